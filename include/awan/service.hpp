@@ -1,0 +1,90 @@
+#pragma once
+// The operation interface every emulated service implements:
+//   (RequestContext, operation name, input document) -> output document | AwsError
+// with an asynchronous completion, so long polls and function invocations never block an
+// I/O thread. Documents are nlohmann::json shaped like the AWS API shapes in the service
+// models (the JSON-protocol form: timestamps as epoch seconds, blobs as base64 strings).
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "awan/clock.hpp"
+#include "awan/error.hpp"
+
+namespace awan {
+
+struct RequestContext {
+  std::string request_id;
+  std::string account_id = "000000000000";
+  std::string region = "us-east-1";
+  std::string access_key_id;    // as presented by the caller ("" when unsigned)
+  std::string session_token;    // x-amz-security-token, when present
+  std::string service;          // botocore service id: "iam", "sts", "dynamodb", ...
+  std::string operation;        // e.g. "GetCallerIdentity"
+  std::string user_agent;
+  // Trailing headers of an aws-chunked body (e.g. x-amz-checksum-crc32), lower-case names.
+  std::vector<std::pair<std::string, std::string>> trailers;
+  const Clock* clock = &SystemClock::instance();
+};
+
+struct Result {
+  nlohmann::json output = nlohmann::json::object();
+  std::optional<AwsError> error;
+
+  static Result ok(nlohmann::json out = nlohmann::json::object()) {
+    Result r;
+    r.output = std::move(out);
+    return r;
+  }
+  static Result fail(AwsError e) {
+    Result r;
+    r.error = std::move(e);
+    return r;
+  }
+  bool is_error() const { return error.has_value(); }
+};
+
+using Completion = std::function<void(Result)>;
+
+// Persistence: where a service keeps its SQLite database (":memory:" unless --data-dir).
+struct ServiceEnv {
+  std::string data_dir;  // empty = in-memory
+  const Clock* clock = &SystemClock::instance();
+  std::string default_account_id = "000000000000";
+  std::string default_region = "us-east-1";
+  // Path for a service's database file, or ":memory:".
+  std::string db_path(std::string_view service) const {
+    if (data_dir.empty()) return ":memory:";
+    return data_dir + "/" + std::string(service) + ".db";
+  }
+};
+
+class Service {
+ public:
+  virtual ~Service() = default;
+  // botocore service id ("iam", "sts", ...): selects the model and codec.
+  virtual std::string_view name() const = 0;
+
+  // Asynchronous entry point. The default runs call() and completes at once.
+  virtual void invoke(const RequestContext& ctx, const std::string& operation, nlohmann::json input,
+                      Completion done) {
+    done(call(ctx, operation, std::move(input)));
+  }
+  // Synchronous operations (the common case).
+  virtual Result call(const RequestContext& ctx, const std::string& operation, nlohmann::json input) = 0;
+
+  // Drop all state (POST /_awan/reset).
+  virtual void reset() = 0;
+  // State summary for /_awan/health ("running", "available", ...).
+  virtual std::string state() const { return "running"; }
+  // Stop background work before destruction.
+  virtual void shutdown() {}
+};
+
+}  // namespace awan

@@ -1,0 +1,47 @@
+#include "core/ids.hpp"
+
+#include <random>
+
+#include "core/crypto.hpp"
+
+namespace awan::ids {
+
+namespace {
+// Per-thread fast generator seeded from the OS; ids need uniqueness, not secrecy.
+std::mt19937_64& rng() {
+  thread_local std::mt19937_64 gen{[] {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }()};
+  return gen;
+}
+}  // namespace
+
+std::string uuid4() {
+  uint64_t a = rng()(), b = rng()();
+  a = (a & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;
+  b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+  char raw[16];
+  for (int i = 0; i < 8; ++i) raw[i] = static_cast<char>(a >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i) raw[8 + i] = static_cast<char>(b >> (56 - 8 * i));
+  std::string h = crypto::hex(std::string_view(raw, 16));
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" +
+         h.substr(20);
+}
+
+std::string random_string(size_t n, std::string_view alphabet) {
+  std::string out(n, '\0');
+  std::uniform_int_distribution<size_t> dist(0, alphabet.size() - 1);
+  for (auto& c : out) c = alphabet[dist(rng())];
+  return out;
+}
+
+std::string random_upper_alnum(size_t n) {
+  return random_string(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+}
+
+std::string iam_unique_id(std::string_view prefix) {
+  return std::string(prefix) + random_upper_alnum(17);
+}
+
+}  // namespace awan::ids

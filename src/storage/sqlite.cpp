@@ -1,0 +1,154 @@
+#include "storage/sqlite.hpp"
+
+#include <sqlite3.h>
+
+namespace awan::storage {
+
+namespace {
+[[noreturn]] void fail(sqlite3* db, int rc, std::string_view where) {
+  std::string msg = std::string(where) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  throw SqliteError(rc, msg);
+}
+}  // namespace
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    if (stmt_) sqlite3_finalize(stmt_);
+    db_ = o.db_;
+    stmt_ = o.stmt_;
+    o.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() {
+  if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::bind(int idx, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, idx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind text");
+  return *this;
+}
+Statement& Statement::bind_blob(int idx, std::string_view bytes) {
+  int rc = sqlite3_bind_blob64(stmt_, idx, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind blob");
+  return *this;
+}
+Statement& Statement::bind(int idx, int64_t v) {
+  int rc = sqlite3_bind_int64(stmt_, idx, v);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind int");
+  return *this;
+}
+Statement& Statement::bind(int idx, double v) {
+  int rc = sqlite3_bind_double(stmt_, idx, v);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind double");
+  return *this;
+}
+Statement& Statement::bind_null(int idx) {
+  int rc = sqlite3_bind_null(stmt_, idx);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind null");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(db_, rc, "step");
+}
+void Statement::run() {
+  while (step()) {
+  }
+}
+void Statement::reset() {
+  if (stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string Statement::text(int col) const { return std::string(text_view(col)); }
+std::string_view Statement::text_view(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string_view(p, static_cast<size_t>(n)) : std::string_view();
+}
+std::string Statement::blob(int col) const { return std::string(blob_view(col)); }
+std::string_view Statement::blob_view(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string_view(p, static_cast<size_t>(n)) : std::string_view();
+}
+
+Database::Database(const std::string& path) : path_(path), in_memory_(path == ":memory:" || path.empty()) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(in_memory_ ? ":memory:" : path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = "open " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    if (db_) sqlite3_close(db_);
+    db_ = nullptr;
+    throw SqliteError(rc, msg);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  if (!in_memory_) {
+    // WAL + synchronous=FULL: an acknowledged write survives kill -9 and power loss of the
+    // process (the OS still has it after a crash even with NORMAL; FULL also covers power).
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  }
+  exec("PRAGMA foreign_keys=ON;");
+}
+
+Database::~Database() {
+  cache_.clear();
+  if (db_) sqlite3_close(db_);
+}
+
+void Database::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw SqliteError(rc, "exec: " + msg);
+  }
+}
+
+Statement Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                              nullptr);
+  if (rc != SQLITE_OK) fail(db_, rc, "prepare");
+  return Statement(db_, stmt);
+}
+
+CachedStatement Database::cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<Statement>(prepare(sql))).first;
+  }
+  return CachedStatement(*it->second);
+}
+
+int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Database::changes() const { return sqlite3_changes(db_); }
+
+Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace awan::storage
