@@ -25,6 +25,8 @@ struct RequestContext {
   std::string region = "us-east-1";
   std::string access_key_id;    // as presented by the caller ("" when unsigned)
   std::string session_token;    // x-amz-security-token, when present
+  std::string caller_arn;       // resolved principal ARN ("" = the account's root)
+  std::string caller_user_id;   // resolved principal user id ("" = the account id)
   std::string service;          // botocore service id: "iam", "sts", "dynamodb", ...
   std::string operation;        // e.g. "GetCallerIdentity"
   std::string user_agent;

@@ -65,6 +65,9 @@ struct Request {
   std::string body;     // decoded body (chunked and aws-chunked framing removed)
   std::vector<Header> trailers;  // aws-chunked trailers (e.g. x-amz-checksum-crc32)
   std::string remote_address;
+  // The declared or received body exceeded the server's limit: the body was not read and the
+  // connection closes after the answer.
+  bool body_too_large = false;
 };
 
 struct Response {

@@ -1,0 +1,68 @@
+#pragma once
+// The embedding API: start the whole simulator in-process (tests, tools), or through the
+// `awan serve` daemon, which is a thin wrapper around this class.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "awan/identity.hpp"
+#include "awan/service.hpp"
+
+namespace awan {
+
+struct SimulatorOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;       // 0 picks a free port
+  std::string data_dir;       // empty: everything in memory
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  int threads = 0;            // I/O threads; 0 = number of cores
+  bool verify_signatures = false;
+  // Access key → secret pairs accepted when verifying signatures (besides IAM and STS keys).
+  std::vector<std::pair<std::string, std::string>> credentials = {{"test", "test"}};
+  uint64_t max_body_bytes = 512ull * 1024 * 1024;
+  const Clock* clock = &SystemClock::instance();
+  bool builtin_services = true;  // register IAM, STS, DynamoDB, ...
+};
+
+class Simulator {
+ public:
+  explicit Simulator(SimulatorOptions options = {});
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // Registers a service (before start()). Replaces one of the same name.
+  void add_service(std::unique_ptr<Service> service);
+  // Adds a source of credentials (IAM access keys, STS sessions, ...).
+  void add_credential_resolver(const CredentialResolver* resolver);
+  Service* service(std::string_view name) const;
+
+  // Binds and serves on background threads. Throws std::runtime_error if the port is taken.
+  void start();
+  // Stops accepting, lets in-flight requests finish (≤ 800 ms), stops the threads.
+  void stop();
+  uint16_t port() const;
+  std::string endpoint() const;  // "http://127.0.0.1:4566"
+
+  // Drops all state of every service (POST /_awan/reset).
+  void reset();
+
+  // In-process call through the operation interface (no HTTP): the way services and
+  // embedded handlers call each other.
+  void call(const RequestContext& ctx, const std::string& service, const std::string& operation,
+            nlohmann::json input, Completion done);
+  // A context for in-process calls in the default account and region.
+  RequestContext context() const;
+
+  const SimulatorOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace awan

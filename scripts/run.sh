@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quick start (1): install what is missing, build, and start the simulator on port 4566.
+# Extra arguments go to `awan serve` (e.g. --port 0, --data-dir ./data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+exec build/${AWAN_PRESET:-release}/awan serve "$@"

@@ -1,0 +1,166 @@
+// awan: the daemon. `awan serve` runs the simulator until SIGINT/SIGTERM.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "awan/simulator.hpp"
+
+#ifndef AWAN_VERSION
+#define AWAN_VERSION "0.0.0"
+#endif
+
+namespace {
+
+const char* kUsage = R"(Awan — a local AWS serverless simulator
+
+Usage:
+  awan serve [options]     run the simulator until SIGINT/SIGTERM
+  awan --version           print the version
+  awan --help              print this help
+
+Options of `serve` (each also read from the environment variable in brackets):
+  --host HOST              address to listen on (default 127.0.0.1)      [AWAN_HOST]
+  --port PORT              port; 0 picks a free one (default 4566)       [AWAN_PORT]
+  --data-dir DIR           keep state in SQLite files under DIR          [AWAN_DATA_DIR]
+                           (default: none, everything in memory)
+  --log-level LEVEL        trace|debug|info|warn|error|off (default info) [AWAN_LOG_LEVEL]
+  --region REGION          default region (default us-east-1)           [AWAN_REGION]
+  --account-id ID          default account (default 000000000000)       [AWAN_ACCOUNT_ID]
+  --threads N              I/O threads (default: number of cores)       [AWAN_THREADS]
+  --verify-signatures      verify SigV4 signatures                      [AWAN_VERIFY_SIGNATURES=1]
+  --credentials FILE       access-key/secret pairs accepted when verifying,
+                           one "ACCESS_KEY SECRET" per line (default: test/test)
+                                                                        [AWAN_CREDENTIALS]
+  --max-body-size BYTES    largest request body (default 536870912)     [AWAN_MAX_BODY_SIZE]
+
+On start it prints one line, "Awan <version> listening on http://HOST:PORT".
+)";
+
+std::optional<std::string> env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return std::nullopt;
+  return std::string(v);
+}
+
+bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  std::fprintf(stderr, "awan: %s\n(see awan --help)\n", msg.c_str());
+  std::exit(2);
+}
+
+long parse_number(const std::string& flag, const std::string& v, long lo, long hi) {
+  char* end = nullptr;
+  long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end || n < lo || n > hi) usage_error("invalid value for " + flag + ": '" + v + "'");
+  return n;
+}
+
+std::vector<std::pair<std::string, std::string>> read_credentials(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) usage_error("cannot read credentials file " + path);
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string key, secret;
+  while (in >> key >> secret) out.emplace_back(key, secret);
+  if (out.empty()) usage_error("no credentials in " + path);
+  return out;
+}
+
+int serve(const std::vector<std::string>& args) {
+  awan::SimulatorOptions o;
+  std::string log_level = "info";
+  // Environment first, flags override.
+  if (auto v = env("AWAN_HOST")) o.host = *v;
+  if (auto v = env("AWAN_PORT")) o.port = static_cast<uint16_t>(parse_number("AWAN_PORT", *v, 0, 65535));
+  if (auto v = env("AWAN_DATA_DIR")) o.data_dir = *v;
+  if (auto v = env("AWAN_LOG_LEVEL")) log_level = *v;
+  if (auto v = env("AWAN_REGION")) o.region = *v;
+  if (auto v = env("AWAN_ACCOUNT_ID")) o.account_id = *v;
+  if (auto v = env("AWAN_THREADS")) o.threads = static_cast<int>(parse_number("AWAN_THREADS", *v, 0, 256));
+  if (auto v = env("AWAN_VERIFY_SIGNATURES")) o.verify_signatures = truthy(*v);
+  if (auto v = env("AWAN_CREDENTIALS")) o.credentials = read_credentials(*v);
+  if (auto v = env("AWAN_MAX_BODY_SIZE")) o.max_body_bytes = parse_number("AWAN_MAX_BODY_SIZE", *v, 1, 1L << 40);
+
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const std::string& flag) -> std::string {
+      if (i + 1 >= args.size()) usage_error(flag + " needs a value");
+      return args[++i];
+    };
+    if (a == "--host") o.host = value(a);
+    else if (a == "--port") o.port = static_cast<uint16_t>(parse_number(a, value(a), 0, 65535));
+    else if (a == "--data-dir") o.data_dir = value(a);
+    else if (a == "--log-level") log_level = value(a);
+    else if (a == "--region") o.region = value(a);
+    else if (a == "--account-id") o.account_id = value(a);
+    else if (a == "--threads") o.threads = static_cast<int>(parse_number(a, value(a), 0, 256));
+    else if (a == "--verify-signatures") o.verify_signatures = true;
+    else if (a == "--credentials") o.credentials = read_credentials(value(a));
+    else if (a == "--max-body-size") o.max_body_bytes = parse_number(a, value(a), 1, 1L << 40);
+    else usage_error("unknown option " + a);
+  }
+  if (o.account_id.size() != 12 || o.account_id.find_first_not_of("0123456789") != std::string::npos) {
+    usage_error("--account-id must be 12 digits");
+  }
+
+  auto logger = spdlog::stderr_color_mt("awan");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  auto level = spdlog::level::from_str(log_level);
+  if (level == spdlog::level::off && log_level != "off") usage_error("invalid --log-level '" + log_level + "'");
+  spdlog::set_level(level);
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<awan::Simulator> sim;
+  try {
+    sim = std::make_unique<awan::Simulator>(o);
+    sim->start();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "awan: %s\n", e.what());
+    return 1;
+  }
+  std::printf("Awan %s listening on %s\n", AWAN_VERSION, sim->endpoint().c_str());
+  std::fflush(stdout);
+  spdlog::info("data: {}; region {}; account {}; signatures {}", o.data_dir.empty() ? "in memory" : o.data_dir,
+               o.region, o.account_id, o.verify_signatures ? "verified" : "not verified");
+
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("signal {}: stopping", sig);
+  sim->stop();
+  sim.reset();
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::printf("awan %s\n", AWAN_VERSION);
+    return 0;
+  }
+  if (args[0] == "serve") return serve(std::vector<std::string>(args.begin() + 1, args.end()));
+  usage_error("unknown command '" + args[0] + "'");
+}

@@ -1,0 +1,240 @@
+#include "gateway/router.hpp"
+
+#include <array>
+#include <utility>
+
+namespace awan::gateway {
+
+namespace {
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool is_form(const http::Request& req) {
+  auto ct = req.headers.get("content-type");
+  return ct.find("application/x-www-form-urlencoded") != std::string_view::npos;
+}
+
+// Region from hosts such as "sqs.eu-west-1.amazonaws.com" or "dynamodb.eu-west-1.localhost".
+std::string region_from_host(std::string_view host) {
+  auto colon = host.find(':');
+  if (colon != std::string_view::npos) host = host.substr(0, colon);
+  size_t start = 0;
+  while (start < host.size()) {
+    size_t dot = host.find('.', start);
+    std::string_view label = host.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    // A region label looks like "us-east-1", "eu-central-2", "ap-southeast-4"...
+    auto d1 = label.find('-');
+    if (d1 != std::string_view::npos && d1 >= 2 && label.size() > d1 + 3 && label.back() >= '0' &&
+        label.back() <= '9' && label.find('-', d1 + 1) != std::string_view::npos) {
+      return std::string(label);
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return {};
+}
+
+// The service named by the first label of the Host ("sqs.us-east-1.localhost"), or "".
+std::string_view service_from_host(std::string_view host) {
+  auto dot = host.find('.');
+  if (dot == std::string_view::npos) return {};
+  auto first = host.substr(0, dot);
+  auto svc = service_for_signing_name(first);
+  if (!svc.empty() && svc != "s3") return svc;
+  return {};
+}
+
+bool is_lambda_path(std::string_view path) {
+  static constexpr std::array<std::string_view, 6> prefixes = {
+      "/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2018-10-31/", "/2019-09-25/"};
+  for (auto p : prefixes)
+    if (starts_with(path, p)) return true;
+  return starts_with(path, "/2020-04-22/") || starts_with(path, "/2020-06-30/") || starts_with(path, "/2021-10-31/");
+}
+
+bool is_apigateway_path(std::string_view path) {
+  static constexpr std::array<std::string_view, 9> prefixes = {
+      "/restapis", "/apikeys", "/usageplans", "/domainnames", "/account", "/clientcertificates", "/vpclinks",
+      "/tags/arn:aws:apigateway", "/sdktypes"};
+  for (auto p : prefixes)
+    if (starts_with(path, p)) return true;
+  return false;
+}
+}  // namespace
+
+std::string_view service_for_target_prefix(std::string_view prefix) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> table = {{
+      {"DynamoDB_20120810", "dynamodb"},
+      {"DynamoDBStreams_20120810", "dynamodbstreams"},
+      {"AmazonSQS", "sqs"},
+      {"Logs_20140328", "logs"},
+      {"AWSSecurityTokenServiceV20110615", "sts"},
+      {"AmazonSNS", "sns"},
+      {"AWSEvents", "events"},
+      {"secretsmanager", "secretsmanager"},
+      {"AmazonSSM", "ssm"},
+  }};
+  for (auto& [p, s] : table)
+    if (p == prefix) return s;
+  return {};
+}
+
+std::string_view service_for_signing_name(std::string_view name) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> table = {{
+      {"sts", "sts"},
+      {"iam", "iam"},
+      {"s3", "s3"},
+      {"dynamodb", "dynamodb"},
+      {"sqs", "sqs"},
+      {"sns", "sns"},
+      {"lambda", "lambda"},
+      {"apigateway", "apigateway"},
+      {"execute-api", "execute-api"},
+      {"logs", "logs"},
+      {"events", "events"},
+      {"streams.dynamodb", "dynamodbstreams"},
+  }};
+  for (auto& [p, s] : table)
+    if (p == name) return s;
+  return {};
+}
+
+std::string_view service_for_query_version(std::string_view version) {
+  if (version == "2011-06-15") return "sts";
+  if (version == "2010-05-08") return "iam";
+  if (version == "2010-03-31") return "sns";
+  if (version == "2012-11-05") return "sqs";
+  return {};
+}
+
+bool parse_credential_scope(std::string_view cred, CredentialScope& out) {
+  // AKID/YYYYMMDD/region/service/aws4_request
+  std::string_view parts[5];
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    size_t slash = cred.find('/', start);
+    if (i < 4 && slash == std::string_view::npos) return false;
+    parts[i] = cred.substr(start, i < 4 ? slash - start : std::string_view::npos);
+    start = slash + 1;
+  }
+  if (parts[0].empty() || parts[1].size() != 8 || parts[4] != "aws4_request") return false;
+  out = {parts[0], parts[1], parts[2], parts[3]};
+  return true;
+}
+
+std::string_view raw_param(std::string_view query, std::string_view name) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    std::string_view pair = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=') {
+      return pair.substr(name.size() + 1);
+    }
+    if (pair == name) return {};
+    if (amp == std::string_view::npos) break;
+    pos = amp + 1;
+  }
+  return {};
+}
+
+Route route(const http::Request& req) {
+  Route r;
+  std::string_view path = req.path;
+  if (starts_with(path, "/_awan/") || starts_with(path, "/_localstack/") || starts_with(path, "/moto-api/")) {
+    r.kind = RouteKind::internal;
+    return r;
+  }
+
+  // Credential scope: Authorization header, else presigned query.
+  CredentialScope scope;
+  bool have_scope = false;
+  auto auth = req.headers.get("authorization");
+  if (auto p = auth.find("Credential="); p != std::string_view::npos) {
+    auto v = auth.substr(p + 11);
+    v = v.substr(0, v.find_first_of(", "));
+    have_scope = parse_credential_scope(v, scope);
+  } else if (auto c = raw_param(req.query, "X-Amz-Credential"); !c.empty()) {
+    // Presigned: the credential is percent-encoded ("%2F" for '/').
+    static thread_local std::string decoded;
+    decoded.clear();
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (c[i] == '%' && i + 2 < c.size() + 0 && (c.substr(i + 1, 2) == "2F" || c.substr(i + 1, 2) == "2f")) {
+        decoded += '/';
+        i += 2;
+      } else {
+        decoded += c[i];
+      }
+    }
+    have_scope = parse_credential_scope(decoded, scope);
+    if (have_scope) {
+      // The views point into a thread-local buffer: copy what we keep now.
+      r.access_key_id = std::string(scope.access_key_id);
+      r.region = std::string(scope.region);
+    }
+  }
+  if (have_scope && r.access_key_id.empty()) {
+    r.access_key_id = std::string(scope.access_key_id);
+    r.region = std::string(scope.region);
+  }
+  auto host = req.headers.get("host");
+  if (r.region.empty()) r.region = region_from_host(host);
+
+  r.kind = RouteKind::service;
+  // 1. X-Amz-Target names the service of the JSON protocols.
+  if (auto target = req.headers.get("x-amz-target"); !target.empty()) {
+    auto dot = target.find('.');
+    auto svc = service_for_target_prefix(target.substr(0, dot));
+    if (!svc.empty()) {
+      r.service = std::string(svc);
+      r.protocol = "json";
+      return r;
+    }
+  }
+  // 2. awsQuery: Action in a form body or the query string; Version tells the service.
+  bool form = req.method == "POST" && is_form(req);
+  std::string_view params = form ? std::string_view(req.body) : std::string_view(req.query);
+  auto action = raw_param(params, "Action");
+  if (!action.empty()) {
+    auto svc = service_for_query_version(raw_param(params, "Version"));
+    if (svc.empty() && have_scope) svc = service_for_signing_name(scope.service);
+    if (svc.empty()) svc = service_from_host(host);
+    if (!svc.empty()) {
+      r.service = std::string(svc);
+      r.protocol = "query";
+      return r;
+    }
+  }
+  // 3. The signing name in the credential scope.
+  if (have_scope) {
+    auto svc = service_for_signing_name(scope.service);
+    if (!svc.empty()) {
+      r.service = std::string(svc);
+      if (r.service == "sqs") r.protocol = form ? "query" : "json";
+      if (r.service == "sts" || r.service == "iam" || r.service == "sns") r.protocol = "query";
+      return r;
+    }
+  }
+  // 4. Path and Host for unsigned requests.
+  if (is_lambda_path(path)) {
+    r.service = "lambda";
+    return r;
+  }
+  if (is_apigateway_path(path)) {
+    r.service = "apigateway";
+    return r;
+  }
+  if (auto svc = service_from_host(host); !svc.empty()) {
+    r.service = std::string(svc);
+    if (form) r.protocol = "query";
+    return r;
+  }
+  if (form) {
+    // A form post that names no service: answer as an awsQuery endpoint would.
+    r.service = "";
+    r.protocol = "query";
+    return r;
+  }
+  r.service = "s3";
+  return r;
+}
+
+}  // namespace awan::gateway

@@ -1,0 +1,40 @@
+#pragma once
+// Which service does a request address? From X-Amz-Target, the SigV4 credential scope
+// (Authorization header or presigned query), the query/form Action and Version, the path and
+// the Host, as AWS endpoints do. Cheap: runs on every request.
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+
+namespace awan::gateway {
+
+enum class RouteKind { service, internal, unknown };
+
+struct Route {
+  RouteKind kind = RouteKind::unknown;
+  std::string service;   // botocore service id ("sts", "iam", "dynamodb", "sqs", "s3", ...)
+  std::string protocol;  // wire form when the service speaks several: "json" or "query"; else ""
+  std::string region;    // from the credential scope or the Host; "" when neither says
+  std::string access_key_id;  // from the credential scope; "" when unsigned
+};
+
+// Lower-level pieces, exposed for tests.
+// Service id for an X-Amz-Target prefix ("DynamoDB_20120810" → "dynamodb"), or "".
+std::string_view service_for_target_prefix(std::string_view prefix);
+// Service id for a SigV4 signing name ("dynamodb", "execute-api", "monitoring", ...), or "".
+std::string_view service_for_signing_name(std::string_view name);
+// Service id for an awsQuery API version ("2011-06-15" → "sts"), or "".
+std::string_view service_for_query_version(std::string_view version);
+// Extracts "AKID/20150830/us-east-1/iam/aws4_request" parts from an Authorization header or
+// X-Amz-Credential value. False when absent or malformed (routing then falls back).
+struct CredentialScope {
+  std::string_view access_key_id, date, region, service;
+};
+bool parse_credential_scope(std::string_view credential, CredentialScope& out);
+// The value of a form/query parameter (raw, not percent-decoded), or "".
+std::string_view raw_param(std::string_view query, std::string_view name);
+
+Route route(const http::Request& req);
+
+}  // namespace awan::gateway

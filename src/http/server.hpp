@@ -1,0 +1,56 @@
+#pragma once
+// HTTP/1.1 server on Boost.Beast (pimpl: no Boost in this header). Keep-alive,
+// Expect: 100-continue, chunked request bodies, HEAD, header/body limits, idle and read
+// timeouts, graceful stop.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/message.hpp"
+
+namespace awan::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;  // 0 picks a free port
+  int threads = 0;       // 0 = number of cores
+  uint32_t header_limit = 64 * 1024;
+  uint64_t body_limit = 512ull * 1024 * 1024;
+  std::chrono::milliseconds read_timeout{30'000};   // whole header or body read
+  std::chrono::milliseconds idle_timeout{120'000};  // between requests on a kept-alive connection
+};
+
+// Completes a request. May be called from any thread, exactly once.
+using Responder = std::function<void(Response)>;
+// Handles one request. Runs on an I/O thread: long work must complete asynchronously.
+using Handler = std::function<void(Request&&, Responder)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts the I/O threads. Throws std::runtime_error when the address can't be bound.
+  void start();
+  // The bound port (useful with port 0).
+  uint16_t port() const;
+  // Stops accepting, lets in-flight requests finish (up to `grace`), then stops the threads.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(800));
+  // Runs fn on an I/O thread.
+  void post(std::function<void()> fn);
+  // Runs fn on an I/O thread after `delay` (background work: sweepers, timers).
+  void post_after(std::chrono::milliseconds delay, std::function<void()> fn);
+  // Number of requests being handled now.
+  int in_flight() const;
+
+  struct Impl;  // public so the connection code in server.cpp can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace awan::http

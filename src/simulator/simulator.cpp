@@ -1,0 +1,300 @@
+#include "awan/simulator.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "core/ids.hpp"
+#include "core/timefmt.hpp"
+#include "gateway/router.hpp"
+#include "http/server.hpp"
+#include "protocol/codec.hpp"
+#include "simulator/builtin.hpp"
+
+#ifndef AWAN_VERSION
+#define AWAN_VERSION "0.0.0"
+#endif
+
+namespace awan {
+
+namespace {
+using steady = std::chrono::steady_clock;
+
+bool is_account_id(std::string_view s) {
+  if (s.size() != 12) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+http::Response json_response(int status, const nlohmann::json& body) {
+  http::Response r;
+  r.status = status;
+  r.headers.add("Content-Type", "application/json");
+  r.body = body.dump();
+  return r;
+}
+}  // namespace
+
+struct Simulator::Impl {
+  SimulatorOptions options;
+  ServiceEnv env;
+  std::map<std::string, std::unique_ptr<Service>, std::less<>> services;
+  std::vector<const CredentialResolver*> resolvers;
+  std::unique_ptr<http::Server> server;
+  steady::time_point started = steady::now();
+  std::atomic<bool> running{false};
+
+  // ---- identity ----
+  void resolve_identity(const std::string& access_key, RequestContext& ctx) const {
+    ctx.account_id = options.account_id;
+    if (!access_key.empty()) {
+      for (const auto* r : resolvers) {
+        if (auto p = r->lookup(access_key)) {
+          ctx.account_id = p->account_id;
+          ctx.caller_arn = p->arn;
+          ctx.caller_user_id = p->user_id;
+          return;
+        }
+      }
+      if (is_account_id(access_key)) ctx.account_id = access_key;
+    }
+    ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
+    ctx.caller_user_id = ctx.account_id;
+  }
+
+  // ---- responses ----
+  static void stamp(http::Response& r, const std::string& request_id, const Clock& clock) {
+    r.headers.add("x-amzn-RequestId", request_id);
+    r.headers.add("x-amz-request-id", request_id);
+    r.headers.add("Date", timefmt::http_date(clock.now()));
+    r.headers.add("Server", "Awan");
+  }
+
+  void log_request(const RequestContext& ctx, int status, const std::string& error_code, steady::time_point t0) {
+    double ms = std::chrono::duration<double, std::milli>(steady::now() - t0).count();
+    if (status >= 500) {
+      spdlog::error("{} {} {} {} {:.2f}ms {}", ctx.service, ctx.operation.empty() ? "-" : ctx.operation, status,
+                    error_code.empty() ? "-" : error_code, ms, ctx.request_id);
+    } else {
+      spdlog::info("{} {} {} {} {:.2f}ms {}", ctx.service, ctx.operation.empty() ? "-" : ctx.operation, status,
+                   error_code.empty() ? "-" : error_code, ms, ctx.request_id);
+    }
+  }
+
+  void respond_error(const protocol::Codec* codec, const AwsError& err, RequestContext& ctx, steady::time_point t0,
+                     const http::Responder& respond) {
+    http::Response r;
+    if (codec) {
+      protocol::EncodeContext ec{ctx.request_id, ctx.region, ctx.account_id};
+      codec->encode_error(err, ec, r);
+    } else {
+      r.status = err.http_status;
+      r.headers.add("Content-Type", "application/json");
+      r.headers.add("x-amzn-ErrorType", err.code);
+      r.body = nlohmann::json{{"__type", err.code}, {"message", err.message}}.dump();
+    }
+    stamp(r, ctx.request_id, *env.clock);
+    log_request(ctx, r.status, err.code, t0);
+    respond(std::move(r));
+  }
+
+  // ---- internal endpoints ----
+  nlohmann::json health() const {
+    nlohmann::json svcs = nlohmann::json::object();
+    for (const auto& [name, svc] : services) svcs[name] = svc->state();
+    double uptime = std::chrono::duration<double>(steady::now() - started).count();
+    return {{"status", "running"},  {"version", AWAN_VERSION}, {"edition", "awan"},
+            {"uptime_seconds", uptime}, {"services", svcs}};
+  }
+
+  void reset_all() {
+    for (auto& [name, svc] : services) svc->reset();
+  }
+
+  void handle_internal(const http::Request& req, const std::string& request_id, const http::Responder& respond) {
+    std::string_view path = req.path;
+    http::Response r;
+    bool get = req.method == "GET" || req.method == "HEAD";
+    if ((path == "/_awan/health" || path == "/_localstack/health") && get) {
+      r = json_response(200, health());
+    } else if ((path == "/_awan/reset" || path == "/moto-api/reset" || path == "/_localstack/state/reset") &&
+               req.method == "POST") {
+      reset_all();
+      spdlog::info("awan reset: all state dropped");
+      r = json_response(200, {{"status", "ok"}});
+    } else if (path == "/_awan/health" || path == "/_awan/reset" || path == "/moto-api/reset") {
+      r = json_response(405, {{"error", "MethodNotAllowed"}, {"message", "method not allowed"}});
+    } else {
+      r = json_response(404, {{"error", "NotFound"}, {"message", "no internal endpoint " + std::string(path)}});
+    }
+    stamp(r, request_id, *env.clock);
+    respond(std::move(r));
+  }
+
+  // ---- the request path ----
+  void handle(http::Request&& req, http::Responder respond) {
+    auto t0 = steady::now();
+    RequestContext ctx;
+    ctx.request_id = ids::uuid4();
+    ctx.clock = env.clock;
+    gateway::Route route = gateway::route(req);
+    if (route.kind == gateway::RouteKind::internal) return handle_internal(req, ctx.request_id, respond);
+
+    ctx.service = route.service;
+    ctx.region = route.region.empty() ? options.region : route.region;
+    ctx.access_key_id = route.access_key_id;
+    if (auto tok = req.headers.find("x-amz-security-token")) ctx.session_token = *tok;
+    ctx.user_agent = std::string(req.headers.get("user-agent"));
+    resolve_identity(route.access_key_id, ctx);
+
+    const protocol::Codec* codec = nullptr;
+    if (!route.service.empty()) {
+      codec = route.protocol.empty() ? protocol::codec_for(route.service)
+                                     : protocol::codec_for(route.service, route.protocol);
+    } else if (route.protocol == "query") {
+      codec = protocol::codec_for("sts");  // any awsQuery codec renders the generic errors
+    }
+    if (req.body_too_large) {
+      AwsError err = route.service == "s3"
+                         ? AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400)
+                         : AwsError("RequestEntityTooLarge", "Request payload size exceeds the limit", 413);
+      return respond_error(codec, err, ctx, t0, respond);
+    }
+    if (route.service.empty()) {
+      auto action = gateway::raw_param(req.method == "POST" ? std::string_view(req.body) : req.query, "Action");
+      return respond_error(codec,
+                           action.empty() ? AwsError::missing_action() : AwsError::invalid_action(std::string(action)),
+                           ctx, t0, respond);
+    }
+    auto it = services.find(route.service);
+    if (!codec) {
+      return respond_error(nullptr,
+                           AwsError("UnknownService", "Awan does not emulate the service '" + route.service + "'", 400),
+                           ctx, t0, respond);
+    }
+    auto decoded = codec->decode(req);
+    if (auto* err = std::get_if<AwsError>(&decoded)) return respond_error(codec, *err, ctx, t0, respond);
+    auto& d = std::get<protocol::Decoded>(decoded);
+    ctx.operation = d.operation;
+    if (it == services.end()) {
+      return respond_error(codec, AwsError::not_implemented("The service " + route.service), ctx, t0, respond);
+    }
+    Service* svc = it->second.get();
+    auto shared_ctx = std::make_shared<RequestContext>(std::move(ctx));
+    auto done = [this, codec, shared_ctx, t0, respond](Result result) {
+      if (result.error) return respond_error(codec, *result.error, *shared_ctx, t0, respond);
+      http::Response r;
+      try {
+        protocol::EncodeContext ec{shared_ctx->request_id, shared_ctx->region, shared_ctx->account_id};
+        codec->encode_output(shared_ctx->operation, result.output, ec, r);
+      } catch (const std::exception& e) {
+        spdlog::error("encoding {} {} failed: {}", shared_ctx->service, shared_ctx->operation, e.what());
+        return respond_error(codec, AwsError::internal(), *shared_ctx, t0, respond);
+      }
+      stamp(r, shared_ctx->request_id, *env.clock);
+      log_request(*shared_ctx, r.status, "", t0);
+      respond(std::move(r));
+    };
+    try {
+      svc->invoke(*shared_ctx, shared_ctx->operation, std::move(*d.input), done);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {} threw: {}", shared_ctx->service, shared_ctx->operation, e.what());
+      respond_error(codec, AwsError::internal(), *shared_ctx, t0, respond);
+    }
+  }
+};
+
+Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  auto& o = impl_->options;
+  impl_->env.data_dir = o.data_dir;
+  impl_->env.clock = o.clock;
+  impl_->env.default_account_id = o.account_id;
+  impl_->env.default_region = o.region;
+  if (!o.data_dir.empty()) std::filesystem::create_directories(o.data_dir);
+  if (o.builtin_services) register_builtin_services(*this, impl_->env);
+}
+
+Simulator::~Simulator() {
+  stop();
+  for (auto& [name, svc] : impl_->services) svc->shutdown();
+}
+
+void Simulator::add_service(std::unique_ptr<Service> service) {
+  std::string name(service->name());
+  impl_->services[name] = std::move(service);
+}
+
+void Simulator::add_credential_resolver(const CredentialResolver* resolver) { impl_->resolvers.push_back(resolver); }
+
+Service* Simulator::service(std::string_view name) const {
+  auto it = impl_->services.find(name);
+  return it == impl_->services.end() ? nullptr : it->second.get();
+}
+
+void Simulator::start() {
+  http::ServerOptions so;
+  so.host = impl_->options.host;
+  so.port = impl_->options.port;
+  so.threads = impl_->options.threads;
+  so.body_limit = impl_->options.max_body_bytes;
+  impl_->server = std::make_unique<http::Server>(
+      so, [impl = impl_.get()](http::Request&& req, http::Responder respond) { impl->handle(std::move(req), respond); });
+  impl_->server->start();
+  impl_->started = steady::now();
+  impl_->running = true;
+}
+
+void Simulator::stop() {
+  if (impl_->server) {
+    impl_->server->stop();
+    impl_->server.reset();
+  }
+  impl_->running = false;
+}
+
+uint16_t Simulator::port() const { return impl_->server ? impl_->server->port() : 0; }
+
+std::string Simulator::endpoint() const {
+  std::string host = impl_->options.host;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+void Simulator::reset() { impl_->reset_all(); }
+
+void Simulator::call(const RequestContext& ctx, const std::string& service, const std::string& operation,
+                     nlohmann::json input, Completion done) {
+  Service* svc = this->service(service);
+  if (!svc) return done(Result::fail(AwsError::not_implemented("The service " + service)));
+  RequestContext c = ctx;
+  c.service = service;
+  c.operation = operation;
+  if (c.request_id.empty()) c.request_id = ids::uuid4();
+  try {
+    svc->invoke(c, operation, std::move(input), std::move(done));
+  } catch (const std::exception& e) {
+    spdlog::error("{} {} threw: {}", service, operation, e.what());
+  }
+}
+
+RequestContext Simulator::context() const {
+  RequestContext ctx;
+  ctx.account_id = impl_->options.account_id;
+  ctx.region = impl_->options.region;
+  ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
+  ctx.caller_user_id = ctx.account_id;
+  ctx.clock = impl_->env.clock;
+  return ctx;
+}
+
+const SimulatorOptions& Simulator::options() const { return impl_->options; }
+
+}  // namespace awan
