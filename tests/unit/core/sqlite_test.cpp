@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "storage/sqlite.hpp"
+
+using awan::storage::Database;
+using awan::storage::SqliteError;
+using awan::storage::Transaction;
+
+TEST(Sqlite, PreparedStatementsBindAndRead) {
+  Database db(":memory:");
+  db.exec("CREATE TABLE t (k BLOB PRIMARY KEY, v TEXT, n INTEGER, r REAL)");
+  auto ins = db.prepare("INSERT INTO t VALUES (?, ?, ?, ?)");
+  ins.bind_blob(1, std::string("\x00\x01", 2)).bind(2, "hello").bind(3, int64_t{42}).bind(4, 1.5);
+  ins.run();
+  auto sel = db.prepare("SELECT k, v, n, r FROM t");
+  ASSERT_TRUE(sel.step());
+  EXPECT_EQ(sel.blob(0), std::string("\x00\x01", 2));
+  EXPECT_EQ(sel.text(1), "hello");
+  EXPECT_EQ(sel.int64(2), 42);
+  EXPECT_DOUBLE_EQ(sel.real(3), 1.5);
+  EXPECT_FALSE(sel.step());
+}
+
+TEST(Sqlite, CachedStatementIsResetAndReused) {
+  Database db(":memory:");
+  db.exec("CREATE TABLE t (a INTEGER)");
+  for (int i = 0; i < 3; ++i) {
+    auto s = db.cached("INSERT INTO t VALUES (?)");
+    s->bind(1, i);
+    s->run();
+  }
+  auto c = db.cached("SELECT count(*) FROM t");
+  ASSERT_TRUE(c->step());
+  EXPECT_EQ(c->int64(0), 3);
+}
+
+TEST(Sqlite, TransactionRollsBackUnlessCommitted) {
+  Database db(":memory:");
+  db.exec("CREATE TABLE t (a INTEGER)");
+  {
+    Transaction tx(db);
+    db.exec("INSERT INTO t VALUES (1)");
+  }
+  {
+    Transaction tx(db);
+    db.exec("INSERT INTO t VALUES (2)");
+    tx.commit();
+  }
+  auto c = db.prepare("SELECT group_concat(a) FROM t");
+  ASSERT_TRUE(c.step());
+  EXPECT_EQ(c.text(0), "2");
+}
+
+TEST(Sqlite, ErrorsAreExceptions) {
+  Database db(":memory:");
+  EXPECT_THROW(db.exec("NOT SQL"), SqliteError);
+  EXPECT_THROW(db.prepare("SELECT * FROM missing"), SqliteError);
+  db.exec("CREATE TABLE t (a INTEGER PRIMARY KEY)");
+  db.exec("INSERT INTO t VALUES (1)");
+  EXPECT_THROW(db.exec("INSERT INTO t VALUES (1)"), SqliteError);
+}
+
+TEST(Sqlite, FileDatabaseSurvivesReopenInWalMode) {
+  auto dir = std::filesystem::temp_directory_path() / ("awan-sqlite-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "x.db").string();
+  {
+    Database db(path);
+    db.exec("CREATE TABLE t (a TEXT)");
+    db.exec("INSERT INTO t VALUES ('kept')");
+    auto m = db.prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(m.step());
+    EXPECT_EQ(m.text(0), "wal");
+  }
+  {
+    Database db(path);
+    auto s = db.prepare("SELECT a FROM t");
+    ASSERT_TRUE(s.step());
+    EXPECT_EQ(s.text(0), "kept");
+  }
+  std::filesystem::remove_all(dir);
+}
