@@ -144,34 +144,28 @@ Route route(const http::Request& req) {
     return r;
   }
 
-  // Credential scope: Authorization header, else presigned query.
+  // Credential scope: Authorization header, else presigned query (percent-encoded '/').
   CredentialScope scope;
   bool have_scope = false;
+  std::string presigned;
   auto auth = req.headers.get("authorization");
   if (auto p = auth.find("Credential="); p != std::string_view::npos) {
     auto v = auth.substr(p + 11);
     v = v.substr(0, v.find_first_of(", "));
     have_scope = parse_credential_scope(v, scope);
   } else if (auto c = raw_param(req.query, "X-Amz-Credential"); !c.empty()) {
-    // Presigned: the credential is percent-encoded ("%2F" for '/').
-    static thread_local std::string decoded;
-    decoded.clear();
+    presigned.reserve(c.size());
     for (size_t i = 0; i < c.size(); ++i) {
-      if (c[i] == '%' && i + 2 < c.size() + 0 && (c.substr(i + 1, 2) == "2F" || c.substr(i + 1, 2) == "2f")) {
-        decoded += '/';
+      if (c[i] == '%' && i + 2 < c.size() && c[i + 1] == '2' && (c[i + 2] == 'F' || c[i + 2] == 'f')) {
+        presigned += '/';
         i += 2;
       } else {
-        decoded += c[i];
+        presigned += c[i];
       }
     }
-    have_scope = parse_credential_scope(decoded, scope);
-    if (have_scope) {
-      // The views point into a thread-local buffer: copy what we keep now.
-      r.access_key_id = std::string(scope.access_key_id);
-      r.region = std::string(scope.region);
-    }
+    have_scope = parse_credential_scope(presigned, scope);
   }
-  if (have_scope && r.access_key_id.empty()) {
+  if (have_scope) {
     r.access_key_id = std::string(scope.access_key_id);
     r.region = std::string(scope.region);
   }
