@@ -1,7 +1,10 @@
 #pragma once
 // AwsError: the one error type every layer uses. Codecs render it in their protocol's form.
+#include <memory>
 #include <string>
 #include <utility>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace awan {
 
@@ -10,6 +13,9 @@ struct AwsError {
   std::string message;      // exact AWS message text where known
   int http_status = 400;
   bool sender_fault = true;  // awsQuery <Type>Sender</Type> vs Receiver
+  // Extra members of the error shape (a JSON object keyed by member name), merged by the
+  // codecs into the error body: DynamoDB CancellationReasons / Item, S3 <Key>, <BucketName>.
+  std::shared_ptr<const nlohmann::json> details;
 
   AwsError() = default;
   AwsError(std::string c, std::string m, int status = 400, bool sender = true)

@@ -23,6 +23,7 @@ struct EncodeContext {
   std::string request_id;
   std::string region;
   std::string account_id;
+  std::string http_method;  // the request's method: HEAD responses carry no body
 };
 
 class Codec {
@@ -44,5 +45,9 @@ class Codec {
 // protocol its model declares. nullptr for a service without a model. Codecs are created
 // once and shared (thread-safe, immutable).
 const Codec* codec_for(std::string_view service);
+// The codec of a service for one wire protocol ("json", "query", "rest-xml", "rest-json"),
+// for services that speak two (SQS: awsJson for new SDKs, awsQuery for older ones). nullptr
+// when the service has no model for that protocol.
+const Codec* codec_for(std::string_view service, std::string_view protocol);
 
 }  // namespace awan::protocol

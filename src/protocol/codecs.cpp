@@ -1,0 +1,945 @@
+#include "protocol/codecs.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+#include "core/crypto.hpp"
+#include "protocol/wire.hpp"
+
+namespace awan::protocol {
+
+namespace {
+
+using json = nlohmann::json;
+using wire::TsDefault;
+
+constexpr std::string_view kS3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// Errors raised by the AWS request framework itself (not modelled by the services).
+bool is_coral_service_error(std::string_view code) {
+  static const std::string_view codes[] = {
+      "SerializationException", "UnknownOperationException", "InternalFailure", "InternalServerError",
+      "AccessDeniedException", "MissingAuthenticationTokenException", "IncompleteSignatureException",
+      "InvalidSignatureException", "UnrecognizedClientException", "ThrottlingException",
+      "RequestExpired", "ExpiredTokenException", "InvalidClientTokenId", "NotImplemented"};
+  return std::find(std::begin(codes), std::end(codes), code) != std::end(codes);
+}
+
+// Message member spelling of an error shape ("message" unless the shape says "Message").
+std::string message_key(const Shape* s) {
+  if (s && !s->find_member("message") && s->find_member("Message")) return "Message";
+  return "message";
+}
+
+void merge_details_json(const AwsError& e, json& body) {
+  if (!e.details || !e.details->is_object()) return;
+  for (auto it = e.details->begin(); it != e.details->end(); ++it)
+    if (!body.contains(it.key())) body[it.key()] = *it;
+}
+
+void add_request_id_headers(const EncodeContext& ctx, http::Response& out) {
+  if (!ctx.request_id.empty()) out.headers.set("x-amzn-RequestId", ctx.request_id);
+}
+
+// Query parameters of a request: the query string followed by a form body.
+std::optional<std::vector<std::pair<std::string, std::string>>> request_params(const http::Request& req,
+                                                                                bool include_body) {
+  auto params = wire::parse_form(req.query);
+  if (!params) return std::nullopt;
+  if (include_body && !req.body.empty()) {
+    auto b = wire::parse_form(req.body);
+    if (!b) return std::nullopt;
+    params->insert(params->end(), std::make_move_iterator(b->begin()), std::make_move_iterator(b->end()));
+  }
+  return params;
+}
+
+// ------------------------------------------------------------ awsQuery parameter decoding
+
+using ParamMap = std::map<std::string, std::string, std::less<>>;
+
+bool has_prefix(const ParamMap& p, const std::string& key) {  // key itself or key.*
+  auto it = p.lower_bound(key);
+  if (it == p.end()) return false;
+  if (it->first == key) return true;
+  return it->first.size() > key.size() && it->first.compare(0, key.size(), key) == 0 && it->first[key.size()] == '.';
+}
+
+// Indices N present as "<prefix>.N" or "<prefix>.N.*", ascending.
+std::vector<long> indices(const ParamMap& p, const std::string& prefix) {
+  std::vector<long> out;
+  std::string start = prefix + ".";
+  for (auto it = p.lower_bound(start); it != p.end() && it->first.compare(0, start.size(), start) == 0; ++it) {
+    std::string_view rest = std::string_view(it->first).substr(start.size());
+    size_t dot = rest.find('.');
+    std::string_view num = rest.substr(0, dot);
+    long n = 0;
+    bool ok = !num.empty() && num.size() < 10;
+    for (char c : num)
+      if (c < '0' || c > '9') ok = false;
+      else n = n * 10 + (c - '0');
+    if (ok) out.push_back(n);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::optional<AwsError> query_value(const ParamMap& p, const MemberRef& ref, const std::string& prefix, json& out,
+                                    bool& present);
+
+std::optional<AwsError> query_struct(const ParamMap& p, const Shape& shape, const std::string& prefix, json& out) {
+  out = json::object();
+  for (const MemberRef& m : shape.members) {
+    std::string key = prefix.empty() ? std::string(m.wire_name()) : prefix + "." + std::string(m.wire_name());
+    json v;
+    bool present = false;
+    if (auto err = query_value(p, m, key, v, present)) return err;
+    if (present) out[m.name] = std::move(v);
+  }
+  return std::nullopt;
+}
+
+std::optional<AwsError> query_value(const ParamMap& p, const MemberRef& ref, const std::string& prefix, json& out,
+                                    bool& present) {
+  const Shape& s = *ref.shape;
+  switch (s.type) {
+    case ShapeType::Structure:
+      if (!has_prefix(p, prefix)) return std::nullopt;
+      present = true;
+      return query_struct(p, s, prefix, out);
+    case ShapeType::List: {
+      std::string list_prefix;
+      if (ref.flattened) {
+        list_prefix = prefix;
+        if (!s.member.location_name.empty()) {
+          size_t dot = prefix.rfind('.');
+          list_prefix = (dot == std::string::npos ? std::string() : prefix.substr(0, dot + 1)) + s.member.location_name;
+        }
+      } else {
+        list_prefix = prefix + "." + (s.member.location_name.empty() ? std::string("member") : s.member.location_name);
+      }
+      auto idx = indices(p, list_prefix);
+      if (idx.empty()) {
+        auto it = p.find(prefix);  // "X=" : the empty list
+        if (it != p.end() && it->second.empty()) {
+          present = true;
+          out = json::array();
+        }
+        return std::nullopt;
+      }
+      present = true;
+      out = json::array();
+      for (long i : idx) {
+        json v;
+        bool item_present = false;
+        if (auto err = query_value(p, s.member, list_prefix + "." + std::to_string(i), v, item_present)) return err;
+        out.push_back(item_present ? std::move(v) : json(nullptr));
+      }
+      return std::nullopt;
+    }
+    case ShapeType::Map: {
+      std::string full = ref.flattened ? prefix : prefix + ".entry";
+      std::string kname = s.key.location_name.empty() ? "key" : s.key.location_name;
+      std::string vname = s.value.location_name.empty() ? "value" : s.value.location_name;
+      auto idx = indices(p, full);
+      if (idx.empty()) {
+        auto it = p.find(prefix);
+        if (it != p.end() && it->second.empty()) {
+          present = true;
+          out = json::object();
+        }
+        return std::nullopt;
+      }
+      present = true;
+      out = json::object();
+      for (long i : idx) {
+        std::string base = full + "." + std::to_string(i);
+        auto k = p.find(base + "." + kname);
+        if (k == p.end()) continue;
+        json v;
+        bool vp = false;
+        if (auto err = query_value(p, s.value, base + "." + vname, v, vp)) return err;
+        out[k->second] = vp ? std::move(v) : json("");
+      }
+      return std::nullopt;
+    }
+    default: {
+      auto it = p.find(prefix);
+      if (it == p.end()) return std::nullopt;
+      std::string why;
+      if (!wire::text_to_value(ref, it->second, out, why))
+        return AwsError::validation_error("Value '" + it->second + "' for parameter " + prefix + " is invalid: " + why +
+                                          ".");
+      present = true;
+      return std::nullopt;
+    }
+  }
+}
+
+// ------------------------------------------------------------ S3 output root elements
+
+std::string_view s3_root_name(std::string_view op) {
+  static const std::map<std::string_view, std::string_view> roots{
+      {"ListBuckets", "ListAllMyBucketsResult"},
+      {"ListObjects", "ListBucketResult"},
+      {"ListObjectsV2", "ListBucketResult"},
+      {"ListObjectVersions", "ListVersionsResult"},
+      {"ListMultipartUploads", "ListMultipartUploadsResult"},
+      {"ListParts", "ListPartsResult"},
+      {"CreateMultipartUpload", "InitiateMultipartUploadResult"},
+      {"CompleteMultipartUpload", "CompleteMultipartUploadResult"},
+      {"DeleteObjects", "DeleteResult"},
+      {"GetBucketTagging", "Tagging"},
+      {"GetObjectTagging", "Tagging"},
+      {"GetBucketAcl", "AccessControlPolicy"},
+      {"GetObjectAcl", "AccessControlPolicy"},
+      {"GetBucketVersioning", "VersioningConfiguration"},
+      {"GetBucketCors", "CORSConfiguration"},
+      {"GetBucketLifecycleConfiguration", "LifecycleConfiguration"},
+      {"GetBucketLifecycle", "LifecycleConfiguration"},
+      {"GetBucketNotificationConfiguration", "NotificationConfiguration"},
+      {"GetBucketNotification", "NotificationConfiguration"},
+      {"GetBucketWebsite", "WebsiteConfiguration"},
+      {"GetBucketLogging", "BucketLoggingStatus"},
+      {"GetBucketRequestPayment", "RequestPaymentConfiguration"},
+      {"GetBucketAccelerateConfiguration", "AccelerateConfiguration"},
+      {"GetObjectAttributes", "GetObjectAttributesResponse"},
+      {"GetObjectRetention", "Retention"},
+      {"GetObjectLegalHold", "LegalHold"},
+      {"ListBucketAnalyticsConfigurations", "ListBucketAnalyticsConfigurationResult"},
+      {"ListBucketMetricsConfigurations", "ListMetricsConfigurationsResult"},
+      {"ListBucketInventoryConfigurations", "ListInventoryConfigurationsResult"},
+      {"ListBucketIntelligentTieringConfigurations", "ListBucketIntelligentTieringConfigurationsOutput"},
+  };
+  auto it = roots.find(op);
+  return it == roots.end() ? std::string_view() : it->second;
+}
+
+}  // namespace
+
+// ================================================================ awsJson
+
+JsonCodec::JsonCodec(std::string service, const Model* model) : ModelCodec(std::move(service), model) {
+  const Metadata& md = model->metadata();
+  content_type_ = "application/x-amz-json-" + (md.json_version.empty() ? std::string("1.0") : md.json_version);
+  if (service_ == "dynamodb" || service_ == "dynamodbstreams") {
+    type_prefix_ = "com.amazonaws.dynamodb.v20120810#";
+    crc32_ = service_ == "dynamodb";
+  } else if (service_ == "sqs") {
+    type_prefix_ = "com.amazonaws.sqs#";
+  }
+  if (md.aws_query_compatible) query_model_ = Model::get(service_ + "@query");
+}
+
+std::variant<Decoded, AwsError> JsonCodec::decode(const http::Request& req) const {
+  std::string_view target = req.headers.get("X-Amz-Target");
+  const std::string& prefix = model_->metadata().target_prefix;
+  const Operation* op = nullptr;
+  if (target.size() > prefix.size() + 1 && target.compare(0, prefix.size(), prefix) == 0 && target[prefix.size()] == '.')
+    op = model_->operation(target.substr(prefix.size() + 1));
+  if (!op) return AwsError::unknown_operation();
+
+  Decoded d;
+  d.operation = op->name;
+  d.input = std::make_unique<json>(json::object());
+  std::string_view body = req.body;
+  while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r' || body.front() == '\t'))
+    body.remove_prefix(1);
+  if (body.empty()) return d;
+  json w = json::parse(body.begin(), body.end(), nullptr, false);
+  if (w.is_discarded()) return AwsError::serialization("");
+  if (!w.is_object()) return AwsError::serialization("Start of structure or map expected.");
+  if (!op->input) return d;
+  if (auto err = wire::json_struct_to_doc(*op->input, w, *d.input, false)) return AwsError::serialization(*err);
+  return d;
+}
+
+void JsonCodec::encode_output(const std::string& operation, const nlohmann::json& output, const EncodeContext& ctx,
+                              http::Response& out) const {
+  const Operation* op = model_->operation(operation);
+  out.status = 200;
+  if (op && op->output)
+    out.body = dump(wire::doc_struct_to_json(*op->output, output, false));
+  else
+    out.body = output.is_object() ? dump(output) : "{}";
+  out.headers.set("Content-Type", content_type_);
+  add_request_id_headers(ctx, out);
+  if (crc32_) out.headers.set("x-amz-crc32", std::to_string(crypto::crc32(out.body)));
+}
+
+std::string JsonCodec::error_type(const AwsError& error) const {
+  const Shape* s = model_->error_shape(error.code);
+  if (s) return type_prefix_ + s->name;
+  if (query_model_) {  // a query-form code ("AWS.SimpleQueueService.NonExistentQueue")
+    if (const Shape* q = query_model_->error_shape(error.code); q && model_->shape(q->name))
+      return type_prefix_ + q->name;
+  }
+  if (is_coral_service_error(error.code)) return "com.amazon.coral.service#" + error.code;
+  if (error.code == "ValidationException" && !type_prefix_.empty()) return "com.amazon.coral.validate#ValidationException";
+  return type_prefix_ + error.code;
+}
+
+void JsonCodec::encode_error(const AwsError& error, const EncodeContext& ctx, http::Response& out) const {
+  const Shape* s = model_->error_shape(error.code);
+  json body = json::object();
+  body["__type"] = error_type(error);
+  if (!error.message.empty()) body[message_key(s)] = error.message;
+  merge_details_json(error, body);
+  out.status = error.http_status;
+  out.body = dump(body);
+  out.headers.set("Content-Type", content_type_);
+  add_request_id_headers(ctx, out);
+  if (model_->metadata().aws_query_compatible) {
+    std::string code = error.code;
+    const Shape* qs = s;
+    if (qs && qs->error.code.empty() && query_model_) qs = query_model_->error_shape(qs->name);
+    if (!qs && query_model_) qs = query_model_->error_shape(error.code);
+    if (qs && !qs->error.code.empty()) code = qs->error.code;
+    out.headers.set("x-amzn-query-error", code + (error.sender_fault ? ";Sender" : ";Receiver"));
+  }
+  if (crc32_) out.headers.set("x-amz-crc32", std::to_string(crypto::crc32(out.body)));
+}
+
+// ================================================================ awsQuery
+
+std::variant<Decoded, AwsError> QueryCodec::decode(const http::Request& req) const {
+  auto params = request_params(req, true);
+  if (!params) return AwsError("MalformedQueryString", "The request's query string or body is not properly encoded.", 400);
+  ParamMap p;
+  for (auto& [k, v] : *params) p.emplace(std::move(k), std::move(v));  // first value wins
+  auto action = p.find("Action");
+  if (action == p.end() || action->second.empty()) return AwsError::missing_action();
+  const Operation* op = model_->operation(action->second);
+  if (!op) return AwsError::invalid_action(action->second);
+  Decoded d;
+  d.operation = op->name;
+  d.input = std::make_unique<json>(json::object());
+  if (op->input) {
+    if (auto err = query_struct(p, *op->input, "", *d.input)) return std::move(*err);
+  }
+  return d;
+}
+
+void QueryCodec::encode_output(const std::string& operation, const nlohmann::json& output, const EncodeContext& ctx,
+                               http::Response& out) const {
+  const Operation* op = model_->operation(operation);
+  pugi::xml_document doc;
+  std::string root_name = operation + "Response";
+  auto root = doc.append_child(root_name.c_str());
+  if (!model_->metadata().xml_namespace.empty())
+    root.append_attribute("xmlns").set_value(model_->metadata().xml_namespace.c_str());
+  if (op && op->output) {
+    pugi::xml_node target = root;
+    if (!op->result_wrapper.empty()) target = root.append_child(op->result_wrapper.c_str());
+    wire::doc_struct_to_xml(target, *op->output, output, TsDefault::Iso8601, false);
+  }
+  root.append_child("ResponseMetadata").append_child("RequestId").text().set(ctx.request_id.c_str());
+  out.status = 200;
+  out.body = wire::xml_string(doc, false);
+  out.headers.set("Content-Type", "text/xml");
+  add_request_id_headers(ctx, out);
+}
+
+std::string QueryCodec::wire_code(const AwsError& error) const {
+  if (const Shape* s = model_->error_shape(error.code); s && !s->error.code.empty()) return s->error.code;
+  return error.code;
+}
+
+void QueryCodec::encode_error(const AwsError& error, const EncodeContext& ctx, http::Response& out) const {
+  pugi::xml_document doc;
+  auto root = doc.append_child("ErrorResponse");
+  if (!model_->metadata().xml_namespace.empty())
+    root.append_attribute("xmlns").set_value(model_->metadata().xml_namespace.c_str());
+  auto e = root.append_child("Error");
+  e.append_child("Type").text().set(error.sender_fault ? "Sender" : "Receiver");
+  e.append_child("Code").text().set(wire_code(error).c_str());
+  e.append_child("Message").text().set(error.message.c_str());
+  if (error.details && error.details->is_object())
+    for (auto it = error.details->begin(); it != error.details->end(); ++it) {
+      std::string text = it->is_string() ? it->get<std::string>() : dump(*it);
+      e.append_child(it.key().c_str()).text().set(text.c_str());
+    }
+  root.append_child("RequestId").text().set(ctx.request_id.c_str());
+  out.status = error.http_status;
+  out.body = wire::xml_string(doc, false);
+  out.headers.set("Content-Type", "text/xml");
+  add_request_id_headers(ctx, out);
+}
+
+// ================================================================ restXml / restJson
+
+RestCodec::RestCodec(std::string service, const Model* model, bool xml) : ModelCodec(std::move(service), model), xml_(xml) {
+  size_t index = 0;
+  for (const Operation* op : model->operations()) {
+    Route r;
+    r.op = op;
+    r.index = index++;
+    std::string_view uri = op->request_uri;
+    std::string_view path = uri.substr(0, uri.find('?'));
+    if (uri.find('?') != std::string_view::npos) {
+      std::string_view q = uri.substr(uri.find('?') + 1);
+      size_t pos = 0;
+      while (pos <= q.size()) {
+        size_t amp = q.find('&', pos);
+        if (amp == std::string_view::npos) amp = q.size();
+        std::string_view part = q.substr(pos, amp - pos);
+        if (!part.empty()) {
+          size_t eq = part.find('=');
+          std::string k(part.substr(0, eq));
+          std::string v = eq == std::string_view::npos ? std::string() : std::string(part.substr(eq + 1));
+          if (k != "x-id") r.query.emplace_back(std::move(k), std::move(v));
+        }
+        pos = amp + 1;
+      }
+    }
+    size_t pos = 0;
+    while (pos < path.size()) {
+      if (path[pos] == '/') {
+        ++pos;
+        continue;
+      }
+      size_t slash = path.find('/', pos);
+      if (slash == std::string_view::npos) slash = path.size();
+      std::string_view seg = path.substr(pos, slash - pos);
+      Segment s;
+      size_t open = seg.find('{'), close = seg.find('}');
+      if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+        s.literal = std::string(seg.substr(0, open));
+        s.label = std::string(seg.substr(open + 1, close - open - 1));
+        s.suffix = std::string(seg.substr(close + 1));
+        if (!s.label.empty() && s.label.back() == '+') {
+          s.label.pop_back();
+          s.greedy = true;
+          r.greedy = true;
+        }
+      } else {
+        s.literal = std::string(seg);
+        ++r.literal_count;
+      }
+      r.segments.push_back(std::move(s));
+      pos = slash;
+    }
+    if (op->input)
+      for (const MemberRef& m : op->input->members)
+        if (m.required && (m.location == Location::Header || m.location == Location::Querystring))
+          r.required.emplace_back(m.location == Location::Header, std::string(m.wire_name()));
+    routes_.push_back(std::move(r));
+  }
+}
+
+namespace {
+
+struct PathMatch {
+  std::vector<std::pair<std::string, std::string>> labels;  // label → raw (still encoded) value
+};
+
+bool match_path(const std::vector<RestCodec::Segment>& segs, const std::vector<std::string_view>& parts, PathMatch& m) {
+  size_t i = 0;
+  for (size_t si = 0; si < segs.size(); ++si) {
+    const auto& s = segs[si];
+    if (s.greedy) {
+      if (i >= parts.size()) return false;
+      std::string joined;
+      for (size_t j = i; j < parts.size(); ++j) {
+        if (j > i) joined += '/';
+        joined += parts[j];
+      }
+      if (joined.size() < s.literal.size() + s.suffix.size() || joined.compare(0, s.literal.size(), s.literal) != 0)
+        return false;
+      std::string value = joined.substr(s.literal.size(), joined.size() - s.literal.size() - s.suffix.size());
+      if (value.empty()) return false;
+      m.labels.emplace_back(s.label, std::move(value));
+      return si + 1 == segs.size();
+    }
+    if (i >= parts.size()) return false;
+    std::string_view part = parts[i++];
+    if (s.label.empty()) {
+      if (part != s.literal) return false;
+      continue;
+    }
+    if (part.size() <= s.literal.size() + s.suffix.size() || part.compare(0, s.literal.size(), s.literal) != 0 ||
+        part.substr(part.size() - s.suffix.size()) != s.suffix)
+      return false;
+    m.labels.emplace_back(s.label, std::string(part.substr(s.literal.size(), part.size() - s.literal.size() - s.suffix.size())));
+  }
+  // A trailing slash ("/bucket/") leaves one empty part.
+  return i == parts.size() || (i + 1 == parts.size() && parts[i].empty());
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  if (path.empty()) return parts;
+  size_t pos = 0;
+  while (true) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) {
+      parts.push_back(path.substr(pos));
+      break;
+    }
+    parts.push_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+const Operation* RestCodec::route(const http::Request& req) const {
+  auto parts = split_path(req.path);
+  auto params = wire::parse_form(req.query);
+  std::vector<std::pair<std::string, std::string>> q = params ? std::move(*params) : decltype(q){};
+  auto has_param = [&](const std::string& k, const std::string& v, bool any_value) {
+    for (const auto& [pk, pv] : q)
+      if (pk == k && (any_value || pv == v)) return true;
+    return false;
+  };
+  const Route* best = nullptr;
+  std::tuple<int, int, int, int, long> best_score{};
+  for (const Route& r : routes_) {
+    if (r.op->http_method != req.method) continue;
+    PathMatch m;
+    if (!match_path(r.segments, parts, m)) continue;
+    int satisfied = 0;
+    bool ok = true;
+    for (const auto& [k, v] : r.query) {
+      if (!has_param(k, v, v.empty())) {
+        ok = false;
+        break;
+      }
+      ++satisfied;
+    }
+    if (!ok) continue;
+    for (const auto& [is_header, name] : r.required) {
+      if (is_header ? !req.headers.has(name) : !has_param(name, "", true)) {
+        ok = false;
+        break;
+      }
+      ++satisfied;
+    }
+    if (!ok) continue;
+    std::tuple<int, int, int, int, long> score{satisfied, r.literal_count, r.greedy ? 0 : 1, r.op->deprecated ? 0 : 1,
+                                               -static_cast<long>(r.index)};
+    if (!best || score > best_score) {
+      best = &r;
+      best_score = score;
+    }
+  }
+  return best ? best->op : nullptr;
+}
+
+std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) const {
+  auto bad_value = [&](const std::string& name, const std::string& value, const std::string& why) -> AwsError {
+    if (xml_) {
+      AwsError e("InvalidArgument", "Provided " + name + " not an integer or within integer range.", 400);
+      if (why != "expected an integer" && why != "integer out of range") e.message = "Invalid value for " + name + ": " + why;
+      e.details = std::make_shared<const json>(json{{"ArgumentName", name}, {"ArgumentValue", value}});
+      return e;
+    }
+    return AwsError::serialization("Invalid value '" + value + "' for " + name + ": " + why);
+  };
+
+  auto params = wire::parse_form(req.query);
+  if (!params) {
+    if (xml_) return AwsError("InvalidArgument", "Invalid query string encoding.", 400);
+    return AwsError::serialization("Invalid query string encoding.");
+  }
+  const Operation* op = route(req);
+  if (!op) {
+    if (xml_) return AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405);
+    return AwsError("UnknownOperationException", "", 404);
+  }
+  Decoded d;
+  d.operation = op->name;
+  d.input = std::make_unique<json>(json::object());
+  json& in = *d.input;
+  if (!op->input) return d;
+  const Shape& shape = *op->input;
+
+  // URI labels
+  auto parts = split_path(req.path);
+  for (const Route& r : routes_) {
+    if (r.op != op) continue;
+    PathMatch m;
+    match_path(r.segments, parts, m);
+    for (const auto& [label, raw] : m.labels) {
+      auto value = wire::percent_decode(raw, false);
+      if (!value) return xml_ ? AwsError("InvalidURI", "Couldn't parse the specified URI.", 400)
+                              : AwsError::serialization("Invalid URI encoding.");
+      for (const MemberRef& mem : shape.members) {
+        if (mem.location != Location::Uri || mem.wire_name() != label) continue;
+        json v;
+        std::string why;
+        if (!wire::text_to_value(mem, *value, v, why)) return bad_value(label, *value, why);
+        in[mem.name] = std::move(v);
+      }
+    }
+    break;
+  }
+
+  for (const MemberRef& m : shape.members) {
+    switch (m.location) {
+      case Location::Querystring: {
+        if (m.shape->type == ShapeType::Map) {
+          json obj = json::object();
+          for (const auto& [k, v] : *params) {
+            bool bound = false;
+            for (const MemberRef& o : shape.members)
+              if (o.location == Location::Querystring && o.wire_name() == k) bound = true;
+            if (!bound && !obj.contains(k)) obj[k] = v;
+          }
+          if (!obj.empty()) in[m.name] = std::move(obj);
+          break;
+        }
+        if (m.shape->type == ShapeType::List) {
+          json arr = json::array();
+          for (const auto& [k, v] : *params) {
+            if (k != m.wire_name()) continue;
+            json item;
+            std::string why;
+            if (!wire::text_to_value(m.shape->member, v, item, why)) return bad_value(k, v, why);
+            arr.push_back(std::move(item));
+          }
+          if (!arr.empty()) in[m.name] = std::move(arr);
+          break;
+        }
+        for (const auto& [k, v] : *params) {
+          if (k != m.wire_name()) continue;
+          json val;
+          std::string why;
+          if (!wire::text_to_value(m, v, val, why)) return bad_value(k, v, why);
+          in[m.name] = std::move(val);
+          break;
+        }
+        break;
+      }
+      case Location::Header: {
+        const std::string* h = req.headers.find(m.wire_name());
+        if (!h) break;
+        if (m.shape->type == ShapeType::List) {
+          json arr = json::array();
+          size_t pos = 0;
+          while (pos <= h->size()) {
+            size_t comma = h->find(',', pos);
+            if (comma == std::string::npos) comma = h->size();
+            std::string item = h->substr(pos, comma - pos);
+            item.erase(0, item.find_first_not_of(' '));
+            item.erase(item.find_last_not_of(' ') + 1);
+            json v;
+            std::string why;
+            if (!item.empty()) {
+              if (!wire::text_to_value(m.shape->member, item, v, why)) return bad_value(std::string(m.wire_name()), *h, why);
+              arr.push_back(std::move(v));
+            }
+            pos = comma + 1;
+          }
+          in[m.name] = std::move(arr);
+          break;
+        }
+        json v;
+        std::string why;
+        if (!wire::text_to_value(m, *h, v, why)) return bad_value(std::string(m.wire_name()), *h, why);
+        in[m.name] = std::move(v);
+        break;
+      }
+      case Location::Headers: {
+        json obj = json::object();
+        std::string_view prefix = m.wire_name();
+        for (const auto& h : req.headers.items()) {
+          if (h.name.size() <= prefix.size() || !http::iequals(std::string_view(h.name).substr(0, prefix.size()), prefix))
+            continue;
+          std::string key = h.name.substr(prefix.size());
+          std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+          obj[key] = h.value;
+        }
+        if (!obj.empty()) in[m.name] = std::move(obj);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  // Body
+  if (const MemberRef* pm = shape.payload_member) {
+    ShapeType t = pm->shape->type;
+    if (t == ShapeType::Blob || t == ShapeType::String) {
+      if (!req.body.empty() || pm->streaming) in[pm->name] = req.body;
+    } else if (t == ShapeType::Structure && !req.body.empty()) {
+      if (xml_) {
+        pugi::xml_document doc;
+        auto res = doc.load_buffer(req.body.data(), req.body.size(), pugi::parse_default, pugi::encoding_utf8);
+        if (!res || !doc.document_element())
+          return AwsError("MalformedXML",
+                          "The XML you provided was not well-formed or did not validate against our published schema",
+                          400);
+        json v;
+        if (auto err = wire::xml_to_doc(*pm, doc.document_element(), v))
+          return AwsError("MalformedXML",
+                          "The XML you provided was not well-formed or did not validate against our published schema",
+                          400);
+        in[pm->name] = std::move(v);
+      } else {
+        json w = json::parse(req.body.begin(), req.body.end(), nullptr, false);
+        if (w.is_discarded()) return AwsError::serialization("");
+        json v;
+        if (auto err = wire::json_to_doc(*pm, w, v)) return AwsError::serialization(*err);
+        in[pm->name] = std::move(v);
+      }
+    }
+  } else if (!req.body.empty()) {
+    bool has_body_members = std::any_of(shape.members.begin(), shape.members.end(),
+                                        [](const MemberRef& m) { return m.location == Location::Body; });
+    if (has_body_members) {
+      if (xml_) {
+        pugi::xml_document doc;
+        auto res = doc.load_buffer(req.body.data(), req.body.size(), pugi::parse_default, pugi::encoding_utf8);
+        if (!res || !doc.document_element())
+          return AwsError("MalformedXML",
+                          "The XML you provided was not well-formed or did not validate against our published schema",
+                          400);
+        json v;
+        if (auto err = wire::xml_struct_to_doc(shape, doc.document_element(), v))
+          return AwsError("MalformedXML",
+                          "The XML you provided was not well-formed or did not validate against our published schema",
+                          400);
+        for (auto it = v.begin(); it != v.end(); ++it) in[it.key()] = std::move(*it);
+      } else {
+        json w = json::parse(req.body.begin(), req.body.end(), nullptr, false);
+        if (w.is_discarded()) {
+          if (model_->shape("InvalidRequestContentException"))
+            return model_->make_error("InvalidRequestContentException",
+                                      "Could not parse request body into json: Could not parse payload into json");
+          return AwsError::serialization("");
+        }
+        json v;
+        if (auto err = wire::json_struct_to_doc(shape, w, v, true)) {
+          if (model_->shape("InvalidRequestContentException"))
+            return model_->make_error("InvalidRequestContentException", "Could not parse request body into json: " + *err);
+          return AwsError::serialization(*err);
+        }
+        for (auto it = v.begin(); it != v.end(); ++it) in[it.key()] = std::move(*it);
+      }
+    }
+  }
+  return d;
+}
+
+void RestCodec::encode_output(const std::string& operation, const nlohmann::json& output, const EncodeContext& ctx,
+                              http::Response& out) const {
+  const Operation* op = model_->operation(operation);
+  out.status = op && op->response_code ? op->response_code : 200;
+  bool head = (op && op->http_method == "HEAD") || ctx.http_method == "HEAD";
+  if (xml_) {
+    if (!ctx.request_id.empty()) out.headers.set("x-amz-request-id", ctx.request_id);
+  } else {
+    add_request_id_headers(ctx, out);
+  }
+  const Shape* shape = op ? op->output : nullptr;
+  if (!shape || !output.is_object()) {
+    if (head) out.omit_body = true;
+    return;
+  }
+  std::string content_length;
+  for (const MemberRef& m : shape->members) {
+    auto it = output.find(m.name);
+    if (it == output.end() || it->is_null()) continue;
+    switch (m.location) {
+      case Location::Header: {
+        std::string text;
+        if (m.shape->type == ShapeType::List && it->is_array()) {
+          for (const auto& item : *it) {
+            if (!text.empty()) text += ",";
+            text += wire::value_to_text(m.shape->member, item, TsDefault::Rfc822);
+          }
+        } else if (m.jsonvalue) {
+          text = crypto::base64_encode(it->is_string() ? it->get<std::string>() : dump(*it));
+        } else {
+          text = wire::value_to_text(m, *it, TsDefault::Rfc822);
+        }
+        if (http::iequals(m.wire_name(), "Content-Length")) {
+          content_length = text;
+          break;
+        }
+        out.headers.set(std::string(m.wire_name()), std::move(text));
+        break;
+      }
+      case Location::Headers:
+        if (it->is_object())
+          for (auto h = it->begin(); h != it->end(); ++h)
+            out.headers.add(std::string(m.wire_name()) + h.key(), h->is_string() ? h->get<std::string>() : dump(*h));
+        break;
+      case Location::StatusCode:
+        if (it->is_number_integer()) out.status = it->get<int>();
+        break;
+      default:
+        break;
+    }
+  }
+
+  if (const MemberRef* pm = shape->payload_member) {
+    auto it = output.find(pm->name);
+    ShapeType t = pm->shape->type;
+    if (it != output.end() && !it->is_null()) {
+      if (t == ShapeType::Blob || t == ShapeType::String) {
+        out.body = it->is_string() ? it->get<std::string>() : dump(*it);
+        if (!out.headers.has("Content-Type"))
+          out.headers.set("Content-Type", xml_ ? "binary/octet-stream" : (service_ == "lambda" ? "application/json" : "application/octet-stream"));
+      } else if (xml_) {
+        pugi::xml_document doc;
+        std::string root = !pm->location_name.empty() ? pm->location_name
+                           : !pm->shape->location_name.empty() ? pm->shape->location_name
+                                                               : pm->name;
+        auto el = doc.append_child(root.c_str());
+        el.append_attribute("xmlns").set_value(std::string(kS3Namespace).c_str());
+        wire::doc_struct_to_xml(el, *pm->shape, *it, TsDefault::Iso8601, true);
+        out.body = wire::xml_string(doc, true);
+        out.headers.set("Content-Type", "application/xml");
+      } else {
+        out.body = dump(wire::doc_to_json(*pm, *it));
+        out.headers.set("Content-Type", "application/json");
+      }
+    }
+  } else {
+    bool has_body_members = std::any_of(shape->members.begin(), shape->members.end(),
+                                        [](const MemberRef& m) { return m.location == Location::Body; });
+    if (has_body_members) {
+      if (xml_) {
+        pugi::xml_document doc;
+        if (operation == "GetBucketLocation") {
+          auto el = doc.append_child("LocationConstraint");
+          el.append_attribute("xmlns").set_value(std::string(kS3Namespace).c_str());
+          auto lc = output.find("LocationConstraint");
+          if (lc != output.end() && lc->is_string()) el.text().set(lc->get<std::string>().c_str());
+        } else {
+          std::string root(s3_root_name(operation));
+          if (root.empty()) root = !shape->location_name.empty() ? shape->location_name : operation + "Result";
+          auto el = doc.append_child(root.c_str());
+          el.append_attribute("xmlns").set_value(std::string(kS3Namespace).c_str());
+          wire::doc_struct_to_xml(el, *shape, output, TsDefault::Iso8601, true);
+        }
+        out.body = wire::xml_string(doc, true);
+        out.headers.set("Content-Type", "application/xml");
+      } else {
+        out.body = dump(wire::doc_struct_to_json(*shape, output, true));
+        out.headers.set("Content-Type", "application/json");
+      }
+    }
+  }
+  if (head) {
+    out.omit_body = true;
+    out.body.clear();
+    if (!content_length.empty()) out.content_length_override = content_length;
+  }
+}
+
+void RestCodec::encode_error(const AwsError& error, const EncodeContext& ctx, http::Response& out) const {
+  out.status = error.http_status;
+  const Shape* s = model_->error_shape(error.code);
+  std::string code = s ? std::string(s->error_code()) : error.code;
+  if (xml_) {
+    pugi::xml_document doc;
+    auto e = doc.append_child("Error");
+    e.append_child("Code").text().set(code.c_str());
+    e.append_child("Message").text().set(error.message.c_str());
+    if (error.details && error.details->is_object())
+      for (auto it = error.details->begin(); it != error.details->end(); ++it) {
+        std::string text = it->is_string() ? it->get<std::string>() : dump(*it);
+        e.append_child(it.key().c_str()).text().set(text.c_str());
+      }
+    e.append_child("RequestId").text().set(ctx.request_id.c_str());
+    std::string host_id = crypto::base64_encode(crypto::sha256(ctx.request_id));
+    e.append_child("HostId").text().set(host_id.c_str());
+    out.body = wire::xml_string(doc, true);
+    out.headers.set("Content-Type", "application/xml");
+    if (!ctx.request_id.empty()) out.headers.set("x-amz-request-id", ctx.request_id);
+    out.headers.set("x-amz-id-2", host_id);
+  } else {
+    json body = json::object();
+    if (s && s->find_member("Type")) body["Type"] = error.sender_fault ? "User" : "Service";
+    body[message_key(s)] = error.message;
+    merge_details_json(error, body);
+    out.body = dump(body);
+    out.headers.set("Content-Type", "application/json");
+    out.headers.set("x-amzn-ErrorType", code);
+    add_request_id_headers(ctx, out);
+  }
+  if (ctx.http_method == "HEAD") {
+    out.omit_body = true;
+    out.body.clear();
+  }
+}
+
+// ================================================================ registry
+
+namespace {
+
+std::unique_ptr<Codec> make_codec(std::string_view key) {
+  const Model* m = Model::get(key);
+  if (!m) return nullptr;
+  std::string service(key.substr(0, key.find('@')));
+  switch (m->metadata().kind) {
+    case ProtocolKind::Json: return std::make_unique<JsonCodec>(service, m);
+    case ProtocolKind::Query: return std::make_unique<QueryCodec>(service, m);
+    case ProtocolKind::RestXml: return std::make_unique<RestCodec>(service, m, true);
+    case ProtocolKind::RestJson: return std::make_unique<RestCodec>(service, m, false);
+    default: return nullptr;
+  }
+}
+
+const Codec* codec_for_key(std::string_view key) {
+  struct Slot {
+    std::string_view name;
+    std::once_flag once;
+    std::unique_ptr<Codec> codec;
+  };
+  static std::vector<std::unique_ptr<Slot>> slots = [] {
+    std::vector<std::unique_ptr<Slot>> v;
+    for (std::string_view n : embedded_model_names()) {
+      auto s = std::make_unique<Slot>();
+      s->name = n;
+      v.push_back(std::move(s));
+    }
+    return v;
+  }();
+  for (auto& slot : slots) {
+    if (slot->name != key) continue;
+    std::call_once(slot->once, [&] { slot->codec = make_codec(slot->name); });
+    return slot->codec.get();
+  }
+  return nullptr;
+}
+
+std::string_view normalize_protocol(std::string_view p) {
+  if (p == "awsJson1_0" || p == "awsJson1_1" || p == "json") return "json";
+  if (p == "awsQuery" || p == "query") return "query";
+  if (p == "restXml" || p == "rest-xml") return "rest-xml";
+  if (p == "restJson1" || p == "rest-json") return "rest-json";
+  return p;
+}
+
+}  // namespace
+
+const Codec* codec_for(std::string_view service) {
+  if (service.find('@') != std::string_view::npos) return nullptr;
+  return codec_for_key(service);
+}
+
+const Codec* codec_for(std::string_view service, std::string_view protocol) {
+  if (protocol.empty()) return codec_for(service);
+  std::string_view want = normalize_protocol(protocol);
+  if (const Model* m = Model::get(service); m && m->metadata().protocol == want) return codec_for(service);
+  std::string key = std::string(service) + "@" + std::string(want);
+  if (const Model* m = Model::get(key); m && m->metadata().protocol == want) return codec_for_key(key);
+  return nullptr;
+}
+
+}  // namespace awan::protocol

@@ -1,0 +1,59 @@
+#pragma once
+// Internal helpers shared by the codecs: form/URL encoding, scalar conversions between wire
+// text and documents, model-driven JSON and XML walkers. Not part of the public API.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+#include "awan/error.hpp"
+#include "protocol/model.hpp"
+
+namespace awan::protocol::wire {
+
+using json = nlohmann::json;
+
+// Percent-decoding; `plus_is_space` for form bodies. nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
+// RFC 3986 unreserved characters kept, everything else %XX; '/' kept when `keep_slash`.
+std::string percent_encode(std::string_view s, bool keep_slash = false);
+// key=value pairs of a query string / form body, in order (value "" for bare keys).
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view s);
+
+enum class TsDefault { Iso8601, Rfc822, Unix };
+
+// Wire text → document value for a scalar reference. Returns false with `why` on bad text.
+bool text_to_value(const MemberRef& ref, std::string_view text, json& out, std::string& why);
+// Document value → wire text for a scalar reference.
+std::string value_to_text(const MemberRef& ref, const json& v, TsDefault ts_default, bool ts_millis = false);
+
+// Document timestamp (number, or ISO string) → epoch seconds.
+std::optional<double> doc_timestamp(const json& v);
+
+// JSON wire value → document, validated against the model (awsJson / restJson bodies).
+// Returns the SerializationException message on a type mismatch.
+std::optional<std::string> json_to_doc(const MemberRef& ref, const json& wire, json& out);
+std::optional<std::string> json_struct_to_doc(const Shape& shape, const json& wire, json& out, bool body_only);
+// Document → JSON wire value (locationName renames, timestamp formats).
+json doc_to_json(const MemberRef& ref, const json& doc);
+json doc_struct_to_json(const Shape& shape, const json& doc, bool body_only);
+
+// XML element → document (restXml bodies). Returns a message on bad values.
+std::optional<std::string> xml_to_doc(const MemberRef& ref, const pugi::xml_node& node, json& out);
+std::optional<std::string> xml_struct_to_doc(const Shape& shape, const pugi::xml_node& node, json& out);
+// Document → XML: members of a structure appended to `parent` (body members only).
+void doc_struct_to_xml(pugi::xml_node parent, const Shape& shape, const json& doc, TsDefault ts, bool ts_millis);
+void doc_to_xml(pugi::xml_node parent, std::string_view name, const MemberRef& ref, const json& doc, TsDefault ts,
+                bool ts_millis);
+// Serializes a pugixml document without indentation, with or without the XML declaration.
+std::string xml_string(const pugi::xml_document& doc, bool declaration);
+
+// Local name of an XML element (prefix stripped).
+std::string_view local_name(const pugi::xml_node& n);
+
+}  // namespace awan::protocol::wire
