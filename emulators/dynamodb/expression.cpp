@@ -1,0 +1,1216 @@
+#include "dynamodb/expression.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "awan/error.hpp"
+#include "dynamodb/value.hpp"
+
+namespace awan::dynamodb::expr {
+
+namespace {
+
+// ---------------------------------------------------------------- lexer
+
+enum class Tok { Ident, Name, Value, Number, LParen, RParen, LBracket, RBracket, Dot, Comma, Eq, Ne, Lt, Le, Gt, Ge,
+                 Plus, Minus, Invalid, End };
+
+struct Token {
+  Tok type;
+  size_t pos;
+  size_t end;
+  std::string_view text;
+};
+
+bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_word_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 32);
+    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::vector<Token> lex(std::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    auto push = [&](Tok t, size_t len) {
+      out.push_back({t, start, start + len, s.substr(start, len)});
+      i = start + len;
+    };
+    if (is_ident_start(c)) {
+      size_t j = i;
+      while (j < s.size() && is_word_char(s[j])) ++j;
+      push(Tok::Ident, j - i);
+    } else if (c >= '0' && c <= '9') {
+      size_t j = i;
+      while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+      push(Tok::Number, j - i);
+    } else if (c == '#' || c == ':') {
+      size_t j = i + 1;
+      while (j < s.size() && is_word_char(s[j])) ++j;
+      if (j == i + 1)
+        push(Tok::Invalid, 1);
+      else
+        push(c == '#' ? Tok::Name : Tok::Value, j - i);
+    } else {
+      switch (c) {
+        case '(': push(Tok::LParen, 1); break;
+        case ')': push(Tok::RParen, 1); break;
+        case '[': push(Tok::LBracket, 1); break;
+        case ']': push(Tok::RBracket, 1); break;
+        case '.': push(Tok::Dot, 1); break;
+        case ',': push(Tok::Comma, 1); break;
+        case '+': push(Tok::Plus, 1); break;
+        case '-': push(Tok::Minus, 1); break;
+        case '=': push(Tok::Eq, 1); break;
+        case '<':
+          if (i + 1 < s.size() && s[i + 1] == '>') push(Tok::Ne, 2);
+          else if (i + 1 < s.size() && s[i + 1] == '=') push(Tok::Le, 2);
+          else push(Tok::Lt, 1);
+          break;
+        case '>':
+          if (i + 1 < s.size() && s[i + 1] == '=') push(Tok::Ge, 2);
+          else push(Tok::Gt, 1);
+          break;
+        default: {
+          // One (possibly multi-byte UTF-8) character.
+          size_t len = 1;
+          unsigned char u = static_cast<unsigned char>(c);
+          if (u >= 0xC0) len = u >= 0xF0 ? 4 : (u >= 0xE0 ? 3 : 2);
+          len = std::min(len, s.size() - i);
+          push(Tok::Invalid, len);
+        }
+      }
+    }
+  }
+  out.push_back({Tok::End, s.size(), s.size(), std::string_view()});
+  return out;
+}
+
+// ---------------------------------------------------------------- errors
+
+[[noreturn]] void fail(std::string_view label, const std::string& msg) {
+  throw AwsError::validation("Invalid " + std::string(label) + ": " + msg);
+}
+
+const char* kNotDefinedName = "An expression attribute name used in the document path is not defined; attribute name: ";
+const char* kNotDefinedValue = "An expression attribute value used in expression is not defined; attribute value: ";
+
+bool is_condition_function(std::string_view f) {
+  return f == "attribute_exists" || f == "attribute_not_exists" || f == "attribute_type" || f == "begins_with" ||
+         f == "contains" || f == "size";
+}
+bool is_update_function(std::string_view f) { return f == "if_not_exists" || f == "list_append"; }
+
+bool is_keyword(std::string_view w) {
+  return iequals(w, "AND") || iequals(w, "OR") || iequals(w, "NOT") || iequals(w, "BETWEEN") || iequals(w, "IN");
+}
+bool is_section(std::string_view w) {
+  return iequals(w, "SET") || iequals(w, "REMOVE") || iequals(w, "ADD") || iequals(w, "DELETE");
+}
+
+// ---------------------------------------------------------------- parser
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::string_view label, bool update)
+      : text_(text), label_(label), update_(update), toks_(lex(text)) {}
+
+  [[noreturn]] void syntax_error(size_t i) {
+    const Token& t = toks_[i];
+    size_t from = i > 0 ? toks_[i - 1].pos : t.pos;
+    size_t to = text_.size();
+    if (t.type != Tok::End && i + 1 < toks_.size() && toks_[i + 1].type != Tok::End) to = toks_[i + 1].end;
+    else if (t.type != Tok::End) to = t.end;
+    std::string token = t.type == Tok::End ? "<EOF>" : std::string(t.text);
+    fail(label_, "Syntax error; token: \"" + token + "\", near: \"" + std::string(text_.substr(from, to - from)) + "\"");
+  }
+  [[noreturn]] void redundant() { fail(label_, "The expression has redundant parentheses;"); }
+
+  const Token& peek() const { return toks_[pos_]; }
+  bool at(Tok t) const { return toks_[pos_].type == t; }
+  bool at_word(std::string_view w) const { return at(Tok::Ident) && iequals(peek().text, w); }
+  void expect(Tok t) {
+    if (!at(t)) syntax_error(pos_);
+    ++pos_;
+  }
+  bool at_end() const { return at(Tok::End); }
+  size_t pos() const { return pos_; }
+
+  static bool is_plain_operand(const Node& n) {
+    return n.kind == Kind::Path || n.kind == Kind::Value || n.kind == Kind::Plus || n.kind == Kind::Minus;
+  }
+  static bool is_condition(const Node& n) {
+    return n.kind == Kind::Compare || n.kind == Kind::Between || n.kind == Kind::In || n.kind == Kind::And ||
+           n.kind == Kind::Or || n.kind == Kind::Not;
+  }
+
+  // ---- conditions
+  Node parse_condition_root() {
+    if (at_end()) fail(label_, "The expression can not be empty;");
+    Node n = parse_or();
+    if (!at_end() || is_plain_operand(n)) syntax_error(pos_);
+    return n;
+  }
+
+  Node parse_or() {
+    Node left = parse_and();
+    while (at_word("OR")) {
+      if (is_plain_operand(left)) syntax_error(pos_);
+      size_t tok = pos_++;
+      Node right = parse_and();
+      if (is_plain_operand(right)) syntax_error(pos_);
+      Node n;
+      n.kind = Kind::Or;
+      n.token = tok;
+      n.args.push_back(std::move(left));
+      n.args.push_back(std::move(right));
+      left = std::move(n);
+    }
+    return left;
+  }
+  Node parse_and() {
+    Node left = parse_not();
+    while (at_word("AND")) {
+      if (is_plain_operand(left)) syntax_error(pos_);
+      size_t tok = pos_++;
+      Node right = parse_not();
+      if (is_plain_operand(right)) syntax_error(pos_);
+      Node n;
+      n.kind = Kind::And;
+      n.token = tok;
+      n.args.push_back(std::move(left));
+      n.args.push_back(std::move(right));
+      left = std::move(n);
+    }
+    return left;
+  }
+  Node parse_not() {
+    if (at_word("NOT")) {
+      size_t tok = pos_++;
+      Node child = parse_not();
+      if (is_plain_operand(child)) syntax_error(pos_);
+      Node n;
+      n.kind = Kind::Not;
+      n.token = tok;
+      n.args.push_back(std::move(child));
+      return n;
+    }
+    return parse_predicate();
+  }
+  static const char* comparator(Tok t) {
+    switch (t) {
+      case Tok::Eq: return "=";
+      case Tok::Ne: return "<>";
+      case Tok::Lt: return "<";
+      case Tok::Le: return "<=";
+      case Tok::Gt: return ">";
+      case Tok::Ge: return ">=";
+      default: return nullptr;
+    }
+  }
+  Node parse_predicate() {
+    Node left = parse_primary();
+    if (const char* op = comparator(peek().type)) {
+      if (is_condition(left)) syntax_error(pos_);
+      size_t tok = pos_++;
+      Node right = parse_operand();
+      Node n;
+      n.kind = Kind::Compare;
+      n.op = op;
+      n.token = tok;
+      n.args.push_back(std::move(left));
+      n.args.push_back(std::move(right));
+      return n;
+    }
+    if (at_word("BETWEEN")) {
+      if (is_condition(left)) syntax_error(pos_);
+      size_t tok = pos_++;
+      Node lo = parse_operand();
+      if (!at_word("AND")) syntax_error(pos_);
+      ++pos_;
+      Node hi = parse_operand();
+      Node n;
+      n.kind = Kind::Between;
+      n.op = "BETWEEN";
+      n.token = tok;
+      n.args.push_back(std::move(left));
+      n.args.push_back(std::move(lo));
+      n.args.push_back(std::move(hi));
+      return n;
+    }
+    if (at_word("IN")) {
+      if (is_condition(left)) syntax_error(pos_);
+      size_t tok = pos_++;
+      expect(Tok::LParen);
+      Node n;
+      n.kind = Kind::In;
+      n.op = "IN";
+      n.token = tok;
+      n.args.push_back(std::move(left));
+      n.args.push_back(parse_operand());
+      while (at(Tok::Comma)) {
+        ++pos_;
+        n.args.push_back(parse_operand());
+      }
+      expect(Tok::RParen);
+      return n;
+    }
+    return left;
+  }
+  // A parenthesised condition or an operand.
+  Node parse_primary() {
+    if (at(Tok::LParen)) {
+      ++pos_;
+      Node inner = parse_or();
+      expect(Tok::RParen);
+      if (inner.parens) redundant();
+      inner.parens = true;
+      return inner;
+    }
+    return parse_atom(false);
+  }
+  // Strictly an operand.
+  Node parse_operand() {
+    if (at(Tok::LParen)) {
+      ++pos_;
+      Node inner = parse_operand();
+      expect(Tok::RParen);
+      if (inner.parens) redundant();
+      inner.parens = true;
+      return inner;
+    }
+    return parse_atom(false);
+  }
+
+  Node parse_atom(bool update_operand) {
+    const Token& t = peek();
+    if (t.type == Tok::Value) {
+      Node n;
+      n.kind = Kind::Value;
+      n.value_name = std::string(t.text);
+      n.token = pos_++;
+      return n;
+    }
+    if (t.type == Tok::Ident && toks_[pos_ + 1].type == Tok::LParen) {
+      if (update_ ? is_section(t.text) : is_keyword(t.text)) syntax_error(pos_);
+      Node n;
+      n.kind = Kind::Call;
+      n.op = std::string(t.text);
+      n.token = pos_;
+      pos_ += 2;
+      if (!at(Tok::RParen)) {
+        n.args.push_back(update_operand ? parse_update_operand() : parse_operand());
+        while (at(Tok::Comma)) {
+          ++pos_;
+          n.args.push_back(update_operand ? parse_update_operand() : parse_operand());
+        }
+      }
+      expect(Tok::RParen);
+      if (at(Tok::Dot) || at(Tok::LBracket)) syntax_error(pos_);
+      return n;
+    }
+    if (t.type == Tok::Ident || t.type == Tok::Name) {
+      Node n;
+      n.kind = Kind::Path;
+      n.token = pos_;
+      n.path = parse_path();
+      return n;
+    }
+    syntax_error(pos_);
+  }
+
+  Path parse_path() {
+    Path p;
+    auto element = [&]() {
+      const Token& t = peek();
+      if (t.type == Tok::Ident) {
+        if (update_ ? is_section(t.text) : is_keyword(t.text)) syntax_error(pos_);
+        p.push_back({std::string(t.text), -1, false});
+      } else if (t.type == Tok::Name) {
+        p.push_back({std::string(t.text), -1, true});
+      } else {
+        syntax_error(pos_);
+      }
+      ++pos_;
+    };
+    element();
+    while (true) {
+      if (at(Tok::Dot)) {
+        ++pos_;
+        element();
+      } else if (at(Tok::LBracket)) {
+        ++pos_;
+        if (!at(Tok::Number)) syntax_error(pos_);
+        std::string_view digits = peek().text;
+        int64_t idx = 0;
+        for (char c : digits) {
+          idx = idx * 10 + (c - '0');
+          if (idx > 1'000'000'000) idx = 1'000'000'000;
+        }
+        p.push_back({std::string(), idx, false});
+        ++pos_;
+        expect(Tok::RBracket);
+      } else {
+        break;
+      }
+    }
+    return p;
+  }
+
+  // ---- update expressions
+  Node parse_update_operand() {
+    if (at(Tok::LParen)) {
+      ++pos_;
+      Node inner = parse_set_value();
+      expect(Tok::RParen);
+      if (inner.parens) redundant();
+      inner.parens = true;
+      return inner;
+    }
+    return parse_atom(true);
+  }
+  Node parse_set_value() {
+    Node left = parse_update_operand();
+    if (at(Tok::Plus) || at(Tok::Minus)) {
+      Node n;
+      n.kind = at(Tok::Plus) ? Kind::Plus : Kind::Minus;
+      n.op = at(Tok::Plus) ? "+" : "-";
+      n.token = pos_++;
+      n.args.push_back(std::move(left));
+      n.args.push_back(parse_update_operand());
+      return n;
+    }
+    return left;
+  }
+  Path parse_update_path() {
+    if (!at(Tok::Ident) && !at(Tok::Name)) syntax_error(pos_);
+    return parse_path();
+  }
+
+  struct Section {
+    std::string name;
+    std::vector<UpdateAction> actions;
+  };
+  std::vector<Section> parse_update_root() {
+    if (at_end()) fail(label_, "The expression can not be empty;");
+    std::vector<Section> sections;
+    while (!at_end()) {
+      if (!at(Tok::Ident) || !is_section(peek().text)) syntax_error(pos_);
+      Section sec;
+      std::string word(peek().text);
+      for (auto& c : word) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+      sec.name = word;
+      ++pos_;
+      do {
+        if (!sec.actions.empty()) ++pos_;  // the comma
+        UpdateAction a;
+        a.path = parse_update_path();
+        if (word == "SET") {
+          a.type = UpdateAction::Set;
+          expect(Tok::Eq);
+          a.value = parse_set_value();
+        } else if (word == "REMOVE") {
+          a.type = UpdateAction::Remove;
+        } else {
+          a.type = word == "ADD" ? UpdateAction::Add : UpdateAction::Delete;
+          if (!at(Tok::Value)) syntax_error(pos_);
+          a.value.kind = Kind::Value;
+          a.value.value_name = std::string(peek().text);
+          a.value.token = pos_++;
+        }
+        sec.actions.push_back(std::move(a));
+      } while (at(Tok::Comma));
+      if (!at_end() && !(at(Tok::Ident) && is_section(peek().text))) syntax_error(pos_);
+      sections.push_back(std::move(sec));
+    }
+    return sections;
+  }
+
+  std::vector<Path> parse_projection_root() {
+    if (at_end()) fail(label_, "The expression can not be empty;");
+    std::vector<Path> out;
+    out.push_back(parse_update_path());
+    while (at(Tok::Comma)) {
+      ++pos_;
+      out.push_back(parse_update_path());
+    }
+    if (!at_end()) syntax_error(pos_);
+    return out;
+  }
+
+ private:
+  std::string_view text_;
+  std::string_view label_;
+  bool update_;
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+};
+
+// ---------------------------------------------------------------- semantic checks
+
+template <class F>
+void walk_pre(const Node& n, F&& f) {
+  f(n);
+  for (const auto& a : n.args) walk_pre(a, f);
+}
+
+void check_function_names(const Node& root, std::string_view label, bool update) {
+  walk_pre(root, [&](const Node& n) {
+    if (n.kind != Kind::Call) return;
+    if (update) {
+      if (is_update_function(n.op)) return;
+      if (is_condition_function(n.op)) fail(label, "The function is not allowed in an update expression; function: " + n.op);
+    } else {
+      if (is_condition_function(n.op)) return;
+      if (is_update_function(n.op)) fail(label, "The function is not allowed in a condition expression; function: " + n.op);
+    }
+    fail(label, "Invalid function name; function: " + n.op);
+  });
+}
+
+void check_operand_context(const Node& n, std::string_view label);
+void check_condition_context(const Node& n, std::string_view label) {
+  switch (n.kind) {
+    case Kind::And:
+    case Kind::Or:
+    case Kind::Not:
+      for (const auto& a : n.args) check_condition_context(a, label);
+      break;
+    case Kind::Compare:
+    case Kind::Between:
+    case Kind::In:
+      for (const auto& a : n.args) check_operand_context(a, label);
+      break;
+    case Kind::Call:
+      if (n.op == "size") fail(label, "The function is not allowed to be used this way in an expression; function: size");
+      for (const auto& a : n.args) check_operand_context(a, label);
+      break;
+    default:
+      break;
+  }
+}
+void check_operand_context(const Node& n, std::string_view label) {
+  if (n.kind == Kind::Call) {
+    if (n.op != "size")
+      fail(label, "The function is not allowed to be used this way in an expression; function: " + n.op);
+    for (const auto& a : n.args) check_operand_context(a, label);
+  }
+}
+
+void check_reserved(const Path& p, std::string_view label) {
+  for (const auto& e : p)
+    if (!e.is_index() && !e.placeholder && is_reserved_word(e.name))
+      fail(label, "Attribute name is a reserved keyword; reserved keyword: " + e.name);
+}
+void check_reserved_tree(const Node& root, std::string_view label) {
+  walk_pre(root, [&](const Node& n) {
+    if (n.kind == Kind::Path) check_reserved(n.path, label);
+  });
+}
+
+void resolve_path(Path& p, Context& ctx, std::string_view label) {
+  for (auto& e : p) {
+    if (!e.placeholder) continue;
+    const json* v = nullptr;
+    if (ctx.names && ctx.names->is_object()) {
+      auto it = ctx.names->find(e.name);
+      if (it != ctx.names->end() && it->is_string()) v = &*it;
+    }
+    if (!v) fail(label, kNotDefinedName + e.name);
+    ctx.used_names.insert(e.name);
+    e.name = v->get<std::string>();
+    e.placeholder = false;
+  }
+  if (p.size() > 32)
+    fail(label, "The document path has too many nesting levels; nesting levels: " + std::to_string(p.size()));
+}
+
+void resolve_value(Node& n, Context& ctx, std::string_view label) {
+  const json* v = nullptr;
+  if (ctx.values && ctx.values->is_object()) {
+    auto it = ctx.values->find(n.value_name);
+    if (it != ctx.values->end()) v = &*it;
+  }
+  if (!v) fail(label, kNotDefinedValue + n.value_name);
+  ctx.used_values.insert(n.value_name);
+  n.value = v;
+}
+
+// Static type of an operand: a type tag, "N" for size(), "L" for list_append, "" when unknown.
+std::string static_type(const Node& n) {
+  if (n.kind == Kind::Value && n.value) return std::string(value_type(*n.value));
+  if (n.kind == Kind::Call && n.op == "size") return "N";
+  if (n.kind == Kind::Call && n.op == "list_append") return "L";
+  if (n.kind == Kind::Plus || n.kind == Kind::Minus) return "N";
+  return "";
+}
+
+void check_distinct(const Node& n, const std::string& op, std::string_view label) {
+  if (n.args.empty() || n.args[0].kind != Kind::Path) return;
+  for (size_t i = 1; i < n.args.size(); ++i) {
+    if (n.args[i].kind == Kind::Path && n.args[i].path == n.args[0].path)
+      fail(label, "The first operand must be distinct from the remaining operands for this operator or function; operator: " +
+                      op + ", first operand: " + render_path(n.args[0].path));
+  }
+}
+
+void operand_count(const Node& n, size_t want, std::string_view label) {
+  if (n.args.size() != want)
+    fail(label, "Incorrect number of operands for operator or function; operator or function: " + n.op +
+                    ", number of operands: " + std::to_string(n.args.size()));
+}
+void require_path(const Node& n, const Node& arg, std::string_view label) {
+  if (arg.kind != Kind::Path)
+    fail(label, "Operator or function requires a document path; operator or function: " + n.op);
+}
+void type_error(const std::string& op, const std::string& type, std::string_view label) {
+  fail(label, "Incorrect operand type for operator or function; operator or function: " + op + ", operand type: " + type);
+}
+
+// Post-order: children first (names and values resolved left to right), then the node.
+void check_node(Node& n, Context& ctx, std::string_view label) {
+  if (n.kind == Kind::Path) {
+    resolve_path(n.path, ctx, label);
+    return;
+  }
+  if (n.kind == Kind::Value) {
+    resolve_value(n, ctx, label);
+    return;
+  }
+  for (auto& a : n.args) check_node(a, ctx, label);
+  switch (n.kind) {
+    case Kind::Compare:
+      check_distinct(n, n.op, label);
+      break;
+    case Kind::Between: {
+      check_distinct(n, n.op, label);
+      const Node& lo = n.args[1];
+      const Node& hi = n.args[2];
+      if (lo.kind == Kind::Value && hi.kind == Kind::Value) {
+        if (value_type(*lo.value) != value_type(*hi.value))
+          fail(label, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: "
+                      "AttributeValue: " + render_value(*lo.value) + ", upper bound operand: AttributeValue: " +
+                          render_value(*hi.value));
+        auto c = compare_values(*lo.value, *hi.value);
+        if (c && *c > 0)
+          fail(label, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound "
+                      "operand: AttributeValue: " + render_value(*lo.value) + ", upper bound operand: AttributeValue: " +
+                          render_value(*hi.value));
+      }
+      break;
+    }
+    case Kind::In:
+      if (n.args.size() - 1 > 100)
+        fail(label, "The IN operator is provided with too many operands; number of operands: " +
+                        std::to_string(n.args.size() - 1));
+      check_distinct(n, n.op, label);
+      break;
+    case Kind::Call: {
+      const std::string& f = n.op;
+      if (f == "attribute_exists" || f == "attribute_not_exists") {
+        operand_count(n, 1, label);
+        require_path(n, n.args[0], label);
+      } else if (f == "attribute_type") {
+        operand_count(n, 2, label);
+        require_path(n, n.args[0], label);
+        std::string t = static_type(n.args[1]);
+        if (n.args[1].kind != Kind::Value || t != "S") type_error(f, t.empty() ? "N" : t, label);
+        const std::string& name = n.args[1].value->at("S").get_ref<const std::string&>();
+        static const char* kTypes[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"};
+        if (std::find_if(std::begin(kTypes), std::end(kTypes), [&](const char* x) { return name == x; }) ==
+            std::end(kTypes))
+          fail(label, "Invalid attribute type name found; type: " + name + ", valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
+        check_distinct(n, f, label);
+      } else if (f == "begins_with") {
+        operand_count(n, 2, label);
+        for (const auto& a : n.args) {
+          std::string t = static_type(a);
+          if (!t.empty() && t != "S" && t != "B") type_error(f, t, label);
+        }
+        check_distinct(n, f, label);
+      } else if (f == "contains") {
+        operand_count(n, 2, label);
+        check_distinct(n, f, label);
+      } else if (f == "size") {
+        operand_count(n, 1, label);
+        std::string t = static_type(n.args[0]);
+        if (t == "N" || t == "BOOL" || t == "NULL") type_error(f, t, label);
+      } else if (f == "if_not_exists") {
+        operand_count(n, 2, label);
+        require_path(n, n.args[0], label);
+      } else if (f == "list_append") {
+        operand_count(n, 2, label);
+        for (const auto& a : n.args) {
+          std::string t = static_type(a);
+          if (!t.empty() && t != "L") type_error(f, t, label);
+        }
+      }
+      break;
+    }
+    case Kind::Plus:
+    case Kind::Minus:
+      for (const auto& a : n.args) {
+        std::string t = static_type(a);
+        if (!t.empty() && t != "N") type_error(n.op, t, label);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+// ---------------------------------------------------------------- evaluation
+
+const json* child(const json* av, const PathElement& e) {
+  if (!av || !av->is_object() || av->empty()) return nullptr;
+  const auto& [type, v] = *av->items().begin();
+  if (e.is_index()) {
+    if (type != "L" || static_cast<size_t>(e.index) >= v.size()) return nullptr;
+    return &v[static_cast<size_t>(e.index)];
+  }
+  if (type != "M") return nullptr;
+  auto it = v.find(e.name);
+  return it == v.end() ? nullptr : &*it;
+}
+
+// Evaluates an operand: a pointer to the value (possibly `scratch`), or null when missing.
+const json* operand_value(const Node& n, const json& item, json& scratch) {
+  switch (n.kind) {
+    case Kind::Value:
+      return n.value;
+    case Kind::Path:
+      return resolve(item, n.path);
+    case Kind::Call:
+      if (n.op == "size") {
+        json inner_scratch;
+        const json* v = operand_value(n.args[0], item, inner_scratch);
+        if (!v) return nullptr;
+        auto t = value_type(*v);
+        const json& x = v->begin().value();
+        size_t sz;
+        if (t == "S") sz = x.get_ref<const std::string&>().size();
+        else if (t == "B") sz = to_bytes(x).size();
+        else if (t == "SS" || t == "NS" || t == "BS" || t == "L" || t == "M") sz = x.size();
+        else return nullptr;
+        scratch = json{{"N", std::to_string(sz)}};
+        return &scratch;
+      }
+      return nullptr;
+    default:
+      return nullptr;
+  }
+}
+
+bool set_contains(const json& set_av, const json& elem) {
+  auto st = value_type(set_av);
+  auto et = value_type(elem);
+  if (st.size() != 2 || et.size() != 1 || st[0] != et[0]) return false;
+  json probe = json{{std::string(et), nullptr}};
+  for (const auto& m : set_av.begin().value()) {
+    probe.begin().value() = m;
+    if (values_equal(probe, elem)) return true;
+  }
+  return false;
+}
+
+bool eval(const Node& n, const json& item) {
+  switch (n.kind) {
+    case Kind::And:
+      return eval(n.args[0], item) && eval(n.args[1], item);
+    case Kind::Or:
+      return eval(n.args[0], item) || eval(n.args[1], item);
+    case Kind::Not:
+      return !eval(n.args[0], item);
+    case Kind::Compare: {
+      json s1, s2;
+      const json* a = operand_value(n.args[0], item, s1);
+      const json* b = operand_value(n.args[1], item, s2);
+      if (n.op == "=") return a && b && values_equal(*a, *b);
+      if (n.op == "<>") return !(a && b && values_equal(*a, *b));
+      if (!a || !b) return false;
+      auto c = compare_values(*a, *b);
+      if (!c) return false;
+      if (n.op == "<") return *c < 0;
+      if (n.op == "<=") return *c <= 0;
+      if (n.op == ">") return *c > 0;
+      return *c >= 0;
+    }
+    case Kind::Between: {
+      json s1, s2, s3;
+      const json* x = operand_value(n.args[0], item, s1);
+      const json* lo = operand_value(n.args[1], item, s2);
+      const json* hi = operand_value(n.args[2], item, s3);
+      if (!x || !lo || !hi) return false;
+      auto c1 = compare_values(*x, *lo);
+      auto c2 = compare_values(*x, *hi);
+      return c1 && c2 && *c1 >= 0 && *c2 <= 0;
+    }
+    case Kind::In: {
+      json s;
+      const json* x = operand_value(n.args[0], item, s);
+      if (!x) return false;
+      for (size_t i = 1; i < n.args.size(); ++i) {
+        json s2;
+        const json* y = operand_value(n.args[i], item, s2);
+        if (y && values_equal(*x, *y)) return true;
+      }
+      return false;
+    }
+    case Kind::Call: {
+      const std::string& f = n.op;
+      if (f == "attribute_exists") return resolve(item, n.args[0].path) != nullptr;
+      if (f == "attribute_not_exists") return resolve(item, n.args[0].path) == nullptr;
+      json s1, s2;
+      const json* a = operand_value(n.args[0], item, s1);
+      const json* b = n.args.size() > 1 ? operand_value(n.args[1], item, s2) : nullptr;
+      if (!a || !b) return false;
+      if (f == "attribute_type") return value_type(*a) == b->begin().value().get_ref<const std::string&>();
+      if (f == "begins_with") {
+        auto ta = value_type(*a);
+        if (ta != value_type(*b)) return false;
+        if (ta == "S") {
+          const auto& x = a->begin().value().get_ref<const std::string&>();
+          const auto& y = b->begin().value().get_ref<const std::string&>();
+          return x.compare(0, y.size(), y) == 0 && x.size() >= y.size();
+        }
+        if (ta == "B") {
+          std::string x = to_bytes(a->begin().value()), y = to_bytes(b->begin().value());
+          return x.size() >= y.size() && x.compare(0, y.size(), y) == 0;
+        }
+        return false;
+      }
+      if (f == "contains") {
+        auto ta = value_type(*a);
+        if (ta == "S") {
+          if (value_type(*b) != "S") return false;
+          return a->begin().value().get_ref<const std::string&>().find(
+                     b->begin().value().get_ref<const std::string&>()) != std::string::npos;
+        }
+        if (ta == "SS" || ta == "NS" || ta == "BS") return set_contains(*a, *b);
+        if (ta == "L") {
+          for (const auto& e : a->begin().value())
+            if (values_equal(e, *b)) return true;
+          return false;
+        }
+        if (ta == "B" && value_type(*b) == "B")
+          return to_bytes(a->begin().value()).find(to_bytes(b->begin().value())) != std::string::npos;
+        return false;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------- update application
+
+[[noreturn]] void update_error(const std::string& msg) { throw AwsError::validation(msg); }
+
+json eval_update_value(const Node& n, const json& item) {
+  switch (n.kind) {
+    case Kind::Value:
+      return *n.value;
+    case Kind::Path: {
+      const json* v = resolve(item, n.path);
+      if (!v) update_error("The provided expression refers to an attribute that does not exist in the item");
+      return *v;
+    }
+    case Kind::Call:
+      if (n.op == "if_not_exists") {
+        const json* v = resolve(item, n.args[0].path);
+        if (v) return *v;
+        return eval_update_value(n.args[1], item);
+      } else {  // list_append
+        json a = eval_update_value(n.args[0], item);
+        json b = eval_update_value(n.args[1], item);
+        if (value_type(a) != "L" || value_type(b) != "L")
+          update_error("An operand in the update expression has an incorrect data type");
+        json out = a;
+        for (const auto& e : b["L"]) out["L"].push_back(e);
+        return out;
+      }
+    case Kind::Plus:
+    case Kind::Minus: {
+      json a = eval_update_value(n.args[0], item);
+      json b = eval_update_value(n.args[1], item);
+      if (value_type(a) != "N" || value_type(b) != "N")
+        update_error("An operand in the update expression has an incorrect data type");
+      Number x = to_number(a["N"]), y = to_number(b["N"]);
+      Number r = add_numbers(x, n.kind == Kind::Plus ? y : negate_number(y));
+      if (auto err = check_number(r)) update_error(*err);
+      return json{{"N", format_number(r)}};
+    }
+    default:
+      update_error("Invalid UpdateExpression");
+  }
+}
+
+// Parent container value (M or L) of the last element of `path`, creating nothing.
+json* resolve_mutable(json& item, const Path& p, size_t upto) {
+  if (p.empty()) return nullptr;
+  auto it = item.find(p[0].name);
+  if (it == item.end()) return nullptr;
+  json* cur = &*it;
+  for (size_t i = 1; i < upto; ++i) {
+    const auto& e = p[i];
+    if (!cur->is_object() || cur->empty()) return nullptr;
+    auto& [type, v] = *cur->items().begin();
+    (void)type;
+    if (e.is_index()) {
+      if (!cur->contains("L")) return nullptr;
+      json& l = (*cur)["L"];
+      if (static_cast<size_t>(e.index) >= l.size()) return nullptr;
+      cur = &l[static_cast<size_t>(e.index)];
+    } else {
+      if (!cur->contains("M")) return nullptr;
+      json& m = (*cur)["M"];
+      auto jt = m.find(e.name);
+      if (jt == m.end()) return nullptr;
+      cur = &*jt;
+    }
+    (void)v;
+  }
+  return cur;
+}
+
+const char* kInvalidPath = "The document path provided in the update expression is invalid for update";
+
+// Where the value at `p` lives, creating the final slot (map key or appended list element).
+// nullptr when the parent is missing or has the wrong type.
+json* slot_for_write(json& item, const Path& p) {
+  if (p.size() == 1) return &item[p[0].name];
+  json* parent = resolve_mutable(item, p, p.size() - 1);
+  if (!parent) return nullptr;
+  const auto& last = p.back();
+  if (last.is_index()) {
+    if (!parent->contains("L")) return nullptr;
+    json& l = (*parent)["L"];
+    if (static_cast<size_t>(last.index) >= l.size()) {
+      l.push_back(json::object());
+      return &l.back();
+    }
+    return &l[static_cast<size_t>(last.index)];
+  }
+  if (!parent->contains("M")) return nullptr;
+  return &(*parent)["M"][last.name];
+}
+
+void remove_at(json& item, const Path& p) {
+  if (p.size() == 1) {
+    item.erase(p[0].name);
+    return;
+  }
+  json* parent = resolve_mutable(item, p, p.size() - 1);
+  if (!parent) return;
+  const auto& last = p.back();
+  if (last.is_index()) {
+    if (!parent->contains("L")) return;
+    json& l = (*parent)["L"];
+    if (static_cast<size_t>(last.index) < l.size()) l.erase(static_cast<size_t>(last.index));
+  } else if (parent->contains("M")) {
+    (*parent)["M"].erase(last.name);
+  }
+}
+
+std::string set_member_key(std::string_view set_type, const json& m) {
+  if (set_type == "NS") return format_number(to_number(m));
+  if (set_type == "BS") return to_bytes(m);
+  return m.get<std::string>();
+}
+
+struct PNode {
+  std::map<std::string, PNode> keys;
+  std::map<int64_t, PNode> idx;
+  bool whole = false;
+};
+
+std::optional<json> materialize(const json& av, const PNode& node) {
+  if (node.whole) return av;
+  auto t = value_type(av);
+  if (t == "M" && !node.keys.empty()) {
+    json m = json::object();
+    const json& src = av.begin().value();
+    for (const auto& [k, sub] : node.keys) {
+      auto it = src.find(k);
+      if (it == src.end()) continue;
+      if (auto v = materialize(*it, sub)) m[k] = std::move(*v);
+    }
+    if (m.empty()) return std::nullopt;
+    return json{{"M", std::move(m)}};
+  }
+  if (t == "L" && !node.idx.empty()) {
+    json l = json::array();
+    const json& src = av.begin().value();
+    for (const auto& [i, sub] : node.idx) {
+      if (static_cast<size_t>(i) >= src.size()) continue;
+      if (auto v = materialize(src[static_cast<size_t>(i)], sub)) l.push_back(std::move(*v));
+    }
+    if (l.empty()) return std::nullopt;
+    return json{{"L", std::move(l)}};
+  }
+  return std::nullopt;
+}
+
+// Paths of an update / projection must neither overlap nor conflict.
+void check_paths(const std::vector<const Path*>& paths, std::string_view label) {
+  for (size_t i = 0; i < paths.size(); ++i)
+    for (size_t j = i + 1; j < paths.size(); ++j) {
+      const Path& a = *paths[i];
+      const Path& b = *paths[j];
+      size_t n = std::min(a.size(), b.size());
+      size_t k = 0;
+      while (k < n && a[k] == b[k] && a[k].is_index() == b[k].is_index()) ++k;
+      if (k == n)
+        fail(label, "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: " +
+                        render_path(a) + ", path two: " + render_path(b));
+    }
+  for (size_t i = 0; i < paths.size(); ++i)
+    for (size_t j = i + 1; j < paths.size(); ++j) {
+      const Path& a = *paths[i];
+      const Path& b = *paths[j];
+      size_t n = std::min(a.size(), b.size());
+      size_t k = 0;
+      while (k < n && a[k] == b[k] && a[k].is_index() == b[k].is_index()) ++k;
+      if (k < n && a[k].is_index() != b[k].is_index())
+        fail(label, "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: " +
+                        render_path(a) + ", path two: " + render_path(b));
+    }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public API
+
+std::string render_path(const Path& p) {
+  std::string s = "[";
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (i) s += ", ";
+    if (p[i].is_index())
+      s += "[" + std::to_string(p[i].index) + "]";
+    else
+      s += p[i].name;
+  }
+  return s + "]";
+}
+
+const json* resolve(const json& item, const Path& p) {
+  if (p.empty() || !item.is_object()) return nullptr;
+  auto it = item.find(p[0].name);
+  if (it == item.end()) return nullptr;
+  const json* cur = &*it;
+  for (size_t i = 1; i < p.size() && cur; ++i) cur = child(cur, p[i]);
+  return cur;
+}
+
+void check_unused(const Context& ctx) {
+  auto unused = [](const json* m, const std::set<std::string>& used) {
+    std::string keys;
+    if (!m || !m->is_object()) return keys;
+    for (auto it = m->begin(); it != m->end(); ++it) {
+      if (used.count(it.key())) continue;
+      if (!keys.empty()) keys += ", ";
+      keys += it.key();
+    }
+    return keys;
+  };
+  std::string n = unused(ctx.names, ctx.used_names);
+  if (!n.empty()) throw AwsError::validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + n + "}");
+  std::string v = unused(ctx.values, ctx.used_values);
+  if (!v.empty()) throw AwsError::validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {" + v + "}");
+}
+
+Node parse_condition(std::string_view text, std::string_view label, Context& ctx) {
+  Parser p(text, label, false);
+  Node root = p.parse_condition_root();
+  check_function_names(root, label, false);
+  check_condition_context(root, label);
+  check_reserved_tree(root, label);
+  check_node(root, ctx, label);
+  return root;
+}
+
+bool evaluate(const Node& condition, const json& item) { return eval(condition, item); }
+
+Update parse_update(std::string_view text, Context& ctx) {
+  const std::string_view label = "UpdateExpression";
+  Parser p(text, label, true);
+  auto sections = p.parse_update_root();
+  for (auto& s : sections)
+    for (auto& a : s.actions)
+      if (a.type == UpdateAction::Set) check_function_names(a.value, label, true);
+  for (auto& s : sections)
+    for (auto& a : s.actions) {
+      check_reserved(a.path, label);
+      if (a.type == UpdateAction::Set) check_reserved_tree(a.value, label);
+    }
+  std::set<std::string> seen;
+  for (auto& s : sections)
+    if (!seen.insert(s.name).second)
+      fail(label, "The \"" + s.name + "\" section can only be used once in an update expression;");
+  // Names and values, in order.
+  for (auto& s : sections)
+    for (auto& a : s.actions) {
+      resolve_path(a.path, ctx, label);
+      if (a.type != UpdateAction::Remove) {
+        // resolve names/values inside the value tree in source order
+        std::function<void(Node&)> res = [&](Node& n) {
+          if (n.kind == Kind::Path) resolve_path(n.path, ctx, label);
+          else if (n.kind == Kind::Value) resolve_value(n, ctx, label);
+          for (auto& c : n.args) res(c);
+        };
+        res(a.value);
+      }
+    }
+  std::vector<const Path*> paths;
+  for (auto& s : sections)
+    for (auto& a : s.actions) paths.push_back(&a.path);
+  check_paths(paths, label);
+  for (auto& s : sections)
+    for (auto& a : s.actions) {
+      if (a.type != UpdateAction::Add && a.type != UpdateAction::Delete) continue;
+      auto t = value_type(*a.value.value);
+      bool ok = a.type == UpdateAction::Add ? (t == "N" || t == "SS" || t == "NS" || t == "BS")
+                                            : (t == "SS" || t == "NS" || t == "BS");
+      if (!ok) {
+        static const std::map<std::string, std::string, std::less<>> kLong = {
+            {"S", "STRING"}, {"N", "NUMBER"}, {"B", "BINARY"}, {"BOOL", "BOOLEAN"}, {"NULL", "NULL"},
+            {"M", "MAP"},    {"L", "LIST"},   {"SS", "SET"},   {"NS", "SET"},       {"BS", "SET"}};
+        auto it = kLong.find(t);
+        std::string op = a.type == UpdateAction::Add ? "ADD" : "DELETE";
+        fail(label, "Incorrect operand type for operator or function; operator: " + op + ", operand type: " +
+                        (it == kLong.end() ? std::string(t) : it->second) + ", typeSet: ALLOWED_FOR_" + op + "_OPERAND");
+      }
+    }
+  // Function operand counts and types (names/values already resolved: re-resolution is a no-op).
+  for (auto& s : sections)
+    for (auto& a : s.actions)
+      if (a.type == UpdateAction::Set) check_node(a.value, ctx, label);
+  Update u;
+  for (auto& s : sections)
+    for (auto& a : s.actions) u.actions.push_back(std::move(a));
+  return u;
+}
+
+void apply_update(const Update& update, json& item) {
+  const json original = item;
+  // Compute SET values against the original item first.
+  std::vector<json> values(update.actions.size());
+  for (size_t i = 0; i < update.actions.size(); ++i)
+    if (update.actions[i].type == UpdateAction::Set) values[i] = eval_update_value(update.actions[i].value, original);
+  // REMOVE list elements from the highest index down so earlier indexes stay valid.
+  std::vector<size_t> order(update.actions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const auto& a = update.actions[x];
+    const auto& b = update.actions[y];
+    if (a.type != UpdateAction::Remove || b.type != UpdateAction::Remove) return false;
+    if (a.path.size() != b.path.size() || !a.path.back().is_index() || !b.path.back().is_index()) return false;
+    return a.path.back().index > b.path.back().index;
+  });
+  for (size_t i : order) {
+    const auto& a = update.actions[i];
+    switch (a.type) {
+      case UpdateAction::Set: {
+        json* slot = slot_for_write(item, a.path);
+        if (!slot) update_error(kInvalidPath);
+        *slot = std::move(values[i]);
+        break;
+      }
+      case UpdateAction::Remove:
+        if (a.path.size() > 1 && !resolve_mutable(item, a.path, a.path.size() - 1)) update_error(kInvalidPath);
+        remove_at(item, a.path);
+        break;
+      case UpdateAction::Add:
+      case UpdateAction::Delete: {
+        const json& v = *a.value.value;
+        auto vt = value_type(v);
+        const json* existing = resolve(item, a.path);
+        if (!existing) {
+          if (a.type == UpdateAction::Delete) {
+            if (a.path.size() > 1 && !resolve_mutable(item, a.path, a.path.size() - 1)) update_error(kInvalidPath);
+            break;
+          }
+          json* slot = slot_for_write(item, a.path);
+          if (!slot) update_error(kInvalidPath);
+          *slot = v;
+          break;
+        }
+        auto et = value_type(*existing);
+        if (et != vt) update_error("An operand in the update expression has an incorrect data type");
+        json* slot = slot_for_write(item, a.path);
+        if (vt == "N") {
+          Number r = add_numbers(to_number((*slot)["N"]), to_number(v.at("N")));
+          if (auto err = check_number(r)) update_error(*err);
+          *slot = json{{"N", format_number(r)}};
+          break;
+        }
+        std::string type(vt);
+        json& members = (*slot)[type];
+        std::set<std::string> have;
+        for (const auto& m : members) have.insert(set_member_key(vt, m));
+        if (a.type == UpdateAction::Add) {
+          for (const auto& m : v.at(type))
+            if (have.insert(set_member_key(vt, m)).second) members.push_back(m);
+        } else {
+          std::set<std::string> drop;
+          for (const auto& m : v.at(type)) drop.insert(set_member_key(vt, m));
+          json kept = json::array();
+          for (const auto& m : members)
+            if (!drop.count(set_member_key(vt, m))) kept.push_back(m);
+          if (kept.empty())
+            remove_at(item, a.path);
+          else
+            members = std::move(kept);
+        }
+        break;
+      }
+    }
+  }
+}
+
+std::vector<Path> parse_projection(std::string_view text, Context& ctx) {
+  const std::string_view label = "ProjectionExpression";
+  Parser p(text, label, false);
+  auto paths = p.parse_projection_root();
+  for (auto& path : paths) check_reserved(path, label);
+  for (auto& path : paths) resolve_path(path, ctx, label);
+  std::vector<const Path*> ptrs;
+  for (auto& path : paths) ptrs.push_back(&path);
+  check_paths(ptrs, label);
+  return paths;
+}
+
+json project(const json& item, const std::vector<Path>& paths) {
+  PNode root;
+  for (const auto& p : paths) {
+    PNode* cur = &root;
+    for (const auto& e : p) cur = e.is_index() ? &cur->idx[e.index] : &cur->keys[e.name];
+    cur->whole = true;
+  }
+  json out = json::object();
+  for (const auto& [k, sub] : root.keys) {
+    auto it = item.find(k);
+    if (it == item.end()) continue;
+    if (auto v = materialize(*it, sub)) out[k] = std::move(*v);
+  }
+  return out;
+}
+
+}  // namespace awan::dynamodb::expr
