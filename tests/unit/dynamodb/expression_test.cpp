@@ -320,7 +320,10 @@ TEST(UpdateEval, RuntimeErrors) {
   json item = {{"s", {{"S", "x"}}}, {"n", {{"N", "1"}}}};
   auto err = [&](const std::string& e, json values) {
     try {
-      update(e, item, values);
+      Context ctx;
+      ctx.values = &values;
+      json copy = item;
+      apply_update(parse_update(e, ctx), copy);
       return std::string("OK");
     } catch (const awan::AwsError& ex) {
       return ex.message;
