@@ -834,6 +834,8 @@ void RestCodec::encode_output(const std::string& operation, const nlohmann::json
       }
     }
   }
+  // S3 answers a ranged GET with 206 Partial Content (Content-Range is only set for ranges).
+  if (xml_ && operation == "GetObject" && output.contains("ContentRange") && out.status == 200) out.status = 206;
   if (head) {
     out.omit_body = true;
     out.body.clear();
@@ -927,6 +929,10 @@ std::string_view normalize_protocol(std::string_view p) {
 }
 
 }  // namespace
+
+void warm_up() {
+  for (std::string_view key : embedded_model_names()) codec_for_key(key);
+}
 
 const Codec* codec_for(std::string_view service) {
   if (service.find('@') != std::string_view::npos) return nullptr;

@@ -62,6 +62,7 @@ void fill_ref(MemberRef& ref, const json& j, const std::unordered_map<std::strin
   ref.streaming = s->streaming;
   ref.timestamp_format = s->timestamp_format;
   ref.xml_namespace_uri = s->xml_namespace_uri;
+  ref.xml_namespace_prefix = s->xml_namespace_prefix;
   if (auto l = j.find("location"); l != j.end() && l->is_string()) ref.location = location_of(l->get<std::string>());
   if (j.contains("locationName")) ref.location_name = str(j, "locationName");
   if (flag(j, "flattened")) ref.flattened = true;
@@ -153,7 +154,10 @@ std::unique_ptr<Model> Model::parse(std::string_view key, std::string_view json_
     s->streaming = flag(j, "streaming");
     s->document = flag(j, "document");
     s->is_union = flag(j, "union");
-    if (auto ns = j.find("xmlNamespace"); ns != j.end() && ns->is_object()) s->xml_namespace_uri = str(*ns, "uri");
+    if (auto ns = j.find("xmlNamespace"); ns != j.end() && ns->is_object()) {
+      s->xml_namespace_uri = str(*ns, "uri");
+      s->xml_namespace_prefix = str(*ns, "prefix");
+    }
     if (auto e = j.find("error"); e != j.end() && e->is_object()) {
       s->error.present = true;
       s->error.code = str(*e, "code");

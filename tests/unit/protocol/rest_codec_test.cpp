@@ -380,3 +380,33 @@ TEST(RestJsonCodec, ApiGatewayErrorAndRouting) {
   EXPECT_FALSE(body.contains("Type"));
   EXPECT_EQ(resp.headers.get("x-amzn-ErrorType"), "NotFoundException");
 }
+
+TEST(RestXmlCodec, AclGranteeXsiType) {
+  json acl = {{"Owner", {{"ID", "o"}}},
+              {"Grants", json::array({{{"Grantee", {{"ID", "o"}, {"Type", "CanonicalUser"}}}, {"Permission", "FULL_CONTROL"}}})}};
+  http::Response resp;
+  s3().encode_output("GetBucketAcl", acl, ctx("GET"), resp);
+  pugi::xml_document doc;
+  auto root = parse_xml(doc, resp.body);
+  EXPECT_STREQ(root.name(), "AccessControlPolicy");
+  auto grantee = root.child("AccessControlList").child("Grant").child("Grantee");
+  EXPECT_STREQ(grantee.attribute("xsi:type").value(), "CanonicalUser");
+  EXPECT_STREQ(grantee.attribute("xmlns:xsi").value(), "http://www.w3.org/2001/XMLSchema-instance");
+  // and back
+  auto res = s3().decode(make_request("PUT", "/b?acl", resp.body.substr(resp.body.find('<', 5))));
+  const json& in = *ok(res).input;
+  EXPECT_EQ(in["AccessControlPolicy"]["Grants"][0]["Grantee"]["Type"], "CanonicalUser");
+}
+
+TEST(RestXmlCodec, RangedGetIs206) {
+  http::Response resp;
+  s3().encode_output("GetObject", {{"Body", "ell"}, {"ContentRange", "bytes 1-3/5"}}, ctx("GET"), resp);
+  EXPECT_EQ(resp.status, 206);
+  EXPECT_EQ(resp.headers.get("Content-Range"), "bytes 1-3/5");
+}
+
+TEST(Codecs, WarmUpBuildsEveryCodec) {
+  warm_up();
+  for (std::string_view s : {"sts", "iam", "dynamodb", "dynamodbstreams", "sqs", "sns", "s3", "lambda", "apigateway", "logs"})
+    EXPECT_NE(codec_for(s), nullptr) << s;
+}
