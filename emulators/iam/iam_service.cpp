@@ -1200,7 +1200,7 @@ class IamService final : public Service, public CredentialResolver {
       if (only_attached.value_or(false) && attached == 0 && bounded == 0) continue;
       if (usage && *usage == "PermissionsPolicy" && only_attached.value_or(false) && attached == 0) continue;
       if (usage && *usage == "PermissionsBoundary" && only_attached.value_or(false) && bounded == 0) continue;
-      items.push_back({p.name + "\x01" + p.arn, std::move(j)});
+      items.push_back({p.name + "\x01" + p.policy_id, std::move(j)});  // markers stay short
     }
     json out;
     if (auto err = paginate(items, in, "Policies", out)) return Result::fail(*err);
