@@ -324,6 +324,11 @@ std::variant<Decoded, AwsError> QueryCodec::decode(const http::Request& req) con
   d.input = std::make_unique<json>(json::object());
   if (op->input) {
     if (auto err = query_struct(p, *op->input, "", *d.input)) return std::move(*err);
+    // Older SQS clients post to the queue URL itself instead of passing QueueUrl.
+    if (service_ == "sqs" && req.path.size() > 1 && !d.input->contains("QueueUrl") && op->input->find_member("QueueUrl")) {
+      std::string_view host = req.headers.get("Host");
+      (*d.input)["QueueUrl"] = "http://" + std::string(host.empty() ? "localhost" : host) + req.path;
+    }
   }
   return d;
 }

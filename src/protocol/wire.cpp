@@ -70,6 +70,16 @@ std::string format_number(double d) {
   return json(d).dump();
 }
 
+// Bounds the recursion of the model-driven walkers (recursive shapes such as DynamoDB's
+// AttributeValue follow the data): deeper input is refused instead of exhausting the stack.
+constexpr int kMaxDepth = 200;
+thread_local int t_depth = 0;
+struct DepthGuard {
+  DepthGuard() { ++t_depth; }
+  ~DepthGuard() { --t_depth; }
+  bool too_deep() const { return t_depth > kMaxDepth; }
+};
+
 json timestamp_value(double secs) {
   if (secs == std::floor(secs) && std::fabs(secs) < 9.0e15) return json(static_cast<int64_t>(secs));
   return json(secs);
@@ -260,6 +270,8 @@ std::optional<std::string> json_struct_to_doc(const Shape& shape, const json& wi
 }
 
 std::optional<std::string> json_to_doc(const MemberRef& ref, const json& wire, json& out) {
+  DepthGuard guard;
+  if (guard.too_deep()) return std::string("Nesting depth exceeds the supported limit.");
   const Shape& s = *ref.shape;
   if (s.document) {
     out = wire;
@@ -498,6 +510,8 @@ std::optional<std::string> xml_struct_to_doc(const Shape& shape, const pugi::xml
 }
 
 std::optional<std::string> xml_to_doc(const MemberRef& ref, const pugi::xml_node& node, json& out) {
+  DepthGuard guard;
+  if (guard.too_deep()) return std::string("Nesting depth exceeds the supported limit.");
   const Shape& s = *ref.shape;
   switch (s.type) {
     case ShapeType::Structure:

@@ -182,3 +182,26 @@ TEST(JsonCodec, InvalidUtf8InOutputDoesNotThrow) {
   EXPECT_NO_THROW(ddb().encode_output("ListTables", {{"TableNames", {std::string("\xff\xfe")}}}, ctx(), resp));
   EXPECT_EQ(resp.status, 200);
 }
+
+TEST(JsonCodec, DeepNestingIsRefusedNotCrashing) {
+  std::string item;
+  const int depth = 100000;
+  for (int i = 0; i < depth; ++i) item += R"({"M":{"a":)";
+  item += R"({"S":"x"})";
+  for (int i = 0; i < depth; ++i) item += "}}";
+  auto r = json_request("DynamoDB_20120810.PutItem", R"({"TableName":"t","Item":{"k":)" + item + "}}");
+  AwsError e = err(ddb().decode(r));
+  EXPECT_EQ(e.code, "SerializationException");
+
+  std::string arrays(200000, '[');
+  EXPECT_EQ(err(ddb().decode(json_request("DynamoDB_20120810.ListTables", arrays))).code, "SerializationException");
+}
+
+TEST(JsonCodec, ModerateNestingIsAccepted) {
+  std::string item;
+  for (int i = 0; i < 30; ++i) item += R"({"M":{"a":)";
+  item += R"({"S":"x"})";
+  for (int i = 0; i < 30; ++i) item += "}}";
+  auto res = ddb().decode(json_request("DynamoDB_20120810.PutItem", R"({"TableName":"t","Item":{"k":)" + item + "}}"));
+  EXPECT_EQ(ok(res).operation, "PutItem");
+}

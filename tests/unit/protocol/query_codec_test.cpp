@@ -265,3 +265,15 @@ TEST(QueryCodec, OperationWithoutOutput) {
   EXPECT_FALSE(root.child("DeleteRoleResult"));
   EXPECT_STREQ(root.child("ResponseMetadata").child_value("RequestId"), "req-1234");
 }
+
+TEST(QueryCodec, SqsQueueUrlFromPath) {
+  auto r = form_request("Action=SendMessage&MessageBody=x");
+  r.path = "/000000000000/q1";
+  r.headers.add("Host", "localhost:4566");
+  auto res = codec_for("sqs", "query")->decode(r);
+  EXPECT_EQ((*ok(res).input)["QueueUrl"], "http://localhost:4566/000000000000/q1");
+  auto r2 = form_request("Action=SendMessage&MessageBody=x&QueueUrl=http%3A%2F%2Fh%2F1%2Fq");
+  r2.path = "/000000000000/q1";
+  auto res2 = codec_for("sqs", "query")->decode(r2);
+  EXPECT_EQ((*ok(res2).input)["QueueUrl"], "http://h/1/q");
+}
