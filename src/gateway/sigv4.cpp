@@ -761,6 +761,15 @@ std::optional<AwsError> verify(const http::Request& req, const Auth& a, const st
                          "'\n\nThe String-to-Sign should have been\n'" + sts + "'\n");
 }
 
+http::ChunkSigningContext chunk_signing_context(const Auth& a, std::string_view secret) {
+  http::ChunkSigningContext ctx;
+  ctx.signing_key = signing_key(secret, a.date, a.region, a.service);
+  if (auto t = a.request_time()) ctx.amz_date = a.amz_date.empty() ? timefmt::amz_date(*t) : std::string(a.amz_date);
+  ctx.scope = a.scope();
+  ctx.seed_signature = std::string(a.signature);
+  return ctx;
+}
+
 std::optional<AwsError> check_payload_hash(const http::Request& req) {
   const std::string* v = req.headers.find("x-amz-content-sha256");
   if (!v) return std::nullopt;

@@ -15,6 +15,7 @@
 
 #include "awan/clock.hpp"
 #include "awan/error.hpp"
+#include "http/aws_chunked.hpp"
 #include "http/message.hpp"
 
 namespace awan::sigv4 {
@@ -64,8 +65,9 @@ enum class Problem : uint8_t {
 };
 
 // The parsed authentication information. Every view points into the request (header values or
-// the raw query string) and stays valid while the request lives unchanged; parsing allocates
-// nothing. Presigned values are still percent-encoded where noted.
+// the raw query string) and stays valid while that request object lives unchanged (a moved
+// request invalidates the views: short strings move by copy); parsing allocates nothing.
+// Presigned values are still percent-encoded where noted. Copy what must outlive the request.
 struct Auth {
   AuthKind kind = AuthKind::None;
   Problem problem = Problem::None;
@@ -135,6 +137,10 @@ struct VerifyOptions {
 // (UNSIGNED-PAYLOAD for S3 presigned URLs). nullopt when the request is authentic.
 std::optional<AwsError> verify(const http::Request& req, const Auth& auth,
                                const std::optional<Credentials>& creds, const VerifyOptions& opts);
+
+// What the aws-chunked decoder needs to verify chunk and trailer signatures of a request whose
+// headers verify() accepted (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]).
+http::ChunkSigningContext chunk_signing_context(const Auth& auth, std::string_view secret_access_key);
 
 // S3: when x-amz-content-sha256 is a hex digest, checks it against the received body
 // (XAmzContentSHA256Mismatch). Call once the body is complete.

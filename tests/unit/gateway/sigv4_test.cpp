@@ -353,7 +353,17 @@ TEST(SigV4S3, ChunkedUploadSeedSignatureExample) {
                 "x-amz-decoded-content-length;x-amz-storage-class, Signature=" +
                     sig);
   ManualClock clock(at(kS3Date));
-  EXPECT_FALSE(verify(r, parse(r), Credentials{kS3Secret, "", std::nullopt}, s3_opts(clock)).has_value());
+  Auth a = parse(r);
+  EXPECT_FALSE(verify(r, a, Credentials{kS3Secret, "", std::nullopt}, s3_opts(clock)).has_value());
+
+  // The context handed to the aws-chunked decoder reproduces the example's first chunk signature.
+  http::ChunkSigningContext ctx = chunk_signing_context(a, kS3Secret);
+  EXPECT_EQ(ctx.amz_date, kS3Date);
+  EXPECT_EQ(ctx.scope, "20130524/us-east-1/s3/aws4_request");
+  EXPECT_EQ(ctx.seed_signature, sig);
+  std::string chunk_sts = "AWS4-HMAC-SHA256-PAYLOAD\n" + ctx.amz_date + "\n" + ctx.scope + "\n" + ctx.seed_signature +
+                          "\n" + std::string(kEmptySha256) + "\n" + crypto::sha256_hex(std::string(65536, 'a'));
+  EXPECT_EQ(signature(ctx.signing_key, chunk_sts), "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648");
 }
 
 TEST(SigV4S3, PresignedUrlExample) {
