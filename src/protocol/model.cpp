@@ -123,7 +123,12 @@ std::unique_ptr<Model> Model::parse(std::string_view key, std::string_view json_
   std::unique_ptr<Model> m(new Model());
   m->key_ = std::string(key);
 
-  const json& meta = doc.value("metadata", json::object());
+  static const json empty_object = json::object();
+  auto section = [&](const char* name) -> const json& {
+    auto it = doc.find(name);
+    return it != doc.end() && it->is_object() ? *it : empty_object;
+  };
+  const json& meta = section("metadata");
   Metadata& md = m->metadata_;
   md.protocol = str(meta, "protocol");
   md.kind = protocol_kind(md.protocol);
@@ -136,7 +141,7 @@ std::unique_ptr<Model> Model::parse(std::string_view key, std::string_view json_
   md.service_id = str(meta, "serviceId");
   md.aws_query_compatible = meta.contains("awsQueryCompatible");
 
-  const json& shapes = doc.value("shapes", json::object());
+  const json& shapes = section("shapes");
   std::unordered_map<std::string, Shape*, StringHash, std::equal_to<>> by_name;
   by_name.reserve(shapes.size());
   m->shape_store_.reserve(shapes.size());
@@ -202,7 +207,7 @@ std::unique_ptr<Model> Model::parse(std::string_view key, std::string_view json_
     if (up->error.present && !up->error.code.empty()) m->errors_by_code_.emplace(up->error.code, up.get());
   }
 
-  const json& ops = doc.value("operations", json::object());
+  const json& ops = section("operations");
   m->operation_store_.reserve(ops.size());
   for (auto it = ops.begin(); it != ops.end(); ++it) {
     auto op = std::make_unique<Operation>();
