@@ -147,6 +147,20 @@ std::string strip_aws_chunked(std::string_view ce) {
   return out;
 }
 
+std::optional<AwsError> decode_aws_chunked_body(Request& req, const std::optional<ChunkSigningContext>& signing) {
+  AwsChunkedOptions opts;
+  if (auto e = aws_chunked_options(req.headers, opts)) return e;
+  opts.signing = signing;
+  std::string payload;
+  payload.reserve(static_cast<size_t>(std::min<uint64_t>(opts.decoded_length, req.body.size())));
+  AwsChunkedDecoder dec(std::move(opts), [&](std::string_view piece) { payload.append(piece); });
+  if (auto e = dec.feed(req.body)) return e;
+  if (auto e = dec.finish()) return e;
+  req.body = std::move(payload);
+  req.trailers = dec.trailers();
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------- decoder
 
 AwsChunkedDecoder::AwsChunkedDecoder(AwsChunkedOptions options, Sink sink)

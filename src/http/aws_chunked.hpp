@@ -66,6 +66,13 @@ std::optional<AwsError> aws_chunked_options(const Headers& headers, AwsChunkedOp
 // Content-Encoding with "aws-chunked" removed ("aws-chunked,gzip" -> "gzip", "aws-chunked" -> "").
 std::string strip_aws_chunked(std::string_view content_encoding);
 
+// Decodes a whole, already received aws-chunked req.body in place: req.body becomes the payload
+// and req.trailers the trailers. Headers are left as they are (the SigV4 signature covers
+// them as sent). Options come from the headers (aws_chunked_options); `signing` enables chunk
+// signature verification.
+std::optional<AwsError> decode_aws_chunked_body(Request& req,
+                                                const std::optional<ChunkSigningContext>& signing = std::nullopt);
+
 class AwsChunkedDecoder {
  public:
   using Sink = std::function<void(std::string_view)>;

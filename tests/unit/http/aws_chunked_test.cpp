@@ -398,6 +398,30 @@ TEST(AwsChunked, OptionsFromHeaders) {
   EXPECT_EQ(strip_aws_chunked("gzip, aws-chunked"), "gzip");
 }
 
+TEST(AwsChunked, DecodeWholeRequestBody) {
+  const std::string payload = pattern(9000);
+  Encoder enc;
+  enc.trailers = {{"x-amz-checksum-sha1", checksum_base64(ChecksumAlgorithm::Sha1, payload)}};
+  Request req;
+  req.method = "PUT";
+  req.headers.add("Content-Encoding", "aws-chunked");
+  req.headers.add("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+  req.headers.add("x-amz-decoded-content-length", std::to_string(payload.size()));
+  req.headers.add("x-amz-trailer", "x-amz-checksum-sha1");
+  req.body = enc.encode(payload);
+  ASSERT_FALSE(decode_aws_chunked_body(req).has_value());
+  EXPECT_EQ(req.body, payload);
+  ASSERT_EQ(req.trailers.size(), 1u);
+  EXPECT_EQ(req.trailers[0].name, "x-amz-checksum-sha1");
+
+  Request bad = req;
+  bad.body = "zz\r\n";
+  auto e = decode_aws_chunked_body(bad);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "IncompleteBody");
+  EXPECT_EQ(bad.body, "zz\r\n");  // left untouched on error
+}
+
 // ---------------------------------------------------------------- checksums
 
 TEST(Checksum, KnownDigests) {
