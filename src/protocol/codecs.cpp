@@ -266,10 +266,12 @@ void JsonCodec::encode_output(const std::string& operation, const nlohmann::json
                               http::Response& out) const {
   const Operation* op = model_->operation(operation);
   out.status = 200;
-  if (op && op->output)
+  if (!output.is_object())
+    out.body = "{}";
+  else if (op && op->output)
     out.body = dump(wire::doc_struct_to_json(*op->output, output, false));
   else
-    out.body = output.is_object() ? dump(output) : "{}";
+    out.body = dump(output);
   out.headers.set("Content-Type", content_type_);
   add_request_id_headers(ctx, out);
   if (crc32_) out.headers.set("x-amz-crc32", std::to_string(crypto::crc32(out.body)));
