@@ -1,0 +1,41 @@
+#pragma once
+// In-memory view of a table's metadata (persisted as JSON in the store).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace awan::dynamodb {
+
+struct KeyDef {
+  std::string name;
+  std::string type;  // "S", "N", "B"
+};
+
+struct IndexInfo {
+  std::string name;
+  bool global = true;
+  KeyDef hash;
+  std::optional<KeyDef> range;
+  std::string projection_type = "ALL";  // ALL, KEYS_ONLY, INCLUDE
+  std::vector<std::string> non_key;
+};
+
+struct TableInfo {
+  int64_t id = 0;
+  std::string account, region, name, arn;
+  KeyDef hash;
+  std::optional<KeyDef> range;
+  std::vector<IndexInfo> indexes;
+  nlohmann::json meta;  // AttributeDefinitions, KeySchema, index inputs, billing, tags, ...
+
+  const IndexInfo* find_index(const std::string& n) const {
+    for (const auto& i : indexes)
+      if (i.name == n) return &i;
+    return nullptr;
+  }
+};
+
+}  // namespace awan::dynamodb
