@@ -176,8 +176,8 @@ std::optional<AwsError> query_value(const ParamMap& p, const MemberRef& ref, con
       if (it == p.end()) return std::nullopt;
       std::string why;
       if (!wire::text_to_value(ref, it->second, out, why))
-        return AwsError::validation_error("Value '" + it->second + "' for parameter " + prefix + " is invalid: " + why +
-                                          ".");
+        return AwsError("InvalidParameterValue",
+                        "Value (" + it->second + ") for parameter " + prefix + " is invalid: " + why + ".", 400);
       present = true;
       return std::nullopt;
     }
@@ -314,7 +314,8 @@ void JsonCodec::encode_error(const AwsError& error, const EncodeContext& ctx, ht
 
 std::variant<Decoded, AwsError> QueryCodec::decode(const http::Request& req) const {
   auto params = request_params(req, true);
-  if (!params) return AwsError("MalformedQueryString", "The request's query string or body is not properly encoded.", 400);
+  // AWS's common errors list MalformedQueryString with status 404.
+  if (!params) return AwsError("MalformedQueryString", "The query string contains a syntax error.", 404);
   ParamMap p;
   for (auto& [k, v] : *params) p.emplace(std::move(k), std::move(v));  // first value wins
   auto action = p.find("Action");

@@ -199,14 +199,14 @@ TEST(QueryCodec, BooleansTimestampsAndTypeErrors) {
   auto res = iam->decode(form_request("Action=ListRoles&MaxItems=5"));
   EXPECT_EQ((*ok(res).input)["MaxItems"], 5);
   AwsError e = err(iam->decode(form_request("Action=ListRoles&MaxItems=five")));
-  EXPECT_EQ(e.code, "ValidationError");
+  EXPECT_EQ(e.code, "InvalidParameterValue");
   EXPECT_EQ(e.http_status, 400);
   res = codec_for("sqs", "query")->decode(form_request("Action=ChangeMessageVisibility&QueueUrl=u&ReceiptHandle=r&VisibilityTimeout=30"));
   EXPECT_EQ((*ok(res).input)["VisibilityTimeout"], 30);
   res = iam->decode(form_request("Action=UpdateAccountPasswordPolicy&RequireSymbols=true&RequireNumbers=false"));
   EXPECT_EQ((*ok(res).input)["RequireSymbols"], true);
   EXPECT_EQ((*ok(res).input)["RequireNumbers"], false);
-  EXPECT_EQ(err(iam->decode(form_request("Action=UpdateAccountPasswordPolicy&RequireSymbols=maybe"))).code, "ValidationError");
+  EXPECT_EQ(err(iam->decode(form_request("Action=UpdateAccountPasswordPolicy&RequireSymbols=maybe"))).code, "InvalidParameterValue");
 }
 
 TEST(QueryCodec, MissingAndInvalidAction) {
@@ -223,7 +223,7 @@ TEST(QueryCodec, MalformedFormEncoding) {
   for (const char* body : {"Action=ListRoles&PathPrefix=%zz", "Action=ListRoles&PathPrefix=%2", "Action=List%"}) {
     AwsError e = err(codec_for("iam")->decode(form_request(body)));
     EXPECT_EQ(e.code, "MalformedQueryString") << body;
-    EXPECT_EQ(e.http_status, 400);
+    EXPECT_EQ(e.http_status, 404);
   }
 }
 
