@@ -180,6 +180,7 @@ void parse_header_auth(Auth& a, const http::Request& req, std::string_view rest)
 void parse_presigned(Auth& a, const http::Request& req) {
   std::string_view q = req.query;
   std::string_view algorithm = query_param(q, "X-Amz-Algorithm");
+  a.algorithm = algorithm;
   a.credential = query_param(q, "X-Amz-Credential");
   a.signature = query_param(q, "X-Amz-Signature");
   a.amz_date = query_param(q, "X-Amz-Date");
@@ -304,6 +305,7 @@ Auth parse(const http::Request& req) {
     a.header = *h;
     if (starts_with(v, kAlgorithm) && (v.size() == kAlgorithm.size() || is_space(v[kAlgorithm.size()]))) {
       a.kind = AuthKind::Header;
+      a.algorithm = v.substr(0, kAlgorithm.size());
       parse_header_auth(a, req, v.substr(kAlgorithm.size()));
     } else if (starts_with(v, "AWS ")) {
       a.kind = AuthKind::SigV2;
@@ -431,7 +433,7 @@ std::optional<AwsError> parse_error(const Auth& a, Dialect d) {
       }
     case Problem::PresignBadAlgorithm:
       if (s3) return s3_query_error("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
-      return incomplete(d, "Unsupported AWS 'algorithm': '" + std::string(a.header) + "'");
+      return incomplete(d, "Unsupported AWS 'algorithm': '" + uri_decode(a.algorithm) + "'");
     case Problem::PresignBadExpires:
       if (s3) return s3_query_error("X-Amz-Expires should be a number");
       return incomplete(d, "X-Amz-Expires should be a number");

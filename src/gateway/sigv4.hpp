@@ -77,6 +77,7 @@ struct Auth {
   bool missing_date = false;
   std::string_view bad_component;   // MissingEquals: the component without '='
   std::string_view header;          // the raw Authorization header value (Header/Other/SigV2)
+  std::string_view algorithm;       // "AWS4-HMAC-SHA256" (header scheme or X-Amz-Algorithm)
 
   std::string_view credential;      // raw Credential (presigned: may contain %2F)
   std::string_view access_key;

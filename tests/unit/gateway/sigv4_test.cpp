@@ -817,6 +817,10 @@ TEST(SigV4Presigned, BadValues) {
   std::string bad_algo = kGoodQuery + "&X-Amz-Expires=60";
   bad_algo.replace(bad_algo.find("SHA256"), 6, "SHA512");
   EXPECT_EQ(code_msg(bad_algo), "AuthorizationQueryParametersError: X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
+  auto q = parse_error(parse_query(bad_algo), Dialect::Query);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->code, "IncompleteSignature");
+  EXPECT_EQ(q->message, "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'");
   std::string bad_cred = kGoodQuery + "&X-Amz-Expires=60";
   bad_cred.replace(bad_cred.find("%2Faws4_request"), 15, "");
   EXPECT_EQ(code_msg(bad_cred),
