@@ -499,10 +499,37 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
+// Virtual-hosted-style S3 ("bucket.s3.amazonaws.com", "bucket.s3.us-east-1.localhost:4566",
+// "bucket.s3-website..."): the bucket from the Host, "" for path-style requests.
+std::string_view s3_host_bucket(const http::Request& req) {
+  std::string_view host = req.headers.get("Host");
+  if (host.empty()) return {};
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
+    host = host.substr(0, colon);
+  size_t pos = 0;
+  while (true) {
+    size_t found = host.find(".s3", pos);
+    if (found == std::string_view::npos) return {};
+    if (found > 0 && found + 3 < host.size() && (host[found + 3] == '.' || host[found + 3] == '-'))
+      return host.substr(0, found);
+    pos = found + 1;
+  }
+}
+
 }  // namespace
 
+// The request path with a virtual-hosted bucket folded in (S3), else the path as sent.
+static std::string effective_path(const http::Request& req, bool s3) {
+  if (s3) {
+    std::string_view bucket = s3_host_bucket(req);
+    if (!bucket.empty()) return "/" + std::string(bucket) + (req.path.empty() ? std::string("/") : req.path);
+  }
+  return req.path;
+}
+
 const Operation* RestCodec::route(const http::Request& req) const {
-  auto parts = split_path(req.path);
+  std::string path = effective_path(req, xml_ && service_ == "s3");
+  auto parts = split_path(path);
   auto params = wire::parse_form(req.query);
   std::vector<std::pair<std::string, std::string>> q = params ? std::move(*params) : decltype(q){};
   auto has_param = [&](const std::string& k, const std::string& v, bool any_value) {
@@ -573,7 +600,8 @@ std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) cons
   const Shape& shape = *op->input;
 
   // URI labels
-  auto parts = split_path(req.path);
+  std::string path = effective_path(req, xml_ && service_ == "s3");
+  auto parts = split_path(path);
   for (const Route& r : routes_) {
     if (r.op != op) continue;
     PathMatch m;

@@ -410,3 +410,26 @@ TEST(Codecs, WarmUpBuildsEveryCodec) {
   for (std::string_view s : {"sts", "iam", "dynamodb", "dynamodbstreams", "sqs", "sns", "s3", "lambda", "apigateway", "logs"})
     EXPECT_NE(codec_for(s), nullptr) << s;
 }
+
+TEST(RestXmlRouting, VirtualHostedBuckets) {
+  auto r = make_request("GET", "/photos/a.jpg");
+  r.headers.add("Host", "my.bucket.s3.us-east-1.localhost:4566");
+  auto res = s3().decode(r);
+  EXPECT_EQ(ok(res).operation, "GetObject");
+  EXPECT_EQ((*ok(res).input)["Bucket"], "my.bucket");
+  EXPECT_EQ((*ok(res).input)["Key"], "photos/a.jpg");
+
+  auto l = make_request("GET", "/?list-type=2");
+  l.headers.add("Host", "b1.s3.amazonaws.com");
+  auto res2 = s3().decode(l);
+  EXPECT_EQ(ok(res2).operation, "ListObjectsV2");
+  EXPECT_EQ((*ok(res2).input)["Bucket"], "b1");
+
+  auto path_style = make_request("GET", "/b2/k");
+  path_style.headers.add("Host", "s3.us-east-1.amazonaws.com");
+  auto res3 = s3().decode(path_style);
+  EXPECT_EQ((*ok(res3).input)["Bucket"], "b2");
+  auto local = make_request("GET", "/");
+  local.headers.add("Host", "127.0.0.1:4566");
+  EXPECT_EQ(ok(s3().decode(local)).operation, "ListBuckets");
+}
