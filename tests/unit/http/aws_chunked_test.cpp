@@ -204,6 +204,20 @@ TEST(AwsChunked, UnsignedTrailerWithCrc32LikeBotocore) {
   }
 }
 
+TEST(AwsChunked, BotocoreFraming) {
+  // What botocore's AwsChunkedWrapper sends for 'hello world' * 1000 with a CRC32 trailer
+  // (recorded: 11051 bytes, x-amz-checksum-crc32:iH6F8A==).
+  std::string payload;
+  for (int i = 0; i < 1000; ++i) payload += "hello world";
+  std::string body = "2000\r\n" + payload.substr(0, 8192) + "\r\naf8\r\n" + payload.substr(8192) +
+                     "\r\n0\r\nx-amz-checksum-crc32:iH6F8A==\r\n\r\n";
+  ASSERT_EQ(body.size(), 11051u);
+  EXPECT_EQ(checksum_base64(ChecksumAlgorithm::Crc32, payload), "iH6F8A==");
+  Decoded d = decode(unsigned_opts(payload.size(), {"x-amz-checksum-crc32"}), body, 1);
+  ASSERT_FALSE(d.error.has_value()) << d.error->message;
+  EXPECT_EQ(d.body, payload);
+}
+
 TEST(AwsChunked, EveryChecksumAlgorithmAsTrailer) {
   const std::string payload = pattern(9000);
   for (auto a : {ChecksumAlgorithm::Crc32, ChecksumAlgorithm::Crc32c, ChecksumAlgorithm::Crc64Nvme,
