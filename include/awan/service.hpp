@@ -30,6 +30,7 @@ struct RequestContext {
   std::string service;          // botocore service id: "iam", "sts", "dynamodb", ...
   std::string operation;        // e.g. "GetCallerIdentity"
   std::string user_agent;
+  std::string http_method;        // of the wire request ("" for in-process calls)
   // Trailing headers of an aws-chunked body (e.g. x-amz-checksum-crc32), lower-case names.
   std::vector<std::pair<std::string, std::string>> trailers;
   const Clock* clock = &SystemClock::instance();

@@ -65,7 +65,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_->stopping) return close();
     parser_.emplace();
     parser_->header_limit(server_->options.header_limit);
-    parser_->body_limit(server_->options.body_limit);
+    // The declared length is checked in on_header (so that the answer can be a proper AWS
+    // error); the limit applies to the body read.
+    parser_->body_limit(boost::none);
     stream_.expires_after(first_ ? server_->options.read_timeout : server_->options.idle_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
@@ -83,6 +85,7 @@ class Session : public std::enable_shared_from_this<Session> {
       req.body_too_large = true;
       return dispatch(std::move(req));
     }
+    parser_->body_limit(server_->options.body_limit);
     auto expect = msg[bhttp::field::expect];
     if (!expect.empty() && beast::iequals(expect, "100-continue")) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, msg.version());

@@ -1,10 +1,19 @@
 #include "simulator/builtin.hpp"
 
+#include "dynamodb/dynamodb.hpp"
+#include "iam/iam.hpp"
+#include "sts/sts.hpp"
+
 namespace awan {
 
 void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
-  (void)sim;
-  (void)env;
+  auto iam = iam::make_service(env);
+  auto sts = sts::make_service(env);
+  sim.add_credential_resolver(&iam::credential_resolver(*iam));
+  sim.add_credential_resolver(&sts::credential_resolver(*sts));
+  sim.add_service(std::move(iam));
+  sim.add_service(std::move(sts));
+  sim.add_service(dynamodb::make_service(env));
 }
 
 }  // namespace awan

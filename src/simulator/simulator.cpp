@@ -52,7 +52,8 @@ struct Simulator::Impl {
   std::atomic<bool> running{false};
 
   // ---- identity ----
-  void resolve_identity(const std::string& access_key, RequestContext& ctx) const {
+  // Fills the caller's account and principal; an error for expired session credentials.
+  std::optional<AwsError> resolve_identity(const std::string& access_key, RequestContext& ctx) const {
     ctx.account_id = options.account_id;
     if (!access_key.empty()) {
       for (const auto* r : resolvers) {
@@ -60,13 +61,17 @@ struct Simulator::Impl {
           ctx.account_id = p->account_id;
           ctx.caller_arn = p->arn;
           ctx.caller_user_id = p->user_id;
-          return;
+          if (p->expires && *p->expires <= env.clock->now()) {
+            return AwsError("ExpiredToken", "The security token included in the request is expired", 403);
+          }
+          return std::nullopt;
         }
       }
       if (is_account_id(access_key)) ctx.account_id = access_key;
     }
     ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
     ctx.caller_user_id = ctx.account_id;
+    return std::nullopt;
   }
 
   // ---- responses ----
@@ -92,7 +97,7 @@ struct Simulator::Impl {
                      const http::Responder& respond) {
     http::Response r;
     if (codec) {
-      protocol::EncodeContext ec{ctx.request_id, ctx.region, ctx.account_id};
+      protocol::EncodeContext ec{ctx.request_id, ctx.region, ctx.account_id, ctx.http_method};
       codec->encode_error(err, ec, r);
     } else {
       r.status = err.http_status;
@@ -144,6 +149,7 @@ struct Simulator::Impl {
     RequestContext ctx;
     ctx.request_id = ids::uuid4();
     ctx.clock = env.clock;
+    ctx.http_method = req.method;
     gateway::Route route = gateway::route(req);
     if (route.kind == gateway::RouteKind::internal) return handle_internal(req, ctx.request_id, respond);
 
@@ -152,7 +158,7 @@ struct Simulator::Impl {
     ctx.access_key_id = route.access_key_id;
     if (auto tok = req.headers.find("x-amz-security-token")) ctx.session_token = *tok;
     ctx.user_agent = std::string(req.headers.get("user-agent"));
-    resolve_identity(route.access_key_id, ctx);
+    auto identity_error = resolve_identity(route.access_key_id, ctx);
 
     const protocol::Codec* codec = nullptr;
     if (!route.service.empty()) {
@@ -173,6 +179,7 @@ struct Simulator::Impl {
                            action.empty() ? AwsError::missing_action() : AwsError::invalid_action(std::string(action)),
                            ctx, t0, respond);
     }
+    if (identity_error) return respond_error(codec, *identity_error, ctx, t0, respond);
     auto it = services.find(route.service);
     if (!codec) {
       return respond_error(nullptr,
@@ -192,7 +199,8 @@ struct Simulator::Impl {
       if (result.error) return respond_error(codec, *result.error, *shared_ctx, t0, respond);
       http::Response r;
       try {
-        protocol::EncodeContext ec{shared_ctx->request_id, shared_ctx->region, shared_ctx->account_id};
+        protocol::EncodeContext ec{shared_ctx->request_id, shared_ctx->region, shared_ctx->account_id,
+                                    shared_ctx->http_method};
         codec->encode_output(shared_ctx->operation, result.output, ec, r);
       } catch (const std::exception& e) {
         spdlog::error("encoding {} {} failed: {}", shared_ctx->service, shared_ctx->operation, e.what());
