@@ -55,12 +55,23 @@ struct Result {
 
 using Completion = std::function<void(Result)>;
 
+// Background work (sweepers, timers): runs fn on an I/O thread after `delay`. Work posted
+// before the simulator starts runs once it has started. Never sleep in a service.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual void post_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+};
+
 // Persistence: where a service keeps its SQLite database (":memory:" unless --data-dir).
 struct ServiceEnv {
   std::string data_dir;  // empty = in-memory
   const Clock* clock = &SystemClock::instance();
   std::string default_account_id = "000000000000";
   std::string default_region = "us-east-1";
+  Scheduler* scheduler = nullptr;  // set by the Simulator; may be null in unit tests
+  // DynamoDB TTL sweep period (--ttl-interval).
+  std::chrono::milliseconds ttl_interval{5000};
   // Path for a service's database file, or ":memory:".
   std::string db_path(std::string_view service) const {
     if (data_dir.empty()) return ":memory:";
@@ -84,6 +95,13 @@ class Service {
 
   // Drop all state (POST /_awan/reset).
   virtual void reset() = 0;
+  // Internal endpoints of this service: `POST /_awan/<service>/<path>` (e.g.
+  // /_awan/dynamodb/expire) lands here with path "expire". Return false when unknown (404);
+  // otherwise fill `status` and the JSON `out`.
+  virtual bool internal_endpoint(std::string_view method, std::string_view path, const std::string& body,
+                                 int& status, nlohmann::json& out) {
+    return false;
+  }
   // State summary for /_awan/health ("running", "available", ...).
   virtual std::string state() const { return "running"; }
   // Stop background work before destruction.

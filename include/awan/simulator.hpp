@@ -25,6 +25,7 @@ struct SimulatorOptions {
   std::vector<std::pair<std::string, std::string>> credentials = {{"test", "test"}};
   uint64_t max_body_bytes = 512ull * 1024 * 1024;
   const Clock* clock = &SystemClock::instance();
+  std::chrono::milliseconds ttl_interval{5000};  // DynamoDB TTL sweep period
   bool builtin_services = true;  // register IAM, STS, DynamoDB, ...
 };
 

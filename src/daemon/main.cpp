@@ -1,4 +1,5 @@
 // awan: the daemon. `awan serve` runs the simulator until SIGINT/SIGTERM.
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +42,8 @@ Options of `serve` (each also read from the environment variable in brackets):
                            one "ACCESS_KEY SECRET" per line (default: test/test)
                                                                         [AWAN_CREDENTIALS]
   --max-body-size BYTES    largest request body (default 536870912)     [AWAN_MAX_BODY_SIZE]
+  --ttl-interval SECONDS   DynamoDB TTL sweep period (default 5; fractions allowed)
+                                                                        [AWAN_TTL_INTERVAL]
 
 On start it prints one line, "Awan <version> listening on http://HOST:PORT".
 )";
@@ -49,6 +52,13 @@ std::optional<std::string> env(const char* name) {
   const char* v = std::getenv(name);
   if (!v || !*v) return std::nullopt;
   return std::string(v);
+}
+
+std::chrono::milliseconds parse_seconds(const std::string& flag, const std::string& v) {
+  char* end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end || !(d > 0) || d > 86400 * 365) usage_error("invalid value for " + flag + ": '" + v + "'");
+  return std::chrono::milliseconds(static_cast<int64_t>(d * 1000 + 0.5));
 }
 
 bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
@@ -88,6 +98,7 @@ int serve(const std::vector<std::string>& args) {
   if (auto v = env("AWAN_THREADS")) o.threads = static_cast<int>(parse_number("AWAN_THREADS", *v, 0, 256));
   if (auto v = env("AWAN_VERIFY_SIGNATURES")) o.verify_signatures = truthy(*v);
   if (auto v = env("AWAN_CREDENTIALS")) o.credentials = read_credentials(*v);
+  if (auto v = env("AWAN_TTL_INTERVAL")) o.ttl_interval = parse_seconds("AWAN_TTL_INTERVAL", *v);
   if (auto v = env("AWAN_MAX_BODY_SIZE")) o.max_body_bytes = parse_number("AWAN_MAX_BODY_SIZE", *v, 1, 1L << 40);
 
   for (size_t i = 0; i < args.size(); ++i) {
@@ -106,6 +117,7 @@ int serve(const std::vector<std::string>& args) {
     else if (a == "--verify-signatures") o.verify_signatures = true;
     else if (a == "--credentials") o.credentials = read_credentials(value(a));
     else if (a == "--max-body-size") o.max_body_bytes = parse_number(a, value(a), 1, 1L << 40);
+    else if (a == "--ttl-interval") o.ttl_interval = parse_seconds(a, value(a));
     else usage_error("unknown option " + a);
   }
   if (o.account_id.size() != 12 || o.account_id.find_first_not_of("0123456789") != std::string::npos) {

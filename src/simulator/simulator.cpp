@@ -42,7 +42,7 @@ http::Response json_response(int status, const nlohmann::json& body) {
 }
 }  // namespace
 
-struct Simulator::Impl {
+struct Simulator::Impl : Scheduler {
   SimulatorOptions options;
   ServiceEnv env;
   std::map<std::string, std::unique_ptr<Service>, std::less<>> services;
@@ -50,6 +50,22 @@ struct Simulator::Impl {
   std::unique_ptr<http::Server> server;
   steady::time_point started = steady::now();
   std::atomic<bool> running{false};
+  std::mutex pending_mu;
+  std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> pending;  // before start
+
+  void post_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
+    std::lock_guard<std::mutex> lock(pending_mu);
+    if (server && running) {
+      server->post_after(delay, std::move(fn));
+    } else {
+      pending.emplace_back(delay, std::move(fn));
+    }
+  }
+  void flush_pending() {
+    std::lock_guard<std::mutex> lock(pending_mu);
+    for (auto& [delay, fn] : pending) server->post_after(delay, std::move(fn));
+    pending.clear();
+  }
 
   // ---- identity ----
   // Fills the caller's account and principal; an error for expired session credentials.
@@ -123,6 +139,18 @@ struct Simulator::Impl {
     for (auto& [name, svc] : services) svc->reset();
   }
 
+  // "/_awan/<service>/<rest>" → (service, rest)
+  std::pair<Service*, std::string> service_endpoint(std::string_view path) const {
+    constexpr std::string_view prefix = "/_awan/";
+    if (path.substr(0, prefix.size()) != prefix) return {nullptr, {}};
+    auto rest = path.substr(prefix.size());
+    auto slash = rest.find('/');
+    if (slash == std::string_view::npos) return {nullptr, {}};
+    auto it = services.find(rest.substr(0, slash));
+    if (it == services.end()) return {nullptr, {}};
+    return {it->second.get(), std::string(rest.substr(slash + 1))};
+  }
+
   void handle_internal(const http::Request& req, const std::string& request_id, const http::Responder& respond) {
     std::string_view path = req.path;
     http::Response r;
@@ -134,6 +162,14 @@ struct Simulator::Impl {
       reset_all();
       spdlog::info("awan reset: all state dropped");
       r = json_response(200, {{"status", "ok"}});
+    } else if (auto svc = service_endpoint(path); svc.first) {
+      int status = 200;
+      nlohmann::json out = nlohmann::json::object();
+      if (svc.first->internal_endpoint(req.method, svc.second, req.body, status, out)) {
+        r = json_response(status, out);
+      } else {
+        r = json_response(404, {{"error", "NotFound"}, {"message", "no internal endpoint " + std::string(path)}});
+      }
     } else if (path == "/_awan/health" || path == "/_awan/reset" || path == "/moto-api/reset") {
       r = json_response(405, {{"error", "MethodNotAllowed"}, {"message", "method not allowed"}});
     } else {
@@ -226,6 +262,8 @@ Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>())
   impl_->env.clock = o.clock;
   impl_->env.default_account_id = o.account_id;
   impl_->env.default_region = o.region;
+  impl_->env.scheduler = impl_.get();
+  impl_->env.ttl_interval = o.ttl_interval;
   if (!o.data_dir.empty()) std::filesystem::create_directories(o.data_dir);
   if (o.builtin_services) register_builtin_services(*this, impl_->env);
 }
@@ -257,10 +295,18 @@ void Simulator::start() {
       so, [impl = impl_.get()](http::Request&& req, http::Responder respond) { impl->handle(std::move(req), respond); });
   impl_->server->start();
   impl_->started = steady::now();
-  impl_->running = true;
+  {
+    std::lock_guard<std::mutex> lock(impl_->pending_mu);
+    impl_->running = true;
+  }
+  impl_->flush_pending();
 }
 
 void Simulator::stop() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->pending_mu);
+    impl_->running = false;
+  }
   if (impl_->server) {
     impl_->server->stop();
     impl_->server.reset();
