@@ -54,18 +54,18 @@ std::optional<std::string> env(const char* name) {
   return std::string(v);
 }
 
-std::chrono::milliseconds parse_seconds(const std::string& flag, const std::string& v) {
-  char* end = nullptr;
-  double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end || !(d > 0) || d > 86400 * 365) usage_error("invalid value for " + flag + ": '" + v + "'");
-  return std::chrono::milliseconds(static_cast<int64_t>(d * 1000 + 0.5));
-}
-
 bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
 
 [[noreturn]] void usage_error(const std::string& msg) {
   std::fprintf(stderr, "awan: %s\n(see awan --help)\n", msg.c_str());
   std::exit(2);
+}
+
+std::chrono::milliseconds parse_seconds(const std::string& flag, const std::string& v) {
+  char* end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end || !(d > 0) || d > 86400 * 365) usage_error("invalid value for " + flag + ": '" + v + "'");
+  return std::chrono::milliseconds(static_cast<int64_t>(d * 1000 + 0.5));
 }
 
 long parse_number(const std::string& flag, const std::string& v, long lo, long hi) {
