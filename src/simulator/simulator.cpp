@@ -13,6 +13,8 @@
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "gateway/router.hpp"
+#include "gateway/sigv4.hpp"
+#include "http/aws_chunked.hpp"
 #include "http/server.hpp"
 #include "protocol/codec.hpp"
 #include "simulator/builtin.hpp"
@@ -88,6 +90,64 @@ struct Simulator::Impl : Scheduler {
     ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
     ctx.caller_user_id = ctx.account_id;
     return std::nullopt;
+  }
+
+  // ---- authentication (--verify-signatures) and aws-chunked bodies ----
+  static sigv4::Dialect dialect_for(const std::string& service, const std::string& protocol) {
+    if (service == "s3") return sigv4::Dialect::S3;
+    if (protocol == "query" || service == "iam" || service == "sts" || service == "sns") return sigv4::Dialect::Query;
+    return sigv4::Dialect::Json;
+  }
+
+  std::optional<sigv4::Credentials> credentials_for(std::string_view access_key) const {
+    for (const auto& [key, secret] : options.credentials) {
+      if (key == access_key) return sigv4::Credentials{secret, "", std::nullopt};
+    }
+    for (const auto* r : resolvers) {
+      if (auto p = r->lookup(access_key)) return sigv4::Credentials{p->secret_access_key, p->session_token, p->expires};
+    }
+    return std::nullopt;
+  }
+
+  // Verifies the signature (when asked to) and removes aws-chunked framing from the body.
+  std::optional<AwsError> authenticate_and_decode(http::Request& req, const gateway::Route& route,
+                                                  RequestContext& ctx) const {
+    std::optional<http::ChunkSigningContext> chunk_signing;
+    if (options.verify_signatures) {
+      auto dialect = dialect_for(route.service, route.protocol);
+      sigv4::Auth auth = sigv4::parse(req);
+      if (auto err = sigv4::parse_error(auth, dialect)) return fix_status(*err, route);
+      if (auth.kind == sigv4::AuthKind::Header || auth.kind == sigv4::AuthKind::Presigned) {
+        auto creds = credentials_for(auth.access_key);
+        sigv4::VerifyOptions vo;
+        vo.dialect = dialect;
+        vo.clock = env.clock;
+        if (auto err = sigv4::verify(req, auth, creds, vo)) return fix_status(*err, route);
+        if (creds && http::is_aws_chunked(req.headers)) {
+          chunk_signing = sigv4::chunk_signing_context(auth, creds->secret_access_key);
+        }
+      }
+    }
+    if (http::is_aws_chunked(req.headers)) {
+      if (auto err = http::decode_aws_chunked_body(req, chunk_signing)) return *err;
+      ctx.trailers.clear();
+      for (auto& t : req.trailers) ctx.trailers.emplace_back(t.name, t.value);
+      if (auto ce = req.headers.find("content-encoding")) {
+        std::string rest = http::strip_aws_chunked(*ce);
+        if (rest.empty()) {
+          req.headers.remove("content-encoding");
+        } else {
+          req.headers.set("Content-Encoding", rest);
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Lambda answers authentication failures with 403 although it speaks a JSON dialect.
+  static AwsError fix_status(AwsError err, const gateway::Route& route) {
+    if (route.service == "lambda" && err.http_status == 400) err.http_status = 403;
+    return err;
   }
 
   // ---- responses ----
@@ -215,6 +275,7 @@ struct Simulator::Impl : Scheduler {
                            action.empty() ? AwsError::missing_action() : AwsError::invalid_action(std::string(action)),
                            ctx, t0, respond);
     }
+    if (auto err = authenticate_and_decode(req, route, ctx)) return respond_error(codec, *err, ctx, t0, respond);
     if (identity_error) return respond_error(codec, *identity_error, ctx, t0, respond);
     auto it = services.find(route.service);
     if (!codec) {
