@@ -35,6 +35,9 @@ std::string region_from_host(std::string_view host) {
 
 // The service named by the first label of the Host ("sqs.us-east-1.localhost"), or "".
 std::string_view service_from_host(std::string_view host) {
+  // Virtual-hosted S3 ("bucket.s3.localhost", "bucket.s3.us-east-1.amazonaws.com"): a bucket
+  // may be named like a service, so the s3 label decides first.
+  if (host.find(".s3.") != std::string_view::npos || host.find(".s3-") != std::string_view::npos) return {};
   auto dot = host.find('.');
   if (dot == std::string_view::npos) return {};
   auto first = host.substr(0, dot);

@@ -94,6 +94,14 @@ TEST(Router, RegionFromHost) {
   EXPECT_EQ(r.region, "eu-central-1");
 }
 
+TEST(Router, VirtualHostedS3BucketNamedLikeAService) {
+  auto r = gateway::route(make("GET", "/key", {{"Host", "sqs.s3.localhost:4566"}}));
+  EXPECT_EQ(r.service, "s3");
+  r = gateway::route(make("GET", "/", {{"Host", "my-bucket.s3.eu-west-1.amazonaws.com"}}));
+  EXPECT_EQ(r.service, "s3");
+  EXPECT_EQ(r.region, "eu-west-1");
+}
+
 TEST(Router, MalformedScopesFallBack) {
   for (const char* cred : {"", "AKID", "AKID/2026/us-east-1/iam/aws4_request", "AKID/20260101/us-east-1/iam/x",
                            "/20260101/us-east-1/iam/aws4_request"}) {
