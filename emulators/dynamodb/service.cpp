@@ -884,10 +884,11 @@ class DynamoDbService final : public Service {
     return c;
   }
 
+  // ReturnValuesOnConditionCheckFailure=ALL_OLD puts the item in the error's Item member.
   [[noreturn]] void condition_failed(const json* old_item, const json& in) {
     AwsError e("ConditionalCheckFailedException", "The conditional request failed");
-    (void)old_item;
-    (void)in;
+    if (old_item && str_member(in, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD")
+      e.details = std::make_shared<const json>(json{{"Item", *old_item}});
     throw e;
   }
 
@@ -899,6 +900,7 @@ class DynamoDbService final : public Service {
     if (!member(in, "Item")) c.add(nullptr, "item", "Member must not be null");
     c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
     return_capacity_constraint(c, in);
+    c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
     c.raise();
     std::string rv = str_member(in, "ReturnValues", "NONE");
     if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
@@ -958,6 +960,7 @@ class DynamoDbService final : public Service {
     if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
     c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
     return_capacity_constraint(c, in);
+    c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
     c.raise();
     std::string rv = str_member(in, "ReturnValues", "NONE");
     if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
@@ -1048,6 +1051,7 @@ class DynamoDbService final : public Service {
     if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
     c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
     return_capacity_constraint(c, in);
+    c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
     c.raise();
     no_mixing(in, {"AttributeUpdates", "Expected"}, {"UpdateExpression", "ConditionExpression"});
     Expressions ex;
@@ -1664,6 +1668,7 @@ class DynamoDbService final : public Service {
       auto key = op->kind == "Put" ? item_key(*op->t, b["Item"]) : key_of(*op->t, b["Key"]);
       op->pk = key.first;
       op->sk = key.second;
+      if (op->kind == "Put" && item_size(b["Item"]) > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
       if (op->kind == "Update")
         for (const auto& a : op->update.actions) {
           const std::string& top = a.path[0].name;
@@ -1673,33 +1678,43 @@ class DynamoDbService final : public Service {
       if (!seen.insert({op->t->id, op->pk, op->sk}).second)
         invalid("Transaction request cannot include multiple operations on one item");
     }
-    // Evaluate every condition against the current state.
+    // Evaluate every condition against the current state, then compute the new images; each
+    // failure becomes the operation's cancellation reason (TransactionCanceledException).
     std::vector<std::optional<json>> olds;
-    std::vector<std::string> reasons;
+    std::vector<json> news(ops.size());
+    json reasons = json::array();
     bool failed = false;
-    for (auto& op : ops) {
-      olds.push_back(store_.get_item(op->t->id, op->pk, op->sk));
-      bool ok = !op->cond.present || expr::evaluate(op->cond.node, olds.back() ? *olds.back() : json::object());
-      reasons.push_back(ok ? "None" : "ConditionalCheckFailed");
-      failed = failed || !ok;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      auto& op = *ops[i];
+      olds.push_back(store_.get_item(op.t->id, op.pk, op.sk));
+      const json* old = olds.back() ? &*olds.back() : nullptr;
+      json reason = {{"Code", "None"}};
+      if (op.cond.present && !expr::evaluate(op.cond.node, old ? *old : json::object())) {
+        reason = {{"Code", "ConditionalCheckFailed"}, {"Message", "The conditional request failed"}};
+        if (old && str_member(*op.body, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") reason["Item"] = *old;
+      } else {
+        try {
+          if (op.kind == "Update") {
+            news[i] = old ? *old : (*op.body)["Key"];
+            expr::apply_update(op.update, news[i]);
+            item_key(*op.t, news[i]);
+            if (item_size(news[i]) > kMaxItemSize) invalid("Item size to update has exceeded the maximum allowed size");
+          }
+        } catch (const AwsError& e) {
+          if (e.code != "ValidationException") throw;
+          reason = {{"Code", "ValidationError"}, {"Message", e.message}};
+        }
+      }
+      failed = failed || reason["Code"] != "None";
+      reasons.push_back(std::move(reason));
     }
     if (failed) {
       std::string list;
-      for (const auto& r : reasons) list += (list.empty() ? "" : ", ") + r;
-      throw AwsError("TransactionCanceledException",
-                     "Transaction cancelled, please refer cancellation reasons for specific reasons [" + list + "]");
-    }
-    std::vector<json> news(ops.size());
-    for (size_t i = 0; i < ops.size(); ++i) {
-      auto& op = *ops[i];
-      if (op.kind == "Update") {
-        news[i] = olds[i] ? *olds[i] : (*op.body)["Key"];
-        expr::apply_update(op.update, news[i]);
-        item_key(*op.t, news[i]);
-        if (item_size(news[i]) > kMaxItemSize) invalid("Item size to update has exceeded the maximum allowed size");
-      } else if (op.kind == "Put") {
-        if (item_size((*op.body)["Item"]) > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
-      }
+      for (const auto& r : reasons) list += (list.empty() ? "" : ", ") + r["Code"].get<std::string>();
+      AwsError e("TransactionCanceledException",
+                 "Transaction cancelled, please refer cancellation reasons for specific reasons [" + list + "]");
+      e.details = std::make_shared<const json>(json{{"CancellationReasons", std::move(reasons)}});
+      throw e;
     }
     storage::Transaction tx(store_.db());
     for (size_t i = 0; i < ops.size(); ++i) {
