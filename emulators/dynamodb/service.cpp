@@ -11,6 +11,7 @@
 #include "core/ids.hpp"
 #include "dynamodb/dynamodb.hpp"
 #include "dynamodb/expression.hpp"
+#include "dynamodb/features.hpp"
 #include "dynamodb/key_codec.hpp"
 #include "dynamodb/store.hpp"
 #include "dynamodb/table.hpp"
@@ -307,15 +308,57 @@ struct Condition {
   expr::Node node;
 };
 
-class DynamoDbService final : public Service {
+class DynamoDbService final : public Service, public TableHost, public FeaturesOwner {
  public:
-  explicit DynamoDbService(const ServiceEnv& env) : env_(env), store_(env.db_path("dynamodb")) { load(); }
+  explicit DynamoDbService(const ServiceEnv& env) : env_(env), store_(env.db_path("dynamodb")) {
+    load();
+    features_ = std::make_unique<Features>(env_, store_, *this);  // streams, TTL, PITR, backups
+    features_->start_sweeper();
+  }
+
+  // ---- TableHost / FeaturesOwner (features.hpp)
+  TableInfo* host_find(const std::string& account, const std::string& region, const std::string& name) override {
+    auto it = tables_.find(table_key(account, region, name));
+    return it == tables_.end() ? nullptr : &it->second;
+  }
+  std::vector<TableInfo*> host_tables() override {
+    std::vector<TableInfo*> out;
+    for (auto& [k, t] : tables_) out.push_back(&t);
+    return out;
+  }
+  TableInfo& host_create(const std::string& account, const std::string& region, const std::string& name,
+                         json meta) override {
+    int64_t id = store_.insert_table(account, region, name, meta);
+    return tables_[table_key(account, region, name)] = build_info(id, account, region, name, std::move(meta));
+  }
+  void host_write(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
+                  const json* new_item) override {
+    write_item(t, pk, sk, old_item, new_item);
+  }
+  json host_describe(const TableInfo& t, const std::string& status) override { return describe(t, status); }
+  std::mutex& host_mutex() override { return mu_; }
+  std::shared_ptr<FeaturesLink> features_link() override { return features_->link(); }
+  bool internal_endpoint(std::string_view method, std::string_view path, const std::string&, int& status,
+                         json& out) override {
+    if (path != "expire") return false;
+    if (method != "POST") {
+      status = 405;
+      out = {{"error", "MethodNotAllowed"}, {"message", "POST /_awan/dynamodb/expire"}};
+      return true;
+    }
+    std::lock_guard lock(mu_);
+    status = 200;
+    out = {{"deleted", features_->sweep_ttl()}};
+    return true;
+  }
+  void shutdown() override { features_->stop_sweeper(); }
 
   std::string_view name() const override { return "dynamodb"; }
 
   void reset() override {
     std::lock_guard lock(mu_);
     store_.reset();
+    features_->reset();
     tables_.clear();
     tokens_.clear();
   }
@@ -367,6 +410,7 @@ class DynamoDbService final : public Service {
         {"UpdateTimeToLive", &DynamoDbService::update_time_to_live},
     };
     auto it = kOps.find(op);
+    if (it == kOps.end() && Features::handles(op)) return features_->call(*ctx_, op, in);
     if (it == kOps.end()) throw AwsError::unknown_operation("An unknown operation was requested.");
     return (this->*(it->second))(in);
   }
@@ -488,6 +532,7 @@ class DynamoDbService final : public Service {
                              {"KMSMasterKeyArn", "arn:aws:kms:" + t.region + ":" + t.account + ":key/" + m["TableId"].get<std::string>()}};
     if (m.contains("TableClass")) d["TableClassSummary"] = {{"TableClass", m["TableClass"]}};
     d["DeletionProtectionEnabled"] = m.value("DeletionProtectionEnabled", false);
+    if (m.contains("RestoreSummary")) d["RestoreSummary"] = m["RestoreSummary"];
     return d;
   }
 
@@ -605,16 +650,13 @@ class DynamoDbService final : public Service {
     int64_t id = store_.insert_table(ctx_->account_id, ctx_->region, name, meta);
     TableInfo info = build_info(id, ctx_->account_id, ctx_->region, name, std::move(meta));
     auto& slot = tables_[table_key(ctx_->account_id, ctx_->region, name)] = std::move(info);
+    features_->sync_stream(slot);
     json d = describe(slot, "CREATING");
     return {{"TableDescription", d}};
   }
 
-  void set_stream(json& meta, const json& spec) {
-    meta["StreamSpecification"] = spec;
-    if (spec.value("StreamEnabled", false)) {
-      std::string label = std::to_string(env_.clock->epoch_millis());
-      meta["LatestStreamLabel"] = label;
-    }
+  void set_stream(json& meta, const json& spec, const TableInfo* current = nullptr) {
+    features_->set_stream_spec(current ? current->name : std::string(), current ? &current->meta : nullptr, meta, spec);
   }
 
   json describe_table(json& in) {
@@ -658,6 +700,7 @@ class DynamoDbService final : public Service {
     if (t.meta.value("DeletionProtectionEnabled", false))
       invalid("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
     json d = describe(t, "DELETING");
+    features_->on_table_deleted(t);
     store_.delete_table(t.id);
     tables_.erase(table_key(t.account, t.region, t.name));
     return {{"TableDescription", d}};
@@ -687,7 +730,7 @@ class DynamoDbService final : public Service {
         invalid("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
       meta["ProvisionedThroughput"] = *pt;
     }
-    if (const json* ss = member(in, "StreamSpecification")) set_stream(meta, *ss);
+    if (const json* ss = member(in, "StreamSpecification")) set_stream(meta, *ss, &t);
     if (const json* dp = member(in, "DeletionProtectionEnabled")) meta["DeletionProtectionEnabled"] = *dp;
     if (const json* sse = member(in, "SSESpecification")) meta["SSESpecification"] = *sse;
     if (const json* tc = member(in, "TableClass")) meta["TableClass"] = *tc;
@@ -732,6 +775,7 @@ class DynamoDbService final : public Service {
     }
     store_.update_table_meta(t.id, meta);
     t = build_info(t.id, t.account, t.region, t.name, std::move(meta));
+    features_->sync_stream(t);
     for (const auto& n : backfill) {  // index existing items
       const IndexInfo* ii = t.find_index(n);
       std::vector<std::pair<std::string, std::string>> keys;
@@ -837,6 +881,7 @@ class DynamoDbService final : public Service {
       store_.put_item(t.id, pk, sk, *new_item, item_size(*new_item));
     else if (old_item)
       store_.delete_item(t.id, pk, sk);
+    features_->on_write(t, pk, sk, old_item, new_item);  // change log (streams, PITR)
   }
 
   json capacity(const TableInfo& t, double units, const std::string& mode, bool write = false,
@@ -1856,6 +1901,9 @@ class DynamoDbService final : public Service {
     const json& spec = in["TimeToLiveSpecification"];
     bool enable = spec.value("Enabled", false);
     bool current = t.meta.contains("TimeToLive") && t.meta["TimeToLive"].value("Enabled", false);
+    std::string cur_attr = current ? t.meta["TimeToLive"].value("AttributeName", "") : "";
+    if (current && spec.value("AttributeName", "") != cur_attr)
+      invalid("TimeToLive is active on a different AttributeName: current AttributeName is " + cur_attr);
     if (enable && current) invalid("TimeToLive is already enabled");
     if (!enable && !current) invalid("TimeToLive is already disabled");
     t.meta["TimeToLive"] = spec;
@@ -1869,6 +1917,7 @@ class DynamoDbService final : public Service {
   std::unordered_map<std::string, TableInfo> tables_;
   std::unordered_map<std::string, std::pair<std::string, int64_t>> tokens_;
   const RequestContext* ctx_ = nullptr;
+  std::unique_ptr<Features> features_;  // last: destroyed first
 };
 
 }  // namespace

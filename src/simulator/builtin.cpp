@@ -13,7 +13,10 @@ void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
   sim.add_credential_resolver(&sts::credential_resolver(*sts));
   sim.add_service(std::move(iam));
   sim.add_service(std::move(sts));
-  sim.add_service(dynamodb::make_service(env));
+  auto ddb = dynamodb::make_service(env);
+  auto ddb_streams = dynamodb::make_streams_service(*ddb);  // shares its store
+  sim.add_service(std::move(ddb));
+  sim.add_service(std::move(ddb_streams));
 }
 
 }  // namespace awan
