@@ -13,6 +13,7 @@
 #include "dynamodb/expression.hpp"
 #include "dynamodb/features.hpp"
 #include "dynamodb/key_codec.hpp"
+#include "dynamodb/partiql.hpp"
 #include "dynamodb/store.hpp"
 #include "dynamodb/table.hpp"
 #include "dynamodb/value.hpp"
@@ -401,6 +402,9 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
         {"BatchWriteItem", &DynamoDbService::batch_write_item},
         {"TransactWriteItems", &DynamoDbService::transact_write_items},
         {"TransactGetItems", &DynamoDbService::transact_get_items},
+        {"ExecuteStatement", &DynamoDbService::execute_statement},
+        {"BatchExecuteStatement", &DynamoDbService::batch_execute_statement},
+        {"ExecuteTransaction", &DynamoDbService::execute_transaction},
         {"TagResource", &DynamoDbService::tag_resource},
         {"UntagResource", &DynamoDbService::untag_resource},
         {"ListTagsOfResource", &DynamoDbService::list_tags_of_resource},
@@ -1875,6 +1879,16 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
             {"TableMaxReadCapacityUnits", 40000},
             {"TableMaxWriteCapacityUnits", 40000}};
   }
+
+  // ------------------------------------------------------------------ PartiQL (partiql.cpp)
+
+  partiql::Backend partiql_backend() {
+    return {[this](const std::string& op, json& in) { return dispatch(op, in); },
+            [this](const std::string& name) -> const TableInfo* { return find_table_by_name(name); }};
+  }
+  json execute_statement(json& in) { return partiql::execute_statement(in, partiql_backend()); }
+  json batch_execute_statement(json& in) { return partiql::batch_execute_statement(in, partiql_backend()); }
+  json execute_transaction(json& in) { return partiql::execute_transaction(in, partiql_backend()); }
 
   json describe_endpoints(json&) {
     return {{"Endpoints", json::array({{{"Address", "dynamodb." + ctx_->region + ".amazonaws.com"},
