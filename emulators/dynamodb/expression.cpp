@@ -1036,7 +1036,16 @@ void check_unused(const Context& ctx) {
   if (!v.empty()) throw AwsError::validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {" + v + "}");
 }
 
+// Each expression is at most 4096 bytes of raw text; conditions and filters also say how long.
+static void check_expression_size(std::string_view text, std::string_view label) {
+  if (text.size() <= 4096) return;
+  std::string m = "Expression size has exceeded the maximum allowed size;";
+  if (label == "ConditionExpression" || label == "FilterExpression") m += " expression size: " + std::to_string(text.size());
+  fail(label, m);
+}
+
 Node parse_condition(std::string_view text, std::string_view label, Context& ctx) {
+  check_expression_size(text, label);
   Parser p(text, label, false);
   Node root = p.parse_condition_root();
   check_function_names(root, label, false);
@@ -1050,6 +1059,7 @@ bool evaluate(const Node& condition, const json& item) { return eval(condition, 
 
 Update parse_update(std::string_view text, Context& ctx) {
   const std::string_view label = "UpdateExpression";
+  check_expression_size(text, label);
   Parser p(text, label, true);
   auto sections = p.parse_update_root();
   for (auto& s : sections)
@@ -1187,6 +1197,7 @@ void apply_update(const Update& update, json& item) {
 
 std::vector<Path> parse_projection(std::string_view text, Context& ctx) {
   const std::string_view label = "ProjectionExpression";
+  check_expression_size(text, label);
   Parser p(text, label, false);
   auto paths = p.parse_projection_root();
   for (auto& path : paths) check_reserved(path, label);

@@ -9,6 +9,7 @@
 
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
+#include "dynamodb/data_plane.hpp"
 #include "dynamodb/dynamodb.hpp"
 #include "dynamodb/expression.hpp"
 #include "dynamodb/features.hpp"
@@ -362,6 +363,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     features_->reset();
     tables_.clear();
     tokens_.clear();
+    backfill_until_.clear();
   }
 
   Result call(const RequestContext& ctx, const std::string& op, json input) override {
@@ -475,6 +477,13 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     if (it == tables_.end()) not_found();
     return it->second;
   }
+  // Control-plane operations name the table in their ResourceNotFoundException.
+  TableInfo& find_table_named(const json& in) {
+    std::string name = table_name_of(str_member(in, "TableName"));
+    auto it = tables_.find(table_key(ctx_->account_id, ctx_->region, name));
+    if (it == tables_.end()) not_found("Requested resource not found: Table: " + name + " not found");
+    return it->second;
+  }
   TableInfo* find_table_by_name(const std::string& name_or_arn) {
     auto it = tables_.find(table_key(ctx_->account_id, ctx_->region, table_name_of(name_or_arn)));
     return it == tables_.end() ? nullptr : &it->second;
@@ -514,6 +523,10 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
                   {"IndexArn", t.arn + "/index/" + i["IndexName"].get<std::string>()}};
         if (std::string(kind) == "GlobalSecondaryIndexes") {
           x["IndexStatus"] = "ACTIVE";
+          if (backfilling(t, i["IndexName"].get_ref<const std::string&>())) {
+            x["IndexStatus"] = "CREATING";
+            x["Backfilling"] = true;
+          }
           json ipt = {{"NumberOfDecreasesToday", 0}, {"ReadCapacityUnits", 0}, {"WriteCapacityUnits", 0}};
           if (i.contains("ProvisionedThroughput")) {
             ipt["ReadCapacityUnits"] = i["ProvisionedThroughput"]["ReadCapacityUnits"];
@@ -656,6 +669,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     auto& slot = tables_[table_key(ctx_->account_id, ctx_->region, name)] = std::move(info);
     features_->sync_stream(slot);
     json d = describe(slot, "CREATING");
+    mark_indexes_creating(d);
     return {{"TableDescription", d}};
   }
 
@@ -667,7 +681,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     Constraints c;
     c.table_name(in);
     c.raise();
-    return {{"Table", describe(find_table(in))}};
+    return {{"Table", describe(find_table_named(in))}};
   }
 
   json list_tables(json& in) {
@@ -700,7 +714,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     Constraints c;
     c.table_name(in);
     c.raise();
-    TableInfo& t = find_table(in);
+    TableInfo& t = find_table_named(in);
     if (t.meta.value("DeletionProtectionEnabled", false))
       invalid("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
     json d = describe(t, "DELETING");
@@ -715,7 +729,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     c.table_name(in);
     c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
     c.raise();
-    TableInfo& t = find_table(in);
+    TableInfo& t = find_table_named(in);
     json meta = t.meta;
     if (const json* ad = member(in, "AttributeDefinitions")) {
       for (const auto& d : *ad) {
@@ -738,7 +752,8 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     if (const json* dp = member(in, "DeletionProtectionEnabled")) meta["DeletionProtectionEnabled"] = *dp;
     if (const json* sse = member(in, "SSESpecification")) meta["SSESpecification"] = *sse;
     if (const json* tc = member(in, "TableClass")) meta["TableClass"] = *tc;
-    std::vector<std::string> backfill;
+    std::vector<std::string> backfill, updated;
+    json deleted = json::array();  // descriptions of deleted indexes, reported DELETING
     if (const json* updates = member(in, "GlobalSecondaryIndexUpdates")) {
       for (const auto& u : *updates) {
         if (const json* cr = member(u, "Create")) {
@@ -759,6 +774,9 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
           std::string n = str_member(*del, "IndexName");
           const IndexInfo* ii = t.find_index(n);
           if (!ii || !ii->global) not_found("Requested resource not found: Index: " + n + " not found");
+          json before = describe(t);
+          for (const auto& x : before["GlobalSecondaryIndexes"])
+            if (x["IndexName"] == n) deleted.push_back(x);
           auto& arr = meta["GlobalSecondaryIndexes"];
           for (size_t i = 0; i < arr.size(); ++i)
             if (arr[i]["IndexName"] == n) {
@@ -771,6 +789,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
           std::string n = str_member(*upd, "IndexName");
           const IndexInfo* ii = t.find_index(n);
           if (!ii || !ii->global) not_found("Requested resource not found: Index: " + n + " not found");
+          updated.push_back(n);
           for (auto& g : meta["GlobalSecondaryIndexes"])
             if (g["IndexName"] == n && upd->contains("ProvisionedThroughput"))
               g["ProvisionedThroughput"] = (*upd)["ProvisionedThroughput"];
@@ -791,8 +810,11 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
       });
       for (size_t i = 0; i < keys.size(); ++i)
         if (auto ik = index_keys(*ii, items[i])) store_.put_index_entry(t.id, n, ik->first, ik->second, keys[i].first, keys[i].second);
+      start_backfill(t, n);
     }
-    return {{"TableDescription", describe(t, "UPDATING")}};
+    json d = describe(t, "UPDATING");
+    mark_index_transitions(d, backfill, updated, deleted);
+    return {{"TableDescription", d}};
   }
 
   // ------------------------------------------------------------------ keys and writes
@@ -933,6 +955,41 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     return c;
   }
 
+  // ReturnItemCollectionMetrics=SIZE on a table with local secondary indexes.
+  void collection_metrics(json& out, const json& in, const TableInfo& t, const std::string& pk, const json& holder) {
+    if (str_member(in, "ReturnItemCollectionMetrics") != "SIZE") return;
+    if (std::none_of(t.indexes.begin(), t.indexes.end(), [](const IndexInfo& i) { return !i.global; })) return;
+    auto h = holder.find(t.hash.name);
+    if (h == holder.end()) return;
+    out["ItemCollectionMetrics"] = item_collection_metrics(t.hash.name, *h, collection_bytes(store_.db(), t.id, pk));
+  }
+
+  // The same for batches and transactions: {table: [metrics of each item collection written]}.
+  void collection_metrics_map(json& out, const json& in, const std::vector<std::pair<const TableInfo*, std::string>>& writes) {
+    if (str_member(in, "ReturnItemCollectionMetrics") != "SIZE") return;
+    json m = json::object();
+    std::set<std::pair<int64_t, std::string>> done;
+    for (const auto& [t, pk] : writes) {
+      if (std::none_of(t->indexes.begin(), t->indexes.end(), [](const IndexInfo& i) { return !i.global; })) continue;
+      if (!done.insert({t->id, pk}).second) continue;
+      m[t->name].push_back(item_collection_metrics(t->hash.name, decode_key(pk, t->hash.type),
+                                                   collection_bytes(store_.db(), t->id, pk)));
+    }
+    if (!m.empty()) out["ItemCollectionMetrics"] = std::move(m);
+  }
+
+  // A global secondary index created by UpdateTable backfills for kBackfillMillis.
+  void start_backfill(const TableInfo& t, const std::string& index) {
+    backfill_until_[{t.id, index}] = env_.clock->epoch_millis() + kBackfillMillis;
+  }
+  bool backfilling(const TableInfo& t, const std::string& index) {
+    auto it = backfill_until_.find({t.id, index});
+    if (it == backfill_until_.end()) return false;
+    if (env_.clock->epoch_millis() < it->second) return true;
+    backfill_until_.erase(it);
+    return false;
+  }
+
   // ReturnValuesOnConditionCheckFailure=ALL_OLD puts the item in the error's Item member.
   [[noreturn]] void condition_failed(const json* old_item, const json& in) {
     AwsError e("ConditionalCheckFailedException", "The conditional request failed");
@@ -950,6 +1007,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
     return_capacity_constraint(c, in);
     c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+    c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
     c.raise();
     std::string rv = str_member(in, "ReturnValues", "NONE");
     if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
@@ -970,6 +1028,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     write_item(t, pk, sk, old ? &*old : nullptr, &item);
     tx.commit();
     json out = json::object();
+    collection_metrics(out, in, t, pk, item);
     if (rv == "ALL_OLD" && old) out["Attributes"] = std::move(*old);
     if (wants_capacity(in))
       out["ConsumedCapacity"] = capacity(t, write_units(std::max(size, old ? item_size(*old) : 0)),
@@ -1010,6 +1069,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
     return_capacity_constraint(c, in);
     c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+    c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
     c.raise();
     std::string rv = str_member(in, "ReturnValues", "NONE");
     if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
@@ -1030,6 +1090,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
       tx.commit();
     }
     json out = json::object();
+    collection_metrics(out, in, t, pk, key);
     size_t size = old ? item_size(*old) : 0;
     if (rv == "ALL_OLD" && old) out["Attributes"] = *old;
     if (wants_capacity(in))
@@ -1101,6 +1162,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
     return_capacity_constraint(c, in);
     c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+    c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
     c.raise();
     no_mixing(in, {"AttributeUpdates", "Expected"}, {"UpdateExpression", "ConditionExpression"});
     Expressions ex;
@@ -1133,6 +1195,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     write_item(t, pk, sk, old ? &*old : nullptr, &item);
     tx.commit();
     json out = json::object();
+    collection_metrics(out, in, t, pk, key);
     std::string rv = str_member(in, "ReturnValues", "NONE");
     if (rv == "ALL_NEW") {
       out["Attributes"] = item;
@@ -1354,6 +1417,8 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
         invalid("The table does not have the specified index: " + idx->get<std::string>());
       if (plan.index->global && plan.consistent)
         invalid("Consistent reads are not supported on global secondary indexes");
+      if (plan.index->global && backfilling(*plan.table, plan.index->name))
+        invalid("Cannot read from backfilling global secondary index: " + plan.index->name);
       if (plan.select == "ALL_ATTRIBUTES" && plan.index->projection_type != "ALL" && plan.index->global)
         invalid("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index " +
                 plan.index->name + " because its projection type is not ALL");
@@ -1554,6 +1619,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     if (total > 100) invalid("Too many items requested for the BatchGetItem call");
     json out = {{"Responses", json::object()}, {"UnprocessedKeys", json::object()}};
     json caps = json::array();
+    size_t response_bytes = 0;  // over 16 MB, the remaining keys are returned unprocessed
     for (auto it = req.begin(); it != req.end(); ++it) {
       json& r = it.value();
       Expressions ex;
@@ -1570,8 +1636,26 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
         validate_item(k);
         auto key = key_of(*t, k);
         if (!seen.insert(key).second) invalid("Provided list of item keys contains duplicates");
+        if (response_bytes >= kBatchGetResponseLimit) {
+          json& u = out["UnprocessedKeys"][it.key()];
+          if (u.is_null()) {
+            u = r;
+            u["Keys"] = json::array();
+          }
+          u["Keys"].push_back(k);
+          continue;
+        }
         if (auto item = store_.get_item(t->id, key.first, key.second)) {
-          bytes += item_size(*item);
+          size_t sz = item_size(*item);
+          if (response_bytes + sz > kBatchGetResponseLimit) {
+            response_bytes = kBatchGetResponseLimit;
+            json& u = out["UnprocessedKeys"][it.key()];
+            u = r;
+            u["Keys"] = json::array({k});
+            continue;
+          }
+          bytes += sz;
+          response_bytes += sz;
           items.push_back(proj ? expr::project(*item, *proj) : std::move(*item));
         }
       }
@@ -1636,6 +1720,9 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     }
     tx.commit();
     json out = {{"UnprocessedItems", json::object()}};
+    std::vector<std::pair<const TableInfo*, std::string>> writes;
+    for (const auto& op : ops) writes.emplace_back(op.t, op.pk);
+    collection_metrics_map(out, in, writes);
     if (wants_capacity(in)) {
       json caps = json::array();
       for (const auto& [n, u] : units) caps.push_back({{"TableName", n}, {"CapacityUnits", u}});
@@ -1711,6 +1798,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
       ops.push_back(std::move(op));
     }
     std::set<std::tuple<int64_t, std::string, std::string>> seen;
+    size_t tx_bytes = 0;
     for (auto& op : ops) {
       op->t = &find_table(*op->body);
       json& b = *op->body;
@@ -1718,6 +1806,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
       op->pk = key.first;
       op->sk = key.second;
       if (op->kind == "Put" && item_size(b["Item"]) > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
+      tx_bytes += item_size(op->kind == "Put" ? b["Item"] : b["Key"]);
       if (op->kind == "Update")
         for (const auto& a : op->update.actions) {
           const std::string& top = a.path[0].name;
@@ -1727,6 +1816,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
       if (!seen.insert({op->t->id, op->pk, op->sk}).second)
         invalid("Transaction request cannot include multiple operations on one item");
     }
+    if (tx_bytes > kMaxTransactionBytes) invalid("Transaction request cannot be larger than 4 MB");
     // Evaluate every condition against the current state, then compute the new images; each
     // failure becomes the operation's cancellation reason (TransactionCanceledException).
     std::vector<std::optional<json>> olds;
@@ -1776,6 +1866,10 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     tx.commit();
     if (!token.empty()) tokens_[token] = {fingerprint, env_.clock->epoch_seconds()};
     json out = json::object();
+    std::vector<std::pair<const TableInfo*, std::string>> writes;
+    for (const auto& op : ops)
+      if (op->kind != "ConditionCheck") writes.emplace_back(op->t, op->pk);
+    collection_metrics_map(out, in, writes);
     if (wants_capacity(in)) {
       std::map<std::string, double> units;
       for (size_t i = 0; i < ops.size(); ++i) units[ops[i]->t->name] += 2.0 * write_units(olds[i] ? item_size(*olds[i]) : 1);
@@ -1899,7 +1993,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     Constraints c;
     c.table_name(in);
     c.raise();
-    TableInfo& t = find_table(in);
+    TableInfo& t = find_table_named(in);
     json d = {{"TimeToLiveStatus", "DISABLED"}};
     if (t.meta.contains("TimeToLive") && t.meta["TimeToLive"].value("Enabled", false))
       d = {{"TimeToLiveStatus", "ENABLED"}, {"AttributeName", t.meta["TimeToLive"]["AttributeName"]}};
@@ -1911,7 +2005,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     c.table_name(in);
     if (!member(in, "TimeToLiveSpecification")) c.add(nullptr, "timeToLiveSpecification", "Member must not be null");
     c.raise();
-    TableInfo& t = find_table(in);
+    TableInfo& t = find_table_named(in);
     const json& spec = in["TimeToLiveSpecification"];
     bool enable = spec.value("Enabled", false);
     bool current = t.meta.contains("TimeToLive") && t.meta["TimeToLive"].value("Enabled", false);
@@ -1930,6 +2024,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   std::mutex mu_;
   std::unordered_map<std::string, TableInfo> tables_;
   std::unordered_map<std::string, std::pair<std::string, int64_t>> tokens_;
+  std::map<std::pair<int64_t, std::string>, int64_t> backfill_until_;  // (table, index) -> ACTIVE at
   const RequestContext* ctx_ = nullptr;
   std::unique_ptr<Features> features_;  // last: destroyed first
 };

@@ -2,6 +2,8 @@
 // unprocessed keys, index status transitions and request limits.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "dynamodb/dynamodb.hpp"
 
 using nlohmann::json;
@@ -10,7 +12,11 @@ namespace {
 
 class DataPlaneTest : public ::testing::Test {
  protected:
-  void SetUp() override { svc_ = awan::dynamodb::make_service(env_); }
+  void SetUp() override {
+    env_.clock = &clock_;
+    ctx_.clock = &clock_;
+    svc_ = awan::dynamodb::make_service(env_);
+  }
 
   json ok(const std::string& op, json in) {
     auto r = svc_->call(ctx_, op, std::move(in));
@@ -46,6 +52,7 @@ class DataPlaneTest : public ::testing::Test {
   }
   static json key(const std::string& pk, const std::string& sk) { return item(pk, sk); }
 
+  awan::ManualClock clock_;
   awan::ServiceEnv env_;
   awan::RequestContext ctx_;
   std::unique_ptr<awan::Service> svc_;
@@ -104,6 +111,142 @@ TEST_F(DataPlaneTest, TransactionCancellationReasons) {
   EXPECT_EQ(reasons[2]["Message"], "The provided expression refers to an attribute that does not exist in the item");
   // Nothing was written.
   EXPECT_FALSE(ok("GetItem", {{"TableName", "tbl"}, {"Key", key("b", "1")}}).contains("Item"));
+}
+
+TEST_F(DataPlaneTest, IndexStatusTransitions) {
+  create("tbl");
+  ok("PutItem", {{"TableName", "tbl"}, {"Item", item("a", "1", {{"g", {{"S", "x"}}}})}});
+  json gsi = {{"IndexName", "ByG"},
+              {"KeySchema", {{{"AttributeName", "g"}, {"KeyType", "HASH"}}}},
+              {"Projection", {{"ProjectionType", "ALL"}}}};
+  auto u = ok("UpdateTable", {{"TableName", "tbl"},
+                              {"AttributeDefinitions", {{{"AttributeName", "g"}, {"AttributeType", "S"}}}},
+                              {"GlobalSecondaryIndexUpdates", {{{"Create", gsi}}}}})["TableDescription"];
+  EXPECT_EQ(u["TableStatus"], "UPDATING");
+  EXPECT_EQ(u["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  EXPECT_EQ(u["GlobalSecondaryIndexes"][0]["Backfilling"], false);
+  auto d = ok("DescribeTable", {{"TableName", "tbl"}})["Table"];
+  EXPECT_EQ(d["TableStatus"], "ACTIVE");
+  EXPECT_EQ(d["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  EXPECT_EQ(d["GlobalSecondaryIndexes"][0]["Backfilling"], true);
+  json q = {{"TableName", "tbl"}, {"IndexName", "ByG"}, {"KeyConditionExpression", "g = :g"},
+            {"ExpressionAttributeValues", {{":g", {{"S", "x"}}}}}};
+  EXPECT_EQ(err("Query", q).message, "Cannot read from backfilling global secondary index: ByG");
+  clock_.advance(std::chrono::milliseconds(150));
+  d = ok("DescribeTable", {{"TableName", "tbl"}})["Table"];
+  EXPECT_EQ(d["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE");
+  EXPECT_FALSE(d["GlobalSecondaryIndexes"][0].contains("Backfilling"));
+  EXPECT_EQ(ok("Query", q)["Count"], 1);
+  // Update and delete are reported UPDATING / DELETING in the response, gone afterwards.
+  auto del = ok("UpdateTable", {{"TableName", "tbl"}, {"GlobalSecondaryIndexUpdates", {{{"Delete", {{"IndexName", "ByG"}}}}}}});
+  EXPECT_EQ(del["TableDescription"]["GlobalSecondaryIndexes"][0]["IndexStatus"], "DELETING");
+  EXPECT_FALSE(ok("DescribeTable", {{"TableName", "tbl"}})["Table"].contains("GlobalSecondaryIndexes"));
+  // CreateTable shows its indexes CREATING.
+  json in = {{"TableName", "tbl2"},
+             {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}, {{"AttributeName", "g"}, {"AttributeType", "S"}}}},
+             {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+             {"GlobalSecondaryIndexes", {gsi}},
+             {"BillingMode", "PAY_PER_REQUEST"}};
+  auto c = ok("CreateTable", in)["TableDescription"];
+  EXPECT_EQ(c["TableStatus"], "CREATING");
+  EXPECT_EQ(c["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  EXPECT_EQ(ok("DescribeTable", {{"TableName", "tbl2"}})["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE");
+  auto missing = err("DescribeTable", {{"TableName", "nope"}});
+  EXPECT_EQ(missing.message, "Requested resource not found: Table: nope not found");
+  EXPECT_EQ(err("GetItem", {{"TableName", "nope"}, {"Key", key("a", "1")}}).message, "Requested resource not found");
+}
+
+TEST_F(DataPlaneTest, ItemCollectionMetrics) {
+  create("lsi", true);
+  create("plain");
+  auto p = ok("PutItem", {{"TableName", "lsi"}, {"Item", item("a", "1", {{"alt", {{"S", "z"}}}})}, {"ReturnItemCollectionMetrics", "SIZE"}});
+  EXPECT_EQ(p["ItemCollectionMetrics"], json({{"ItemCollectionKey", {{"pk", {{"S", "a"}}}}}, {"SizeEstimateRangeGB", {0.0, 1.0}}}));
+  auto u = ok("UpdateItem", {{"TableName", "lsi"}, {"Key", key("a", "2")}, {"UpdateExpression", "SET v = :v"},
+                             {"ExpressionAttributeValues", {{":v", {{"S", "x"}}}}}, {"ReturnItemCollectionMetrics", "SIZE"}});
+  EXPECT_EQ(u["ItemCollectionMetrics"]["ItemCollectionKey"], json({{"pk", {{"S", "a"}}}}));
+  auto d = ok("DeleteItem", {{"TableName", "lsi"}, {"Key", key("a", "2")}, {"ReturnItemCollectionMetrics", "SIZE"}});
+  EXPECT_TRUE(d.contains("ItemCollectionMetrics"));
+  EXPECT_FALSE(ok("PutItem", {{"TableName", "lsi"}, {"Item", item("a", "3")}}).contains("ItemCollectionMetrics"));
+  EXPECT_FALSE(ok("PutItem", {{"TableName", "plain"}, {"Item", item("a", "1")}, {"ReturnItemCollectionMetrics", "SIZE"}})
+                   .contains("ItemCollectionMetrics"));
+  auto b = ok("BatchWriteItem", {{"RequestItems", {{"lsi", {{{"PutRequest", {{"Item", item("b", "1")}}}}, {{"PutRequest", {{"Item", item("b", "2")}}}}}},
+                                                   {"plain", {{{"PutRequest", {{"Item", item("b", "1")}}}}}}}},
+                                 {"ReturnItemCollectionMetrics", "SIZE"}});
+  ASSERT_EQ(b["ItemCollectionMetrics"].size(), 1u);
+  ASSERT_EQ(b["ItemCollectionMetrics"]["lsi"].size(), 1u);
+  EXPECT_EQ(b["ItemCollectionMetrics"]["lsi"][0]["ItemCollectionKey"], json({{"pk", {{"S", "b"}}}}));
+  auto t = ok("TransactWriteItems", {{"TransactItems", {{{"Put", {{"TableName", "lsi"}, {"Item", item("c", "1")}}}}}},
+                                     {"ReturnItemCollectionMetrics", "SIZE"}});
+  EXPECT_EQ(t["ItemCollectionMetrics"]["lsi"][0]["ItemCollectionKey"], json({{"pk", {{"S", "c"}}}}));
+  auto bad = err("PutItem", {{"TableName", "lsi"}, {"Item", item("a", "1")}, {"ReturnItemCollectionMetrics", "ALL"}});
+  EXPECT_EQ(bad.message,
+            "1 validation error detected: Value 'ALL' at 'returnItemCollectionMetrics' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [SIZE, NONE]");
+}
+
+TEST_F(DataPlaneTest, BatchGetReturnsUnprocessedKeysOver16MB) {
+  create("tbl");
+  std::string blob(390 * 1000, 'x');
+  for (int i = 0; i < 50; ++i)
+    ok("PutItem", {{"TableName", "tbl"}, {"Item", item("a", std::to_string(100 + i), {{"d", {{"S", blob}}}})}});
+  json keys = json::array();
+  for (int i = 0; i < 50; ++i) keys.push_back(key("a", std::to_string(100 + i)));
+  auto out = ok("BatchGetItem", {{"RequestItems", {{"tbl", {{"Keys", keys}, {"ProjectionExpression", "pk, sk"}}}}}});
+  size_t got = out["Responses"]["tbl"].size();
+  const json& u = out["UnprocessedKeys"]["tbl"];
+  EXPECT_EQ(got, 16u * 1024 * 1024 / (390 * 1000 + 10));  // whole items up to 16 MB
+  EXPECT_EQ(got + u["Keys"].size(), 50u);
+  EXPECT_EQ(u["ProjectionExpression"], "pk, sk");
+  EXPECT_EQ(u["Keys"][0], keys[got]);
+  auto again = ok("BatchGetItem", {{"RequestItems", out["UnprocessedKeys"]}});
+  EXPECT_EQ(again["Responses"]["tbl"].size(), 50u - got);
+  EXPECT_TRUE(again["UnprocessedKeys"].empty());
+}
+
+TEST_F(DataPlaneTest, RequestLimits) {
+  create("tbl");
+  std::string longname = "a" + std::string(4096, 'z');
+  auto e = err("GetItem", {{"TableName", "tbl"}, {"Key", key("a", "1")}, {"ProjectionExpression", longname}});
+  EXPECT_EQ(e.message, "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size;");
+  std::string cond = "attribute_not_exists(" + longname + ")";
+  e = err("PutItem", {{"TableName", "tbl"}, {"Item", item("a", "1")}, {"ConditionExpression", cond}});
+  EXPECT_EQ(e.message, "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: " +
+                           std::to_string(cond.size()));
+  e = err("UpdateItem", {{"TableName", "tbl"}, {"Key", key("a", "1")}, {"UpdateExpression", "SET " + longname + " = :v"},
+                         {"ExpressionAttributeValues", {{":v", {{"S", "x"}}}}}});
+  EXPECT_EQ(e.message, "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;");
+  // Exactly 4096 bytes is fine.
+  ok("GetItem", {{"TableName", "tbl"}, {"Key", key("a", "1")}, {"ProjectionExpression", longname.substr(1)}});
+  // Transactions: 100 operations, 4 MB.
+  json many = json::array();
+  for (int i = 0; i < 101; ++i) many.push_back({{"Put", {{"TableName", "tbl"}, {"Item", item("a", std::to_string(i))}}}});
+  e = err("TransactWriteItems", {{"TransactItems", many}});
+  EXPECT_EQ(e.message, "1 validation error detected: Value '" + many.dump() +
+                           "' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100");
+  json big = json::array();
+  for (int i = 0; i < 11; ++i)
+    big.push_back({{"Put", {{"TableName", "tbl"}, {"Item", item("a", std::to_string(i), {{"d", {{"S", std::string(390 * 1000, 'y')}}}})}}}});
+  EXPECT_EQ(err("TransactWriteItems", {{"TransactItems", big}}).message, "Transaction request cannot be larger than 4 MB");
+  // Key sizes.
+  e = err("PutItem", {{"TableName", "tbl"}, {"Item", item(std::string(2049, 'k'), "1")}});
+  EXPECT_EQ(e.message, "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  e = err("PutItem", {{"TableName", "tbl"}, {"Item", item("a", std::string(1025, 'k'))}});
+  EXPECT_EQ(e.message,
+            "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+  ok("PutItem", {{"TableName", "tbl"}, {"Item", item(std::string(2048, 'k'), std::string(1024, 'k'))}});
+  // Nesting depth: 32 levels.
+  json deep = {{"S", "leaf"}};
+  for (int i = 0; i < 33; ++i) deep = {{"M", {{"m", deep}}}};
+  e = err("PutItem", {{"TableName", "tbl"}, {"Item", item("a", "1", {{"deep", deep}})}});
+  EXPECT_EQ(e.message, "Nesting Levels have exceeded supported limits");
+  // Batches: 25 writes, 100 reads.
+  json writes = json::array();
+  for (int i = 0; i < 26; ++i) writes.push_back({{"PutRequest", {{"Item", item("a", std::to_string(i))}}}});
+  EXPECT_EQ(err("BatchWriteItem", {{"RequestItems", {{"tbl", writes}}}}).code, "ValidationException");
+  json reads = json::array();
+  for (int i = 0; i < 101; ++i) reads.push_back(key("a", std::to_string(i)));
+  EXPECT_EQ(err("BatchGetItem", {{"RequestItems", {{"tbl", {{"Keys", reads}}}}}}).message,
+            "Too many items requested for the BatchGetItem call");
 }
 
 }  // namespace
