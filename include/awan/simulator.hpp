@@ -36,10 +36,12 @@ class Simulator {
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
-  // Registers a service (before start()). Replaces one of the same name.
+  // Registers a service (before start()). Replaces one of the same name, and drops the
+  // credential resolvers that the replaced service owned.
   void add_service(std::unique_ptr<Service> service);
-  // Adds a source of credentials (IAM access keys, STS sessions, ...).
-  void add_credential_resolver(const CredentialResolver* resolver);
+  // Adds a source of credentials (IAM access keys, STS sessions, ...), owned by the service
+  // named `owner` (it must outlive its registration; "" = owned by the embedder).
+  void add_credential_resolver(const CredentialResolver* resolver, std::string_view owner = "");
   Service* service(std::string_view name) const;
 
   // Binds and serves on background threads. Throws std::runtime_error if the port is taken.
@@ -60,6 +62,8 @@ class Simulator {
   RequestContext context() const;
 
   const SimulatorOptions& options() const;
+  // What services get at construction: data directory, clock, scheduler for background work.
+  const ServiceEnv& environment() const;
 
  private:
   struct Impl;

@@ -9,10 +9,12 @@ namespace awan {
 void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
   auto iam = iam::make_service(env);
   auto sts = sts::make_service(env);
-  sim.add_credential_resolver(&iam::credential_resolver(*iam));
-  sim.add_credential_resolver(&sts::credential_resolver(*sts));
+  auto* iam_keys = &iam::credential_resolver(*iam);
+  auto* sts_keys = &sts::credential_resolver(*sts);
   sim.add_service(std::move(iam));
   sim.add_service(std::move(sts));
+  sim.add_credential_resolver(iam_keys, "iam");
+  sim.add_credential_resolver(sts_keys, "sts");
   auto ddb = dynamodb::make_service(env);
   auto ddb_streams = dynamodb::make_streams_service(*ddb);  // shares its store
   sim.add_service(std::move(ddb));

@@ -1,5 +1,6 @@
 #include "awan/simulator.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -48,7 +49,7 @@ struct Simulator::Impl : Scheduler {
   SimulatorOptions options;
   ServiceEnv env;
   std::map<std::string, std::unique_ptr<Service>, std::less<>> services;
-  std::vector<const CredentialResolver*> resolvers;
+  std::vector<std::pair<const CredentialResolver*, std::string>> resolvers;  // (resolver, owner)
   std::unique_ptr<http::Server> server;
   steady::time_point started = steady::now();
   std::atomic<bool> running{false};
@@ -74,7 +75,7 @@ struct Simulator::Impl : Scheduler {
   std::optional<AwsError> resolve_identity(const std::string& access_key, RequestContext& ctx) const {
     ctx.account_id = options.account_id;
     if (!access_key.empty()) {
-      for (const auto* r : resolvers) {
+      for (const auto& [r, owner] : resolvers) {
         if (auto p = r->lookup(access_key)) {
           ctx.account_id = p->account_id;
           ctx.caller_arn = p->arn;
@@ -103,7 +104,7 @@ struct Simulator::Impl : Scheduler {
     for (const auto& [key, secret] : options.credentials) {
       if (key == access_key) return sigv4::Credentials{secret, "", std::nullopt};
     }
-    for (const auto* r : resolvers) {
+    for (const auto& [r, owner] : resolvers) {
       if (auto p = r->lookup(access_key)) return sigv4::Credentials{p->secret_access_key, p->session_token, p->expires};
     }
     return std::nullopt;
@@ -336,10 +337,14 @@ Simulator::~Simulator() {
 
 void Simulator::add_service(std::unique_ptr<Service> service) {
   std::string name(service->name());
+  auto& rs = impl_->resolvers;
+  rs.erase(std::remove_if(rs.begin(), rs.end(), [&](const auto& r) { return r.second == name; }), rs.end());
   impl_->services[name] = std::move(service);
 }
 
-void Simulator::add_credential_resolver(const CredentialResolver* resolver) { impl_->resolvers.push_back(resolver); }
+void Simulator::add_credential_resolver(const CredentialResolver* resolver, std::string_view owner) {
+  impl_->resolvers.emplace_back(resolver, std::string(owner));
+}
 
 Service* Simulator::service(std::string_view name) const {
   auto it = impl_->services.find(name);
@@ -411,5 +416,7 @@ RequestContext Simulator::context() const {
 }
 
 const SimulatorOptions& Simulator::options() const { return impl_->options; }
+
+const ServiceEnv& Simulator::environment() const { return impl_->env; }
 
 }  // namespace awan

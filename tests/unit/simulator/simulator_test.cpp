@@ -1,0 +1,148 @@
+// The embedding API: an in-process simulator, in-process calls, custom services, HTTP on port 0.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+
+#include "awan/simulator.hpp"
+
+using namespace awan;
+
+namespace {
+
+// Minimal blocking HTTP/1.1 exchange over loopback (Connection: close).
+std::string http_exchange(uint16_t port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  ::send(fd, request.data(), request.size(), 0);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+class EchoService : public Service {
+ public:
+  std::string_view name() const override { return "sts"; }  // replaces STS: proves add_service wins
+  Result call(const RequestContext& ctx, const std::string& op, nlohmann::json input) override {
+    ++calls;
+    if (op == "GetCallerIdentity") {
+      return Result::ok({{"Account", ctx.account_id}, {"Arn", "arn:aws:iam::" + ctx.account_id + ":user/echo"},
+                         {"UserId", "ECHO"}});
+    }
+    return Result::fail(AwsError("InvalidAction", "nope"));
+  }
+  void reset() override { calls = 0; }
+  int calls = 0;
+};
+
+SimulatorOptions test_options() {
+  SimulatorOptions o;
+  o.port = 0;
+  o.threads = 2;
+  return o;
+}
+
+}  // namespace
+
+TEST(Simulator, StartsOnAFreePortAndAnswersHealth) {
+  Simulator sim(test_options());
+  sim.start();
+  ASSERT_NE(sim.port(), 0);
+  EXPECT_EQ(sim.endpoint(), "http://127.0.0.1:" + std::to_string(sim.port()));
+  auto resp = http_exchange(sim.port(), "GET /_awan/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 200", 0), 0u) << resp;
+  EXPECT_NE(resp.find("\"iam\":\"running\""), std::string::npos);
+  EXPECT_NE(resp.find("x-amzn-RequestId"), std::string::npos);
+  sim.stop();
+}
+
+TEST(Simulator, InProcessCallsUseTheOperationInterface) {
+  Simulator sim(test_options());
+  Result got;
+  auto ctx = sim.context();
+  sim.call(ctx, "iam", "CreateRole",
+           {{"RoleName", "inproc"}, {"AssumeRolePolicyDocument", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]})"}},
+           [&](Result r) { got = std::move(r); });
+  ASSERT_FALSE(got.is_error()) << got.error->message;
+  EXPECT_EQ(got.output["Role"]["Arn"], "arn:aws:iam::000000000000:role/inproc");
+  sim.call(ctx, "iam", "GetRole", {{"RoleName", "missing"}}, [&](Result r) { got = std::move(r); });
+  ASSERT_TRUE(got.is_error());
+  EXPECT_EQ(got.error->http_status, 404);
+  sim.call(ctx, "nosuch", "X", nlohmann::json::object(), [&](Result r) { got = std::move(r); });
+  ASSERT_TRUE(got.is_error());
+  EXPECT_EQ(got.error->code, "NotImplemented");
+}
+
+TEST(Simulator, CustomServiceOverHttpAndReset) {
+  Simulator sim(test_options());
+  auto echo = std::make_unique<EchoService>();
+  EchoService* raw = echo.get();
+  sim.add_service(std::move(echo));
+  sim.start();
+  std::string body = "Action=GetCallerIdentity&Version=2011-06-15";
+  auto resp = http_exchange(sim.port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                                        "Authorization: AWS4-HMAC-SHA256 Credential=123456789012/20260101/eu-west-1/sts/aws4_request, SignedHeaders=host, Signature=0\r\n"
+                                        "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  EXPECT_NE(resp.find("<Arn>arn:aws:iam::123456789012:user/echo</Arn>"), std::string::npos) << resp;
+  EXPECT_EQ(raw->calls, 1);
+  http_exchange(sim.port(), "POST /_awan/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(raw->calls, 0);
+}
+
+TEST(Simulator, ServiceInternalEndpoints) {
+  Simulator sim(test_options());
+  std::atomic<int> ran{0};
+  struct Poster : Service {
+    explicit Poster(std::atomic<int>& r) : ran(r) {}
+    std::string_view name() const override { return "poster"; }
+    Result call(const RequestContext&, const std::string&, nlohmann::json) override { return Result::ok(); }
+    void reset() override {}
+    bool internal_endpoint(std::string_view method, std::string_view path, const std::string&, int& status,
+                           nlohmann::json& out) override {
+      if (path != "ping") return false;
+      ++ran;
+      status = 200;
+      out = {{"pong", true}, {"method", std::string(method)}};
+      return true;
+    }
+    std::atomic<int>& ran;
+  };
+  sim.add_service(std::make_unique<Poster>(ran));
+  sim.start();
+  auto resp = http_exchange(sim.port(), "POST /_awan/poster/ping HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(resp.find("\"pong\":true"), std::string::npos) << resp;
+  EXPECT_EQ(ran.load(), 1);
+  resp = http_exchange(sim.port(), "POST /_awan/poster/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 404", 0), 0u);
+}
+
+TEST(Simulator, SchedulerRunsWorkPostedBeforeStart) {
+  Simulator sim(test_options());
+  std::mutex mu;
+  std::condition_variable cv;
+  bool ran = false;
+  sim.environment().scheduler->post_after(std::chrono::milliseconds(1), [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    ran = true;
+    cv.notify_all();
+  });
+  sim.start();
+  std::unique_lock<std::mutex> lock(mu);
+  EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return ran; }));
+}
