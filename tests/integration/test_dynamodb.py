@@ -447,3 +447,42 @@ def test_aws_cli(aws):
 def test_js_sdk(js):
     out = js("dynamodb.mjs")
     assert "ok" in out
+
+
+def test_boto3_resource_api(awan):
+    """The high-level boto3 resource: conditions builder, batch_writer, Python types."""
+    import boto3
+    from decimal import Decimal
+    from boto3.dynamodb.conditions import Attr, Key
+    res = boto3.resource("dynamodb", endpoint_url=awan.endpoint, region_name="us-east-1",
+                         aws_access_key_id="test", aws_secret_access_key="test")
+    table = res.create_table(
+        TableName="Orders", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "customer", "AttributeType": "S"},
+                              {"AttributeName": "order", "AttributeType": "N"}],
+        KeySchema=[{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "order", "KeyType": "RANGE"}])
+    table.wait_until_exists()
+    with table.batch_writer() as w:
+        for i in range(60):
+            w.put_item(Item={"customer": f"c{i % 3}", "order": i, "total": Decimal(f"{i}.5"),
+                             "tags": {"a", "b"}, "meta": {"open": i % 2 == 0, "lines": [1, "x", None]}})
+    got = table.get_item(Key={"customer": "c1", "order": 4})["Item"]
+    assert got["total"] == Decimal("4.5") and got["tags"] == {"a", "b"}
+    assert got["meta"] == {"open": True, "lines": [Decimal(1), "x", None]}
+    q = table.query(KeyConditionExpression=Key("customer").eq("c0") & Key("order").between(10, 30),
+                    FilterExpression=Attr("meta.open").eq(True) & Attr("total").gt(Decimal(12)))
+    assert [int(i["order"]) for i in q["Items"]] == [12, 18, 24, 30]
+    s = table.scan(FilterExpression=Attr("tags").contains("a") & Attr("order").is_in([1, 2, 3]))
+    assert s["Count"] == 3
+    with pytest.raises(ClientError) as e:  # LINES is a reserved word
+        table.update_item(Key={"customer": "c0", "order": 0}, UpdateExpression="SET meta.lines[0] = :v",
+                          ExpressionAttributeValues={":v": 42})
+    assert err(e)[1] == "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: lines"
+    table.update_item(Key={"customer": "c0", "order": 0}, UpdateExpression="SET meta.#l[0] = :v REMOVE tags",
+                      ExpressionAttributeNames={"#l": "lines"}, ExpressionAttributeValues={":v": 42})
+    got = table.get_item(Key={"customer": "c0", "order": 0})["Item"]
+    assert got["meta"]["lines"][0] == 42 and "tags" not in got
+    with pytest.raises(ClientError) as e:
+        table.put_item(Item={"customer": "c0", "order": 0}, ConditionExpression=Attr("customer").not_exists())
+    assert err(e)[0] == "ConditionalCheckFailedException"
+    table.delete()
