@@ -377,6 +377,7 @@ class Parser {
   }
 
   SetAction assignment() {
+    depth_ = 0;
     SetAction a;
     a.path = path();
     expect_punct("=");
@@ -445,7 +446,9 @@ class Parser {
     }
     if (is_punct("(")) {
       next();
+      enter();
       Expr inner = set_value();
+      --depth_;
       expect_punct(")");
       return inner;
     }

@@ -259,6 +259,14 @@ TEST_F(PartiqlTest, UpdateStatements) {
   EXPECT_EQ(e.message, "The conditional request failed");
   exec("UPDATE Music SET Plays = 0 WHERE Artist = 'Acme' AND Song = 'a1' AND Plays = 10");
   EXPECT_EQ(get("Acme", "a1")["Plays"], json({{"N", "0"}}));
+  // The failing item comes back on request.
+  auto r = svc_->call(ctx_, "ExecuteStatement",
+                      {{"Statement", "UPDATE Music SET Plays = 1 WHERE Artist = 'Acme' AND Song = 'a1' AND Plays = 5"},
+                       {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}});
+  ASSERT_TRUE(r.is_error());
+  EXPECT_EQ(r.error->code, "ConditionalCheckFailedException");
+  ASSERT_TRUE(r.error->details);
+  EXPECT_EQ((*r.error->details)["Item"]["Plays"], json({{"N", "0"}}));
   // UPDATE is not an upsert.
   e = exec_err("UPDATE Music SET Plays = 1 WHERE Artist = 'New' AND Song = 'x'");
   EXPECT_EQ(e.code, "ConditionalCheckFailedException");
@@ -378,15 +386,25 @@ TEST_F(PartiqlTest, MalformedStatementsAreValidationErrors) {
       {"/* unterminated", kMalformed + "Unexpected end of input in comment"},
       {std::string(300, '('), ""},
       {"SELECT * FROM Music WHERE " + std::string(5000, '('), ""},
-      {"INSERT INTO Music VALUE " + std::string(100, '{') , ""},
+      {"INSERT INTO Music VALUE " + std::string(100, '{'), ""},
+      {"INSERT INTO Music VALUE {'a': " + std::string(40, '[') + std::string(40, ']') + "}",
+       "Nesting Levels have exceeded supported limits under a"},
+      {"UPDATE Music SET a = " + std::string(3000, '(') + "1" + std::string(3000, ')') + " WHERE Artist = 'a' AND Song = 'b'", ""},
+      {"SELECT * FROM Music WHERE " + std::string(3000, 'N') + "", ""},
+      {"SELECT * FROM Music WHERE " + [] { std::string s; for (int i = 0; i < 1500; ++i) s += "NOT "; return s + "a = 1"; }(), ""},
   };
   for (const auto& c : cases) {
     auto r = svc_->call(ctx_, "ExecuteStatement", {{"Statement", c.statement}});
     ASSERT_TRUE(r.is_error()) << c.statement << " -> " << r.output.dump();
     EXPECT_EQ(r.error->code, "ValidationException") << c.statement << ": " << r.error->message;
-    if (!c.message.empty()) EXPECT_EQ(r.error->message, c.message) << c.statement;
+    if (!c.message.empty()) {
+      EXPECT_EQ(r.error->message, c.message) << c.statement;
+    }
   }
-  auto e = err("ExecuteStatement", {{"Statement", ""}});
+  auto e = err("ExecuteStatement", {{"Statement", "SELECT * FROM Music WHERE a = '" + std::string(8200, 'x') + "'"}});
+  EXPECT_NE(e.message.find("at 'statement' failed to satisfy constraint: Member must have length less than or equal to 8192"),
+            std::string::npos);
+  e = err("ExecuteStatement", {{"Statement", ""}});
   EXPECT_EQ(e.message,
             "1 validation error detected: Value '' at 'statement' failed to satisfy constraint: Member must have length "
             "greater than or equal to 1");
