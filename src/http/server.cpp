@@ -143,9 +143,9 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     ++server_->in_flight;
     auto self = shared_from_this();
-    auto responded = std::make_shared<std::atomic<bool>>(false);
-    Responder respond = [self, responded](Response r) {
-      if (responded->exchange(true)) return;
+    responded_ = false;
+    Responder respond = [self](Response r) {
+      if (self->responded_.exchange(true)) return;
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     };
@@ -214,6 +214,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
+  std::atomic<bool> responded_{false};  // the current request's Responder was called
   bool keep_alive_ = true;
   bool head_ = false;
   bool first_ = true;

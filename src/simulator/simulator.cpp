@@ -153,10 +153,23 @@ struct Simulator::Impl : Scheduler {
 
   // ---- responses ----
   static void stamp(http::Response& r, const std::string& request_id, const Clock& clock) {
-    r.headers.add("x-amzn-RequestId", request_id);
-    r.headers.add("x-amz-request-id", request_id);
-    r.headers.add("Date", timefmt::http_date(clock.now()));
+    if (!r.headers.has("x-amzn-RequestId")) r.headers.add("x-amzn-RequestId", request_id);
+    if (!r.headers.has("x-amz-request-id")) r.headers.add("x-amz-request-id", request_id);
+    r.headers.add("Date", http_date_cached(clock));
     r.headers.add("Server", "Awan");
+  }
+
+  // The Date header changes once a second: format it once a second per thread.
+  static const std::string& http_date_cached(const Clock& clock) {
+    thread_local int64_t second = -1;
+    thread_local std::string text;
+    auto now = clock.now();
+    int64_t s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    if (s != second) {
+      second = s;
+      text = timefmt::http_date(now);
+    }
+    return text;
   }
 
   void log_request(const RequestContext& ctx, int status, const std::string& error_code, steady::time_point t0) {
