@@ -352,23 +352,58 @@ std::string request_hash(const json& in) {
   return crypto::sha256_hex(basis.dump()).substr(0, 16);
 }
 
-std::string make_token(const json& in, const json& last_key) {
-  json t = {{"h", request_hash(in)}, {"k", last_key}};
+// Where a read stopped: the partition (for IN over the partition key) and the last key.
+struct Resume {
+  size_t partition = 0;
+  json last_key;  // null: start of the partition
+};
+
+std::string make_token(const json& in, const Resume& r) {
+  json t = {{"h", request_hash(in)}, {"i", r.partition}, {"k", r.last_key}};
   return crypto::base64_encode(t.dump());
 }
 
-json read_token(const json& in, const std::string& token) {
+Resume read_token(const json& in, const std::string& token) {
   auto raw = crypto::base64_decode(token);
   json t = raw ? json::parse(*raw, nullptr, false) : json();
-  if (!t.is_object() || !t.contains("h") || !t.contains("k") || !t["k"].is_object()) invalid("Invalid NextToken");
+  if (!t.is_object() || !t.contains("h") || !t.contains("k") || !t.contains("i") || !t["i"].is_number_unsigned() ||
+      !(t["k"].is_object() || t["k"].is_null()))
+    invalid("Invalid NextToken");
   if (t["h"] != request_hash(in)) invalid("NextToken does not match request");
-  return t["k"];
+  return {t["i"].get<size_t>(), t["k"]};
 }
 
 // ---------------------------------------------------------------- SELECT
 
 void copy_capacity(const json& from, json& to) {
   if (const json* c = member(from, "ConsumedCapacity")) to["ConsumedCapacity"] = *c;
+}
+
+// The partition-key values a WHERE clause pins (an equality, or IN over values of the key's
+// type); empty when the read must scan.
+std::vector<json> partitions(const std::vector<const Expr*>& parts, const KeyDef& hash) {
+  for (const Expr* c : parts) {
+    auto eq = equality(*c);
+    if (eq && eq->first == hash.name && value_type(*eq->second) == hash.type) return {*eq->second};
+  }
+  for (const Expr* c : parts) {
+    if (c->kind != Expr::Kind::In || c->args[0].kind != Expr::Kind::Path || c->args[0].path.size() != 1 ||
+        c->args[0].path[0].name != hash.name)
+      continue;
+    std::vector<json> values;
+    bool typed = true;
+    for (size_t i = 1; i < c->args.size(); ++i) {
+      const Expr& v = c->args[i];
+      if (v.kind != Expr::Kind::Value || value_type(v.value) != hash.type) {
+        typed = false;
+        break;
+      }
+      if (std::none_of(values.begin(), values.end(), [&](const json& x) { return values_equal(x, v.value); }))
+        values.push_back(v.value);
+    }
+    if (typed && !values.empty()) return values;
+  }
+  return {};
 }
 
 json run_select(const Statement& st, json& in, const Backend& b) {
@@ -383,17 +418,15 @@ json run_select(const Statement& st, json& in, const Backend& b) {
   const KeyDef& hash = ix ? ix->hash : t.hash;
   const std::optional<KeyDef>& range = ix ? ix->range : t.range;
 
-  // Key conditions: an equality on the partition key turns the read into a Query.
+  // Key conditions: partition-key values turn the read into Queries (one per value).
   std::vector<const Expr*> parts;
   if (st.where) conjuncts(*st.where, parts);
+  std::vector<json> pks = partitions(parts, hash);
   Renderer kr;
-  std::string kce;
-  for (const Expr* c : parts) {
-    auto eq = equality(*c);
-    if (eq && eq->first == hash.name && value_type(*eq->second) == hash.type) {
-      kce = kr.name(hash.name) + " = " + kr.value(*eq->second);
-      break;
-    }
+  std::string kce, pk_placeholder;
+  if (!pks.empty()) {
+    pk_placeholder = kr.value(pks[0]);
+    kce = kr.name(hash.name) + " = " + pk_placeholder;
   }
   bool forward = true;
   if (!kce.empty() && range) {
@@ -426,11 +459,22 @@ json run_select(const Statement& st, json& in, const Backend& b) {
   if (!st.order_by.empty()) {
     if (!st.where) invalid("Must have WHERE clause in the statement when using ORDER BY clause.");
     if (kce.empty()) invalid("Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.");
+    bool hash_ordered = false, hash_desc = false;
     for (const auto& [attr, desc] : st.order_by) {
       if (attr != hash.name && !(range && attr == range->name))
         invalid("Variable reference " + attr + " in ORDER BY clause must be part of the primary key");
       if (range && attr == range->name) forward = !desc;
+      if (attr == hash.name) {
+        hash_ordered = true;
+        hash_desc = desc;
+      }
     }
+    if (pks.size() > 1 && !hash_ordered) invalid("Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE clause.");
+    if (hash_ordered)
+      std::stable_sort(pks.begin(), pks.end(), [&](const json& a, const json& c) {
+        int r = compare_values(a, c).value_or(0);
+        return hash_desc ? r > 0 : r < 0;
+      });
   }
   std::unique_ptr<Compiled> filter = st.where ? compile(*st.where) : nullptr;
 
@@ -442,18 +486,50 @@ json run_select(const Statement& st, json& in, const Backend& b) {
     if (!forward) req["ScanIndexForward"] = false;
   }
   if (consistent) req["ConsistentRead"] = true;
-  if (const json* l = member(in, "Limit")) req["Limit"] = *l;
   if (const json* c = member(in, "ReturnConsumedCapacity")) req["ReturnConsumedCapacity"] = *c;
-  if (const json* nt = member(in, "NextToken")) req["ExclusiveStartKey"] = read_token(in, nt->get<std::string>());
-  json page = relabel([&] { return b.call(kce.empty() ? "Scan" : "Query", req); });
-  json out = {{"Items", json::array()}};
-  for (const auto& item : page["Items"])
-    if (matches(filter.get(), item)) out["Items"].push_back(project(st, item));
-  if (const json* lek = member(page, "LastEvaluatedKey")) {
-    out["NextToken"] = make_token(in, *lek);
-    out["LastEvaluatedKey"] = *lek;
+  int64_t limit = member(in, "Limit") ? in["Limit"].get<int64_t>() : 0;
+  Resume resume;
+  if (const json* nt = member(in, "NextToken")) {
+    resume = read_token(in, nt->get<std::string>());
+    if (resume.partition >= std::max<size_t>(pks.size(), 1)) invalid("Invalid NextToken");
   }
-  copy_capacity(page, out);
+  json out = {{"Items", json::array()}};
+  int64_t scanned = 0;
+  double units = 0;
+  json capacity;
+  int calls = 0;
+  size_t n = std::max<size_t>(pks.size(), 1);
+  for (size_t i = resume.partition; i < n; ++i) {
+    if (!pks.empty()) req["ExpressionAttributeValues"][pk_placeholder] = pks[i];
+    if (i == resume.partition && !resume.last_key.is_null()) req["ExclusiveStartKey"] = resume.last_key;
+    else req.erase("ExclusiveStartKey");
+    if (limit > 0) req["Limit"] = limit - scanned;
+    json page = relabel([&] { return b.call(pks.empty() ? "Scan" : "Query", req); });
+    ++calls;
+    scanned += page.value("ScannedCount", int64_t{0});
+    for (const auto& item : page["Items"])
+      if (matches(filter.get(), item)) out["Items"].push_back(project(st, item));
+    if (const json* c = member(page, "ConsumedCapacity")) {
+      if (capacity.is_null()) capacity = *c;
+      units += c->value("CapacityUnits", 0.0);
+    }
+    if (const json* lek = member(page, "LastEvaluatedKey")) {
+      out["NextToken"] = make_token(in, {i, *lek});
+      out["LastEvaluatedKey"] = *lek;
+      break;
+    }
+    if (limit > 0 && scanned >= limit) {
+      if (i + 1 < n) out["NextToken"] = make_token(in, {i + 1, json()});
+      break;
+    }
+  }
+  if (!capacity.is_null()) {
+    if (calls > 1) {  // several partitions: the total of their Queries
+      capacity["CapacityUnits"] = units;
+      if (capacity.contains("Table") && !ix) capacity["Table"]["CapacityUnits"] = units;
+    }
+    out["ConsumedCapacity"] = std::move(capacity);
+  }
   return out;
 }
 

@@ -237,6 +237,29 @@ TEST_F(PartiqlTest, LimitAndNextToken) {
             "than or equal to 1");
 }
 
+// IN over the partition key: one Query per value, in ORDER BY order, paginated across them.
+TEST_F(PartiqlTest, InOverPartitionKey) {
+  seed();
+  auto out = exec("SELECT Artist, Song FROM Music WHERE Artist IN ['Acme', 'Zed', 'Nobody'] ORDER BY Artist DESC, Song ASC");
+  std::vector<std::string> got;
+  for (const auto& i : out["Items"]) got.push_back(i["Artist"]["S"].get<std::string>() + "/" + i["Song"]["S"].get<std::string>());
+  EXPECT_EQ(got, (std::vector<std::string>{"Zed/z1", "Acme/a1", "Acme/a2", "Acme/b3"}));
+  json in = {{"Statement", "SELECT Song FROM Music WHERE Artist IN ['Zed', 'Acme'] AND Song <> 'a2' ORDER BY Artist"},
+             {"Limit", 1}};
+  got.clear();
+  for (int page = 0; page < 10; ++page) {
+    auto o = ok("ExecuteStatement", in);
+    for (const auto& i : o["Items"]) got.push_back(i["Song"]["S"]);
+    if (!o.contains("NextToken")) break;
+    in["NextToken"] = o["NextToken"];
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"a1", "b3", "z1"}));
+  auto e = exec_err("SELECT * FROM Music WHERE Artist IN ['Zed', 'Acme'] ORDER BY Song");
+  EXPECT_EQ(e.message, "Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE clause.");
+  EXPECT_EQ(songs(exec("SELECT * FROM Music WHERE Artist IN ['Acme', 'Zed'] AND Song BETWEEN 'a2' AND 'z9'")["Items"]),
+            (std::vector<std::string>{"a2", "b3", "z1"}));
+}
+
 TEST_F(PartiqlTest, UpdateStatements) {
   seed();
   exec("UPDATE Music SET Plays = Plays + 5, Info.Year = 2021 SET Label = 'L' REMOVE Genre "
