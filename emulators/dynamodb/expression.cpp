@@ -679,7 +679,9 @@ void check_node(Node& n, Context& ctx, std::string_view label) {
 
 const json* child(const json* av, const PathElement& e) {
   if (!av || !av->is_object() || av->empty()) return nullptr;
-  const auto& [type, v] = *av->items().begin();
+  auto first = av->begin();  // (a structured binding of items().begin() would dangle)
+  const std::string& type = first.key();
+  const json& v = first.value();
   if (e.is_index()) {
     if (type != "L" || static_cast<size_t>(e.index) >= v.size()) return nullptr;
     return &v[static_cast<size_t>(e.index)];
@@ -871,8 +873,6 @@ json* resolve_mutable(json& item, const Path& p, size_t upto) {
   for (size_t i = 1; i < upto; ++i) {
     const auto& e = p[i];
     if (!cur->is_object() || cur->empty()) return nullptr;
-    auto& [type, v] = *cur->items().begin();
-    (void)type;
     if (e.is_index()) {
       if (!cur->contains("L")) return nullptr;
       json& l = (*cur)["L"];
@@ -885,7 +885,6 @@ json* resolve_mutable(json& item, const Path& p, size_t upto) {
       if (jt == m.end()) return nullptr;
       cur = &*jt;
     }
-    (void)v;
   }
   return cur;
 }
