@@ -43,6 +43,13 @@ CREATE TABLE IF NOT EXISTS ddb_streams(
   start_seq INTEGER NOT NULL,
   end_seq INTEGER);
 CREATE INDEX IF NOT EXISTS ddb_streams_by_table ON ddb_streams(table_id);
+CREATE TABLE IF NOT EXISTS ddb_ttl(
+  table_id INTEGER NOT NULL,
+  pk BLOB NOT NULL,
+  sk BLOB NOT NULL,
+  expiry REAL NOT NULL,
+  PRIMARY KEY(table_id, pk, sk)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ddb_ttl_by_expiry ON ddb_ttl(table_id, expiry);
 CREATE TABLE IF NOT EXISTS ddb_backups(
   arn TEXT PRIMARY KEY,
   account TEXT NOT NULL,
@@ -163,7 +170,9 @@ void Features::ensure_schema() { store_.db().exec(kSchema); }
 
 void Features::reset() {
   store_.db().exec(
-      "DELETE FROM ddb_changes; DELETE FROM ddb_streams; DELETE FROM ddb_backups; DELETE FROM ddb_backup_items;");
+      "DELETE FROM ddb_changes; DELETE FROM ddb_streams; DELETE FROM ddb_backups; DELETE FROM ddb_backup_items; "
+      "DELETE FROM ddb_ttl;");
+  ttl_indexed_.clear();
 }
 
 bool Features::handles(const std::string& op) {
@@ -185,6 +194,9 @@ int64_t Features::next_seq() {
 void Features::on_write(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
                         const json* new_item) {
   if (!old_item && !new_item) return;
+  if (!ttl_indexed_.empty())
+    if (auto it = ttl_indexed_.find(t.id); it != ttl_indexed_.end())
+      ttl_index_write(t.id, it->second, pk, sk, old_item, new_item);
   bool logged = stream_enabled(t.meta) || t.meta.contains("AwanPitr");
   if (!logged) return;
   if (old_item && new_item && items_equal(*old_item, *new_item)) return;
@@ -342,6 +354,10 @@ void Features::on_table_deleted(const TableInfo& t) {
       "DELETE FROM ddb_changes WHERE table_id = ? AND NOT EXISTS (SELECT 1 FROM ddb_streams WHERE table_id = ?)");
   del->bind(1, t.id).bind(2, t.id);
   del->run();
+  auto ttl = store_.db().cached("DELETE FROM ddb_ttl WHERE table_id = ?");
+  ttl->bind(1, t.id);
+  ttl->run();
+  ttl_indexed_.erase(t.id);
 }
 
 // ---------------------------------------------------------------- DynamoDBStreams_20120810
@@ -605,45 +621,109 @@ json Features::get_records(json& in) {
 
 // ---------------------------------------------------------------- TTL
 
+namespace {
+// Expiry (epoch seconds) of an item under TTL attribute `attr`, when it has a Number there.
+std::optional<double> expiry_of(const json* item, const std::string& attr) {
+  if (!item) return std::nullopt;
+  auto a = item->find(attr);
+  if (a == item->end() || !a->is_object()) return std::nullopt;
+  auto n = a->find("N");
+  if (n == a->end() || !n->is_string()) return std::nullopt;
+  try {
+    return std::stod(n->get<std::string>());
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+}  // namespace
+
+void Features::ttl_index_write(int64_t table, const std::string& attr, const std::string& pk, const std::string& sk,
+                               const json* old_item, const json* new_item) {
+  auto before = expiry_of(old_item, attr);
+  auto after = expiry_of(new_item, attr);
+  if (before == after) return;
+  if (after) {
+    auto st = store_.db().cached("INSERT OR REPLACE INTO ddb_ttl(table_id, pk, sk, expiry) VALUES(?, ?, ?, ?)");
+    st->bind(1, table).bind_blob(2, pk).bind_blob(3, sk).bind(4, *after);
+    st->run();
+  } else {
+    auto st = store_.db().cached("DELETE FROM ddb_ttl WHERE table_id = ? AND pk = ? AND sk = ?");
+    st->bind(1, table).bind_blob(2, pk).bind_blob(3, sk);
+    st->run();
+  }
+}
+
+void Features::ttl_index_build(const TableInfo& t, const std::string& attr) {
+  auto& db = store_.db();
+  storage::Transaction tx(db);
+  {
+    auto st = db.cached("DELETE FROM ddb_ttl WHERE table_id = ?");
+    st->bind(1, t.id);
+    st->run();
+  }
+  auto ins = db.prepare("INSERT INTO ddb_ttl(table_id, pk, sk, expiry) VALUES(?, ?, ?, ?)");
+  store_.scan_table(t.id, std::nullopt, [&](const Row& r) {
+    json item = Store::decode(r.item);
+    if (auto e = expiry_of(&item, attr)) {
+      ins.bind(1, t.id).bind_blob(2, r.pk).bind_blob(3, r.sk).bind(4, *e);
+      ins.run();
+      ins.reset();
+    }
+    return true;
+  });
+  tx.commit();
+  ttl_indexed_[t.id] = attr;
+}
+
 int64_t Features::sweep_ttl() {
   double now = env_.clock->epoch_seconds_fractional();
   int64_t deleted = 0;
-  for (TableInfo* t : host_.host_tables()) {
+  std::unordered_map<int64_t, std::string> wanted;
+  std::vector<TableInfo*> tables = host_.host_tables();
+  for (TableInfo* t : tables) {
     auto ttl = t->meta.find("TimeToLive");
-    if (ttl == t->meta.end() || !ttl->value("Enabled", false)) continue;
-    std::string attr = ttl->value("AttributeName", "");
-    struct Victim {
-      std::string pk, sk;
-      json item;
-    };
-    std::vector<Victim> victims;
-    store_.scan_table(t->id, std::nullopt, [&](const Row& r) {
-      json item = Store::decode(r.item);
-      auto a = item.find(attr);
-      if (a == item.end() || !a->is_object() || !a->contains("N")) return true;
-      double expiry = 0;
-      try {
-        expiry = std::stod((*a)["N"].get<std::string>());
-      } catch (...) {
-        return true;
-      }
-      // AWS ignores expiry times more than five years in the past.
-      if (expiry < now && expiry > now - 5.0 * 365 * 86400)
-        victims.push_back({std::string(r.pk), std::string(r.sk), std::move(item)});
-      return true;
-    });
-    if (victims.empty()) continue;
+    if (ttl != t->meta.end() && ttl->value("Enabled", false)) wanted[t->id] = ttl->value("AttributeName", "");
+  }
+  for (auto it = ttl_indexed_.begin(); it != ttl_indexed_.end();) {  // TTL disabled or changed
+    auto w = wanted.find(it->first);
+    if (w != wanted.end() && w->second == it->second) {
+      ++it;
+      continue;
+    }
+    auto st = store_.db().cached("DELETE FROM ddb_ttl WHERE table_id = ?");
+    st->bind(1, it->first);
+    st->run();
+    it = ttl_indexed_.erase(it);
+  }
+  for (TableInfo* t : tables) {
+    auto w = wanted.find(t->id);
+    if (w == wanted.end()) continue;
+    if (!ttl_indexed_.count(t->id)) ttl_index_build(*t, w->second);
+    // AWS ignores expiry times more than five years in the past.
+    std::vector<std::pair<std::string, std::string>> keys;
+    {
+      auto st = store_.db().cached(
+          "SELECT pk, sk FROM ddb_ttl WHERE table_id = ? AND expiry < ? AND expiry > ? ORDER BY expiry");
+      st->bind(1, t->id).bind(2, now).bind(3, now - 5.0 * 365 * 86400);
+      while (st->step()) keys.emplace_back(st->blob(0), st->blob(1));
+      st->reset();
+    }
+    if (keys.empty()) continue;
     storage::Transaction tx(store_.db());
     service_write_ = true;
     try {
-      for (const auto& v : victims) host_.host_write(*t, v.pk, v.sk, &v.item, nullptr);
+      for (const auto& [pk, sk] : keys) {
+        auto item = store_.get_item(t->id, pk, sk);
+        if (!item) continue;
+        host_.host_write(*t, pk, sk, &*item, nullptr);
+        ++deleted;
+      }
     } catch (...) {
       service_write_ = false;
       throw;
     }
     service_write_ = false;
     tx.commit();
-    deleted += static_cast<int64_t>(victims.size());
   }
   return deleted;
 }
@@ -664,7 +744,11 @@ void Features::arm_timer() {
     try {
       std::lock_guard lock(self->host_.host_mutex());
       self->sweep_ttl();
-      self->trim_log();
+      int64_t now = self->env_.clock->epoch_millis();
+      if (now - self->last_trim_ms_ >= 60'000) {
+        self->trim_log();
+        self->last_trim_ms_ = now;
+      }
     } catch (...) {
       // a failed sweep is retried at the next tick
     }

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -119,6 +120,9 @@ class Features {
   nlohmann::json get_records(nlohmann::json& in);
   std::string make_iterator(const Stream& s, int64_t position);
   void arm_timer();
+  void ttl_index_write(int64_t table, const std::string& attr, const std::string& pk, const std::string& sk,
+                       const nlohmann::json* old_item, const nlohmann::json* new_item);
+  void ttl_index_build(const TableInfo& t, const std::string& attr);
 
   // PITR and backups (backups.cpp)
   nlohmann::json update_continuous_backups(nlohmann::json& in);
@@ -144,6 +148,10 @@ class Features {
   const RequestContext* ctx_ = nullptr;
   // The identity of the writes in progress (TTL deletions are the service's).
   bool service_write_ = false;
+  // TTL index (table ddb_ttl: expiry per item) kept for these tables, by TTL attribute name;
+  // built at the first sweep after TTL was enabled, then maintained by on_write.
+  std::unordered_map<int64_t, std::string> ttl_indexed_;
+  int64_t last_trim_ms_ = 0;
 };
 
 }  // namespace awan::dynamodb

@@ -349,6 +349,39 @@ TEST_F(StreamsTest, TtlSweepDeletesExpiredNumbersOnly) {
   EXPECT_FALSE(svc_->internal_endpoint("POST", "nothing", "", status, out));
 }
 
+TEST_F(StreamsTest, TtlIndexFollowsWritesAndSettings) {
+  create("");
+  ok("UpdateTimeToLive", {{"TableName", "Tbl"}, {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "exp"}}}});
+  auto with = [&](int sk, json extra) {
+    json it = item("a", sk, "v");
+    for (auto& [k, v] : extra.items()) it[k] = v;
+    put(it);
+  };
+  auto sweep = [&] {
+    int status = 0;
+    json out;
+    EXPECT_TRUE(svc_->internal_endpoint("POST", "expire", "", status, out));
+    return out["deleted"].get<int64_t>();
+  };
+  with(1, {{"exp", {{"N", "1700000050"}}}});
+  with(2, {{"exp", {{"N", "1700000050"}}}});
+  with(3, {{"exp", {{"N", "1700000050"}}}, {"alt", {{"N", "1700000010"}}}});
+  EXPECT_EQ(sweep(), 0);  // builds the index; nothing expired yet
+  with(1, {{"exp", {{"N", "1800000000"}}}});  // pushed into the future after indexing
+  with(2, json::object());                    // attribute removed
+  with(4, {{"exp", {{"N", "1700000020"}}}});   // written after indexing
+  clock_.advance(60s);
+  EXPECT_EQ(sweep(), 2);  // items 3 and 4
+  EXPECT_EQ(ok("Scan", {{"TableName", "Tbl"}})["Count"], 2);
+  // disabling stops expiry; enabling on another attribute re-indexes
+  ok("UpdateTimeToLive", {{"TableName", "Tbl"}, {"TimeToLiveSpecification", {{"Enabled", false}, {"AttributeName", "exp"}}}});
+  with(5, {{"exp", {{"N", "1600000000"}}}, {"alt", {{"N", "1700000030"}}}});
+  EXPECT_EQ(sweep(), 0);
+  ok("UpdateTimeToLive", {{"TableName", "Tbl"}, {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "alt"}}}});
+  EXPECT_EQ(sweep(), 1);  // item 5 by alt
+  EXPECT_EQ(ok("Scan", {{"TableName", "Tbl"}})["Count"], 2);
+}
+
 TEST_F(StreamsTest, TtlSweeperRunsOnTheScheduler) {
   FakeScheduler sched;
   env_.scheduler = &sched;
