@@ -301,7 +301,8 @@ struct KeyedWhere {
   std::optional<Expr> rest;
 };
 
-std::optional<KeyedWhere> full_key(const TableInfo& t, const std::optional<Expr>& where) {
+// `single_item` (writes): a second equality on a key attribute is refused.
+std::optional<KeyedWhere> full_key(const TableInfo& t, const std::optional<Expr>& where, bool single_item = false) {
   if (!where) return std::nullopt;
   std::vector<const Expr*> parts;
   conjuncts(*where, parts);
@@ -309,9 +310,13 @@ std::optional<KeyedWhere> full_key(const TableInfo& t, const std::optional<Expr>
   std::vector<const Expr*> rest;
   for (const Expr* c : parts) {
     auto eq = equality(*c);
-    if (eq && (eq->first == t.hash.name || (t.range && eq->first == t.range->name)) && !kw.key.contains(eq->first)) {
-      kw.key[eq->first] = *eq->second;
-      continue;
+    if (eq && (eq->first == t.hash.name || (t.range && eq->first == t.range->name))) {
+      if (!kw.key.contains(eq->first)) {
+        kw.key[eq->first] = *eq->second;
+        continue;
+      }
+      if (single_item)
+        invalid("Multiple conditions on same key " + eq->first + ". Only single item Update/Insert/Delete are supported");
     }
     rest.push_back(c);
   }
@@ -566,7 +571,7 @@ WriteOp build_write(const Statement& st, const Backend& b) {
     op.key = key_of_item(t, st.item);
     return op;
   }
-  auto kw = full_key(t, st.where);
+  auto kw = full_key(t, st.where, st.kind != Statement::Kind::Exists);
   if (!kw) {
     if (st.kind == Statement::Kind::Exists) invalid("EXISTS() must contain a single item read with additional condition");
     invalid("Where clause does not contain a mandatory equality on all key attributes");

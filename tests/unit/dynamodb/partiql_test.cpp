@@ -298,6 +298,8 @@ TEST_F(PartiqlTest, UpdateStatements) {
   EXPECT_EQ(e.message, "Where clause does not contain a mandatory equality on all key attributes");
   e = exec_err("UPDATE Music SET Plays = 1");
   EXPECT_EQ(e.message, "Where clause does not contain a mandatory equality on all key attributes");
+  e = exec_err("UPDATE Music SET Plays = 1 WHERE Artist = 'Acme' AND Song = 'a1' AND Artist = 'Zed'");
+  EXPECT_EQ(e.message, "Multiple conditions on same key Artist. Only single item Update/Insert/Delete are supported");
   e = exec_err("UPDATE Music SET Plays = 1 WHERE Artist = 'Acme' OR Song = 'a1'");
   EXPECT_EQ(e.message, "Where clause does not contain a mandatory equality on all key attributes");
   e = exec_err("UPDATE Music SET Song = 'q' WHERE Artist = 'Acme' AND Song = 'a1'");
