@@ -51,6 +51,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
 namespace {
 
+// Bodies up to this size need no timer of their own (see read_body / write).
+constexpr uint64_t kSmallMessage = 64 * 1024;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<Server::Impl> server)
@@ -100,7 +103,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    stream_.expires_after(server_->options.read_timeout);
+    // The deadline armed for the header covers a small body too (re-arming a timer costs
+    // syscalls on the hot path); large or chunked bodies get a fresh read timeout.
+    auto len = parser_->content_length();
+    if (!len || *len > kSmallMessage) stream_.expires_after(server_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
   }
@@ -146,7 +152,9 @@ class Session : public std::enable_shared_from_this<Session> {
     responded_ = false;
     Responder respond = [self](Response r) {
       if (self->responded_.exchange(true)) return;
-      asio::post(self->stream_.get_executor(),
+      // Inline when the handler completes on this connection's strand (the common, synchronous
+      // case); queued otherwise.
+      asio::dispatch(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     };
     try {
@@ -177,7 +185,8 @@ class Session : public std::enable_shared_from_this<Session> {
       res_.body() = std::move(r.body);
       res_.prepare_payload();
     }
-    stream_.expires_after(server_->options.read_timeout);
+    // A small response fits the socket's send buffer and completes at once: no timer needed.
+    if (res_.body().size() > kSmallMessage) stream_.expires_after(server_->options.read_timeout);
     bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->server_->request_done();
       if (ec || !self->res_.keep_alive()) return self->close();
