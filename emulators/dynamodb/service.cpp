@@ -538,8 +538,9 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
       }
       d[kind] = std::move(arr);
     }
-    if (m.contains("StreamSpecification") && m["StreamSpecification"].value("StreamEnabled", false)) {
+    if (m.contains("StreamSpecification") && m["StreamSpecification"].value("StreamEnabled", false))
       d["StreamSpecification"] = m["StreamSpecification"];
+    if (m.contains("LatestStreamLabel")) {  // kept once the stream is disabled, as AWS does
       d["LatestStreamLabel"] = m["LatestStreamLabel"];
       d["LatestStreamArn"] = t.arn + "/stream/" + m["LatestStreamLabel"].get<std::string>();
     }

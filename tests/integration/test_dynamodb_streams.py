@@ -147,6 +147,8 @@ def test_disable_and_reenable(clients):
         ddb.update_table(TableName="Toggle", StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
     assert e.value.response["Error"]["Message"] == "Table already has an enabled stream: TableName: Toggle"
     ddb.update_table(TableName="Toggle", StreamSpecification={"StreamEnabled": False})
+    t = ddb.describe_table(TableName="Toggle")["Table"]
+    assert "StreamSpecification" not in t and t["LatestStreamArn"] == arn
     d = streams.describe_stream(StreamArn=arn)["StreamDescription"]
     assert d["StreamStatus"] == "DISABLED"
     assert "EndingSequenceNumber" in d["Shards"][0]["SequenceNumberRange"]

@@ -254,6 +254,9 @@ TEST_F(StreamsTest, DisablingClosesTheStreamAndReEnablingMakesANewOne) {
   e = err("UpdateTable", {{"TableName", "Tbl"}, {"StreamSpecification", {{"StreamEnabled", false}}}});
   EXPECT_EQ(e.message, "Table has no stream to disable: TableName: Tbl");
   put(item("a", 2, "not streamed"));
+  auto td = ok("DescribeTable", {{"TableName", "Tbl"}})["Table"];
+  EXPECT_FALSE(td.contains("StreamSpecification"));
+  EXPECT_EQ(td["LatestStreamArn"], arn);  // kept after disabling
   auto d = sok("DescribeStream", {{"StreamArn", arn}})["StreamDescription"];
   EXPECT_EQ(d["StreamStatus"], "DISABLED");
   EXPECT_EQ(d["TableName"], "Tbl");
