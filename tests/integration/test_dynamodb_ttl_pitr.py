@@ -217,3 +217,36 @@ def test_backup_round_trip(boto):
     with pytest.raises(ClientError) as e:
         ddb.describe_backup(BackupArn=arn)
     assert e.value.response["Error"]["Code"] == "BackupNotFoundException"
+
+
+# ---------------------------------------------------------------- persistence
+
+def test_streams_pitr_and_backups_survive_kill9(tmp_path):
+    d = Daemon("--data-dir", str(tmp_path))
+    try:
+        ddb, streams = make_boto3(d.endpoint, "dynamodb"), make_boto3(d.endpoint, "dynamodbstreams")
+        arn = create(ddb, "Durable", "NEW_IMAGE")["LatestStreamArn"]
+        ddb.update_continuous_backups(TableName="Durable", PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
+        for i in range(5):
+            ddb.put_item(TableName="Durable", Item=item("k", i, "v"))
+        backup = ddb.create_backup(TableName="Durable", BackupName="first")["BackupDetails"]["BackupArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        content = scan(ddb, "Durable")
+    finally:
+        d.kill9()
+    d = Daemon("--data-dir", str(tmp_path))
+    try:
+        ddb, streams = make_boto3(d.endpoint, "dynamodb"), make_boto3(d.endpoint, "dynamodbstreams")
+        out = streams.get_records(ShardIterator=it)  # iterators survive a restart
+        assert [r["dynamodb"]["Keys"]["sk"]["N"] for r in out["Records"]] == [str(i) for i in range(5)]
+        ddb.put_item(TableName="Durable", Item=item("k", 9, "after restart"))
+        assert len(streams.get_records(ShardIterator=out["NextShardIterator"])["Records"]) == 1
+        ddb.restore_table_from_backup(TargetTableName="FromBackup", BackupArn=backup)
+        assert scan(ddb, "FromBackup") == content
+        ddb.restore_table_to_point_in_time(SourceTableName="Durable", TargetTableName="Latest",
+                                           UseLatestRestorableTime=True)
+        assert scan(ddb, "Latest") == scan(ddb, "Durable")
+    finally:
+        d.stop()
