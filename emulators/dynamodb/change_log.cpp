@@ -274,10 +274,19 @@ void Features::set_stream_spec(const std::string& table, const json* current, js
   }
   meta["StreamSpecification"] = {{"StreamEnabled", true}, {"StreamViewType", view}};
   int64_t ms = env_.clock->epoch_millis();
-  // Labels are unique per table: a stream re-enabled within the same millisecond moves on.
+  // Labels are unique per table: a stream re-enabled (or a table re-created) within the same
+  // millisecond moves on.
   if (current && current->contains("LatestStreamLabel")) {
     std::string prev = (*current)["LatestStreamLabel"].get<std::string>();
     while (label_of(ms) <= prev) ++ms;
+  }
+  auto taken = store_.db().cached("SELECT 1 FROM ddb_streams WHERE label = ? LIMIT 1");
+  while (true) {
+    taken->bind(1, label_of(ms));
+    bool used = taken->step();
+    taken->reset();
+    if (!used) break;
+    ++ms;
   }
   meta["LatestStreamLabel"] = label_of(ms);
 }
@@ -336,7 +345,7 @@ void Features::sync_stream(const TableInfo& t) {
     std::snprintf(shard, sizeof shard, "shardId-%020" PRId64 "-%s", ms,
                   crypto::sha256_hex(arn).substr(0, 8).c_str());
     auto st = store_.db().cached(
-        "INSERT OR REPLACE INTO ddb_streams(arn, table_id, account, region, table_name, label, view_type, key_schema, "
+        "INSERT INTO ddb_streams(arn, table_id, account, region, table_name, label, view_type, key_schema, "
         "shard_id, created_ms, start_seq) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st->bind(1, arn).bind(2, t.id).bind(3, t.account).bind(4, t.region).bind(5, t.name).bind(6, label);
     st->bind(7, t.meta["StreamSpecification"]["StreamViewType"].get<std::string>());
@@ -675,7 +684,7 @@ void Features::ttl_index_build(const TableInfo& t, const std::string& attr) {
   ttl_indexed_[t.id] = attr;
 }
 
-int64_t Features::sweep_ttl() {
+int64_t Features::sweep_ttl(int64_t limit) {
   double now = env_.clock->epoch_seconds_fractional();
   int64_t deleted = 0;
   std::unordered_map<int64_t, std::string> wanted;
@@ -698,13 +707,14 @@ int64_t Features::sweep_ttl() {
   for (TableInfo* t : tables) {
     auto w = wanted.find(t->id);
     if (w == wanted.end()) continue;
+    if (deleted >= limit) break;
     if (!ttl_indexed_.count(t->id)) ttl_index_build(*t, w->second);
     // AWS ignores expiry times more than five years in the past.
     std::vector<std::pair<std::string, std::string>> keys;
     {
       auto st = store_.db().cached(
-          "SELECT pk, sk FROM ddb_ttl WHERE table_id = ? AND expiry < ? AND expiry > ? ORDER BY expiry");
-      st->bind(1, t->id).bind(2, now).bind(3, now - 5.0 * 365 * 86400);
+          "SELECT pk, sk FROM ddb_ttl WHERE table_id = ? AND expiry < ? AND expiry > ? ORDER BY expiry LIMIT ?");
+      st->bind(1, t->id).bind(2, now).bind(3, now - 5.0 * 365 * 86400).bind(4, limit - deleted);
       while (st->step()) keys.emplace_back(st->blob(0), st->blob(1));
       st->reset();
     }
@@ -742,8 +752,13 @@ void Features::arm_timer() {
     std::lock_guard tl(timer->mu);
     if (!timer->alive) return;
     try {
+      // In slices of 1000 deletions, so that requests get the lock in between.
+      constexpr int64_t kSlice = 1000;
+      while (true) {
+        std::lock_guard lock(self->host_.host_mutex());
+        if (self->sweep_ttl(kSlice) < kSlice) break;
+      }
       std::lock_guard lock(self->host_.host_mutex());
-      self->sweep_ttl();
       int64_t now = self->env_.clock->epoch_millis();
       if (now - self->last_trim_ms_ >= 60'000) {
         self->trim_log();

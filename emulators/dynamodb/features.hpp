@@ -12,6 +12,7 @@
 // DynamoDBStreams service reaches it through a Link that the owner clears on destruction.
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -93,8 +94,9 @@ class Features {
   nlohmann::json streams_call(const RequestContext& ctx, const std::string& op, nlohmann::json& in);
 
   // ---- TTL ----
-  // Deletes every expired item of every table with TTL enabled; returns how many (lock held).
-  int64_t sweep_ttl();
+  // Deletes expired items of the tables with TTL enabled, at most `limit`; returns how many
+  // (lock held).
+  int64_t sweep_ttl(int64_t limit = std::numeric_limits<int64_t>::max());
   // Arms the periodic sweeper on env.scheduler (no-op without one or with a zero interval).
   void start_sweeper();
   void stop_sweeper();

@@ -460,6 +460,60 @@ TEST_F(StreamsTest, PointInTimeRecoveryRestoresEachSecond) {
   EXPECT_EQ(e.code, "PointInTimeRecoveryUnavailableException");
 }
 
+TEST_F(StreamsTest, RecoveryPeriodBoundsRestoresAndTheLogIsTrimmed) {
+  FakeScheduler sched;
+  env_.scheduler = &sched;
+  streams_.reset();
+  svc_ = awan::dynamodb::make_service(env_);
+  create("");
+  auto d = ok("UpdateContinuousBackups", {{"TableName", "Tbl"},
+                                         {"PointInTimeRecoverySpecification",
+                                          {{"PointInTimeRecoveryEnabled", true}, {"RecoveryPeriodInDays", 1}}}})
+               ["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
+  EXPECT_EQ(d["RecoveryPeriodInDays"], 1);
+  auto e = err("UpdateContinuousBackups", {{"TableName", "Tbl"},
+                                           {"PointInTimeRecoverySpecification",
+                                            {{"PointInTimeRecoveryEnabled", true}, {"RecoveryPeriodInDays", 36}}}});
+  EXPECT_EQ(e.code, "ValidationException");
+  for (int day = 0; day < 3; ++day) {
+    put(item("k", day, "day" + std::to_string(day)));
+    put(item("k", 100, "latest" + std::to_string(day)));
+    clock_.advance(day < 2 ? 24h : 12h);
+  }
+  sched.run_one();  // the sweeper trims the log to the recovery period
+  d = ok("DescribeContinuousBackups", {{"TableName", "Tbl"}})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
+  double now = 1700000000.0 + 60 * 3600;
+  EXPECT_EQ(d["EarliestRestorableDateTime"], now - 86400);
+  EXPECT_EQ(d["LatestRestorableDateTime"], now);
+  e = err("RestoreTableToPointInTime", {{"SourceTableName", "Tbl"}, {"TargetTableName", "Old"}, {"RestoreDateTime", now - 86400 - 10}});
+  EXPECT_EQ(e.code, "InvalidRestoreTimeException");
+  // before day 2's writes (12 h after the earliest restorable time): undone from the trimmed log
+  ok("RestoreTableToPointInTime", {{"SourceTableName", "Tbl"}, {"TargetTableName", "Before"}, {"RestoreDateTime", now - 86400 + 1}});
+  auto items = scan("Before");
+  ASSERT_EQ(items.size(), 3u);
+  for (const auto& it : items)
+    if (it["sk"]["N"] == "100") EXPECT_EQ(it["v"]["S"], "latest1");
+  ok("RestoreTableToPointInTime", {{"SourceTableName", "Tbl"}, {"TargetTableName", "After"}, {"UseLatestRestorableTime", true}});
+  EXPECT_EQ(scan("After"), scan("Tbl"));
+  EXPECT_EQ(scan("After").size(), 4u);
+}
+
+TEST_F(StreamsTest, DeletedTableStreamStaysReadable) {
+  std::string arn = create();
+  put(item("a", 1, "x"));
+  ok("DeleteTable", {{"TableName", "Tbl"}});
+  EXPECT_EQ(sok("DescribeStream", {{"StreamArn", arn}})["StreamDescription"]["StreamStatus"], "DISABLED");
+  auto out = records(iterator(arn, "TRIM_HORIZON"));
+  ASSERT_EQ(out["Records"].size(), 1u);
+  EXPECT_FALSE(out.contains("NextShardIterator"));
+  // a new table of the same name gets a new stream; the old one sees none of its writes
+  std::string arn2 = create();
+  EXPECT_NE(arn2, arn);
+  put(item("b", 1, "y"));
+  EXPECT_EQ(records(iterator(arn, "TRIM_HORIZON"))["Records"].size(), 1u);
+  EXPECT_EQ(records(iterator(arn2, "TRIM_HORIZON"))["Records"].size(), 1u);
+}
+
 TEST_F(StreamsTest, BackupRoundTrip) {
   create("");
   for (int i = 0; i < 10; ++i) put(item("k", i, "v"));
