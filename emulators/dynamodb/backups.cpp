@@ -276,11 +276,13 @@ json Features::restore_to_point_in_time(json& in) {
     auto st = db.prepare("SELECT pk, sk, old FROM ddb_changes WHERE table_id = ? AND ts_ms > ? ORDER BY seq DESC");
     st.bind(1, src_id).bind(2, at);
     while (st.step()) {
+      // copies: a zero-length sort key's column view has no data pointer (it would bind NULL)
+      std::string pk = st.blob(0), sk = st.blob(1);
       if (st.is_null(2)) {
-        store_.delete_item(t.id, st.blob_view(0), st.blob_view(1));
+        store_.delete_item(t.id, pk, sk);
       } else {
         json old = Store::decode(st.blob_view(2));
-        store_.put_item(t.id, st.blob_view(0), st.blob_view(1), old, item_size(old));
+        store_.put_item(t.id, pk, sk, old, item_size(old));
       }
     }
   }

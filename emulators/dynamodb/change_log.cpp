@@ -674,7 +674,8 @@ void Features::ttl_index_build(const TableInfo& t, const std::string& attr) {
   store_.scan_table(t.id, std::nullopt, [&](const Row& r) {
     json item = Store::decode(r.item);
     if (auto e = expiry_of(&item, attr)) {
-      ins.bind(1, t.id).bind_blob(2, r.pk).bind_blob(3, r.sk).bind(4, *e);
+      // std::string: a zero-length column view has no data pointer, which would bind NULL
+      ins.bind(1, t.id).bind_blob(2, std::string(r.pk)).bind_blob(3, std::string(r.sk)).bind(4, *e);
       ins.run();
       ins.reset();
     }

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import {
   DynamoDBClient, CreateTableCommand, PutItemCommand, DeleteItemCommand, UpdateItemCommand, DescribeTableCommand,
+  UpdateTimeToLiveCommand, UpdateContinuousBackupsCommand, DescribeContinuousBackupsCommand,
+  RestoreTableToPointInTimeCommand, CreateBackupCommand, RestoreTableFromBackupCommand, ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBStreamsClient, ListStreamsCommand, DescribeStreamCommand, GetShardIteratorCommand, GetRecordsCommand,
@@ -64,5 +66,43 @@ assert.equal(latest.Records.length, 0);
 await assert.rejects(
   streams.send(new GetRecordsCommand({ ShardIterator: "bogus" })),
   (e) => e.name === "ValidationException",
+);
+
+// TTL: an expired item is deleted by POST /_awan/dynamodb/expire, with a service REMOVE record.
+await ddb.send(new UpdateTimeToLiveCommand({
+  TableName: "JsStream", TimeToLiveSpecification: { Enabled: true, AttributeName: "exp" },
+}));
+const now = Math.floor(Date.now() / 1000);
+await ddb.send(new PutItemCommand({ TableName: "JsStream", Item: { id: { S: "old" }, exp: { N: String(now - 5) } } }));
+await ddb.send(new PutItemCommand({ TableName: "JsStream", Item: { id: { S: "new" }, exp: { N: String(now + 3600) } } }));
+const beforeSweep = await iter("LATEST");
+const swept = await (await fetch(`${endpoint}/_awan/dynamodb/expire`, { method: "POST" })).json();
+assert.equal(swept.deleted, 1);
+const ttlRecs = (await streams.send(new GetRecordsCommand({ ShardIterator: beforeSweep }))).Records;
+assert.equal(ttlRecs.length, 1);
+assert.equal(ttlRecs[0].eventName, "REMOVE");
+assert.deepEqual(ttlRecs[0].userIdentity, { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" });
+
+// PITR and backups
+const ids = async (table) => (await ddb.send(new ScanCommand({ TableName: table }))).Items.map((i) => i.id.S).sort();
+await ddb.send(new UpdateContinuousBackupsCommand({
+  TableName: "JsStream", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+}));
+const cb = await ddb.send(new DescribeContinuousBackupsCommand({ TableName: "JsStream" }));
+assert.equal(cb.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus, "ENABLED");
+const backup = (await ddb.send(new CreateBackupCommand({ TableName: "JsStream", BackupName: "js-backup" })))
+  .BackupDetails.BackupArn;
+await ddb.send(new PutItemCommand({ TableName: "JsStream", Item: { id: { S: "later" } } }));
+await ddb.send(new RestoreTableFromBackupCommand({ TargetTableName: "JsFromBackup", BackupArn: backup }));
+assert.deepEqual(await ids("JsFromBackup"), ["new"]);
+await ddb.send(new RestoreTableToPointInTimeCommand({
+  SourceTableName: "JsStream", TargetTableName: "JsLatest", UseLatestRestorableTime: true,
+}));
+assert.deepEqual(await ids("JsLatest"), ["later", "new"]);
+await assert.rejects(
+  ddb.send(new RestoreTableToPointInTimeCommand({
+    SourceTableName: "JsStream", TargetTableName: "JsOld", RestoreDateTime: new Date(Date.UTC(2020, 0, 1)),
+  })),
+  (e) => e.name === "InvalidRestoreTimeException",
 );
 console.log("ok");

@@ -514,6 +514,29 @@ TEST_F(StreamsTest, DeletedTableStreamStaysReadable) {
   EXPECT_EQ(records(iterator(arn2, "TRIM_HORIZON"))["Records"].size(), 1u);
 }
 
+TEST_F(StreamsTest, HashOnlyTableTtlAndRestore) {
+  ok("CreateTable", {{"TableName", "Hash"},
+                     {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
+                     {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+                     {"BillingMode", "PAY_PER_REQUEST"},
+                     {"StreamSpecification", {{"StreamEnabled", true}, {"StreamViewType", "KEYS_ONLY"}}}});
+  ok("UpdateContinuousBackups", {{"TableName", "Hash"}, {"PointInTimeRecoverySpecification", {{"PointInTimeRecoveryEnabled", true}}}});
+  ok("UpdateTimeToLive", {{"TableName", "Hash"}, {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "exp"}}}});
+  for (int i = 0; i < 3; ++i)
+    ok("PutItem", {{"TableName", "Hash"}, {"Item", {{"id", {{"S", std::to_string(i)}}}, {"exp", {{"N", "1700000005"}}}}}});
+  clock_.advance(2s);
+  json before = scan("Hash");
+  clock_.advance(8s);
+  int status = 0;
+  json out;
+  ASSERT_TRUE(svc_->internal_endpoint("POST", "expire", "", status, out));
+  EXPECT_EQ(out["deleted"], 3);
+  EXPECT_EQ(scan("Hash").size(), 0u);
+  ok("RestoreTableToPointInTime", {{"SourceTableName", "Hash"}, {"TargetTableName", "HashBack"}, {"RestoreDateTime", 1700000002}});
+  EXPECT_EQ(scan("HashBack"), before);
+  EXPECT_EQ(before.size(), 3u);
+}
+
 TEST_F(StreamsTest, BackupRoundTrip) {
   create("");
   for (int i = 0; i < 10; ++i) put(item("k", i, "v"));
