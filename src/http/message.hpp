@@ -2,6 +2,9 @@
 // HTTP request/response as the gateway and codecs see them. No Boost here: only src/http's
 // server translation unit knows Beast.
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,6 +59,23 @@ class Headers {
   std::vector<Header> items_;
 };
 
+// A request body spooled to a temporary file by the server (bodies above the spool threshold,
+// and chunked bodies); the file is removed when the last reference goes.
+class BodyFile {
+ public:
+  explicit BodyFile(std::string path) : path_(std::move(path)) {}
+  ~BodyFile() { std::remove(path_.c_str()); }
+  BodyFile(const BodyFile&) = delete;
+  BodyFile& operator=(const BodyFile&) = delete;
+  const std::string& path() const { return path_; }
+  uint64_t size() const { return size_; }
+  void set_size(uint64_t n) { size_ = n; }
+
+ private:
+  std::string path_;
+  uint64_t size_ = 0;
+};
+
 struct Request {
   std::string method;   // "GET", "POST", ...
   std::string target;   // raw request target ("/path?query")
@@ -63,6 +83,8 @@ struct Request {
   std::string query;    // raw query string, after '?' (no '?')
   Headers headers;
   std::string body;     // decoded body (chunked and aws-chunked framing removed)
+  // When set, the body is in this file and `body` is empty (see load_body_file).
+  std::shared_ptr<BodyFile> body_file;
   std::vector<Header> trailers;  // aws-chunked trailers (e.g. x-amz-checksum-crc32)
   std::string remote_address;
   // The declared or received body exceeded the server's limit: the body was not read and the

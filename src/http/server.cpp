@@ -1,5 +1,9 @@
 #include "http/server.hpp"
 
+#include <cstdio>
+
+#include "http/body_file.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -59,6 +63,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, std::shared_ptr<Server::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)) {}
 
+  ~Session() {
+    if (spool_fp_) std::fclose(spool_fp_);
+  }
+
   void start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
   }
@@ -103,6 +111,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
+    auto declared = parser_->content_length();
+    if ((!declared && parser_->chunked()) || (declared && *declared > server_->options.spool_threshold)) {
+      return start_spool();
+    }
     // The deadline armed for the header covers a small body too (re-arming a timer costs
     // syscalls on the hot path); large or chunked bodies get a fresh read timeout.
     auto len = parser_->content_length();
@@ -123,8 +135,82 @@ class Session : public std::enable_shared_from_this<Session> {
     dispatch(take_request(true));
   }
 
-  Request take_request(bool with_body) {
-    auto& msg = parser_->get();
+  // ---- large and chunked bodies: streamed to a temporary file ----
+  void start_spool() {
+    spool_ = make_body_file(server_->options.spool_dir);
+    spool_fp_ = spool_ ? std::fopen(spool_->path().c_str(), "wb") : nullptr;
+    if (!spool_fp_) return fail_spool();
+    spool_size_ = 0;
+    spool_buf_.resize(256 * 1024);
+    spool_parser_.emplace(std::move(*parser_));
+    spool_parser_->body_limit(server_->options.body_limit);
+    read_spool();
+  }
+
+  void read_spool() {
+    auto& body = spool_parser_->get().body();
+    body.data = spool_buf_.data();
+    body.size = spool_buf_.size();
+    body.more = true;
+    // A slow sender gets read_timeout of silence at most, however long the whole body takes.
+    stream_.expires_after(server_->options.read_timeout);
+    bhttp::async_read_some(stream_, buffer_, *spool_parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t) { self->on_spool(ec); });
+  }
+
+  void on_spool(beast::error_code ec) {
+    if (ec == bhttp::error::need_buffer) ec = {};
+    size_t got = spool_buf_.size() - spool_parser_->get().body().size;
+    if (!ec && got > 0 && std::fwrite(spool_buf_.data(), 1, got, spool_fp_) != got) return fail_spool();
+    spool_size_ += got;
+    if (ec == bhttp::error::body_limit) {
+      close_spool();
+      keep_alive_ = false;
+      Request req = take_request(spool_parser_->get(), false);
+      req.body_too_large = true;
+      return dispatch(std::move(req));
+    }
+    if (ec) {
+      close_spool();
+      return on_read_error(ec);
+    }
+    if (!spool_parser_->is_done()) return read_spool();
+    if (std::fclose(spool_fp_) != 0) {
+      spool_fp_ = nullptr;
+      return fail_spool();
+    }
+    spool_fp_ = nullptr;
+    spool_->set_size(spool_size_);
+    keep_alive_ = spool_parser_->get().keep_alive();
+    Request req = take_request(spool_parser_->get(), false);
+    req.body_file = std::move(spool_);
+    spool_parser_.reset();
+    spool_buf_ = {};
+    dispatch(std::move(req));
+  }
+
+  void close_spool() {
+    if (spool_fp_) std::fclose(spool_fp_);
+    spool_fp_ = nullptr;
+    spool_.reset();
+  }
+
+  // The temporary file could not be written: 500 and close.
+  void fail_spool() {
+    close_spool();
+    keep_alive_ = false;
+    Response r;
+    r.status = 500;
+    r.headers.add("Content-Type", "text/plain");
+    r.body = "Internal Server Error: cannot store the request body\n";
+    ++server_->in_flight;
+    write(std::move(r));
+  }
+
+  Request take_request(bool with_body) { return take_request(parser_->get(), with_body); }
+
+  template <class Message>
+  Request take_request(Message& msg, bool with_body) {
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -136,7 +222,9 @@ class Session : public std::enable_shared_from_this<Session> {
       req.query = req.target.substr(q + 1);
     }
     for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
-    if (with_body) req.body = std::move(msg.body());
+    if constexpr (std::is_same_v<typename Message::body_type, bhttp::string_body>) {
+      if (with_body) req.body = std::move(msg.body());
+    }
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) req.remote_address = ep.address().to_string();
@@ -222,6 +310,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Server::Impl> server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> spool_parser_;
+  std::shared_ptr<BodyFile> spool_;
+  std::FILE* spool_fp_ = nullptr;
+  uint64_t spool_size_ = 0;
+  std::vector<char> spool_buf_;
   bhttp::response<bhttp::string_body> res_;
   std::atomic<bool> responded_{false};  // the current request's Responder was called
   bool keep_alive_ = true;

@@ -18,6 +18,10 @@ struct ServerOptions {
   int threads = 0;       // 0 = number of cores
   uint32_t header_limit = 64 * 1024;
   uint64_t body_limit = 512ull * 1024 * 1024;
+  // Bodies above this size, and chunked bodies, are streamed to a temporary file
+  // (Request::body_file) instead of memory.
+  uint64_t spool_threshold = 8ull * 1024 * 1024;
+  std::string spool_dir;  // "" = $TMPDIR or /tmp
   std::chrono::milliseconds read_timeout{30'000};   // whole header or body read
   std::chrono::milliseconds idle_timeout{120'000};  // between requests on a kept-alive connection
 };
