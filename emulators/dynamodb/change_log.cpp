@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS ddb_streams(
   start_seq INTEGER NOT NULL,
   end_seq INTEGER);
 CREATE INDEX IF NOT EXISTS ddb_streams_by_table ON ddb_streams(table_id);
+CREATE TABLE IF NOT EXISTS ddb_trimmed(
+  table_id INTEGER PRIMARY KEY,
+  upto_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ddb_ttl(
   table_id INTEGER NOT NULL,
   pk BLOB NOT NULL,
@@ -171,7 +174,7 @@ void Features::ensure_schema() { store_.db().exec(kSchema); }
 void Features::reset() {
   store_.db().exec(
       "DELETE FROM ddb_changes; DELETE FROM ddb_streams; DELETE FROM ddb_backups; DELETE FROM ddb_backup_items; "
-      "DELETE FROM ddb_ttl;");
+      "DELETE FROM ddb_ttl; DELETE FROM ddb_trimmed;");
   ttl_indexed_.clear();
 }
 
@@ -232,17 +235,34 @@ void Features::trim_log() {
   std::string not_in;
   for (const auto& [id, cutoff] : keep) not_in += (not_in.empty() ? "" : ",") + std::to_string(id);
   auto& db = store_.db();
+  storage::Transaction tx(db);
+  // Remember how far each table's log was trimmed: readers positioned there get
+  // TrimmedDataAccessException rather than silently skipping records.
+  const char* kMark =
+      "INSERT INTO ddb_trimmed(table_id, upto_seq) SELECT table_id, max(seq) FROM ddb_changes WHERE ts_ms < ?{} "
+      "GROUP BY table_id ON CONFLICT(table_id) DO UPDATE SET upto_seq = max(upto_seq, excluded.upto_seq)";
+  std::string filter = not_in.empty() ? std::string() : " AND table_id NOT IN (" + not_in + ")";
+  std::string mark(kMark);
+  mark.replace(mark.find("{}"), 2, filter);
   {
-    auto st = db.prepare("DELETE FROM ddb_changes WHERE ts_ms < ?" +
-                         (not_in.empty() ? std::string() : " AND table_id NOT IN (" + not_in + ")"));
+    auto m = db.prepare(mark);
+    m.bind(1, now - kStreamRetentionMs);
+    m.run();
+    auto st = db.prepare("DELETE FROM ddb_changes WHERE ts_ms < ?" + filter);
     st.bind(1, now - kStreamRetentionMs);
     st.run();
   }
   for (const auto& [id, cutoff] : keep) {
+    std::string one(kMark);
+    one.replace(one.find("{}"), 2, " AND table_id = ?");
+    auto m = db.cached(one);
+    m->bind(1, cutoff).bind(2, id);
+    m->run();
     auto st = db.cached("DELETE FROM ddb_changes WHERE table_id = ? AND ts_ms < ?");
     st->bind(1, id).bind(2, cutoff);
     st->run();
   }
+  tx.commit();
 }
 
 // ---------------------------------------------------------------- stream lifecycle
@@ -352,6 +372,14 @@ void Features::sync_stream(const TableInfo& t) {
     st->bind(8, t.meta["KeySchema"].dump()).bind(9, std::string(shard)).bind(10, ms).bind(11, next_seq());
     st->run();
   }
+}
+
+int64_t Features::trimmed_upto(int64_t table_id) {
+  auto st = store_.db().cached("SELECT upto_seq FROM ddb_trimmed WHERE table_id = ?");
+  st->bind(1, table_id);
+  int64_t upto = st->step() ? st->int64(0) : 0;
+  st->reset();
+  return upto;
 }
 
 void Features::on_table_deleted(const TableInfo& t) {
@@ -511,7 +539,7 @@ json Features::get_shard_iterator(json& in) {
     bool exists = st->step();
     int64_t ts = exists ? st->int64(0) : 0;
     st->reset();
-    if (exists && ts < cutoff)
+    if ((exists && ts < cutoff) || (!exists && *seq <= trimmed_upto(s->table_id)))
       throw AwsError("TrimmedDataAccessException",
                      "The operation attempted to read past the oldest stream record in a shard.");
     if (!exists) {
@@ -616,6 +644,13 @@ json Features::get_records(json& in) {
     st->bind(1, s->table_id).bind(2, *pos).bind(3, end);
     bool trimmed = st->step() && st->int64(0) < now - kStreamRetentionMs;
     st->reset();
+    if (!trimmed && *pos <= trimmed_upto(s->table_id)) {
+      // the records at the position were deleted by trimming (unless the stream had none there)
+      auto any = store_.db().cached("SELECT 1 FROM ddb_streams WHERE id = ? AND start_seq <= ?");
+      any->bind(1, s->id).bind(2, trimmed_upto(s->table_id));
+      trimmed = any->step();
+      any->reset();
+    }
     if (trimmed)
       throw AwsError("TrimmedDataAccessException",
                      "The operation attempted to read past the oldest stream record in a shard.");

@@ -115,6 +115,7 @@ class Features {
   std::optional<Stream> stream_by_arn(const std::string& arn);
   std::optional<Stream> open_stream(int64_t table_id);
   int64_t next_seq();
+  int64_t trimmed_upto(int64_t table_id);  // highest sequence number trimmed away, 0 if none
   nlohmann::json stream_records(const Stream& s, int64_t from_seq, int64_t limit, int64_t& next_from, bool& more);
   nlohmann::json list_streams(nlohmann::json& in);
   nlohmann::json describe_stream(nlohmann::json& in);

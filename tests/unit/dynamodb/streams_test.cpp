@@ -244,6 +244,33 @@ TEST_F(StreamsTest, RecordsAreTrimmedAfterTwentyFourHours) {
   EXPECT_EQ(r[0]["dynamodb"]["NewImage"]["v"]["S"], "new");
 }
 
+TEST_F(StreamsTest, IteratorOnRecordsDeletedByTheSweeperIsTrimmed) {
+  FakeScheduler sched;
+  env_.scheduler = &sched;
+  streams_.reset();
+  svc_ = awan::dynamodb::make_service(env_);
+  streams_ = awan::dynamodb::make_streams_service(*svc_);
+  std::string arn = create();
+  put(item("a", 1, "old"));
+  clock_.advance(23h + 55min);
+  put(item("a", 2, "new"));
+  std::string horizon = iterator(arn, "TRIM_HORIZON");  // at the old record
+  std::string seq1 = records(iterator(arn, "TRIM_HORIZON"))["Records"][0]["dynamodb"]["SequenceNumber"];
+  clock_.advance(6min);
+  sched.run_one();  // trims the old record from the database
+  auto e = serr("GetRecords", {{"ShardIterator", horizon}});
+  EXPECT_EQ(e.code, "TrimmedDataAccessException");
+  e = serr("GetShardIterator",
+           {{"StreamArn", arn}, {"ShardId", shard(arn)}, {"ShardIteratorType", "AFTER_SEQUENCE_NUMBER"}, {"SequenceNumber", seq1}});
+  EXPECT_EQ(e.code, "TrimmedDataAccessException");
+  e = serr("GetShardIterator",
+           {{"StreamArn", arn}, {"ShardId", shard(arn)}, {"ShardIteratorType", "AT_SEQUENCE_NUMBER"}, {"SequenceNumber", seq1}});
+  EXPECT_EQ(e.code, "TrimmedDataAccessException");
+  auto r = records(iterator(arn, "TRIM_HORIZON"))["Records"];
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["dynamodb"]["NewImage"]["v"]["S"], "new");
+}
+
 TEST_F(StreamsTest, DisablingClosesTheStreamAndReEnablingMakesANewOne) {
   std::string arn = create("KEYS_ONLY");
   put(item("a", 1, "x"));
