@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/ids.hpp"
+#include "core/timefmt.hpp"
 #include "http/body_file.hpp"
 
 #include <atomic>
@@ -54,6 +56,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 };
 
 namespace {
+
+// Answers produced by the HTTP layer itself (unparseable requests) carry the same identifying
+// headers as every other response.
+template <class Message>
+void stamp_transport_error(Message& m) {
+  std::string rid = ids::uuid4();
+  m.set("x-amzn-RequestId", rid);
+  m.set("x-amz-request-id", rid);
+  m.set(bhttp::field::date, timefmt::http_date(std::chrono::system_clock::now()));
+}
 
 // Bodies up to this size need no timer of their own (see read_body / write).
 constexpr uint64_t kSmallMessage = 64 * 1024;
@@ -203,6 +215,10 @@ class Session : public std::enable_shared_from_this<Session> {
     r.status = 500;
     r.headers.add("Content-Type", "text/plain");
     r.body = "Internal Server Error: cannot store the request body\n";
+    std::string rid = ids::uuid4();
+    r.headers.add("x-amzn-RequestId", rid);
+    r.headers.add("x-amz-request-id", rid);
+    r.headers.add("Date", timefmt::http_date(std::chrono::system_clock::now()));
     ++server_->in_flight;
     write(std::move(r));
   }
@@ -293,6 +309,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(status, 11);
     res->set(bhttp::field::content_type, "text/plain");
     res->set(bhttp::field::connection, "close");
+    stamp_transport_error(*res);
     res->body() = status == bhttp::status::bad_request ? "Bad Request\n" : "Request Header Fields Too Large\n";
     res->prepare_payload();
     res->keep_alive(false);

@@ -79,6 +79,7 @@ def test_port_in_use_fails_cleanly(awan):
 def test_garbage_http_then_still_serving(awan):
     resp = raw_http(awan.port, b"THIS IS NOT HTTP\r\n\r\n")
     assert resp.startswith(b"HTTP/1.1 400")
+    assert b"x-amzn-RequestId: " in resp and b"\r\nDate: " in resp
     resp = raw_http(awan.port, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
     assert resp.startswith(b"HTTP/1.1 400")
     assert awan.request("GET", "/_awan/health")[0] == 200
