@@ -164,7 +164,7 @@ def memory_per_item(server, n=100_000):
     batch_put(c, "Mem", items)
     time.sleep(0.2)
     after = server.rss_kb()
-    size = c.call("DescribeTable", {"TableName": "Mem"})["Table"]["TableSizeBytes"]
+    size = c.call("DescribeTable", {"TableName": "Mem"})["Table"]["TableSizeBytes"]  # 0 from dynalite
     return (after - before) * 1024 / n, size / n
 
 
@@ -209,7 +209,7 @@ finally:
 if dynalite_bin:
     d = Dynalite(dynalite_bin)
     try:
-        per_item, ddb_size = memory_per_item(d)
+        per_item, _ = memory_per_item(d)  # the same items: their DynamoDB size is awan's figure
         print(f"dynalite memory per item: {per_item:.0f} bytes RSS ({per_item / ddb_size:.2f}x)")
     finally:
         d.stop()

@@ -1,5 +1,7 @@
 #include "dynamodb/store.hpp"
 
+#include "dynamodb/cbor.hpp"
+
 namespace awan::dynamodb {
 
 namespace {
@@ -45,10 +47,7 @@ Store::Store(const std::string& path) : db_(path) { db_.exec(kSchema); }
 
 void Store::reset() { db_.exec("DELETE FROM ddb_index_items; DELETE FROM ddb_items; DELETE FROM ddb_tables;"); }
 
-nlohmann::json Store::decode(std::string_view cbor) {
-  return nlohmann::json::from_cbor(reinterpret_cast<const uint8_t*>(cbor.data()),
-                                   reinterpret_cast<const uint8_t*>(cbor.data()) + cbor.size());
-}
+nlohmann::json Store::decode(std::string_view cbor) { return decode_cbor(cbor); }
 
 std::vector<StoredTable> Store::load_tables() {
   std::vector<StoredTable> out;

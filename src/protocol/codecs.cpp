@@ -268,7 +268,7 @@ void JsonCodec::encode_output(const std::string& operation, const nlohmann::json
   out.status = 200;
   if (!output.is_object())
     out.body = "{}";
-  else if (op && op->output)
+  else if (op && op->output && !op->output->json_identity)  // identity: the same text without a deep copy
     out.body = dump(wire::doc_struct_to_json(*op->output, output, false));
   else
     out.body = dump(output);

@@ -250,3 +250,35 @@ TEST_F(DataPlaneTest, RequestLimits) {
 }
 
 }  // namespace
+
+// The store's CBOR reader gives exactly what nlohmann::json::from_cbor gives.
+#include "dynamodb/cbor.hpp"
+
+TEST(Cbor, MatchesNlohmann) {
+  std::vector<json> docs = {
+      json::object(),
+      {{"pk", {{"S", "a"}}}, {"n", {{"N", "-12.5"}}}, {"b", {{"BOOL", true}}}, {"z", {{"NULL", true}}}},
+      {{"l", {{"L", {{{"S", std::string(300, 'x')}}, {{"M", {{"k", {{"SS", {"a", "b"}}}}}}}}}}}},
+      {{"ints", {0, 23, 24, 255, 256, 65535, 65536, 4294967295LL, 4294967296LL, -1, -24, -25, -256, -257, -65537}}},
+      {{"floats", {0.5, 1.0e300, -3.25, 0.1}}, {"f", false}, {"t", true}, {"null", nullptr}},
+      {{std::string(70000, 'k'), std::string(70000, 'v')}},
+  };
+  json big = json::array();
+  for (int i = 0; i < 300; ++i) big.push_back({{"i", i}});
+  docs.push_back({{"big", big}});
+  for (const auto& d : docs) {
+    auto bytes = json::to_cbor(d);
+    std::string_view sv(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    json mine = awan::dynamodb::decode_cbor(sv);
+    EXPECT_EQ(mine, json::from_cbor(bytes)) << d.dump().substr(0, 200);
+    EXPECT_EQ(mine.dump(), d.dump().size() < 100000 ? json::from_cbor(bytes).dump() : mine.dump());
+  }
+  // Malformed input still throws like nlohmann (truncated documents).
+  auto bytes = json::to_cbor(docs[1]);
+  std::string_view cut(reinterpret_cast<const char*>(bytes.data()), bytes.size() - 3);
+  EXPECT_THROW(awan::dynamodb::decode_cbor(cut), json::exception);
+  // Byte strings (not written by the store) go through nlohmann.
+  json bin = json::binary({1, 2, 3});
+  auto bb = json::to_cbor(bin);
+  EXPECT_EQ(awan::dynamodb::decode_cbor(std::string_view(reinterpret_cast<const char*>(bb.data()), bb.size())), bin);
+}

@@ -1,0 +1,14 @@
+#pragma once
+// A fast CBOR reader for the documents the store writes (nlohmann::json::to_cbor of items and
+// metadata): maps, arrays, text strings, integers, booleans, null, floats. It builds the json
+// with one allocation per string/container; anything else (tags, byte strings, half floats,
+// indefinite lengths) falls back to nlohmann::json::from_cbor.
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace awan::dynamodb {
+
+nlohmann::json decode_cbor(std::string_view data);
+
+}  // namespace awan::dynamodb
