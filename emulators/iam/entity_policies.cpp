@@ -16,8 +16,7 @@ Result tag_entity(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v);
   auto tags = v.tags("Tags", true);
-  if (auto err = v.error()) return Result::fail(*err);
-  auto owner = s.owner(K, ctx.account_id, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   storage::Transaction tx(s.db());
   if (auto err = s.add_tags(ctx.account_id, kind_str(K), std::get<std::string>(owner), tags,
@@ -32,8 +31,7 @@ Result untag_entity(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v);
   auto keys = v.string_list("TagKeys", true, 50, 1, 128, Pattern::TagKey);
-  if (auto err = v.error()) return Result::fail(*err);
-  auto owner = s.owner(K, ctx.account_id, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   storage::Transaction tx(s.db());
   s.remove_tags(ctx.account_id, kind_str(K), std::get<std::string>(owner), keys);
@@ -46,8 +44,7 @@ Result list_entity_tags(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v);
   paging_members(v);
-  if (auto err = v.error()) return Result::fail(*err);
-  auto owner = s.owner(K, ctx.account_id, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   return s.list_tags_page(ctx.account_id, kind_str(K), std::get<std::string>(owner), in);
 }
@@ -61,8 +58,7 @@ Result put_boundary(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v);
   auto arn = v.str("PermissionsBoundary", true, 20, 2048);
-  if (auto err = v.error()) return Result::fail(*err);
-  auto owner = s.owner(K, ctx.account_id, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   if (auto err = s.check_attachable(ctx.account_id, *arn)) return Result::fail(*err);
   s.run(std::string("UPDATE ") + entity_table(K) + " SET boundary = ? WHERE account = ? AND name = ?", *arn,
@@ -74,8 +70,7 @@ template <Kind K>
 Result delete_boundary(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v);
-  if (auto err = v.error()) return Result::fail(*err);
-  auto owner = s.owner(K, ctx.account_id, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   s.run(std::string("UPDATE ") + entity_table(K) + " SET boundary = NULL WHERE account = ? AND name = ?",
         ctx.account_id, std::get<std::string>(owner));
@@ -95,9 +90,8 @@ Result put_inline(Store& s, const RequestContext& ctx, const json& in) {
   auto name = entity_name_arg(K, v);
   auto pname = v.str("PolicyName", true, 1, 128, Pattern::Name);
   auto doc = v.str("PolicyDocument", true, 1, 131072, Pattern::PolicyDocument);
-  if (auto err = v.error()) return Result::fail(*err);
   const std::string& acct = ctx.account_id;
-  auto found = s.owner(K, acct, *name);
+  auto found = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&found)) return Result::fail(*e);
   const auto& owner = std::get<std::string>(found);
   if (auto err = check_policy_document(*doc, PolicyKind::Identity)) return Result::fail(*err);
@@ -124,8 +118,7 @@ Result get_inline(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v);
   auto pname = v.str("PolicyName", true, 1, 128, Pattern::Name);
-  if (auto err = v.error()) return Result::fail(*err);
-  auto found = s.owner(K, ctx.account_id, *name);
+  auto found = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&found)) return Result::fail(*e);
   const auto& owner = std::get<std::string>(found);
   auto st = s.db().cached(
@@ -143,8 +136,7 @@ Result list_inline(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v);
   paging_members(v);
-  if (auto err = v.error()) return Result::fail(*err);
-  auto owner = s.owner(K, ctx.account_id, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   std::vector<Keyed> items;
   auto st = s.db().cached("SELECT name FROM inline_policies WHERE account = ? AND kind = ? AND owner = ?");
@@ -158,8 +150,7 @@ Result delete_inline(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v);
   auto pname = v.str("PolicyName", true, 1, 128, Pattern::Name);
-  if (auto err = v.error()) return Result::fail(*err);
-  auto owner = s.owner(K, ctx.account_id, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   if (s.run("DELETE FROM inline_policies WHERE account = ? AND kind = ? AND owner = ? AND name = ?", ctx.account_id,
             kind_str(K), std::get<std::string>(owner), *pname) == 0)
@@ -174,9 +165,8 @@ Result attach(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v, 64);
   auto arn = v.str("PolicyArn", true, 20, 2048);
-  if (auto err = v.error()) return Result::fail(*err);
   const std::string& acct = ctx.account_id;
-  auto found = s.owner(K, acct, *name);
+  auto found = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&found)) return Result::fail(*e);
   const auto& owner = std::get<std::string>(found);
   if (auto err = s.check_attachable(acct, *arn)) return Result::fail(*err);
@@ -203,9 +193,8 @@ Result detach(Store& s, const RequestContext& ctx, const json& in) {
   Validator v(in);
   auto name = entity_name_arg(K, v, 64);
   auto arn = v.str("PolicyArn", true, 20, 2048);
-  if (auto err = v.error()) return Result::fail(*err);
   const std::string& acct = ctx.account_id;
-  auto owner = s.owner(K, acct, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   if (!parse_policy_arn(*arn)) return Result::fail(invalid_input("ARN " + *arn + " is not valid."));
   if (s.run("DELETE FROM attachments WHERE account = ? AND kind = ? AND owner = ? AND policy_arn = ?", acct,
@@ -220,9 +209,8 @@ Result list_attached(Store& s, const RequestContext& ctx, const json& in) {
   auto name = entity_name_arg(K, v, 64);
   auto prefix = v.str("PathPrefix", false, 1, 512, Pattern::PolicyPath);
   paging_members(v);
-  if (auto err = v.error()) return Result::fail(*err);
   const std::string& acct = ctx.account_id;
-  auto owner = s.owner(K, acct, *name);
+  auto owner = s.checked_owner(K, ctx, v, name);
   if (auto* e = std::get_if<AwsError>(&owner)) return Result::fail(*e);
   std::vector<std::string> arns;
   {

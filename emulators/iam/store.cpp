@@ -222,6 +222,12 @@ OrError<std::string> Store::owner(Kind kind, const std::string& account, const s
   return *stored;
 }
 
+OrError<std::string> Store::checked_owner(Kind kind, const RequestContext& ctx, const Validator& v,
+                                         const std::optional<std::string>& name) {
+  if (auto err = v.error()) return *err;
+  return owner(kind, ctx.account_id, *name);
+}
+
 std::optional<PolicyRow> Store::load_policy(const std::string& account, const std::string& arn) {
   if (const AwsManagedPolicy* m = find_aws_managed_policy(arn)) {
     PolicyRow p;

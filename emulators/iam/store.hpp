@@ -157,6 +157,9 @@ class Store {
   std::optional<std::string> entity_name(Kind kind, const std::string& account, const std::string& name);
   // The stored name of the entity, or NoSuchEntity.
   OrError<std::string> owner(Kind kind, const std::string& account, const std::string& name);
+  // After the members `v` checked: their validation error, else owner(kind, account, *name).
+  OrError<std::string> checked_owner(Kind kind, const RequestContext& ctx, const Validator& v,
+                                     const std::optional<std::string>& name);
   std::optional<PolicyRow> load_policy(const std::string& account, const std::string& arn);
   int64_t attachment_count(const std::string& account, const std::string& arn);
   int64_t boundary_count(const std::string& account, const std::string& arn);

@@ -284,37 +284,15 @@ class Validator {
   std::vector<std::string> string_list(std::string_view member, bool required, size_t max_items, size_t min_len,
                                        size_t max_len, Pattern p) {
     std::vector<std::string> out;
-    auto it = in_.find(std::string(member));
     std::string label = member_label(member);
-    if (it == in_.end() || it->is_null()) {
-      if (required) null_error(label);
-      return out;
-    }
-    if (!it->is_array()) return out;
-    if (it->size() > max_items)
-      add("Value '" + list_repr(*it) + "' at '" + label +
-          "' failed to satisfy constraint: Member must have length less than or equal to " +
-          std::to_string(max_items));
-    for (const auto& e : *it) {
+    const nlohmann::json* arr = list_member(member, label, required, max_items);
+    if (!arr) return out;
+    for (const auto& e : *arr) {
       std::string s = e.is_string() ? e.get<std::string>() : e.dump();
       out.push_back(s);
     }
-    for (size_t i = 0; i < out.size(); ++i) {
-      auto cps = code_points(out[i]);
-      std::string at = label + "." + std::to_string(i + 1) + ".member";
-      if (p != Pattern::None && !matches(p, out[i]))
-        add("Value '" + out[i] + "' at '" + at +
-            "' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
-            std::string(pattern_text(p)));
-      if (cps.size() < min_len)
-        add("Value '" + out[i] + "' at '" + at +
-            "' failed to satisfy constraint: Member must have length greater than or equal to " +
-            std::to_string(min_len));
-      if (cps.size() > max_len)
-        add("Value '" + out[i] + "' at '" + at +
-            "' failed to satisfy constraint: Member must have length less than or equal to " +
-            std::to_string(max_len));
-    }
+    for (size_t i = 0; i < out.size(); ++i)
+      check_string(label + "." + std::to_string(i + 1) + ".member", out[i], min_len, max_len, p);
     return out;
   }
 
@@ -325,18 +303,11 @@ class Validator {
   // Tags: [{Key, Value}], at most 50, keys 1..128, values 0..256.
   std::vector<Tag> tags(std::string_view member, bool required) {
     std::vector<Tag> out;
-    auto it = in_.find(std::string(member));
     std::string label = member_label(member);
-    if (it == in_.end() || it->is_null()) {
-      if (required) null_error(label);
-      return out;
-    }
-    if (!it->is_array()) return out;
-    if (it->size() > 50)
-      add("Value '" + list_repr(*it) + "' at '" + label +
-          "' failed to satisfy constraint: Member must have length less than or equal to 50");
+    const nlohmann::json* arr = list_member(member, label, required, 50);
+    if (!arr) return out;
     size_t i = 0;
-    for (const auto& t : *it) {
+    for (const auto& t : *arr) {
       ++i;
       std::string at = label + "." + std::to_string(i) + ".member";
       Tag tag;
@@ -396,6 +367,22 @@ class Validator {
     if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
     if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
     return it->dump();
+  }
+  // The array under `member`; nullptr when absent or null (an error when required) or not an
+  // array. More than max_items entries is an error.
+  const nlohmann::json* list_member(std::string_view member, const std::string& label, bool required,
+                                    size_t max_items) {
+    auto it = in_.find(std::string(member));
+    if (it == in_.end() || it->is_null()) {
+      if (required) null_error(label);
+      return nullptr;
+    }
+    if (!it->is_array()) return nullptr;
+    if (it->size() > max_items)
+      add("Value '" + list_repr(*it) + "' at '" + label +
+          "' failed to satisfy constraint: Member must have length less than or equal to " +
+          std::to_string(max_items));
+    return &*it;
   }
   void null_error(const std::string& label) {
     add("Value null at '" + label + "' failed to satisfy constraint: Member must not be null");
