@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
-#include <stdexcept>
 #include <cctype>
 #include <unordered_map>
 #include <variant>
@@ -12,6 +11,7 @@
 
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
+#include "iam/service_support.hpp"
 #include "iam/validation.hpp"
 #include "storage/sqlite.hpp"
 #include "sts/sts.hpp"
@@ -113,13 +113,7 @@ class StsService final : public Service, public CredentialResolver {
     auto it = handlers.find(operation);
     if (it == handlers.end()) return Result::fail(AwsError::invalid_action(operation));
     if (!input.is_object()) input = json::object();
-    std::lock_guard lock(mu_);
-    try {
-      return (this->*(it->second))(ctx, input);
-    } catch (const std::exception& e) {
-      spdlog::error("sts {}: {}", operation, e.what());
-      return Result::fail(AwsError::internal());
-    }
+    return iam::run_locked(mu_, "sts", operation, [&] { return (this->*(it->second))(ctx, input); });
   }
 
   void reset() override {
@@ -380,10 +374,6 @@ class StsService final : public Service, public CredentialResolver {
 
 std::unique_ptr<Service> make_service(const ServiceEnv& env) { return std::make_unique<StsService>(env); }
 
-CredentialResolver& credential_resolver(Service& service) {
-  auto* sts = dynamic_cast<StsService*>(&service);
-  if (!sts) throw std::invalid_argument("credential_resolver: not the STS service");
-  return *sts;
-}
+CredentialResolver& credential_resolver(Service& service) { return iam::resolver_of<StsService>(service, "STS"); }
 
 }  // namespace awan::sts

@@ -8,6 +8,7 @@
 
 #include "awan/clock.hpp"
 #include "iam/iam.hpp"
+#include "iam/service_fixture.hpp"
 #include "iam/validation.hpp"
 
 namespace {
@@ -22,33 +23,11 @@ const char* kPolicy =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["dynamodb:PutItem"],"Resource":"*"}]})";
 const char* kBasicExec = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
 
-class IamTest : public ::testing::Test {
+class IamTest : public awan::test_support::ServiceTest<&awan::iam::make_service> {
  protected:
-  void SetUp() override {
-    env_.clock = &clock_;
-    svc_ = awan::iam::make_service(env_);
-    ctx_.account_id = "111122223333";
-  }
-
-  awan::Result call(const std::string& op, json in = json::object()) { return svc_->call(ctx_, op, std::move(in)); }
-  json ok(const std::string& op, json in = json::object()) {
-    auto r = call(op, std::move(in));
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.error ? r.error->code + " " + r.error->message : "");
-    return r.output;
-  }
-  awan::AwsError err(const std::string& op, json in = json::object()) {
-    auto r = call(op, std::move(in));
-    EXPECT_TRUE(r.is_error()) << op << " unexpectedly succeeded: " << r.output.dump();
-    return r.error.value_or(awan::AwsError{});
-  }
   json create_role(const std::string& name, const std::string& path = "/") {
     return ok("CreateRole", {{"RoleName", name}, {"Path", path}, {"AssumeRolePolicyDocument", kTrust}})["Role"];
   }
-
-  awan::ManualClock clock_;
-  awan::ServiceEnv env_;
-  std::unique_ptr<awan::Service> svc_;
-  awan::RequestContext ctx_;
 };
 
 // ---------------------------------------------------------------- roles

@@ -8,36 +8,14 @@
 
 #include "awan/clock.hpp"
 #include "core/crypto.hpp"
+#include "iam/service_fixture.hpp"
 #include "sts/sts.hpp"
 
 namespace {
 
 using json = nlohmann::json;
 
-class StsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    env_.clock = &clock_;
-    svc_ = awan::sts::make_service(env_);
-    ctx_.account_id = "111122223333";
-  }
-  awan::Result call(const std::string& op, json in = json::object()) { return svc_->call(ctx_, op, std::move(in)); }
-  json ok(const std::string& op, json in = json::object()) {
-    auto r = call(op, std::move(in));
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.error ? r.error->code + " " + r.error->message : "");
-    return r.output;
-  }
-  awan::AwsError err(const std::string& op, json in = json::object()) {
-    auto r = call(op, std::move(in));
-    EXPECT_TRUE(r.is_error()) << op << " unexpectedly succeeded: " << r.output.dump();
-    return r.error.value_or(awan::AwsError{});
-  }
-
-  awan::ManualClock clock_;
-  awan::ServiceEnv env_;
-  std::unique_ptr<awan::Service> svc_;
-  awan::RequestContext ctx_;
-};
+using StsTest = awan::test_support::ServiceTest<&awan::sts::make_service>;
 
 TEST_F(StsTest, CallerIdentityDefaultsToRoot) {
   auto out = ok("GetCallerIdentity");
