@@ -1,4 +1,5 @@
 #include "protocol/model.hpp"
+#include "protocol/per_model.hpp"
 
 #include <array>
 #include <mutex>
@@ -268,32 +269,14 @@ AwsError Model::make_error(std::string_view code, std::string message) const {
 }
 
 const Model* Model::get(std::string_view service) {
-  struct Slot {
-    std::string_view name;
-    std::once_flag once;
-    std::unique_ptr<Model> model;
-  };
-  static std::vector<std::unique_ptr<Slot>> slots = [] {
-    std::vector<std::unique_ptr<Slot>> v;
-    for (std::string_view n : embedded_model_names()) {
-      auto s = std::make_unique<Slot>();
-      s->name = n;
-      v.push_back(std::move(s));
+  static PerModel<Model> models;
+  return models.get(service, [](std::string_view name) -> std::unique_ptr<Model> {
+    try {
+      return parse(name, embedded_model(name));
+    } catch (const std::exception&) {
+      return nullptr;
     }
-    return v;
-  }();
-  for (auto& slot : slots) {
-    if (slot->name != service) continue;
-    std::call_once(slot->once, [&] {
-      try {
-        slot->model = parse(slot->name, embedded_model(slot->name));
-      } catch (const std::exception&) {
-        slot->model.reset();
-      }
-    });
-    return slot->model.get();
-  }
-  return nullptr;
+  });
 }
 
 }  // namespace awan::protocol
