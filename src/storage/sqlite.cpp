@@ -26,12 +26,15 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind(int idx, std::string_view text) {
-  int rc = sqlite3_bind_text64(stmt_, idx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  // A null pointer would bind SQL NULL: an empty view (e.g. read from a zero-length column)
+  // must bind the empty value.
+  int rc = sqlite3_bind_text64(stmt_, idx, text.data() ? text.data() : "", text.size(), SQLITE_TRANSIENT,
+                               SQLITE_UTF8);
   if (rc != SQLITE_OK) fail(db_, rc, "bind text");
   return *this;
 }
 Statement& Statement::bind_blob(int idx, std::string_view bytes) {
-  int rc = sqlite3_bind_blob64(stmt_, idx, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  int rc = sqlite3_bind_blob64(stmt_, idx, bytes.data() ? bytes.data() : "", bytes.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) fail(db_, rc, "bind blob");
   return *this;
 }

@@ -82,3 +82,17 @@ TEST(Sqlite, FileDatabaseSurvivesReopenInWalMode) {
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST(Sqlite, EmptyViewsBindEmptyValuesNotNull) {
+  Database db(":memory:");
+  db.exec("CREATE TABLE t (b BLOB, s TEXT)");
+  auto ins = db.prepare("INSERT INTO t VALUES (?, ?)");
+  ins.bind_blob(1, std::string_view()).bind(2, std::string_view());
+  ins.run();
+  auto sel = db.prepare("SELECT b IS NULL, s IS NULL, length(b), length(s) FROM t");
+  ASSERT_TRUE(sel.step());
+  EXPECT_EQ(sel.int64(0), 0);
+  EXPECT_EQ(sel.int64(1), 0);
+  EXPECT_EQ(sel.int64(2), 0);
+  EXPECT_EQ(sel.int64(3), 0);
+}
