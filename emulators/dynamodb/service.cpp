@@ -1463,7 +1463,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   // Handles one stored row; returns false when the page is full.
   bool visit_row(const ReadPlan& plan, const Row& row, PageState& st) {
     json item = Store::decode(row.item);
-    size_t sz = item_size(item);
+    size_t sz = row.size >= 0 ? static_cast<size_t>(row.size) : item_size(item);
     st.scanned++;
     st.bytes += sz;
     bool matched = !plan.filter.present || expr::evaluate(plan.filter.node, item);
@@ -1673,6 +1673,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     Constraints c;
     if (!member(in, "RequestItems")) c.add(nullptr, "requestItems", "Member must not be null");
     return_capacity_constraint(c, in);
+    c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
     c.raise();
     json& req = in["RequestItems"];
     size_t total = 0;
@@ -1748,6 +1749,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     Constraints c;
     if (!member(in, "TransactItems")) c.add(nullptr, "transactItems", "Member must not be null");
     return_capacity_constraint(c, in);
+    c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
     if (const json* ti = member(in, "TransactItems")) {
       if (ti->empty()) c.add(ti, "transactItems", "Member must have length greater than or equal to 1");
       if (ti->size() > 100) c.add(ti, "transactItems", "Member must have length less than or equal to 100");

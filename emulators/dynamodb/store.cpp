@@ -151,7 +151,7 @@ std::pair<int64_t, int64_t> Store::index_stats(int64_t table, const std::string&
 
 void Store::query_table(int64_t table, std::string_view pk, const KeyRange& range, bool forward,
                         const std::optional<std::string>& start_sk, const std::function<bool(const Row&)>& visit) {
-  std::string sql = "SELECT sk, item FROM ddb_items WHERE table_id = ? AND pk = ?" + range_sql(range, "sk");
+  std::string sql = "SELECT sk, item, size FROM ddb_items WHERE table_id = ? AND pk = ?" + range_sql(range, "sk");
   if (start_sk) sql += forward ? " AND sk > ?" : " AND sk < ?";
   sql += forward ? " ORDER BY sk ASC" : " ORDER BY sk DESC";
   auto st = db_.cached(sql);
@@ -159,7 +159,7 @@ void Store::query_table(int64_t table, std::string_view pk, const KeyRange& rang
   int idx = bind_range(*st, 3, range);
   if (start_sk) st->bind_blob(idx, *start_sk);
   while (st->step()) {
-    Row r{pk, st->blob_view(0), {}, {}, st->blob_view(1)};
+    Row r{pk, st->blob_view(0), {}, {}, st->blob_view(1), st->int64(2)};
     if (!visit(r)) break;
   }
 }
@@ -168,7 +168,7 @@ void Store::query_index(int64_t table, const std::string& index, std::string_vie
                         bool forward, const std::optional<std::array<std::string, 3>>& start,
                         const std::function<bool(const Row&)>& visit) {
   std::string sql =
-      "SELECT i.isk, i.pk, i.sk, t.item FROM ddb_index_items i JOIN ddb_items t ON t.table_id = i.table_id AND "
+      "SELECT i.isk, i.pk, i.sk, t.item, t.size FROM ddb_index_items i JOIN ddb_items t ON t.table_id = i.table_id AND "
       "t.pk = i.pk AND t.sk = i.sk WHERE i.table_id = ? AND i.index_name = ? AND i.ipk = ?" +
       range_sql(range, "i.isk");
   if (start) sql += forward ? " AND (i.isk, i.pk, i.sk) > (?, ?, ?)" : " AND (i.isk, i.pk, i.sk) < (?, ?, ?)";
@@ -179,21 +179,21 @@ void Store::query_index(int64_t table, const std::string& index, std::string_vie
   if (start)
     for (const auto& s : *start) st->bind_blob(idx++, s);
   while (st->step()) {
-    Row r{st->blob_view(1), st->blob_view(2), ipk, st->blob_view(0), st->blob_view(3)};
+    Row r{st->blob_view(1), st->blob_view(2), ipk, st->blob_view(0), st->blob_view(3), st->int64(4)};
     if (!visit(r)) break;
   }
 }
 
 void Store::scan_table(int64_t table, const std::optional<std::array<std::string, 2>>& start,
                        const std::function<bool(const Row&)>& visit) {
-  std::string sql = "SELECT pk, sk, item FROM ddb_items WHERE table_id = ?";
+  std::string sql = "SELECT pk, sk, item, size FROM ddb_items WHERE table_id = ?";
   if (start) sql += " AND (pk, sk) > (?, ?)";
   sql += " ORDER BY pk, sk";
   auto st = db_.cached(sql);
   st->bind(1, table);
   if (start) st->bind_blob(2, (*start)[0]).bind_blob(3, (*start)[1]);
   while (st->step()) {
-    Row r{st->blob_view(0), st->blob_view(1), {}, {}, st->blob_view(2)};
+    Row r{st->blob_view(0), st->blob_view(1), {}, {}, st->blob_view(2), st->int64(3)};
     if (!visit(r)) break;
   }
 }
@@ -201,7 +201,7 @@ void Store::scan_table(int64_t table, const std::optional<std::array<std::string
 void Store::scan_index(int64_t table, const std::string& index, const std::optional<std::array<std::string, 4>>& start,
                        const std::function<bool(const Row&)>& visit) {
   std::string sql =
-      "SELECT i.ipk, i.isk, i.pk, i.sk, t.item FROM ddb_index_items i JOIN ddb_items t ON t.table_id = i.table_id AND "
+      "SELECT i.ipk, i.isk, i.pk, i.sk, t.item, t.size FROM ddb_index_items i JOIN ddb_items t ON t.table_id = i.table_id AND "
       "t.pk = i.pk AND t.sk = i.sk WHERE i.table_id = ? AND i.index_name = ?";
   if (start) sql += " AND (i.ipk, i.isk, i.pk, i.sk) > (?, ?, ?, ?)";
   sql += " ORDER BY i.ipk, i.isk, i.pk, i.sk";
@@ -212,7 +212,7 @@ void Store::scan_index(int64_t table, const std::string& index, const std::optio
     for (const auto& s : *start) st->bind_blob(idx++, s);
   }
   while (st->step()) {
-    Row r{st->blob_view(2), st->blob_view(3), st->blob_view(0), st->blob_view(1), st->blob_view(4)};
+    Row r{st->blob_view(2), st->blob_view(3), st->blob_view(0), st->blob_view(1), st->blob_view(4), st->int64(5)};
     if (!visit(r)) break;
   }
 }

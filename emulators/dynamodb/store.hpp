@@ -32,6 +32,7 @@ struct Row {
   std::string_view ipk;  // index scans only
   std::string_view isk;
   std::string_view item;  // CBOR
+  int64_t size = -1;       // the item's DynamoDB size as stored (-1: unknown)
 };
 
 // Bounds on an encoded key column: [lo, hi] with optional strictness.

@@ -178,6 +178,14 @@ TEST_F(DataPlaneTest, ItemCollectionMetrics) {
   auto t = ok("TransactWriteItems", {{"TransactItems", {{{"Put", {{"TableName", "lsi"}, {"Item", item("c", "1")}}}}}},
                                      {"ReturnItemCollectionMetrics", "SIZE"}});
   EXPECT_EQ(t["ItemCollectionMetrics"]["lsi"][0]["ItemCollectionKey"], json({{"pk", {{"S", "c"}}}}));
+  EXPECT_EQ(err("BatchWriteItem", {{"RequestItems", {{"lsi", {{{"PutRequest", {{"Item", item("b", "1")}}}}}}}},
+                                   {"ReturnItemCollectionMetrics", "ALL"}}).code,
+            "ValidationException");
+  // Query and Scan pages count the stored sizes: a 1 MB page holds the same items either way.
+  auto q = ok("Query", {{"TableName", "lsi"}, {"KeyConditionExpression", "pk = :p"}, {"ExpressionAttributeValues", {{":p", {{"S", "a"}}}}},
+                        {"ReturnConsumedCapacity", "TOTAL"}});
+  EXPECT_EQ(q["Count"], 2);
+  EXPECT_EQ(q["ConsumedCapacity"]["CapacityUnits"], 0.5);
   auto bad = err("PutItem", {{"TableName", "lsi"}, {"Item", item("a", "1")}, {"ReturnItemCollectionMetrics", "ALL"}});
   EXPECT_EQ(bad.message,
             "1 validation error detected: Value 'ALL' at 'returnItemCollectionMetrics' failed to satisfy constraint: "
