@@ -32,7 +32,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+// Handlers refer to the Impl by plain pointer: it owns the io_context, whose destruction
+// destroys every pending handler (and so every connection) first.
+struct Server::Impl {
   ServerOptions options;
   Handler handler;
   asio::io_context ioc;
@@ -72,8 +74,7 @@ constexpr uint64_t kSmallMessage = 64 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {}
+  Session(tcp::socket&& socket, Server::Impl* server) : stream_(std::move(socket)), server_(server) {}
 
   ~Session() {
     if (spool_fp_) std::fclose(spool_fp_);
@@ -324,7 +325,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  std::shared_ptr<Server::Impl> server_;
+  Server::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> spool_parser_;
@@ -343,7 +344,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(asio::make_strand(ioc), [self = this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
     } else {
@@ -389,7 +390,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   auto& im = *impl_;
   if (im.threads.empty()) return;
   im.stopping = true;
-  asio::post(im.ioc, [impl = impl_] {
+  asio::post(im.ioc, [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor.close(ec);
   });
