@@ -290,3 +290,22 @@ TEST(Cbor, MatchesNlohmann) {
   auto bb = json::to_cbor(bin);
   EXPECT_EQ(awan::dynamodb::decode_cbor(std::string_view(reinterpret_cast<const char*>(bb.data()), bb.size())), bin);
 }
+
+// Truncated and corrupted CBOR never crashes the reader: it returns a value or throws.
+TEST(Cbor, CorruptInputIsSafe) {
+  json doc = {{"pk", {{"S", "a"}}}, {"l", {{"L", {{{"N", "1"}}, {{"M", {{"x", {{"BOOL", true}}}}}}}}}}, {"f", 1.5}, {"i", -70000}};
+  auto bytes = json::to_cbor(doc);
+  uint32_t seed = 12345;
+  auto rnd = [&] { return seed = seed * 1103515245u + 12345u; };
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<uint8_t> b = bytes;
+    if (round % 3 == 0) b.resize(rnd() % b.size());
+    for (int k = 0; k < 3; ++k)
+      if (!b.empty()) b[rnd() % b.size()] = static_cast<uint8_t>(rnd() >> 16);
+    try {
+      awan::dynamodb::decode_cbor(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+    } catch (const json::exception&) {
+    }
+  }
+  SUCCEED();
+}
