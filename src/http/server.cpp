@@ -74,7 +74,12 @@ constexpr uint64_t kSmallMessage = 64 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server::Impl* server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, Server::Impl* server) : stream_(std::move(socket)), server_(server) {
+    // Once per connection (a getpeername system call per request would show in benchmarks).
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = ep.address().to_string();
+  }
 
   ~Session() {
     if (spool_fp_) std::fclose(spool_fp_);
@@ -128,6 +133,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if ((!declared && parser_->chunked()) || (declared && *declared > server_->options.spool_threshold)) {
       return start_spool();
     }
+    // Fast path: a request without body, or whose body already arrived with the header, is
+    // parsed from the buffer right here (an asynchronous read would complete through one more
+    // trip through the scheduler).
+    if (!parser_->is_done() && buffer_.size() > 0) {
+      beast::error_code ec;
+      parser_->eager(true);
+      size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec && ec != bhttp::error::need_more) return on_body(ec);
+    }
+    if (parser_->is_done()) return on_body({});
     // The deadline armed for the header covers a small body too (re-arming a timer costs
     // syscalls on the hot path); large or chunked bodies get a fresh read timeout.
     auto len = parser_->content_length();
@@ -242,9 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if constexpr (std::is_same_v<typename Message::body_type, bhttp::string_body>) {
       if (with_body) req.body = std::move(msg.body());
     }
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) req.remote_address = ep.address().to_string();
+    req.remote_address = remote_address_;
     head_ = req.method == "HEAD";
     version_ = msg.version();
     return req;
@@ -326,6 +340,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   Server::Impl* server_;
+  std::string remote_address_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> spool_parser_;
