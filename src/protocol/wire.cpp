@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
 
 #include "core/timefmt.hpp"
 
@@ -601,11 +600,23 @@ void doc_struct_to_xml(pugi::xml_node parent, const Shape& shape, const json& do
   }
 }
 
+namespace {
+// Appends pugixml's output straight to a string (an ostringstream costs a locale-aware stream
+// and a copy on every response).
+struct StringWriter final : pugi::xml_writer {
+  std::string& out;
+  explicit StringWriter(std::string& o) : out(o) {}
+  void write(const void* data, size_t size) override { out.append(static_cast<const char*>(data), size); }
+};
+}  // namespace
+
 std::string xml_string(const pugi::xml_document& doc, bool declaration) {
-  std::ostringstream os;
-  if (declaration) os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  doc.save(os, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
-  return os.str();
+  std::string out;
+  out.reserve(512);
+  if (declaration) out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  StringWriter writer(out);
+  doc.save(writer, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+  return out;
 }
 
 }  // namespace awan::protocol::wire
