@@ -187,19 +187,27 @@ std::variant<Decoded, AwsError> QueryCodec::decode(const http::Request& req) con
 void QueryCodec::encode_output(const std::string& operation, const nlohmann::json& output, const EncodeContext& ctx,
                                http::Response& out) const {
   const Operation* op = model_->operation(operation);
-  pugi::xml_document doc;
-  std::string root_name = operation + "Response";
-  auto root = doc.append_child(root_name.c_str());
-  if (!model_->metadata().xml_namespace.empty())
-    root.append_attribute("xmlns").set_value(model_->metadata().xml_namespace.c_str());
-  if (op && op->output) {
-    pugi::xml_node target = root;
-    if (!op->result_wrapper.empty()) target = root.append_child(op->result_wrapper.c_str());
-    wire::doc_struct_to_xml(target, *op->output, output, TsDefault::Iso8601, false);
+  // Written as text, not through a DOM: this is every awsQuery service's hot path.
+  std::string& xml = out.body;
+  xml.clear();
+  xml.reserve(512);
+  xml.append("<").append(operation).append("Response");
+  if (!model_->metadata().xml_namespace.empty()) {
+    xml += " xmlns=\"";
+    wire::xml_escape(xml, model_->metadata().xml_namespace, true);
+    xml += '"';
   }
-  root.append_child("ResponseMetadata").append_child("RequestId").text().set(ctx.request_id.c_str());
+  xml += '>';
+  if (op && op->output) {
+    bool wrapped = !op->result_wrapper.empty();
+    if (wrapped) xml.append("<").append(op->result_wrapper).append(">");
+    wire::doc_struct_to_xml_text(xml, *op->output, output, TsDefault::Iso8601, false);
+    if (wrapped) xml.append("</").append(op->result_wrapper).append(">");
+  }
+  xml += "<ResponseMetadata><RequestId>";
+  wire::xml_escape(xml, ctx.request_id, false);
+  xml.append("</RequestId></ResponseMetadata></").append(operation).append("Response>");
   out.status = 200;
-  out.body = wire::xml_string(doc, false);
   out.headers.set("Content-Type", "text/xml");
   add_request_id_headers(ctx, out);
 }

@@ -600,6 +600,133 @@ void doc_struct_to_xml(pugi::xml_node parent, const Shape& shape, const json& do
   }
 }
 
+void xml_escape(std::string& out, std::string_view text, bool attribute) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"':
+        if (attribute) {
+          out += "&quot;";
+        } else {
+          out += c;
+        }
+        break;
+      default: {
+        auto u = static_cast<unsigned char>(c);
+        if (u < 32 && (attribute || (u != '\t' && u != '\n' && u != '\r'))) {
+          out += "&#";
+          out += std::to_string(u);
+          out += ';';
+        } else {
+          out += c;
+        }
+      }
+    }
+  }
+}
+
+namespace {
+void open_tag(std::string& out, std::string_view name, const MemberRef& ref) {
+  out += '<';
+  out += name;
+  if (!ref.xml_namespace_uri.empty()) {
+    out += ref.xml_namespace_prefix.empty() ? " xmlns" : " xmlns:";
+    out += ref.xml_namespace_prefix;
+    out += "=\"";
+    xml_escape(out, ref.xml_namespace_uri, true);
+    out += '"';
+  }
+}
+
+void close_tag(std::string& out, std::string_view name) {
+  out += "</";
+  out += name;
+  out += '>';
+}
+
+void doc_to_xml_text(std::string& out, std::string_view name, const MemberRef& ref, const json& doc, TsDefault ts,
+                     bool ts_millis);
+
+// Attributes of `shape`'s members, then '>' and the child elements, then nothing: the caller
+// closes the element (an empty element is written as <a></a>, which is the same XML as <a/>).
+void struct_body_text(std::string& out, const Shape& shape, const json& doc, TsDefault ts, bool ts_millis) {
+  if (doc.is_object()) {
+    for (const MemberRef& m : shape.members) {
+      if (m.location != Location::Body || !m.xml_attribute) continue;
+      auto it = doc.find(m.name);
+      if (it == doc.end() || it->is_null()) continue;
+      out += ' ';
+      out += m.wire_name();
+      out += "=\"";
+      xml_escape(out, value_to_text(m, *it, ts, ts_millis), true);
+      out += '"';
+    }
+  }
+  out += '>';
+  doc_struct_to_xml_text(out, shape, doc, ts, ts_millis);
+}
+
+void doc_to_xml_text(std::string& out, std::string_view name, const MemberRef& ref, const json& doc, TsDefault ts,
+                     bool ts_millis) {
+  const Shape& s = *ref.shape;
+  switch (s.type) {
+    case ShapeType::Structure:
+      open_tag(out, name, ref);
+      struct_body_text(out, s, doc, ts, ts_millis);
+      close_tag(out, name);
+      return;
+    case ShapeType::List: {
+      if (!doc.is_array()) return;
+      std::string_view item = s.member.location_name.empty() ? (ref.flattened ? name : std::string_view("member"))
+                                                             : std::string_view(s.member.location_name);
+      if (ref.flattened) {
+        for (const auto& v : doc) doc_to_xml_text(out, item, s.member, v, ts, ts_millis);
+        return;
+      }
+      open_tag(out, name, ref);
+      out += '>';
+      for (const auto& v : doc) doc_to_xml_text(out, item, s.member, v, ts, ts_millis);
+      close_tag(out, name);
+      return;
+    }
+    case ShapeType::Map: {
+      if (!doc.is_object()) return;
+      std::string_view kname = s.key.location_name.empty() ? std::string_view("key") : s.key.location_name;
+      std::string_view vname = s.value.location_name.empty() ? std::string_view("value") : s.value.location_name;
+      if (!ref.flattened) out.append("<").append(name).append(">");
+      std::string_view entry = ref.flattened ? name : std::string_view("entry");
+      for (auto it = doc.begin(); it != doc.end(); ++it) {
+        out.append("<").append(entry).append("><").append(kname).append(">");
+        xml_escape(out, it.key(), false);
+        close_tag(out, kname);
+        doc_to_xml_text(out, vname, s.value, *it, ts, ts_millis);
+        close_tag(out, entry);
+      }
+      if (!ref.flattened) close_tag(out, name);
+      return;
+    }
+    default:
+      open_tag(out, name, ref);
+      out += '>';
+      xml_escape(out, value_to_text(ref, doc, ts, ts_millis), false);
+      close_tag(out, name);
+      return;
+  }
+}
+}  // namespace
+
+void doc_struct_to_xml_text(std::string& out, const Shape& shape, const json& doc, TsDefault ts, bool ts_millis) {
+  if (!doc.is_object()) return;
+  for (const MemberRef& m : shape.members) {
+    if (m.location != Location::Body || m.xml_attribute) continue;
+    auto it = doc.find(m.name);
+    if (it == doc.end() || it->is_null()) continue;
+    doc_to_xml_text(out, xml_member_name(m), m, *it, ts, ts_millis);
+  }
+}
+
 namespace {
 // Appends pugixml's output straight to a string (an ostringstream costs a locale-aware stream
 // and a copy on every response).

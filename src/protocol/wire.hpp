@@ -48,6 +48,12 @@ std::optional<std::string> xml_to_doc(const MemberRef& ref, const pugi::xml_node
 std::optional<std::string> xml_struct_to_doc(const Shape& shape, const pugi::xml_node& node, json& out);
 // Document → XML: members of a structure appended to `parent` (body members only).
 void doc_struct_to_xml(pugi::xml_node parent, const Shape& shape, const json& doc, TsDefault ts, bool ts_millis);
+// The same XML as doc_struct_to_xml, written as text straight into `out` (the members of an
+// element whose start tag `out` ends with, still open: attributes are appended first). Used on
+// the hot output path of the awsQuery codec, where building a DOM cost more than the service.
+void doc_struct_to_xml_text(std::string& out, const Shape& shape, const json& doc, TsDefault ts, bool ts_millis);
+// XML escaping of character data / attribute values.
+void xml_escape(std::string& out, std::string_view text, bool attribute);
 void doc_to_xml(pugi::xml_node parent, std::string_view name, const MemberRef& ref, const json& doc, TsDefault ts,
                 bool ts_millis);
 // Serializes a pugixml document without indentation, with or without the XML declaration.
