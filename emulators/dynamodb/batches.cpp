@@ -1,0 +1,132 @@
+// DynamoDB BatchGetItem and BatchWriteItem.
+#include "dynamodb/service_impl.hpp"
+
+namespace awan::dynamodb::svc {
+
+json DynamoDbService::batch_get_item(json& in) {
+  Constraints c;
+  if (!member(in, "RequestItems")) c.add(nullptr, "requestItems", "Member must not be null");
+  return_capacity_constraint(c, in);
+  c.raise();
+  json& req = in["RequestItems"];
+  if (req.empty())
+    invalid("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  size_t total = 0;
+  for (auto& [name, r] : req.items()) total += r.contains("Keys") ? r["Keys"].size() : 0;
+  if (total > 100) invalid("Too many items requested for the BatchGetItem call");
+  json out = {{"Responses", json::object()}, {"UnprocessedKeys", json::object()}};
+  json caps = json::array();
+  size_t response_bytes = 0;  // over 16 MB, the remaining keys are returned unprocessed
+  for (auto it = req.begin(); it != req.end(); ++it) {
+    json& r = it.value();
+    Expressions ex;
+    no_mixing(r, {"AttributesToGet"}, {"ProjectionExpression"});
+    prepare_attrs(r, ex, member(r, "ProjectionExpression") != nullptr, "ProjectionExpression is null");
+    auto proj = projection_of(r, ex);
+    expr::check_unused(ex.ctx);
+    TableInfo* t = find_table_by_name(it.key());
+    if (!t) not_found();
+    std::set<std::pair<std::string, std::string>> seen;
+    json items = json::array();
+    size_t bytes = 0;
+    for (auto& k : r["Keys"]) {
+      validate_item(k);
+      auto key = key_of(*t, k);
+      if (!seen.insert(key).second) invalid("Provided list of item keys contains duplicates");
+      if (response_bytes >= kBatchGetResponseLimit) {
+        json& u = out["UnprocessedKeys"][it.key()];
+        if (u.is_null()) {
+          u = r;
+          u["Keys"] = json::array();
+        }
+        u["Keys"].push_back(k);
+        continue;
+      }
+      if (auto item = store_.get_item(t->id, key.first, key.second)) {
+        size_t sz = item_size(*item);
+        if (response_bytes + sz > kBatchGetResponseLimit) {
+          response_bytes = kBatchGetResponseLimit;
+          json& u = out["UnprocessedKeys"][it.key()];
+          u = r;
+          u["Keys"] = json::array({k});
+          continue;
+        }
+        bytes += sz;
+        response_bytes += sz;
+        items.push_back(proj ? expr::project(*item, *proj) : std::move(*item));
+      }
+    }
+    out["Responses"][t->name] = std::move(items);
+    if (wants_capacity(in))
+      caps.push_back(capacity(*t, read_units(bytes, member(r, "ConsistentRead") && r["ConsistentRead"].get<bool>()),
+                              str_member(in, "ReturnConsumedCapacity")));
+  }
+  if (wants_capacity(in)) out["ConsumedCapacity"] = caps;
+  return out;
+}
+
+json DynamoDbService::batch_write_item(json& in) {
+  Constraints c;
+  if (!member(in, "RequestItems")) c.add(nullptr, "requestItems", "Member must not be null");
+  return_capacity_constraint(c, in);
+  c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  c.raise();
+  json& req = in["RequestItems"];
+  size_t total = 0;
+  for (auto& [name, r] : req.items()) total += r.size();
+  if (req.empty())
+    invalid("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  if (total > 25)
+    invalid("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+  struct Op {
+    TableInfo* t;
+    std::string pk, sk;
+    json* item;  // null for delete
+  };
+  std::vector<Op> ops;
+  for (auto it = req.begin(); it != req.end(); ++it) {
+    TableInfo* t = find_table_by_name(it.key());
+    for (auto& w : it.value()) {
+      if (json* p = w.contains("PutRequest") ? &w["PutRequest"] : nullptr) {
+        json& item = (*p)["Item"];
+        validate_item(item);
+        auto key = t ? item_key(*t, item) : std::pair<std::string, std::string>();
+        if (t && item_size(item) > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
+        ops.push_back({t, key.first, key.second, &item});
+      } else if (json* d = w.contains("DeleteRequest") ? &w["DeleteRequest"] : nullptr) {
+        json& key = (*d)["Key"];
+        validate_item(key);
+        auto k = t ? key_of(*t, key) : std::pair<std::string, std::string>();
+        ops.push_back({t, k.first, k.second, nullptr});
+      } else {
+        invalid("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+      }
+    }
+  }
+  std::set<std::tuple<int64_t, std::string, std::string>> seen;
+  for (const auto& op : ops) {
+    if (!op.t) not_found();
+    if (!seen.insert({op.t->id, op.pk, op.sk}).second) invalid("Provided list of item keys contains duplicates");
+  }
+  std::map<std::string, double> units;
+  storage::Transaction tx(store_.db());
+  for (auto& op : ops) {
+    std::optional<json> old = store_.get_item(op.t->id, op.pk, op.sk);
+    size_t sz = std::max(old ? item_size(*old) : 0, op.item ? item_size(*op.item) : 0);
+    units[op.t->name] += write_units(sz);
+    write_item(*op.t, op.pk, op.sk, old ? &*old : nullptr, op.item);
+  }
+  tx.commit();
+  json out = {{"UnprocessedItems", json::object()}};
+  std::vector<std::pair<const TableInfo*, std::string>> writes;
+  for (const auto& op : ops) writes.emplace_back(op.t, op.pk);
+  collection_metrics_map(out, in, writes);
+  if (wants_capacity(in)) {
+    json caps = json::array();
+    for (const auto& [n, u] : units) caps.push_back({{"TableName", n}, {"CapacityUnits", u}});
+    out["ConsumedCapacity"] = caps;
+  }
+  return out;
+}
+
+}  // namespace awan::dynamodb::svc

@@ -1,0 +1,180 @@
+// What every item write shares: key encoding and validation, the one write path,
+// consumed capacity, conditions, item collection metrics and GSI backfill.
+#include "dynamodb/service_impl.hpp"
+
+namespace awan::dynamodb::svc {
+
+std::pair<std::string, std::string> DynamoDbService::key_of(const TableInfo& t, const json& key, const char* prefix) {
+  size_t want = t.range ? 2 : 1;
+  auto check = [&](const KeyDef& kd) -> const json& {
+    auto it = key.find(kd.name);
+    if (it == key.end() || value_type(*it) != kd.type)
+      invalid(std::string(prefix) + "The provided key element does not match the schema");
+    const json& v = it->begin().value();
+    if ((kd.type == "S" && v.get_ref<const std::string&>().empty()) || (kd.type == "B" && v.get_ref<const std::string&>().empty()))
+      invalid(std::string(prefix) + "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty " +
+              (kd.type == "S" ? "string" : "binary") + " value. Key: " + kd.name);
+    return *it;
+  };
+  if (!key.is_object() || key.size() != want) invalid(std::string(prefix) + "The provided key element does not match the schema");
+  const json& h = check(t.hash);
+  std::string pk = encode_key(h), sk;
+  if (t.range) sk = encode_key(check(*t.range));
+  return {std::move(pk), std::move(sk)};
+}
+
+std::pair<std::string, std::string> DynamoDbService::item_key(const TableInfo& t, const json& item) {
+  auto check = [&](const KeyDef& kd) -> const json& {
+    auto it = item.find(kd.name);
+    if (it == item.end()) invalid("One or more parameter values were invalid: Missing the key " + kd.name + " in the item");
+    auto vt = value_type(*it);
+    if (vt != kd.type)
+      invalid("One or more parameter values were invalid: Type mismatch for key " + kd.name + " expected: " + kd.type +
+              " actual: " + std::string(vt));
+    const json& v = it->begin().value();
+    if (v.get_ref<const std::string&>().empty())
+      invalid("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty " +
+              std::string(kd.type == "B" ? "binary" : "string") + " value. Key: " + kd.name);
+    return *it;
+  };
+  std::string pk = encode_key(check(t.hash)), sk;
+  if (pk.size() > 2048) invalid("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  if (t.range) {
+    sk = encode_key(check(*t.range));
+    if (sk.size() > 1024)
+      invalid("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+  }
+  for (const auto& ix : t.indexes) {
+    for (const KeyDef* kd : {&ix.hash, ix.range ? &*ix.range : nullptr}) {
+      if (!kd) continue;
+      auto it = item.find(kd->name);
+      if (it == item.end()) continue;
+      auto vt = value_type(*it);
+      if (vt != kd->type)
+        invalid("One or more parameter values were invalid: Type mismatch for Index Key " + kd->name + " Expected: " +
+                kd->type + " Actual: " + std::string(vt) + " IndexName: " + ix.name);
+      if (it->begin().value().get_ref<const std::string&>().empty())
+        invalid("One or more parameter values are not valid. A value specified for a secondary index key is not supported. "
+                "The AttributeValue for a key attribute cannot contain an empty " +
+                std::string(kd->type == "B" ? "binary" : "string") + " value. IndexName: " + ix.name +
+                ", IndexKey: " + kd->name);
+    }
+  }
+  return {std::move(pk), std::move(sk)};
+}
+
+std::optional<std::pair<std::string, std::string>> DynamoDbService::index_keys(const IndexInfo& ix, const json& item) {
+  auto h = item.find(ix.hash.name);
+  if (h == item.end() || value_type(*h) != ix.hash.type) return std::nullopt;
+  std::string isk;
+  if (ix.range) {
+    auto r = item.find(ix.range->name);
+    if (r == item.end() || value_type(*r) != ix.range->type) return std::nullopt;
+    isk = encode_key(*r);
+  }
+  return std::make_pair(encode_key(*h), std::move(isk));
+}
+
+void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
+                const json* new_item) {
+  for (const auto& ix : t.indexes) {
+    auto ok = old_item ? index_keys(ix, *old_item) : std::nullopt;
+    auto nk = new_item ? index_keys(ix, *new_item) : std::nullopt;
+    if (ok && nk && *ok == *nk) continue;
+    if (ok) store_.delete_index_entry(t.id, ix.name, ok->first, ok->second, pk, sk);
+    if (nk) store_.put_index_entry(t.id, ix.name, nk->first, nk->second, pk, sk);
+  }
+  if (new_item)
+    store_.put_item(t.id, pk, sk, *new_item, item_size(*new_item));
+  else if (old_item)
+    store_.delete_item(t.id, pk, sk);
+  features_->on_write(t, pk, sk, old_item, new_item);  // change log (streams, PITR)
+}
+
+json DynamoDbService::capacity(const TableInfo& t, double units, const std::string& mode, bool write,
+              const json* old_item, const json* new_item) {
+  json c = {{"TableName", t.name}};
+  double total = units;
+  json gsis = json::object(), lsis = json::object();
+  if (write && mode == "INDEXES") {
+    for (const auto& ix : t.indexes) {
+      bool touched = (old_item && index_keys(ix, *old_item)) || (new_item && index_keys(ix, *new_item));
+      if (!touched) continue;
+      (ix.global ? gsis : lsis)[ix.name] = {{"CapacityUnits", 1.0}};
+      total += 1.0;
+    }
+  }
+  c["CapacityUnits"] = total;
+  if (mode == "INDEXES") {
+    c["Table"] = {{"CapacityUnits", units}};
+    if (!gsis.empty()) c["GlobalSecondaryIndexes"] = gsis;
+    if (!lsis.empty()) c["LocalSecondaryIndexes"] = lsis;
+  }
+  return c;
+}
+
+void DynamoDbService::return_capacity_constraint(Constraints& c, const json& in) {
+  c.enum_value(in, "ReturnConsumedCapacity", "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+}
+
+bool DynamoDbService::wants_capacity(const json& in) {
+  std::string m = str_member(in, "ReturnConsumedCapacity", "NONE");
+  return m == "TOTAL" || m == "INDEXES";
+}
+
+Condition DynamoDbService::condition_of(json& in, Expressions& ex, const char* expected_field) {
+  Condition c;
+  if (const json* ce = member(in, "ConditionExpression")) {
+    c.present = true;
+    c.node = expr::parse_condition(ce->get<std::string>(), "ConditionExpression", ex.ctx);
+  } else if (member(in, expected_field)) {
+    json& e = in[expected_field];
+    if (!e.empty()) {
+      c.present = true;
+      c.node = legacy_condition(e, str_member(in, "ConditionalOperator", "AND"), true);
+    }
+  }
+  return c;
+}
+
+void DynamoDbService::collection_metrics(json& out, const json& in, const TableInfo& t, const std::string& pk, const json& holder) {
+  if (str_member(in, "ReturnItemCollectionMetrics") != "SIZE") return;
+  if (std::none_of(t.indexes.begin(), t.indexes.end(), [](const IndexInfo& i) { return !i.global; })) return;
+  auto h = holder.find(t.hash.name);
+  if (h == holder.end()) return;
+  out["ItemCollectionMetrics"] = item_collection_metrics(t.hash.name, *h, collection_bytes(store_.db(), t.id, pk));
+}
+
+void DynamoDbService::collection_metrics_map(json& out, const json& in, const std::vector<std::pair<const TableInfo*, std::string>>& writes) {
+  if (str_member(in, "ReturnItemCollectionMetrics") != "SIZE") return;
+  json m = json::object();
+  std::set<std::pair<int64_t, std::string>> done;
+  for (const auto& [t, pk] : writes) {
+    if (std::none_of(t->indexes.begin(), t->indexes.end(), [](const IndexInfo& i) { return !i.global; })) continue;
+    if (!done.insert({t->id, pk}).second) continue;
+    m[t->name].push_back(item_collection_metrics(t->hash.name, decode_key(pk, t->hash.type),
+                                                 collection_bytes(store_.db(), t->id, pk)));
+  }
+  if (!m.empty()) out["ItemCollectionMetrics"] = std::move(m);
+}
+
+void DynamoDbService::start_backfill(const TableInfo& t, const std::string& index) {
+  backfill_until_[{t.id, index}] = env_.clock->epoch_millis() + kBackfillMillis;
+}
+
+bool DynamoDbService::backfilling(const TableInfo& t, const std::string& index) {
+  auto it = backfill_until_.find({t.id, index});
+  if (it == backfill_until_.end()) return false;
+  if (env_.clock->epoch_millis() < it->second) return true;
+  backfill_until_.erase(it);
+  return false;
+}
+
+void DynamoDbService::condition_failed(const json* old_item, const json& in) {
+  AwsError e("ConditionalCheckFailedException", "The conditional request failed");
+  if (old_item && str_member(in, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD")
+    e.details = std::make_shared<const json>(json{{"Item", *old_item}});
+  throw e;
+}
+
+}  // namespace awan::dynamodb::svc

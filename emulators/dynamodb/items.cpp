@@ -1,0 +1,220 @@
+// DynamoDB single-item operations: PutItem, GetItem, DeleteItem, UpdateItem.
+#include "dynamodb/service_impl.hpp"
+
+namespace awan::dynamodb::svc {
+
+json DynamoDbService::put_item(json& in) {
+  Constraints c;
+  c.table_name(in);
+  if (!member(in, "Item")) c.add(nullptr, "item", "Member must not be null");
+  c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
+  return_capacity_constraint(c, in);
+  c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+  c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  c.raise();
+  std::string rv = str_member(in, "ReturnValues", "NONE");
+  if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
+  no_mixing(in, {"Expected"}, {"ConditionExpression"});
+  Expressions ex;
+  prepare_attrs(in, ex, member(in, "ConditionExpression") != nullptr, "ConditionExpression is null");
+  json& item = in["Item"];
+  validate_item(item);
+  Condition cond = condition_of(in, ex);
+  expr::check_unused(ex.ctx);
+  TableInfo& t = find_table(in);
+  auto [pk, sk] = item_key(t, item);
+  size_t size = item_size(item);
+  if (size > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
+  std::optional<json> old = store_.get_item(t.id, pk, sk);
+  if (cond.present && !expr::evaluate(cond.node, old ? *old : json::object())) condition_failed(old ? &*old : nullptr, in);
+  storage::Transaction tx(store_.db());
+  write_item(t, pk, sk, old ? &*old : nullptr, &item);
+  tx.commit();
+  json out = json::object();
+  collection_metrics(out, in, t, pk, item);
+  if (rv == "ALL_OLD" && old) out["Attributes"] = std::move(*old);
+  if (wants_capacity(in))
+    out["ConsumedCapacity"] = capacity(t, write_units(std::max(size, old ? item_size(*old) : 0)),
+                                       str_member(in, "ReturnConsumedCapacity"), true, old ? &*old : nullptr, &item);
+  return out;
+}
+
+json DynamoDbService::get_item(json& in) {
+  Constraints c;
+  c.table_name(in);
+  if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
+  return_capacity_constraint(c, in);
+  c.raise();
+  no_mixing(in, {"AttributesToGet"}, {"ProjectionExpression"});
+  Expressions ex;
+  prepare_attrs(in, ex, member(in, "ProjectionExpression") != nullptr, "ProjectionExpression is null");
+  json& key = in["Key"];
+  validate_item(key);
+  auto proj = projection_of(in, ex);
+  expr::check_unused(ex.ctx);
+  TableInfo& t = find_table(in);
+  auto [pk, sk] = key_of(t, key);
+  std::optional<json> item = store_.get_item(t.id, pk, sk);
+  json out = json::object();
+  size_t size = item ? item_size(*item) : 0;
+  if (item) out["Item"] = proj ? expr::project(*item, *proj) : std::move(*item);
+  if (wants_capacity(in)) {
+    bool consistent = member(in, "ConsistentRead") && in["ConsistentRead"].get<bool>();
+    out["ConsumedCapacity"] = capacity(t, read_units(size, consistent), str_member(in, "ReturnConsumedCapacity"));
+  }
+  return out;
+}
+
+json DynamoDbService::delete_item(json& in) {
+  Constraints c;
+  c.table_name(in);
+  if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
+  c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
+  return_capacity_constraint(c, in);
+  c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+  c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  c.raise();
+  std::string rv = str_member(in, "ReturnValues", "NONE");
+  if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
+  no_mixing(in, {"Expected"}, {"ConditionExpression"});
+  Expressions ex;
+  prepare_attrs(in, ex, member(in, "ConditionExpression") != nullptr, "ConditionExpression is null");
+  json& key = in["Key"];
+  validate_item(key);
+  Condition cond = condition_of(in, ex);
+  expr::check_unused(ex.ctx);
+  TableInfo& t = find_table(in);
+  auto [pk, sk] = key_of(t, key);
+  std::optional<json> old = store_.get_item(t.id, pk, sk);
+  if (cond.present && !expr::evaluate(cond.node, old ? *old : json::object())) condition_failed(old ? &*old : nullptr, in);
+  if (old) {
+    storage::Transaction tx(store_.db());
+    write_item(t, pk, sk, &*old, nullptr);
+    tx.commit();
+  }
+  json out = json::object();
+  collection_metrics(out, in, t, pk, key);
+  size_t size = old ? item_size(*old) : 0;
+  if (rv == "ALL_OLD" && old) out["Attributes"] = *old;
+  if (wants_capacity(in))
+    out["ConsumedCapacity"] = capacity(t, write_units(size), str_member(in, "ReturnConsumedCapacity"), true,
+                                       old ? &*old : nullptr, nullptr);
+  return out;
+}
+
+expr::Update DynamoDbService::legacy_update(json& updates) {
+  expr::Update u;
+  for (auto it = updates.begin(); it != updates.end(); ++it) {
+    json& au = it.value();
+    std::string action = str_member(au, "Action", "PUT");
+    json* value = au.contains("Value") && !au["Value"].is_null() ? &au["Value"] : nullptr;
+    if (value) validate_value(*value);
+    expr::UpdateAction a;
+    a.path = {{it.key(), -1, false}};
+    if (action == "PUT") {
+      if (!value) invalid("One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
+      a.type = expr::UpdateAction::Set;
+      a.value = value_node(*value);
+    } else if (action == "DELETE") {
+      if (value) {
+        auto vt = value_type(*value);
+        if (vt != "SS" && vt != "NS" && vt != "BS")
+          invalid("One or more parameter values were invalid: DELETE action with value is not supported for the type " + std::string(vt));
+        a.type = expr::UpdateAction::Delete;
+        a.value = value_node(*value);
+      } else {
+        a.type = expr::UpdateAction::Remove;
+      }
+    } else if (action == "ADD") {
+      if (!value) invalid("One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
+      auto vt = value_type(*value);
+      if (vt != "N" && vt != "SS" && vt != "NS" && vt != "BS" && vt != "L")
+        invalid("One or more parameter values were invalid: ADD action is not supported for the type " + std::string(vt));
+      if (vt == "L") {
+        // legacy ADD on a list appends
+        a.type = expr::UpdateAction::Set;
+        expr::Node call;
+        call.kind = expr::Kind::Call;
+        call.op = "list_append";
+        expr::Node ine;
+        ine.kind = expr::Kind::Call;
+        ine.op = "if_not_exists";
+        ine.args.push_back(path_node(it.key()));
+        static const json kEmptyList = {{"L", json::array()}};
+        ine.args.push_back(value_node(kEmptyList));
+        call.args.push_back(std::move(ine));
+        call.args.push_back(value_node(*value));
+        a.value = std::move(call);
+      } else {
+        a.type = expr::UpdateAction::Add;
+        a.value = value_node(*value);
+      }
+    } else {
+      invalid("1 validation error detected: Value '" + action +
+              "' at 'attributeUpdates." + it.key() + ".member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]");
+    }
+    u.actions.push_back(std::move(a));
+  }
+  return u;
+}
+
+json DynamoDbService::update_item(json& in) {
+  Constraints c;
+  c.table_name(in);
+  if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
+  c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
+  return_capacity_constraint(c, in);
+  c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+  c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  c.raise();
+  no_mixing(in, {"AttributeUpdates", "Expected"}, {"UpdateExpression", "ConditionExpression"});
+  Expressions ex;
+  bool any = member(in, "UpdateExpression") || member(in, "ConditionExpression");
+  prepare_attrs(in, ex, any, "UpdateExpression and ConditionExpression are null");
+  json& key = in["Key"];
+  validate_item(key);
+  expr::Update update;
+  if (const json* ue = member(in, "UpdateExpression"))
+    update = expr::parse_update(ue->get<std::string>(), ex.ctx);
+  else if (member(in, "AttributeUpdates"))
+    update = legacy_update(in["AttributeUpdates"]);
+  Condition cond = condition_of(in, ex);
+  expr::check_unused(ex.ctx);
+  TableInfo& t = find_table(in);
+  auto [pk, sk] = key_of(t, key);
+  for (const auto& a : update.actions) {
+    const std::string& top = a.path[0].name;
+    if (top == t.hash.name || (t.range && top == t.range->name))
+      invalid("One or more parameter values were invalid: Cannot update attribute " + top + ". This attribute is part of the key");
+  }
+  std::optional<json> old = store_.get_item(t.id, pk, sk);
+  if (cond.present && !expr::evaluate(cond.node, old ? *old : json::object())) condition_failed(old ? &*old : nullptr, in);
+  json item = old ? *old : key;
+  expr::apply_update(update, item);
+  item_key(t, item);  // index key types
+  size_t size = item_size(item);
+  if (size > kMaxItemSize) invalid("Item size to update has exceeded the maximum allowed size");
+  storage::Transaction tx(store_.db());
+  write_item(t, pk, sk, old ? &*old : nullptr, &item);
+  tx.commit();
+  json out = json::object();
+  collection_metrics(out, in, t, pk, key);
+  std::string rv = str_member(in, "ReturnValues", "NONE");
+  if (rv == "ALL_NEW") {
+    out["Attributes"] = item;
+  } else if (rv == "ALL_OLD") {
+    if (old) out["Attributes"] = *old;
+  } else if (rv == "UPDATED_NEW" || rv == "UPDATED_OLD") {
+    std::vector<expr::Path> paths;
+    for (const auto& a : update.actions) paths.push_back(a.path);
+    const json& src = rv == "UPDATED_NEW" ? item : (old ? *old : json::object());
+    json attrs = expr::project(src, paths);
+    if (!attrs.empty()) out["Attributes"] = std::move(attrs);
+  }
+  if (wants_capacity(in))
+    out["ConsumedCapacity"] = capacity(t, write_units(std::max(size, old ? item_size(*old) : 0)),
+                                       str_member(in, "ReturnConsumedCapacity"), true, old ? &*old : nullptr, &item);
+  return out;
+}
+
+}  // namespace awan::dynamodb::svc

@@ -1,0 +1,362 @@
+// Private to the DynamoDB emulator: the service class shared by the operation files
+// (service.cpp dispatch, tables.cpp, items.cpp, query_scan.cpp, batches.cpp,
+// transactions.cpp, table_settings.cpp) and the request helpers they use.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "core/crypto.hpp"
+#include "core/ids.hpp"
+#include "dynamodb/data_plane.hpp"
+#include "dynamodb/dynamodb.hpp"
+#include "dynamodb/expression.hpp"
+#include "dynamodb/features.hpp"
+#include "dynamodb/key_codec.hpp"
+#include "dynamodb/partiql.hpp"
+#include "dynamodb/store.hpp"
+#include "dynamodb/table.hpp"
+#include "dynamodb/value.hpp"
+
+namespace awan::dynamodb::svc {
+
+inline constexpr size_t kMaxItemSize = 400 * 1024;
+inline constexpr size_t kPageSize = 1024 * 1024;
+
+[[noreturn]] inline void invalid(std::string msg) { throw AwsError::validation(std::move(msg)); }
+[[noreturn]] inline void not_found(std::string msg = "Requested resource not found") {
+  throw AwsError("ResourceNotFoundException", std::move(msg));
+}
+
+inline const json* member(const json& in, const char* name) {
+  if (!in.is_object()) return nullptr;
+  auto it = in.find(name);
+  return it == in.end() || it->is_null() ? nullptr : &*it;
+}
+inline std::string str_member(const json& in, const char* name, std::string def = {}) {
+  const json* v = member(in, name);
+  return v && v->is_string() ? v->get<std::string>() : def;
+}
+
+// "N validation error(s) detected: ..." (the awsJson constraint-violation form).
+class Constraints {
+ public:
+  void add(const json* v, const std::string& path, const std::string& msg) {
+    std::string val = !v ? "null" : "'" + (v->is_string() ? v->get<std::string>() : v->dump()) + "'";
+    errs_.push_back("Value " + val + " at '" + path + "' failed to satisfy constraint: " + msg);
+  }
+  void raise() const {
+    if (errs_.empty()) return;
+    std::string m = std::to_string(errs_.size()) + " validation error" + (errs_.size() > 1 ? "s" : "") + " detected: ";
+    for (size_t i = 0; i < errs_.size(); ++i) m += (i ? "; " : "") + errs_[i];
+    invalid(m);
+  }
+  void table_name(const json& in, const char* field = "TableName", const char* path = "tableName", bool required = true) {
+    const json* v = member(in, field);
+    if (!v) {
+      if (required) add(nullptr, path, "Member must not be null");
+      return;
+    }
+    if (!v->is_string()) throw AwsError::serialization("Unexpected value type for " + std::string(field));
+    const auto& s = v->get_ref<const std::string&>();
+    if (s.rfind("arn:", 0) == 0) {
+      if (s.size() > 1024) add(v, path, "Member must have length less than or equal to 1024");
+      return;
+    }
+    if (s.size() < 3) add(v, path, "Member must have length greater than or equal to 3");
+    if (s.size() > 255) add(v, path, "Member must have length less than or equal to 255");
+    bool ok = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    });
+    if (!ok) add(v, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+  }
+  void enum_value(const json& in, const char* field, const char* path, std::initializer_list<const char*> allowed) {
+    const json* v = member(in, field);
+    if (!v) return;
+    if (v->is_string())
+      for (const char* a : allowed)
+        if (*v == a) return;
+    std::string set = "[";
+    bool first = true;
+    for (const char* a : allowed) {
+      set += (first ? "" : ", ") + std::string(a);
+      first = false;
+    }
+    add(v, path, "Member must satisfy enum value set: " + set + "]");
+  }
+  void min_int(const json& in, const char* field, const char* path, int64_t min) {
+    const json* v = member(in, field);
+    if (v && v->is_number() && v->get<int64_t>() < min)
+      add(v, path, "Member must have value greater than or equal to " + std::to_string(min));
+  }
+
+ private:
+  std::vector<std::string> errs_;
+};
+
+inline std::string table_name_of(const std::string& name_or_arn) {
+  if (name_or_arn.rfind("arn:", 0) == 0) {
+    auto p = name_or_arn.find(":table/");
+    if (p == std::string::npos) invalid("Invalid TableArn: " + name_or_arn);
+    std::string rest = name_or_arn.substr(p + 7);
+    auto slash = rest.find('/');
+    return slash == std::string::npos ? rest : rest.substr(0, slash);
+  }
+  return name_or_arn;
+}
+
+inline double now_seconds(const Clock* clock) { return static_cast<double>(clock->epoch_millis()) / 1000.0; }
+
+inline double read_units(size_t bytes, bool consistent) {
+  double u = std::max<double>(1.0, std::ceil(static_cast<double>(bytes) / 4096.0));
+  return consistent ? u : u / 2.0;
+}
+inline double write_units(size_t bytes) { return std::max<double>(1.0, std::ceil(static_cast<double>(bytes) / 1024.0)); }
+
+// Expression attribute names/values of one request.
+struct Expressions {
+  expr::Context ctx;
+};
+
+// ---- request helpers (request_helpers.cpp)
+// Checks and validates ExpressionAttributeNames/Values. `any_expression` says whether an
+// expression member is present; `values_null_msg` is AWS's wording of which expressions were null.
+void prepare_attrs(json& in, Expressions& ex, bool any_expression, const std::string& values_null_msg);
+void no_mixing(const json& in, std::initializer_list<const char*> legacy, std::initializer_list<const char*> modern);
+// Legacy conditions (Expected, KeyConditions, QueryFilter, ScanFilter) as expression trees.
+expr::Node path_node(const std::string& name);
+expr::Node value_node(const json& v);
+expr::Node legacy_condition(json& conds, const std::string& conditional_operator, bool expected);
+// Projection from ProjectionExpression or AttributesToGet.
+std::optional<std::vector<expr::Path>> projection_of(json& in, Expressions& ex);
+
+struct Condition {
+  bool present = false;
+  expr::Node node;
+};
+
+class DynamoDbService final : public Service, public TableHost, public FeaturesOwner {
+ public:
+  explicit DynamoDbService(const ServiceEnv& env);
+
+  // ---- TableHost / FeaturesOwner (features.hpp)
+  TableInfo* host_find(const std::string& account, const std::string& region, const std::string& name) override;
+  std::vector<TableInfo*> host_tables() override;
+  TableInfo& host_create(const std::string& account, const std::string& region, const std::string& name,
+                         json meta) override;
+  void host_write(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
+                  const json* new_item) override;
+  json host_describe(const TableInfo& t, const std::string& status) override { return describe(t, status); }
+  std::mutex& host_mutex() override { return mu_; }
+  std::shared_ptr<FeaturesLink> features_link() override { return features_->link(); }
+  bool internal_endpoint(std::string_view method, std::string_view path, const std::string&, int& status,
+                         json& out) override;
+  void shutdown() override { features_->stop_sweeper(); }
+
+  std::string_view name() const override { return "dynamodb"; }
+
+  void reset() override;
+
+  Result call(const RequestContext& ctx, const std::string& op, json input) override;
+
+ private:
+  using Handler = json (DynamoDbService::*)(json&);
+
+  json dispatch(const std::string& op, json& in);
+
+  // ------------------------------------------------------------------ tables
+
+  static std::string table_key(const std::string& account, const std::string& region, const std::string& name);
+
+  void load();
+
+  static TableInfo build_info(int64_t id, const std::string& account, const std::string& region, const std::string& name,
+                              json meta);
+
+  TableInfo& find_table(const json& in, const char* field = "TableName");
+  // Control-plane operations name the table in their ResourceNotFoundException.
+  TableInfo& find_table_named(const json& in);
+  TableInfo* find_table_by_name(const std::string& name_or_arn);
+
+  json describe(const TableInfo& t, const std::string& status = "ACTIVE");
+
+  json create_table(json& in);
+
+  void set_stream(json& meta, const json& spec, const TableInfo* current = nullptr);
+
+  json describe_table(json& in);
+
+  json list_tables(json& in);
+
+  json delete_table(json& in);
+
+  json update_table(json& in);
+
+  // ------------------------------------------------------------------ keys and writes
+
+  // Encoded (pk, sk) of a Key parameter; "The provided key element does not match the schema".
+  std::pair<std::string, std::string> key_of(const TableInfo& t, const json& key, const char* prefix = "");
+
+  // Validates an item's key attributes (PutItem) and index keys; returns encoded (pk, sk).
+  std::pair<std::string, std::string> item_key(const TableInfo& t, const json& item);
+
+  static std::optional<std::pair<std::string, std::string>> index_keys(const IndexInfo& ix, const json& item);
+
+  // The one place every item write goes through: old and new image are known here (the
+  // change log of streams/PITR hooks in here).
+  void write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
+                  const json* new_item);
+
+  json capacity(const TableInfo& t, double units, const std::string& mode, bool write = false,
+                const json* old_item = nullptr, const json* new_item = nullptr);
+
+  static void return_capacity_constraint(Constraints& c, const json& in);
+  static bool wants_capacity(const json& in);
+
+  Condition condition_of(json& in, Expressions& ex, const char* expected_field = "Expected");
+
+  // ReturnItemCollectionMetrics=SIZE on a table with local secondary indexes.
+  void collection_metrics(json& out, const json& in, const TableInfo& t, const std::string& pk, const json& holder);
+
+  // The same for batches and transactions: {table: [metrics of each item collection written]}.
+  void collection_metrics_map(json& out, const json& in, const std::vector<std::pair<const TableInfo*, std::string>>& writes);
+
+  // A global secondary index created by UpdateTable backfills for kBackfillMillis.
+  void start_backfill(const TableInfo& t, const std::string& index);
+  bool backfilling(const TableInfo& t, const std::string& index);
+
+  // ReturnValuesOnConditionCheckFailure=ALL_OLD puts the item in the error's Item member.
+  [[noreturn]] void condition_failed(const json* old_item, const json& in);
+
+  // ------------------------------------------------------------------ item operations
+
+  json put_item(json& in);
+
+  json get_item(json& in);
+
+  json delete_item(json& in);
+
+  expr::Update legacy_update(json& updates);
+
+  json update_item(json& in);
+
+  // ------------------------------------------------------------------ query and scan
+
+  struct KeyCond {
+    const json* pk = nullptr;
+    std::string op;  // "", "=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"
+    const json* v1 = nullptr;
+    const json* v2 = nullptr;
+  };
+
+  static void flatten_and(const expr::Node& n, std::vector<const expr::Node*>& out);
+
+  KeyCond analyze_key_condition(const expr::Node& root, const KeyDef& hash, const std::optional<KeyDef>& range);
+
+  static KeyRange range_of(const KeyCond& kc);
+
+  // Attributes an index projects (nullopt = all).
+  static std::optional<std::vector<expr::Path>> index_projection(const TableInfo& t, const IndexInfo& ix);
+
+  json key_attrs(const TableInfo& t, const IndexInfo* ix, const json& item);
+
+  struct ReadPlan {
+    TableInfo* table = nullptr;
+    const IndexInfo* index = nullptr;
+    Condition filter;
+    std::optional<std::vector<expr::Path>> projection;
+    std::string select;
+    int64_t limit = 0;
+    bool consistent = false;
+  };
+
+  void prepare_read(json& in, ReadPlan& plan, Expressions& ex, bool is_query);
+
+  void finish_read_plan(json& in, ReadPlan& plan, Expressions& ex, bool is_query);
+
+  void resolve_index(json& in, ReadPlan& plan);
+
+  // Validates ExclusiveStartKey against the table (and index) schema.
+  void check_start_key(const ReadPlan& plan, const json& esk);
+
+  struct PageState {
+    json items = json::array();
+    int64_t count = 0, scanned = 0;
+    size_t bytes = 0;
+    std::optional<json> last_key;
+  };
+
+  // Handles one stored row; returns false when the page is full.
+  bool visit_row(const ReadPlan& plan, const Row& row, PageState& st);
+
+  json page_output(json& in, const ReadPlan& plan, PageState& st);
+
+  json query(json& in);
+
+  static uint32_t segment_hash(std::string_view s);
+
+  json scan(json& in);
+
+  // ------------------------------------------------------------------ batches
+
+  json batch_get_item(json& in);
+
+  json batch_write_item(json& in);
+
+  // ------------------------------------------------------------------ transactions
+
+  struct TxOp {
+    std::string kind;  // ConditionCheck, Put, Delete, Update
+    TableInfo* t = nullptr;
+    std::string pk, sk;
+    json* body = nullptr;
+    Expressions ex;
+    Condition cond;
+    expr::Update update;
+  };
+
+  json transact_write_items(json& in);
+
+  json transact_get_items(json& in);
+
+  // ------------------------------------------------------------------ tags, limits, TTL
+
+  TableInfo& table_by_arn(const json& in);
+
+  json tag_resource(json& in);
+
+  json untag_resource(json& in);
+
+  json list_tags_of_resource(json& in);
+
+  json describe_limits(json&);
+
+  // ------------------------------------------------------------------ PartiQL (partiql.cpp)
+
+  partiql::Backend partiql_backend();
+  json execute_statement(json& in) { return partiql::execute_statement(in, partiql_backend()); }
+  json batch_execute_statement(json& in) { return partiql::batch_execute_statement(in, partiql_backend()); }
+  json execute_transaction(json& in) { return partiql::execute_transaction(in, partiql_backend()); }
+
+  json describe_endpoints(json&);
+
+  json describe_time_to_live(json& in);
+
+  json update_time_to_live(json& in);
+
+  ServiceEnv env_;
+  Store store_;
+  std::mutex mu_;
+  std::unordered_map<std::string, TableInfo> tables_;
+  std::unordered_map<std::string, std::pair<std::string, int64_t>> tokens_;
+  std::map<std::pair<int64_t, std::string>, int64_t> backfill_until_;  // (table, index) -> ACTIVE at
+  const RequestContext* ctx_ = nullptr;
+  std::unique_ptr<Features> features_;  // last: destroyed first
+};
+
+}  // namespace awan::dynamodb::svc

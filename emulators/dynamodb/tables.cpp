@@ -1,0 +1,402 @@
+// DynamoDB control plane: CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable.
+#include "dynamodb/service_impl.hpp"
+
+namespace awan::dynamodb::svc {
+
+std::string DynamoDbService::table_key(const std::string& account, const std::string& region, const std::string& name) {
+  return account + '\x1f' + region + '\x1f' + name;
+}
+
+void DynamoDbService::load() {
+  for (auto& t : store_.load_tables()) {
+    TableInfo info = build_info(t.id, t.account, t.region, t.name, std::move(t.meta));
+    tables_[table_key(t.account, t.region, t.name)] = std::move(info);
+  }
+}
+
+TableInfo DynamoDbService::build_info(int64_t id, const std::string& account, const std::string& region, const std::string& name,
+                            json meta) {
+  TableInfo t;
+  t.id = id;
+  t.account = account;
+  t.region = region;
+  t.name = name;
+  t.arn = "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name;
+  std::map<std::string, std::string> types;
+  for (const auto& d : meta["AttributeDefinitions"]) types[d["AttributeName"]] = d["AttributeType"];
+  auto keys = [&](const json& schema, KeyDef& hash, std::optional<KeyDef>& range) {
+    for (const auto& k : schema) {
+      KeyDef kd{k["AttributeName"], types[k["AttributeName"]]};
+      if (k["KeyType"] == "HASH") hash = kd;
+      else range = kd;
+    }
+  };
+  keys(meta["KeySchema"], t.hash, t.range);
+  for (const char* kind : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"}) {
+    if (!meta.contains(kind)) continue;
+    for (const auto& i : meta[kind]) {
+      IndexInfo ii;
+      ii.name = i["IndexName"];
+      ii.global = std::string(kind) == "GlobalSecondaryIndexes";
+      keys(i["KeySchema"], ii.hash, ii.range);
+      if (i.contains("Projection")) {
+        ii.projection_type = i["Projection"].value("ProjectionType", "ALL");
+        if (i["Projection"].contains("NonKeyAttributes"))
+          for (const auto& a : i["Projection"]["NonKeyAttributes"]) ii.non_key.push_back(a);
+      }
+      t.indexes.push_back(std::move(ii));
+    }
+  }
+  t.meta = std::move(meta);
+  return t;
+}
+
+TableInfo& DynamoDbService::find_table(const json& in, const char* field) {
+  std::string name = table_name_of(str_member(in, field));
+  auto it = tables_.find(table_key(ctx_->account_id, ctx_->region, name));
+  if (it == tables_.end()) not_found();
+  return it->second;
+}
+
+TableInfo& DynamoDbService::find_table_named(const json& in) {
+  std::string name = table_name_of(str_member(in, "TableName"));
+  auto it = tables_.find(table_key(ctx_->account_id, ctx_->region, name));
+  if (it == tables_.end()) not_found("Requested resource not found: Table: " + name + " not found");
+  return it->second;
+}
+
+TableInfo* DynamoDbService::find_table_by_name(const std::string& name_or_arn) {
+  auto it = tables_.find(table_key(ctx_->account_id, ctx_->region, table_name_of(name_or_arn)));
+  return it == tables_.end() ? nullptr : &it->second;
+}
+
+json DynamoDbService::describe(const TableInfo& t, const std::string& status) {
+  const json& m = t.meta;
+  auto [count, size] = store_.table_stats(t.id);
+  json d = {{"AttributeDefinitions", m["AttributeDefinitions"]},
+            {"TableName", t.name},
+            {"KeySchema", m["KeySchema"]},
+            {"TableStatus", status},
+            {"CreationDateTime", m["CreationDateTime"]},
+            {"TableSizeBytes", size},
+            {"ItemCount", count},
+            {"TableArn", t.arn},
+            {"TableId", m["TableId"]}};
+  json pt = {{"NumberOfDecreasesToday", 0}, {"ReadCapacityUnits", 0}, {"WriteCapacityUnits", 0}};
+  if (m.contains("ProvisionedThroughput")) {
+    pt["ReadCapacityUnits"] = m["ProvisionedThroughput"]["ReadCapacityUnits"];
+    pt["WriteCapacityUnits"] = m["ProvisionedThroughput"]["WriteCapacityUnits"];
+  }
+  d["ProvisionedThroughput"] = pt;
+  if (m.value("BillingMode", "PROVISIONED") == "PAY_PER_REQUEST")
+    d["BillingModeSummary"] = {{"BillingMode", "PAY_PER_REQUEST"},
+                               {"LastUpdateToPayPerRequestDateTime", m["CreationDateTime"]}};
+  for (const char* kind : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"}) {
+    if (!m.contains(kind)) continue;
+    json arr = json::array();
+    for (const auto& i : m[kind]) {
+      auto [ic, is] = store_.index_stats(t.id, i["IndexName"]);
+      json x = {{"IndexName", i["IndexName"]},
+                {"KeySchema", i["KeySchema"]},
+                {"Projection", i.value("Projection", json{{"ProjectionType", "ALL"}})},
+                {"IndexSizeBytes", is},
+                {"ItemCount", ic},
+                {"IndexArn", t.arn + "/index/" + i["IndexName"].get<std::string>()}};
+      if (std::string(kind) == "GlobalSecondaryIndexes") {
+        x["IndexStatus"] = "ACTIVE";
+        if (backfilling(t, i["IndexName"].get_ref<const std::string&>())) {
+          x["IndexStatus"] = "CREATING";
+          x["Backfilling"] = true;
+        }
+        json ipt = {{"NumberOfDecreasesToday", 0}, {"ReadCapacityUnits", 0}, {"WriteCapacityUnits", 0}};
+        if (i.contains("ProvisionedThroughput")) {
+          ipt["ReadCapacityUnits"] = i["ProvisionedThroughput"]["ReadCapacityUnits"];
+          ipt["WriteCapacityUnits"] = i["ProvisionedThroughput"]["WriteCapacityUnits"];
+        }
+        x["ProvisionedThroughput"] = ipt;
+      }
+      arr.push_back(std::move(x));
+    }
+    d[kind] = std::move(arr);
+  }
+  if (m.contains("StreamSpecification") && m["StreamSpecification"].value("StreamEnabled", false))
+    d["StreamSpecification"] = m["StreamSpecification"];
+  if (m.contains("LatestStreamLabel")) {  // kept once the stream is disabled, as AWS does
+    d["LatestStreamLabel"] = m["LatestStreamLabel"];
+    d["LatestStreamArn"] = t.arn + "/stream/" + m["LatestStreamLabel"].get<std::string>();
+  }
+  if (m.contains("SSESpecification") && m["SSESpecification"].value("Enabled", false))
+    d["SSEDescription"] = {{"Status", "ENABLED"},
+                           {"SSEType", "KMS"},
+                           {"KMSMasterKeyArn", "arn:aws:kms:" + t.region + ":" + t.account + ":key/" + m["TableId"].get<std::string>()}};
+  if (m.contains("TableClass")) d["TableClassSummary"] = {{"TableClass", m["TableClass"]}};
+  d["DeletionProtectionEnabled"] = m.value("DeletionProtectionEnabled", false);
+  if (m.contains("RestoreSummary")) d["RestoreSummary"] = m["RestoreSummary"];
+  return d;
+}
+
+json DynamoDbService::create_table(json& in) {
+  Constraints c;
+  c.table_name(in);
+  if (!member(in, "AttributeDefinitions")) c.add(nullptr, "attributeDefinitions", "Member must not be null");
+  if (!member(in, "KeySchema")) c.add(nullptr, "keySchema", "Member must not be null");
+  c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  if (const json* ks = member(in, "KeySchema")) {
+    if (ks->empty() || ks->size() > 2)
+      c.add(ks, "keySchema", ks->empty() ? "Member must have length greater than or equal to 1"
+                                         : "Member must have length less than or equal to 2");
+    size_t i = 1;
+    for (const auto& k : *ks) {
+      Constraints* cc = &c;
+      std::string base = "keySchema." + std::to_string(i++) + ".member.";
+      const json* kt = member(k, "KeyType");
+      if (kt && *kt != "HASH" && *kt != "RANGE") cc->add(kt, base + "keyType", "Member must satisfy enum value set: [HASH, RANGE]");
+    }
+  }
+  if (const json* ad = member(in, "AttributeDefinitions")) {
+    size_t i = 1;
+    for (const auto& d : *ad) {
+      const json* at = member(d, "AttributeType");
+      if (at && *at != "S" && *at != "N" && *at != "B")
+        c.add(at, "attributeDefinitions." + std::to_string(i) + ".member.attributeType",
+              "Member must satisfy enum value set: [B, N, S]");
+      ++i;
+    }
+  }
+  c.raise();
+  const json& ks = in["KeySchema"];
+  const json& ad = in["AttributeDefinitions"];
+  std::map<std::string, std::string> defs;
+  for (const auto& d : ad) {
+    std::string n = str_member(d, "AttributeName");
+    if (!defs.emplace(n, str_member(d, "AttributeType")).second)
+      invalid("Cannot have two attributes with the same name");
+  }
+  if (str_member(ks[0], "KeyType") != "HASH") invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (ks.size() == 2) {
+    if (str_member(ks[1], "KeyType") != "RANGE")
+      invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    if (str_member(ks[0], "AttributeName") == str_member(ks[1], "AttributeName"))
+      invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  }
+  std::set<std::string> used;
+  auto check_keys = [&](const json& schema, const std::string& idx) {
+    for (const auto& k : schema) {
+      std::string n = str_member(k, "AttributeName");
+      if (!defs.count(n)) {
+        std::string keys, attrs;
+        for (const auto& kk : schema) keys += (keys.empty() ? "" : ", ") + str_member(kk, "AttributeName");
+        for (const auto& [an, at] : defs) attrs += (attrs.empty() ? "" : ", ") + an;
+        invalid("One or more parameter values were invalid: Some index key attributes are not defined in "
+                "AttributeDefinitions. Keys: [" + keys + "], AttributeDefinitions: [" + attrs + "]");
+      }
+      used.insert(n);
+    }
+    (void)idx;
+  };
+  check_keys(ks, "");
+  std::string billing = str_member(in, "BillingMode", "PROVISIONED");
+  const json* pt = member(in, "ProvisionedThroughput");
+  if (billing == "PROVISIONED" && !pt) invalid("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+  if (billing == "PAY_PER_REQUEST" && pt)
+    invalid("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+  json meta = {{"AttributeDefinitions", ad}, {"KeySchema", ks}, {"BillingMode", billing}};
+  if (pt) meta["ProvisionedThroughput"] = *pt;
+  std::set<std::string> index_names;
+  if (const json* lsis = member(in, "LocalSecondaryIndexes")) {
+    if (ks.size() != 2)
+      invalid("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+    if (lsis->empty()) invalid("One or more parameter values were invalid: List of LocalSecondaryIndexes is empty");
+    if (lsis->size() > 5) invalid("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+    for (const auto& i : *lsis) {
+      std::string n = str_member(i, "IndexName");
+      if (!index_names.insert(n).second) invalid("One or more parameter values were invalid: Duplicate index name: " + n);
+      check_keys(i["KeySchema"], n);
+      if (str_member(i["KeySchema"][0], "AttributeName") != str_member(ks[0], "AttributeName"))
+        invalid("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: " +
+                n + ". index hash key: " + str_member(i["KeySchema"][0], "AttributeName") +
+                ", table hash key: " + str_member(ks[0], "AttributeName"));
+    }
+    meta["LocalSecondaryIndexes"] = *lsis;
+  }
+  if (const json* gsis = member(in, "GlobalSecondaryIndexes")) {
+    if (gsis->empty()) invalid("One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty");
+    if (gsis->size() > 20) invalid("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20");
+    for (const auto& i : *gsis) {
+      std::string n = str_member(i, "IndexName");
+      if (!index_names.insert(n).second) invalid("One or more parameter values were invalid: Duplicate index name: " + n);
+      check_keys(i["KeySchema"], n);
+      if (billing == "PROVISIONED" && !member(i, "ProvisionedThroughput"))
+        invalid("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: " + n);
+      if (billing == "PAY_PER_REQUEST" && member(i, "ProvisionedThroughput"))
+        invalid("One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: " + n +
+                " when BillingMode is PAY_PER_REQUEST");
+    }
+    meta["GlobalSecondaryIndexes"] = *gsis;
+  }
+  if (used.size() != defs.size())
+    invalid("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+  std::string name = in["TableName"];
+  if (tables_.count(table_key(ctx_->account_id, ctx_->region, name)))
+    throw AwsError("ResourceInUseException", "Table already exists: " + name);
+  meta["CreationDateTime"] = now_seconds(env_.clock);
+  meta["TableId"] = ids::uuid4();
+  if (const json* tags = member(in, "Tags")) meta["Tags"] = *tags;
+  if (const json* ss = member(in, "StreamSpecification")) set_stream(meta, *ss);
+  if (const json* sse = member(in, "SSESpecification")) meta["SSESpecification"] = *sse;
+  if (const json* tc = member(in, "TableClass")) meta["TableClass"] = *tc;
+  if (const json* dp = member(in, "DeletionProtectionEnabled")) meta["DeletionProtectionEnabled"] = *dp;
+  int64_t id = store_.insert_table(ctx_->account_id, ctx_->region, name, meta);
+  TableInfo info = build_info(id, ctx_->account_id, ctx_->region, name, std::move(meta));
+  auto& slot = tables_[table_key(ctx_->account_id, ctx_->region, name)] = std::move(info);
+  features_->sync_stream(slot);
+  json d = describe(slot, "CREATING");
+  mark_indexes_creating(d);
+  return {{"TableDescription", d}};
+}
+
+void DynamoDbService::set_stream(json& meta, const json& spec, const TableInfo* current) {
+  features_->set_stream_spec(current ? current->name : std::string(), current ? &current->meta : nullptr, meta, spec);
+}
+
+json DynamoDbService::describe_table(json& in) {
+  Constraints c;
+  c.table_name(in);
+  c.raise();
+  return {{"Table", describe(find_table_named(in))}};
+}
+
+json DynamoDbService::list_tables(json& in) {
+  Constraints c;
+  c.table_name(in, "ExclusiveStartTableName", "exclusiveStartTableName", false);
+  if (const json* l = member(in, "Limit")) {
+    if (l->get<int64_t>() < 1) c.add(l, "limit", "Member must have value greater than or equal to 1");
+    if (l->get<int64_t>() > 100) c.add(l, "limit", "Member must have value less than or equal to 100");
+  }
+  c.raise();
+  int64_t limit = member(in, "Limit") ? in["Limit"].get<int64_t>() : 100;
+  std::string start = str_member(in, "ExclusiveStartTableName");
+  std::vector<std::string> names;
+  for (const auto& [k, t] : tables_)
+    if (t.account == ctx_->account_id && t.region == ctx_->region) names.push_back(t.name);
+  std::sort(names.begin(), names.end());
+  json out = {{"TableNames", json::array()}};
+  for (const auto& n : names) {
+    if (!start.empty() && n <= start) continue;
+    if (static_cast<int64_t>(out["TableNames"].size()) == limit) break;
+    out["TableNames"].push_back(n);
+  }
+  if (static_cast<int64_t>(out["TableNames"].size()) == limit && !names.empty() &&
+      out["TableNames"].back() != names.back())
+    out["LastEvaluatedTableName"] = out["TableNames"].back();
+  return out;
+}
+
+json DynamoDbService::delete_table(json& in) {
+  Constraints c;
+  c.table_name(in);
+  c.raise();
+  TableInfo& t = find_table_named(in);
+  if (t.meta.value("DeletionProtectionEnabled", false))
+    invalid("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+  json d = describe(t, "DELETING");
+  features_->on_table_deleted(t);
+  store_.delete_table(t.id);
+  tables_.erase(table_key(t.account, t.region, t.name));
+  return {{"TableDescription", d}};
+}
+
+json DynamoDbService::update_table(json& in) {
+  Constraints c;
+  c.table_name(in);
+  c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  c.raise();
+  TableInfo& t = find_table_named(in);
+  json meta = t.meta;
+  if (const json* ad = member(in, "AttributeDefinitions")) {
+    for (const auto& d : *ad) {
+      bool found = false;
+      for (auto& e : meta["AttributeDefinitions"])
+        if (e["AttributeName"] == d["AttributeName"]) found = true;
+      if (!found) meta["AttributeDefinitions"].push_back(d);
+    }
+  }
+  if (const json* b = member(in, "BillingMode")) {
+    meta["BillingMode"] = *b;
+    if (*b == "PAY_PER_REQUEST") meta.erase("ProvisionedThroughput");
+  }
+  if (const json* pt = member(in, "ProvisionedThroughput")) {
+    if (meta.value("BillingMode", "PROVISIONED") == "PAY_PER_REQUEST")
+      invalid("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    meta["ProvisionedThroughput"] = *pt;
+  }
+  if (const json* ss = member(in, "StreamSpecification")) set_stream(meta, *ss, &t);
+  if (const json* dp = member(in, "DeletionProtectionEnabled")) meta["DeletionProtectionEnabled"] = *dp;
+  if (const json* sse = member(in, "SSESpecification")) meta["SSESpecification"] = *sse;
+  if (const json* tc = member(in, "TableClass")) meta["TableClass"] = *tc;
+  std::vector<std::string> backfill, updated;
+  json deleted = json::array();  // descriptions of deleted indexes, reported DELETING
+  if (const json* updates = member(in, "GlobalSecondaryIndexUpdates")) {
+    for (const auto& u : *updates) {
+      if (const json* cr = member(u, "Create")) {
+        std::string n = str_member(*cr, "IndexName");
+        if (t.find_index(n)) invalid("One or more parameter values were invalid: Index with name: " + n + " already exists");
+        for (const auto& k : (*cr)["KeySchema"]) {
+          bool defined = false;
+          for (const auto& d : meta["AttributeDefinitions"])
+            if (d["AttributeName"] == k["AttributeName"]) defined = true;
+          if (!defined)
+            invalid("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
+                    k["AttributeName"].get<std::string>() + "]");
+        }
+        if (!meta.contains("GlobalSecondaryIndexes")) meta["GlobalSecondaryIndexes"] = json::array();
+        meta["GlobalSecondaryIndexes"].push_back(*cr);
+        backfill.push_back(n);
+      } else if (const json* del = member(u, "Delete")) {
+        std::string n = str_member(*del, "IndexName");
+        const IndexInfo* ii = t.find_index(n);
+        if (!ii || !ii->global) not_found("Requested resource not found: Index: " + n + " not found");
+        json before = describe(t);
+        for (const auto& x : before["GlobalSecondaryIndexes"])
+          if (x["IndexName"] == n) deleted.push_back(x);
+        auto& arr = meta["GlobalSecondaryIndexes"];
+        for (size_t i = 0; i < arr.size(); ++i)
+          if (arr[i]["IndexName"] == n) {
+            arr.erase(i);
+            break;
+          }
+        if (arr.empty()) meta.erase("GlobalSecondaryIndexes");
+        store_.delete_index(t.id, n);
+      } else if (const json* upd = member(u, "Update")) {
+        std::string n = str_member(*upd, "IndexName");
+        const IndexInfo* ii = t.find_index(n);
+        if (!ii || !ii->global) not_found("Requested resource not found: Index: " + n + " not found");
+        updated.push_back(n);
+        for (auto& g : meta["GlobalSecondaryIndexes"])
+          if (g["IndexName"] == n && upd->contains("ProvisionedThroughput"))
+            g["ProvisionedThroughput"] = (*upd)["ProvisionedThroughput"];
+      }
+    }
+  }
+  store_.update_table_meta(t.id, meta);
+  t = build_info(t.id, t.account, t.region, t.name, std::move(meta));
+  features_->sync_stream(t);
+  for (const auto& n : backfill) {  // index existing items
+    const IndexInfo* ii = t.find_index(n);
+    std::vector<std::pair<std::string, std::string>> keys;
+    std::vector<json> items;
+    store_.scan_table(t.id, std::nullopt, [&](const Row& r) {
+      keys.emplace_back(std::string(r.pk), std::string(r.sk));
+      items.push_back(Store::decode(r.item));
+      return true;
+    });
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (auto ik = index_keys(*ii, items[i])) store_.put_index_entry(t.id, n, ik->first, ik->second, keys[i].first, keys[i].second);
+    start_backfill(t, n);
+  }
+  json d = describe(t, "UPDATING");
+  mark_index_transitions(d, backfill, updated, deleted);
+  return {{"TableDescription", d}};
+}
+
+}  // namespace awan::dynamodb::svc
