@@ -177,4 +177,30 @@ void DynamoDbService::condition_failed(const json* old_item, const json& in) {
   throw e;
 }
 
+void DynamoDbService::check_write_request(const json& in, const char* body_field, const char* body_path) {
+  Constraints c;
+  c.table_name(in);
+  if (!member(in, body_field)) c.add(nullptr, body_path, "Member must not be null");
+  c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
+  return_capacity_constraint(c, in);
+  c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+  c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  c.raise();
+}
+
+std::string DynamoDbService::prepare_conditional_write(json& in, Expressions& ex) {
+  std::string rv = str_member(in, "ReturnValues", "NONE");
+  if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
+  no_mixing(in, {"Expected"}, {"ConditionExpression"});
+  prepare_attrs(in, ex, member(in, "ConditionExpression") != nullptr, "ConditionExpression is null");
+  return rv;
+}
+
+std::optional<json> DynamoDbService::checked_old_item(const TableInfo& t, const std::string& pk, const std::string& sk,
+                                                      const Condition& cond, const json& in) {
+  std::optional<json> old = store_.get_item(t.id, pk, sk);
+  if (cond.present && !expr::evaluate(cond.node, old ? *old : json::object())) condition_failed(old ? &*old : nullptr, in);
+  return old;
+}
+
 }  // namespace awan::dynamodb::svc

@@ -4,19 +4,9 @@
 namespace awan::dynamodb::svc {
 
 json DynamoDbService::put_item(json& in) {
-  Constraints c;
-  c.table_name(in);
-  if (!member(in, "Item")) c.add(nullptr, "item", "Member must not be null");
-  c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
-  return_capacity_constraint(c, in);
-  c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
-  c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
-  c.raise();
-  std::string rv = str_member(in, "ReturnValues", "NONE");
-  if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
-  no_mixing(in, {"Expected"}, {"ConditionExpression"});
+  check_write_request(in, "Item", "item");
   Expressions ex;
-  prepare_attrs(in, ex, member(in, "ConditionExpression") != nullptr, "ConditionExpression is null");
+  std::string rv = prepare_conditional_write(in, ex);
   json& item = in["Item"];
   validate_item(item);
   Condition cond = condition_of(in, ex);
@@ -25,8 +15,7 @@ json DynamoDbService::put_item(json& in) {
   auto [pk, sk] = item_key(t, item);
   size_t size = item_size(item);
   if (size > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
-  std::optional<json> old = store_.get_item(t.id, pk, sk);
-  if (cond.present && !expr::evaluate(cond.node, old ? *old : json::object())) condition_failed(old ? &*old : nullptr, in);
+  std::optional<json> old = checked_old_item(t, pk, sk, cond, in);
   storage::Transaction tx(store_.db());
   write_item(t, pk, sk, old ? &*old : nullptr, &item);
   tx.commit();
@@ -66,27 +55,16 @@ json DynamoDbService::get_item(json& in) {
 }
 
 json DynamoDbService::delete_item(json& in) {
-  Constraints c;
-  c.table_name(in);
-  if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
-  c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
-  return_capacity_constraint(c, in);
-  c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
-  c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
-  c.raise();
-  std::string rv = str_member(in, "ReturnValues", "NONE");
-  if (rv != "NONE" && rv != "ALL_OLD") invalid("ReturnValues can only be ALL_OLD or NONE");
-  no_mixing(in, {"Expected"}, {"ConditionExpression"});
+  check_write_request(in, "Key", "key");
   Expressions ex;
-  prepare_attrs(in, ex, member(in, "ConditionExpression") != nullptr, "ConditionExpression is null");
+  std::string rv = prepare_conditional_write(in, ex);
   json& key = in["Key"];
   validate_item(key);
   Condition cond = condition_of(in, ex);
   expr::check_unused(ex.ctx);
   TableInfo& t = find_table(in);
   auto [pk, sk] = key_of(t, key);
-  std::optional<json> old = store_.get_item(t.id, pk, sk);
-  if (cond.present && !expr::evaluate(cond.node, old ? *old : json::object())) condition_failed(old ? &*old : nullptr, in);
+  std::optional<json> old = checked_old_item(t, pk, sk, cond, in);
   if (old) {
     storage::Transaction tx(store_.db());
     write_item(t, pk, sk, &*old, nullptr);
@@ -159,14 +137,7 @@ expr::Update DynamoDbService::legacy_update(json& updates) {
 }
 
 json DynamoDbService::update_item(json& in) {
-  Constraints c;
-  c.table_name(in);
-  if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
-  c.enum_value(in, "ReturnValues", "returnValues", {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
-  return_capacity_constraint(c, in);
-  c.enum_value(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
-  c.enum_value(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", {"SIZE", "NONE"});
-  c.raise();
+  check_write_request(in, "Key", "key");
   no_mixing(in, {"AttributeUpdates", "Expected"}, {"UpdateExpression", "ConditionExpression"});
   Expressions ex;
   bool any = member(in, "UpdateExpression") || member(in, "ConditionExpression");
@@ -187,8 +158,7 @@ json DynamoDbService::update_item(json& in) {
     if (top == t.hash.name || (t.range && top == t.range->name))
       invalid("One or more parameter values were invalid: Cannot update attribute " + top + ". This attribute is part of the key");
   }
-  std::optional<json> old = store_.get_item(t.id, pk, sk);
-  if (cond.present && !expr::evaluate(cond.node, old ? *old : json::object())) condition_failed(old ? &*old : nullptr, in);
+  std::optional<json> old = checked_old_item(t, pk, sk, cond, in);
   json item = old ? *old : key;
   expr::apply_update(update, item);
   item_key(t, item);  // index key types

@@ -233,6 +233,14 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   // ReturnValuesOnConditionCheckFailure=ALL_OLD puts the item in the error's Item member.
   [[noreturn]] void condition_failed(const json* old_item, const json& in);
 
+  // The request checks PutItem, DeleteItem and UpdateItem share; `body_field` is Item or Key.
+  static void check_write_request(const json& in, const char* body_field, const char* body_path);
+  // PutItem and DeleteItem: ReturnValues (NONE or ALL_OLD), Expected or ConditionExpression.
+  std::string prepare_conditional_write(json& in, Expressions& ex);
+  // The stored item at (pk, sk), after the write's condition held on it (else condition_failed).
+  std::optional<json> checked_old_item(const TableInfo& t, const std::string& pk, const std::string& sk,
+                                       const Condition& cond, const json& in);
+
   // ------------------------------------------------------------------ item operations
 
   json put_item(json& in);
