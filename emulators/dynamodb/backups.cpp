@@ -215,14 +215,7 @@ TableInfo& Features::create_restored(const std::string& name, json meta) {
 // Rebuilds the secondary-index entries of a table whose rows were copied in directly.
 void Features::reindex(const TableInfo& t) {
   if (t.indexes.empty()) return;
-  std::vector<std::pair<std::string, std::string>> keys;
-  std::vector<json> items;
-  store_.scan_table(t.id, std::nullopt, [&](const Row& r) {
-    keys.emplace_back(std::string(r.pk), std::string(r.sk));
-    items.push_back(Store::decode(r.item));
-    return true;
-  });
-  for (size_t i = 0; i < keys.size(); ++i) host_.host_write(t, keys[i].first, keys[i].second, nullptr, &items[i]);
+  for (const auto& s : store_.all_items(t.id)) host_.host_write(t, s.pk, s.sk, nullptr, &s.item);
 }
 
 json Features::restore_to_point_in_time(json& in) {

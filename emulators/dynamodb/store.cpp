@@ -198,6 +198,15 @@ void Store::scan_table(int64_t table, const std::optional<std::array<std::string
   }
 }
 
+std::vector<Store::StoredItem> Store::all_items(int64_t table) {
+  std::vector<StoredItem> out;
+  scan_table(table, std::nullopt, [&](const Row& r) {
+    out.push_back({std::string(r.pk), std::string(r.sk), decode(r.item)});
+    return true;
+  });
+  return out;
+}
+
 void Store::scan_index(int64_t table, const std::string& index, const std::optional<std::array<std::string, 4>>& start,
                        const std::function<bool(const Row&)>& visit) {
   std::string sql =

@@ -82,6 +82,13 @@ class Store {
   void scan_index(int64_t table, const std::string& index, const std::optional<std::array<std::string, 4>>& start,
                   const std::function<bool(const Row&)>& visit);
 
+  // Every item of a table, decoded, in (pk, sk) order: for rebuilding index entries.
+  struct StoredItem {
+    std::string pk, sk;
+    nlohmann::json item;
+  };
+  std::vector<StoredItem> all_items(int64_t table);
+
   static nlohmann::json decode(std::string_view cbor);
 
  private:

@@ -383,15 +383,8 @@ json DynamoDbService::update_table(json& in) {
   features_->sync_stream(t);
   for (const auto& n : backfill) {  // index existing items
     const IndexInfo* ii = t.find_index(n);
-    std::vector<std::pair<std::string, std::string>> keys;
-    std::vector<json> items;
-    store_.scan_table(t.id, std::nullopt, [&](const Row& r) {
-      keys.emplace_back(std::string(r.pk), std::string(r.sk));
-      items.push_back(Store::decode(r.item));
-      return true;
-    });
-    for (size_t i = 0; i < keys.size(); ++i)
-      if (auto ik = index_keys(*ii, items[i])) store_.put_index_entry(t.id, n, ik->first, ik->second, keys[i].first, keys[i].second);
+    for (const auto& s : store_.all_items(t.id))
+      if (auto ik = index_keys(*ii, s.item)) store_.put_index_entry(t.id, n, ik->first, ik->second, s.pk, s.sk);
     start_backfill(t, n);
   }
   json d = describe(t, "UPDATING");
