@@ -9,6 +9,7 @@
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
 #include "dynamodb/features.hpp"
+#include "dynamodb/request.hpp"
 #include "dynamodb/store.hpp"
 #include "dynamodb/table.hpp"
 #include "dynamodb/value.hpp"
@@ -17,21 +18,11 @@ namespace awan::dynamodb {
 
 namespace {
 
-[[noreturn]] void invalid(std::string msg) { throw AwsError::validation(std::move(msg)); }
+using request::invalid;
+using request::member;
+using request::null_member;
+using request::str_member;
 
-const json* member(const json& in, const char* name) {
-  if (!in.is_object()) return nullptr;
-  auto it = in.find(name);
-  return it == in.end() || it->is_null() ? nullptr : &*it;
-}
-std::string str_member(const json& in, const char* name) {
-  const json* v = member(in, name);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
-[[noreturn]] void null_member(const char* path) {
-  invalid(std::string("1 validation error detected: Value null at '") + path +
-          "' failed to satisfy constraint: Member must not be null");
-}
 void check_name(const json& in, const char* field, const char* path, bool required) {
   const json* v = member(in, field);
   if (!v) {
@@ -68,11 +59,6 @@ double seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 int64_t millis_of(const json& v) {
   if (v.is_number()) return static_cast<int64_t>(std::llround(v.get<double>() * 1000.0));
   throw AwsError::serialization("Unexpected value type for a timestamp");
-}
-
-std::string cbor(const json& j) {
-  std::vector<uint8_t> v = json::to_cbor(j);
-  return std::string(reinterpret_cast<const char*>(v.data()), v.size());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "core/crypto.hpp"
 #include "dynamodb/features.hpp"
+#include "dynamodb/request.hpp"
 #include "dynamodb/store.hpp"
 #include "dynamodb/table.hpp"
 #include "dynamodb/value.hpp"
@@ -14,6 +15,11 @@
 namespace awan::dynamodb {
 
 namespace {
+
+using request::invalid;
+using request::member;
+using request::null_member;
+using request::str_member;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS ddb_changes(
@@ -129,22 +135,6 @@ bool items_equal(const json& a, const json& b) {
 bool stream_enabled(const json& meta) {
   auto it = meta.find("StreamSpecification");
   return it != meta.end() && it->is_object() && it->value("StreamEnabled", false);
-}
-
-[[noreturn]] void invalid(std::string msg) { throw AwsError::validation(std::move(msg)); }
-
-const json* member(const json& in, const char* name) {
-  if (!in.is_object()) return nullptr;
-  auto it = in.find(name);
-  return it == in.end() || it->is_null() ? nullptr : &*it;
-}
-std::string str_member(const json& in, const char* name) {
-  const json* v = member(in, name);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
-[[noreturn]] void null_member(const char* path) {
-  invalid(std::string("1 validation error detected: Value null at '") + path +
-          "' failed to satisfy constraint: Member must not be null");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "awan/error.hpp"
 #include "core/crypto.hpp"
 #include "dynamodb/expression.hpp"
+#include "dynamodb/request.hpp"
 #include "dynamodb/value.hpp"
 
 namespace awan::dynamodb::partiql {
@@ -18,28 +19,14 @@ namespace {
 constexpr const char* kStrip[] = {"Invalid ConditionExpression: ", "Invalid FilterExpression: ",
                                   "Invalid UpdateExpression: ", "Invalid KeyConditionExpression: "};
 
-[[noreturn]] void invalid(std::string message) { throw AwsError::validation(std::move(message)); }
+using request::invalid;
+using request::member;
+
 [[noreturn]] void not_found() { throw AwsError("ResourceNotFoundException", "Requested resource not found"); }
 
-const json* member(const json& in, const char* name) {
-  if (!in.is_object()) return nullptr;
-  auto it = in.find(name);
-  return it == in.end() || it->is_null() ? nullptr : &*it;
-}
-
-// "1 validation error detected: Value ... at 'x' failed to satisfy constraint: ..."
-class Constraints {
+// The PartiQL members' checks on top of the shared constraint messages.
+class Constraints : public request::Constraints {
  public:
-  void add(const json* v, const std::string& path, const std::string& msg) {
-    std::string val = !v ? "null" : "'" + (v->is_string() ? v->get<std::string>() : v->dump()) + "'";
-    errs_.push_back("Value " + val + " at '" + path + "' failed to satisfy constraint: " + msg);
-  }
-  void raise() const {
-    if (errs_.empty()) return;
-    std::string m = std::to_string(errs_.size()) + " validation error" + (errs_.size() > 1 ? "s" : "") + " detected: ";
-    for (size_t i = 0; i < errs_.size(); ++i) m += (i ? "; " : "") + errs_[i];
-    invalid(m);
-  }
   void statement(const json& in, const std::string& path) {
     const json* s = member(in, "Statement");
     if (!s) return add(nullptr, path, "Member must not be null");
@@ -71,8 +58,6 @@ class Constraints {
     if (v->size() > max) add(v, path, "Member must have length less than or equal to " + std::to_string(max));
   }
 
- private:
-  std::vector<std::string> errs_;
 };
 
 // Validates the Parameters of one statement (numbers canonicalised in place).

@@ -143,7 +143,6 @@ void DynamoDbService::prepare_read(json& in, ReadPlan& plan, Expressions& ex, bo
   plan.limit = member(in, "Limit") ? in["Limit"].get<int64_t>() : 0;
   plan.consistent = member(in, "ConsistentRead") && in["ConsistentRead"].get<bool>();
   plan.select = str_member(in, "Select");
-  const char* filter_legacy = is_query ? "QueryFilter" : "ScanFilter";
   if (is_query)
     no_mixing(in, {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"},
               {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});

@@ -1,0 +1,92 @@
+// Request checking shared by the DynamoDB operation files (service, PartiQL, streams, backups):
+// member access and the awsJson "N validation error(s) detected" constraint messages.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "awan/error.hpp"
+
+namespace awan::dynamodb::request {
+
+using json = nlohmann::json;
+
+[[noreturn]] inline void invalid(std::string msg) { throw AwsError::validation(std::move(msg)); }
+
+inline const json* member(const json& in, const char* name) {
+  if (!in.is_object()) return nullptr;
+  auto it = in.find(name);
+  return it == in.end() || it->is_null() ? nullptr : &*it;
+}
+inline std::string str_member(const json& in, const char* name, std::string def = {}) {
+  const json* v = member(in, name);
+  return v && v->is_string() ? v->get<std::string>() : def;
+}
+// "1 validation error detected: Value null at '<path>' ...": one missing required member.
+[[noreturn]] inline void null_member(const char* path) {
+  invalid(std::string("1 validation error detected: Value null at '") + path +
+          "' failed to satisfy constraint: Member must not be null");
+}
+
+// "N validation error(s) detected: ..." (the awsJson constraint-violation form).
+class Constraints {
+ public:
+  void add(const json* v, const std::string& path, const std::string& msg) {
+    std::string val = !v ? "null" : "'" + (v->is_string() ? v->get<std::string>() : v->dump()) + "'";
+    errs_.push_back("Value " + val + " at '" + path + "' failed to satisfy constraint: " + msg);
+  }
+  void raise() const {
+    if (errs_.empty()) return;
+    std::string m = std::to_string(errs_.size()) + " validation error" + (errs_.size() > 1 ? "s" : "") + " detected: ";
+    for (size_t i = 0; i < errs_.size(); ++i) m += (i ? "; " : "") + errs_[i];
+    invalid(m);
+  }
+  void table_name(const json& in, const char* field = "TableName", const char* path = "tableName", bool required = true) {
+    const json* v = member(in, field);
+    if (!v) {
+      if (required) add(nullptr, path, "Member must not be null");
+      return;
+    }
+    if (!v->is_string()) throw AwsError::serialization("Unexpected value type for " + std::string(field));
+    const auto& s = v->get_ref<const std::string&>();
+    if (s.rfind("arn:", 0) == 0) {
+      if (s.size() > 1024) add(v, path, "Member must have length less than or equal to 1024");
+      return;
+    }
+    if (s.size() < 3) add(v, path, "Member must have length greater than or equal to 3");
+    if (s.size() > 255) add(v, path, "Member must have length less than or equal to 255");
+    bool ok = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    });
+    if (!ok) add(v, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+  }
+  void enum_value(const json& in, const char* field, const char* path, std::initializer_list<const char*> allowed) {
+    const json* v = member(in, field);
+    if (!v) return;
+    if (v->is_string())
+      for (const char* a : allowed)
+        if (*v == a) return;
+    std::string set = "[";
+    bool first = true;
+    for (const char* a : allowed) {
+      set += (first ? "" : ", ") + std::string(a);
+      first = false;
+    }
+    add(v, path, "Member must satisfy enum value set: " + set + "]");
+  }
+  void min_int(const json& in, const char* field, const char* path, int64_t min) {
+    const json* v = member(in, field);
+    if (v && v->is_number() && v->get<int64_t>() < min)
+      add(v, path, "Member must have value greater than or equal to " + std::to_string(min));
+  }
+
+ protected:
+  std::vector<std::string> errs_;
+};
+
+}  // namespace awan::dynamodb::request
