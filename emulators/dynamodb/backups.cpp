@@ -18,10 +18,7 @@ namespace awan::dynamodb {
 
 namespace {
 
-using request::invalid;
-using request::member;
-using request::null_member;
-using request::str_member;
+using request::invalid, request::member, request::null_member, request::str_member;
 
 void check_name(const json& in, const char* field, const char* path, bool required) {
   const json* v = member(in, field);

@@ -16,10 +16,7 @@ namespace awan::dynamodb {
 
 namespace {
 
-using request::invalid;
-using request::member;
-using request::null_member;
-using request::str_member;
+using request::invalid, request::member, request::null_member, request::str_member;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS ddb_changes(
