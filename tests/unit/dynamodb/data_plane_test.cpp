@@ -5,29 +5,19 @@
 #include <chrono>
 
 #include "dynamodb/dynamodb.hpp"
+#include "service_fixture.hpp"
 
 using nlohmann::json;
 
 namespace {
 
-class DataPlaneTest : public ::testing::Test {
+class DataPlaneTest : public awan::dynamodb::test_support::ServiceFixture {
  protected:
   void SetUp() override {
-    env_.clock = &clock_;
-    ctx_.clock = &clock_;
-    svc_ = awan::dynamodb::make_service(env_);
+    use_manual_clock();
+    ServiceFixture::SetUp();
   }
 
-  json ok(const std::string& op, json in) {
-    auto r = svc_->call(ctx_, op, std::move(in));
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.error ? r.error->code + ": " + r.error->message : "");
-    return r.output;
-  }
-  awan::AwsError err(const std::string& op, json in) {
-    auto r = svc_->call(ctx_, op, std::move(in));
-    EXPECT_TRUE(r.is_error()) << op << " unexpectedly succeeded: " << r.output.dump();
-    return r.error.value_or(awan::AwsError{});
-  }
   static json details(const awan::AwsError& e) { return e.details ? *e.details : json(); }
 
   void create(const std::string& name, bool with_lsi = false) {
@@ -51,11 +41,6 @@ class DataPlaneTest : public ::testing::Test {
     return i;
   }
   static json key(const std::string& pk, const std::string& sk) { return item(pk, sk); }
-
-  awan::ManualClock clock_;
-  awan::ServiceEnv env_;
-  awan::RequestContext ctx_;
-  std::unique_ptr<awan::Service> svc_;
 };
 
 TEST_F(DataPlaneTest, ConditionalCheckFailedCarriesItemWhenAskedFor) {

@@ -5,6 +5,7 @@
 
 #include "dynamodb/dynamodb.hpp"
 #include "dynamodb/partiql.hpp"
+#include "service_fixture.hpp"
 
 using nlohmann::json;
 
@@ -12,10 +13,10 @@ namespace {
 
 const std::string kMalformed = "Statement wasn't well formed, can't be processed: ";
 
-class PartiqlTest : public ::testing::Test {
+class PartiqlTest : public awan::dynamodb::test_support::ServiceFixture {
  protected:
   void SetUp() override {
-    svc_ = awan::dynamodb::make_service(env_);
+    ServiceFixture::SetUp();
     ok("CreateTable", {{"TableName", "Music"},
                        {"AttributeDefinitions", {{{"AttributeName", "Artist"}, {"AttributeType", "S"}},
                                                  {{"AttributeName", "Song"}, {"AttributeType", "S"}},
@@ -33,16 +34,6 @@ class PartiqlTest : public ::testing::Test {
                        {"BillingMode", "PAY_PER_REQUEST"}});
   }
 
-  json ok(const std::string& op, json in) {
-    auto r = svc_->call(ctx_, op, std::move(in));
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.error ? r.error->code + ": " + r.error->message : "");
-    return r.output;
-  }
-  awan::AwsError err(const std::string& op, json in) {
-    auto r = svc_->call(ctx_, op, std::move(in));
-    EXPECT_TRUE(r.is_error()) << op << " unexpectedly succeeded: " << r.output.dump();
-    return r.error.value_or(awan::AwsError{});
-  }
   json exec(const std::string& stmt, json params = nullptr) {
     json in = {{"Statement", stmt}};
     if (!params.is_null()) in["Parameters"] = params;
@@ -69,10 +60,6 @@ class PartiqlTest : public ::testing::Test {
     std::sort(out.begin(), out.end());
     return out;
   }
-
-  awan::ServiceEnv env_;
-  awan::RequestContext ctx_;
-  std::unique_ptr<awan::Service> svc_;
 };
 
 TEST_F(PartiqlTest, InsertLiteralsRoundTrip) {

@@ -4,25 +4,14 @@
 #include <set>
 
 #include "dynamodb/dynamodb.hpp"
+#include "service_fixture.hpp"
 
 using nlohmann::json;
 
 namespace {
 
-class DynamoDbTest : public ::testing::Test {
+class DynamoDbTest : public awan::dynamodb::test_support::ServiceFixture {
  protected:
-  void SetUp() override { svc_ = awan::dynamodb::make_service(env_); }
-
-  json ok(const std::string& op, json in) {
-    auto r = svc_->call(ctx_, op, std::move(in));
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.error ? r.error->code + ": " + r.error->message : "");
-    return r.output;
-  }
-  awan::AwsError err(const std::string& op, json in) {
-    auto r = svc_->call(ctx_, op, std::move(in));
-    EXPECT_TRUE(r.is_error()) << op << " unexpectedly succeeded: " << r.output.dump();
-    return r.error.value_or(awan::AwsError{});
-  }
   void create_music() {
     ok("CreateTable", {{"TableName", "Music"},
                        {"AttributeDefinitions", {{{"AttributeName", "Artist"}, {"AttributeType", "S"}},
@@ -42,10 +31,6 @@ class DynamoDbTest : public ::testing::Test {
     if (!genre.empty()) item["Genre"] = {{"S", genre}};
     ok("PutItem", {{"TableName", "Music"}, {"Item", item}});
   }
-
-  awan::ServiceEnv env_;
-  awan::RequestContext ctx_;
-  std::unique_ptr<awan::Service> svc_;
 };
 
 TEST_F(DynamoDbTest, CreateDescribeListDelete) {

@@ -7,6 +7,7 @@
 
 #include "awan/clock.hpp"
 #include "dynamodb/dynamodb.hpp"
+#include "service_fixture.hpp"
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -28,30 +29,19 @@ class FakeScheduler : public awan::Scheduler {
   std::vector<std::function<void()>> pending;
 };
 
-class StreamsTest : public ::testing::Test {
+class StreamsTest : public awan::dynamodb::test_support::ServiceFixture {
  protected:
   void SetUp() override {
-    env_.clock = &clock_;
-    ctx_.clock = &clock_;
-    svc_ = awan::dynamodb::make_service(env_);
+    use_manual_clock();
+    ServiceFixture::SetUp();
     streams_ = awan::dynamodb::make_streams_service(*svc_);
     ASSERT_TRUE(streams_);
   }
 
-  json call_ok(awan::Service& s, const std::string& op, json in) {
-    auto r = s.call(ctx_, op, std::move(in));
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.error ? r.error->code + ": " + r.error->message : "");
-    return r.output;
+  json sok(const std::string& op, json in) { return awan::dynamodb::test_support::call_ok(*streams_, ctx_, op, std::move(in)); }
+  awan::AwsError serr(const std::string& op, json in) {
+    return awan::dynamodb::test_support::call_err(*streams_, ctx_, op, std::move(in));
   }
-  awan::AwsError call_err(awan::Service& s, const std::string& op, json in) {
-    auto r = s.call(ctx_, op, std::move(in));
-    EXPECT_TRUE(r.is_error()) << op << " unexpectedly succeeded: " << r.output.dump();
-    return r.error.value_or(awan::AwsError{});
-  }
-  json ok(const std::string& op, json in) { return call_ok(*svc_, op, std::move(in)); }
-  awan::AwsError err(const std::string& op, json in) { return call_err(*svc_, op, std::move(in)); }
-  json sok(const std::string& op, json in) { return call_ok(*streams_, op, std::move(in)); }
-  awan::AwsError serr(const std::string& op, json in) { return call_err(*streams_, op, std::move(in)); }
 
   // Table "Tbl" (pk S, sk N) with a stream of the given view type ("" = none); returns its ARN.
   std::string create(const std::string& view = "NEW_AND_OLD_IMAGES", const std::string& name = "Tbl") {
@@ -90,10 +80,6 @@ class StreamsTest : public ::testing::Test {
     return items;
   }
 
-  awan::ManualClock clock_;
-  awan::ServiceEnv env_;
-  awan::RequestContext ctx_;
-  std::unique_ptr<awan::Service> svc_;
   std::unique_ptr<awan::Service> streams_;
 };
 
