@@ -273,29 +273,25 @@ class Parser {
     }
     return left;
   }
-  // A parenthesised condition or an operand.
-  Node parse_primary() {
+  // "(" what `inner` parses ")" (marked parens; doubled parens are redundant), else an atom.
+  Node parenthesised_or_atom(Node (Parser::*inner)(), bool update_operand) {
     if (at(Tok::LParen)) {
       ++pos_;
-      Node inner = parse_or();
+      Node n = (this->*inner)();
       expect(Tok::RParen);
-      if (inner.parens) redundant();
-      inner.parens = true;
-      return inner;
+      if (n.parens) redundant();
+      n.parens = true;
+      return n;
     }
-    return parse_atom(false);
+    return parse_atom(update_operand);
+  }
+  // A parenthesised condition or an operand.
+  Node parse_primary() {
+    return parenthesised_or_atom(&Parser::parse_or, false);
   }
   // Strictly an operand.
   Node parse_operand() {
-    if (at(Tok::LParen)) {
-      ++pos_;
-      Node inner = parse_operand();
-      expect(Tok::RParen);
-      if (inner.parens) redundant();
-      inner.parens = true;
-      return inner;
-    }
-    return parse_atom(false);
+    return parenthesised_or_atom(&Parser::parse_operand, false);
   }
 
   Node parse_atom(bool update_operand) {
@@ -375,15 +371,7 @@ class Parser {
 
   // ---- update expressions
   Node parse_update_operand() {
-    if (at(Tok::LParen)) {
-      ++pos_;
-      Node inner = parse_set_value();
-      expect(Tok::RParen);
-      if (inner.parens) redundant();
-      inner.parens = true;
-      return inner;
-    }
-    return parse_atom(true);
+    return parenthesised_or_atom(&Parser::parse_set_value, true);
   }
   Node parse_set_value() {
     Node left = parse_update_operand();

@@ -53,6 +53,27 @@ const std::set<std::string>& keywords() {
   return k;
 }
 
+// The text of the literal quoted by s[i] (a doubled quote stands for one); `i` ends past it.
+std::string quoted_text(std::string_view s, size_t& i, const char* unterminated) {
+  const char q = s[i];
+  const size_t n = s.size();
+  std::string text;
+  ++i;
+  while (i < n) {
+    if (s[i] == q) {
+      if (i + 1 < n && s[i + 1] == q) {
+        text += q;
+        i += 2;
+        continue;
+      }
+      ++i;
+      return text;
+    }
+    text += s[i++];
+  }
+  malformed(unterminated);
+}
+
 std::vector<Token> lex(std::string_view s) {
   std::vector<Token> out;
   size_t i = 0, n = s.size();
@@ -75,45 +96,11 @@ std::vector<Token> lex(std::string_view s) {
     Token t;
     t.pos = i;
     if (c == '\'') {
-      std::string text;
-      ++i;
-      bool closed = false;
-      while (i < n) {
-        if (s[i] == '\'') {
-          if (i + 1 < n && s[i + 1] == '\'') {
-            text += '\'';
-            i += 2;
-            continue;
-          }
-          closed = true;
-          ++i;
-          break;
-        }
-        text += s[i++];
-      }
-      if (!closed) malformed("Invalid literal: unterminated string");
       t.type = Tok::String;
-      t.text = std::move(text);
+      t.text = quoted_text(s, i, "Invalid literal: unterminated string");
     } else if (c == '"') {
-      std::string text;
-      ++i;
-      bool closed = false;
-      while (i < n) {
-        if (s[i] == '"') {
-          if (i + 1 < n && s[i + 1] == '"') {
-            text += '"';
-            i += 2;
-            continue;
-          }
-          closed = true;
-          ++i;
-          break;
-        }
-        text += s[i++];
-      }
-      if (!closed) malformed("Invalid literal: unterminated quoted identifier");
       t.type = Tok::Quoted;
-      t.text = std::move(text);
+      t.text = quoted_text(s, i, "Invalid literal: unterminated quoted identifier");
     } else if (std::isdigit(static_cast<unsigned char>(c)) ||
                (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
       size_t start = i;
