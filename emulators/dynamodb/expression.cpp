@@ -168,15 +168,16 @@ class Parser {
     return n;
   }
 
-  Node parse_or() {
-    Node left = parse_and();
-    while (at_word("OR")) {
+  // Left-associative `operand (word operand)*` of conditions: OR over AND over NOT.
+  Node parse_binary(const char* word, Kind kind, Node (Parser::*operand)()) {
+    Node left = (this->*operand)();
+    while (at_word(word)) {
       if (is_plain_operand(left)) syntax_error(pos_);
       size_t tok = pos_++;
-      Node right = parse_and();
+      Node right = (this->*operand)();
       if (is_plain_operand(right)) syntax_error(pos_);
       Node n;
-      n.kind = Kind::Or;
+      n.kind = kind;
       n.token = tok;
       n.args.push_back(std::move(left));
       n.args.push_back(std::move(right));
@@ -184,22 +185,8 @@ class Parser {
     }
     return left;
   }
-  Node parse_and() {
-    Node left = parse_not();
-    while (at_word("AND")) {
-      if (is_plain_operand(left)) syntax_error(pos_);
-      size_t tok = pos_++;
-      Node right = parse_not();
-      if (is_plain_operand(right)) syntax_error(pos_);
-      Node n;
-      n.kind = Kind::And;
-      n.token = tok;
-      n.args.push_back(std::move(left));
-      n.args.push_back(std::move(right));
-      left = std::move(n);
-    }
-    return left;
-  }
+  Node parse_or() { return parse_binary("OR", Kind::Or, &Parser::parse_and); }
+  Node parse_and() { return parse_binary("AND", Kind::And, &Parser::parse_not); }
   Node parse_not() {
     if (at_word("NOT")) {
       size_t tok = pos_++;
