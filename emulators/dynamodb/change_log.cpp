@@ -98,25 +98,23 @@ std::optional<int64_t> parse_seq(const std::string& s) {
   return std::stoll(s.substr(i));
 }
 
-// "Sat Nov 21 20:10:11 UTC 2026" (the form of AWS's iterator-expiry message).
-std::string java_date(int64_t ms) {
+// The UTC time of `ms` (epoch milliseconds) in strftime's `format`, whole seconds.
+std::string utc_time(int64_t ms, const char* format) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
-  std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 
+// "Sat Nov 21 20:10:11 UTC 2026" (the form of AWS's iterator-expiry message).
+std::string java_date(int64_t ms) { return utc_time(ms, "%a %b %d %H:%M:%S UTC %Y"); }
+
 // 2015-05-20T20:51:10.252 (stream labels).
 std::string label_of(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
   char out[80];
-  std::snprintf(out, sizeof out, "%s.%03d", buf, static_cast<int>(ms % 1000));
+  std::snprintf(out, sizeof out, "%s.%03d", utc_time(ms, "%Y-%m-%dT%H:%M:%S").c_str(), static_cast<int>(ms % 1000));
   return out;
 }
 
