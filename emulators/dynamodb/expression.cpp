@@ -170,6 +170,15 @@ class Parser {
     return n;
   }
 
+  // A node of `kind` at token `tok` whose first argument is `first`.
+  static Node node_at(Kind kind, const char* op, size_t tok, Node first) {
+    Node n;
+    n.kind = kind;
+    n.op = op;
+    n.token = tok;
+    n.args.push_back(std::move(first));
+    return n;
+  }
   // Left-associative `operand (word operand)*` of conditions: OR over AND over NOT.
   Node parse_binary(const char* word, Kind kind, Node (Parser::*operand)()) {
     Node left = (this->*operand)();
@@ -178,10 +187,7 @@ class Parser {
       size_t tok = pos_++;
       Node right = (this->*operand)();
       if (is_plain_operand(right)) syntax_error(pos_);
-      Node n;
-      n.kind = kind;
-      n.token = tok;
-      n.args.push_back(std::move(left));
+      Node n = node_at(kind, "", tok, std::move(left));
       n.args.push_back(std::move(right));
       left = std::move(n);
     }
@@ -219,11 +225,7 @@ class Parser {
       if (is_condition(left)) syntax_error(pos_);
       size_t tok = pos_++;
       Node right = parse_operand();
-      Node n;
-      n.kind = Kind::Compare;
-      n.op = op;
-      n.token = tok;
-      n.args.push_back(std::move(left));
+      Node n = node_at(Kind::Compare, op, tok, std::move(left));
       n.args.push_back(std::move(right));
       return n;
     }
@@ -234,11 +236,7 @@ class Parser {
       if (!at_word("AND")) syntax_error(pos_);
       ++pos_;
       Node hi = parse_operand();
-      Node n;
-      n.kind = Kind::Between;
-      n.op = "BETWEEN";
-      n.token = tok;
-      n.args.push_back(std::move(left));
+      Node n = node_at(Kind::Between, "BETWEEN", tok, std::move(left));
       n.args.push_back(std::move(lo));
       n.args.push_back(std::move(hi));
       return n;
@@ -247,11 +245,7 @@ class Parser {
       if (is_condition(left)) syntax_error(pos_);
       size_t tok = pos_++;
       expect(Tok::LParen);
-      Node n;
-      n.kind = Kind::In;
-      n.op = "IN";
-      n.token = tok;
-      n.args.push_back(std::move(left));
+      Node n = node_at(Kind::In, "IN", tok, std::move(left));
       n.args.push_back(parse_operand());
       while (at(Tok::Comma)) {
         ++pos_;
