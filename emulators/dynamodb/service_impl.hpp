@@ -106,9 +106,9 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
  private:
   using Handler = json (DynamoDbService::*)(json&);
 
-  json dispatch(const std::string& op, json& in);
+  json dispatch(const std::string& op, json& in);  // service.cpp, like the members above
 
-  // ------------------------------------------------------------------ tables
+  // ------------------------------------------------------------------ tables (tables.cpp)
 
   static std::string table_key(const std::string& account, const std::string& region, const std::string& name);
 
@@ -136,7 +136,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json update_table(json& in);
 
-  // ------------------------------------------------------------------ keys and writes
+  // ------------------------------------------------------------------ keys and writes (item_support.cpp)
 
   // Encoded (pk, sk) of a Key parameter; "The provided key element does not match the schema".
   std::pair<std::string, std::string> key_of(const TableInfo& t, const json& key, const char* prefix = "");
@@ -180,7 +180,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   std::optional<json> checked_old_item(const TableInfo& t, const std::string& pk, const std::string& sk,
                                        const Condition& cond, const json& in);
 
-  // ------------------------------------------------------------------ item operations
+  // ------------------------------------------------------------------ item operations (items.cpp)
 
   json put_item(json& in);
 
@@ -192,7 +192,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json update_item(json& in);
 
-  // ------------------------------------------------------------------ query and scan
+  // ------------------------------------------------------------------ query and scan (query_scan.cpp)
 
   struct KeyCond {
     const json* pk = nullptr;
@@ -249,13 +249,13 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json scan(json& in);
 
-  // ------------------------------------------------------------------ batches
+  // ------------------------------------------------------------------ batches (batches.cpp)
 
   json batch_get_item(json& in);
 
   json batch_write_item(json& in);
 
-  // ------------------------------------------------------------------ transactions
+  // ------------------------------------------------------------------ transactions (transactions.cpp)
 
   struct TxOp {
     std::string kind;  // ConditionCheck, Put, Delete, Update
@@ -271,7 +271,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json transact_get_items(json& in);
 
-  // ------------------------------------------------------------------ tags, limits, TTL
+  // ------------------------------------------------------------------ tags, limits, TTL (table_settings.cpp)
 
   TableInfo& table_by_arn(const json& in);
 
