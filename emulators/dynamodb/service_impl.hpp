@@ -283,7 +283,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json describe_limits(json&);
 
-  // ------------------------------------------------------------------ PartiQL (partiql.cpp)
+  // ------------------------------------------------------------------ PartiQL (partiql.cpp; backend in table_settings.cpp)
 
   partiql::Backend partiql_backend();
   json execute_statement(json& in) { return partiql::execute_statement(in, partiql_backend()); }
