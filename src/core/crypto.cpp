@@ -1,5 +1,7 @@
 #include "core/crypto.hpp"
 
+#include "core/text.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -51,12 +53,7 @@ std::string hex(std::string_view raw) {
 
 std::optional<std::string> unhex(std::string_view h) {
   if (h.size() % 2) return std::nullopt;
-  auto val = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
+  auto val = text::hex_digit_value;
   std::string out(h.size() / 2, '\0');
   for (size_t i = 0; i < out.size(); ++i) {
     int hi = val(h[2 * i]), lo = val(h[2 * i + 1]);
@@ -157,6 +154,13 @@ std::string base64_be32(uint32_t v) {
   char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
                static_cast<char>(v)};
   return base64_encode(std::string_view(b, 4));
+}
+
+bool constant_time_equals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
 }
 
 std::string random_bytes(size_t n) {

@@ -22,6 +22,8 @@ uint32_t crc32(std::string_view data, uint32_t seed = 0);
 uint32_t crc32c(std::string_view data, uint32_t seed = 0);
 // Big-endian bytes of a 32-bit value, base64 encoded (the x-amz-checksum-crc32 form).
 std::string base64_be32(uint32_t value);
+// Compares without an early exit (signatures, secrets).
+bool constant_time_equals(std::string_view a, std::string_view b);
 // Cryptographically random bytes.
 std::string random_bytes(size_t n);
 

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "core/timefmt.hpp"
 
 namespace awan::sigv4 {
@@ -37,20 +38,8 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+std::string lower(std::string_view s) { return text::ascii_lower(s); }
+int hex_value(char c) { return text::hex_digit_value(c); }
 
 // Splits a presigned credential on '/' or its encoding %2F. Returns the number of parts found
 // (up to 6, so that "more than 5" is detectable).
@@ -632,12 +621,7 @@ std::string signing_key(std::string_view secret, std::string_view date, std::str
 
 std::string signature(std::string_view key, std::string_view sts) { return crypto::hex(crypto::hmac_sha256(key, sts)); }
 
-bool constant_time_equals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
+bool constant_time_equals(std::string_view a, std::string_view b) { return crypto::constant_time_equals(a, b); }
 
 // ---------------------------------------------------------------- verify
 

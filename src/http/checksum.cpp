@@ -12,14 +12,7 @@ namespace awan::http {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
+bool iequal(std::string_view a, std::string_view b) { return iequals(a, b); }
 
 constexpr std::string_view kPrefix = "x-amz-checksum-";
 

@@ -1,0 +1,24 @@
+#pragma once
+// Small ASCII helpers shared by the parsers (SigV4, aws-chunked, checksums, hex).
+#include <string>
+#include <string_view>
+
+namespace awan::text {
+
+inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+// 0-15 for a hexadecimal digit (either case), -1 otherwise.
+inline int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace awan::text
