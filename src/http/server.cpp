@@ -1,29 +1,30 @@
 #include "http/server.hpp"
 
-#include <cstdio>
-
-#include "core/ids.hpp"
-#include "core/timefmt.hpp"
-#include "http/body_file.hpp"
-
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+
+#include "core/ids.hpp"
+#include "core/timefmt.hpp"
+#include "http/body_file.hpp"
 
 namespace awan::http {
 
@@ -32,14 +33,24 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+namespace detail {
+class Session;
+}
+
 // Handlers refer to the Impl by plain pointer: it owns the io_context, whose destruction
 // destroys every pending handler (and so every connection) first.
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
+  // Open connections, for the deadline sweeper. Declared before the io_context: sessions
+  // destroyed with it unregister themselves here.
+  std::mutex sessions_mu;
+  std::unordered_map<detail::Session*, std::weak_ptr<detail::Session>> sessions;
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer sweeper{ioc};
+  std::chrono::milliseconds sweep_period{1000};
   std::vector<std::thread> threads;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
@@ -47,8 +58,15 @@ struct Server::Impl {
   std::mutex mu;
   std::condition_variable idle_cv;
 
-  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {
+    // Deadlines are checked by one periodic sweep instead of a timer per operation (re-arming
+    // a timer on every request costs more than the request's own work); a deadline fires at
+    // most a quarter of the shortest timeout late.
+    auto shortest = std::min(options.read_timeout, options.idle_timeout);
+    sweep_period = std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+  }
   void accept();
+  void sweep();
   void request_done() {
     if (--in_flight == 0) {
       std::lock_guard<std::mutex> lock(mu);
@@ -57,39 +75,67 @@ struct Server::Impl {
   }
 };
 
-namespace {
+namespace detail {
 
-// Answers produced by the HTTP layer itself (unparseable requests) carry the same identifying
-// headers as every other response.
-template <class Message>
-void stamp_transport_error(Message& m) {
-  std::string rid = ids::uuid4();
-  m.set("x-amzn-RequestId", rid);
-  m.set("x-amz-request-id", rid);
-  m.set(bhttp::field::date, timefmt::http_date(std::chrono::system_clock::now()));
+using Strand = asio::strand<asio::io_context::executor_type>;
+using Socket = asio::basic_stream_socket<tcp, Strand>;
+
+inline int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
-// Bodies up to this size need no timer of their own (see read_body / write).
+void append_number(std::string& out, uint64_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, end);
+}
+
+// Bodies up to this size are read within the header's deadline.
 constexpr uint64_t kSmallMessage = 64 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server::Impl* server) : stream_(std::move(socket)), server_(server) {
-    // Once per connection (a getpeername system call per request would show in benchmarks).
+  Session(Socket&& socket, Server::Impl* server) : socket_(std::move(socket)), server_(server) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    // Once per connection (a getpeername system call per request would show in benchmarks).
+    auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = ep.address().to_string();
+    socket_.set_option(tcp::no_delay(true), ec);
+    // Writes are first tried synchronously (a small answer fits the send buffer); only what
+    // does not fit goes through the reactor.
+    socket_.non_blocking(true, ec);
   }
 
   ~Session() {
     if (spool_fp_) std::fclose(spool_fp_);
+    std::lock_guard<std::mutex> lock(server_->sessions_mu);
+    server_->sessions.erase(this);
   }
 
   void start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+    {
+      std::lock_guard<std::mutex> lock(server_->sessions_mu);
+      server_->sessions.emplace(this, weak_from_this());
+    }
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_header(); });
   }
 
+  // From the sweeper, on this connection's strand: closes it when its deadline has passed.
+  void check_deadline(int64_t now) {
+    int64_t d = deadline_.load(std::memory_order_relaxed);
+    if (d != 0 && d <= now) close();
+  }
+  bool expired(int64_t now) const {
+    int64_t d = deadline_.load(std::memory_order_relaxed);
+    return d != 0 && d <= now;
+  }
+  Strand executor() { return socket_.get_executor(); }
+
  private:
+  void arm(std::chrono::milliseconds timeout) { deadline_.store(now_ms() + timeout.count(), std::memory_order_relaxed); }
+  void disarm() { deadline_.store(0, std::memory_order_relaxed); }
+
   void read_header() {
     if (server_->stopping) return close();
     parser_.emplace();
@@ -97,8 +143,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // The declared length is checked in on_header (so that the answer can be a proper AWS
     // error); the limit applies to the body read.
     parser_->body_limit(boost::none);
-    stream_.expires_after(first_ ? server_->options.read_timeout : server_->options.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    arm(first_ ? server_->options.read_timeout : server_->options.idle_timeout);
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
@@ -107,6 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     auto& msg = parser_->get();
     auto len = parser_->content_length();
+    version_ = msg.version();
     if (len && *len > server_->options.body_limit) {
       // Answer from the headers alone; the body is never read, so the connection closes.
       keep_alive_ = false;
@@ -117,13 +164,10 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_->options.body_limit);
     auto expect = msg[bhttp::field::expect];
     if (!expect.empty() && beast::iequals(expect, "100-continue")) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, msg.version());
-      stream_.expires_after(server_->options.read_timeout);
-      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
-        if (wec) return self->close();
-        self->read_body();
-      });
-      return;
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      head_out_.assign(kContinue);
+      body_out_.clear();
+      return send(After::read_body, false);
     }
     read_body();
   }
@@ -144,11 +188,11 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec && ec != bhttp::error::need_more) return on_body(ec);
     }
     if (parser_->is_done()) return on_body({});
-    // The deadline armed for the header covers a small body too (re-arming a timer costs
-    // syscalls on the hot path); large or chunked bodies get a fresh read timeout.
+    // The deadline armed for the header covers a small body too; large or chunked bodies get a
+    // fresh read timeout.
     auto len = parser_->content_length();
-    if (!len || *len > kSmallMessage) stream_.expires_after(server_->options.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
+    if (!len || *len > kSmallMessage) arm(server_->options.read_timeout);
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
   }
 
@@ -182,8 +226,8 @@ class Session : public std::enable_shared_from_this<Session> {
     body.size = spool_buf_.size();
     body.more = true;
     // A slow sender gets read_timeout of silence at most, however long the whole body takes.
-    stream_.expires_after(server_->options.read_timeout);
-    bhttp::async_read_some(stream_, buffer_, *spool_parser_,
+    arm(server_->options.read_timeout);
+    bhttp::async_read_some(socket_, buffer_, *spool_parser_,
                            [self = shared_from_this()](beast::error_code ec, size_t) { self->on_spool(ec); });
   }
 
@@ -232,10 +276,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.status = 500;
     r.headers.add("Content-Type", "text/plain");
     r.body = "Internal Server Error: cannot store the request body\n";
-    std::string rid = ids::uuid4();
-    r.headers.add("x-amzn-RequestId", rid);
-    r.headers.add("x-amz-request-id", rid);
-    r.headers.add("Date", timefmt::http_date(std::chrono::system_clock::now()));
+    stamp_transport(r);
     ++server_->in_flight;
     write(std::move(r));
   }
@@ -254,7 +295,9 @@ class Session : public std::enable_shared_from_this<Session> {
       req.path = req.target.substr(0, q);
       req.query = req.target.substr(q + 1);
     }
-    for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+    auto& items = req.headers.items();
+    items.reserve(16);
+    for (const auto& f : msg) items.push_back({std::string(f.name_string()), std::string(f.value())});
     if constexpr (std::is_same_v<typename Message::body_type, bhttp::string_body>) {
       if (with_body) req.body = std::move(msg.body());
     }
@@ -265,7 +308,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void dispatch(Request&& req) {
-    stream_.expires_never();
+    disarm();  // the handler may take as long as it needs (a Lambda invocation, a long poll)
     ++server_->in_flight;
     auto self = shared_from_this();
     responded_ = false;
@@ -273,8 +316,8 @@ class Session : public std::enable_shared_from_this<Session> {
       if (self->responded_.exchange(true)) return;
       // Inline when the handler completes on this connection's strand (the common, synchronous
       // case); queued otherwise.
-      asio::dispatch(self->stream_.get_executor(),
-                 [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+      if (self->socket_.get_executor().running_in_this_thread()) return self->write(std::move(r));
+      asio::post(self->socket_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     };
     try {
       server_->handler(std::move(req), respond);
@@ -286,60 +329,132 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void write(Response r) {
-    res_ = {};
-    res_.version(version_);
-    res_.result(static_cast<unsigned>(r.status));
-    for (auto& h : r.headers.items()) res_.insert(h.name, h.value);
-    bool stopping = server_->stopping.load();
-    res_.keep_alive(keep_alive_ && !stopping);
-    if (head_ || r.omit_body) {
-      if (!r.content_length_override.empty()) {
-        res_.set(bhttp::field::content_length, r.content_length_override);
-      } else if (!res_.count(bhttp::field::content_length)) {
-        res_.content_length(r.body.size());
+  // ---- responses: serialised here, written synchronously when the socket takes them ----
+  enum class After { next_request, read_body, close };
+
+  static void stamp_transport(Response& r) {
+    std::string rid = ids::uuid4();
+    r.headers.add("x-amzn-RequestId", rid);
+    r.headers.add("x-amz-request-id", rid);
+    r.headers.add("Date", timefmt::http_date(std::chrono::system_clock::now()));
+  }
+
+  // The answer to a dispatched request (counted in in_flight).
+  void write(Response&& r) {
+    bool keep = keep_alive_ && !server_->stopping.load();
+    serialize(r, keep);
+    send(keep ? After::next_request : After::close, true);
+  }
+
+  void serialize(Response& r, bool keep) {
+    std::string& h = head_out_;
+    h.clear();
+    h.append(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    unsigned status = r.status >= 100 && r.status <= 999 ? static_cast<unsigned>(r.status) : 500u;
+    append_number(h, status);
+    h.push_back(' ');
+    auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+    h.append(reason.data(), reason.size());
+    h.append("\r\n");
+    std::string_view declared_length;
+    for (const auto& f : r.headers.items()) {
+      if (iequals(f.name, "Content-Length")) {
+        declared_length = f.value;
+        continue;
       }
-      res_.body().clear();
-    } else {
-      res_.body() = std::move(r.body);
-      res_.prepare_payload();
+      if (iequals(f.name, "Connection") || iequals(f.name, "Transfer-Encoding")) continue;
+      h.append(f.name).append(": ").append(f.value).append("\r\n");
     }
-    // A small response fits the socket's send buffer and completes at once: no timer needed.
-    if (res_.body().size() > kSmallMessage) stream_.expires_after(server_->options.read_timeout);
-    bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->server_->request_done();
-      if (ec || !self->res_.keep_alive()) return self->close();
-      self->read_header();
-    });
+    // 1xx, 204 and 304 answers carry neither a body nor a Content-Length.
+    bool no_payload = status < 200 || status == 204 || status == 304;
+    bool omit = head_ || r.omit_body || no_payload;
+    if (!no_payload) {
+      h.append("Content-Length: ");
+      if (omit && !r.content_length_override.empty()) {
+        h.append(r.content_length_override);
+      } else if (omit && !declared_length.empty()) {
+        h.append(declared_length);
+      } else {
+        append_number(h, r.body.size());
+      }
+      h.append("\r\n");
+    }
+    if (version_ == 10 && keep) h.append("Connection: keep-alive\r\n");
+    if (version_ != 10 && !keep) h.append("Connection: close\r\n");
+    h.append("\r\n");
+    if (omit) {
+      body_out_.clear();
+    } else {
+      body_out_ = std::move(r.body);
+    }
+  }
+
+  void send(After after, bool counted) {
+    after_ = after;
+    counted_ = counted;
+    size_t total = head_out_.size() + body_out_.size();
+    size_t sent = 0;
+    beast::error_code ec;
+    while (sent < total) {
+      size_t n = socket_.write_some(pending_buffers(sent), ec);
+      if (ec) break;
+      sent += n;
+    }
+    if (sent == total) return on_sent({});
+    if (ec != asio::error::would_block && ec != asio::error::try_again) return on_sent(ec);
+    arm(server_->options.read_timeout);  // a client that stops reading is dropped
+    asio::async_write(socket_, pending_buffers(sent),
+                      [self = shared_from_this()](beast::error_code wec, size_t) { self->on_sent(wec); });
+  }
+
+  std::array<asio::const_buffer, 2> pending_buffers(size_t sent) const {
+    if (sent < head_out_.size()) {
+      return {asio::buffer(head_out_.data() + sent, head_out_.size() - sent), asio::buffer(body_out_)};
+    }
+    size_t off = sent - head_out_.size();
+    return {asio::const_buffer(), asio::buffer(body_out_.data() + off, body_out_.size() - off)};
+  }
+
+  void on_sent(beast::error_code ec) {
+    if (counted_) {
+      counted_ = false;
+      server_->request_done();
+    }
+    if (body_out_.capacity() > kSmallMessage) body_out_ = {};
+    if (ec || after_ == After::close) return close();
+    if (after_ == After::read_body) return read_body();
+    read_header();
   }
 
   void on_read_error(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::bad_descriptor || !socket_.is_open()) {
       return close();
     }
     // Garbage or over-limit headers: answer 400/431 and close, as an HTTP front end would.
-    bhttp::status status = ec == bhttp::error::header_limit ? bhttp::status::request_header_fields_too_large
-                                                            : bhttp::status::bad_request;
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(status, 11);
-    res->set(bhttp::field::content_type, "text/plain");
-    res->set(bhttp::field::connection, "close");
-    stamp_transport_error(*res);
-    res->body() = status == bhttp::status::bad_request ? "Bad Request\n" : "Request Header Fields Too Large\n";
-    res->prepare_payload();
-    res->keep_alive(false);
-    stream_.expires_after(std::chrono::seconds(5));
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, size_t) { self->close(); });
+    bool too_large = ec == bhttp::error::header_limit;
+    Response r;
+    r.status = too_large ? 431 : 400;
+    r.headers.add("Content-Type", "text/plain");
+    r.body = too_large ? "Request Header Fields Too Large\n" : "Bad Request\n";
+    stamp_transport(r);
+    version_ = 11;
+    head_ = false;
+    serialize(r, false);
+    send(After::close, false);
   }
 
   void close() {
+    disarm();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    if (!socket_.is_open()) return;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
   Server::Impl* server_;
+  std::atomic<int64_t> deadline_{0};  // steady-clock ms; 0 = none
   std::string remote_address_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -348,7 +463,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::FILE* spool_fp_ = nullptr;
   uint64_t spool_size_ = 0;
   std::vector<char> spool_buf_;
-  bhttp::response<bhttp::string_body> res_;
+  std::string head_out_;
+  std::string body_out_;
+  After after_ = After::next_request;
+  bool counted_ = false;
   std::atomic<bool> responded_{false};  // the current request's Responder was called
   bool keep_alive_ = true;
   bool head_ = false;
@@ -356,17 +474,34 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
 };
 
-}  // namespace
+}  // namespace detail
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(asio::make_strand(ioc), [self = this](beast::error_code ec, detail::Socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
     } else {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), self)->start();
+      std::make_shared<detail::Session>(std::move(socket), self)->start();
     }
     if (!self->stopping) self->accept();
+  });
+}
+
+void Server::Impl::sweep() {
+  sweeper.expires_after(sweep_period);
+  sweeper.async_wait([self = this](beast::error_code ec) {
+    if (ec) return;
+    int64_t now = detail::now_ms();
+    std::vector<std::shared_ptr<detail::Session>> expired;
+    {
+      std::lock_guard<std::mutex> lock(self->sessions_mu);
+      for (auto& [ptr, weak] : self->sessions) {
+        if (!ptr->expired(now)) continue;
+        if (auto s = weak.lock()) expired.push_back(std::move(s));
+      }
+    }
+    for (auto& s : expired) asio::post(s->executor(), [s, now] { s->check_deadline(now); });
+    if (!self->stopping) self->sweep();
   });
 }
 
@@ -392,6 +527,7 @@ void Server::start() {
   im.bound_port = im.acceptor.local_endpoint().port();
   im.work.emplace(asio::make_work_guard(im.ioc));
   im.accept();
+  im.sweep();
   int n = im.options.threads > 0 ? im.options.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (n <= 0) n = 2;
   for (int i = 0; i < n; ++i) im.threads.emplace_back([this] { impl_->ioc.run(); });
@@ -408,6 +544,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   asio::post(im.ioc, [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor.close(ec);
+    impl->sweeper.cancel();
   });
   {
     std::unique_lock<std::mutex> lock(im.mu);
