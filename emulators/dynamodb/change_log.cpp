@@ -179,6 +179,10 @@ int64_t Features::next_seq() {
   return seq + 1;
 }
 
+bool Features::observes(const TableInfo& t) const {
+  return ttl_indexed_.count(t.id) != 0 || stream_enabled(t.meta) || t.meta.contains("AwanPitr");
+}
+
 void Features::on_write(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
                         const json* new_item) {
   if (!old_item && !new_item) return;

@@ -77,6 +77,8 @@ class Features {
   // and the table has an enabled stream or PITR.
   void on_write(const TableInfo& t, const std::string& pk, const std::string& sk, const nlohmann::json* old_item,
                 const nlohmann::json* new_item);
+  // Whether on_write needs the item's old image on this table (a stream, PITR or TTL).
+  bool observes(const TableInfo& t) const;
   // StreamSpecification of CreateTable (current = null) / UpdateTable: validates and sets
   // StreamSpecification and LatestStreamLabel in `meta`.
   void set_stream_spec(const std::string& table, const nlohmann::json* current, nlohmann::json& meta,

@@ -196,6 +196,11 @@ std::string DynamoDbService::prepare_conditional_write(json& in, Expressions& ex
   return rv;
 }
 
+bool DynamoDbService::needs_old_item(const TableInfo& t, const Condition& cond, const std::string& return_values,
+                                     const json& in) {
+  return cond.present || return_values != "NONE" || !t.indexes.empty() || wants_capacity(in) || features_->observes(t);
+}
+
 std::optional<json> DynamoDbService::checked_old_item(const TableInfo& t, const std::string& pk, const std::string& sk,
                                                       const Condition& cond, const json& in) {
   std::optional<json> old = store_.get_item(t.id, pk, sk);

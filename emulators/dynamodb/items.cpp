@@ -15,10 +15,16 @@ json DynamoDbService::put_item(json& in) {
   auto [pk, sk] = item_key(t, item);
   size_t size = item_size(item);
   if (size > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
-  std::optional<json> old = checked_old_item(t, pk, sk, cond, in);
-  storage::Transaction tx(store_.db());
-  write_item(t, pk, sk, old ? &*old : nullptr, &item);
-  tx.commit();
+  std::optional<json> old;
+  if (needs_old_item(t, cond, rv, in)) {
+    old = checked_old_item(t, pk, sk, cond, in);
+    storage::Transaction tx(store_.db());
+    write_item(t, pk, sk, old ? &*old : nullptr, &item);
+    tx.commit();
+  } else {
+    // Nothing observes the old image: the write is the one INSERT, atomic on its own.
+    write_item(t, pk, sk, nullptr, &item);
+  }
   json out = json::object();
   collection_metrics(out, in, t, pk, item);
   if (rv == "ALL_OLD" && old) out["Attributes"] = std::move(*old);

@@ -179,6 +179,9 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   // The stored item at (pk, sk), after the write's condition held on it (else condition_failed).
   std::optional<json> checked_old_item(const TableInfo& t, const std::string& pk, const std::string& sk,
                                        const Condition& cond, const json& in);
+  // Whether a PutItem must read the item it replaces: a condition, ReturnValues=ALL_OLD,
+  // consumed capacity, secondary indexes, or a stream/PITR/TTL observing the table.
+  bool needs_old_item(const TableInfo& t, const Condition& cond, const std::string& return_values, const json& in);
 
   // ------------------------------------------------------------------ item operations (items.cpp)
 

@@ -243,121 +243,122 @@ std::string value_to_text(const MemberRef& ref, const json& v, TsDefault ts_defa
 
 // ---------------------------------------------------------------- JSON bodies
 
-std::optional<std::string> json_struct_to_doc(const Shape& shape, const json& wire, json& out, bool body_only) {
-  if (!wire.is_object()) return mismatch(wire, shape);
-  out = json::object();
+namespace {
+
+std::optional<std::string> to_doc_in_place(const MemberRef& ref, json& v);
+
+// A structure converted in place: unknown and null members dropped, members renamed from their
+// wire names where the model renames them.
+std::optional<std::string> struct_to_doc_in_place(const Shape& shape, json& v, bool body_only) {
+  if (!v.is_object()) return mismatch(v, shape);
   if (shape.json_identity) {
-    for (auto it = wire.begin(); it != wire.end(); ++it) {
-      const MemberRef* m = shape.find_member(it.key());
-      if (!m || it->is_null()) continue;
-      if (body_only && m->location != Location::Body) continue;
-      json v;
-      if (auto err = json_to_doc(*m, *it, v)) return err;
-      out[m->name] = std::move(v);
+    auto& obj = v.get_ref<json::object_t&>();
+    for (auto it = obj.begin(); it != obj.end();) {
+      const MemberRef* m = shape.find_member(it->first);
+      if (!m || it->second.is_null() || (body_only && m->location != Location::Body)) {
+        it = obj.erase(it);
+        continue;
+      }
+      if (auto err = to_doc_in_place(*m, it->second)) return err;
+      ++it;
     }
     return std::nullopt;
   }
+  json out = json::object();
   for (const MemberRef& m : shape.members) {
     if (body_only && m.location != Location::Body) continue;
-    auto it = wire.find(m.wire_name());
-    if (it == wire.end() || it->is_null()) continue;
-    json v;
-    if (auto err = json_to_doc(m, *it, v)) return err;
-    out[m.name] = std::move(v);
+    auto it = v.find(m.wire_name());
+    if (it == v.end() || it->is_null()) continue;
+    if (auto err = to_doc_in_place(m, *it)) return err;
+    out[m.name] = std::move(*it);
   }
+  v = std::move(out);
   return std::nullopt;
 }
 
-std::optional<std::string> json_to_doc(const MemberRef& ref, const json& wire, json& out) {
+std::optional<std::string> to_doc_in_place(const MemberRef& ref, json& v) {
   DepthGuard guard;
   if (guard.too_deep()) return std::string("Nesting depth exceeds the supported limit.");
   const Shape& s = *ref.shape;
-  if (s.document) {
-    out = wire;
-    return std::nullopt;
-  }
+  if (s.document) return std::nullopt;
   switch (s.type) {
     case ShapeType::Structure:
-      return json_struct_to_doc(s, wire, out, false);
-    case ShapeType::List: {
-      if (!wire.is_array()) return mismatch(wire, s);
-      out = json::array();
-      for (const auto& item : wire) {
-        if (item.is_null()) {
-          out.push_back(nullptr);
-          continue;
-        }
-        json v;
-        if (auto err = json_to_doc(s.member, item, v)) return err;
-        out.push_back(std::move(v));
+      return struct_to_doc_in_place(s, v, false);
+    case ShapeType::List:
+      if (!v.is_array()) return mismatch(v, s);
+      for (auto& item : v) {
+        if (item.is_null()) continue;
+        if (auto err = to_doc_in_place(s.member, item)) return err;
       }
       return std::nullopt;
-    }
     case ShapeType::Map: {
-      if (!wire.is_object()) return mismatch(wire, s);
-      out = json::object();
-      for (auto it = wire.begin(); it != wire.end(); ++it) {
-        if (it->is_null()) continue;
-        json v;
-        if (auto err = json_to_doc(s.value, *it, v)) return err;
-        out[it.key()] = std::move(v);
+      if (!v.is_object()) return mismatch(v, s);
+      auto& obj = v.get_ref<json::object_t&>();
+      for (auto it = obj.begin(); it != obj.end();) {
+        if (it->second.is_null()) {
+          it = obj.erase(it);
+          continue;
+        }
+        if (auto err = to_doc_in_place(s.value, it->second)) return err;
+        ++it;
       }
       return std::nullopt;
     }
     case ShapeType::String:
     case ShapeType::Blob:
-      if (!wire.is_string()) return mismatch(wire, s);
-      out = wire;
+      if (!v.is_string()) return mismatch(v, s);
       return std::nullopt;
     case ShapeType::Integer:
     case ShapeType::Long:
     case ShapeType::BigInteger:
-      if (wire.is_number_integer()) {
-        out = wire;
+      if (v.is_number_integer()) return std::nullopt;
+      if (v.is_number_float() && v.get<double>() == std::floor(v.get<double>())) {
+        v = static_cast<int64_t>(v.get<double>());
         return std::nullopt;
       }
-      if (wire.is_number_float() && wire.get<double>() == std::floor(wire.get<double>())) {
-        out = static_cast<int64_t>(wire.get<double>());
-        return std::nullopt;
-      }
-      return mismatch(wire, s);
+      return mismatch(v, s);
     case ShapeType::Float:
     case ShapeType::Double:
     case ShapeType::BigDecimal:
-      if (wire.is_number()) {
-        out = wire;
-        return std::nullopt;
-      }
-      if (wire.is_string()) {  // "NaN", "Infinity"
+      if (v.is_number()) return std::nullopt;
+      if (v.is_string()) {  // "NaN", "Infinity"
         double d;
-        if (parse_double(wire.get<std::string>(), d)) {
-          out = d;
+        if (parse_double(v.get_ref<const std::string&>(), d)) {
+          v = d;
           return std::nullopt;
         }
       }
-      return mismatch(wire, s);
+      return mismatch(v, s);
     case ShapeType::Boolean:
-      if (!wire.is_boolean()) return mismatch(wire, s);
-      out = wire;
+      if (!v.is_boolean()) return mismatch(v, s);
       return std::nullopt;
-    case ShapeType::Timestamp: {
-      if (wire.is_number()) {
-        out = wire;
-        return std::nullopt;
-      }
-      if (wire.is_string()) {
-        if (auto secs = doc_timestamp(wire)) {
-          out = timestamp_value(*secs);
+    case ShapeType::Timestamp:
+      if (v.is_number()) return std::nullopt;
+      if (v.is_string()) {
+        if (auto secs = doc_timestamp(v)) {
+          v = timestamp_value(*secs);
           return std::nullopt;
         }
-        return "Unable to parse date value: " + wire.get<std::string>();
+        return "Unable to parse date value: " + v.get<std::string>();
       }
-      return mismatch(wire, s);
-    }
+      return mismatch(v, s);
     default:
-      out = wire;
       return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<std::string> json_struct_to_doc(const Shape& shape, json& wire, json& out, bool body_only) {
+  if (auto err = struct_to_doc_in_place(shape, wire, body_only)) return err;
+  out = std::move(wire);
+  return std::nullopt;
+}
+
+std::optional<std::string> json_to_doc(const MemberRef& ref, json& wire, json& out) {
+  if (auto err = to_doc_in_place(ref, wire)) return err;
+  out = std::move(wire);
+  return std::nullopt;
 }
 
 json doc_struct_to_json(const Shape& shape, const json& doc, bool body_only) {

@@ -36,9 +36,10 @@ std::string value_to_text(const MemberRef& ref, const json& v, TsDefault ts_defa
 std::optional<double> doc_timestamp(const json& v);
 
 // JSON wire value → document, validated against the model (awsJson / restJson bodies).
-// Returns the SerializationException message on a type mismatch.
-std::optional<std::string> json_to_doc(const MemberRef& ref, const json& wire, json& out);
-std::optional<std::string> json_struct_to_doc(const Shape& shape, const json& wire, json& out, bool body_only);
+// Returns the SerializationException message on a type mismatch. `wire` is consumed: it is
+// converted in place and moved into `out` (no copy of the request's values).
+std::optional<std::string> json_to_doc(const MemberRef& ref, json& wire, json& out);
+std::optional<std::string> json_struct_to_doc(const Shape& shape, json& wire, json& out, bool body_only);
 // Document → JSON wire value (locationName renames, timestamp formats).
 json doc_to_json(const MemberRef& ref, const json& doc);
 json doc_struct_to_json(const Shape& shape, const json& doc, bool body_only);
