@@ -17,7 +17,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -37,7 +36,7 @@ namespace detail {
 class Session;
 }
 
-// Handlers refer to the Impl by plain pointer: it owns the io_context, whose destruction
+// Handlers refer to the Impl by plain pointer: it owns the io_contexts, whose destruction
 // destroys every pending handler (and so every connection) first.
 struct Server::Impl {
   ServerOptions options;
@@ -46,10 +45,16 @@ struct Server::Impl {
   // destroyed with it unregister themselves here.
   std::mutex sessions_mu;
   std::unordered_map<detail::Session*, std::weak_ptr<detail::Session>> sessions;
-  asio::io_context ioc;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  tcp::acceptor acceptor{ioc};
-  asio::steady_timer sweeper{ioc};
+  // One io_context per I/O thread: a connection lives on one thread from accept to close, so
+  // its handlers need no strand and the threads share no scheduler queue (a shared queue
+  // costs a lock and a cross-thread wake-up per completion). contexts[0] also runs the
+  // acceptor, the sweeper and posted background work.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  size_t next_context = 0;
+  asio::io_context& main() { return *contexts.front(); }
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> sweeper;
   std::chrono::milliseconds sweep_period{1000};
   std::vector<std::thread> threads;
   std::atomic<int> in_flight{0};
@@ -59,6 +64,11 @@ struct Server::Impl {
   std::condition_variable idle_cv;
 
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {
+    int n = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+    if (n <= 0) n = 2;
+    for (int i = 0; i < n; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+    acceptor.emplace(main());
+    sweeper.emplace(main());
     // Deadlines are checked by one periodic sweep instead of a timer per operation (re-arming
     // a timer on every request costs more than the request's own work); a deadline fires at
     // most a quarter of the shortest timeout late.
@@ -77,8 +87,8 @@ struct Server::Impl {
 
 namespace detail {
 
-using Strand = asio::strand<asio::io_context::executor_type>;
-using Socket = asio::basic_stream_socket<tcp, Strand>;
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
 
 inline int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -130,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
     int64_t d = deadline_.load(std::memory_order_relaxed);
     return d != 0 && d <= now;
   }
-  Strand executor() { return socket_.get_executor(); }
+  Executor executor() { return socket_.get_executor(); }
 
  private:
   void arm(std::chrono::milliseconds timeout) { deadline_.store(now_ms() + timeout.count(), std::memory_order_relaxed); }
@@ -314,7 +324,7 @@ class Session : public std::enable_shared_from_this<Session> {
     responded_ = false;
     Responder respond = [self](Response r) {
       if (self->responded_.exchange(true)) return;
-      // Inline when the handler completes on this connection's strand (the common, synchronous
+      // Inline when the handler completes on this connection's thread (the common, synchronous
       // case); queued otherwise.
       if (self->socket_.get_executor().running_in_this_thread()) return self->write(std::move(r));
       asio::post(self->socket_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
@@ -477,9 +487,11 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace detail
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = this](beast::error_code ec, detail::Socket socket) {
+  asio::io_context& target = *contexts[next_context];
+  next_context = (next_context + 1) % contexts.size();
+  acceptor->async_accept(target.get_executor(), [self = this](beast::error_code ec, detail::Socket socket) {
     if (ec) {
-      if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+      if (ec == asio::error::operation_aborted || !self->acceptor->is_open()) return;
     } else {
       std::make_shared<detail::Session>(std::move(socket), self)->start();
     }
@@ -488,8 +500,8 @@ void Server::Impl::accept() {
 }
 
 void Server::Impl::sweep() {
-  sweeper.expires_after(sweep_period);
-  sweeper.async_wait([self = this](beast::error_code ec) {
+  sweeper->expires_after(sweep_period);
+  sweeper->async_wait([self = this](beast::error_code ec) {
     if (ec) return;
     int64_t now = detail::now_ms();
     std::vector<std::shared_ptr<detail::Session>> expired;
@@ -516,21 +528,20 @@ void Server::start() {
   auto addr = asio::ip::make_address(im.options.host == "localhost" ? "127.0.0.1" : im.options.host, ec);
   if (ec) throw std::runtime_error("invalid --host '" + im.options.host + "': " + ec.message());
   tcp::endpoint ep(addr, im.options.port);
-  im.acceptor.open(ep.protocol(), ec);
-  if (!ec) im.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) im.acceptor.bind(ep, ec);
-  if (!ec) im.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  auto& acc = *im.acceptor;
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     throw std::runtime_error("cannot listen on " + im.options.host + ":" + std::to_string(im.options.port) + ": " +
                              ec.message());
   }
-  im.bound_port = im.acceptor.local_endpoint().port();
-  im.work.emplace(asio::make_work_guard(im.ioc));
+  im.bound_port = acc.local_endpoint().port();
+  for (auto& c : im.contexts) im.work.push_back(asio::make_work_guard(*c));
   im.accept();
   im.sweep();
-  int n = im.options.threads > 0 ? im.options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (n <= 0) n = 2;
-  for (int i = 0; i < n; ++i) im.threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& c : im.contexts) im.threads.emplace_back([ctx = c.get()] { ctx->run(); });
 }
 
 uint16_t Server::port() const { return impl_->bound_port; }
@@ -541,26 +552,26 @@ void Server::stop(std::chrono::milliseconds grace) {
   auto& im = *impl_;
   if (im.threads.empty()) return;
   im.stopping = true;
-  asio::post(im.ioc, [impl = impl_.get()] {
+  asio::post(im.main(), [impl = impl_.get()] {
     beast::error_code ec;
-    impl->acceptor.close(ec);
-    impl->sweeper.cancel();
+    impl->acceptor->close(ec);
+    impl->sweeper->cancel();
   });
   {
     std::unique_lock<std::mutex> lock(im.mu);
     im.idle_cv.wait_for(lock, grace, [&] { return im.in_flight.load() == 0; });
   }
-  im.work.reset();
-  im.ioc.stop();
+  im.work.clear();
+  for (auto& c : im.contexts) c->stop();
   for (auto& t : im.threads)
     if (t.joinable()) t.join();
   im.threads.clear();
 }
 
-void Server::post(std::function<void()> fn) { asio::post(impl_->ioc, std::move(fn)); }
+void Server::post(std::function<void()> fn) { asio::post(impl_->main(), std::move(fn)); }
 
 void Server::post_after(std::chrono::milliseconds delay, std::function<void()> fn) {
-  auto timer = std::make_shared<asio::steady_timer>(impl_->ioc, delay);
+  auto timer = std::make_shared<asio::steady_timer>(impl_->main(), delay);
   timer->async_wait([timer, fn = std::move(fn)](beast::error_code ec) {
     if (!ec) fn();
   });
