@@ -88,9 +88,14 @@ json DynamoDbService::describe(const TableInfo& t, const std::string& status) {
     pt["WriteCapacityUnits"] = m["ProvisionedThroughput"]["WriteCapacityUnits"];
   }
   d["ProvisionedThroughput"] = pt;
-  if (m.value("BillingMode", "PROVISIONED") == "PAY_PER_REQUEST")
-    d["BillingModeSummary"] = {{"BillingMode", "PAY_PER_REQUEST"},
-                               {"LastUpdateToPayPerRequestDateTime", m["CreationDateTime"]}};
+  // Tables that are or once were on demand describe their billing mode and when it last
+  // became PAY_PER_REQUEST; tables always provisioned have no BillingModeSummary.
+  std::string mode = m.value("BillingMode", "PROVISIONED");
+  if (m.contains("LastUpdateToPayPerRequestDateTime"))
+    d["BillingModeSummary"] = {{"BillingMode", mode},
+                               {"LastUpdateToPayPerRequestDateTime", m["LastUpdateToPayPerRequestDateTime"]}};
+  else if (mode == "PAY_PER_REQUEST")
+    d["BillingModeSummary"] = {{"BillingMode", mode}, {"LastUpdateToPayPerRequestDateTime", m["CreationDateTime"]}};
   for (const char* kind : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"}) {
     if (!m.contains(kind)) continue;
     json arr = json::array();
@@ -322,8 +327,15 @@ json DynamoDbService::update_table(json& in) {
     }
   }
   if (const json* b = member(in, "BillingMode")) {
+    if (*b == "PAY_PER_REQUEST") {
+      meta.erase("ProvisionedThroughput");
+      if (meta.value("BillingMode", "PROVISIONED") != "PAY_PER_REQUEST")
+        meta["LastUpdateToPayPerRequestDateTime"] = now_seconds(env_.clock);
+    } else if (meta.value("BillingMode", "PROVISIONED") == "PAY_PER_REQUEST" &&
+               !meta.contains("LastUpdateToPayPerRequestDateTime")) {
+      meta["LastUpdateToPayPerRequestDateTime"] = meta["CreationDateTime"];
+    }
     meta["BillingMode"] = *b;
-    if (*b == "PAY_PER_REQUEST") meta.erase("ProvisionedThroughput");
   }
   if (const json* pt = member(in, "ProvisionedThroughput")) {
     if (meta.value("BillingMode", "PROVISIONED") == "PAY_PER_REQUEST")

@@ -177,3 +177,8 @@ def test_aws_cli_execute_statement(ddb, aws):
         aws("dynamodb", "execute-statement", "--statement", "SELECT * FROM Music WHERE")
     assert "ValidationException" in e.value.stderr
     assert "Statement wasn't well formed" in e.value.stderr
+
+
+def test_js_sdk_partiql_tables_and_tags(js):
+    out = js("dynamodb_partiql.mjs")
+    assert "ok" in out
