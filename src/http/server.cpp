@@ -48,8 +48,10 @@ struct Server::Impl {
   // One io_context per I/O thread: a connection lives on one thread from accept to close, so
   // its handlers need no strand and the threads share no scheduler queue (a shared queue
   // costs a lock and a cross-thread wake-up per completion). contexts[0] also runs the
-  // acceptor, the sweeper and posted background work.
+  // acceptor and the sweeper. Posted background work (TTL sweeps, stream trimming) runs on a
+  // context and thread of its own, so that a long sweep holds up no connection.
   std::vector<std::unique_ptr<asio::io_context>> contexts;
+  asio::io_context background{1};
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   size_t next_context = 0;
   asio::io_context& main() { return *contexts.front(); }
@@ -539,9 +541,11 @@ void Server::start() {
   }
   im.bound_port = acc.local_endpoint().port();
   for (auto& c : im.contexts) im.work.push_back(asio::make_work_guard(*c));
+  im.work.push_back(asio::make_work_guard(im.background));
   im.accept();
   im.sweep();
   for (auto& c : im.contexts) im.threads.emplace_back([ctx = c.get()] { ctx->run(); });
+  im.threads.emplace_back([ctx = &im.background] { ctx->run(); });
 }
 
 uint16_t Server::port() const { return impl_->bound_port; }
@@ -563,15 +567,16 @@ void Server::stop(std::chrono::milliseconds grace) {
   }
   im.work.clear();
   for (auto& c : im.contexts) c->stop();
+  im.background.stop();
   for (auto& t : im.threads)
     if (t.joinable()) t.join();
   im.threads.clear();
 }
 
-void Server::post(std::function<void()> fn) { asio::post(impl_->main(), std::move(fn)); }
+void Server::post(std::function<void()> fn) { asio::post(impl_->background, std::move(fn)); }
 
 void Server::post_after(std::chrono::milliseconds delay, std::function<void()> fn) {
-  auto timer = std::make_shared<asio::steady_timer>(impl_->main(), delay);
+  auto timer = std::make_shared<asio::steady_timer>(impl_->background, delay);
   timer->async_wait([timer, fn = std::move(fn)](beast::error_code ec) {
     if (!ec) fn();
   });

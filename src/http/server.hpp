@@ -44,9 +44,9 @@ class Server {
   uint16_t port() const;
   // Stops accepting, lets in-flight requests finish (up to `grace`), then stops the threads.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(800));
-  // Runs fn on an I/O thread.
+  // Runs fn on the background thread (not an I/O thread: a long job holds up no connection).
   void post(std::function<void()> fn);
-  // Runs fn on an I/O thread after `delay` (background work: sweepers, timers).
+  // Runs fn on the background thread after `delay` (sweepers, timers).
   void post_after(std::chrono::milliseconds delay, std::function<void()> fn);
   // Number of requests being handled now.
   int in_flight() const;
