@@ -135,8 +135,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // From the sweeper, on this connection's strand: closes it when its deadline has passed.
   void check_deadline(int64_t now) {
-    int64_t d = deadline_.load(std::memory_order_relaxed);
-    if (d != 0 && d <= now) close();
+    if (expired(now)) close();
   }
   bool expired(int64_t now) const {
     int64_t d = deadline_.load(std::memory_order_relaxed);
