@@ -313,8 +313,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (with_body) req.body = std::move(msg.body());
     }
     req.remote_address = remote_address_;
-    head_ = req.method == "HEAD";
-    version_ = msg.version();
+    head_ = req.method == "HEAD";  // version_ was taken in on_header, for every answer
     return req;
   }
 
