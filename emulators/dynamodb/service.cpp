@@ -3,10 +3,13 @@
 // batches.cpp, transactions.cpp and table_settings.cpp.
 #include "dynamodb/service_impl.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace awan::dynamodb {
 namespace svc {
 
-DynamoDbService::DynamoDbService(const ServiceEnv& env) : env_(env), store_(env.db_path("dynamodb")) {
+DynamoDbService::DynamoDbService(const ServiceEnv& env)
+    : env_(env), store_(env.db_path("dynamodb"), storage::durability(env.sync_full)) {
   load();
   features_ = std::make_unique<Features>(env_, store_, *this);  // streams, TTL, PITR, backups
   features_->start_sweeper();
@@ -69,6 +72,7 @@ Result DynamoDbService::call(const RequestContext& ctx, const std::string& op, j
   } catch (const AwsError& e) {
     return Result::fail(e);
   } catch (const storage::SqliteError& e) {
+    spdlog::error("dynamodb {}: {}", op, e.what());
     return Result::fail(AwsError::internal());
   } catch (const json::exception& e) {
     return Result::fail(AwsError::serialization(e.what()));

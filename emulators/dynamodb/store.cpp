@@ -43,7 +43,7 @@ int bind_range(storage::Statement& st, int idx, const KeyRange& r) {
 }
 }  // namespace
 
-Store::Store(const std::string& path) : db_(path) { db_.exec(kSchema); }
+Store::Store(const std::string& path, storage::Database::Durability durability) : db_(path, durability) { db_.exec(kSchema); }
 
 void Store::reset() { db_.exec("DELETE FROM ddb_index_items; DELETE FROM ddb_items; DELETE FROM ddb_tables;"); }
 

@@ -43,7 +43,8 @@ struct KeyRange {
 
 class Store {
  public:
-  explicit Store(const std::string& path);
+  explicit Store(const std::string& path,
+                 storage::Database::Durability durability = storage::Database::Durability::ProcessCrash);
 
   storage::Database& db() { return db_; }
   void reset();

@@ -3,6 +3,8 @@
 #include "dynamodb/features.hpp"
 #include "storage/sqlite.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace awan::dynamodb {
 
 namespace {
@@ -18,11 +20,15 @@ class StreamsService final : public Service {
       if (input.is_null()) input = nlohmann::json::object();
       if (!input.is_object()) throw AwsError::serialization("Start of structure or map found where not expected.");
       std::lock_guard lock(link_->mu);
-      if (!link_->features) return Result::fail(AwsError::internal());
+      if (!link_->features) {
+        spdlog::error("dynamodbstreams {}: the DynamoDB service is not registered", op);
+        return Result::fail(AwsError::internal());
+      }
       return Result::ok(link_->features->streams_call(ctx, op, input));
     } catch (const AwsError& e) {
       return Result::fail(e);
-    } catch (const storage::SqliteError&) {
+    } catch (const storage::SqliteError& e) {
+      spdlog::error("dynamodbstreams {}: {}", op, e.what());
       return Result::fail(AwsError::internal());
     } catch (const nlohmann::json::exception& e) {
       return Result::fail(AwsError::serialization(e.what()));

@@ -30,7 +30,7 @@ const Operations& operations() {
 
 class IamService final : public Service, public CredentialResolver {
  public:
-  explicit IamService(const ServiceEnv& env) : store_(env.db_path("iam"), env.clock) {}
+  explicit IamService(const ServiceEnv& env) : store_(env.db_path("iam"), env.clock, storage::durability(env.sync_full)) {}
 
   std::string_view name() const override { return "iam"; }
 

@@ -108,7 +108,8 @@ std::optional<AwsError> check_tag_keys(const std::vector<Validator::Tag>& tags) 
 
 // ------------------------------------------------------------------ schema
 
-Store::Store(const std::string& db_path, const Clock* clock) : clock_(clock), db_(db_path) { init_schema(); }
+Store::Store(const std::string& db_path, const Clock* clock, storage::Database::Durability durability)
+    : clock_(clock), db_(db_path, durability) { init_schema(); }
 
 void Store::init_schema() {
   db_.exec(R"SQL(

@@ -127,7 +127,8 @@ void bind_params(storage::Statement& st, const A&... args) {
 
 class Store {
  public:
-  Store(const std::string& db_path, const Clock* clock);
+  Store(const std::string& db_path, const Clock* clock,
+        storage::Database::Durability durability = storage::Database::Durability::ProcessCrash);
 
   storage::Database& db() { return db_; }
   int64_t now() const { return clock_->epoch_seconds(); }

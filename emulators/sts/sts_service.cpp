@@ -86,7 +86,7 @@ AwsError malformed_policy(std::string m) { return {"MalformedPolicyDocument", st
 
 class StsService final : public Service, public CredentialResolver {
  public:
-  explicit StsService(const ServiceEnv& env) : env_(env), db_(env.db_path("sts")) {
+  explicit StsService(const ServiceEnv& env) : env_(env), db_(env.db_path("sts"), storage::durability(env.sync_full)) {
     db_.exec(R"SQL(
       CREATE TABLE IF NOT EXISTS sessions (
         access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, token TEXT NOT NULL, account TEXT NOT NULL,

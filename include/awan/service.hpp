@@ -66,6 +66,8 @@ class Scheduler {
 // Persistence: where a service keeps its SQLite database (":memory:" unless --data-dir).
 struct ServiceEnv {
   std::string data_dir;  // empty = in-memory
+  // --sync full: every commit is fsynced (survives power loss), not only written (kill -9).
+  bool sync_full = false;
   const Clock* clock = &SystemClock::instance();
   std::string default_account_id = "000000000000";
   std::string default_region = "us-east-1";

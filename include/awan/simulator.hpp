@@ -16,7 +16,8 @@ namespace awan {
 struct SimulatorOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 4566;       // 0 picks a free port
-  std::string data_dir;       // empty: everything in memory
+  std::string data_dir;       // empty: everything in memory (locked exclusively while running)
+  bool sync_full = false;     // fsync every commit (survives power loss), not only kill -9
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   int threads = 0;            // I/O threads; 0 = number of cores

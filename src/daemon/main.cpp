@@ -32,7 +32,11 @@ Options of `serve` (each also read from the environment variable in brackets):
   --host HOST              address to listen on (default 127.0.0.1)      [AWAN_HOST]
   --port PORT              port; 0 picks a free one (default 4566)       [AWAN_PORT]
   --data-dir DIR           keep state in SQLite files under DIR          [AWAN_DATA_DIR]
-                           (default: none, everything in memory)
+                           (default: none, everything in memory); one daemon
+                           per directory (locked while it runs)
+  --sync normal|full       with --data-dir: `normal` (default) keeps every acknowledged
+                           write across kill -9 and crashes of the daemon; `full` fsyncs
+                           every commit and also survives power loss    [AWAN_SYNC]
   --log-level LEVEL        trace|debug|info|warn|error|off (default info) [AWAN_LOG_LEVEL]
   --region REGION          default region (default us-east-1)           [AWAN_REGION]
   --account-id ID          default account (default 000000000000)       [AWAN_ACCOUNT_ID]
@@ -75,6 +79,12 @@ long parse_number(const std::string& flag, const std::string& v, long lo, long h
   return n;
 }
 
+bool parse_sync(const std::string& flag, const std::string& v) {
+  if (v == "full") return true;
+  if (v == "normal") return false;
+  usage_error("invalid value for " + flag + ": '" + v + "' (normal or full)");
+}
+
 std::vector<std::pair<std::string, std::string>> read_credentials(const std::string& path) {
   std::ifstream in(path);
   if (!in) usage_error("cannot read credentials file " + path);
@@ -92,6 +102,7 @@ int serve(const std::vector<std::string>& args) {
   if (auto v = env("AWAN_HOST")) o.host = *v;
   if (auto v = env("AWAN_PORT")) o.port = static_cast<uint16_t>(parse_number("AWAN_PORT", *v, 0, 65535));
   if (auto v = env("AWAN_DATA_DIR")) o.data_dir = *v;
+  if (auto v = env("AWAN_SYNC")) o.sync_full = parse_sync("AWAN_SYNC", *v);
   if (auto v = env("AWAN_LOG_LEVEL")) log_level = *v;
   if (auto v = env("AWAN_REGION")) o.region = *v;
   if (auto v = env("AWAN_ACCOUNT_ID")) o.account_id = *v;
@@ -110,6 +121,7 @@ int serve(const std::vector<std::string>& args) {
     if (a == "--host") o.host = value(a);
     else if (a == "--port") o.port = static_cast<uint16_t>(parse_number(a, value(a), 0, 65535));
     else if (a == "--data-dir") o.data_dir = value(a);
+    else if (a == "--sync") o.sync_full = parse_sync(a, value(a));
     else if (a == "--log-level") log_level = value(a);
     else if (a == "--region") o.region = value(a);
     else if (a == "--account-id") o.account_id = value(a);

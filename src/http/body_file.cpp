@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 namespace awan::http {
 
@@ -18,6 +22,12 @@ struct File {
     if (fp) std::fclose(fp);
   }
 };
+
+// An I/O failure on a spooled body: InternalFailure for the client, the cause in the log.
+AwsError io_failure(const char* what, const std::string& path) {
+  spdlog::error("request body {} {}: {}", what, path, std::strerror(errno));
+  return AwsError::internal();
+}
 }  // namespace
 
 std::shared_ptr<BodyFile> make_body_file(const std::string& dir) {
@@ -39,10 +49,10 @@ std::optional<AwsError> load_body_file(Request& req, uint64_t max_bytes) {
     return AwsError("RequestEntityTooLarge", "Request payload size exceeds the limit", 413);
   }
   File f(std::fopen(req.body_file->path().c_str(), "rb"));
-  if (!f.fp) return AwsError::internal();
+  if (!f.fp) return io_failure("open", req.body_file->path());
   req.body.resize(req.body_file->size());
   if (!req.body.empty() && std::fread(req.body.data(), 1, req.body.size(), f.fp) != req.body.size()) {
-    return AwsError::internal();
+    return io_failure("read", req.body_file->path());
   }
   req.body_file.reset();
   return std::nullopt;
@@ -53,10 +63,11 @@ std::optional<AwsError> decode_aws_chunked_file(Request& req, const std::optiona
   if (auto err = aws_chunked_options(req.headers, options)) return err;
   options.signing = signing;
   auto out = make_body_file();
-  if (!out) return AwsError::internal();
+  if (!out) return io_failure("create", "in the temporary directory");
   File in(std::fopen(req.body_file->path().c_str(), "rb"));
+  if (!in.fp) return io_failure("open", req.body_file->path());
   File dst(std::fopen(out->path().c_str(), "wb"));
-  if (!in.fp || !dst.fp) return AwsError::internal();
+  if (!dst.fp) return io_failure("open", out->path());
   uint64_t written = 0;
   bool write_failed = false;
   AwsChunkedDecoder decoder(options, [&](std::string_view bytes) {
@@ -67,10 +78,10 @@ std::optional<AwsError> decode_aws_chunked_file(Request& req, const std::optiona
   size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), in.fp)) > 0) {
     if (auto err = decoder.feed(std::string_view(buf.data(), n))) return err;
-    if (write_failed) return AwsError::internal();
+    if (write_failed) return io_failure("write", out->path());
   }
   if (auto err = decoder.finish()) return err;
-  if (std::fflush(dst.fp) != 0 || write_failed) return AwsError::internal();
+  if (std::fflush(dst.fp) != 0 || write_failed) return io_failure("write", out->path());
   out->set_size(written);
   req.trailers.clear();
   req.trailers = decoder.trailers();

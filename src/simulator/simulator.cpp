@@ -20,6 +20,7 @@
 #include "http/server.hpp"
 #include "protocol/codec.hpp"
 #include "simulator/builtin.hpp"
+#include "storage/data_dir_lock.hpp"
 
 #ifndef AWAN_VERSION
 #define AWAN_VERSION "0.0.0"
@@ -53,6 +54,7 @@ struct Simulator::Impl : Scheduler {
   std::map<std::string, std::unique_ptr<Service>, std::less<>> services;
   std::vector<std::pair<const CredentialResolver*, std::string>> resolvers;  // (resolver, owner)
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<storage::DataDirLock> data_dir_lock;  // held from construction to destruction
   steady::time_point started = steady::now();
   std::atomic<bool> running{false};
   std::mutex pending_mu;
@@ -357,12 +359,14 @@ Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>())
   impl_->options = std::move(options);
   auto& o = impl_->options;
   impl_->env.data_dir = o.data_dir;
+  impl_->env.sync_full = o.sync_full;
   impl_->env.clock = o.clock;
   impl_->env.default_account_id = o.account_id;
   impl_->env.default_region = o.region;
   impl_->env.scheduler = impl_.get();
   impl_->env.ttl_interval = o.ttl_interval;
-  if (!o.data_dir.empty()) std::filesystem::create_directories(o.data_dir);
+  // Before any service opens its database: a second daemon on the same directory stops here.
+  if (!o.data_dir.empty()) impl_->data_dir_lock = std::make_unique<storage::DataDirLock>(o.data_dir);
   if (o.builtin_services) register_builtin_services(*this, impl_->env);
 }
 

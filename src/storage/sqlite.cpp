@@ -136,7 +136,7 @@ void configure_sqlite_once() {
 
 }  // namespace
 
-Database::Database(const std::string& path) : path_(path), in_memory_(path == ":memory:" || path.empty()) {
+Database::Database(const std::string& path, Durability durability) : path_(path), in_memory_(path == ":memory:" || path.empty()) {
   configure_sqlite_once();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(in_memory_ ? ":memory:" : path.c_str(), &db_, flags, nullptr);
@@ -148,9 +148,12 @@ Database::Database(const std::string& path) : path_(path), in_memory_(path == ":
   }
   sqlite3_busy_timeout(db_, 5000);
   if (!in_memory_) {
-    // WAL + synchronous=FULL: an acknowledged write survives kill -9 and power loss of the
-    // process (the OS still has it after a crash even with NORMAL; FULL also covers power).
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    // WAL + synchronous=NORMAL: a committed write is in the WAL file before COMMIT returns, so
+    // it survives kill -9 (the OS keeps the file's pages), but the WAL is fsynced only at
+    // checkpoints: a power loss may lose the last commits (never corrupt the database).
+    // synchronous=FULL fsyncs the WAL at every commit and survives power loss too.
+    exec(durability == Durability::PowerLoss ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
   }
   exec("PRAGMA foreign_keys=ON;");
 }

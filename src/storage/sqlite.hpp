@@ -79,8 +79,15 @@ class CachedStatement {
 
 class Database {
  public:
+  // What an acknowledged (committed) write survives, for file databases (WAL mode):
+  //   ProcessCrash: kill -9 or a crash of the daemon (synchronous=NORMAL: the commit is in the
+  //                 WAL, in the OS's page cache; a power loss may drop the last commits).
+  //   PowerLoss:    also a power loss or an OS crash (synchronous=FULL: the WAL is fsynced at
+  //                 every commit; slower writes).
+  enum class Durability { ProcessCrash, PowerLoss };
+
   // path: ":memory:" or a file path (created, WAL mode).
-  explicit Database(const std::string& path);
+  explicit Database(const std::string& path, Durability durability = Durability::ProcessCrash);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -101,6 +108,11 @@ class Database {
   bool in_memory_ = true;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
+
+// The durability a service asks for from ServiceEnv::sync_full (--sync full).
+inline Database::Durability durability(bool sync_full) {
+  return sync_full ? Database::Durability::PowerLoss : Database::Durability::ProcessCrash;
+}
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back unless commit() was called.
 class Transaction {
