@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   libgtest-dev libgmock-dev
   python3 python3-botocore python3-boto3 python3-pytest python3-requests
   awscli wrk curl
+  clang libclang-rt-14-dev
 )
 
 SUDO=""

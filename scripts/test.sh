@@ -9,5 +9,9 @@ scripts/build.sh
 PRESET="${AWAN_PRESET:-release}"
 echo "== unit tests (ctest) =="
 ctest --preset "$PRESET" -j2 --timeout 120
+echo "== fuzz smoke (each libFuzzer target briefly, ASan+UBSan) =="
+[ -f build/fuzz/build.ninja ] || cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+ctest --preset fuzz -j2 --timeout 120
 echo "== integration tests (pytest) =="
 AWAN_BIN="$PWD/build/$PRESET/awan" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"

@@ -222,7 +222,10 @@ void Features::trim_log() {
     keep.emplace_back(t->id, now - std::max(days * 86400000, kStreamRetentionMs));
   }
   std::string not_in;
-  for (const auto& [id, cutoff] : keep) not_in += (not_in.empty() ? "" : ",") + std::to_string(id);
+  for (const auto& [id, cutoff] : keep) {
+    if (!not_in.empty()) not_in += ',';
+    not_in += std::to_string(id);
+  }
   auto& db = store_.db();
   storage::Transaction tx(db);
   // Remember how far each table's log was trimmed: readers positioned there get

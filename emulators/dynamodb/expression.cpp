@@ -681,7 +681,7 @@ std::string render_path(const Path& p) {
   for (size_t i = 0; i < p.size(); ++i) {
     if (i) s += ", ";
     if (p[i].is_index())
-      s += "[" + std::to_string(p[i].index) + "]";
+      s.append("[").append(std::to_string(p[i].index)).append("]");
     else
       s += p[i].name;
   }

@@ -154,7 +154,7 @@ json project(const Statement& st, const json& item) {
     size_t last = p.size() - 1;
     while (p[last].index >= 0) --last;
     std::string key = p[last].name;
-    for (size_t i = last + 1; i < p.size(); ++i) key += "[" + std::to_string(p[i].index) + "]";
+    for (size_t i = last + 1; i < p.size(); ++i) key.append("[").append(std::to_string(p[i].index)).append("]");
     out[key] = *v;
   }
   return out;

@@ -25,8 +25,12 @@ std::string Renderer::value(const json& av) {
 std::string Renderer::path(const Path& p) {
   std::string s;
   for (const auto& e : p) {
-    if (e.index >= 0) s += "[" + std::to_string(e.index) + "]";
-    else s += (s.empty() ? "" : ".") + name(e.name);
+    if (e.index >= 0) {
+      s.append("[").append(std::to_string(e.index)).append("]");
+    } else {
+      if (!s.empty()) s += '.';
+      s += name(e.name);
+    }
   }
   return s;
 }

@@ -37,8 +37,17 @@ inline std::string str_member(const json& in, const char* name, std::string def 
 class Constraints {
  public:
   void add(const json* v, const std::string& path, const std::string& msg) {
-    std::string val = !v ? "null" : "'" + (v->is_string() ? v->get<std::string>() : v->dump()) + "'";
-    errs_.push_back("Value " + val + " at '" + path + "' failed to satisfy constraint: " + msg);
+    // Appended piece by piece: GCC 12 warns -Wrestrict (falsely, PR105329) on "lit" + string.
+    std::string e = "Value ";
+    if (!v) {
+      e += "null";
+    } else {
+      e += '\'';
+      e += v->is_string() ? v->get<std::string>() : v->dump();
+      e += '\'';
+    }
+    e.append(" at '").append(path).append("' failed to satisfy constraint: ").append(msg);
+    errs_.push_back(std::move(e));
   }
   void raise() const {
     if (errs_.empty()) return;

@@ -249,7 +249,10 @@ std::string render_value(const json& av) {
   if (t.empty()) return "{}";
   const json& v = av.begin().value();
   std::string body = v.is_string() ? v.get<std::string>() : v.dump();
-  return "{" + std::string(t) + ":" + body + "}";
+  std::string out;
+  out.reserve(t.size() + body.size() + 3);
+  out.append("{").append(t).append(":").append(body).append("}");
+  return out;
 }
 
 }  // namespace awan::dynamodb

@@ -45,7 +45,7 @@ bool valid_fields(int mo, int d, int h, int mi, int s) {
 
 std::string iso8601(time_point t, bool millis) {
   std::tm tm = to_tm(t);
-  char buf[40];
+  char buf[100];  // room for any int fields: GCC checks -Wformat-truncation on the worst case
   if (millis) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
     if (ms < 0) ms += 1000;

@@ -101,7 +101,12 @@ std::string_view s3_host_bucket(const http::Request& req) {
 std::string effective_path(const http::Request& req, bool s3) {
   if (s3) {
     std::string_view bucket = s3_host_bucket(req);
-    if (!bucket.empty()) return "/" + std::string(bucket) + (req.path.empty() ? std::string("/") : req.path);
+    if (!bucket.empty()) {
+      std::string p;
+      p.reserve(bucket.size() + req.path.size() + 2);
+      p.append("/").append(bucket).append(req.path.empty() ? std::string_view("/") : std::string_view(req.path));
+      return p;
+    }
   }
   return req.path;
 }

@@ -439,8 +439,8 @@ TEST_F(StreamsTest, PointInTimeRecoveryRestoresEachSecond) {
   std::vector<json> snapshots;  // state at 1700000000 + i + 1
   for (int i = 0; i < 5; ++i) {
     clock_.advance(200ms);
-    put(item("k", i, "v" + std::to_string(i)));
-    if (i > 0) put(item("k", i - 1, "changed" + std::to_string(i)));
+    put(item("k", i, std::string("v").append(std::to_string(i))));
+    if (i > 0) put(item("k", i - 1, std::string("changed").append(std::to_string(i))));
     if (i > 1) del("k", i - 2);
     if (i == 3) del("pre", 1);
     clock_.advance(800ms);
@@ -504,8 +504,11 @@ TEST_F(StreamsTest, RecoveryPeriodBoundsRestoresAndTheLogIsTrimmed) {
   ok("RestoreTableToPointInTime", {{"SourceTableName", "Tbl"}, {"TargetTableName", "Before"}, {"RestoreDateTime", now - 86400 + 1}});
   auto items = scan("Before");
   ASSERT_EQ(items.size(), 3u);
-  for (const auto& it : items)
-    if (it["sk"]["N"] == "100") EXPECT_EQ(it["v"]["S"], "latest1");
+  for (const auto& it : items) {
+    if (it["sk"]["N"] == "100") {
+      EXPECT_EQ(it["v"]["S"], "latest1");
+    }
+  }
   ok("RestoreTableToPointInTime", {{"SourceTableName", "Tbl"}, {"TargetTableName", "After"}, {"UseLatestRestorableTime", true}});
   EXPECT_EQ(scan("After"), scan("Tbl"));
   EXPECT_EQ(scan("After").size(), 4u);

@@ -95,7 +95,7 @@ TEST(QueryCodec, IamListOutputUsesMemberElements) {
   auto root = parse_xml(doc, resp.body);
   auto roles = root.child("ListRolesResult").child("Roles");
   int n = 0;
-  for (auto m : roles.children("member")) ++n;
+  for ([[maybe_unused]] auto m : roles.children("member")) ++n;
   EXPECT_EQ(n, 2);
   EXPECT_STREQ(roles.child("member").child_value("RoleName"), "a");
   EXPECT_STREQ(roles.child("member").child("Tags").child("member").child_value("Key"), "k");
