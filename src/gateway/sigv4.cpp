@@ -331,7 +331,24 @@ std::optional<AwsError> parse_error(const Auth& a, Dialect d) {
       return AwsError{"MissingAuthenticationTokenException", "Request is missing Authentication Token", 400};
     return AwsError{"MissingAuthenticationToken", "Request is missing Authentication Token", 403};
   }
-  if (a.kind == AuthKind::SigV2) return std::nullopt;
+  if (a.kind == AuthKind::SigV2) {
+    // Signature Version 2 is not verified: refused the way SigV4-only AWS endpoints refuse it.
+    if (s3)
+      return AwsError{"InvalidRequest",
+                      "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
+                      400};
+    if (a.header.empty()) {
+      // AWSAccessKeyId/Signature in the query string: not a SigV4 signature at all.
+      if (d == Dialect::Json)
+        return AwsError{"MissingAuthenticationTokenException", "Request is missing Authentication Token", 400};
+      return incomplete(d, "The request signature does not conform to AWS standards.");
+    }
+    // "AWS AKID:signature" is an unknown scheme to a SigV4 endpoint.
+    std::string_view h = trim(a.header);
+    return incomplete(d, "'" + std::string(trim(h.substr(3))) +
+                             "' not a valid key=value pair (missing equal-sign) in Authorization header: '" +
+                             std::string(h) + "'.");
+  }
   const bool presigned = a.kind == AuthKind::Presigned;
   switch (a.problem) {
     case Problem::None:
