@@ -194,8 +194,9 @@ int serve(const std::vector<std::string>& args) {
   std::fflush(stdout);
   if (!sim->loopback_only()) {
     std::fprintf(stderr,
-                 "awan: WARNING: listening on %s: the API is reachable from the network, by any Host name%s\n",
-                 o.host.c_str(),
+                 "awan: WARNING: %s is not a loopback address: the API is reachable from the network, by any "
+                 "Host name%s\n",
+                 sim->listen_url().c_str(),
                  o.verify_signatures ? "; requests must be signed (--verify-signatures)"
                                      : ", and unauthenticated: anyone who can reach this port can read and change "
                                        "all state (start with --verify-signatures to require signed requests)");
