@@ -446,7 +446,8 @@ std::string Simulator::endpoint() const {
 }
 
 std::string Simulator::listen_url() const {
-  return "http://" + url_host(impl_->options.host) + ":" + std::to_string(port());
+  const std::string& host = impl_->options.host;
+  return "http://" + url_host(host == "localhost" ? "127.0.0.1" : host) + ":" + std::to_string(port());  // as bound
 }
 
 bool Simulator::loopback_only() const { return gateway::is_loopback_bind(impl_->options.host); }
