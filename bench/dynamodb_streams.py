@@ -43,7 +43,7 @@ class Client:
         return data
 
     def post(self, path):
-        self.conn.request("POST", path, b"")
+        self.conn.request("POST", path, b"", {"Content-Type": "application/json"})
         r = self.conn.getresponse()
         return json.loads(r.read())
 

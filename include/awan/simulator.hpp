@@ -28,6 +28,14 @@ struct SimulatorOptions {
   const Clock* clock = &SystemClock::instance();
   std::chrono::milliseconds ttl_interval{5000};  // DynamoDB TTL sweep period
   bool builtin_services = true;  // register IAM, STS, DynamoDB, ...
+  // Browser and network policy (docs/operations.md, "Security model"). Web origins allowed
+  // besides the local ones ("https://app.example.com", "https://*.example.com", "*" = any).
+  std::vector<std::string> allowed_origins;
+  // Host names served besides localhost, *.localhost and loopback addresses (and their
+  // subdomains). Bound to a non-loopback host, every Host is served.
+  std::vector<std::string> hostnames;
+  // Lets state-changing internal requests through under verify_signatures ("" = only SigV4).
+  std::string admin_token;
 };
 
 class Simulator {
@@ -50,7 +58,13 @@ class Simulator {
   // Stops accepting, lets in-flight requests finish (≤ 800 ms), stops the threads.
   void stop();
   uint16_t port() const;
-  std::string endpoint() const;  // "http://127.0.0.1:4566"
+  // The URL clients should use: the bound address, except that a wildcard address becomes
+  // the loopback one of its family ("http://127.0.0.1:4566"; 0.0.0.0 → 127.0.0.1, :: → [::1]).
+  std::string endpoint() const;
+  // The address actually listened on, as a URL ("http://0.0.0.0:4566", "http://[::]:4566").
+  std::string listen_url() const;
+  // False when bound to an address other machines can reach (0.0.0.0, ::, a LAN address).
+  bool loopback_only() const;
 
   // Drops all state of every service (POST /_awan/reset).
   void reset();

@@ -21,9 +21,14 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
-time_point make_time(int y, int mo, int d, int h, int mi, int s, int64_t nanos, int offset_sec) {
+// nullopt for a time the clock cannot represent (system_clock counts nanoseconds: about
+// 1678-2261), where the conversion would overflow.
+std::optional<time_point> make_time(int y, int mo, int d, int h, int mi, int s, int64_t nanos, int offset_sec) {
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_sec;
+  constexpr int64_t kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(time_point::duration::max()).count() - 1;
+  if (secs >= kLimit || secs <= -kLimit) return std::nullopt;
   return time_point{std::chrono::duration_cast<time_point::duration>(std::chrono::seconds(secs) +
                                                                      std::chrono::nanoseconds(nanos))};
 }
@@ -45,7 +50,7 @@ bool valid_fields(int mo, int d, int h, int mi, int s) {
 
 std::string iso8601(time_point t, bool millis) {
   std::tm tm = to_tm(t);
-  char buf[100];  // room for any int fields: GCC checks -Wformat-truncation on the worst case
+  char buf[80];  // room for any int fields, so that GCC sees no truncation
   if (millis) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
     if (ms < 0) ms += 1000;

@@ -48,8 +48,19 @@ Options of `serve` (each also read from the environment variable in brackets):
   --max-body-size BYTES    largest request body (default 536870912)     [AWAN_MAX_BODY_SIZE]
   --ttl-interval SECONDS   DynamoDB TTL sweep period (default 5; fractions allowed)
                                                                         [AWAN_TTL_INTERVAL]
+  --allowed-origins LIST   web origins allowed besides localhost ones, comma-separated
+                           ("https://app.example.com,https://*.example.com"; "*" = any)
+                                                                        [AWAN_ALLOWED_ORIGINS]
+  --hostname LIST          host names served besides localhost (and their subdomains),
+                           comma-separated                              [AWAN_HOSTNAME]
+  --admin-token TOKEN      lets internal POSTs (/_awan/reset, ...) through under
+                           --verify-signatures ("Authorization: Bearer TOKEN")
+                                                                        [AWAN_ADMIN_TOKEN]
 
-On start it prints one line, "Awan <version> listening on http://HOST:PORT".
+On start it prints one line, "Awan <version> listening on http://ADDRESS:PORT" (the bound
+address: http://0.0.0.0:4566, http://[::1]:4566, ...). Bound to a non-loopback address it
+also warns on stderr: the API is then reachable from the network. See docs/operations.md,
+"Security model".
 )";
 
 std::optional<std::string> env(const char* name) {
@@ -85,6 +96,25 @@ bool parse_sync(const std::string& flag, const std::string& v) {
   usage_error("invalid value for " + flag + ": '" + v + "' (normal or full)");
 }
 
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= v.size()) {
+    size_t comma = v.find(',', pos);
+    if (comma == std::string::npos) comma = v.size();
+    std::string item = v.substr(pos, comma - pos);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    pos = comma + 1;
+  }
+  return out;
+}
+
+void append(std::vector<std::string>& to, const std::vector<std::string>& items) {
+  to.insert(to.end(), items.begin(), items.end());
+}
+
 std::vector<std::pair<std::string, std::string>> read_credentials(const std::string& path) {
   std::ifstream in(path);
   if (!in) usage_error("cannot read credentials file " + path);
@@ -111,6 +141,10 @@ int serve(const std::vector<std::string>& args) {
   if (auto v = env("AWAN_CREDENTIALS")) o.credentials = read_credentials(*v);
   if (auto v = env("AWAN_TTL_INTERVAL")) o.ttl_interval = parse_seconds("AWAN_TTL_INTERVAL", *v);
   if (auto v = env("AWAN_MAX_BODY_SIZE")) o.max_body_bytes = parse_number("AWAN_MAX_BODY_SIZE", *v, 1, 1L << 40);
+  if (auto v = env("AWAN_ALLOWED_ORIGINS")) o.allowed_origins = split_list(*v);
+  if (auto v = env("AWAN_HOSTNAME")) o.hostnames = split_list(*v);
+  if (auto v = env("AWAN_ADMIN_TOKEN")) o.admin_token = *v;
+  bool origins_flag = false, hostnames_flag = false;
 
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -130,6 +164,15 @@ int serve(const std::vector<std::string>& args) {
     else if (a == "--credentials") o.credentials = read_credentials(value(a));
     else if (a == "--max-body-size") o.max_body_bytes = parse_number(a, value(a), 1, 1L << 40);
     else if (a == "--ttl-interval") o.ttl_interval = parse_seconds(a, value(a));
+    else if (a == "--allowed-origins") {
+      if (!origins_flag) o.allowed_origins.clear();
+      origins_flag = true;
+      append(o.allowed_origins, split_list(value(a)));
+    } else if (a == "--hostname") {
+      if (!hostnames_flag) o.hostnames.clear();
+      hostnames_flag = true;
+      append(o.hostnames, split_list(value(a)));
+    } else if (a == "--admin-token") o.admin_token = value(a);
     else usage_error("unknown option " + a);
   }
   if (o.account_id.size() != 12 || o.account_id.find_first_not_of("0123456789") != std::string::npos) {
@@ -159,8 +202,18 @@ int serve(const std::vector<std::string>& args) {
     std::fprintf(stderr, "awan: %s\n", e.what());
     return 1;
   }
-  std::printf("Awan %s listening on %s\n", AWAN_VERSION, sim->endpoint().c_str());
+  std::printf("Awan %s listening on %s\n", AWAN_VERSION, sim->listen_url().c_str());
   std::fflush(stdout);
+  if (!sim->loopback_only()) {
+    std::fprintf(stderr,
+                 "awan: WARNING: %s is not a loopback address: the API is reachable from the network, by any "
+                 "Host name%s\n",
+                 sim->listen_url().c_str(),
+                 o.verify_signatures ? "; requests must be signed (--verify-signatures)"
+                                     : ", and unauthenticated: anyone who can reach this port can read and change "
+                                       "all state (start with --verify-signatures to require signed requests)");
+    std::fflush(stderr);
+  }
   spdlog::info("data: {}; region {}; account {}; signatures {}", o.data_dir.empty() ? "in memory" : o.data_dir,
                o.region, o.account_id, o.verify_signatures ? "verified" : "not verified");
 

@@ -124,6 +124,32 @@ bool parse_credential_scope(std::string_view cred, CredentialScope& out) {
   return true;
 }
 
+std::string_view header_credential(std::string_view auth) {
+  constexpr std::string_view kScheme = "AWS4-HMAC-SHA256";
+  constexpr std::string_view kCredential = "Credential=";
+  while (!auth.empty() && (auth.front() == ' ' || auth.front() == '\t')) auth.remove_prefix(1);
+  if (!starts_with(auth, kScheme)) return {};
+  auth.remove_prefix(kScheme.size());
+  size_t spaces = 0;
+  while (spaces < auth.size() && (auth[spaces] == ' ' || auth[spaces] == '\t')) ++spaces;
+  if (spaces == 0) return {};
+  auth.remove_prefix(spaces);
+  if (!starts_with(auth, kCredential)) return {};
+  auth.remove_prefix(kCredential.size());
+  return auth.substr(0, auth.find_first_of(", \t"));
+}
+
+std::string_view sigv2_access_key(std::string_view auth) {
+  while (!auth.empty() && (auth.front() == ' ' || auth.front() == '\t')) auth.remove_prefix(1);
+  if (!starts_with(auth, "AWS ")) return {};
+  auth.remove_prefix(4);
+  while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
+  auto key = auth.substr(0, auth.find_first_of(": \t"));
+  // The key id ends at ':'; a header without one names no key.
+  if (key.size() == auth.size() || auth[key.size()] != ':') return {};
+  return key;
+}
+
 std::string_view raw_param(std::string_view query, std::string_view name) {
   size_t pos = 0;
   while (pos <= query.size()) {
@@ -147,15 +173,17 @@ Route route(const http::Request& req) {
     return r;
   }
 
-  // Credential scope: Authorization header, else presigned query (percent-encoded '/').
+  // Credential scope: Authorization header, else presigned query (percent-encoded '/'). Only
+  // the positions AWS reads are looked at (see header_credential).
   CredentialScope scope;
   bool have_scope = false;
   std::string presigned;
-  auto auth = req.headers.get("authorization");
-  if (auto p = auth.find("Credential="); p != std::string_view::npos) {
-    auto v = auth.substr(p + 11);
-    v = v.substr(0, v.find_first_of(", "));
-    have_scope = parse_credential_scope(v, scope);
+  if (const std::string* auth = req.headers.find("authorization")) {
+    if (auto cred = header_credential(*auth); !cred.empty()) {
+      have_scope = parse_credential_scope(cred, scope);
+    } else {
+      r.access_key_id = std::string(sigv2_access_key(*auth));
+    }
   } else if (auto c = raw_param(req.query, "X-Amz-Credential"); !c.empty()) {
     presigned.reserve(c.size());
     for (size_t i = 0; i < c.size(); ++i) {
@@ -167,6 +195,8 @@ Route route(const http::Request& req) {
       }
     }
     have_scope = parse_credential_scope(presigned, scope);
+  } else if (auto k = raw_param(req.query, "AWSAccessKeyId"); !k.empty()) {
+    r.access_key_id = std::string(k);
   }
   if (have_scope) {
     r.access_key_id = std::string(scope.access_key_id);

@@ -16,7 +16,10 @@ struct Route {
   std::string service;   // botocore service id ("sts", "iam", "dynamodb", "sqs", "s3", ...)
   std::string protocol;  // wire form when the service speaks several: "json" or "query"; else ""
   std::string region;    // from the credential scope or the Host; "" when neither says
-  std::string access_key_id;  // from the credential scope; "" when unsigned
+  // From the credential scope (SigV4 header or X-Amz-Credential), else from the SigV2 key id
+  // position (header "AWS AKID:..." or AWSAccessKeyId=); "" when unsigned. Not verified: the
+  // authentication stage (authenticate.hpp) decides whether it may name the caller.
+  std::string access_key_id;
 };
 
 // Lower-level pieces, exposed for tests.
@@ -32,6 +35,13 @@ struct CredentialScope {
   std::string_view access_key_id, date, region, service;
 };
 bool parse_credential_scope(std::string_view credential, CredentialScope& out);
+// The credential of a SigV4 Authorization header, read only at its proper place: right after
+// "AWS4-HMAC-SHA256 " as the first component ("AKID/20150830/us-east-1/iam/aws4_request"), up
+// to ',' or a space. "" for any other header: text elsewhere in a header is never read, so
+// "AWS x:y Credential=999988887777/..." names no account.
+std::string_view header_credential(std::string_view authorization);
+// The access key of a SigV2 header ("AWS AKID:signature"), or "".
+std::string_view sigv2_access_key(std::string_view authorization);
 // The value of a form/query parameter (raw, not percent-decoded), or "".
 std::string_view raw_param(std::string_view query, std::string_view name);
 

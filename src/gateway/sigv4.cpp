@@ -331,7 +331,24 @@ std::optional<AwsError> parse_error(const Auth& a, Dialect d) {
       return AwsError{"MissingAuthenticationTokenException", "Request is missing Authentication Token", 400};
     return AwsError{"MissingAuthenticationToken", "Request is missing Authentication Token", 403};
   }
-  if (a.kind == AuthKind::SigV2) return std::nullopt;
+  if (a.kind == AuthKind::SigV2) {
+    // Signature Version 2 is not verified: refused the way SigV4-only AWS endpoints refuse it.
+    if (s3)
+      return AwsError{"InvalidRequest",
+                      "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
+                      400};
+    if (a.header.empty()) {
+      // AWSAccessKeyId/Signature in the query string: not a SigV4 signature at all.
+      if (d == Dialect::Json)
+        return AwsError{"MissingAuthenticationTokenException", "Request is missing Authentication Token", 400};
+      return incomplete(d, "The request signature does not conform to AWS standards.");
+    }
+    // "AWS AKID:signature" is an unknown scheme to a SigV4 endpoint.
+    std::string_view h = trim(a.header);
+    return incomplete(d, "'" + std::string(trim(h.substr(3))) +
+                             "' not a valid key=value pair (missing equal-sign) in Authorization header: '" +
+                             std::string(h) + "'.");
+  }
   const bool presigned = a.kind == AuthKind::Presigned;
   switch (a.problem) {
     case Problem::None:
@@ -682,19 +699,24 @@ std::optional<AwsError> verify(const http::Request& req, const Auth& a, const st
                            std::string(a.date) + "' != '" + amz.substr(0, 8) + "', from '" + amz + "'.");
   }
 
-  // Time.
+  // Time, compared in whole seconds: a far-off request time minus now would overflow the
+  // clock's nanoseconds.
+  const int64_t t_s = std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const int64_t skew = kMaxSkew.count();
   if (presigned) {
-    if (*t - now > kMaxSkew) {
+    if (t_s - now_s > skew) {
       if (s3) return AwsError{"AccessDenied", "Request is not valid yet", 403};
       return mismatch(d, "Signature not yet current: " + amz + " is still later than " + format_amz(now + kMaxSkew) +
                              " (" + format_amz(now) + " + 15 min.)");
     }
-    if (now > *t + std::chrono::seconds(a.expires)) {
+    if (now_s - t_s > a.expires || (now_s - t_s == a.expires && now > *t + std::chrono::seconds(a.expires))) {
       if (s3) return AwsError{"AccessDenied", "Request has expired", 403};
       return mismatch(d, "Signature expired: " + format_amz(*t + std::chrono::seconds(a.expires)) +
                              " is now earlier than " + format_amz(now) + " (" + format_amz(now) + ")");
     }
-  } else if (now - *t > kMaxSkew || *t - now > kMaxSkew) {
+  } else if (now_s - t_s > skew || t_s - now_s > skew ||
+             (std::max(now_s - t_s, t_s - now_s) == skew && (now - *t > kMaxSkew || *t - now > kMaxSkew))) {
     if (s3)
       return AwsError{"RequestTimeTooSkewed",
                       "The difference between the request time and the current time is too large.", 403};

@@ -43,7 +43,8 @@ enum class AuthKind : uint8_t {
   None,       // no Authorization header and no X-Amz-Signature/X-Amz-Credential query parameter
   Header,     // Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...
   Presigned,  // X-Amz-Algorithm/X-Amz-Credential/... query parameters
-  SigV2,      // legacy "Authorization: AWS AKID:signature" (access key only; never verified)
+  SigV2,      // legacy "Authorization: AWS AKID:signature" or AWSAccessKeyId=&Signature= in the
+              // query (access key only; never verified: parse_error refuses it in every dialect)
   Other,      // an Authorization header of another scheme ("Bearer ...", "AWS4-HMAC-SHA512 ...")
 };
 
@@ -111,8 +112,11 @@ struct Auth {
 // authentication gives kind None (anonymous for S3; MissingAuthenticationToken elsewhere).
 Auth parse(const http::Request& req);
 
-// The AWS error for a malformed Auth (auth.problem != None), or for a request without
-// authentication in a non-S3 dialect (MissingAuthenticationToken). nullopt otherwise.
+// The AWS error for a malformed Auth (auth.problem != None), for a SigV2 one (S3:
+// InvalidRequest "...Please use AWS4-HMAC-SHA256."; elsewhere IncompleteSignature[Exception],
+// or MissingAuthenticationTokenException for query parameters sent to a JSON service), or for
+// a request without authentication in a non-S3 dialect (MissingAuthenticationToken). nullopt
+// otherwise (anonymous S3 requests included: the caller decides).
 std::optional<AwsError> parse_error(const Auth& auth, Dialect dialect);
 
 // What the gateway knows about the presented access key.

@@ -13,6 +13,9 @@
 
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
+#include "gateway/authenticate.hpp"
+#include "gateway/internal_policy.hpp"
+#include "gateway/origin_policy.hpp"
 #include "gateway/router.hpp"
 #include "gateway/sigv4.hpp"
 #include "http/aws_chunked.hpp"
@@ -51,6 +54,7 @@ http::Response json_response(int status, const nlohmann::json& body) {
 struct Simulator::Impl : Scheduler {
   SimulatorOptions options;
   ServiceEnv env;
+  gateway::OriginPolicy origin_policy;
   std::map<std::string, std::unique_ptr<Service>, std::less<>> services;
   std::vector<std::pair<const CredentialResolver*, std::string>> resolvers;  // (resolver, owner)
   std::unique_ptr<http::Server> server;
@@ -98,12 +102,6 @@ struct Simulator::Impl : Scheduler {
   }
 
   // ---- authentication (--verify-signatures) and aws-chunked bodies ----
-  static sigv4::Dialect dialect_for(const std::string& service, const std::string& protocol) {
-    if (service == "s3") return sigv4::Dialect::S3;
-    if (protocol == "query" || service == "iam" || service == "sts" || service == "sns") return sigv4::Dialect::Query;
-    return sigv4::Dialect::Json;
-  }
-
   std::optional<sigv4::Credentials> credentials_for(std::string_view access_key) const {
     for (const auto& [key, secret] : options.credentials) {
       if (key == access_key) return sigv4::Credentials{secret, "", std::nullopt};
@@ -113,8 +111,12 @@ struct Simulator::Impl : Scheduler {
     }
     return std::nullopt;
   }
+  gateway::CredentialLookup credential_lookup() const {
+    return [this](std::string_view key) { return credentials_for(key); };
+  }
 
-  // Verifies the signature (when asked to) and removes aws-chunked framing from the body.
+  // Verifies the signature (when asked to; the verified key then names the caller) and
+  // removes aws-chunked framing from the body.
   std::optional<AwsError> authenticate_and_decode(http::Request& req, const gateway::Route& route,
                                                   RequestContext& ctx) const {
     bool chunked = http::is_aws_chunked(req.headers);
@@ -125,19 +127,10 @@ struct Simulator::Impl : Scheduler {
     }
     std::optional<http::ChunkSigningContext> chunk_signing;
     if (options.verify_signatures) {
-      auto dialect = dialect_for(route.service, route.protocol);
-      sigv4::Auth auth = sigv4::parse(req);
-      if (auto err = sigv4::parse_error(auth, dialect)) return fix_status(*err, route);
-      if (auth.kind == sigv4::AuthKind::Header || auth.kind == sigv4::AuthKind::Presigned) {
-        auto creds = credentials_for(auth.access_key);
-        sigv4::VerifyOptions vo;
-        vo.dialect = dialect;
-        vo.clock = env.clock;
-        if (auto err = sigv4::verify(req, auth, creds, vo)) return fix_status(*err, route);
-        if (creds && http::is_aws_chunked(req.headers)) {
-          chunk_signing = sigv4::chunk_signing_context(auth, creds->secret_access_key);
-        }
-      }
+      gateway::Authentication a = gateway::authenticate(req, route, credential_lookup(), *env.clock);
+      if (a.error) return fix_status(*a.error, route);
+      ctx.access_key_id = std::move(a.access_key);
+      if (chunked) chunk_signing = std::move(a.chunk_signing);
     }
     if (chunked) {
       if (req.body_file) {
@@ -274,6 +267,17 @@ struct Simulator::Impl : Scheduler {
     auto t0 = steady::now();
     RequestContext ctx;
     ctx.request_id = ids::uuid4();
+    // Foreign Host or Origin: refused before anything else; CORS preflights answered here.
+    if (auto early = origin_policy.admit(req)) {
+      stamp(*early, ctx.request_id, *env.clock);
+      return respond(std::move(*early));
+    }
+    if (const std::string* origin = req.headers.find("origin")) {
+      respond = [respond = std::move(respond), origin = *origin](http::Response r) {
+        gateway::OriginPolicy::add_cors_headers(origin, r);
+        respond(std::move(r));
+      };
+    }
     ctx.clock = env.clock;
     ctx.http_method = req.method;
     // Small spooled bodies (chunked transfer coding) and forms are read back before routing:
@@ -286,14 +290,21 @@ struct Simulator::Impl : Scheduler {
       }
     }
     gateway::Route route = gateway::route(req);
-    if (route.kind == gateway::RouteKind::internal) return handle_internal(req, ctx.request_id, respond);
+    if (route.kind == gateway::RouteKind::internal) {
+      gateway::InternalPolicyOptions ip{options.verify_signatures, options.admin_token};
+      if (auto refused = gateway::check_internal(req, ip, credential_lookup(), *env.clock)) {
+        stamp(*refused, ctx.request_id, *env.clock);
+        return respond(std::move(*refused));
+      }
+      return handle_internal(req, ctx.request_id, respond);
+    }
 
     ctx.service = route.service;
     ctx.region = route.region.empty() ? options.region : route.region;
     ctx.access_key_id = route.access_key_id;
     if (auto tok = req.headers.find("x-amz-security-token")) ctx.session_token = *tok;
     ctx.user_agent = std::string(req.headers.get("user-agent"));
-    auto identity_error = resolve_identity(route.access_key_id, ctx);
+    ctx.account_id = options.account_id;
 
     const protocol::Codec* codec = nullptr;
     if (!route.service.empty()) {
@@ -315,7 +326,7 @@ struct Simulator::Impl : Scheduler {
                            ctx, t0, respond);
     }
     if (auto err = authenticate_and_decode(req, route, ctx)) return respond_error(codec, *err, ctx, t0, respond);
-    if (identity_error) return respond_error(codec, *identity_error, ctx, t0, respond);
+    if (auto err = resolve_identity(ctx.access_key_id, ctx)) return respond_error(codec, *err, ctx, t0, respond);
     auto it = services.find(route.service);
     if (!codec) {
       return respond_error(nullptr,
@@ -358,6 +369,7 @@ struct Simulator::Impl : Scheduler {
 Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   auto& o = impl_->options;
+  impl_->origin_policy = gateway::OriginPolicy({o.host, o.allowed_origins, o.hostnames});
   impl_->env.data_dir = o.data_dir;
   impl_->env.sync_full = o.sync_full;
   impl_->env.clock = o.clock;
@@ -422,11 +434,27 @@ void Simulator::stop() {
 
 uint16_t Simulator::port() const { return impl_->server ? impl_->server->port() : 0; }
 
+namespace {
+// A host as it appears in a URL: IPv6 literals in brackets.
+std::string url_host(const std::string& host) {
+  if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
+  return host;
+}
+}  // namespace
+
 std::string Simulator::endpoint() const {
   std::string host = impl_->options.host;
   if (host == "0.0.0.0") host = "127.0.0.1";
-  return "http://" + host + ":" + std::to_string(port());
+  if (host == "::" || host == "[::]") host = "::1";
+  return "http://" + url_host(host) + ":" + std::to_string(port());
 }
+
+std::string Simulator::listen_url() const {
+  const std::string& host = impl_->options.host;
+  return "http://" + url_host(host == "localhost" ? "127.0.0.1" : host) + ":" + std::to_string(port());  // as bound
+}
+
+bool Simulator::loopback_only() const { return gateway::is_loopback_bind(impl_->options.host); }
 
 void Simulator::reset() { impl_->reset_all(); }
 

@@ -34,8 +34,15 @@ class Daemon:
         self.endpoint = line.strip().rsplit(" ", 1)[-1]
         self.port = int(self.endpoint.rsplit(":", 1)[-1])
 
+    INTERNAL = ("/_awan/", "/_localstack/", "/moto-api/")
+
     def request(self, method, path, body=None, headers=None):
-        req = urllib.request.Request(self.endpoint + path, data=body, method=method, headers=headers or {})
+        headers = dict(headers or {})
+        # Internal endpoints take state-changing requests only as JSON POSTs (a web page cannot
+        # send those cross-site); say so unless the test chose a Content-Type itself.
+        if method == "POST" and path.startswith(self.INTERNAL) and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(self.endpoint + path, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
                 return r.status, dict(r.headers), r.read()
@@ -43,7 +50,7 @@ class Daemon:
             return e.code, dict(e.headers), e.read()
 
     def reset(self):
-        status, _, _ = self.request("POST", "/_awan/reset")
+        status, _, _ = self.request("POST", "/_awan/reset", headers={"Content-Type": "application/json"})
         assert status == 200
 
     def stop(self, sig=signal.SIGTERM, timeout=5):

@@ -80,21 +80,21 @@ def test_garbage_http_then_still_serving(awan):
     resp = raw_http(awan.port, b"THIS IS NOT HTTP\r\n\r\n")
     assert resp.startswith(b"HTTP/1.1 400")
     assert b"x-amzn-RequestId: " in resp and b"\r\nDate: " in resp
-    resp = raw_http(awan.port, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+    resp = raw_http(awan.port, b"GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n")
     assert resp.startswith(b"HTTP/1.1 400")
     assert awan.request("GET", "/_awan/health")[0] == 200
 
 
 def test_keep_alive_and_pipelining(awan):
-    req = b"GET /_awan/health HTTP/1.1\r\nHost: x\r\n\r\n"
-    resp = raw_http(awan.port, req + req + b"GET /_awan/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    req = b"GET /_awan/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    resp = raw_http(awan.port, req + req + b"GET /_awan/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     assert resp.count(b"HTTP/1.1 200") == 3
 
 
 def test_expect_100_continue(awan):
     body = b"Action=GetCallerIdentity&Version=2011-06-15"
     with socket.create_connection(("127.0.0.1", awan.port), timeout=5) as s:
-        s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        s.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                   b"Expect: 100-continue\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
         first = s.recv(4096)
         assert first.startswith(b"HTTP/1.1 100 Continue")
@@ -111,13 +111,13 @@ def test_expect_100_continue(awan):
 def test_chunked_request_body(awan):
     body = b"Action=GetCallerIdentity&Version=2011-06-15"
     chunked = b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (10, body[:10], len(body) - 10, body[10:])
-    resp = raw_http(awan.port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    resp = raw_http(awan.port, b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                     b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked)
     assert b"200 OK" in resp and b"<Account>000000000000</Account>" in resp
 
 
 def test_head_request(awan):
-    resp = raw_http(awan.port, b"HEAD /_awan/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    resp = raw_http(awan.port, b"HEAD /_awan/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     head, _, rest = resp.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") and b"Content-Length:" in head and rest == b""
 
@@ -125,7 +125,7 @@ def test_head_request(awan):
 def test_slow_client_does_not_block_others(awan):
     # A client that sends half a header and stalls must not delay other clients.
     s = socket.create_connection(("127.0.0.1", awan.port))
-    s.sendall(b"GET /_awan/health HTTP/1.1\r\nHost: x\r\n")
+    s.sendall(b"GET /_awan/health HTTP/1.1\r\nHost: localhost\r\n")
     try:
         t0 = time.monotonic()
         for _ in range(20):
@@ -141,7 +141,7 @@ def test_read_timeout_closes_stalled_connection():
         # The idle/read timeouts are long by default; here we only check the stalled client
         # is not answered with a response and the server keeps serving.
         s = socket.create_connection(("127.0.0.1", d.port), timeout=0.5)
-        s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        s.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nabc")
         with pytest.raises(socket.timeout):
             s.recv(10)
         s.close()

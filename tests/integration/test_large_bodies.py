@@ -32,7 +32,7 @@ def aws_chunked(payload, chunk=1 << 20):
 def test_large_json_body_is_spooled_and_answered(awan):
     item = {"TableName": "missing", "Item": {"k": {"S": "x" * (12 * 1024 * 1024)}}}
     body = json.dumps(item).encode()
-    head = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+    head = (b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
             b"X-Amz-Target: DynamoDB_20120810.PutItem\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body))
     resp = exchange(awan.port, head, body)
     assert resp.startswith(b"HTTP/1.1 400"), resp[:300]
@@ -42,7 +42,7 @@ def test_large_json_body_is_spooled_and_answered(awan):
 def test_large_chunked_form_body(awan):
     form = b"Action=GetCallerIdentity&Version=2011-06-15&Pad=" + b"p" * (9 * 1024 * 1024)
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(form[i:i + 65536]), form[i:i + 65536]) for i in range(0, len(form), 65536))
-    head = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    head = (b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
     resp = exchange(awan.port, head, chunks + b"0\r\n\r\n")
     assert resp.startswith(b"HTTP/1.1 200"), resp[:300]
@@ -53,7 +53,7 @@ def test_large_chunked_form_body(awan):
 def test_large_aws_chunked_body_is_decoded_from_file(awan):
     payload = bytes(range(256)) * (40 * 1024)  # 10 MiB
     body = aws_chunked(payload)
-    head = (b"PUT /bucket/big-object HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked\r\n"
+    head = (b"PUT /bucket/big-object HTTP/1.1\r\nHost: localhost\r\nContent-Encoding: aws-chunked\r\n"
             b"x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\nx-amz-trailer: x-amz-checksum-crc32\r\n"
             b"x-amz-decoded-content-length: %d\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (len(payload), len(body)))
     resp = exchange(awan.port, head, body)
@@ -70,7 +70,7 @@ def test_body_limit_applies_to_chunked_bodies():
     try:
         chunk = b"x" * 50000
         body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(4)) + b"0\r\n\r\n"
-        head = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+        head = (b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
                 b"X-Amz-Target: DynamoDB_20120810.ListTables\r\nTransfer-Encoding: chunked\r\n\r\n")
         resp = exchange(d.port, head, body)
         assert resp.startswith(b"HTTP/1.1 413"), resp[:200]

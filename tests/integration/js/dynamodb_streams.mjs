@@ -76,7 +76,7 @@ const now = Math.floor(Date.now() / 1000);
 await ddb.send(new PutItemCommand({ TableName: "JsStream", Item: { id: { S: "old" }, exp: { N: String(now - 5) } } }));
 await ddb.send(new PutItemCommand({ TableName: "JsStream", Item: { id: { S: "new" }, exp: { N: String(now + 3600) } } }));
 const beforeSweep = await iter("LATEST");
-const swept = await (await fetch(`${endpoint}/_awan/dynamodb/expire`, { method: "POST" })).json();
+const swept = await (await fetch(`${endpoint}/_awan/dynamodb/expire`, { method: "POST", headers: { "Content-Type": "application/json" } })).json();
 assert.equal(swept.deleted, 1);
 const ttlRecs = (await streams.send(new GetRecordsCommand({ ShardIterator: beforeSweep }))).Records;
 assert.equal(ttlRecs.length, 1);

@@ -37,3 +37,13 @@ TEST(TimeFmt, RejectsMalformed) {
   EXPECT_EQ(timefmt::parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"), at(1440938160));
   EXPECT_FALSE(timefmt::parse_http_date("Sun, 30 Foo 2015 12:36:00 GMT").has_value());
 }
+
+// Found by fuzzing: years the clock cannot represent overflowed instead of failing to parse.
+TEST(TimeFmt, RejectsTimesTheClockCannotRepresent) {
+  EXPECT_FALSE(timefmt::parse_amz_date("40520202T000000Z").has_value());
+  EXPECT_FALSE(timefmt::parse_amz_date("00010101T000000Z").has_value());
+  EXPECT_FALSE(timefmt::parse_iso8601("9999-12-31T23:59:59Z").has_value());
+  EXPECT_FALSE(timefmt::parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").has_value());
+  EXPECT_TRUE(timefmt::parse_amz_date("22600101T000000Z").has_value());
+  EXPECT_TRUE(timefmt::parse_iso8601("1700-01-01T00:00:00Z").has_value());
+}

@@ -120,3 +120,34 @@ TEST(Router, RawParam) {
   EXPECT_EQ(gateway::raw_param("Action", "Action"), "");
   EXPECT_EQ(gateway::raw_param("", "Action"), "");
 }
+
+TEST(Router, CredentialIsReadOnlyAtItsPlace) {
+  EXPECT_EQ(gateway::header_credential("AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sts/aws4_request, "
+                                       "SignedHeaders=host, Signature=0"),
+            "AKID/20260101/us-east-1/sts/aws4_request");
+  EXPECT_EQ(gateway::header_credential("  AWS4-HMAC-SHA256   Credential=AKID/x"), "AKID/x");
+  EXPECT_EQ(gateway::header_credential("AWS x:y Credential=999988887777/20260101/us-east-1/sts/aws4_request"), "");
+  EXPECT_EQ(gateway::header_credential("AWS4-HMAC-SHA256 SignedHeaders=host, Credential=AKID/x"), "");
+  EXPECT_EQ(gateway::header_credential("Bearer Credential=AKID/x"), "");
+  EXPECT_EQ(gateway::header_credential("AWS4-HMAC-SHA256Credential=AKID/x"), "");
+  EXPECT_EQ(gateway::sigv2_access_key("AWS AKIAEXAMPLE:c2ln"), "AKIAEXAMPLE");
+  EXPECT_EQ(gateway::sigv2_access_key("AWS x:y Credential=999988887777/20260101/us-east-1/sts/aws4_request"), "x");
+  EXPECT_EQ(gateway::sigv2_access_key("AWS nocolon"), "");
+  EXPECT_EQ(gateway::sigv2_access_key("AWS4-HMAC-SHA256 Credential=a/b"), "");
+}
+
+TEST(Router, FreeFormHeaderTextNamesNoAccount) {
+  auto r = gateway::route(make("POST", "/", {{"Content-Type", kForm},
+                                             {"Authorization", "AWS x:y Credential=999988887777/20260101/eu-west-1/iam/aws4_request"}},
+                               "Action=GetCallerIdentity&Version=2011-06-15"));
+  EXPECT_EQ(r.service, "sts");
+  EXPECT_EQ(r.access_key_id, "x");
+  EXPECT_EQ(r.region, "");
+  r = gateway::route(make("POST", "/", {{"Content-Type", kForm},
+                                        {"Authorization", "Foo Credential=999988887777/20260101/eu-west-1/sts/aws4_request"}},
+                          "Action=GetCallerIdentity&Version=2011-06-15"));
+  EXPECT_EQ(r.access_key_id, "");
+  r = gateway::route(make("GET", "/b/k?AWSAccessKeyId=AKIAEXAMPLE&Signature=x&Expires=1"));
+  EXPECT_EQ(r.service, "s3");
+  EXPECT_EQ(r.access_key_id, "AKIAEXAMPLE");
+}

@@ -192,7 +192,39 @@ TEST(SigV4Parse, OtherSchemes) {
   Auth v2 = parse_header("AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=");
   EXPECT_EQ(v2.kind, AuthKind::SigV2);
   EXPECT_EQ(v2.access_key, "AKIAIOSFODNN7EXAMPLE");
-  EXPECT_FALSE(parse_error(v2, Dialect::S3).has_value());
+  // SigV2 is never verified: refused in every dialect, as SigV4-only endpoints refuse it.
+  e = parse_error(v2, Dialect::S3);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "InvalidRequest");
+  EXPECT_EQ(e->message, "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
+  EXPECT_EQ(e->http_status, 400);
+  e = parse_error(v2, Dialect::Query);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "IncompleteSignature");
+  EXPECT_EQ(e->message,
+            "'AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=' not a valid key=value pair (missing equal-sign) in "
+            "Authorization header: 'AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg='.");
+  e = parse_error(v2, Dialect::Json);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "IncompleteSignatureException");
+}
+
+TEST(SigV4Parse, SigV2QueryIsRefused) {
+  static http::Request req =
+      make("GET", "/b/k", "AWSAccessKeyId=AKID&Signature=abc%3D&Expires=1700000000", {{"Host", "localhost"}});
+  Auth v2 = parse(req);
+  EXPECT_EQ(v2.kind, AuthKind::SigV2);
+  EXPECT_EQ(v2.access_key, "AKID");
+  auto e = parse_error(v2, Dialect::S3);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "InvalidRequest");
+  e = parse_error(v2, Dialect::Query);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "IncompleteSignature");
+  EXPECT_EQ(e->message, "The request signature does not conform to AWS standards.");
+  e = parse_error(v2, Dialect::Json);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "MissingAuthenticationTokenException");
 }
 
 // ---------------------------------------------------------------- presigned malformed cases

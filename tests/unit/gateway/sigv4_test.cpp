@@ -459,6 +459,31 @@ TEST(SigV4Verify, SignatureExpiredAndNotYetCurrent) {
                         "(20150830T120000Z + 15 min.)");
 }
 
+// Found by fuzz_sigv4_parse: a request time centuries away overflowed the clock arithmetic.
+TEST(SigV4Verify, FarOffRequestTimesAreSkewedNotOverflowed) {
+  ManualClock clock(at("20150830T123600Z"));
+  VerifyOptions o;
+  o.clock = &clock;
+  Credentials c{kSecret, "", std::nullopt};
+  for (const char* date : {"22600101T000000Z", "16800101T000000Z"}) {
+    http::Request r = suite_request("GET", "/", "", {{"X-Amz-Date", date}});
+    r.headers.add("Authorization", authorization("host;x-amz-date", kVanillaSig,
+                                                 (std::string(date).substr(0, 8) + "/us-east-1/service/aws4_request").c_str()));
+    Auth a = parse(r);
+    ASSERT_TRUE(a.ok()) << date;
+    auto e = verify(r, a, c, o);
+    ASSERT_TRUE(e) << date;
+    EXPECT_EQ(e->code, "SignatureDoesNotMatch") << date;
+    EXPECT_NE(e->message.find(std::string("Signature ") + (date[0] == '2' ? "not yet current" : "expired")),
+              std::string::npos)
+        << e->message;
+  }
+  // Beyond what the clock can represent: not a date at all.
+  http::Request r = suite_request("GET", "/", "", {{"X-Amz-Date", "40520202T000000Z"}});
+  r.headers.add("Authorization", authorization("host;x-amz-date", kVanillaSig, "40520202/us-east-1/service/aws4_request"));
+  EXPECT_EQ(parse(r).problem, Problem::BadAmzDate);
+}
+
 TEST(SigV4Verify, CredentialDateMustMatchXAmzDate) {
   http::Request r = suite_request("GET", "/", "", {{"X-Amz-Date", kSuiteDate}});
   r.headers.add("Authorization", authorization("host;x-amz-date", kVanillaSig, "20150831/us-east-1/service/aws4_request"));

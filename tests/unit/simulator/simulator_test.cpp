@@ -65,7 +65,7 @@ TEST(Simulator, StartsOnAFreePortAndAnswersHealth) {
   sim.start();
   ASSERT_NE(sim.port(), 0);
   EXPECT_EQ(sim.endpoint(), "http://127.0.0.1:" + std::to_string(sim.port()));
-  auto resp = http_exchange(sim.port(), "GET /_awan/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto resp = http_exchange(sim.port(), "GET /_awan/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(resp.rfind("HTTP/1.1 200", 0), 0u) << resp;
   EXPECT_NE(resp.find("\"iam\":\"running\""), std::string::npos);
   EXPECT_NE(resp.find("x-amzn-RequestId"), std::string::npos);
@@ -96,12 +96,12 @@ TEST(Simulator, CustomServiceOverHttpAndReset) {
   sim.add_service(std::move(echo));
   sim.start();
   std::string body = "Action=GetCallerIdentity&Version=2011-06-15";
-  auto resp = http_exchange(sim.port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+  auto resp = http_exchange(sim.port(), "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                                         "Authorization: AWS4-HMAC-SHA256 Credential=123456789012/20260101/eu-west-1/sts/aws4_request, SignedHeaders=host, Signature=0\r\n"
                                         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
   EXPECT_NE(resp.find("<Arn>arn:aws:iam::123456789012:user/echo</Arn>"), std::string::npos) << resp;
   EXPECT_EQ(raw->calls, 1);
-  http_exchange(sim.port(), "POST /_awan/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  http_exchange(sim.port(), "POST /_awan/reset HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(raw->calls, 0);
 }
 
@@ -125,10 +125,10 @@ TEST(Simulator, ServiceInternalEndpoints) {
   };
   sim.add_service(std::make_unique<Poster>(ran));
   sim.start();
-  auto resp = http_exchange(sim.port(), "POST /_awan/poster/ping HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  auto resp = http_exchange(sim.port(), "POST /_awan/poster/ping HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   EXPECT_NE(resp.find("\"pong\":true"), std::string::npos) << resp;
   EXPECT_EQ(ran.load(), 1);
-  resp = http_exchange(sim.port(), "POST /_awan/poster/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  resp = http_exchange(sim.port(), "POST /_awan/poster/nope HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(resp.rfind("HTTP/1.1 404", 0), 0u);
 }
 
@@ -145,4 +145,79 @@ TEST(Simulator, SchedulerRunsWorkPostedBeforeStart) {
   sim.start();
   std::unique_lock<std::mutex> lock(mu);
   EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return ran; }));
+}
+
+TEST(Simulator, ForeignHostAndOriginAreRefusedBeforeRouting) {
+  Simulator sim(test_options());
+  auto echo = std::make_unique<EchoService>();
+  EchoService* raw = echo.get();
+  sim.add_service(std::move(echo));
+  sim.start();
+  std::string body = "Action=GetCallerIdentity&Version=2011-06-15";
+  auto form = [&](const std::string& extra) {
+    return http_exchange(sim.port(), "POST / HTTP/1.1\r\n" + extra +
+                                         "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  };
+  auto resp = form("Host: evil.example:4566\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 403", 0), 0u) << resp;
+  EXPECT_NE(resp.find("ForbiddenHost"), std::string::npos);
+  resp = form("Host: localhost\r\nOrigin: https://evil.example\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 403", 0), 0u) << resp;
+  EXPECT_NE(resp.find("ForbiddenOrigin"), std::string::npos);
+  EXPECT_EQ(resp.find("Access-Control-Allow-Origin"), std::string::npos);
+  EXPECT_EQ(raw->calls, 0);
+  resp = form("Host: bucket.s3.localhost:4566\r\nOrigin: http://localhost:3000\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 200", 0), 0u) << resp;
+  EXPECT_NE(resp.find("Access-Control-Allow-Origin: http://localhost:3000"), std::string::npos) << resp;
+  EXPECT_EQ(raw->calls, 1);
+}
+
+TEST(Simulator, InternalPostsMustBeJson) {
+  Simulator sim(test_options());
+  auto echo = std::make_unique<EchoService>();
+  EchoService* raw = echo.get();
+  sim.add_service(std::move(echo));
+  sim.start();
+  std::string body = "Action=GetCallerIdentity&Version=2011-06-15";
+  http_exchange(sim.port(), "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                            "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  ASSERT_EQ(raw->calls, 1);
+  auto resp = http_exchange(sim.port(), "POST /_awan/reset HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                                        "Content-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 415", 0), 0u) << resp;
+  resp = http_exchange(sim.port(), "POST /_awan/reset HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 415", 0), 0u) << resp;
+  EXPECT_EQ(raw->calls, 1);
+  resp = http_exchange(sim.port(), "POST /_awan/reset HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                   "Content-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 200", 0), 0u) << resp;
+  EXPECT_EQ(raw->calls, 0);
+}
+
+TEST(Simulator, PreflightFromAllowedOrigin) {
+  Simulator sim(test_options());
+  sim.start();
+  auto resp = http_exchange(sim.port(), "OPTIONS /_awan/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://app.localhost:5173\r\n"
+                                        "Access-Control-Request-Method: POST\r\n"
+                                        "Access-Control-Request-Headers: content-type, x-amz-date\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 200", 0), 0u) << resp;
+  EXPECT_NE(resp.find("Access-Control-Allow-Origin: http://app.localhost:5173\r\n"), std::string::npos) << resp;
+  EXPECT_NE(resp.find("Access-Control-Allow-Methods: POST\r\n"), std::string::npos);
+  EXPECT_NE(resp.find("Access-Control-Allow-Headers: content-type, x-amz-date\r\n"), std::string::npos);
+  EXPECT_NE(resp.find("Access-Control-Max-Age: "), std::string::npos);
+}
+
+TEST(Simulator, EndpointAndListenUrlOfAWildcardBind) {
+  SimulatorOptions o = test_options();
+  o.host = "0.0.0.0";
+  Simulator sim(o);
+  sim.start();
+  const std::string port = std::to_string(sim.port());
+  EXPECT_EQ(sim.listen_url(), "http://0.0.0.0:" + port);
+  EXPECT_EQ(sim.endpoint(), "http://127.0.0.1:" + port);
+  EXPECT_FALSE(sim.loopback_only());
+  // Bound to all interfaces on purpose: any Host is served.
+  auto resp = http_exchange(sim.port(), "GET /_awan/health HTTP/1.1\r\nHost: my-laptop.lan\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.1 200", 0), 0u) << resp;
 }
