@@ -158,4 +158,9 @@ AwsError request_too_large(const RequestLimit& limit, uint64_t declared) {
   return {"RequestEntityTooLarge", "Request payload size exceeds the limit", 413};
 }
 
+AwsError request_too_large(const http::Request& head, uint64_t cap) {
+  auto declared = parse_u64(head.headers.get("content-length"));
+  return request_too_large(request_limit(head, cap), declared.value_or(0));
+}
+
 }  // namespace awan::gateway

@@ -42,5 +42,7 @@ RequestLimit request_limit(const http::Request& head, uint64_t cap = UINT64_MAX)
 // RequestEntityTooLarge where AWS documents none). `declared` is the Content-Length, when
 // the request had one (0 otherwise).
 AwsError request_too_large(const RequestLimit& limit, uint64_t declared);
+// The same for a request the server refused (http::Request::body_too_large).
+AwsError request_too_large(const http::Request& head, uint64_t cap = UINT64_MAX);
 
 }  // namespace awan::gateway

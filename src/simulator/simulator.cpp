@@ -13,6 +13,7 @@
 
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
+#include "gateway/request_limits.hpp"
 #include "gateway/router.hpp"
 #include "gateway/sigv4.hpp"
 #include "http/aws_chunked.hpp"
@@ -301,10 +302,7 @@ struct Simulator::Impl : Scheduler {
       codec = protocol::codec_for("sts");  // any awsQuery codec renders the generic errors
     }
     if (req.body_too_large) {
-      AwsError err = route.service == "s3"
-                         ? AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400)
-                         : AwsError("RequestEntityTooLarge", "Request payload size exceeds the limit", 413);
-      return respond_error(codec, err, ctx, t0, respond);
+      return respond_error(codec, gateway::request_too_large(req, options.max_body_bytes), ctx, t0, respond);
     }
     if (route.service.empty()) {
       auto action = gateway::raw_param(req.method == "POST" ? std::string_view(req.body) : req.query, "Action");
@@ -393,6 +391,13 @@ void Simulator::start() {
   so.port = impl_->options.port;
   so.threads = impl_->options.threads;
   so.body_limit = impl_->options.max_body_bytes;
+  so.body_limit_for = [cap = so.body_limit](const http::Request& head) {
+    return gateway::request_limit(head, cap).max_bytes;
+  };
+  so.max_connections = impl_->options.max_connections;
+  so.header_timeout = impl_->options.header_timeout;
+  so.min_body_rate = impl_->options.min_body_rate;
+  so.body_rate_grace = impl_->options.body_rate_grace;
   impl_->server = std::make_unique<http::Server>(
       so, [impl = impl_.get()](http::Request&& req, http::Responder respond) { impl->handle(std::move(req), respond); });
   impl_->server->start();
