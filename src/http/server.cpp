@@ -38,6 +38,13 @@ namespace detail {
 class Session;
 }
 
+namespace {
+void warm_up(asio::io_context& ctx) {
+  asio::basic_stream_socket<tcp, asio::io_context::executor_type> socket(ctx);
+  asio::steady_timer timer(ctx);
+}
+}  // namespace
+
 // Handlers refer to the Impl by plain pointer: it owns the io_contexts, whose destruction
 // destroys every pending handler (and so every connection) first.
 struct Server::Impl {
@@ -82,6 +89,11 @@ struct Server::Impl {
     acceptor.emplace(main());
     sweeper.emplace(main());
     accept_timer.emplace(main());
+    // Asio creates a context's reactor (an epoll descriptor) on its first socket or timer: do
+    // it now, or the first connection handed to a context while descriptors run out would
+    // throw from the acceptor's handler and end the process.
+    for (auto& c : contexts) warm_up(*c);
+    warm_up(background);
     max_connections =
         options.max_connections > 0 ? options.max_connections : default_max_connections(open_file_limit());
     // Deadlines are checked by one periodic sweep instead of a timer per operation (re-arming
