@@ -119,6 +119,15 @@ RequestLimit request_limit(const http::Request& head, uint64_t cap) {
   return out;
 }
 
+uint64_t body_limit_for(const http::Request& head, uint64_t cap) {
+  constexpr uint64_t kSmallest = std::min({kSnsRequestLimit, kStsRequestLimit, kLambdaEventInvokeLimit,
+                                           kStepFunctionsLimit, kInternalLimit});
+  if (auto declared = parse_u64(head.headers.get("content-length")); declared && *declared <= kSmallest) {
+    if (!head.headers.has("x-amz-decoded-content-length")) return cap;
+  }
+  return request_limit(head, cap).max_bytes;
+}
+
 AwsError request_too_large(const RequestLimit& limit, uint64_t declared) {
   const std::string& s = limit.service;
   std::string max = number(limit.max_bytes);

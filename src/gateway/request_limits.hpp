@@ -38,6 +38,10 @@ struct RequestLimit {
 // at). `cap` (--max-body-size) lowers every limit.
 RequestLimit request_limit(const http::Request& head, uint64_t cap = UINT64_MAX);
 
+// The same, as the HTTP server's header-time hook: a request that declares a body no larger
+// than the smallest limit of any service is not routed (it runs on every request).
+uint64_t body_limit_for(const http::Request& head, uint64_t cap = UINT64_MAX);
+
 // The error a request over its limit gets, as that service answers it (413
 // RequestEntityTooLarge where AWS documents none). `declared` is the Content-Length, when
 // the request had one (0 otherwise).

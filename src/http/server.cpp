@@ -135,8 +135,10 @@ void append_number(std::string& out, uint64_t n) {
 // Answer buffers above this size are released after use.
 constexpr uint64_t kSmallMessage = 64 * 1024;
 // After answering a request whose body it will not read, the connection discards what the
-// client still sends for this long (so that the client reads the answer instead of a reset).
+// client still sends for this long, or this much (so that the client reads the answer instead
+// of a reset, without the connection draining a huge body).
 constexpr std::chrono::milliseconds kLingerTime{2000};
+constexpr size_t kLingerBytes = 1024 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -546,15 +548,17 @@ class Session : public std::enable_shared_from_this<Session> {
     arm(kLingerTime);
     spool_parser_.reset();
     parser_.reset();
-    discard();
+    discard(0);
   }
 
-  void discard() {
+  void discard(size_t discarded) {
     buffer_.clear();
-    socket_.async_read_some(buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->close();
-      self->discard();
-    });
+    if (discarded > kLingerBytes) return close();
+    socket_.async_read_some(buffer_.prepare(kReadSize),
+                            [self = shared_from_this(), discarded](beast::error_code ec, size_t n) {
+                              if (ec) return self->close();
+                              self->discard(discarded + n);
+                            });
   }
 
   void on_read_error(beast::error_code ec) {

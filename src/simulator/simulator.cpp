@@ -391,9 +391,7 @@ void Simulator::start() {
   so.port = impl_->options.port;
   so.threads = impl_->options.threads;
   so.body_limit = impl_->options.max_body_bytes;
-  so.body_limit_for = [cap = so.body_limit](const http::Request& head) {
-    return gateway::request_limit(head, cap).max_bytes;
-  };
+  so.body_limit_for = [cap = so.body_limit](const http::Request& head) { return gateway::body_limit_for(head, cap); };
   so.max_connections = impl_->options.max_connections;
   so.header_timeout = impl_->options.header_timeout;
   so.min_body_rate = impl_->options.min_body_rate;

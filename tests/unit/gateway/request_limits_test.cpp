@@ -118,3 +118,18 @@ TEST(RequestLimits, InternalAndCap) {
   EXPECT_EQ(request_limit(head("PUT", "/bucket/key"), 1000).max_bytes, 1000u);
   EXPECT_EQ(request_limit(head("POST", "/", {{"X-Amz-Target", "DynamoDB_20120810.PutItem"}}), 1000).max_bytes, 1000u);
 }
+
+TEST(RequestLimits, HookSkipsRoutingForSmallDeclaredBodies) {
+  // Small: the cap, unrouted. Larger or chunked: the service's limit.
+  EXPECT_EQ(body_limit_for(head("PUT", "/bucket/key", {{"Content-Length", "100"}}), 5000), 5000u);
+  EXPECT_EQ(body_limit_for(head("POST", "/", {{"X-Amz-Target", "DynamoDB_20120810.PutItem"},
+                                              {"Content-Length", "20000000"}})),
+            kDynamoDbRequestLimit);
+  EXPECT_EQ(body_limit_for(head("POST", "/", {{"X-Amz-Target", "DynamoDB_20120810.PutItem"},
+                                              {"Transfer-Encoding", "chunked"}})),
+            kDynamoDbRequestLimit);
+  // An aws-chunked upload declaring more than S3 takes is refused whatever its framing's size.
+  EXPECT_EQ(body_limit_for(head("PUT", "/b/k", {{"Content-Length", "100"},
+                                                {"x-amz-decoded-content-length", "6000000000"}})),
+            0u);
+}
