@@ -44,7 +44,7 @@ struct ServerOptions {
   std::chrono::milliseconds accept_backoff{100};
   // Requests whose body is larger than this are handed to the worker pool (decoding a large
   // body takes milliseconds of CPU an I/O thread must not spend); smaller ones run inline.
-  uint64_t offload_threshold = 256 * 1024;
+  uint64_t offload_threshold = 64 * 1024;
   int worker_threads = 2;
 };
 
