@@ -1,6 +1,7 @@
 #pragma once
 // The embedding API: start the whole simulator in-process (tests, tools), or through the
 // `awan serve` daemon, which is a thin wrapper around this class.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,7 +25,13 @@ struct SimulatorOptions {
   bool verify_signatures = false;
   // Access key → secret pairs accepted when verifying signatures (besides IAM and STS keys).
   std::vector<std::pair<std::string, std::string>> credentials = {{"test", "test"}};
-  uint64_t max_body_bytes = 512ull * 1024 * 1024;
+  // Largest request body for any service; each service's own limit (docs/operations.md,
+  // "Limits") applies below it. Default: S3's 5 GiB single PUT.
+  uint64_t max_body_bytes = 5ull * 1024 * 1024 * 1024;
+  int max_connections = 0;  // open connections at most; 0 = from RLIMIT_NOFILE
+  std::chrono::milliseconds header_timeout{10'000};  // a request header, from its first byte
+  uint64_t min_body_rate = 1024;                    // bytes/s a body must average; 0 = none
+  std::chrono::milliseconds body_rate_grace{5'000};  // before the rate floor applies
   const Clock* clock = &SystemClock::instance();
   std::chrono::milliseconds ttl_interval{5000};  // DynamoDB TTL sweep period
   bool builtin_services = true;  // register IAM, STS, DynamoDB, ...

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "awan/simulator.hpp"
+#include "http/fd_limits.hpp"
 
 #ifndef AWAN_VERSION
 #define AWAN_VERSION "0.0.0"
@@ -45,7 +46,16 @@ Options of `serve` (each also read from the environment variable in brackets):
   --credentials FILE       access-key/secret pairs accepted when verifying,
                            one "ACCESS_KEY SECRET" per line (default: test/test)
                                                                         [AWAN_CREDENTIALS]
-  --max-body-size BYTES    largest request body (default 536870912)     [AWAN_MAX_BODY_SIZE]
+  --max-body-size BYTES    largest request body for any service; each service's
+                           own limit applies below it (default 5368709120) [AWAN_MAX_BODY_SIZE]
+  --max-connections N      open connections at most (default: from the open-file
+                           limit, (RLIMIT_NOFILE - 64) / 2)             [AWAN_MAX_CONNECTIONS]
+  --header-timeout SECONDS a request header must be whole this long after its first
+                           byte (default 10)                            [AWAN_HEADER_TIMEOUT]
+  --min-body-rate BYTES    bytes/s a request body must average once the grace period
+                           is over; 0 = no floor (default 1024)         [AWAN_MIN_BODY_RATE]
+  --body-rate-grace SECONDS  before the body rate floor applies (default 5)
+                                                                        [AWAN_BODY_RATE_GRACE]
   --ttl-interval SECONDS   DynamoDB TTL sweep period (default 5; fractions allowed)
                                                                         [AWAN_TTL_INTERVAL]
   --allowed-origins LIST   web origins allowed besides localhost ones, comma-separated
@@ -145,6 +155,12 @@ int serve(const std::vector<std::string>& args) {
   if (auto v = env("AWAN_HOSTNAME")) o.hostnames = split_list(*v);
   if (auto v = env("AWAN_ADMIN_TOKEN")) o.admin_token = *v;
   bool origins_flag = false, hostnames_flag = false;
+  if (auto v = env("AWAN_MAX_CONNECTIONS")) {
+    o.max_connections = static_cast<int>(parse_number("AWAN_MAX_CONNECTIONS", *v, 1, 1 << 20));
+  }
+  if (auto v = env("AWAN_HEADER_TIMEOUT")) o.header_timeout = parse_seconds("AWAN_HEADER_TIMEOUT", *v);
+  if (auto v = env("AWAN_MIN_BODY_RATE")) o.min_body_rate = parse_number("AWAN_MIN_BODY_RATE", *v, 0, 1L << 40);
+  if (auto v = env("AWAN_BODY_RATE_GRACE")) o.body_rate_grace = parse_seconds("AWAN_BODY_RATE_GRACE", *v);
 
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -173,6 +189,10 @@ int serve(const std::vector<std::string>& args) {
       hostnames_flag = true;
       append(o.hostnames, split_list(value(a)));
     } else if (a == "--admin-token") o.admin_token = value(a);
+    else if (a == "--max-connections") o.max_connections = static_cast<int>(parse_number(a, value(a), 1, 1 << 20));
+    else if (a == "--header-timeout") o.header_timeout = parse_seconds(a, value(a));
+    else if (a == "--min-body-rate") o.min_body_rate = parse_number(a, value(a), 0, 1L << 40);
+    else if (a == "--body-rate-grace") o.body_rate_grace = parse_seconds(a, value(a));
     else usage_error("unknown option " + a);
   }
   if (o.account_id.size() != 12 || o.account_id.find_first_not_of("0123456789") != std::string::npos) {
@@ -193,6 +213,9 @@ int serve(const std::vector<std::string>& args) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+
+  // Every connection needs a descriptor: use all the hard limit allows.
+  awan::http::raise_open_file_limit();
 
   std::unique_ptr<awan::Simulator> sim;
   try {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
@@ -24,6 +25,7 @@
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "http/body_file.hpp"
+#include "http/fd_limits.hpp"
 
 namespace awan::http {
 
@@ -35,6 +37,13 @@ using tcp = asio::ip::tcp;
 namespace detail {
 class Session;
 }
+
+namespace {
+void warm_up(asio::io_context& ctx) {
+  asio::basic_stream_socket<tcp, asio::io_context::executor_type> socket(ctx);
+  asio::steady_timer timer(ctx);
+}
+}  // namespace
 
 // Handlers refer to the Impl by plain pointer: it owns the io_contexts, whose destruction
 // destroys every pending handler (and so every connection) first.
@@ -52,11 +61,19 @@ struct Server::Impl {
   // context and thread of its own, so that a long sweep holds up no connection.
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   asio::io_context background{1};
+  // Requests with large bodies are decoded and dispatched here, off the I/O threads.
+  asio::io_context workers;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   size_t next_context = 0;
   asio::io_context& main() { return *contexts.front(); }
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> sweeper;
+  std::optional<asio::steady_timer> accept_timer;  // the pause after EMFILE/ENFILE
+  // Open connections and the cap; accept_paused (main thread only): at the cap, the acceptor
+  // waits for a connection to close.
+  std::atomic<int> connections{0};
+  int max_connections = 0;
+  bool accept_paused = false;
   std::chrono::milliseconds sweep_period{1000};
   std::vector<std::thread> threads;
   std::atomic<int> in_flight{0};
@@ -71,13 +88,23 @@ struct Server::Impl {
     for (int i = 0; i < n; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
     acceptor.emplace(main());
     sweeper.emplace(main());
+    accept_timer.emplace(main());
+    // Asio creates a context's reactor (an epoll descriptor) on its first socket or timer: do
+    // it now, or the first connection handed to a context while descriptors run out would
+    // throw from the acceptor's handler and end the process.
+    for (auto& c : contexts) warm_up(*c);
+    warm_up(background);
+    max_connections =
+        options.max_connections > 0 ? options.max_connections : default_max_connections(open_file_limit());
     // Deadlines are checked by one periodic sweep instead of a timer per operation (re-arming
     // a timer on every request costs more than the request's own work); a deadline fires at
     // most a quarter of the shortest timeout late.
-    auto shortest = std::min(options.read_timeout, options.idle_timeout);
+    auto shortest = std::min({options.read_timeout, options.idle_timeout, options.header_timeout});
     sweep_period = std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
   }
   void accept();
+  void on_accept_error(const boost::system::error_code& ec);
+  void connection_closed();
   void sweep();
   void request_done() {
     if (--in_flight == 0) {
@@ -92,6 +119,8 @@ namespace detail {
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 
+constexpr size_t kReadSize = 16 * 1024;
+
 inline int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -103,8 +132,13 @@ void append_number(std::string& out, uint64_t n) {
   out.append(buf, end);
 }
 
-// Bodies up to this size are read within the header's deadline.
+// Answer buffers above this size are released after use.
 constexpr uint64_t kSmallMessage = 64 * 1024;
+// After answering a request whose body it will not read, the connection discards what the
+// client still sends for this long, or this much (so that the client reads the answer instead
+// of a reset, without the connection draining a huge body).
+constexpr std::chrono::milliseconds kLingerTime{2000};
+constexpr size_t kLingerBytes = 1024 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -121,8 +155,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ~Session() {
     if (spool_fp_) std::fclose(spool_fp_);
-    std::lock_guard<std::mutex> lock(server_->sessions_mu);
-    server_->sessions.erase(this);
+    {
+      std::lock_guard<std::mutex> lock(server_->sessions_mu);
+      server_->sessions.erase(this);
+    }
+    server_->connection_closed();
   }
 
   void start() {
@@ -147,6 +184,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void arm(std::chrono::milliseconds timeout) { deadline_.store(now_ms() + timeout.count(), std::memory_order_relaxed); }
   void disarm() { deadline_.store(0, std::memory_order_relaxed); }
 
+  // A request's header: the first request's must be whole header_timeout after the connection
+  // opened; on a kept-alive connection the next request may take idle_timeout to start, then
+  // its header must be whole header_timeout after its first byte.
   void read_header() {
     if (server_->stopping) return close();
     parser_.emplace();
@@ -154,9 +194,32 @@ class Session : public std::enable_shared_from_this<Session> {
     // The declared length is checked in on_header (so that the answer can be a proper AWS
     // error); the limit applies to the body read.
     parser_->body_limit(boost::none);
-    arm(first_ ? server_->options.read_timeout : server_->options.idle_timeout);
-    bhttp::async_read_header(socket_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+    if (buffer_.size() > 0 || first_) {  // pipelined bytes, or a new connection
+      arm(server_->options.header_timeout);
+      return parse_header();
+    }
+    arm(server_->options.idle_timeout);
+    socket_.async_read_some(buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->buffer_.commit(n);
+      if (ec) return self->on_header(ec);
+      self->arm(self->server_->options.header_timeout);
+      self->parse_header();
+    });
+  }
+
+  // Parses what the buffer holds; reads the rest of the header when it is not all there.
+  void parse_header() {
+    beast::error_code ec;
+    if (buffer_.size() > 0) {
+      size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+    }
+    if (buffer_.size() == 0 || ec == bhttp::error::need_more) {
+      if (parser_->is_header_done()) return on_header({});
+      return bhttp::async_read_header(socket_, buffer_, *parser_,
+                                      [self = shared_from_this()](beast::error_code e, size_t) { self->on_header(e); });
+    }
+    on_header(ec);
   }
 
   void on_header(beast::error_code ec) {
@@ -165,14 +228,22 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& msg = parser_->get();
     auto len = parser_->content_length();
     version_ = msg.version();
-    if (len && *len > server_->options.body_limit) {
+    pending_ = take_request(msg);
+    body_limit_ = server_->options.body_limit;
+    if (server_->options.body_limit_for) {
+      try {
+        body_limit_ = std::min(body_limit_, server_->options.body_limit_for(pending_));
+      } catch (const std::exception&) {
+        // A failing hook leaves the server's limit in force.
+      }
+    }
+    if (len && *len > body_limit_) {
       // Answer from the headers alone; the body is never read, so the connection closes.
       keep_alive_ = false;
-      Request req = take_request(/*with_body=*/false);
-      req.body_too_large = true;
-      return dispatch(std::move(req));
+      pending_.body_too_large = true;
+      return dispatch(std::move(pending_));
     }
-    parser_->body_limit(server_->options.body_limit);
+    parser_->body_limit(body_limit_);
     auto expect = msg[bhttp::field::expect];
     if (!expect.empty() && beast::iequals(expect, "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -184,6 +255,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
+    body_start_ = now_ms();
+    body_received_ = 0;
     auto declared = parser_->content_length();
     if ((!declared && parser_->chunked()) || (declared && *declared > server_->options.spool_threshold)) {
       return start_spool();
@@ -199,24 +272,41 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec && ec != bhttp::error::need_more) return on_body(ec);
     }
     if (parser_->is_done()) return on_body({});
-    // The deadline armed for the header covers a small body too; large or chunked bodies get a
-    // fresh read timeout.
-    auto len = parser_->content_length();
-    if (!len || *len > kSmallMessage) arm(server_->options.read_timeout);
-    bhttp::async_read(socket_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
+    read_body_some();
+  }
+
+  void read_body_some() {
+    arm_body();
+    bhttp::async_read_some(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->body_received_ += n;
+      if (!ec && !self->parser_->is_done()) return self->read_body_some();
+      self->on_body(ec);
+    });
+  }
+
+  // The deadline of a body read: read_timeout of silence at most, and once the grace period
+  // has passed, the time by which the bytes received so far were due at the minimum rate.
+  void arm_body() {
+    const auto& o = server_->options;
+    int64_t deadline = now_ms() + o.read_timeout.count();
+    if (o.min_body_rate > 0) {
+      int64_t due = body_start_ + o.body_rate_grace.count() +
+                    static_cast<int64_t>(body_received_ * 1000 / o.min_body_rate);
+      deadline = std::min(deadline, due);
+    }
+    deadline_.store(deadline, std::memory_order_relaxed);
   }
 
   void on_body(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
       keep_alive_ = false;
-      Request req = take_request(false);
-      req.body_too_large = true;
-      return dispatch(std::move(req));
+      pending_.body_too_large = true;
+      return dispatch(std::move(pending_));
     }
     if (ec) return on_read_error(ec);
     keep_alive_ = parser_->get().keep_alive();
-    dispatch(take_request(true));
+    pending_.body = std::move(parser_->get().body());
+    dispatch(std::move(pending_));
   }
 
   // ---- large and chunked bodies: streamed to a temporary file ----
@@ -227,7 +317,8 @@ class Session : public std::enable_shared_from_this<Session> {
     spool_size_ = 0;
     spool_buf_.resize(256 * 1024);
     spool_parser_.emplace(std::move(*parser_));
-    spool_parser_->body_limit(server_->options.body_limit);
+    parser_.reset();
+    spool_parser_->body_limit(body_limit_);
     read_spool();
   }
 
@@ -236,10 +327,11 @@ class Session : public std::enable_shared_from_this<Session> {
     body.data = spool_buf_.data();
     body.size = spool_buf_.size();
     body.more = true;
-    // A slow sender gets read_timeout of silence at most, however long the whole body takes.
-    arm(server_->options.read_timeout);
-    bhttp::async_read_some(socket_, buffer_, *spool_parser_,
-                           [self = shared_from_this()](beast::error_code ec, size_t) { self->on_spool(ec); });
+    arm_body();
+    bhttp::async_read_some(socket_, buffer_, *spool_parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->body_received_ += n;
+      self->on_spool(ec);
+    });
   }
 
   void on_spool(beast::error_code ec) {
@@ -250,9 +342,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::body_limit) {
       close_spool();
       keep_alive_ = false;
-      Request req = take_request(spool_parser_->get(), false);
-      req.body_too_large = true;
-      return dispatch(std::move(req));
+      pending_.body_too_large = true;
+      return dispatch(std::move(pending_));
     }
     if (ec) {
       close_spool();
@@ -266,11 +357,10 @@ class Session : public std::enable_shared_from_this<Session> {
     spool_fp_ = nullptr;
     spool_->set_size(spool_size_);
     keep_alive_ = spool_parser_->get().keep_alive();
-    Request req = take_request(spool_parser_->get(), false);
-    req.body_file = std::move(spool_);
+    pending_.body_file = std::move(spool_);
     spool_parser_.reset();
     spool_buf_ = {};
-    dispatch(std::move(req));
+    dispatch(std::move(pending_));
   }
 
   void close_spool() {
@@ -292,10 +382,9 @@ class Session : public std::enable_shared_from_this<Session> {
     write(std::move(r));
   }
 
-  Request take_request(bool with_body) { return take_request(parser_->get(), with_body); }
-
+  // The request as the handler sees it, from the header (the body is added once read).
   template <class Message>
-  Request take_request(Message& msg, bool with_body) {
+  Request take_request(Message& msg) {
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -309,9 +398,6 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& items = req.headers.items();
     items.reserve(16);
     for (const auto& f : msg) items.push_back({std::string(f.name_string()), std::string(f.value())});
-    if constexpr (std::is_same_v<typename Message::body_type, bhttp::string_body>) {
-      if (with_body) req.body = std::move(msg.body());
-    }
     req.remote_address = remote_address_;
     head_ = req.method == "HEAD";  // version_ was taken in on_header, for every answer
     return req;
@@ -329,8 +415,18 @@ class Session : public std::enable_shared_from_this<Session> {
       if (self->socket_.get_executor().running_in_this_thread()) return self->write(std::move(r));
       asio::post(self->socket_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     };
+    uint64_t body_size = req.body_file ? req.body_file->size() : req.body.size();
+    if (body_size > server_->options.offload_threshold && server_->options.worker_threads > 0) {
+      return asio::post(server_->workers, [server = server_, req = std::move(req), respond]() mutable {
+        run_handler(*server, std::move(req), respond);
+      });
+    }
+    run_handler(*server_, std::move(req), respond);
+  }
+
+  static void run_handler(Server::Impl& server, Request&& req, const Responder& respond) {
     try {
-      server_->handler(std::move(req), respond);
+      server.handler(std::move(req), respond);
     } catch (const std::exception&) {
       Response r;
       r.status = 500;
@@ -340,7 +436,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // ---- responses: serialised here, written synchronously when the socket takes them ----
-  enum class After { next_request, read_body, close };
+  enum class After { next_request, read_body, close, linger };
 
   static void stamp_transport(Response& r) {
     std::string rid = ids::uuid4();
@@ -353,7 +449,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(Response&& r) {
     bool keep = keep_alive_ && !server_->stopping.load();
     serialize(r, keep);
-    send(keep ? After::next_request : After::close, true);
+    // A body left unread (refused as too large): linger, so that the client sees the answer.
+    bool unread = !keep && parser_done_reading() == false;
+    send(keep ? After::next_request : unread ? After::linger : After::close, true);
+  }
+
+  bool parser_done_reading() const {
+    if (spool_parser_) return spool_parser_->is_done();
+    return !parser_ || parser_->is_done();
   }
 
   void serialize(Response& r, bool keep) {
@@ -432,8 +535,30 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (body_out_.capacity() > kSmallMessage) body_out_ = {};
     if (ec || after_ == After::close) return close();
+    if (after_ == After::linger) return linger();
     if (after_ == After::read_body) return read_body();
     read_header();
+  }
+
+  // Half-closes and discards what the client still sends, for kLingerTime at most.
+  void linger() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    arm(kLingerTime);
+    spool_parser_.reset();
+    parser_.reset();
+    discard(0);
+  }
+
+  void discard(size_t discarded) {
+    buffer_.clear();
+    if (discarded > kLingerBytes) return close();
+    socket_.async_read_some(buffer_.prepare(kReadSize),
+                            [self = shared_from_this(), discarded](beast::error_code ec, size_t n) {
+                              if (ec) return self->close();
+                              self->discard(discarded + n);
+                            });
   }
 
   void on_read_error(beast::error_code ec) {
@@ -469,6 +594,10 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> spool_parser_;
+  Request pending_;          // the request being read: header fields from on_header on
+  uint64_t body_limit_ = 0;  // this request's (the header-time hook's)
+  int64_t body_start_ = 0;   // steady-clock ms when its body read began
+  uint64_t body_received_ = 0;
   std::shared_ptr<BodyFile> spool_;
   std::FILE* spool_fp_ = nullptr;
   uint64_t spool_size_ = 0;
@@ -492,10 +621,42 @@ void Server::Impl::accept() {
   acceptor->async_accept(target.get_executor(), [self = this](beast::error_code ec, detail::Socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !self->acceptor->is_open()) return;
-    } else {
-      std::make_shared<detail::Session>(std::move(socket), self)->start();
+      return self->on_accept_error(ec);
     }
-    if (!self->stopping) self->accept();
+    ++self->connections;
+    std::make_shared<detail::Session>(std::move(socket), self)->start();
+    if (self->stopping) return;
+    if (self->connections.load() >= self->max_connections) {
+      self->accept_paused = true;  // resumed by connection_closed
+      return;
+    }
+    self->accept();
+  });
+}
+
+// Out of descriptors (EMFILE, ENFILE) or kernel memory: the pending connection stays in the
+// backlog and accepting again at once would fail again at once (a busy loop). Pause instead.
+// Other errors (a connection aborted before it was accepted) concern one connection only.
+void Server::Impl::on_accept_error(const boost::system::error_code& ec) {
+  if (stopping) return;
+  int e = ec.value();
+  bool exhausted = ec.category() == boost::system::system_category() &&
+                   (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM);
+  if (!exhausted) return accept();
+  accept_timer->expires_after(options.accept_backoff);
+  accept_timer->async_wait([self = this](beast::error_code tec) {
+    if (!tec && !self->stopping) self->accept();
+  });
+}
+
+// From a closing connection, on any thread.
+void Server::Impl::connection_closed() {
+  --connections;
+  if (stopping) return;
+  asio::post(main(), [self = this] {
+    if (!self->accept_paused || self->stopping || self->connections.load() >= self->max_connections) return;
+    self->accept_paused = false;
+    self->accept();
   });
 }
 
@@ -540,15 +701,19 @@ void Server::start() {
   im.bound_port = acc.local_endpoint().port();
   for (auto& c : im.contexts) im.work.push_back(asio::make_work_guard(*c));
   im.work.push_back(asio::make_work_guard(im.background));
+  im.work.push_back(asio::make_work_guard(im.workers));
   im.accept();
   im.sweep();
   for (auto& c : im.contexts) im.threads.emplace_back([ctx = c.get()] { ctx->run(); });
   im.threads.emplace_back([ctx = &im.background] { ctx->run(); });
+  for (int i = 0; i < im.options.worker_threads; ++i) im.threads.emplace_back([ctx = &im.workers] { ctx->run(); });
 }
 
 uint16_t Server::port() const { return impl_->bound_port; }
 
 int Server::in_flight() const { return impl_->in_flight.load(); }
+
+int Server::connections() const { return impl_->connections.load(); }
 
 void Server::stop(std::chrono::milliseconds grace) {
   auto& im = *impl_;
@@ -558,6 +723,7 @@ void Server::stop(std::chrono::milliseconds grace) {
     beast::error_code ec;
     impl->acceptor->close(ec);
     impl->sweeper->cancel();
+    impl->accept_timer->cancel();
   });
   {
     std::unique_lock<std::mutex> lock(im.mu);
@@ -566,6 +732,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   im.work.clear();
   for (auto& c : im.contexts) c->stop();
   im.background.stop();
+  im.workers.stop();
   for (auto& t : im.threads)
     if (t.joinable()) t.join();
   im.threads.clear();

@@ -1,7 +1,8 @@
 #pragma once
 // HTTP/1.1 server on Boost.Beast (pimpl: no Boost in this header). Keep-alive,
-// Expect: 100-continue, chunked request bodies, HEAD, header/body limits, idle and read
-// timeouts, graceful stop.
+// Expect: 100-continue, chunked request bodies, HEAD, header/body limits decided per request at
+// header time, idle and read timeouts, minimum transfer rates, a connection cap, a worker pool
+// for requests with large bodies, graceful stop.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -18,12 +19,33 @@ struct ServerOptions {
   int threads = 0;       // 0 = number of cores
   uint32_t header_limit = 64 * 1024;
   uint64_t body_limit = 512ull * 1024 * 1024;
+  // Header-time hook: the largest body this request may carry, decided from its method, target
+  // and headers (the body is empty, not read yet). The smaller of it and body_limit applies; a
+  // declared length above it is answered without reading the body, a chunked body as soon as
+  // it crosses it (Request::body_too_large). Unset: body_limit for every request.
+  std::function<uint64_t(const Request& head)> body_limit_for;
   // Bodies above this size, and chunked bodies, are streamed to a temporary file
   // (Request::body_file) instead of memory.
   uint64_t spool_threshold = 8ull * 1024 * 1024;
   std::string spool_dir;  // "" = $TMPDIR or /tmp
   std::chrono::milliseconds read_timeout{30'000};   // whole header or body read
   std::chrono::milliseconds idle_timeout{120'000};  // between requests on a kept-alive connection
+  // A request's header must be whole this long after its first byte (after the connection
+  // opened, for the first request): a header trickled byte by byte does not hold a connection.
+  std::chrono::milliseconds header_timeout{10'000};
+  // A body must arrive at this average rate (bytes/s, counted from the start of the body) once
+  // body_rate_grace has passed; 0 = no floor (read_timeout of silence still applies).
+  uint64_t min_body_rate = 1024;
+  std::chrono::milliseconds body_rate_grace{5'000};
+  // Open connections at most; at the cap the server stops accepting until one closes (new
+  // ones wait in the listen backlog). 0 = from RLIMIT_NOFILE (see fd_limits.hpp).
+  int max_connections = 0;
+  // After EMFILE/ENFILE (out of descriptors) the acceptor pauses this long instead of spinning.
+  std::chrono::milliseconds accept_backoff{100};
+  // Requests whose body is larger than this are handed to the worker pool (decoding a large
+  // body takes milliseconds of CPU an I/O thread must not spend); smaller ones run inline.
+  uint64_t offload_threshold = 64 * 1024;
+  int worker_threads = 2;
 };
 
 // Completes a request. May be called from any thread, exactly once.
@@ -50,6 +72,8 @@ class Server {
   void post_after(std::chrono::milliseconds delay, std::function<void()> fn);
   // Number of requests being handled now.
   int in_flight() const;
+  // Number of open connections.
+  int connections() const;
 
   struct Impl;  // public so the connection code in server.cpp can name it
 

@@ -16,6 +16,7 @@
 #include "gateway/authenticate.hpp"
 #include "gateway/internal_policy.hpp"
 #include "gateway/origin_policy.hpp"
+#include "gateway/request_limits.hpp"
 #include "gateway/router.hpp"
 #include "gateway/sigv4.hpp"
 #include "http/aws_chunked.hpp"
@@ -116,9 +117,10 @@ struct Simulator::Impl : Scheduler {
   }
 
   // Verifies the signature (when asked to; the verified key then names the caller) and
-  // removes aws-chunked framing from the body.
+  // removes aws-chunked framing from the body. A spooled body is loaded into memory for the
+  // codecs only when `load` (a service that is not served never needs its bytes).
   std::optional<AwsError> authenticate_and_decode(http::Request& req, const gateway::Route& route,
-                                                  RequestContext& ctx) const {
+                                                  RequestContext& ctx, bool load) const {
     bool chunked = http::is_aws_chunked(req.headers);
     // A spooled plain body is loaded for the codecs (the signature may cover its hash).
     // TODO(S3): hand spooled object bodies to the S3 service as files instead.
@@ -136,7 +138,9 @@ struct Simulator::Impl : Scheduler {
       if (req.body_file) {
         // Decoded from file to file with bounded memory, then loaded for the codec.
         if (auto err = http::decode_aws_chunked_file(req, chunk_signing)) return err;
-        if (auto err = http::load_body_file(req, options.max_body_bytes)) return err;
+        if (load) {
+          if (auto err = http::load_body_file(req, options.max_body_bytes)) return err;
+        }
       } else if (auto err = http::decode_aws_chunked_body(req, chunk_signing)) {
         return *err;
       }
@@ -314,10 +318,7 @@ struct Simulator::Impl : Scheduler {
       codec = protocol::codec_for("sts");  // any awsQuery codec renders the generic errors
     }
     if (req.body_too_large) {
-      AwsError err = route.service == "s3"
-                         ? AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400)
-                         : AwsError("RequestEntityTooLarge", "Request payload size exceeds the limit", 413);
-      return respond_error(codec, err, ctx, t0, respond);
+      return respond_error(codec, gateway::request_too_large(req, options.max_body_bytes), ctx, t0, respond);
     }
     if (route.service.empty()) {
       auto action = gateway::raw_param(req.method == "POST" ? std::string_view(req.body) : req.query, "Action");
@@ -325,9 +326,15 @@ struct Simulator::Impl : Scheduler {
                            action.empty() ? AwsError::missing_action() : AwsError::invalid_action(std::string(action)),
                            ctx, t0, respond);
     }
-    if (auto err = authenticate_and_decode(req, route, ctx)) return respond_error(codec, *err, ctx, t0, respond);
-    if (auto err = resolve_identity(ctx.access_key_id, ctx)) return respond_error(codec, *err, ctx, t0, respond);
     auto it = services.find(route.service);
+    // A service Awan does not serve (yet) never has its spooled, possibly multi-GiB body read
+    // into memory (aws-chunked framing is still checked, from file to file).
+    const bool served = it != services.end();
+    if (!served && req.body_file && !http::is_aws_chunked(req.headers)) {
+      return respond_error(codec, AwsError::not_implemented("The service " + route.service), ctx, t0, respond);
+    }
+    if (auto err = authenticate_and_decode(req, route, ctx, served)) return respond_error(codec, *err, ctx, t0, respond);
+    if (auto err = resolve_identity(ctx.access_key_id, ctx)) return respond_error(codec, *err, ctx, t0, respond);
     if (!codec) {
       return respond_error(nullptr,
                            AwsError("UnknownService", "Awan does not emulate the service '" + route.service + "'", 400),
@@ -409,6 +416,11 @@ void Simulator::start() {
   so.port = impl_->options.port;
   so.threads = impl_->options.threads;
   so.body_limit = impl_->options.max_body_bytes;
+  so.body_limit_for = [cap = so.body_limit](const http::Request& head) { return gateway::body_limit_for(head, cap); };
+  so.max_connections = impl_->options.max_connections;
+  so.header_timeout = impl_->options.header_timeout;
+  so.min_body_rate = impl_->options.min_body_rate;
+  so.body_rate_grace = impl_->options.body_rate_grace;
   impl_->server = std::make_unique<http::Server>(
       so, [impl = impl_.get()](http::Request&& req, http::Responder respond) { impl->handle(std::move(req), respond); });
   impl_->server->start();

@@ -40,7 +40,8 @@ def test_large_json_body_is_spooled_and_answered(awan):
 
 
 def test_large_chunked_form_body(awan):
-    form = b"Action=GetCallerIdentity&Version=2011-06-15&Pad=" + b"p" * (9 * 1024 * 1024)
+    # Under the 8 MiB an unsigned form post may carry (IAM's limit, the largest query service's).
+    form = b"Action=GetCallerIdentity&Version=2011-06-15&Pad=" + b"p" * (7 * 1024 * 1024)
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(form[i:i + 65536]), form[i:i + 65536]) for i in range(0, len(form), 65536))
     head = (b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")

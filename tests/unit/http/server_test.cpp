@@ -1,16 +1,21 @@
 // The HTTP server over real sockets: framing of the answers it serialises itself (status line,
 // Content-Length, HEAD, 204, Connection for HTTP/1.0 and 1.1), keep-alive and pipelining,
 // answers completed from another thread, large answers to a slow reader (the asynchronous
-// write path), and the read and idle deadlines enforced by the sweeper.
+// write path), the read and idle deadlines enforced by the sweeper, the header-time body limit,
+// the worker pool, the header timeout and body rate floor, the connection cap and the accept
+// back-off when descriptors run out.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -68,6 +73,7 @@ class Client {
     return r;
   }
   bool closed() const { return closed_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
@@ -275,6 +281,187 @@ TEST_F(ServerTest, ExpectContinue) {
   c.send("data");
   std::string r = c.response();
   EXPECT_EQ(r.substr(r.size() - 12), "PUT /up data") << r;
+}
+
+
+Handler too_large_or_echo() {
+  return [](Request&& req, Responder respond) {
+    Response r;
+    if (req.body_too_large) {
+      r.status = 413;
+      r.body = "too large";
+    } else {
+      r.body = "got " + std::to_string(req.body_file ? req.body_file->size() : req.body.size());
+    }
+    respond(std::move(r));
+  };
+}
+
+TEST_F(ServerTest, BodyLimitHookRefusesFromTheHeader) {
+  ServerOptions o;
+  o.body_limit_for = [](const Request& head) -> uint64_t { return head.path == "/small" ? 10 : 1'000'000; };
+  start(too_large_or_echo(), o);
+  Client c(server->port());
+  auto t0 = std::chrono::steady_clock::now();
+  c.send("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");  // no body sent
+  std::string r = c.response();
+  EXPECT_EQ(r.rfind("HTTP/1.1 413", 0), 0u) << r;
+  EXPECT_NE(r.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  Client other(server->port());  // the limit is the request's: others may be larger
+  other.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'b'));
+  EXPECT_NE(other.response().find("got 1000"), std::string::npos);
+}
+
+TEST_F(ServerTest, ChunkedBodyIsRefusedWhenItCrossesTheHookLimit) {
+  ServerOptions o;
+  o.body_limit_for = [](const Request&) -> uint64_t { return 100'000; };
+  start(too_large_or_echo(), o);
+  Client c(server->port());
+  c.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+  std::string chunk(60'000, 'c');
+  c.send("ea60\r\n" + chunk + "\r\nea60\r\n" + chunk + "\r\n");  // 120,000 bytes; no final chunk
+  std::string r = c.response();
+  EXPECT_EQ(r.rfind("HTTP/1.1 413", 0), 0u) << r.substr(0, 200);
+}
+
+TEST_F(ServerTest, LargeBodiesAreHandledOffTheIoThread) {
+  ServerOptions o;
+  o.threads = 1;
+  o.offload_threshold = 1000;
+  std::atomic<bool> release{false};
+  start([&release](Request&& req, Responder respond) {
+    if (req.body.size() > 1000) {
+      // Holds its thread: were it the only I/O thread, nothing else would be served.
+      while (!release) std::this_thread::sleep_for(5ms);
+    }
+    Response r;
+    r.body = "done";
+    respond(std::move(r));
+  }, o);
+  Client big(server->port());
+  big.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + std::string(2000, 'b'));
+  std::this_thread::sleep_for(50ms);
+  Client small(server->port());
+  small.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(small.response().find("done"), std::string::npos);  // answered while the large one runs
+  release = true;
+  EXPECT_NE(big.response().find("done"), std::string::npos);
+}
+
+TEST_F(ServerTest, BodyBelowTheMinimumRateIsDropped) {
+  ServerOptions o;
+  o.min_body_rate = 1000;
+  o.body_rate_grace = 200ms;
+  start(echo_path(), o);
+  Client c(server->port());
+  c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+  auto t0 = std::chrono::steady_clock::now();
+  while (!c.closed() && std::chrono::steady_clock::now() - t0 < 3s) {
+    ::send(c.fd(), "0123456789", 10, MSG_NOSIGNAL);  // 100 bytes/s: a tenth of the floor
+    c.read(1, 100ms);
+  }
+  EXPECT_TRUE(c.closed());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+}
+
+TEST_F(ServerTest, BodyAboveTheMinimumRateIsRead) {
+  ServerOptions o;
+  o.min_body_rate = 1000;
+  o.body_rate_grace = 100ms;
+  start(too_large_or_echo(), o);
+  Client c(server->port());
+  c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+  for (int i = 0; i < 10; ++i) {  // 100 bytes every 50 ms: twice the floor
+    c.send(std::string(100, 'x'));
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(c.response().find("got 1000"), std::string::npos);
+}
+
+TEST_F(ServerTest, TrickledHeaderIsDropped) {
+  ServerOptions o;
+  o.header_timeout = 300ms;
+  start(echo_path(), o);
+  Client c(server->port());
+  std::string head = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(100, 'p');
+  auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < head.size() && !c.closed(); ++i) {
+    ::send(c.fd(), head.data() + i, 1, MSG_NOSIGNAL);
+    c.read(1, 50ms);
+  }
+  EXPECT_TRUE(c.closed());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+}
+
+TEST_F(ServerTest, HeaderTimeoutStartsAtTheFirstByteOnKeptAliveConnections) {
+  ServerOptions o;
+  o.header_timeout = 200ms;
+  o.idle_timeout = 5s;
+  start(echo_path(), o);
+  Client c(server->port());
+  c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(c.response().find("GET /a "), std::string::npos);
+  std::this_thread::sleep_for(500ms);  // idle, longer than the header timeout
+  c.send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(c.response().find("GET /b "), std::string::npos);
+}
+
+TEST_F(ServerTest, ConnectionCapPausesAccepting) {
+  ServerOptions o;
+  o.max_connections = 2;
+  start(echo_path(), o);
+  auto a = std::make_unique<Client>(server->port());
+  Client b(server->port());
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(server->connections(), 2);
+  Client third(server->port());  // connected by the kernel, not accepted
+  third.send("GET /third HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(third.read(1, 300ms).empty());
+  a.reset();
+  EXPECT_NE(third.response().find("GET /third "), std::string::npos);
+}
+
+// Out of descriptors, accept() fails at once for as long as the connection waits: the server
+// must pause, not retry in a loop (which burns a core).
+TEST_F(ServerTest, AcceptBacksOffWhenOutOfDescriptors) {
+  ServerOptions o;
+  o.threads = 1;
+  o.accept_backoff = 100ms;
+  start(echo_path(), o);
+  std::vector<int> fds;
+  for (int i = 0; i < 4; ++i) fds.push_back(::socket(AF_INET, SOCK_STREAM, 0));
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+  size_t open_now = 0;
+  for (auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++open_now;
+  rlimit tight = old;
+  tight.rlim_cur = open_now;  // no descriptor left for the server to accept with
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(server->port());
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int fd : fds) ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  rusage r0{}, r1{};
+  getrusage(RUSAGE_SELF, &r0);
+  std::this_thread::sleep_for(500ms);
+  getrusage(RUSAGE_SELF, &r1);
+  auto cpu_us = [](const rusage& r) {
+    return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1'000'000 + r.ru_utime.tv_usec + r.ru_stime.tv_usec;
+  };
+  setrlimit(RLIMIT_NOFILE, &old);
+  EXPECT_LT(cpu_us(r1) - cpu_us(r0), 100'000) << "accept loop spun while out of descriptors";
+  // Once descriptors are back, the waiting connections are served.
+  std::string req = "GET /late HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fds[0], req.data(), req.size(), MSG_NOSIGNAL), (ssize_t)req.size());
+  pollfd p{fds[0], POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 2000), 1);
+  char buf[256];
+  ssize_t n = ::recv(fds[0], buf, sizeof buf, 0);
+  EXPECT_GT(n, 0);
+  EXPECT_NE(std::string(buf, n > 0 ? n : 0).find("200 OK"), std::string::npos);
+  for (int fd : fds) ::close(fd);
 }
 
 }  // namespace
