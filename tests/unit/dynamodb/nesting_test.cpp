@@ -1,0 +1,107 @@
+// Nesting limits of DynamoDB expressions, AttributeValues and the CBOR reader: each limit at
+// and beyond it (protocol-level limits: tests/unit/protocol/nesting_test.cpp).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "awan/error.hpp"
+#include "dynamodb/expression.hpp"
+
+using namespace awan::dynamodb;
+using nlohmann::json;
+
+namespace {
+
+const json kValues = {{":v", {{"S", "x"}}}};
+
+std::string condition_error(const std::string& text, std::string_view label = "ConditionExpression") {
+  expr::Context ctx;
+  ctx.values = &kValues;
+  try {
+    expr::parse_condition(text, label, ctx);
+    return "OK";
+  } catch (const awan::AwsError& e) {
+    return e.message;
+  }
+}
+
+std::string update_error(const std::string& text) {
+  expr::Context ctx;
+  ctx.values = &kValues;
+  try {
+    expr::parse_update(text, ctx);
+    return "OK";
+  } catch (const awan::AwsError& e) {
+    return e.message;
+  }
+}
+
+std::string repeat(std::string_view s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// "(a = :v AND (a = :v AND ... a = :v))": `levels` parenthesised groups, none redundant.
+std::string chained(int levels) {
+  return repeat("a = :v AND (", levels) + "a = :v" + std::string(static_cast<size_t>(levels), ')');
+}
+
+const std::string kTooDeep = "The expression is nested too deeply; maximum nesting levels: 150";
+
+}  // namespace
+
+TEST(ExpressionNesting, ParenthesesAtTheLimitParse) {
+  EXPECT_EQ(condition_error(chained(150)), "OK");
+}
+
+TEST(ExpressionNesting, ParenthesesBeyondTheLimitAreRejected) {
+  EXPECT_EQ(condition_error(chained(151)), "Invalid ConditionExpression: " + kTooDeep);
+}
+
+TEST(ExpressionNesting, FourKilobytesOfOpenParenthesesAreRejected) {
+  EXPECT_EQ(condition_error(std::string(4096, '(')), "Invalid ConditionExpression: " + kTooDeep);
+}
+
+TEST(ExpressionNesting, TheLabelNamesTheExpression) {
+  EXPECT_EQ(condition_error(std::string(4096, '('), "KeyConditionExpression"),
+            "Invalid KeyConditionExpression: " + kTooDeep);
+}
+
+TEST(ExpressionNesting, ShallowerUnbalancedParenthesesStaySyntaxErrors) {
+  EXPECT_EQ(condition_error(std::string(150, '(')).rfind("Invalid ConditionExpression: Syntax error", 0), 0u);
+}
+
+TEST(ExpressionNesting, NotsAtTheLimitParse) {
+  EXPECT_EQ(condition_error(repeat("NOT ", 150) + "a = :v"), "OK");
+}
+
+TEST(ExpressionNesting, NotsBeyondTheLimitAreRejected) {
+  EXPECT_EQ(condition_error(repeat("NOT ", 151) + "a = :v"), "Invalid ConditionExpression: " + kTooDeep);
+}
+
+TEST(ExpressionNesting, OperandParenthesesBeyondTheLimitAreRejected) {
+  EXPECT_EQ(condition_error("a = " + std::string(2000, '(') + ":v" + std::string(2000, ')')),
+            "Invalid ConditionExpression: " + kTooDeep);
+}
+
+TEST(ExpressionNesting, NestedFunctionsAtTheLimitParse) {
+  EXPECT_EQ(update_error("SET a = " + repeat("if_not_exists(a, ", 150) + ":v" + std::string(150, ')')), "OK");
+}
+
+TEST(ExpressionNesting, NestedFunctionsBeyondTheLimitAreRejected) {
+  EXPECT_EQ(update_error("SET a = " + repeat("if_not_exists(a, ", 151) + ":v" + std::string(151, ')')),
+            "Invalid UpdateExpression: " + kTooDeep);
+}
+
+TEST(ExpressionNesting, UpdateValueParenthesesBeyondTheLimitAreRejected) {
+  EXPECT_EQ(update_error("SET a = " + std::string(2000, '(') + ":v" + std::string(2000, ')')),
+            "Invalid UpdateExpression: " + kTooDeep);
+}
+
+TEST(ExpressionNesting, DeepConditionAtTheLimitEvaluates) {
+  expr::Context ctx;
+  ctx.values = &kValues;
+  expr::Node n = expr::parse_condition(chained(150), "ConditionExpression", ctx);
+  EXPECT_TRUE(expr::evaluate(n, json{{"a", {{"S", "x"}}}}));
+}
