@@ -231,7 +231,8 @@ TEST_F(DataPlaneTest, RequestLimits) {
   json deep = {{"S", "leaf"}};
   for (int i = 0; i < 33; ++i) deep = {{"M", {{"m", deep}}}};
   e = err("PutItem", {{"TableName", "tbl"}, {"Item", item("a", "1", {{"deep", deep}})}});
-  EXPECT_EQ(e.message, "Nesting Levels have exceeded supported limits");
+  EXPECT_EQ(e.message,
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
   // Batches: 25 writes, 100 reads.
   json writes = json::array();
   for (int i = 0; i < 26; ++i) writes.push_back({{"PutRequest", {{"Item", item("a", std::to_string(i))}}}});

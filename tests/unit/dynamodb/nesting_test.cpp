@@ -6,6 +6,7 @@
 
 #include "awan/error.hpp"
 #include "dynamodb/expression.hpp"
+#include "dynamodb/value.hpp"
 
 using namespace awan::dynamodb;
 using nlohmann::json;
@@ -46,6 +47,28 @@ std::string repeat(std::string_view s, int n) {
 std::string chained(int levels) {
   return repeat("a = :v AND (", levels) + "a = :v" + std::string(static_cast<size_t>(levels), ')');
 }
+
+// An AttributeValue of `levels` levels: levels - 1 wrappers (M or L) around a string.
+json nested_value(int levels, bool lists = false) {
+  json root;
+  json* at = &root;
+  for (int i = 1; i < levels; ++i) at = lists ? &(*at)["L"][0] : &(*at)["M"]["a"];
+  *at = {{"S", "leaf"}};
+  return root;
+}
+
+std::string value_error(json v) {
+  try {
+    validate_value(v);
+    return "OK";
+  } catch (const awan::AwsError& e) {
+    return e.code + ": " + e.message;
+  }
+}
+
+const std::string kItemTooDeep =
+    "ValidationException: Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+    "beyond supported limit";
 
 const std::string kTooDeep = "The expression is nested too deeply; maximum nesting levels: 150";
 
@@ -104,4 +127,21 @@ TEST(ExpressionNesting, DeepConditionAtTheLimitEvaluates) {
   ctx.values = &kValues;
   expr::Node n = expr::parse_condition(chained(150), "ConditionExpression", ctx);
   EXPECT_TRUE(expr::evaluate(n, json{{"a", {{"S", "x"}}}}));
+}
+
+TEST(AttributeValueNesting, ThirtyTwoLevelsAreAccepted) {
+  EXPECT_EQ(value_error(nested_value(32)), "OK");
+}
+
+TEST(AttributeValueNesting, ThirtyThreeLevelsAreRejected) {
+  EXPECT_EQ(value_error(nested_value(33)), kItemTooDeep);
+}
+
+TEST(AttributeValueNesting, TenThousandLevelsAreRejected) {
+  EXPECT_EQ(value_error(nested_value(10'000)), kItemTooDeep);
+}
+
+TEST(AttributeValueNesting, ListsCountAsLevels) {
+  EXPECT_EQ(value_error(nested_value(32, true)), "OK");
+  EXPECT_EQ(value_error(nested_value(33, true)), kItemTooDeep);
 }
