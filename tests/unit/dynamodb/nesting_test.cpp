@@ -2,9 +2,11 @@
 // and beyond it (protocol-level limits: tests/unit/protocol/nesting_test.cpp).
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "awan/error.hpp"
+#include "dynamodb/cbor.hpp"
 #include "dynamodb/expression.hpp"
 #include "dynamodb/value.hpp"
 
@@ -144,4 +146,51 @@ TEST(AttributeValueNesting, TenThousandLevelsAreRejected) {
 TEST(AttributeValueNesting, ListsCountAsLevels) {
   EXPECT_EQ(value_error(nested_value(32, true)), "OK");
   EXPECT_EQ(value_error(nested_value(33, true)), kItemTooDeep);
+}
+
+namespace {
+
+// `levels` nested one-element arrays around the integer 1, definite (0x81) or indefinite
+// (0x9f ... 0xff) lengths.
+std::string cbor_arrays(int levels, bool indefinite) {
+  std::string s(static_cast<size_t>(levels), indefinite ? '\x9f' : '\x81');
+  s += '\x01';
+  if (indefinite) s += std::string(static_cast<size_t>(levels), '\xff');
+  return s;
+}
+
+size_t cbor_depth(json j) {
+  size_t d = 0;
+  while (j.is_array()) {
+    ++d;
+    json inner = j[0];
+    j = std::move(inner);
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST(CborNesting, DefiniteArraysAtTheLimitDecode) {
+  EXPECT_EQ(cbor_depth(decode_cbor(cbor_arrays(256, false))), 256u);
+}
+
+TEST(CborNesting, DefiniteArraysBeyondTheLimitThrow) {
+  EXPECT_THROW(decode_cbor(cbor_arrays(257, false)), std::runtime_error);
+}
+
+TEST(CborNesting, IndefiniteArraysAtTheLimitDecode) {
+  EXPECT_EQ(cbor_depth(decode_cbor(cbor_arrays(256, true))), 256u);
+}
+
+TEST(CborNesting, HundredThousandIndefiniteArraysThrow) {
+  EXPECT_THROW(decode_cbor(cbor_arrays(100'000, true)), std::runtime_error);
+}
+
+TEST(CborNesting, NestedTagsBeyondTheLimitThrow) {
+  EXPECT_THROW(decode_cbor(std::string(100'000, '\xc1') + '\x01'), std::runtime_error);
+}
+
+TEST(CborNesting, MalformedDataStaysAParseError) {
+  EXPECT_THROW(decode_cbor("\x9f\x01"), nlohmann::json::parse_error);
 }
