@@ -10,8 +10,8 @@ AUTH = ("AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{svc}/aws4_request,
         "SignedHeaders=host, Signature=0")
 
 
-def post(awan, body, headers, path="/"):
-    status, _, out = awan.request("POST", path, body, headers)
+def post(awan, body, headers, path="/", method="POST"):
+    status, _, out = awan.request(method, path, body, headers)
     return status, out
 
 
@@ -199,7 +199,7 @@ def test_condition_value_of_10000_levels(awan, table):
 def test_deep_xml_body(awan):
     body = b"<Tagging>" + b"<TagSet>" * DEEP + b"</TagSet>" * DEEP + b"</Tagging>"
     status, out = post(awan, body, {"Content-Type": "application/xml",
-                                    "Authorization": AUTH.format(svc="s3")}, path="/bucket?tagging")
+                                    "Authorization": AUTH.format(svc="s3")}, path="/bucket?tagging", method="PUT")
     assert status == 400
     assert b"<Code>MalformedXML</Code>" in out
     assert_alive(awan)
