@@ -252,8 +252,9 @@ std::string render_value(const json& av) {
   auto t = value_type(av);
   if (t.empty()) return "{}";
   const json& v = av.begin().value();
-  std::string body = v.is_string() ? v.get<std::string>() : v.dump();
-  return "{" + std::string(t) + ":" + body + "}";
+  std::string out = "{";
+  out.append(t).append(":").append(v.is_string() ? v.get_ref<const std::string&>() : v.dump()).append("}");
+  return out;
 }
 
 }  // namespace awan::dynamodb
