@@ -8,6 +8,7 @@
 #include "awan/error.hpp"
 #include "dynamodb/cbor.hpp"
 #include "dynamodb/expression.hpp"
+#include "dynamodb/partiql.hpp"
 #include "dynamodb/value.hpp"
 
 using namespace awan::dynamodb;
@@ -193,4 +194,64 @@ TEST(CborNesting, NestedTagsBeyondTheLimitThrow) {
 
 TEST(CborNesting, MalformedDataStaysAParseError) {
   EXPECT_THROW(decode_cbor("\x9f\x01"), nlohmann::json::parse_error);
+}
+
+namespace {
+
+std::string partiql_error(const std::string& statement) {
+  try {
+    partiql::parse(statement, nullptr);
+    return "OK";
+  } catch (const awan::AwsError& e) {
+    return e.message;
+  }
+}
+
+const std::string kPartiqlTooDeep = "Statement wasn't well formed, can't be processed: Expression nesting too deep";
+
+std::string nested_calls(std::string_view open, int n, std::string_view inner, std::string_view close) {
+  std::string s = repeat(open, n) + std::string(inner);
+  for (int i = 0; i < n; ++i) s += close;
+  return s;
+}
+
+}  // namespace
+
+// A WHERE clause opens one level, each parenthesised group two: 49 groups reach the limit of 100.
+TEST(PartiqlNesting, ParenthesesAtTheLimitParse) {
+  EXPECT_EQ(partiql_error("SELECT * FROM Music WHERE " + nested_calls("(", 49, "a = 1", ")")), "OK");
+}
+
+TEST(PartiqlNesting, ParenthesesBeyondTheLimitAreRejected) {
+  EXPECT_EQ(partiql_error("SELECT * FROM Music WHERE " + nested_calls("(", 50, "a = 1", ")")), kPartiqlTooDeep);
+}
+
+TEST(PartiqlNesting, FunctionCallsAtTheLimitParse) {
+  EXPECT_EQ(partiql_error("SELECT * FROM Music WHERE " + nested_calls("size(", 99, "a", ")") + " > 1"), "OK");
+}
+
+TEST(PartiqlNesting, FunctionCallsBeyondTheLimitAreRejected) {
+  EXPECT_EQ(partiql_error("SELECT * FROM Music WHERE " + nested_calls("size(", 100, "a", ")") + " > 1"),
+            kPartiqlTooDeep);
+}
+
+TEST(PartiqlNesting, ListAppendsAtTheLimitParse) {
+  EXPECT_EQ(partiql_error("UPDATE Music SET a = " + nested_calls("list_append(", 100, "a", ", [1])") +
+                          " WHERE Artist = 'a'"),
+            "OK");
+}
+
+TEST(PartiqlNesting, ListAppendsBeyondTheLimitAreRejected) {
+  EXPECT_EQ(partiql_error("UPDATE Music SET a = " + nested_calls("list_append(", 101, "a", ", [1])") +
+                          " WHERE Artist = 'a'"),
+            kPartiqlTooDeep);
+}
+
+TEST(PartiqlNesting, ValueLiteralsOfThirtyTwoLevelsParse) {
+  EXPECT_EQ(partiql_error("INSERT INTO Music VALUE {'a': " + nested_calls("[", 31, "1", "]") + "}"), "OK");
+}
+
+TEST(PartiqlNesting, ValueLiteralsBeyondThirtyTwoLevelsAreRejected) {
+  EXPECT_EQ(partiql_error("INSERT INTO Music VALUE {'a': " + nested_calls("[", 32, "1", "]") + "}"),
+            "Nesting Levels have exceeded supported limits under a");
 }
