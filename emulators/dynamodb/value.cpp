@@ -12,8 +12,6 @@ namespace {
 // An item nests at most 32 levels: a top-level attribute is level 1, each M/L one more (AWS
 // accepts 31 M/L wrappers around a scalar and rejects 32).
 constexpr int kMaxDepth = 32;
-const std::string kTooDeep =
-    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit";
 const std::string kInvalid = "One or more parameter values were invalid: ";
 
 [[noreturn]] void invalid(std::string msg) { throw AwsError::validation(std::move(msg)); }
@@ -98,7 +96,7 @@ void validate_type(const std::string& type, json& v, int depth) {
 }
 
 void validate_rec(json& av, int depth) {
-  if (depth >= kMaxDepth) invalid(kTooDeep);
+  if (depth >= kMaxDepth) invalid(std::string(kNestingTooDeep));
   if (!av.is_object()) throw AwsError::serialization("Unexpected value type in payload");
   int types = 0;
   for (auto it = av.begin(); it != av.end(); ++it) {
