@@ -163,3 +163,11 @@ TEST(QueryNumbers, IntegerBeyondThirtyTwoBitsIsInvalidParameterValue) {
   AwsError e = err(codec_for("iam")->decode(form_request("Action=ListUsers&Version=2010-05-08&MaxItems=2147483648")));
   EXPECT_EQ(e.message, "Value (2147483648) for parameter MaxItems is invalid: integer out of range.");
 }
+
+// Found by fuzz_query_decode: a list index of many digits overflowed a long while it was read.
+TEST(QueryIndices, HugeListIndexIsIgnored) {
+  auto res = codec_for("iam")->decode(form_request(
+      "Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument=%7B%7D&Tags.member.1.Key=k&"
+      "Tags.member.1.Value=v&Tags.member.44444444444144444444444444.Key=x"));
+  EXPECT_EQ((*ok(res).input)["Tags"], json::array({{{"Key", "k"}, {"Value", "v"}}}));
+}
