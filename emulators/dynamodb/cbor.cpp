@@ -1,15 +1,23 @@
+// The store's CBOR reader: a fast recursive path for what to_cbor writes, nlohmann's reader
+// for the rest, both behind a nesting limit.
 #include "dynamodb/cbor.hpp"
 
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace awan::dynamodb {
 
 namespace {
 
 using json = nlohmann::json;
+
+// Arrays, maps and tags nest at most this deep (the store writes items of 32 M/L levels, about
+// 70 CBOR levels): both readers recurse once per level.
+constexpr int kMaxDepth = 256;
 
 struct Reader {
   const uint8_t* p;
@@ -29,7 +37,7 @@ bool read_uint(Reader& r, uint8_t info, uint64_t& n) {
 }
 
 bool read_value(Reader& r, json& out, int depth) {
-  if (r.p >= r.end || depth > 512) return false;
+  if (r.p >= r.end || depth > kMaxDepth) return false;
   const uint8_t b = *r.p++;
   const uint8_t major = b >> 5, info = b & 31;
   uint64_t n = 0;
@@ -105,6 +113,66 @@ bool read_value(Reader& r, json& out, int depth) {
   }
 }
 
+// True when arrays, maps and tags nest deeper than `limit`, scanning without recursion. Data
+// malformed before that depth is reached answers false (nlohmann's reader then says why).
+bool nesting_exceeds(const uint8_t* p, const uint8_t* end, int limit) {
+  constexpr uint64_t kIndefinite = std::numeric_limits<uint64_t>::max();
+  std::vector<uint64_t> open;  // items still expected by each open container
+  auto item_done = [&] {
+    while (!open.empty() && open.back() != kIndefinite) {
+      if (--open.back() > 0) return;
+      open.pop_back();
+    }
+  };
+  while (p < end) {
+    const uint8_t b = *p++;
+    const uint8_t major = b >> 5, info = b & 31;
+    if (b == 0xff) {  // "break": closes an indefinite-length container
+      if (open.empty() || open.back() != kIndefinite) return false;
+      open.pop_back();
+      item_done();
+      continue;
+    }
+    uint64_t n = 0;
+    bool indefinite = info == 31;
+    if (info < 24) {
+      n = info;
+    } else if (info <= 27) {
+      int bytes = 1 << (info - 24);
+      if (end - p < bytes) return false;
+      for (int i = 0; i < bytes; ++i) n = (n << 8) | *p++;
+    } else if (!indefinite || major < 2 || major == 6) {
+      return false;
+    }
+    uint64_t children = 0;
+    switch (major) {
+      case 2:
+      case 3:
+        if (indefinite) {
+          children = kIndefinite;
+        } else {
+          if (static_cast<uint64_t>(end - p) < n) return false;
+          p += n;
+        }
+        break;
+      case 4: children = indefinite ? kIndefinite : n; break;
+      case 5:
+        if (!indefinite && n > std::numeric_limits<uint64_t>::max() / 2 - 1) return false;
+        children = indefinite ? kIndefinite : 2 * n;
+        break;
+      case 6: children = 1; break;
+      default: break;  // integers, simple values, floats (their bytes are read above)
+    }
+    if (children == 0) {
+      item_done();
+      continue;
+    }
+    open.push_back(children);
+    if (open.size() > static_cast<size_t>(limit)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 json decode_cbor(std::string_view data) {
@@ -112,6 +180,7 @@ json decode_cbor(std::string_view data) {
   Reader r{begin, begin + data.size()};
   json out;
   if (read_value(r, out, 0) && r.p == r.end) return out;
+  if (nesting_exceeds(begin, begin + data.size(), kMaxDepth)) throw std::runtime_error("CBOR document nested too deeply");
   return json::from_cbor(begin, begin + data.size());
 }
 

@@ -2,7 +2,8 @@
 // A fast CBOR reader for the documents the store writes (nlohmann::json::to_cbor of items and
 // metadata): maps, arrays, text strings, integers, booleans, null, floats. It builds the json
 // with one allocation per string/container; anything else (tags, byte strings, half floats,
-// indefinite lengths) falls back to nlohmann::json::from_cbor.
+// indefinite lengths) falls back to nlohmann::json::from_cbor. Documents nest at most 256
+// arrays/maps/tags deep: deeper ones throw std::runtime_error, malformed ones json::parse_error.
 #include <string_view>
 
 #include <nlohmann/json.hpp>

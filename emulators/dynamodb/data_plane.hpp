@@ -24,7 +24,7 @@ constexpr int64_t kBackfillMillis = 100;
 constexpr size_t kBatchGetResponseLimit = 16 * 1024 * 1024;  // BatchGetItem: 16 MB of items
 constexpr size_t kMaxExpressionLength = 4096;                // each expression, in bytes
 constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;     // TransactWriteItems: 4 MB of items
-constexpr size_t kMaxNestingDepth = 32;                      // nested M/L levels in an item
+constexpr size_t kMaxNestingDepth = 32;                      // levels in an item (nesting_depth < 32)
 
 // Rewrites the index statuses of an UpdateTable response: created indexes CREATING (Backfilling
 // false), updated ones UPDATING, and the descriptions of deleted ones appended as DELETING.

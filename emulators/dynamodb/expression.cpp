@@ -119,6 +119,11 @@ bool is_condition_function(std::string_view f) {
 }
 bool is_update_function(std::string_view f) { return f == "if_not_exists" || f == "list_append"; }
 
+// Parenthesised groups, NOTs and function calls nest at most this deep: the parser, the
+// validation passes and the evaluator recurse once per level, and 4 KB of "(" would otherwise
+// overflow an I/O thread's stack. Expressions within AWS's 300-operator limit nest less.
+constexpr int kMaxNestingLevels = 150;
+
 bool is_keyword(std::string_view w) {
   return iequals(w, "AND") || iequals(w, "OR") || iequals(w, "NOT") || iequals(w, "BETWEEN") || iequals(w, "IN");
 }
@@ -143,6 +148,22 @@ class Parser {
     fail(label_, "Syntax error; token: \"" + token + "\", near: \"" + std::string(text_.substr(from, to - from)) + "\"");
   }
   [[noreturn]] void redundant() { fail(label_, "The expression has redundant parentheses;"); }
+
+  // One more nesting level for its lifetime; past kMaxNestingLevels, a ValidationException.
+  class Nested {
+   public:
+    explicit Nested(Parser& p) : p_(p) {
+      if (++p_.depth_ > kMaxNestingLevels)
+        fail(p_.label_, "The expression is nested too deeply; maximum nesting levels: " +
+                            std::to_string(kMaxNestingLevels));
+    }
+    ~Nested() { --p_.depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    Parser& p_;
+  };
 
   const Token& peek() const { return toks_[pos_]; }
   bool at(Tok t) const { return toks_[pos_].type == t; }
@@ -197,6 +218,7 @@ class Parser {
   Node parse_and() { return parse_binary("AND", Kind::And, &Parser::parse_not); }
   Node parse_not() {
     if (at_word("NOT")) {
+      Nested level(*this);
       size_t tok = pos_++;
       Node child = parse_not();
       if (is_plain_operand(child)) syntax_error(pos_);
@@ -259,6 +281,7 @@ class Parser {
   // "(" what `inner` parses ")" (marked parens; doubled parens are redundant), else an atom.
   Node parenthesised_or_atom(Node (Parser::*inner)(), bool update_operand) {
     if (at(Tok::LParen)) {
+      Nested level(*this);
       ++pos_;
       Node n = (this->*inner)();
       expect(Tok::RParen);
@@ -288,6 +311,7 @@ class Parser {
     }
     if (t.type == Tok::Ident && toks_[pos_ + 1].type == Tok::LParen) {
       if (update_ ? is_section(t.text) : is_keyword(t.text)) syntax_error(pos_);
+      Nested level(*this);
       Node n;
       n.kind = Kind::Call;
       n.op = std::string(t.text);
@@ -431,6 +455,7 @@ class Parser {
   bool update_;
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  int depth_ = 0;  // nesting levels open (Nested)
 };
 
 // ---------------------------------------------------------------- semantic checks

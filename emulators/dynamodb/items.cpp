@@ -167,6 +167,7 @@ json DynamoDbService::update_item(json& in) {
   std::optional<json> old = checked_old_item(t, pk, sk, cond, in);
   json item = old ? *old : key;
   expr::apply_update(update, item);
+  if (nesting_depth(item) >= kMaxNestingDepth) invalid(std::string(kNestingTooDeep));
   item_key(t, item);  // index key types
   size_t size = item_size(item);
   if (size > kMaxItemSize) invalid("Item size to update has exceeded the maximum allowed size");

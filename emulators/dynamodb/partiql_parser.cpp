@@ -12,6 +12,8 @@ namespace awan::dynamodb::partiql {
 
 namespace {
 
+// A literal value nests at most 32 levels below the statement, as items do (an attribute
+// value of 31 lists or maps around a scalar is accepted, of 32 refused).
 constexpr int kMaxDepth = 32;
 
 [[noreturn]] void invalid(std::string message) { throw AwsError::validation(std::move(message)); }
@@ -422,12 +424,14 @@ class Parser {
       if (fn != "list_append") invalid("Unrecognized function: " + t.text);
       next();
       next();
+      enter();
       Expr e;
       e.kind = Expr::Kind::Call;
       e.op = fn;
       e.args.push_back(set_operand());
       expect_punct(",");
       e.args.push_back(set_operand());
+      --depth_;
       expect_punct(")");
       return e;
     }
@@ -622,6 +626,7 @@ class Parser {
       if (!kFunctions.count(fn)) invalid("Unrecognized function: " + t.text);
       next();
       next();
+      enter();
       Expr e;
       e.kind = Expr::Kind::Call;
       e.op = fn;
@@ -632,6 +637,7 @@ class Parser {
           next();
         }
       }
+      --depth_;
       expect_punct(")");
       return e;
     }
@@ -668,7 +674,7 @@ class Parser {
   }
 
   json value_literal(int depth, const std::string& where) {
-    if (depth >= kMaxDepth) invalid("Nesting Levels have exceeded supported limits under " + where);
+    if (depth > kMaxDepth) invalid("Nesting Levels have exceeded supported limits under " + where);
     const Token& t = peek();
     switch (t.type) {
       case Tok::String: {

@@ -97,6 +97,7 @@ json DynamoDbService::transact_write_items(json& in) {
         if (op.kind == "Update") {
           news[i] = old ? *old : (*op.body)["Key"];
           expr::apply_update(op.update, news[i]);
+          if (nesting_depth(news[i]) >= kMaxNestingDepth) invalid(std::string(kNestingTooDeep));
           item_key(*op.t, news[i]);
           if (item_size(news[i]) > kMaxItemSize) invalid("Item size to update has exceeded the maximum allowed size");
         }

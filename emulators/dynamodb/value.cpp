@@ -9,6 +9,8 @@
 namespace awan::dynamodb {
 
 namespace {
+// An item nests at most 32 levels: a top-level attribute is level 1, each M/L one more (AWS
+// accepts 31 M/L wrappers around a scalar and rejects 32).
 constexpr int kMaxDepth = 32;
 const std::string kInvalid = "One or more parameter values were invalid: ";
 
@@ -94,7 +96,7 @@ void validate_type(const std::string& type, json& v, int depth) {
 }
 
 void validate_rec(json& av, int depth) {
-  if (depth > kMaxDepth) invalid("Nesting Levels have exceeded supported limits");
+  if (depth >= kMaxDepth) invalid(std::string(kNestingTooDeep));
   if (!av.is_object()) throw AwsError::serialization("Unexpected value type in payload");
   int types = 0;
   for (auto it = av.begin(); it != av.end(); ++it) {
@@ -248,10 +250,8 @@ std::string render_value(const json& av) {
   auto t = value_type(av);
   if (t.empty()) return "{}";
   const json& v = av.begin().value();
-  std::string body = v.is_string() ? v.get<std::string>() : v.dump();
-  std::string out;
-  out.reserve(t.size() + body.size() + 3);
-  out.append("{").append(t).append(":").append(body).append("}");
+  std::string out = "{";
+  out.append(t).append(":").append(v.is_string() ? v.get_ref<const std::string&>() : v.dump()).append("}");
   return out;
 }
 

@@ -19,6 +19,11 @@ using json = nlohmann::json;
 // The type tag of a (valid) attribute value: "S", "N", ... ("" when not an object).
 std::string_view value_type(const json& av);
 
+// AWS's message for an item, or a value, of more than 32 levels (validate_value, and an item
+// an update made that deep).
+inline constexpr std::string_view kNestingTooDeep =
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit";
+
 // Validates one AttributeValue, canonicalising numbers in place. Throws AwsError
 // (ValidationException / SerializationException) with AWS's message.
 void validate_value(json& av);

@@ -360,7 +360,8 @@ class StsService final : public Service, public CredentialResolver {
     auto decoded = crypto::base64_decode(*msg);
     if (decoded) {
       json doc = json::parse(*decoded, nullptr, false);
-      if (!doc.is_discarded() && doc.is_object()) return Result::ok({{"DecodedMessage", doc.dump()}});
+      // The text as it was encoded (a re-serialisation would recurse once per nesting level).
+      if (!doc.is_discarded() && doc.is_object()) return Result::ok({{"DecodedMessage", *decoded}});
     }
     return Result::fail({"InvalidAuthorizationMessageException", "Message is not valid", 400});
   }

@@ -57,8 +57,9 @@ std::variant<Decoded, AwsError> JsonCodec::decode(const http::Request& req) cons
   while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r' || body.front() == '\t'))
     body.remove_prefix(1);
   if (body.empty()) return d;
+  if (wire::json_nesting_exceeds(body)) return AwsError::serialization(wire::too_deep_message());
   json w = json::parse(body.begin(), body.end(), nullptr, false);
-  if (w.is_discarded()) return AwsError::serialization("");
+  if (w.is_discarded()) return AwsError::serialization(wire::json_syntax_message(body));
   if (!w.is_object()) return AwsError::serialization("Start of structure or map expected.");
   if (!op->input) return d;
   if (auto err = wire::json_struct_to_doc(*op->input, w, *d.input, false)) return AwsError::serialization(*err);

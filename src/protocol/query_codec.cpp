@@ -48,8 +48,9 @@ std::vector<long> indices(const ParamMap& p, const std::string& prefix) {
     std::string_view rest = std::string_view(it->first).substr(start.size());
     size_t dot = rest.find('.');
     std::string_view num = rest.substr(0, dot);
+    if (num.empty() || num.size() >= 10) continue;  // at most 9 digits: no overflow below
     long n = 0;
-    bool ok = !num.empty() && num.size() < 10;
+    bool ok = true;
     for (char c : num)
       if (c < '0' || c > '9') ok = false;
       else n = n * 10 + (c - '0');

@@ -121,7 +121,7 @@ AwsError malformed_xml() {
 // The root element of an XML request body; null when the body is not well-formed XML.
 pugi::xml_node parse_xml_body(const http::Request& req, pugi::xml_document& doc) {
   auto res = doc.load_buffer(req.body.data(), req.body.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!res) return {};
+  if (!res || wire::xml_nesting_exceeds(doc)) return {};
   return doc.document_element();
 }
 
@@ -426,8 +426,9 @@ std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) cons
         if (!root || wire::xml_to_doc(*pm, root, v)) return malformed_xml();
         in[pm->name] = std::move(v);
       } else {
+        if (wire::json_nesting_exceeds(req.body)) return AwsError::serialization(wire::too_deep_message());
         json w = json::parse(req.body.begin(), req.body.end(), nullptr, false);
-        if (w.is_discarded()) return AwsError::serialization("");
+        if (w.is_discarded()) return AwsError::serialization(wire::json_syntax_message(req.body));
         json v;
         if (auto err = wire::json_to_doc(*pm, w, v)) return AwsError::serialization(*err);
         in[pm->name] = std::move(v);
@@ -444,12 +445,14 @@ std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) cons
         if (!root || wire::xml_struct_to_doc(shape, root, v)) return malformed_xml();
         for (auto it = v.begin(); it != v.end(); ++it) in[it.key()] = std::move(*it);
       } else {
-        json w = json::parse(req.body.begin(), req.body.end(), nullptr, false);
-        if (w.is_discarded()) {
+        bool too_deep = wire::json_nesting_exceeds(req.body);
+        json w = too_deep ? json(nullptr) : json::parse(req.body.begin(), req.body.end(), nullptr, false);
+        if (too_deep || w.is_discarded()) {
           if (model_->shape("InvalidRequestContentException"))
             return model_->make_error("InvalidRequestContentException",
-                                      "Could not parse request body into json: Could not parse payload into json");
-          return AwsError::serialization("");
+                                      too_deep ? "Could not parse request body into json: " + wire::too_deep_message()
+                                               : "Could not parse request body into json: Could not parse payload into json");
+          return AwsError::serialization(too_deep ? wire::too_deep_message() : wire::json_syntax_message(req.body));
         }
         json v;
         if (auto err = wire::json_struct_to_doc(shape, w, v, true)) {

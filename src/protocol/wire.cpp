@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/timefmt.hpp"
@@ -71,13 +72,40 @@ std::string format_number(double d) {
 
 // Bounds the recursion of the model-driven walkers (recursive shapes such as DynamoDB's
 // AttributeValue follow the data): deeper input is refused instead of exhausting the stack.
-constexpr int kMaxDepth = 200;
 thread_local int t_depth = 0;
 struct DepthGuard {
   DepthGuard() { ++t_depth; }
   ~DepthGuard() { --t_depth; }
-  bool too_deep() const { return t_depth > kMaxDepth; }
+  bool too_deep() const { return t_depth > kMaxNesting; }
 };
+
+// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629), or npos; `middle`
+// tells whether it is a continuation byte where a start byte was expected, or the reverse.
+size_t invalid_utf8_at(std::string_view s, bool& middle) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = p[i];
+    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    middle = false;
+    if (len == 0) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if (i + k >= n) return i + k;
+      unsigned char d = p[i + k];
+      bool ok = (d & 0xC0) == 0x80;
+      if (k == 1 && c == 0xE0) ok = ok && d >= 0xA0;  // overlong
+      if (k == 1 && c == 0xED) ok = ok && d < 0xA0;   // surrogates
+      if (k == 1 && c == 0xF0) ok = ok && d >= 0x90;  // overlong
+      if (k == 1 && c == 0xF4) ok = ok && d < 0x90;   // beyond U+10FFFF
+      if (!ok) {
+        middle = true;
+        return i + k;
+      }
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
 
 json timestamp_value(double secs) {
   if (secs == std::floor(secs) && std::fabs(secs) < 9.0e15) return json(static_cast<int64_t>(secs));
@@ -85,6 +113,77 @@ json timestamp_value(double secs) {
 }
 
 }  // namespace
+
+std::string too_deep_message() {
+  return "The request body is nested too deeply; maximum nesting depth: " + std::to_string(kMaxNesting);
+}
+
+bool json_nesting_exceeds(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    }
+  }
+  return false;
+}
+
+bool xml_nesting_exceeds(const pugi::xml_node& root, int limit) {
+  int depth = 0;
+  pugi::xml_node n = root.first_child();
+  if (!n) return false;
+  depth = 1;
+  while (n) {
+    if (depth > limit) return true;
+    if (pugi::xml_node c = n.first_child()) {
+      n = c;
+      ++depth;
+      continue;
+    }
+    while (n && !n.next_sibling()) {
+      n = n.parent();
+      --depth;
+      if (n == root) return false;
+    }
+    if (n) n = n.next_sibling();
+  }
+  return false;
+}
+
+std::string json_syntax_message(std::string_view text) {
+  bool middle = false;
+  if (size_t at = invalid_utf8_at(text, middle); at != std::string_view::npos) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[at]));
+    return std::string("Invalid UTF-8 ") + (middle ? "middle" : "start") + " byte " + hex;
+  }
+  try {
+    json parsed = json::parse(text.begin(), text.end());
+    (void)parsed;
+  } catch (const json::parse_error& e) {
+    if (e.byte == 0 || e.byte > text.size()) return "Unexpected end-of-input";
+    unsigned char c = static_cast<unsigned char>(text[e.byte - 1]);
+    if (c < 0x20 || c == 0x7f) return "Illegal character (code " + std::to_string(c) + ")";
+    return std::string("Unexpected character ('") + static_cast<char>(c) + "' (code " + std::to_string(c) + "))";
+  } catch (const json::out_of_range& e) {  // "number overflow parsing '1e541'"
+    std::string_view what = e.what();
+    size_t q = what.find('\'');
+    if (q != std::string_view::npos && what.size() > q + 2)
+      return "Numeric value (" + std::string(what.substr(q + 1, what.size() - q - 2)) + ") out of range";
+    return "Numeric value out of range";
+  } catch (const json::exception&) {
+  }
+  return "Unexpected end-of-input";
+}
 
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
@@ -278,7 +377,7 @@ std::optional<std::string> struct_to_doc_in_place(const Shape& shape, json& v, b
 
 std::optional<std::string> to_doc_in_place(const MemberRef& ref, json& v) {
   DepthGuard guard;
-  if (guard.too_deep()) return std::string("Nesting depth exceeds the supported limit.");
+  if (guard.too_deep()) return too_deep_message();
   const Shape& s = *ref.shape;
   if (s.document) return std::nullopt;
   switch (s.type) {
@@ -311,12 +410,18 @@ std::optional<std::string> to_doc_in_place(const MemberRef& ref, json& v) {
     case ShapeType::Integer:
     case ShapeType::Long:
     case ShapeType::BigInteger:
-      if (v.is_number_integer()) return std::nullopt;
-      if (v.is_number_float() && v.get<double>() == std::floor(v.get<double>())) {
-        v = static_cast<int64_t>(v.get<double>());
-        return std::nullopt;
+      // Out of the shape's range (an Integer beyond 32 bits, anything beyond 64): refused as
+      // AWS's parser refuses it, never wrapped.
+      if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return mismatch(v, s);
+      if (v.is_number_float()) {
+        double d = v.get<double>();
+        if (d != std::floor(d) || !(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return mismatch(v, s);
+        v = static_cast<int64_t>(d);
       }
-      return mismatch(v, s);
+      if (!v.is_number_integer()) return mismatch(v, s);
+      if (s.type == ShapeType::Integer && (v.get<int64_t>() > INT32_MAX || v.get<int64_t>() < INT32_MIN))
+        return mismatch(v, s);
+      return std::nullopt;
     case ShapeType::Float:
     case ShapeType::Double:
     case ShapeType::BigDecimal:
@@ -511,7 +616,7 @@ std::optional<std::string> xml_struct_to_doc(const Shape& shape, const pugi::xml
 
 std::optional<std::string> xml_to_doc(const MemberRef& ref, const pugi::xml_node& node, json& out) {
   DepthGuard guard;
-  if (guard.too_deep()) return std::string("Nesting depth exceeds the supported limit.");
+  if (guard.too_deep()) return too_deep_message();
   const Shape& s = *ref.shape;
   switch (s.type) {
     case ShapeType::Structure:

@@ -25,6 +25,21 @@ std::string percent_encode(std::string_view s, bool keep_slash = false);
 // key=value pairs of a query string / form body, in order (value "" for bare keys).
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view s);
 
+// Request bodies nest at most this deep: JSON arrays and objects, XML elements, and the
+// model-driven walkers' recursion over shapes (recursive shapes follow the data), so that a
+// client cannot exhaust an I/O thread's stack.
+inline constexpr int kMaxNesting = 200;
+// The SerializationException message of a body nested deeper than kMaxNesting.
+std::string too_deep_message();
+// True when the JSON text nests arrays/objects deeper than `limit` (one pass, no recursion;
+// brackets inside strings do not count). Says nothing about the text's validity.
+bool json_nesting_exceeds(std::string_view text, int limit = kMaxNesting);
+// True when an XML element nests deeper than `limit` below the document (no recursion).
+bool xml_nesting_exceeds(const pugi::xml_node& root, int limit = kMaxNesting);
+// Why `text` is not valid JSON, as a SerializationException message (call it only for text
+// that failed to parse): invalid UTF-8, end of input, or an unexpected character.
+std::string json_syntax_message(std::string_view text);
+
 enum class TsDefault { Iso8601, Rfc822, Unix };
 
 // Wire text → document value for a scalar reference. Returns false with `why` on bad text.

@@ -231,7 +231,8 @@ TEST_F(DataPlaneTest, RequestLimits) {
   json deep = {{"S", "leaf"}};
   for (int i = 0; i < 33; ++i) deep = {{"M", {{"m", deep}}}};
   e = err("PutItem", {{"TableName", "tbl"}, {"Item", item("a", "1", {{"deep", deep}})}});
-  EXPECT_EQ(e.message, "Nesting Levels have exceeded supported limits");
+  EXPECT_EQ(e.message,
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
   // Batches: 25 writes, 100 reads.
   json writes = json::array();
   for (int i = 0; i < 26; ++i) writes.push_back({{"PutRequest", {{"Item", item("a", std::to_string(i))}}}});
@@ -293,4 +294,44 @@ TEST(Cbor, CorruptInputIsSafe) {
     }
   }
   SUCCEED();
+}
+
+namespace {
+
+// An AttributeValue of `wrappers` M levels around a string.
+json wrapped(int wrappers) {
+  json root;
+  json* at = &root;
+  for (int i = 0; i < wrappers; ++i) at = &(*at)["M"]["m"];
+  *at = {{"S", "x"}};
+  return root;
+}
+
+}  // namespace
+
+TEST_F(DataPlaneTest, UpdateReachingThirtyTwoLevelsIsAccepted) {
+  create("tbl");
+  ok("PutItem", {{"TableName", "tbl"}, {"Item", item("a", "1", {{"d", wrapped(1)}})}});
+  ok("UpdateItem", {{"TableName", "tbl"}, {"Key", key("a", "1")}, {"UpdateExpression", "SET d.m = :v"},
+                    {"ExpressionAttributeValues", {{":v", wrapped(30)}}}});
+}
+
+TEST_F(DataPlaneTest, UpdateBeyondThirtyTwoLevelsIsRefused) {
+  create("tbl");
+  ok("PutItem", {{"TableName", "tbl"}, {"Item", item("a", "1", {{"d", wrapped(1)}})}});
+  auto e = err("UpdateItem", {{"TableName", "tbl"}, {"Key", key("a", "1")}, {"UpdateExpression", "SET d.m = :v"},
+                              {"ExpressionAttributeValues", {{":v", wrapped(31)}}}});
+  EXPECT_EQ(e.code, "ValidationException");
+  EXPECT_EQ(e.message,
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
+}
+
+TEST_F(DataPlaneTest, TransactionalUpdateBeyondThirtyTwoLevelsIsRefused) {
+  create("tbl");
+  ok("PutItem", {{"TableName", "tbl"}, {"Item", item("a", "1", {{"d", wrapped(1)}})}});
+  auto e = err("TransactWriteItems",
+               {{"TransactItems", {{{"Update", {{"TableName", "tbl"}, {"Key", key("a", "1")}, {"UpdateExpression", "SET d.m = :v"},
+                                                {"ExpressionAttributeValues", {{":v", wrapped(31)}}}}}}}}});
+  EXPECT_EQ(e.code, "TransactionCanceledException");
+  EXPECT_NE(e.message.find("ValidationError"), std::string::npos) << e.message;
 }

@@ -207,6 +207,13 @@ TEST_F(StsTest, DecodeAuthorizationMessage) {
   EXPECT_EQ(err("DecodeAuthorizationMessage", {{"EncodedMessage", "@@@"}}).code, "InvalidAuthorizationMessageException");
 }
 
+TEST_F(StsTest, DecodeAuthorizationMessageNestedDeeply) {
+  std::string deep = "{\"a\":" + std::string(3800, '[') + std::string(3800, ']') + "}";
+  std::string encoded = awan::crypto::base64_encode(deep);
+  ASSERT_LE(encoded.size(), 10240u);
+  EXPECT_EQ(ok("DecodeAuthorizationMessage", {{"EncodedMessage", encoded}})["DecodedMessage"], deep);
+}
+
 TEST_F(StsTest, UnknownAndUnsupportedOperations) {
   EXPECT_EQ(err("Nope").code, "InvalidAction");
   EXPECT_EQ(err("AssumeRoleWithSAML").code, "NotImplemented");
