@@ -6,8 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz/fuzz_request.hpp"
-#include "protocol/codec.hpp"
+#include "fuzz/fuzz_codec.hpp"
 #include "protocol/model.hpp"
 #include "protocol/wire.hpp"
 
@@ -33,15 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.headers.add("Content-Type", "application/x-amz-json-1.0");
   req.headers.add("X-Amz-Target", "DynamoDB_20120810." + op->name);
   req.body = std::string(body);
-  const protocol::Codec* codec = protocol::codec_for("dynamodb");
-  auto decoded = codec->decode(req);
-  if (auto* d = std::get_if<protocol::Decoded>(&decoded)) {
-    http::Response out;
-    codec->encode_output(d->operation, *d->input, protocol::EncodeContext{}, out);
-  } else {
-    http::Response out;
-    codec->encode_error(std::get<AwsError>(decoded), protocol::EncodeContext{}, out);
-  }
+  fuzz::decode_and_encode(*protocol::codec_for("dynamodb"), req);
 
   if (!op->input) return 0;
   json wire = json::parse(body.begin(), body.end(), nullptr, false);

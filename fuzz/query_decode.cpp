@@ -3,23 +3,15 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuzz/fuzz_codec.hpp"
 #include "fuzz/fuzz_request.hpp"
-#include <nlohmann/json.hpp>
-
-#include "protocol/codec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace awan;
   http::Request req = fuzz::request_from_bytes(data, size);
   for (const char* service : {"iam", "sts"}) {
     const protocol::Codec* codec = protocol::codec_for(service);
-    if (!codec) continue;
-    auto decoded = codec->decode(req);
-    http::Response out;
-    if (auto* d = std::get_if<protocol::Decoded>(&decoded))
-      codec->encode_output(d->operation, *d->input, protocol::EncodeContext{}, out);
-    else
-      codec->encode_error(std::get<AwsError>(decoded), protocol::EncodeContext{}, out);
+    if (codec) fuzz::decode_and_encode(*codec, req);
   }
   return 0;
 }

@@ -4,21 +4,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuzz/fuzz_codec.hpp"
 #include "fuzz/fuzz_request.hpp"
-#include <nlohmann/json.hpp>
-
-#include "protocol/codec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace awan;
   const protocol::Codec* codec = protocol::codec_for("s3");
   if (!codec) return 0;
-  http::Request req = fuzz::request_from_bytes(data, size);
-  auto decoded = codec->decode(req);
-  http::Response out;
-  if (auto* d = std::get_if<protocol::Decoded>(&decoded))
-    codec->encode_output(d->operation, *d->input, protocol::EncodeContext{}, out);
-  else
-    codec->encode_error(std::get<AwsError>(decoded), protocol::EncodeContext{}, out);
+  fuzz::decode_and_encode(*codec, fuzz::request_from_bytes(data, size));
   return 0;
 }
