@@ -423,8 +423,9 @@ void Simulator::start() {
   so.body_rate_grace = impl_->options.body_rate_grace;
   impl_->server = std::make_unique<http::Server>(
       so, [impl = impl_.get()](http::Request&& req, http::Responder respond) { impl->handle(std::move(req), respond); });
-  impl_->server->start();
+  // Before the I/O threads start: health() reads it on them (TSan found the race).
   impl_->started = steady::now();
+  impl_->server->start();
   {
     std::lock_guard<std::mutex> lock(impl_->pending_mu);
     impl_->running = true;
