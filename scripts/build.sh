@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET="${AWAN_PRESET:-release}"
+# ccache keys on paths relative to the checkout, so that every clone (CI's included) shares it.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 if [ ! -f "build/$PRESET/build.ninja" ]; then
   cmake --preset "$PRESET" >/dev/null
 fi

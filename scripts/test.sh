@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 PRESET="${AWAN_PRESET:-release}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 echo "== unit tests (ctest) =="
 ctest --preset "$PRESET" -j2 --timeout 120
 echo "== fuzz smoke (each libFuzzer target briefly, ASan+UBSan) =="
