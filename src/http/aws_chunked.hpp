@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "awan/error.hpp"
-#include "http/checksum.hpp"
+#include "core/checksum.hpp"
 #include "http/message.hpp"
 
 namespace awan::http {

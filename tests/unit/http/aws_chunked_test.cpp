@@ -8,7 +8,7 @@
 
 #include "core/crypto.hpp"
 #include "http/aws_chunked.hpp"
-#include "http/checksum.hpp"
+#include "core/checksum.hpp"
 
 namespace awan::http {
 namespace {

@@ -1,4 +1,4 @@
-#include "http/checksum.hpp"
+#include "core/checksum.hpp"
 
 #include <openssl/evp.h>
 
@@ -8,11 +8,11 @@
 
 #include "core/crypto.hpp"
 
-namespace awan::http {
+namespace awan {
 
 namespace {
 
-bool iequal(std::string_view a, std::string_view b) { return iequals(a, b); }
+bool iequal(std::string_view a, std::string_view b) { return http::iequals(a, b); }
 
 constexpr std::string_view kPrefix = "x-amz-checksum-";
 
@@ -165,7 +165,7 @@ std::optional<AwsError> verify_checksum(ChecksumAlgorithm a, std::string_view cl
   return check_checksum(a, claimed, checksum_base64(a, body), trailing);
 }
 
-std::optional<AwsError> verify_checksum_headers(const Headers& headers, std::string_view body) {
+std::optional<AwsError> verify_checksum_headers(const http::Headers& headers, std::string_view body) {
   const Header* found = nullptr;
   std::optional<ChecksumAlgorithm> algo;
   for (const Header& h : headers.items()) {
@@ -181,4 +181,4 @@ std::optional<AwsError> verify_checksum_headers(const Headers& headers, std::str
   return verify_checksum(*algo, found->value, body, false);
 }
 
-}  // namespace awan::http
+}  // namespace awan

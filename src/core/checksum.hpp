@@ -10,7 +10,7 @@
 #include "awan/error.hpp"
 #include "http/message.hpp"
 
-namespace awan::http {
+namespace awan {
 
 enum class ChecksumAlgorithm : uint8_t { Crc32, Crc32c, Crc64Nvme, Sha1, Sha256 };
 
@@ -61,6 +61,6 @@ std::optional<AwsError> verify_checksum(ChecksumAlgorithm a, std::string_view cl
 // Checks the x-amz-checksum-* header of a request (if any) against its body. More than one
 // checksum header -> InvalidRequest "Expecting a single x-amz-checksum- header. Multiple
 // checksum Types are not allowed."
-std::optional<AwsError> verify_checksum_headers(const Headers& headers, std::string_view body);
+std::optional<AwsError> verify_checksum_headers(const http::Headers& headers, std::string_view body);
 
-}  // namespace awan::http
+}  // namespace awan
