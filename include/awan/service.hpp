@@ -16,6 +16,7 @@
 
 #include "awan/clock.hpp"
 #include "awan/error.hpp"
+#include "awan/payload.hpp"
 
 namespace awan {
 
@@ -33,12 +34,25 @@ struct RequestContext {
   std::string http_method;        // of the wire request ("" for in-process calls)
   // Trailing headers of an aws-chunked body (e.g. x-amz-checksum-crc32), lower-case names.
   std::vector<std::pair<std::string, std::string>> trailers;
+  // The input payload of operations whose model payload member is a streaming blob (S3
+  // PutObject/UploadPart Body): the request body, in memory or as the spooled file, never in
+  // the input document. Null for every other operation. A service may move its bytes or its
+  // file (PayloadFile::move_to).
+  std::shared_ptr<Payload> payload;
+  // The SHA-256 the caller claims for that payload (x-amz-content-sha256 as lower-case hex; ""
+  // when the header is absent or not a digest: UNSIGNED-PAYLOAD, STREAMING-...). The service
+  // checks it while it hashes the payload.
+  std::string payload_sha256;
+  std::string source_ip;          // the caller's address ("" for in-process calls)
   const Clock* clock = &SystemClock::instance();
 };
 
 struct Result {
   nlohmann::json output = nlohmann::json::object();
   std::optional<AwsError> error;
+  // The output payload of operations whose model payload member is a streaming blob (S3
+  // GetObject Body): sent as the response body, from memory or from the file.
+  std::optional<Payload> payload;
 
   static Result ok(nlohmann::json out = nlohmann::json::object()) {
     Result r;
@@ -49,6 +63,10 @@ struct Result {
     Result r;
     r.error = std::move(e);
     return r;
+  }
+  Result&& with_payload(Payload p) && {
+    payload = std::move(p);
+    return std::move(*this);
   }
   bool is_error() const { return error.has_value(); }
 };

@@ -45,4 +45,17 @@ Authentication authenticate(const http::Request& req, const Route& route, const 
   return out;
 }
 
+std::string claimed_payload_sha256(const http::Request& req) {
+  std::string_view v = req.headers.get("x-amz-content-sha256");
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  if (v.size() != 64) return "";
+  std::string out(v);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
+  }
+  return out;
+}
+
 }  // namespace awan::gateway

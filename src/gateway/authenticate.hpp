@@ -37,4 +37,8 @@ struct Authentication {
 Authentication authenticate(const http::Request& req, const Route& route, const CredentialLookup& lookup,
                             const Clock& clock);
 
+// The payload digest a request claims (x-amz-content-sha256 when it is 64 hex digits, lower
+// case), "" otherwise: handed to the service that hashes a streamed payload (S3).
+std::string claimed_payload_sha256(const http::Request& req);
+
 }  // namespace awan::gateway

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "awan/payload.hpp"
+
 namespace awan::http {
 
 inline bool iequals(std::string_view a, std::string_view b) {
@@ -60,21 +62,9 @@ class Headers {
 };
 
 // A request body spooled to a temporary file by the server (bodies above the spool threshold,
-// and chunked bodies); the file is removed when the last reference goes.
-class BodyFile {
- public:
-  explicit BodyFile(std::string path) : path_(std::move(path)) {}
-  ~BodyFile() { std::remove(path_.c_str()); }
-  BodyFile(const BodyFile&) = delete;
-  BodyFile& operator=(const BodyFile&) = delete;
-  const std::string& path() const { return path_; }
-  uint64_t size() const { return size_; }
-  void set_size(uint64_t n) { size_ = n; }
-
- private:
-  std::string path_;
-  uint64_t size_ = 0;
-};
+// and chunked bodies); the file is removed when the last reference goes, unless a service moved
+// it into place (PayloadFile::move_to).
+using BodyFile = PayloadFile;
 
 struct Request {
   std::string method;   // "GET", "POST", ...
@@ -99,6 +89,11 @@ struct Response {
   // HEAD responses and some S3 ones announce a Content-Length without sending a body.
   bool omit_body = false;
   std::string content_length_override;  // when non-empty and omit_body: the Content-Length sent
+  // A file-backed body: bytes [file_offset, file_offset + file_length) of this file are sent
+  // after the header (sendfile), and `body` is ignored.
+  std::shared_ptr<PayloadFile> body_file;
+  uint64_t file_offset = 0;
+  uint64_t file_length = 0;
 };
 
 }  // namespace awan::http

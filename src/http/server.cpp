@@ -14,6 +14,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -155,6 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ~Session() {
     if (spool_fp_) std::fclose(spool_fp_);
+    if (file_fd_ >= 0) ::close(file_fd_);
     {
       std::lock_guard<std::mutex> lock(server_->sessions_mu);
       server_->sessions.erase(this);
@@ -487,6 +492,8 @@ class Session : public std::enable_shared_from_this<Session> {
         h.append(r.content_length_override);
       } else if (omit && !declared_length.empty()) {
         h.append(declared_length);
+      } else if (r.body_file) {
+        append_number(h, r.file_length);
       } else {
         append_number(h, r.body.size());
       }
@@ -495,11 +502,56 @@ class Session : public std::enable_shared_from_this<Session> {
     if (version_ == 10 && keep) h.append("Connection: keep-alive\r\n");
     if (version_ != 10 && !keep) h.append("Connection: close\r\n");
     h.append("\r\n");
+    file_out_.reset();
     if (omit) {
       body_out_.clear();
+    } else if (r.body_file) {
+      body_out_.clear();
+      file_out_ = std::move(r.body_file);
+      file_pos_ = r.file_offset;
+      file_end_ = r.file_offset + r.file_length;
     } else {
       body_out_ = std::move(r.body);
     }
+  }
+
+  // A file-backed body, after the header: sendfile(2) from the payload's descriptor (or the
+  // file opened now) straight to the socket, waiting for writability when the socket is full.
+  void send_file() {
+    if (file_fd_ < 0) {
+      file_fd_ = file_out_->fd() >= 0 ? ::dup(file_out_->fd()) : ::open(file_out_->path().c_str(), O_RDONLY | O_CLOEXEC);
+      if (file_fd_ < 0) return finish_file(asio::error::make_error_code(asio::error::bad_descriptor));
+    }
+    int out = socket_.native_handle();
+    while (file_pos_ < file_end_) {
+      off_t off = static_cast<off_t>(file_pos_);
+      size_t want = static_cast<size_t>(std::min<uint64_t>(file_end_ - file_pos_, 1u << 30));
+      ssize_t n = ::sendfile(out, file_fd_, &off, want);
+      if (n > 0) {
+        file_pos_ += static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        arm(server_->options.read_timeout);  // a client that stops reading is dropped
+        return socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+          if (ec) return self->finish_file(ec);
+          self->send_file();
+        });
+      }
+      // An error, or the file ended early (truncated under us): the body cannot be completed.
+      return finish_file(n == 0 ? asio::error::make_error_code(asio::error::eof)
+                                : beast::error_code(errno, beast::system_category()));
+    }
+    finish_file({});
+  }
+
+  void finish_file(beast::error_code ec) {
+    if (file_fd_ >= 0) ::close(file_fd_);
+    file_fd_ = -1;
+    file_out_.reset();
+    if (ec) after_ = After::close;  // a short body: the client must not reuse the connection
+    on_sent(ec);
   }
 
   void send(After after, bool counted) {
@@ -529,6 +581,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_sent(beast::error_code ec) {
+    if (!ec && file_out_) return send_file();
     if (counted_) {
       counted_ = false;
       server_->request_done();
@@ -591,6 +644,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl* server_;
   std::atomic<int64_t> deadline_{0};  // steady-clock ms; 0 = none
   std::string remote_address_;
+  std::shared_ptr<PayloadFile> file_out_;  // the file-backed body being sent, if any
+  int file_fd_ = -1;
+  uint64_t file_pos_ = 0, file_end_ = 0;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> spool_parser_;

@@ -10,6 +10,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "awan/error.hpp"
+#include "awan/payload.hpp"
 #include "http/message.hpp"
 
 namespace awan::protocol {
@@ -17,6 +18,9 @@ namespace awan::protocol {
 struct Decoded {
   std::string operation;   // model operation name, e.g. "GetCallerIdentity"
   std::unique_ptr<nlohmann::json> input;  // input document (object)
+  // The operation's payload member is a streaming blob (S3 PutObject Body): the body is not in
+  // the input document; the caller hands it to the service as RequestContext::payload.
+  bool streaming_payload = false;
 };
 
 struct EncodeContext {
@@ -24,6 +28,9 @@ struct EncodeContext {
   std::string region;
   std::string account_id;
   std::string http_method;  // the request's method: HEAD responses carry no body
+  // The output payload (Result::payload) when the operation returns one: the codec sets the
+  // content headers; the caller puts the bytes or the file in the response.
+  const Payload* payload = nullptr;
 };
 
 class Codec {
@@ -34,6 +41,9 @@ class Codec {
   // Operation and input document for a request; an AwsError in the protocol's terms when the
   // request names no known operation or cannot be decoded.
   virtual std::variant<Decoded, AwsError> decode(const http::Request& req) const = 0;
+  // True when the request routes to an operation whose payload member is a streaming blob: its
+  // body (possibly a multi-GiB spooled file) is handed over as is, never loaded for decode().
+  virtual bool streams_payload(const http::Request& req) const { return false; }
   // Output document → response (status, headers, body).
   virtual void encode_output(const std::string& operation, const nlohmann::json& output,
                              const EncodeContext& ctx, http::Response& out) const = 0;

@@ -56,6 +56,7 @@ class RestCodec final : public ModelCodec {
  public:
   RestCodec(std::string service, const Model* model, bool xml);
   std::variant<Decoded, AwsError> decode(const http::Request& req) const override;
+  bool streams_payload(const http::Request& req) const override;
   void encode_output(const std::string& operation, const nlohmann::json& output, const EncodeContext& ctx,
                      http::Response& out) const override;
   void encode_error(const AwsError& error, const EncodeContext& ctx, http::Response& out) const override;

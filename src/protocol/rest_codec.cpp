@@ -90,11 +90,18 @@ std::string_view s3_host_bucket(const http::Request& req) {
   size_t pos = 0;
   while (true) {
     size_t found = host.find(".s3", pos);
-    if (found == std::string_view::npos) return {};
+    if (found == std::string_view::npos) break;
     if (found > 0 && found + 3 < host.size() && (host[found + 3] == '.' || host[found + 3] == '-'))
       return host.substr(0, found);
     pos = found + 1;
   }
+  // "<bucket>.localhost" (how browsers and SDKs reach a local endpoint without DNS set-up).
+  constexpr std::string_view kLocal = ".localhost";
+  if (host.size() > kLocal.size() && host.substr(host.size() - kLocal.size()) == kLocal) {
+    std::string_view bucket = host.substr(0, host.size() - kLocal.size());
+    if (bucket != "s3") return bucket;
+  }
+  return {};
 }
 
 // The request path with a virtual-hosted bucket folded in (S3), else the path as sent.
@@ -280,6 +287,12 @@ const Operation* RestCodec::route(const http::Request& req) const {
   return best ? best->op : nullptr;
 }
 
+bool RestCodec::streams_payload(const http::Request& req) const {
+  const Operation* op = route(req);
+  const MemberRef* pm = op && op->input ? op->input->payload_member : nullptr;
+  return pm && pm->streaming && pm->shape->type == ShapeType::Blob;
+}
+
 std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) const {
   auto bad_value = [&](const std::string& name, const std::string& value, const std::string& why) -> AwsError {
     if (xml_) {
@@ -416,7 +429,9 @@ std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) cons
   // Body
   if (const MemberRef* pm = shape.payload_member) {
     ShapeType t = pm->shape->type;
-    if (t == ShapeType::Blob || t == ShapeType::String) {
+    if (t == ShapeType::Blob && pm->streaming) {
+      d.streaming_payload = true;
+    } else if (t == ShapeType::Blob || t == ShapeType::String) {
       if (!req.body.empty() || pm->streaming) in[pm->name] = req.body;
     } else if (t == ShapeType::Structure && !req.body.empty()) {
       if (xml_) {
@@ -538,6 +553,8 @@ void RestCodec::encode_output(const std::string& operation, const nlohmann::json
         out.body = dump(wire::doc_to_json(*pm, *it));
         out.headers.set("Content-Type", "application/json");
       }
+    } else if (ctx.payload && pm->streaming && !out.headers.has("Content-Type")) {
+      out.headers.set("Content-Type", xml_ ? "binary/octet-stream" : "application/octet-stream");
     }
   } else {
     bool has_body_members = std::any_of(shape->members.begin(), shape->members.end(),

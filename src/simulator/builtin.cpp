@@ -2,6 +2,7 @@
 
 #include "dynamodb/dynamodb.hpp"
 #include "iam/iam.hpp"
+#include "s3/s3.hpp"
 #include "sts/sts.hpp"
 
 namespace awan {
@@ -19,6 +20,7 @@ void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
   auto ddb_streams = dynamodb::make_streams_service(*ddb);  // shares its store
   sim.add_service(std::move(ddb));
   sim.add_service(std::move(ddb_streams));
+  sim.add_service(s3::make_service(env));
 }
 
 }  // namespace awan

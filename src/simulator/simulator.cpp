@@ -118,13 +118,14 @@ struct Simulator::Impl : Scheduler {
 
   // Verifies the signature (when asked to; the verified key then names the caller) and
   // removes aws-chunked framing from the body. A spooled body is loaded into memory for the
-  // codecs only when `load` (a service that is not served never needs its bytes).
+  // codecs only when `load`: a service that is not served never needs its bytes, and the body
+  // of an operation with a streaming payload (S3 PutObject) is handed to it as the file.
   std::optional<AwsError> authenticate_and_decode(http::Request& req, const gateway::Route& route,
                                                   RequestContext& ctx, bool load) const {
     bool chunked = http::is_aws_chunked(req.headers);
-    // A spooled plain body is loaded for the codecs (the signature may cover its hash).
-    // TODO(S3): hand spooled object bodies to the S3 service as files instead.
-    if (req.body_file && !chunked) {
+    // A spooled plain body is loaded for the codecs (the signature may cover its hash; S3's
+    // x-amz-content-sha256 is checked by the service as it hashes the payload).
+    if (req.body_file && !chunked && load) {
       if (auto err = http::load_body_file(req, options.max_body_bytes)) return err;
     }
     std::optional<http::ChunkSigningContext> chunk_signing;
@@ -165,6 +166,19 @@ struct Simulator::Impl : Scheduler {
   }
 
   // ---- responses ----
+  // An output payload becomes the response body: the bytes, or the file range (sent by the
+  // HTTP layer with sendfile).
+  static void attach_payload(Payload&& p, http::Response& r) {
+    if (p.in_file()) {
+      r.body.clear();
+      r.body_file = std::move(p.file);
+      r.file_offset = p.offset;
+      r.file_length = p.length;
+    } else {
+      r.body = std::move(p.bytes);
+    }
+  }
+
   static void stamp(http::Response& r, const std::string& request_id, const Clock& clock) {
     if (!r.headers.has("x-amzn-RequestId")) r.headers.add("x-amzn-RequestId", request_id);
     if (!r.headers.has("x-amz-request-id")) r.headers.add("x-amz-request-id", request_id);
@@ -308,6 +322,7 @@ struct Simulator::Impl : Scheduler {
     ctx.access_key_id = route.access_key_id;
     if (auto tok = req.headers.find("x-amz-security-token")) ctx.session_token = *tok;
     ctx.user_agent = std::string(req.headers.get("user-agent"));
+    ctx.source_ip = req.remote_address;
     ctx.account_id = options.account_id;
 
     const protocol::Codec* codec = nullptr;
@@ -333,7 +348,9 @@ struct Simulator::Impl : Scheduler {
     if (!served && req.body_file && !http::is_aws_chunked(req.headers)) {
       return respond_error(codec, AwsError::not_implemented("The service " + route.service), ctx, t0, respond);
     }
-    if (auto err = authenticate_and_decode(req, route, ctx, served)) return respond_error(codec, *err, ctx, t0, respond);
+    const bool streams = req.body_file && codec && codec->streams_payload(req);
+    if (auto err = authenticate_and_decode(req, route, ctx, served && !streams))
+      return respond_error(codec, *err, ctx, t0, respond);
     if (auto err = resolve_identity(ctx.access_key_id, ctx)) return respond_error(codec, *err, ctx, t0, respond);
     if (!codec) {
       return respond_error(nullptr,
@@ -344,6 +361,14 @@ struct Simulator::Impl : Scheduler {
     if (auto* err = std::get_if<AwsError>(&decoded)) return respond_error(codec, *err, ctx, t0, respond);
     auto& d = std::get<protocol::Decoded>(decoded);
     ctx.operation = d.operation;
+    if (d.streaming_payload) {
+      ctx.payload = std::make_shared<Payload>(
+          req.body_file ? Payload::of_file(req.body_file, 0, req.body_file->size()) : Payload::of_bytes(std::move(req.body)));
+      req.body_file.reset();
+      ctx.payload_sha256 = gateway::claimed_payload_sha256(req);
+    } else if (route.service == "s3") {
+      if (auto err = sigv4::check_payload_hash(req)) return respond_error(codec, *err, ctx, t0, respond);
+    }
     if (it == services.end()) {
       return respond_error(codec, AwsError::not_implemented("The service " + route.service), ctx, t0, respond);
     }
@@ -354,8 +379,9 @@ struct Simulator::Impl : Scheduler {
       http::Response r;
       try {
         protocol::EncodeContext ec{shared_ctx->request_id, shared_ctx->region, shared_ctx->account_id,
-                                    shared_ctx->http_method};
+                                    shared_ctx->http_method, result.payload ? &*result.payload : nullptr};
         codec->encode_output(shared_ctx->operation, result.output, ec, r);
+        if (result.payload && !r.omit_body) attach_payload(std::move(*result.payload), r);
       } catch (const std::exception& e) {
         spdlog::error("encoding {} {} failed: {}", shared_ctx->service, shared_ctx->operation, e.what());
         return respond_error(codec, AwsError::internal(), *shared_ctx, t0, respond);
@@ -421,6 +447,14 @@ void Simulator::start() {
   so.header_timeout = impl_->options.header_timeout;
   so.min_body_rate = impl_->options.min_body_rate;
   so.body_rate_grace = impl_->options.body_rate_grace;
+  // With --data-dir, request bodies spool next to the stored objects, so that S3 renames an
+  // upload into place instead of copying it across file systems.
+  if (!impl_->options.data_dir.empty()) {
+    so.spool_dir = impl_->options.data_dir + "/spool";
+    std::error_code ec;
+    std::filesystem::create_directories(so.spool_dir, ec);
+    for (const auto& e : std::filesystem::directory_iterator(so.spool_dir, ec)) std::filesystem::remove(e.path(), ec);
+  }
   impl_->server = std::make_unique<http::Server>(
       so, [impl = impl_.get()](http::Request&& req, http::Responder respond) { impl->handle(std::move(req), respond); });
   // Before the I/O threads start: health() reads it on them (TSan found the race).

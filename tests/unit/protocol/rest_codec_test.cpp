@@ -61,7 +61,7 @@ TEST(RestXmlRouting, NoMatchIsMethodNotAllowed) {
   EXPECT_EQ(e.http_status, 405);
 }
 
-TEST(RestXmlCodec, PutObjectBindsHeadersMetadataAndRawBody) {
+TEST(RestXmlCodec, PutObjectBindsHeadersAndMetadataAndLeavesTheStreamingBodyOut) {
   std::string body("binary\0data\xff", 12);
   auto r = make_request("PUT", "/my-bucket/dir/hello%20world.txt", body);
   r.headers.add("Content-Type", "text/plain");
@@ -76,12 +76,25 @@ TEST(RestXmlCodec, PutObjectBindsHeadersMetadataAndRawBody) {
   const json& in = *d.input;
   EXPECT_EQ(in["Bucket"], "my-bucket");
   EXPECT_EQ(in["Key"], "dir/hello world.txt");
-  EXPECT_EQ(in["Body"].get<std::string>(), body);
+  // A streaming payload is handed over beside the document (RequestContext::payload).
+  EXPECT_TRUE(d.streaming_payload);
+  EXPECT_FALSE(in.contains("Body"));
+  EXPECT_TRUE(s3().streams_payload(r));
   EXPECT_EQ(in["ContentType"], "text/plain");
   EXPECT_EQ(in["ContentLength"], 12);
   EXPECT_EQ(in["Metadata"], json({{"owner", "alice"}, {"color", "red"}}));
   EXPECT_EQ(in["Tagging"], "a=b");
   EXPECT_EQ(in["ServerSideEncryption"], "AES256");
+}
+
+TEST(RestXmlCodec, NonStreamingPayloadsStayInTheDocument) {
+  auto r = make_request("PUT", "/my-bucket?policy", "{\"Version\":\"2012-10-17\"}");
+  auto res = s3().decode(r);
+  const Decoded& d = ok(res);
+  EXPECT_EQ(d.operation, "PutBucketPolicy");
+  EXPECT_FALSE(d.streaming_payload);
+  EXPECT_FALSE(s3().streams_payload(r));
+  EXPECT_EQ((*d.input)["Policy"], "{\"Version\":\"2012-10-17\"}");
 }
 
 TEST(RestXmlCodec, TimestampHeaders) {

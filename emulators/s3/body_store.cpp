@@ -1,0 +1,235 @@
+// Object and part bodies in memory or in files (body_store.hpp).
+#include "s3/body_store.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <unordered_set>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "awan/error.hpp"
+#include "core/crypto.hpp"
+
+namespace awan::s3 {
+
+namespace {
+namespace fs = std::filesystem;
+constexpr uint64_t kInlineMax = 1024 * 1024;  // in-memory daemons keep bodies up to 1 MiB inline
+constexpr size_t kChunk = 1024 * 1024;
+
+[[noreturn]] void io_failure(const char* what, const std::string& path) {
+  spdlog::error("s3: cannot {} {}: {}", what, path, std::strerror(errno));
+  throw AwsError::internal();
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) io_failure("write", path);
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Reads [offset, offset + length) of fd in chunks, handing each to `sink`.
+void read_range(int fd, uint64_t offset, uint64_t length, const std::string& path,
+                const std::function<void(std::string_view)>& sink) {
+  std::string buf(static_cast<size_t>(std::min<uint64_t>(length, kChunk)), '\0');
+  while (length > 0) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(length, buf.size()));
+    ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) io_failure("read", path);
+    sink(std::string_view(buf.data(), static_cast<size_t>(n)));
+    offset += static_cast<uint64_t>(n);
+    length -= static_cast<uint64_t>(n);
+  }
+}
+}  // namespace
+
+BodyStore::BodyStore(const std::string& data_dir, bool sync_full) : persistent_(!data_dir.empty()), sync_full_(sync_full) {
+  if (persistent_) {
+    dir_ = data_dir + "/s3/objects";
+    fs::create_directories(dir_);
+  } else {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/awan-s3-XXXXXX";
+    if (!::mkdtemp(tmpl.data())) io_failure("create", tmpl);
+    dir_ = tmpl;
+  }
+}
+
+BodyStore::~BodyStore() {
+  if (!persistent_) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+std::string BodyStore::new_path() const {
+  std::string id = crypto::hex(crypto::random_bytes(16));
+  std::string sub = dir_ + "/" + id.substr(0, 2);
+  if (::mkdir(sub.c_str(), 0755) != 0 && errno != EEXIST) io_failure("create", sub);
+  return sub + "/" + id.substr(2);
+}
+
+void BodyStore::finish_file(int fd, const std::string& path) {
+  if (persistent_ && ::fdatasync(fd) != 0) io_failure("sync", path);
+  if (::close(fd) != 0) io_failure("close", path);
+  if (sync_full_) {
+    // The directory entry too, so that a power loss keeps the file the metadata names.
+    std::string parent = fs::path(path).parent_path().string();
+    Fd d(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (d.get() >= 0) ::fsync(d.get());
+  }
+}
+
+BodyRef BodyStore::ingest(Payload& payload, const std::function<void(std::string_view)>& feed) {
+  BodyRef out;
+  if (!payload.in_file()) {
+    feed(payload.bytes);
+    if (!persistent_ && payload.bytes.size() <= kInlineMax) {
+      out.data = std::move(payload.bytes);
+      return out;
+    }
+    std::string path = new_path();
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (fd.get() < 0) io_failure("create", path);
+    write_all(fd.get(), payload.bytes, path);
+    finish_file(fd.release(), path);
+    out.path = std::move(path);
+    return out;
+  }
+  PayloadFile& file = *payload.file;
+  Fd fd(::open(file.path().c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) io_failure("open", file.path());
+  const bool whole = payload.offset == 0 && payload.length == file.size() && file.owned();
+  if (!persistent_ && payload.length <= kInlineMax) {
+    read_range(fd.get(), payload.offset, payload.length, file.path(), [&](std::string_view chunk) {
+      feed(chunk);
+      out.data.append(chunk);
+    });
+    return out;
+  }
+  if (whole) {
+    read_range(fd.get(), 0, payload.length, file.path(), feed);
+    if (persistent_ && ::fdatasync(fd.get()) != 0) io_failure("sync", file.path());
+    std::string path = new_path();
+    if (file.move_to(path)) {
+      out.path = std::move(path);
+      return out;
+    }
+    if (errno != EXDEV) io_failure("rename", file.path());
+  }
+  // A range of a file, or another file system: copied.
+  std::string path = new_path();
+  Fd dst(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (dst.get() < 0) io_failure("create", path);
+  read_range(fd.get(), payload.offset, payload.length, file.path(), [&](std::string_view chunk) {
+    if (!whole) feed(chunk);
+    write_all(dst.get(), chunk, path);
+  });
+  finish_file(dst.release(), path);
+  out.path = std::move(path);
+  return out;
+}
+
+BodyRef BodyStore::assemble(const std::vector<Piece>& pieces, uint64_t total,
+                            const std::function<void(std::string_view)>& feed) {
+  BodyRef out;
+  if (!persistent_ && total <= kInlineMax) {
+    out.data.reserve(static_cast<size_t>(total));
+    for (const Piece& p : pieces) {
+      std::string bytes = read(*p.body, p.offset, p.length);
+      feed(bytes);
+      out.data += bytes;
+    }
+    return out;
+  }
+  std::string path = new_path();
+  Fd dst(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (dst.get() < 0) io_failure("create", path);
+  for (const Piece& p : pieces) {
+    if (!p.body->in_file()) {
+      std::string_view bytes = std::string_view(p.body->data).substr(static_cast<size_t>(p.offset),
+                                                                     static_cast<size_t>(p.length));
+      feed(bytes);
+      write_all(dst.get(), bytes, path);
+      continue;
+    }
+    Fd src(::open(p.body->path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (src.get() < 0) io_failure("open", p.body->path);
+    read_range(src.get(), p.offset, p.length, p.body->path, [&](std::string_view chunk) {
+      feed(chunk);
+      write_all(dst.get(), chunk, path);
+    });
+  }
+  finish_file(dst.release(), path);
+  out.path = std::move(path);
+  return out;
+}
+
+Payload BodyStore::open(const BodyRef& body, uint64_t offset, uint64_t length) const {
+  if (!body.in_file()) {
+    if (offset == 0 && length == body.data.size()) return Payload::of_bytes(body.data);
+    return Payload::of_bytes(body.data.substr(static_cast<size_t>(offset), static_cast<size_t>(length)));
+  }
+  auto f = PayloadFile::open_readonly(body.path);
+  if (!f) io_failure("open", body.path);
+  return Payload::of_file(std::move(f), offset, length);
+}
+
+std::string BodyStore::read(const BodyRef& body, uint64_t offset, uint64_t length) const {
+  if (!body.in_file()) return body.data.substr(static_cast<size_t>(offset), static_cast<size_t>(length));
+  Fd fd(::open(body.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) io_failure("open", body.path);
+  std::string out;
+  out.reserve(static_cast<size_t>(length));
+  read_range(fd.get(), offset, length, body.path, [&](std::string_view c) { out.append(c); });
+  return out;
+}
+
+void BodyStore::remove(const BodyRef& body) {
+  if (body.in_file()) ::unlink(body.path.c_str());
+}
+
+size_t BodyStore::sweep_orphans(const std::vector<std::string>& referenced) {
+  std::unordered_set<std::string> keep(referenced.begin(), referenced.end());
+  size_t removed = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir_, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    if (keep.count(it->path().string())) continue;
+    if (fs::remove(it->path(), ec)) ++removed;
+  }
+  return removed;
+}
+
+}  // namespace awan::s3

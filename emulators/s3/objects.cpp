@@ -1,0 +1,392 @@
+// S3 object operations: PutObject, GetObject, HeadObject, DeleteObject, DeleteObjects,
+// CopyObject, GetObjectAttributes, object tagging and ACLs.
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "core/crypto.hpp"
+#include "s3/errors.hpp"
+#include "s3/object_support.hpp"
+#include "s3/service_impl.hpp"
+#include "s3/tags.hpp"
+
+namespace awan::s3 {
+
+namespace {
+std::string quoted(const std::string& hex) { return "\"" + hex + "\""; }
+std::string unquoted(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  return etag;
+}
+
+// Removes bodies whose metadata is gone (after the commit).
+void discard(BodyStore& bodies, const std::vector<BodyRef>& garbage) {
+  for (const BodyRef& b : garbage) bodies.remove(b);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- PutObject
+
+Result S3Service::put_object(json& in) {
+  std::string key = in.value("Key", "");
+  if (key.size() > 1024) throw AwsError("KeyTooLongError", "Your key is too long", 400);
+  {
+    std::lock_guard lock(mu_);
+    require_bucket(in);  // before the payload is stored
+  }
+  json meta = write_metadata(in);
+  json tags = json::array();
+  if (auto t = in.find("Tagging"); t != in.end() && t->is_string()) {
+    if (auto err = parse_tagging_header(t->get<std::string>(), tags)) throw *err;
+  }
+  ChecksumClaim claim = checksum_claim(in, *ctx_, ChecksumAlgorithm::Crc64Nvme);
+  Payload empty;
+  Payload& payload = ctx_->payload ? *ctx_->payload : empty;
+  int64_t size = static_cast<int64_t>(payload.size());
+  PayloadHasher hasher(claim.algorithm, !ctx_->payload_sha256.empty());
+  BodyRef body = bodies_.ingest(payload, [&](std::string_view c) { hasher.update(c); });
+  hasher.finish();
+  try {
+    verify_payload(in, claim, hasher, *ctx_);
+  } catch (...) {
+    bodies_.remove(body);
+    throw;
+  }
+  if (!tags.empty()) meta["Tags"] = tags;
+  meta["Checksum"] = {{"Algorithm", std::string(checksum_name(*claim.algorithm))},
+                      {"Value", hasher.checksum()},
+                      {"Type", "FULL_OBJECT"}};
+  ObjectRow row;
+  row.key = key;
+  row.size = size;
+  row.etag = quoted(hasher.md5_hex());
+  row.meta = std::move(meta);
+  row.body = std::move(body);
+  std::vector<BodyRef> garbage;
+  BucketRow b;
+  try {
+    std::lock_guard lock(mu_);
+    b = require_bucket(in);
+    auto current = store_.latest(b.name, key);
+    check_write_conditions(in, current && !current->delete_marker ? &*current : nullptr);
+    row.modified = now();
+    storage::Transaction tx(store_.db());
+    write_version(b, row, garbage);
+    tx.commit();
+  } catch (...) {
+    bodies_.remove(row.body);
+    throw;
+  }
+  discard(bodies_, garbage);
+  json out = {{"ETag", row.etag}, {"ServerSideEncryption", row.meta.value("ServerSideEncryption", "AES256")}};
+  if (b.versioning == "Enabled") out["VersionId"] = row.version;
+  // The checksum is echoed when the client sent or named one.
+  if (!claim.value.empty() || in.contains("ChecksumAlgorithm")) checksum_to_output(row.meta["Checksum"], out);
+  return Result::ok(out);
+}
+
+// ---------------------------------------------------------------- GetObject / HeadObject
+
+Result S3Service::read_object(json& in, bool head) {
+  BucketRow b = require_bucket(in);
+  std::string key = in.value("Key", "");
+  std::string version = in.value("VersionId", "");
+  ObjectRow obj;
+  if (!version.empty()) {
+    auto row = store_.version(b.name, key, version);
+    if (!row) {
+      if (version != "null" && version.size() != 32)
+        throw errors::invalid_argument("Invalid version id specified", "versionId", version);
+      throw errors::no_such_version(key, version);
+    }
+    if (row->delete_marker)
+      throw AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405);
+    obj = std::move(*row);
+  } else {
+    auto row = store_.latest(b.name, key);
+    if (!row || row->delete_marker) throw errors::no_such_key(key);
+    obj = std::move(*row);
+  }
+  check_read_conditions(in, obj);
+
+  uint64_t size = static_cast<uint64_t>(obj.size);
+  uint64_t first = 0, length = size;
+  json out = json::object();
+  const json parts = obj.meta.value("PartSizes", json::array());
+  if (auto pn = in.find("PartNumber"); pn != in.end() && pn->is_number_integer()) {
+    int64_t n = pn->get<int64_t>();
+    int64_t count = parts.empty() ? 1 : static_cast<int64_t>(parts.size());
+    if (n < 1 || n > 10000)
+      throw errors::invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+                                     std::to_string(n));
+    if (n > count) throw AwsError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416);
+    if (!parts.empty()) {
+      for (int64_t i = 0; i + 1 < n; ++i) first += parts[static_cast<size_t>(i)].get<uint64_t>();
+      length = parts[static_cast<size_t>(n - 1)].get<uint64_t>();
+    }
+    out["PartsCount"] = count;
+    if (length > 0)
+      out["ContentRange"] = "bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + "/" +
+                            std::to_string(size);
+  } else if (auto r = requested_range(in, size)) {
+    first = r->first;
+    length = r->second - r->first + 1;
+    out["ContentRange"] = "bytes " + std::to_string(r->first) + "-" + std::to_string(r->second) + "/" +
+                          std::to_string(size);
+  }
+  metadata_to_output(obj.meta, out);
+  out["AcceptRanges"] = "bytes";
+  out["LastModified"] = obj.modified;
+  out["ContentLength"] = static_cast<int64_t>(length);
+  out["ETag"] = obj.etag;
+  if (!b.versioning.empty()) out["VersionId"] = obj.version;
+  if (auto tags = obj.meta.find("Tags"); !head && tags != obj.meta.end() && !tags->empty())
+    out["TagCount"] = static_cast<int64_t>(tags->size());
+  if (in.value("ChecksumMode", "") == "ENABLED" && length == size) checksum_to_output(obj.meta.value("Checksum", json()), out);
+  // response-* query parameters override the stored headers (signed requests only, on AWS).
+  static const std::pair<const char*, const char*> kOverrides[] = {
+      {"ResponseCacheControl", "CacheControl"},       {"ResponseContentDisposition", "ContentDisposition"},
+      {"ResponseContentEncoding", "ContentEncoding"}, {"ResponseContentLanguage", "ContentLanguage"},
+      {"ResponseContentType", "ContentType"},         {"ResponseExpires", "Expires"}};
+  for (const auto& [param, member] : kOverrides)
+    if (auto it = in.find(param); it != in.end()) out[member] = *it;
+  if (head) return Result::ok(out);
+  return Result::ok(out).with_payload(bodies_.open(obj.body, first, length));
+}
+
+Result S3Service::get_object(json& in) { return read_object(in, false); }
+Result S3Service::head_object(json& in) { return read_object(in, true); }
+
+// ---------------------------------------------------------------- DeleteObject(s)
+
+namespace {
+struct DeleteOutcome {
+  std::string version;         // the version deleted or the marker created
+  bool delete_marker = false;  // a marker was created, or the deleted version was one
+};
+}  // namespace
+
+Result S3Service::delete_object(json& in) {
+  BucketRow b = require_bucket(in);
+  std::string key = in.value("Key", "");
+  std::string version = in.value("VersionId", "");
+  std::vector<BodyRef> garbage;
+  json out = json::object();
+  storage::Transaction tx(store_.db());
+  if (!version.empty()) {
+    auto row = store_.version(b.name, key, version);
+    if (row) {
+      garbage.push_back(row->body);
+      store_.delete_version(b.name, key, version);
+      if (row->delete_marker) out["DeleteMarker"] = true;
+    } else if (version != "null" && version.size() != 32) {
+      throw errors::invalid_argument("Invalid version id specified", "versionId", version);
+    }
+    out["VersionId"] = version;
+  } else if (b.versioning.empty()) {
+    if (auto row = store_.version(b.name, key, "null")) {
+      garbage.push_back(row->body);
+      store_.delete_version(b.name, key, "null");
+    }
+  } else {
+    // Versioned: a delete marker becomes the current version (Suspended: the "null" one).
+    ObjectRow marker;
+    marker.key = key;
+    marker.delete_marker = true;
+    marker.etag = "";
+    marker.modified = now();
+    write_version(b, marker, garbage);
+    out["DeleteMarker"] = true;
+    if (b.versioning == "Enabled") out["VersionId"] = marker.version;
+    else out["VersionId"] = "null";
+  }
+  tx.commit();
+  discard(bodies_, garbage);
+  return Result::ok(out);
+}
+
+Result S3Service::delete_objects(json& in) {
+  BucketRow b = require_bucket(in);
+  json del = in.value("Delete", json::object());
+  json objects = del.value("Objects", json::array());
+  if (!objects.is_array() || objects.empty() || objects.size() > 1000) throw errors::malformed_xml();
+  bool quiet = del.value("Quiet", false);
+  json deleted = json::array(), failed = json::array();
+  for (const json& o : objects) {
+    json one = {{"Bucket", b.name}, {"Key", o.value("Key", "")}};
+    if (o.contains("VersionId")) one["VersionId"] = o["VersionId"];
+    try {
+      Result r = delete_object(one);
+      json d = {{"Key", one["Key"]}};
+      if (o.contains("VersionId")) d["VersionId"] = o["VersionId"];
+      if (r.output.value("DeleteMarker", false)) {
+        d["DeleteMarker"] = true;
+        if (!o.contains("VersionId") && r.output.contains("VersionId")) d["DeleteMarkerVersionId"] = r.output["VersionId"];
+      }
+      if (!quiet) deleted.push_back(std::move(d));
+    } catch (const AwsError& e) {
+      json f = {{"Key", one["Key"]}, {"Code", e.code}, {"Message", e.message}};
+      if (o.contains("VersionId")) f["VersionId"] = o["VersionId"];
+      failed.push_back(std::move(f));
+    }
+  }
+  json out = json::object();
+  if (!deleted.empty()) out["Deleted"] = deleted;
+  if (!failed.empty()) out["Errors"] = failed;
+  return Result::ok(out);
+}
+
+// ---------------------------------------------------------------- CopyObject
+
+Result S3Service::copy_object(json& in) {
+  BucketRow dest = require_bucket(in);
+  std::string key = in.value("Key", "");
+  CopySource src = parse_copy_source(in.value("CopySource", ""));
+  auto src_bucket = store_.bucket(src.bucket);
+  if (!src_bucket) throw errors::no_such_bucket(src.bucket);
+  json sel = {{"Key", src.key}};
+  if (!src.version.empty()) sel["VersionId"] = src.version;
+  ObjectRow source = require_object(*src_bucket, sel);
+  if (source.delete_marker) throw errors::invalid_request("The source of a copy request may not specifically refer to a delete marker by version id.");
+  check_copy_conditions(in, source);
+  std::string directive = in.value("MetadataDirective", "COPY");
+  std::string tag_directive = in.value("TaggingDirective", "COPY");
+  if (directive != "COPY" && directive != "REPLACE")
+    throw errors::invalid_argument("Unknown metadata directive.", "x-amz-metadata-directive", directive);
+  if (tag_directive != "COPY" && tag_directive != "REPLACE")
+    throw errors::invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tag_directive);
+  const bool same = src.bucket == dest.name && src.key == key && src.version.empty();
+  if (same && directive == "COPY" && !in.contains("StorageClass") && !in.contains("WebsiteRedirectLocation") &&
+      !in.contains("ServerSideEncryption"))
+    throw errors::invalid_request(
+        "This copy request is illegal because it is trying to copy an object to itself without changing the "
+        "object's metadata, storage class, website redirect location or encryption attributes.");
+  json meta = directive == "REPLACE" ? write_metadata(in) : source.meta;
+  if (directive == "COPY") {
+    if (in.contains("StorageClass")) meta["StorageClass"] = in["StorageClass"];
+    meta.erase("PartSizes");
+  }
+  meta.erase("Tags");
+  if (tag_directive == "COPY") {
+    if (source.meta.contains("Tags")) meta["Tags"] = source.meta["Tags"];
+  } else if (auto t = in.find("Tagging"); t != in.end() && t->is_string()) {
+    json tags;
+    if (auto err = parse_tagging_header(t->get<std::string>(), tags)) throw *err;
+    if (!tags.empty()) meta["Tags"] = tags;
+  }
+  // The copy's checksum: the one asked for, else the source's algorithm (CRC64NVME by default).
+  std::optional<ChecksumAlgorithm> alg =
+      checksum_from_name(in.value("ChecksumAlgorithm", source.meta.value("Checksum", json::object()).value("Algorithm", "CRC64NVME")));
+  PayloadHasher hasher(alg, false);
+  BodyStore::Piece piece{&source.body, 0, static_cast<uint64_t>(source.size)};
+  ObjectRow row;
+  row.key = key;
+  row.size = source.size;
+  row.body = bodies_.assemble({piece}, static_cast<uint64_t>(source.size), [&](std::string_view c) { hasher.update(c); });
+  hasher.finish();
+  row.etag = quoted(hasher.md5_hex());
+  if (alg) meta["Checksum"] = {{"Algorithm", std::string(checksum_name(*alg))}, {"Value", hasher.checksum()}, {"Type", "FULL_OBJECT"}};
+  row.meta = std::move(meta);
+  row.modified = now();
+  std::vector<BodyRef> garbage;
+  try {
+    storage::Transaction tx(store_.db());
+    write_version(dest, row, garbage);
+    tx.commit();
+  } catch (...) {
+    bodies_.remove(row.body);
+    throw;
+  }
+  discard(bodies_, garbage);
+  json result = {{"ETag", row.etag}, {"LastModified", row.modified}};
+  if (in.contains("ChecksumAlgorithm")) checksum_to_output(row.meta["Checksum"], result);
+  json out = {{"CopyObjectResult", result}, {"ServerSideEncryption", row.meta.value("ServerSideEncryption", "AES256")}};
+  if (!src_bucket->versioning.empty()) out["CopySourceVersionId"] = source.version;
+  if (dest.versioning == "Enabled") out["VersionId"] = row.version;
+  return Result::ok(out);
+}
+
+// ---------------------------------------------------------------- GetObjectAttributes
+
+Result S3Service::get_object_attributes(json& in) {
+  BucketRow b = require_bucket(in);
+  ObjectRow obj = require_object(b, in);
+  json wanted = in.value("ObjectAttributes", json::array());
+  if (!wanted.is_array() || wanted.empty())
+    throw errors::invalid_request("The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty");
+  json out = {{"LastModified", obj.modified}};
+  if (!b.versioning.empty()) out["VersionId"] = obj.version;
+  for (const json& w : wanted) {
+    std::string a = w.is_string() ? w.get<std::string>() : "";
+    if (a == "ETag") {
+      out["ETag"] = unquoted(obj.etag);
+    } else if (a == "Checksum") {
+      json c = json::object();
+      checksum_to_output(obj.meta.value("Checksum", json()), c);
+      if (!c.empty()) out["Checksum"] = c;
+    } else if (a == "ObjectParts") {
+      json parts = obj.meta.value("PartSizes", json::array());
+      if (!parts.empty()) out["ObjectParts"] = {{"TotalPartsCount", parts.size()}};
+    } else if (a == "StorageClass") {
+      out["StorageClass"] = obj.meta.value("StorageClass", "STANDARD");
+    } else if (a == "ObjectSize") {
+      out["ObjectSize"] = obj.size;
+    } else {
+      throw errors::invalid_argument("Invalid attribute name specified.", "x-amz-object-attributes", a);
+    }
+  }
+  return Result::ok(out);
+}
+
+// ---------------------------------------------------------------- tagging, ACL
+
+Result S3Service::put_object_tagging(json& in) {
+  BucketRow b = require_bucket(in);
+  ObjectRow obj = require_object(b, in);
+  json tags = in.value("Tagging", json::object()).value("TagSet", json::array());
+  if (auto err = validate_tag_set(tags, 10)) throw *err;
+  obj.meta["Tags"] = tags;
+  store_.update_meta(b.name, obj.key, obj.version, obj.meta);
+  json out = json::object();
+  if (!b.versioning.empty()) out["VersionId"] = obj.version;
+  return Result::ok(out);
+}
+
+Result S3Service::get_object_tagging(json& in) {
+  BucketRow b = require_bucket(in);
+  ObjectRow obj = require_object(b, in);
+  json out = {{"TagSet", obj.meta.value("Tags", json::array())}};
+  if (!b.versioning.empty()) out["VersionId"] = obj.version;
+  return Result::ok(out);
+}
+
+Result S3Service::delete_object_tagging(json& in) {
+  BucketRow b = require_bucket(in);
+  ObjectRow obj = require_object(b, in);
+  obj.meta.erase("Tags");
+  store_.update_meta(b.name, obj.key, obj.version, obj.meta);
+  json out = json::object();
+  if (!b.versioning.empty()) out["VersionId"] = obj.version;
+  return Result::ok(out);
+}
+
+Result S3Service::get_object_acl(json& in) {
+  BucketRow b = require_bucket(in);
+  require_object(b, in);
+  json o = owner();
+  json grantee = {{"Type", "CanonicalUser"}, {"ID", o["ID"]}, {"DisplayName", o["DisplayName"]}};
+  return Result::ok({{"Owner", o}, {"Grants", json::array({{{"Grantee", grantee}, {"Permission", "FULL_CONTROL"}}})}});
+}
+
+Result S3Service::put_object_acl(json& in) {
+  BucketRow b = require_bucket(in);
+  ObjectRow obj = require_object(b, in);
+  if (in.contains("ACL")) {
+    obj.meta["ACL"] = in["ACL"];
+    store_.update_meta(b.name, obj.key, obj.version, obj.meta);
+  }
+  return Result::ok();
+}
+
+}  // namespace awan::s3

@@ -1,0 +1,110 @@
+#pragma once
+// The S3 service class. Operations by file: buckets.cpp (buckets, their configurations),
+// objects.cpp (put, get, head, delete, copy, attributes, tagging), listing.cpp (ListObjects,
+// ListObjectsV2, ListObjectVersions), multipart.cpp (multipart uploads); service.cpp holds
+// construction, reset and the dispatch table.
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "awan/service.hpp"
+#include "s3/body_store.hpp"
+#include "s3/store.hpp"
+
+namespace awan::s3 {
+
+using json = nlohmann::json;
+
+class S3Service final : public Service {
+ public:
+  explicit S3Service(const ServiceEnv& env);
+  std::string_view name() const override { return "s3"; }
+  Result call(const RequestContext& ctx, const std::string& operation, json input) override;
+  void reset() override;
+
+  using Handler = Result (S3Service::*)(json& in);
+
+ private:
+  // ---- shared helpers (service.cpp) ----
+  double now() const;  // epoch seconds, whole seconds (S3's Last-Modified precision)
+  BucketRow require_bucket(const json& in);
+  ObjectRow require_object(const BucketRow& b, const json& in, const char* version_member = "VersionId");
+  std::string new_version_id() const;
+  json owner() const;
+  // Replaces a key's current version (or adds one, versioning enabled) and removes what it
+  // replaced; returns the body files to delete once committed.
+  void write_version(const BucketRow& b, ObjectRow& row, std::vector<BodyRef>& garbage);
+
+  // ---- buckets.cpp ----
+  Result create_bucket(json& in);
+  Result head_bucket(json& in);
+  Result delete_bucket(json& in);
+  Result list_buckets(json& in);
+  Result get_bucket_location(json& in);
+  Result put_bucket_versioning(json& in);
+  Result get_bucket_versioning(json& in);
+  Result put_bucket_tagging(json& in);
+  Result get_bucket_tagging(json& in);
+  Result delete_bucket_tagging(json& in);
+  Result put_bucket_policy(json& in);
+  Result get_bucket_policy(json& in);
+  Result delete_bucket_policy(json& in);
+  Result put_bucket_cors(json& in);
+  Result get_bucket_cors(json& in);
+  Result delete_bucket_cors(json& in);
+  Result put_bucket_lifecycle(json& in);
+  Result get_bucket_lifecycle(json& in);
+  Result delete_bucket_lifecycle(json& in);
+  Result put_bucket_notification(json& in);
+  Result get_bucket_notification(json& in);
+  Result put_bucket_acl(json& in);
+  Result get_bucket_acl(json& in);
+  Result get_bucket_ownership(json& in);
+  Result get_bucket_encryption(json& in);
+  // A stored bucket configuration document, or the error naming its absence.
+  Result get_config(json& in, const char* key, const char* member, const char* code, const char* message);
+
+  // ---- objects.cpp ----
+  Result put_object(json& in);
+  Result get_object(json& in);
+  Result head_object(json& in);
+  Result delete_object(json& in);
+  Result delete_objects(json& in);
+  Result copy_object(json& in);
+  Result get_object_attributes(json& in);
+  Result put_object_tagging(json& in);
+  Result get_object_tagging(json& in);
+  Result delete_object_tagging(json& in);
+  Result get_object_acl(json& in);
+  Result put_object_acl(json& in);
+  Result read_object(json& in, bool head);
+
+  // ---- listing.cpp ----
+  Result list_objects(json& in);
+  Result list_objects_v2(json& in);
+  Result list_object_versions(json& in);
+
+  // ---- multipart.cpp ----
+  Result create_multipart_upload(json& in);
+  Result upload_part(json& in);
+  Result upload_part_copy(json& in);
+  Result complete_multipart_upload(json& in);
+  Result abort_multipart_upload(json& in);
+  Result list_parts(json& in);
+  Result list_multipart_uploads(json& in);
+
+  ServiceEnv env_;
+  std::mutex mu_;
+  Store store_;
+  BodyStore bodies_;
+  int64_t seq_ = 0;
+  // The request being served on this thread (set by call(), before any lock).
+  static thread_local const RequestContext* ctx_;
+};
+
+}  // namespace awan::s3
