@@ -658,3 +658,9 @@ def test_boto3_upload_download_file(s3, tmp_path):
     dst = tmp_path / "dst.bin"
     s3.download_file("xfer-bucket", "x.bin", str(dst))
     assert dst.read_bytes() == data
+
+
+# ---------------------------------------------------------------- JavaScript SDK v3
+
+def test_js_sdk_v3(js):
+    assert "s3.mjs ok" in js("s3.mjs")
