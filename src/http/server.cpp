@@ -320,7 +320,24 @@ class Session : public std::enable_shared_from_this<Session> {
     spool_fp_ = spool_ ? std::fopen(spool_->path().c_str(), "wb") : nullptr;
     if (!spool_fp_) return fail_spool();
     spool_size_ = 0;
-    spool_buf_.resize(256 * 1024);
+    spool_buf_.resize(1024 * 1024);
+    auto declared = parser_->content_length();
+    if (declared && !parser_->chunked()) {
+      // A declared length: the bytes go from the socket to the file as they are, without the
+      // parser's copy through the read buffer (what arrived with the header first).
+      raw_keep_alive_ = parser_->get().keep_alive();
+      spool_left_ = *declared;
+      size_t have = static_cast<size_t>(std::min<uint64_t>(buffer_.size(), spool_left_));
+      if (have > 0) {
+        if (std::fwrite(buffer_.data().data(), 1, have, spool_fp_) != have) return fail_spool();
+        buffer_.consume(have);
+        spool_left_ -= have;
+        spool_size_ += have;
+        body_received_ += have;
+      }
+      parser_.reset();
+      return read_raw_spool();
+    }
     spool_parser_.emplace(std::move(*parser_));
     parser_.reset();
     spool_parser_->body_limit(body_limit_);
@@ -355,13 +372,38 @@ class Session : public std::enable_shared_from_this<Session> {
       return on_read_error(ec);
     }
     if (!spool_parser_->is_done()) return read_spool();
+    finish_spool(spool_parser_->get().keep_alive());
+  }
+
+  void read_raw_spool() {
+    if (spool_left_ == 0) return finish_spool(raw_keep_alive_);
+    arm_body();
+    size_t want = static_cast<size_t>(std::min<uint64_t>(spool_buf_.size(), spool_left_));
+    socket_.async_read_some(asio::buffer(spool_buf_.data(), want),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) { self->on_raw_spool(ec, n); });
+  }
+
+  void on_raw_spool(beast::error_code ec, size_t n) {
+    body_received_ += n;
+    if (n > 0 && std::fwrite(spool_buf_.data(), 1, n, spool_fp_) != n) return fail_spool();
+    spool_size_ += n;
+    spool_left_ -= n;
+    if (ec && spool_left_ > 0) {
+      close_spool();
+      return on_read_error(ec == asio::error::eof ? beast::error_code(bhttp::error::partial_message) : ec);
+    }
+    read_raw_spool();
+  }
+
+  // The spooled body is complete: closed, and the request dispatched with it.
+  void finish_spool(bool keep_alive) {
     if (std::fclose(spool_fp_) != 0) {
       spool_fp_ = nullptr;
       return fail_spool();
     }
     spool_fp_ = nullptr;
     spool_->set_size(spool_size_);
-    keep_alive_ = spool_parser_->get().keep_alive();
+    keep_alive_ = keep_alive;
     pending_.body_file = std::move(spool_);
     spool_parser_.reset();
     spool_buf_ = {};
@@ -460,6 +502,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   bool parser_done_reading() const {
+    if (spool_left_ > 0) return false;
     if (spool_parser_) return spool_parser_->is_done();
     return !parser_ || parser_->is_done();
   }
@@ -657,6 +700,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<BodyFile> spool_;
   std::FILE* spool_fp_ = nullptr;
   uint64_t spool_size_ = 0;
+  uint64_t spool_left_ = 0;       // raw spooling: bytes of the declared length still to read
+  bool raw_keep_alive_ = true;
   std::vector<char> spool_buf_;
   std::string head_out_;
   std::string body_out_;

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""S3 benchmark: GetObject and PutObject of 1 KiB over loopback with wrk, beside the bare Beast
+ceiling measured in the same run and beside s3rver when it is installed (S3RVER=/path/to/.bin/s3rver,
+or bench/node_modules/.bin/s3rver); then 1 GiB PUT and GET throughput from a raw socket, and the
+daemon's peak RSS during a large upload (5 GiB by default).
+
+Usage: AWAN_BUILD=build/<release-dir> bench/s3.py [seconds-per-scenario] [connections] [large-GiB]"""
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import lib
+
+duration = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+connections = int(sys.argv[2]) if len(sys.argv) > 2 else 16
+large_gib = float(sys.argv[3]) if len(sys.argv) > 3 else 5
+HERE = os.path.dirname(os.path.abspath(__file__))
+AUTH = ("AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
+        "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=0")
+HEADERS = {"Authorization": AUTH, "X-Amz-Date": "20260101T000000Z", "x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
+KIB = b"k" * 1024
+
+
+def request(port, method, path, body=b""):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request(method, path, body, {**HEADERS, "Host": f"localhost:{port}"})
+    r = c.getresponse()
+    data = r.read()
+    if r.status >= 300:
+        raise RuntimeError(f"{method} {path}: {r.status} {data[:300]}")
+    return data
+
+
+def setup(port):
+    request(port, "PUT", "/bench")
+    request(port, "PUT", "/bench/obj1k", KIB)
+    assert request(port, "GET", "/bench/obj1k") == KIB
+
+
+def lua(method, body=None):
+    return lib.lua_script(method, body, {**HEADERS, "Host": "localhost"})
+
+
+def kib_rows(server, label):
+    setup(server.port)
+    get = lib.wrk(server.url + "/bench/obj1k", lua("GET"), duration=duration, connections=connections)
+    put = lib.wrk(server.url + "/bench/put1k", lua("PUT", "k" * 1024), duration=duration, connections=connections)
+    return [(f"{label} GetObject 1 KiB", get), (f"{label} PutObject 1 KiB", put)]
+
+
+def stream_put(port, path, size, chunk=4 << 20):
+    """PUT `size` bytes from a raw socket; returns (seconds, response head)."""
+    buf = os.urandom(chunk)
+    s = socket.create_connection(("127.0.0.1", port))
+    head = (f"PUT {path} HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Length: {size}\r\n"
+            f"Authorization: {AUTH}\r\nX-Amz-Date: 20260101T000000Z\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n")
+    t0 = time.monotonic()
+    s.sendall(head.encode())
+    left = size
+    while left > 0:
+        n = min(left, len(buf))
+        s.sendall(buf[:n] if n < len(buf) else buf)
+        left -= n
+    resp = b""
+    while b"\r\n\r\n" not in resp:
+        resp += s.recv(65536)
+    t = time.monotonic() - t0
+    s.close()
+    return t, resp.split(b"\r\n", 1)[0].decode()
+
+
+def stream_get(port, path):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nAuthorization: {AUTH}\r\n"
+              f"X-Amz-Date: 20260101T000000Z\r\nConnection: close\r\n\r\n".encode())
+    t0 = time.monotonic()
+    got = 0
+    buf = bytearray(8 << 20)
+    view = memoryview(buf)
+    while True:
+        n = s.recv_into(view)
+        if n == 0:
+            break
+        got += n
+    t = time.monotonic() - t0
+    s.close()
+    return t, got
+
+
+def peak_rss_during(server, fn):
+    peak = [0]
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            peak[0] = max(peak[0], server.rss_kb())
+            time.sleep(0.05)
+
+    th = threading.Thread(target=watch)
+    th.start()
+    try:
+        out = fn()
+    finally:
+        done.set()
+        th.join()
+    return out, peak[0]
+
+
+def find_s3rver():
+    for c in (os.environ.get("S3RVER"), os.path.join(HERE, "node_modules", ".bin", "s3rver"), shutil.which("s3rver")):
+        if c and os.path.exists(c):
+            return c
+    return None
+
+
+class S3rver:
+    def __init__(self, binary):
+        self.dir = tempfile.mkdtemp()
+        self.port = 4590
+        self.p = subprocess.Popen([binary, "-d", self.dir, "-p", str(self.port), "--silent"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port)).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait(timeout=5)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+rows = []
+bare = lib.start_bare()
+ceiling = lib.wrk(bare.url + "/", duration=duration, connections=connections)
+bare.stop()
+rows.append(("bare Beast server (ceiling)", ceiling))
+awan = lib.start_awan()
+rows += kib_rows(awan, "awan")
+peer = find_s3rver()
+if peer:
+    s = S3rver(peer)
+    try:
+        rows += kib_rows(s, "s3rver")
+    finally:
+        s.stop()
+print(f"wrk -t1 -c{connections} -d{duration}s over loopback")
+lib.report(rows, ceiling["rps"])
+if not peer:
+    print("(s3rver not installed: npm install --prefix bench s3rver)")
+
+GIB = 1 << 30
+t, status = stream_put(awan.port, "/bench/gib", GIB)
+print(f"\nPUT 1 GiB: {GIB / t / 1e9:.2f} GB/s ({t:.2f} s, {status})")
+t, got = stream_get(awan.port, "/bench/gib")
+print(f"GET 1 GiB: {got / t / 1e9:.2f} GB/s ({t:.2f} s, {got} bytes with the header)")
+size = int(large_gib * GIB)
+(t, status), peak = peak_rss_during(awan, lambda: stream_put(awan.port, "/bench/large", size))
+print(f"PUT {large_gib:g} GiB: {size / t / 1e9:.2f} GB/s, peak RSS {peak / 1024:.1f} MiB ({status})")
+(t, got), peak = peak_rss_during(awan, lambda: stream_get(awan.port, "/bench/large"))
+print(f"GET {large_gib:g} GiB: {got / t / 1e9:.2f} GB/s, peak RSS {peak / 1024:.1f} MiB")
+awan.stop()
