@@ -90,6 +90,13 @@ struct ServiceEnv {
   std::string default_account_id = "000000000000";
   std::string default_region = "us-east-1";
   Scheduler* scheduler = nullptr;  // set by the Simulator; may be null in unit tests
+  // Cross-service calls (S3 → SQS/SNS/Lambda notifications, SNS → SQS, ...): the operation
+  // interface of another service, in process, without HTTP. Set by the Simulator (unset in unit
+  // tests: a service must cope). `done` may run on this thread before call_service returns;
+  // never hold a lock that `done` takes.
+  std::function<void(const RequestContext& ctx, const std::string& service, const std::string& operation,
+                     nlohmann::json input, Completion done)>
+      call_service;
   // DynamoDB TTL sweep period (--ttl-interval).
   std::chrono::milliseconds ttl_interval{5000};
   // Path for a service's database file, or ":memory:".

@@ -409,6 +409,10 @@ Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>())
   impl_->env.default_account_id = o.account_id;
   impl_->env.default_region = o.region;
   impl_->env.scheduler = impl_.get();
+  impl_->env.call_service = [this](const RequestContext& ctx, const std::string& service, const std::string& operation,
+                                   nlohmann::json input, Completion done) {
+    call(ctx, service, operation, std::move(input), std::move(done));
+  };
   impl_->env.ttl_interval = o.ttl_interval;
   // Before any service opens its database: a second daemon on the same directory stops here.
   if (!o.data_dir.empty()) impl_->data_dir_lock = std::make_unique<storage::DataDirLock>(o.data_dir);
@@ -514,9 +518,10 @@ void Simulator::call(const RequestContext& ctx, const std::string& service, cons
   c.operation = operation;
   if (c.request_id.empty()) c.request_id = ids::uuid4();
   try {
-    svc->invoke(c, operation, std::move(input), std::move(done));
+    svc->invoke(c, operation, std::move(input), done);
   } catch (const std::exception& e) {
     spdlog::error("{} {} threw: {}", service, operation, e.what());
+    done(Result::fail(AwsError::internal()));
   }
 }
 
