@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "s3/bucket_name.hpp"
+#include "s3/cors.hpp"
 #include "s3/errors.hpp"
 #include "s3/service_impl.hpp"
 #include "s3/tags.hpp"
@@ -192,8 +193,7 @@ Result S3Service::get_config(json& in, const char* key, const char* member, cons
 Result S3Service::put_bucket_cors(json& in) {
   BucketRow b = require_bucket(in);
   json cfg = in.value("CORSConfiguration", json::object());
-  json rules = cfg.value("CORSRules", json::array());
-  if (!rules.is_array() || rules.empty()) throw errors::malformed_xml();
+  if (auto err = validate_cors(cfg)) throw *err;
   b.config["CORS"] = cfg;
   store_.update_bucket(b);
   return Result::ok();

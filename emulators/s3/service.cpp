@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/ids.hpp"
+#include "s3/cors.hpp"
 #include "s3/errors.hpp"
 
 namespace awan::s3 {
@@ -34,6 +35,20 @@ void S3Service::reset() {
     b.path = p;
     bodies_.remove(b);
   }
+}
+
+std::optional<CorsAnswer> S3Service::cors(const CorsQuery& q) {
+  std::lock_guard lock(mu_);
+  auto b = store_.bucket(q.resource);
+  if (!b) return std::nullopt;
+  auto cfg = b->config.find("CORS");
+  if (cfg == b->config.end()) return std::nullopt;
+  CorsMatch m = q.preflight ? match_preflight(*cfg, q.origin, q.method, q.request_headers)
+                            : match_actual(*cfg, q.origin, q.method);
+  CorsAnswer a;
+  if (!m.matched && q.preflight) a.refused = cors_forbidden(q.method);
+  a.headers = std::move(m.headers);
+  return a;
 }
 
 double S3Service::now() const {

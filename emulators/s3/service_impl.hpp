@@ -26,6 +26,7 @@ class S3Service final : public Service {
   std::string_view name() const override { return "s3"; }
   Result call(const RequestContext& ctx, const std::string& operation, json input) override;
   void reset() override;
+  std::optional<CorsAnswer> cors(const CorsQuery& query) override;
 
   using Handler = Result (S3Service::*)(json& in);
 

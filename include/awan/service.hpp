@@ -106,6 +106,20 @@ struct ServiceEnv {
   }
 };
 
+// Browser CORS of a resource a service owns (S3 buckets with PutBucketCors rules), asked for
+// requests that carry an Origin the daemon's origin policy allows.
+struct CorsQuery {
+  std::string resource;         // S3: the bucket
+  std::string origin;
+  std::string method;           // a preflight's Access-Control-Request-Method, else the request's
+  std::string request_headers;  // a preflight's Access-Control-Request-Headers
+  bool preflight = false;
+};
+struct CorsAnswer {
+  std::optional<AwsError> refused;                           // a preflight that no rule allows
+  std::vector<std::pair<std::string, std::string>> headers;  // to add (none: the browser blocks)
+};
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -129,6 +143,8 @@ class Service {
                                  int& status, nlohmann::json& out) {
     return false;
   }
+  // The resource's own CORS rules; nullopt when it has none (the daemon's policy applies).
+  virtual std::optional<CorsAnswer> cors(const CorsQuery& query) { return std::nullopt; }
   // State summary for /_awan/health ("running", "available", ...).
   virtual std::string state() const { return "running"; }
   // Stop background work before destruction.

@@ -51,6 +51,10 @@ class Codec {
   virtual void encode_error(const AwsError& error, const EncodeContext& ctx, http::Response& out) const = 0;
 };
 
+// The bucket an S3 request names (virtual-hosted or the first path segment, decoded); "" when
+// none.
+std::string s3_bucket_of(const http::Request& req);
+
 // The codec for a service id ("sts", "iam", "dynamodb", "s3", "lambda", ...), chosen by the
 // protocol its model declares. nullptr for a service without a model. Codecs are created
 // once and shared (thread-safe, immutable).

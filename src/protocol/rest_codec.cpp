@@ -184,6 +184,13 @@ std::string_view s3_root_name(std::string_view op) {
 
 }  // namespace
 
+std::string s3_bucket_of(const http::Request& req) {
+  std::string path = effective_path(req, true);
+  auto parts = split_path(path);
+  if (parts.empty() || parts[0].empty()) return "";
+  return wire::percent_decode(parts[0], false).value_or("");
+}
+
 RestCodec::RestCodec(std::string service, const Model* model, bool xml) : ModelCodec(std::move(service), model), xml_(xml) {
   size_t index = 0;
   for (const Operation* op : model->operations()) {

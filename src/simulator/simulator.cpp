@@ -227,6 +227,27 @@ struct Simulator::Impl : Scheduler {
     respond(std::move(r));
   }
 
+  // The CORS rules of the S3 bucket a browser request names (nullopt: none, or not S3).
+  std::optional<CorsAnswer> resource_cors_for(const http::Request& req, const std::string& origin) const {
+    if (req.path.rfind("/_", 0) == 0) return std::nullopt;  // internal endpoints
+    if (gateway::route(req).service != "s3") return std::nullopt;
+    auto it = services.find("s3");
+    if (it == services.end()) return std::nullopt;
+    CorsQuery q;
+    q.resource = protocol::s3_bucket_of(req);
+    if (q.resource.empty()) return std::nullopt;
+    q.origin = origin;
+    q.preflight = req.method == "OPTIONS" && req.headers.has("access-control-request-method");
+    q.method = q.preflight ? std::string(req.headers.get("access-control-request-method")) : req.method;
+    q.request_headers = std::string(req.headers.get("access-control-request-headers"));
+    try {
+      return it->second->cors(q);
+    } catch (const std::exception& e) {
+      spdlog::error("s3 cors: {}", e.what());
+      return std::nullopt;
+    }
+  }
+
   // ---- internal endpoints ----
   nlohmann::json health() const {
     nlohmann::json svcs = nlohmann::json::object();
@@ -285,14 +306,31 @@ struct Simulator::Impl : Scheduler {
     auto t0 = steady::now();
     RequestContext ctx;
     ctx.request_id = ids::uuid4();
+    // A bucket's own CORS rules answer preflights from allowed origins (and decorate answers).
+    const std::string* origin = req.headers.find("origin");
+    std::optional<CorsAnswer> resource_cors;
+    if (origin && origin_policy.origin_allowed(*origin) && origin_policy.host_allowed(req.headers.get("host")))
+      resource_cors = resource_cors_for(req, *origin);
+    if (resource_cors && resource_cors->refused)
+      return respond_error(protocol::codec_for("s3"), *resource_cors->refused, ctx, t0, respond);
+    if (resource_cors && req.method == "OPTIONS" && req.headers.has("access-control-request-method")) {
+      http::Response r;
+      for (auto& [k, v] : resource_cors->headers) r.headers.add(k, v);
+      stamp(r, ctx.request_id, *env.clock);
+      return respond(std::move(r));
+    }
     // Foreign Host or Origin: refused before anything else; CORS preflights answered here.
     if (auto early = origin_policy.admit(req)) {
       stamp(*early, ctx.request_id, *env.clock);
       return respond(std::move(*early));
     }
-    if (const std::string* origin = req.headers.find("origin")) {
-      respond = [respond = std::move(respond), origin = *origin](http::Response r) {
-        gateway::OriginPolicy::add_cors_headers(origin, r);
+    if (origin) {
+      respond = [respond = std::move(respond), origin = *origin, resource_cors](http::Response r) {
+        if (resource_cors) {
+          for (const auto& [k, v] : resource_cors->headers) r.headers.set(k, v);
+        } else {
+          gateway::OriginPolicy::add_cors_headers(origin, r);
+        }
         respond(std::move(r));
       };
     }

@@ -696,3 +696,53 @@ def test_presigned_urls_enforced_when_verifying():
         assert r.status_code == 403 and b"AccessDenied" in r.content
     finally:
         d.stop()
+
+
+# ---------------------------------------------------------------- bucket CORS
+
+def test_bucket_cors_answers_preflights_and_decorates(awan, s3):
+    s3.create_bucket(Bucket="cors-bucket")
+    s3.put_object(Bucket="cors-bucket", Key="k", Body=b"x")
+    host = {"Host": f"localhost:{awan.port}"}
+    page = "http://localhost:3000"
+    # Without bucket rules the daemon's own policy answers local origins.
+    r = requests.options(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page,
+                                                                     "Access-Control-Request-Method": "PUT"})
+    assert r.status_code == 200
+    s3.put_bucket_cors(Bucket="cors-bucket", CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET", "PUT"], "AllowedOrigins": ["http://localhost:*"], "AllowedHeaders": ["x-amz-*"],
+         "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]})
+    r = requests.options(awan.endpoint + "/cors-bucket/k", headers={
+        **host, "Origin": page, "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "X-Amz-Meta-A, x-amz-date"})
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Origin"] == page
+    assert r.headers["Access-Control-Allow-Methods"] == "GET, PUT"
+    assert r.headers["Access-Control-Allow-Headers"] == "x-amz-meta-a, x-amz-date"
+    assert r.headers["Access-Control-Max-Age"] == "600"
+    # A method or header no rule allows: 403 AccessForbidden.
+    r = requests.options(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page,
+                                                                     "Access-Control-Request-Method": "DELETE"})
+    assert r.status_code == 403 and b"<Code>AccessForbidden</Code>" in r.content
+    r = requests.options(awan.endpoint + "/cors-bucket/k", headers={
+        **host, "Origin": page, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "content-type"})
+    assert r.status_code == 403
+    # Actual requests carry the matching rule's headers.
+    r = requests.get(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page})
+    assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == page
+    assert r.headers["Access-Control-Expose-Headers"] == "ETag"
+    # A foreign origin is still refused by the daemon's policy, whatever the bucket says.
+    r = requests.get(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": "https://evil.example"})
+    assert r.status_code == 403
+
+
+def test_invalid_cors_configurations(s3):
+    s3.create_bucket(Bucket="cors-bad")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_cors(Bucket="cors-bad", CORSConfiguration={"CORSRules": [
+            {"AllowedMethods": ["PATCH"], "AllowedOrigins": ["*"]}]})
+    assert code_of(e) == "InvalidRequest" and "Unsupported method is PATCH" in e.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_cors(Bucket="cors-bad", CORSConfiguration={"CORSRules": [
+            {"AllowedMethods": ["GET"], "AllowedOrigins": ["http://*.a.*"]}]})
+    assert code_of(e) == "InvalidRequest"
