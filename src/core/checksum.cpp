@@ -166,9 +166,9 @@ std::optional<AwsError> verify_checksum(ChecksumAlgorithm a, std::string_view cl
 }
 
 std::optional<AwsError> verify_checksum_headers(const http::Headers& headers, std::string_view body) {
-  const Header* found = nullptr;
+  const http::Header* found = nullptr;
   std::optional<ChecksumAlgorithm> algo;
-  for (const Header& h : headers.items()) {
+  for (const http::Header& h : headers.items()) {
     auto a = checksum_from_header(h.name);
     if (!a) continue;
     if (found && *a != *algo)
