@@ -21,9 +21,11 @@ namespace {
 constexpr uint64_t npos = std::numeric_limits<uint64_t>::max();
 constexpr size_t kMaxBoundary = 70;  // RFC 2046
 
-AwsError pre_data_too_large() {
-  return {"MaxPostPreDataLengthExceededError", "Your POST request fields preceding the upload file were too large.",
-          400};
+// S3's code and message as observed on the wire (not the error table's spelling).
+AwsError pre_data_too_large(size_t limit) {
+  AwsError e{"MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.", 400};
+  e.details = std::make_shared<const nlohmann::json>(nlohmann::json{{"MaxPostPreDataLengthBytes", limit}});
+  return e;
 }
 
 AwsError no_file() {
@@ -143,7 +145,9 @@ bool read_exact(const ByteSource& src, uint64_t offset, size_t n, std::string& o
 }
 
 struct PartHeaders {
-  std::string name;
+  std::string name;       // lower-case
+  std::string sent_name;
+  bool form_data = false; // disposition type form-data (only such a part can be the file)
   std::optional<std::string> filename;
   std::string content_type;
 };
@@ -173,11 +177,12 @@ std::optional<AwsError> parse_part_headers(std::string_view block, PartHeaders& 
     if (name == "content-disposition") {
       std::string_view v = value;
       size_t semi = v.find(';');
-      if (!iequals(trim(v.substr(0, semi)), "form-data")) return malformed_post_request();
+      out.form_data = iequals(trim(v.substr(0, semi)), "form-data");
       std::vector<Param> params;
       if (semi != std::string_view::npos && !parse_params(v.substr(semi + 1), params)) return malformed_post_request();
       const Param* n = find_param(params, "name");
       if (!n) return malformed_post_request();
+      out.sent_name = n->value;
       out.name = text::ascii_lower(n->value);
       if (const Param* f = find_param(params, "filename")) out.filename = f->value;
       disposition = true;
@@ -232,9 +237,12 @@ std::string PostForm::object_key() const {
   const std::string* key = get("key");
   if (!key) return {};
   std::string out = *key;
+  if (!file.filename) return out;
+  std::string_view name = *file.filename;
+  if (size_t slash = name.find_last_of("/\\"); slash != std::string_view::npos) name.remove_prefix(slash + 1);
   constexpr std::string_view kVar = "${filename}";
   size_t p = out.find(kVar);
-  if (p != std::string::npos) out.replace(p, kVar.size(), file.filename.value_or(""));
+  if (p != std::string::npos) out.replace(p, kVar.size(), name);
   return out;
 }
 
@@ -312,7 +320,7 @@ std::optional<AwsError> parse_post_form(const ByteSource& body, std::string_view
     if (*d == npos) return malformed_post_request();
     uint64_t length = *d - pos;
 
-    if (headers.name == "file") {
+    if (headers.name == "file" && headers.form_data) {
       out.file.offset = pos;
       out.file.length = length;
       out.file.filename = std::move(headers.filename);
@@ -321,11 +329,12 @@ std::optional<AwsError> parse_post_form(const ByteSource& body, std::string_view
     }
     if (out.fields.size() >= limits.max_fields || length > limits.max_pre_data ||
         pre_data + headers.name.size() + length > limits.max_pre_data) {
-      return pre_data_too_large();
+      return pre_data_too_large(limits.max_pre_data);
     }
     pre_data += headers.name.size() + static_cast<size_t>(length);
     FormField f;
     f.name = std::move(headers.name);
+    f.sent_name = std::move(headers.sent_name);
     if (!read_exact(body, pos, static_cast<size_t>(length), f.value)) return read_failed();
     out.fields.push_back(std::move(f));
     pos = *d + delimiter.size();

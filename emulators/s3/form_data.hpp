@@ -60,8 +60,9 @@ struct FormLimits {
 };
 
 struct FormField {
-  std::string name;   // lower-cased: S3 matches form field names case-insensitively
+  std::string name;       // lower-cased: S3 matches form field names case-insensitively
   std::string value;
+  std::string sent_name;  // as the form spelled it (error messages)
 };
 
 struct FormFile {
@@ -76,7 +77,8 @@ struct PostForm {
   FormFile file;
   // The first field of that (lower-case) name, or null.
   const std::string* get(std::string_view lower_name) const;
-  // The key field with "${filename}" replaced by the file's name, as S3 does.
+  // The key field with "${filename}" replaced by the file's name (after its last '/' or '\\'),
+  // as S3 does; a file part without a filename parameter leaves the variable as it is.
   std::string object_key() const;
 };
 
@@ -85,10 +87,11 @@ struct PostForm {
 // multipart/form-data"); a missing or invalid boundary is MalformedPOSTRequest.
 std::optional<AwsError> form_boundary(std::string_view content_type, std::string& boundary);
 
-// Parses the parts up to and including the one named "file" (parts after it are ignored, as S3
-// ignores them). MalformedPOSTRequest for a body that is not multipart/form-data, InvalidArgument
-// "POST requires exactly one file upload per request." when there is no file part,
-// MaxPostPreDataLengthExceededError when the fields before it exceed the limits.
+// Parses the parts up to and including the form-data part named "file" (parts after it are
+// ignored, as S3 ignores them). MalformedPOSTRequest for a body that is not multipart/form-data,
+// InvalidArgument "POST requires exactly one file upload per request." (ArgumentName file,
+// ArgumentValue 0) when there is no file part, MaxPostPreDataLengthExceeded (S3's code and
+// message, with MaxPostPreDataLengthBytes) when the fields before it exceed the limits.
 std::optional<AwsError> parse_post_form(const ByteSource& body, std::string_view boundary, PostForm& out,
                                         const FormLimits& limits = {});
 

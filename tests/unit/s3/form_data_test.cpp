@@ -94,6 +94,21 @@ TEST(FormData, FieldsAndFileExtent) {
   EXPECT_EQ(f.file.content_type, "text/plain");
   EXPECT_EQ(f.get("after"), nullptr);  // fields after the file are ignored
   EXPECT_EQ(f.object_key(), "user/a b.txt");
+  EXPECT_EQ(f.fields[1].sent_name, "Policy");
+}
+
+TEST(FormData, FilenameVariable) {
+  auto key_for = [](const std::string& disposition) {
+    PostForm f;
+    std::string body = part("key", "up/${filename}") + "--B\r\nContent-Disposition: form-data; name=\"file\"" +
+                       disposition + "\r\n\r\nx\r\n--B--";
+    EXPECT_FALSE(parse(body, f));
+    return f.object_key();
+  };
+  EXPECT_EQ(key_for("; filename=\"C:\\\\dir\\\\file.txt\""), "up/file.txt");
+  EXPECT_EQ(key_for("; filename=\"a/b/c.txt\""), "up/c.txt");
+  EXPECT_EQ(key_for("; filename=\"\""), "up/");
+  EXPECT_EQ(key_for(""), "up/${filename}");  // no filename parameter: kept literally
 }
 
 TEST(FormData, SameResultFromBlocksAndFromAFile) {
@@ -156,7 +171,8 @@ TEST(FormData, MalformedBodies) {
   EXPECT_EQ(code_of("--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nunterminated"),
             "MalformedPOSTRequest");
   EXPECT_EQ(code_of("--B\r\nContent-Type: text/plain\r\n\r\nx\r\n--B--"), "MalformedPOSTRequest");  // no disposition
-  EXPECT_EQ(code_of("--B\r\nContent-Disposition: attachment; name=\"file\"\r\n\r\nx\r\n--B--"), "MalformedPOSTRequest");
+  // only a form-data part named file is the file
+  EXPECT_EQ(code_of("--B\r\nContent-Disposition: file; name=\"file\"\r\n\r\nx\r\n--B--"), "InvalidArgument");
   EXPECT_EQ(code_of("--B\r\nContent-Disposition: form-data; filename=\"x\"\r\n\r\nx\r\n--B--"), "MalformedPOSTRequest");
   EXPECT_EQ(code_of("--B\r\nContent-Disposition: form-data; name=\"file\r\n\r\nx\r\n--B--"), "MalformedPOSTRequest");
   EXPECT_EQ(code_of("--B\r\nno colon here\r\n\r\nx\r\n--B--"), "MalformedPOSTRequest");
@@ -178,12 +194,17 @@ TEST(FormData, WhitespaceAfterBoundaryAndFoldedHeaders) {
 TEST(FormData, PreDataLimits) {
   FormLimits small;
   small.max_pre_data = 10;
-  EXPECT_EQ(code_of(part("key", "0123456789") + part("file", "x") + "--B--", small), "MaxPostPreDataLengthExceededError");
+  EXPECT_EQ(code_of(part("key", "0123456789") + part("file", "x") + "--B--", small), "MaxPostPreDataLengthExceeded");
+  PostForm big;
+  auto err = parse(part("key", std::string(20 * 1024, 'k')) + part("file", "x") + "--B--", big);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, "Your POST request fields preceeding the upload file was too large.");
+  EXPECT_EQ((*err->details)["MaxPostPreDataLengthBytes"], 20480);
   EXPECT_EQ(code_of(part("key", "12345") + part("file", "x") + "--B--", small), "ok");  // 3 + 5 bytes
   FormLimits few;
   few.max_fields = 2;
   EXPECT_EQ(code_of(part("a", "1") + part("b", "2") + part("c", "3") + part("file", "x") + "--B--", few),
-            "MaxPostPreDataLengthExceededError");
+            "MaxPostPreDataLengthExceeded");
   FormLimits header;
   header.max_part_header = 20;
   EXPECT_EQ(code_of(part("file", "x") + "--B--", header), "MalformedPOSTRequest");
