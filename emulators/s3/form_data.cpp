@@ -233,10 +233,8 @@ const std::string* PostForm::get(std::string_view lower_name) const {
   return nullptr;
 }
 
-std::string PostForm::object_key() const {
-  const std::string* key = get("key");
-  if (!key) return {};
-  std::string out = *key;
+std::string PostForm::expand_filename(std::string_view value) const {
+  std::string out(value);
   if (!file.filename) return out;
   std::string_view name = *file.filename;
   if (size_t slash = name.find_last_of("/\\"); slash != std::string_view::npos) name.remove_prefix(slash + 1);
@@ -244,6 +242,11 @@ std::string PostForm::object_key() const {
   size_t p = out.find(kVar);
   if (p != std::string::npos) out.replace(p, kVar.size(), name);
   return out;
+}
+
+std::string PostForm::object_key() const {
+  const std::string* key = get("key");
+  return key ? expand_filename(*key) : std::string{};
 }
 
 AwsError malformed_post_request() {

@@ -77,8 +77,10 @@ struct PostForm {
   FormFile file;
   // The first field of that (lower-case) name, or null.
   const std::string* get(std::string_view lower_name) const;
-  // The key field with "${filename}" replaced by the file's name (after its last '/' or '\\'),
-  // as S3 does; a file part without a filename parameter leaves the variable as it is.
+  // `value` with "${filename}" replaced by the file's name (after its last '/' or '\\'), as S3
+  // expands every field; a file part without a filename parameter leaves the variable as it is.
+  std::string expand_filename(std::string_view value) const;
+  // The key field, expanded.
   std::string object_key() const;
 };
 
