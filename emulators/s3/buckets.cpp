@@ -5,6 +5,7 @@
 #include "s3/bucket_name.hpp"
 #include "s3/cors.hpp"
 #include "s3/errors.hpp"
+#include "s3/lifecycle.hpp"
 #include "s3/service_impl.hpp"
 #include "s3/tags.hpp"
 
@@ -213,9 +214,10 @@ Result S3Service::delete_bucket_cors(json& in) {
 Result S3Service::put_bucket_lifecycle(json& in) {
   BucketRow b = require_bucket(in);
   json cfg = in.value("LifecycleConfiguration", json::object());
-  if (!cfg.value("Rules", json::array()).is_array() || cfg.value("Rules", json::array()).empty())
-    throw errors::malformed_xml();
-  b.config["Lifecycle"] = cfg;
+  LifecycleConfig parsed;
+  json normalized;
+  if (auto err = parse_lifecycle_configuration(cfg, parsed, &normalized)) throw *err;
+  b.config["Lifecycle"] = normalized;
   store_.update_bucket(b);
   return Result::ok();
 }

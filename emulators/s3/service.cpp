@@ -24,6 +24,7 @@ S3Service::S3Service(const ServiceEnv& env)
     size_t removed = bodies_.sweep_orphans(store_.body_paths());
     if (removed) spdlog::info("s3: removed {} orphaned body files", removed);
   }
+  schedule_sweep();
 }
 
 void S3Service::reset() {
@@ -52,7 +53,7 @@ std::optional<CorsAnswer> S3Service::cors(const CorsQuery& q) {
 }
 
 double S3Service::now() const {
-  const Clock* clock = ctx_ ? ctx_->clock : env_.clock;
+  const Clock* clock = ctx_ && ctx_->clock ? ctx_->clock : env_.clock;
   return std::floor(std::chrono::duration<double>(clock->now().time_since_epoch()).count());
 }
 

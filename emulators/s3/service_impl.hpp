@@ -4,6 +4,7 @@
 // ListObjectsV2, ListObjectVersions), multipart.cpp (multipart uploads); service.cpp holds
 // construction, reset and the dispatch table.
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ class S3Service final : public Service {
   Result call(const RequestContext& ctx, const std::string& operation, json input) override;
   void reset() override;
   std::optional<CorsAnswer> cors(const CorsQuery& query) override;
+  bool internal_endpoint(std::string_view method, std::string_view path, const std::string& body, int& status,
+                         json& out) override;
+  void shutdown() override { *alive_ = false; }
+  ~S3Service() override { *alive_ = false; }
 
   using Handler = Result (S3Service::*)(json& in);
 
@@ -40,6 +45,11 @@ class S3Service final : public Service {
   // Replaces a key's current version (or adds one, versioning enabled) and removes what it
   // replaced; returns the body files to delete once committed.
   void write_version(const BucketRow& b, ObjectRow& row, std::vector<BodyRef>& garbage);
+
+  // ---- lifecycle_sweeper.cpp ----
+  void schedule_sweep();
+  // Applies every bucket's lifecycle rules as of `now`: (versions expired, uploads aborted).
+  std::pair<size_t, size_t> sweep_lifecycle(std::chrono::system_clock::time_point now);
 
   // ---- buckets.cpp ----
   Result create_bucket(json& in);
@@ -104,6 +114,7 @@ class S3Service final : public Service {
   Store store_;
   BodyStore bodies_;
   int64_t seq_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // read by scheduled sweeps
   // The request being served on this thread (set by call(), before any lock).
   static thread_local const RequestContext* ctx_;
 };
