@@ -5,6 +5,7 @@
 #include "s3/bucket_name.hpp"
 #include "s3/cors.hpp"
 #include "s3/errors.hpp"
+#include "s3/event_shapes.hpp"
 #include "s3/lifecycle.hpp"
 #include "s3/service_impl.hpp"
 #include "s3/tags.hpp"
@@ -236,7 +237,11 @@ Result S3Service::delete_bucket_lifecycle(json& in) {
 
 Result S3Service::put_bucket_notification(json& in) {
   BucketRow b = require_bucket(in);
-  b.config["Notification"] = in.value("NotificationConfiguration", json::object());
+  NotificationConfig parsed;
+  if (auto err = parse_notification_configuration(in.value("NotificationConfiguration", json::object()), parsed))
+    throw *err;
+  // TODO(S3): check that destinations exist (and send s3:TestEvent) once SQS, SNS and Lambda do.
+  b.config["Notification"] = notification_configuration_document(parsed);
   store_.update_bucket(b);
   return Result::ok();
 }

@@ -796,3 +796,24 @@ def test_lifecycle_in_a_versioned_bucket(awan, s3):
     # The current version went behind a delete marker; the noncurrent one was removed.
     assert len(versions.get("DeleteMarkers", [])) == 1 and versions["DeleteMarkers"][0]["IsLatest"]
     assert len(versions["Versions"]) == 1 and versions["Versions"][0]["IsLatest"] is False
+
+
+def test_notification_configuration_validated_and_stored(s3):
+    s3.create_bucket(Bucket="notify-bucket")
+    cfg = {"QueueConfigurations": [{"Id": "csv", "QueueArn": "arn:aws:sqs:us-east-1:000000000000:uploads",
+                                    "Events": ["s3:ObjectCreated:*"],
+                                    "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".csv"}]}}}]}
+    s3.put_bucket_notification_configuration(Bucket="notify-bucket", NotificationConfiguration=cfg)
+    got = s3.get_bucket_notification_configuration(Bucket="notify-bucket")
+    assert got["QueueConfigurations"][0]["Id"] == "csv"
+    assert got["QueueConfigurations"][0]["Events"] == ["s3:ObjectCreated:*"]
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket="notify-bucket", NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": "arn:aws:sqs:us-east-1:000000000000:q", "Events": ["s3:Nope"]}]})
+    assert code_of(e) == "InvalidArgument"
+    overlap = {"QueueConfigurations": [
+        {"QueueArn": "arn:aws:sqs:us-east-1:000000000000:a", "Events": ["s3:ObjectCreated:*"]},
+        {"QueueArn": "arn:aws:sqs:us-east-1:000000000000:b", "Events": ["s3:ObjectCreated:Put"]}]}
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket="notify-bucket", NotificationConfiguration=overlap)
+    assert code_of(e) == "InvalidArgument"
