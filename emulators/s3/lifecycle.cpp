@@ -16,6 +16,7 @@ using nlohmann::json;
 namespace {
 
 constexpr int64_t kDay = 86400;
+constexpr double kMaxSeconds = 9.0e9;  // about 2255-03-14: within time_point's nanoseconds
 constexpr size_t kMaxRuleId = 255;
 
 AwsError malformed_xml() {
@@ -124,6 +125,8 @@ std::optional<AwsError> parse_expiration(const json& e, LifecycleRule& r) {
   if (const json* d = member(e, "Date")) {
     if (!d->is_number()) return malformed_xml();
     double secs = d->get<double>();
+    // time_point counts nanoseconds: dates past 2255 (or before 1685) do not fit.
+    if (!(secs > -kMaxSeconds && secs < kMaxSeconds)) return malformed_xml();
     if (secs != static_cast<double>(static_cast<int64_t>(secs)) || static_cast<int64_t>(secs) % kDay != 0) {
       return invalid_argument("'Date' must be at midnight GMT");
     }
@@ -282,6 +285,11 @@ time_point next_midnight_utc(time_point t) {
 }
 
 time_point lifecycle_due(time_point since, int days) {
+  // Saturates instead of overflowing the nanosecond clock (a rule of two billion days never
+  // comes due); the fuzzer found the overflow.
+  int64_t since_s = std::chrono::duration_cast<std::chrono::seconds>(since.time_since_epoch()).count();
+  int64_t due_s = since_s + static_cast<int64_t>(days) * kDay;
+  if (due_s >= static_cast<int64_t>(kMaxSeconds) - kDay) return time_point::max();
   return next_midnight_utc(since + std::chrono::seconds(static_cast<int64_t>(days) * kDay));
 }
 

@@ -50,9 +50,8 @@ class OriginPolicy {
 
   // The stage. nullopt lets the request through; otherwise the answer to send: 403 (JSON) for
   // a foreign Host or Origin, or the answer to a CORS preflight (OPTIONS with Origin and
-  // Access-Control-Request-Method) from an allowed origin.
-  // TODO(S3): bucket CORS rules (PutBucketCors) will answer preflights and decorate answers for
-  // S3 routes; this stage then keeps the Host/Origin refusal and leaves S3 preflights to S3.
+  // Access-Control-Request-Method) from an allowed origin. A bucket with its own CORS rules
+  // (Service::cors) answers its preflights before this stage runs (simulator.cpp).
   std::optional<http::Response> admit(const http::Request& req) const;
 
   // Adds Access-Control-Allow-Origin (+ Expose-Headers, Vary) to the answer to a request from

@@ -216,3 +216,15 @@ TEST(LifecycleDecide, IncompleteUploads) {
   EXPECT_EQ(decide_upload(c, "logs/big", at("2014-01-15T10:30:00Z"), at("2014-01-17T00:00:00Z")), "abort");
   EXPECT_FALSE(decide_upload(c, "data/big", at("2014-01-15T10:30:00Z"), at("2015-01-01T00:00:00Z")));
 }
+
+namespace awan::s3 {
+namespace {
+TEST(LifecycleOverflow, HugeDaysSaturateInsteadOfOverflowing) {
+  // Found by fuzz_s3_lifecycle: days * 86400 s in nanoseconds overflowed int64.
+  time_point t0{std::chrono::seconds(1'600'000'000)};
+  EXPECT_EQ(lifecycle_due(t0, 2'000'000'000), time_point::max());
+  EXPECT_EQ(lifecycle_due(t0, 3'560'000), time_point::max());
+  EXPECT_LT(lifecycle_due(t0, 30), time_point::max());
+}
+}  // namespace
+}  // namespace awan::s3
