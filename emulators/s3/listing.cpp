@@ -4,6 +4,7 @@
 
 #include "core/crypto.hpp"
 #include "s3/errors.hpp"
+#include "s3/object_support.hpp"
 #include "s3/service_impl.hpp"
 #include "s3/tags.hpp"
 
@@ -78,9 +79,6 @@ Page walk(const std::string& prefix, const std::string& delimiter, std::string a
 
 std::string maybe_encode(const std::string& s, bool url) { return url ? url_encode_key(s) : s; }
 
-json owner_of(const std::string& account) {
-  return {{"DisplayName", "awan"}, {"ID", errors::canonical_id(account)}};
-}
 
 json content_entry(const ObjectRow& r, bool url, bool with_owner, const std::string& account) {
   json c = {{"Key", maybe_encode(r.key, url)},

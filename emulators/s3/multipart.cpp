@@ -15,11 +15,6 @@ namespace awan::s3 {
 namespace {
 constexpr int64_t kMinPartSize = 5 * 1024 * 1024;
 
-std::string quoted(const std::string& hex) { return "\"" + hex + "\""; }
-std::string unquoted(std::string etag) {
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-  return etag;
-}
 
 int part_number_of(const json& in) {
   int64_t n = in.value("PartNumber", int64_t{0});
@@ -32,7 +27,6 @@ int part_number_of(const json& in) {
 json initiator(const std::string& account) {
   return {{"ID", "arn:aws:iam::" + account + ":root"}, {"DisplayName", "awan"}};
 }
-json owner_of(const std::string& account) { return {{"DisplayName", "awan"}, {"ID", errors::canonical_id(account)}}; }
 
 void part_checksum_to_output(const json& meta, json& out) {
   if (auto a = checksum_from_name(meta.value("ChecksumAlgorithm", "")))

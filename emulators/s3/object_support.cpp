@@ -147,6 +147,10 @@ CopySource parse_copy_source(const std::string& raw) {
   return {decoded.substr(0, slash), decoded.substr(slash + 1), version};
 }
 
+json owner_of(const std::string& account) {
+  return {{"DisplayName", "awan"}, {"ID", errors::canonical_id(account)}};
+}
+
 // ---------------------------------------------------------------- metadata
 
 json write_metadata(const json& in) {

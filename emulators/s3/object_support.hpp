@@ -56,6 +56,15 @@ class PayloadHasher {
 // Checks Content-MD5, the claimed checksum and x-amz-content-sha256 against the hashes.
 void verify_payload(const json& in, const ChecksumClaim& claim, const PayloadHasher& h, const RequestContext& ctx);
 
+// ETags as S3 writes them ("\"<hex>\"") and as GetObjectAttributes and part lists compare them.
+inline std::string quoted(const std::string& hex) { return "\"" + hex + "\""; }
+inline std::string unquoted(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  return etag;
+}
+// The Owner (and listing Owner) document of an account: its stable canonical id.
+json owner_of(const std::string& account);
+
 // x-amz-copy-source: "bucket/key?versionId=v", optionally with a leading '/', URL-encoded.
 struct CopySource {
   std::string bucket, key, version;

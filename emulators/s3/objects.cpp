@@ -13,11 +13,6 @@
 namespace awan::s3 {
 
 namespace {
-std::string quoted(const std::string& hex) { return "\"" + hex + "\""; }
-std::string unquoted(std::string etag) {
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-  return etag;
-}
 
 // Removes bodies whose metadata is gone (after the commit).
 void discard(BodyStore& bodies, const std::vector<BodyRef>& garbage) {

@@ -9,6 +9,7 @@
 #include "core/ids.hpp"
 #include "s3/cors.hpp"
 #include "s3/errors.hpp"
+#include "s3/object_support.hpp"
 
 namespace awan::s3 {
 
@@ -81,11 +82,7 @@ std::string S3Service::new_version_id() const {
   return ids::random_string(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._");
 }
 
-json S3Service::owner() const {
-  // S3's canonical user id is a 64-hex string; derived from the account so it is stable.
-  std::string id = ctx_ ? ctx_->account_id : env_.default_account_id;
-  return {{"DisplayName", "awan"}, {"ID", errors::canonical_id(id)}};
-}
+json S3Service::owner() const { return owner_of(ctx_ ? ctx_->account_id : env_.default_account_id); }
 
 void S3Service::write_version(const BucketRow& b, ObjectRow& row, std::vector<BodyRef>& garbage) {
   row.bucket = b.name;
