@@ -7,6 +7,12 @@ namespace {
 using json = nlohmann::json;
 using storage::Statement;
 
+// A stored JSON object column ({} when unreadable).
+json object_column(std::string_view text) {
+  json v = json::parse(text, nullptr, false);
+  return v.is_object() ? v : json::object();
+}
+
 constexpr const char* kObjectColumns =
     "bucket, key, version, seq, latest, marker, size, etag, modified, meta, data, path";
 
@@ -21,8 +27,7 @@ ObjectRow read_object(Statement& s) {
   r.size = s.int64(6);
   r.etag = s.text(7);
   r.modified = s.real(8);
-  r.meta = json::parse(s.text_view(9), nullptr, false);
-  if (r.meta.is_discarded()) r.meta = json::object();
+  r.meta = object_column(s.text_view(9));
   if (!s.is_null(10)) r.body.data = s.blob(10);
   if (!s.is_null(11)) r.body.path = s.text(11);
   return r;
@@ -99,8 +104,7 @@ BucketRow read_bucket(Statement& s) {
   b.region = s.text(2);
   b.created = s.real(3);
   b.versioning = s.text(4);
-  b.config = json::parse(s.text_view(5), nullptr, false);
-  if (!b.config.is_object()) b.config = json::object();
+  b.config = object_column(s.text_view(5));
   return b;
 }
 }  // namespace
@@ -264,8 +268,7 @@ UploadRow read_upload(Statement& s) {
   u.bucket = s.text(1);
   u.key = s.blob(2);
   u.initiated = s.real(3);
-  u.meta = json::parse(s.text_view(4), nullptr, false);
-  if (!u.meta.is_object()) u.meta = json::object();
+  u.meta = object_column(s.text_view(4));
   return u;
 }
 PartRow read_part(Statement& s) {
@@ -275,8 +278,7 @@ PartRow read_part(Statement& s) {
   p.size = s.int64(2);
   p.etag = s.text(3);
   p.modified = s.real(4);
-  p.meta = json::parse(s.text_view(5), nullptr, false);
-  if (!p.meta.is_object()) p.meta = json::object();
+  p.meta = object_column(s.text_view(5));
   p.body = read_body(s, 6);
   return p;
 }
