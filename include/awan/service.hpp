@@ -44,6 +44,7 @@ struct RequestContext {
   // checks it while it hashes the payload.
   std::string payload_sha256;
   std::string source_ip;          // the caller's address ("" for in-process calls)
+  std::string host;               // the request's Host header ("" for in-process calls): SQS queue URLs
   const Clock* clock = &SystemClock::instance();
 };
 
@@ -137,8 +138,9 @@ class Service {
   // Drop all state (POST /_awan/reset).
   virtual void reset() = 0;
   // Internal endpoints of this service: `POST /_awan/<service>/<path>` (e.g.
-  // /_awan/dynamodb/expire) lands here with path "expire". Return false when unknown (404);
-  // otherwise fill `status` and the JSON `out`.
+  // /_awan/dynamodb/expire) lands here with path "expire" and the request body; a GET brings
+  // its query string as `body` (GET /_awan/sqs/messages?QueueUrl=...). Return false when
+  // unknown (404); otherwise fill `status` and the JSON `out`.
   virtual bool internal_endpoint(std::string_view method, std::string_view path, const std::string& body,
                                  int& status, nlohmann::json& out) {
     return false;

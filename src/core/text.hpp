@@ -1,5 +1,7 @@
 #pragma once
-// Small ASCII helpers shared by the parsers (SigV4, aws-chunked, checksums, hex).
+// Small ASCII helpers shared by the parsers (SigV4, aws-chunked, checksums, hex) and URL
+// percent-encoding (text.cpp).
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +22,10 @@ inline int hex_digit_value(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+// Percent-decoding; `plus_is_space` for form bodies. nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
+// RFC 3986 unreserved characters kept, everything else %XX; '/' kept when `keep_slash`.
+std::string percent_encode(std::string_view s, bool keep_slash = false);
 
 }  // namespace awan::text

@@ -12,16 +12,15 @@
 #include <pugixml.hpp>
 
 #include "awan/error.hpp"
+#include "core/text.hpp"
 #include "protocol/model.hpp"
 
 namespace awan::protocol::wire {
 
 using json = nlohmann::json;
 
-// Percent-decoding; `plus_is_space` for form bodies. nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
-// RFC 3986 unreserved characters kept, everything else %XX; '/' kept when `keep_slash`.
-std::string percent_encode(std::string_view s, bool keep_slash = false);
+using text::percent_decode;  // core/text.hpp
+using text::percent_encode;
 // key=value pairs of a query string / form body, in order (value "" for bare keys).
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view s);
 

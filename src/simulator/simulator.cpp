@@ -287,7 +287,8 @@ struct Simulator::Impl : Scheduler {
     } else if (auto svc = service_endpoint(path); svc.first) {
       int status = 200;
       nlohmann::json out = nlohmann::json::object();
-      if (svc.first->internal_endpoint(req.method, svc.second, req.body, status, out)) {
+      const std::string& body = req.method == "GET" ? req.query : req.body;
+      if (svc.first->internal_endpoint(req.method, svc.second, body, status, out)) {
         r = json_response(status, out);
       } else {
         r = json_response(404, {{"error", "NotFound"}, {"message", "no internal endpoint " + std::string(path)}});
@@ -361,6 +362,7 @@ struct Simulator::Impl : Scheduler {
     if (auto tok = req.headers.find("x-amz-security-token")) ctx.session_token = *tok;
     ctx.user_agent = std::string(req.headers.get("user-agent"));
     ctx.source_ip = req.remote_address;
+    ctx.host = std::string(req.headers.get("host"));
     ctx.account_id = options.account_id;
 
     const protocol::Codec* codec = nullptr;
