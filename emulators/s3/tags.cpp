@@ -11,26 +11,6 @@ namespace awan::s3 {
 
 namespace {
 AwsError invalid_tag(const std::string& message) { return {"InvalidTag", message, 400}; }
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = text::hex_digit_value(s[i + 1]), lo = text::hex_digit_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 }  // namespace
 
 std::optional<AwsError> validate_tag_set(const nlohmann::json& tags, size_t max_tags) {
@@ -63,8 +43,8 @@ std::optional<AwsError> parse_tagging_header(std::string_view header, nlohmann::
     pos = amp + 1;
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
-    auto k = percent_decode(pair.substr(0, eq));
-    auto v = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    auto k = text::percent_decode(pair.substr(0, eq), true);
+    auto v = text::percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!k || !v) return AwsError("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.", 400);
     tags.push_back({{"Key", *k}, {"Value", *v}});
   }
