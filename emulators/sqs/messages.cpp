@@ -232,6 +232,14 @@ json SqsService::take_messages(Queue& q, const ReceiveRequest& r) {
   Queue* dlq = q.redrive ? queue_by_arn(q.redrive->dead_letter_target_arn) : nullptr;
   const int64_t max_receives = q.redrive ? q.redrive->max_receive_count : 0;
   std::vector<MessageRow> picked;
+  // A new receive of m: its count, its visibility deadline, a new receipt handle token.
+  auto mark_received = [&](MessageRow& m) {
+    m.receive_count += 1;
+    if (m.first_receive_ms == 0) m.first_receive_ms = now;
+    m.visible_ms = now + r.visibility_s.value_or(q.visibility_s) * 1000;
+    m.token = new_receive_token();
+    store_.mark_received(m);
+  };
   storage::Transaction tx(store_.db());
   if (!q.row.fifo) {
     while (static_cast<int>(picked.size()) < r.max) {
@@ -242,8 +250,7 @@ json SqsService::take_messages(Queue& q, const ReceiveRequest& r) {
           move_message(q, *dlq, std::move(m), q.arn);
           continue;
         }
-        m.visible_ms = now + r.visibility_s.value_or(q.visibility_s) * 1000;
-        store_.set_visible(q.row.id, m.seq, m.visible_ms);  // out of the next batch's way
+        mark_received(m);  // out of the next batch's way
         picked.push_back(std::move(m));
       }
     }
@@ -265,14 +272,10 @@ json SqsService::take_messages(Queue& q, const ReceiveRequest& r) {
       return static_cast<int>(picked.size()) < r.max;
     });
     for (auto& m : redrive) move_message(q, *dlq, std::move(m), q.arn);
+    for (auto& m : picked) mark_received(m);
   }
   json messages = json::array();
   for (auto& m : picked) {
-    m.receive_count += 1;
-    if (m.first_receive_ms == 0) m.first_receive_ms = now;
-    m.visible_ms = now + r.visibility_s.value_or(q.visibility_s) * 1000;
-    m.token = new_receive_token();
-    store_.mark_received(m);
     json msg = {{"MessageId", m.id},
                 {"ReceiptHandle", encode_receipt_handle({q.row.id, m.seq, m.token, now})},
                 {"MD5OfBody", m.md5_body},
