@@ -240,9 +240,10 @@ Result S3Service::put_bucket_notification(json& in) {
   NotificationConfig parsed;
   if (auto err = parse_notification_configuration(in.value("NotificationConfiguration", json::object()), parsed))
     throw *err;
-  // TODO(S3): check that destinations exist (and send s3:TestEvent) once SQS, SNS and Lambda do.
+  if (!in.value("SkipDestinationValidation", false)) check_destinations(parsed);
   b.config["Notification"] = notification_configuration_document(parsed);
   store_.update_bucket(b);
+  send_test_events(parsed, b.name);
   return Result::ok();
 }
 

@@ -309,6 +309,7 @@ Result S3Service::complete_multipart_upload(json& in) {
               {"ServerSideEncryption", row.meta.value("ServerSideEncryption", "AES256")}};
   if (explicit_alg) checksum_to_output(row.meta["Checksum"], out);
   if (b.versioning == "Enabled") out["VersionId"] = row.version;
+  notify(b, "s3:ObjectCreated:CompleteMultipartUpload", row);
   return Result::ok(out);
 }
 

@@ -78,6 +78,7 @@ Result S3Service::put_object(json& in) {
   if (b.versioning == "Enabled") out["VersionId"] = row.version;
   // The checksum is echoed when the client sent or named one.
   if (!claim.value.empty() || in.contains("ChecksumAlgorithm")) checksum_to_output(row.meta["Checksum"], out);
+  notify(b, "s3:ObjectCreated:Put", row);
   return Result::ok(out);
 }
 
@@ -168,10 +169,13 @@ Result S3Service::delete_object(json& in) {
   std::string version = in.value("VersionId", "");
   std::vector<BodyRef> garbage;
   json out = json::object();
+  std::optional<ObjectRow> removed;  // for the notification
+  const char* event = "s3:ObjectRemoved:Delete";
   storage::Transaction tx(store_.db());
   if (!version.empty()) {
     auto row = store_.version(b.name, key, version);
     if (row) {
+      removed = row;
       garbage.push_back(row->body);
       store_.delete_version(b.name, key, version);
       if (row->delete_marker) out["DeleteMarker"] = true;
@@ -181,6 +185,7 @@ Result S3Service::delete_object(json& in) {
     out["VersionId"] = version;
   } else if (b.versioning.empty()) {
     if (auto row = store_.version(b.name, key, "null")) {
+      removed = row;
       garbage.push_back(row->body);
       store_.delete_version(b.name, key, "null");
     }
@@ -195,9 +200,12 @@ Result S3Service::delete_object(json& in) {
     out["DeleteMarker"] = true;
     if (b.versioning == "Enabled") out["VersionId"] = marker.version;
     else out["VersionId"] = "null";
+    removed = marker;
+    event = "s3:ObjectRemoved:DeleteMarkerCreated";
   }
   tx.commit();
   discard(bodies_, garbage);
+  if (removed) notify(b, event, *removed);
   return Result::ok(out);
 }
 
@@ -299,6 +307,7 @@ Result S3Service::copy_object(json& in) {
   json out = {{"CopyObjectResult", result}, {"ServerSideEncryption", row.meta.value("ServerSideEncryption", "AES256")}};
   if (!src_bucket->versioning.empty()) out["CopySourceVersionId"] = source.version;
   if (dest.versioning == "Enabled") out["VersionId"] = row.version;
+  notify(dest, "s3:ObjectCreated:Copy", row);
   return Result::ok(out);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The S3 service class. Operations by file: buckets.cpp (buckets, their configurations),
 // objects.cpp (put, get, head, delete, copy, attributes, tagging), listing.cpp (ListObjects,
-// ListObjectsV2, ListObjectVersions), multipart.cpp (multipart uploads); service.cpp holds
+// ListObjectsV2, ListObjectVersions), multipart.cpp (multipart uploads); notifications.cpp (event delivery); service.cpp holds
 // construction, reset and the dispatch table.
 #include <chrono>
 #include <memory>
@@ -15,6 +15,7 @@
 
 #include "awan/service.hpp"
 #include "s3/body_store.hpp"
+#include "s3/event_shapes.hpp"
 #include "s3/store.hpp"
 
 namespace awan::s3 {
@@ -50,6 +51,14 @@ class S3Service final : public Service {
   void schedule_sweep();
   // Applies every bucket's lifecycle rules as of `now`: (versions expired, uploads aborted).
   std::pair<size_t, size_t> sweep_lifecycle(std::chrono::system_clock::time_point now);
+
+  // ---- notifications.cpp ----
+  // Delivers `event` ("s3:ObjectCreated:Put") on `row` to the bucket's matching targets.
+  void notify(const BucketRow& b, const std::string& event, const ObjectRow& row);
+  void check_destinations(const NotificationConfig& config);  // InvalidArgument when one is missing
+  void send_test_events(const NotificationConfig& config, const std::string& bucket);
+  void deliver(const NotificationTarget& t, const std::string& message, const char* subject);
+  RequestContext destination_context(const std::string& arn) const;
 
   // ---- buckets.cpp ----
   Result create_bucket(json& in);
@@ -114,6 +123,7 @@ class S3Service final : public Service {
   Store store_;
   BodyStore bodies_;
   int64_t seq_ = 0;
+  Sequencer sequencer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // read by scheduled sweeps
   // The request being served on this thread (set by call(), before any lock).
   static thread_local const RequestContext* ctx_;

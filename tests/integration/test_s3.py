@@ -2,6 +2,7 @@
 configurations, presigned URLs and the errors AWS answers with."""
 import base64
 import hashlib
+import json
 import os
 import zlib
 
@@ -798,8 +799,9 @@ def test_lifecycle_in_a_versioned_bucket(awan, s3):
     assert len(versions["Versions"]) == 1 and versions["Versions"][0]["IsLatest"] is False
 
 
-def test_notification_configuration_validated_and_stored(s3):
+def test_notification_configuration_validated_and_stored(s3, boto):
     s3.create_bucket(Bucket="notify-bucket")
+    boto("sqs").create_queue(QueueName="uploads")
     cfg = {"QueueConfigurations": [{"Id": "csv", "QueueArn": "arn:aws:sqs:us-east-1:000000000000:uploads",
                                     "Events": ["s3:ObjectCreated:*"],
                                     "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".csv"}]}}}]}
@@ -817,3 +819,54 @@ def test_notification_configuration_validated_and_stored(s3):
     with pytest.raises(ClientError) as e:
         s3.put_bucket_notification_configuration(Bucket="notify-bucket", NotificationConfiguration=overlap)
     assert code_of(e) == "InvalidArgument"
+
+
+def test_notification_destinations_must_exist(s3):
+    s3.create_bucket(Bucket="notify-missing")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket="notify-missing", NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": "arn:aws:sqs:us-east-1:000000000000:absent",
+                                     "Events": ["s3:ObjectCreated:*"]}]})
+    assert code_of(e) == "InvalidArgument"
+    assert "Unable to validate the following destination configurations" in str(e.value)
+    assert "NotificationConfiguration" not in s3.get_bucket_notification_configuration(Bucket="notify-missing")
+    assert not s3.get_bucket_notification_configuration(Bucket="notify-missing").get("QueueConfigurations")
+
+
+def test_object_events_reach_an_sqs_queue(s3, boto):
+    sqs = boto("sqs")
+    url = sqs.create_queue(QueueName="s3-events")["QueueUrl"]
+    s3.create_bucket(Bucket="evented")
+    s3.put_bucket_versioning(Bucket="evented", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_notification_configuration(Bucket="evented", NotificationConfiguration={"QueueConfigurations": [
+        {"Id": "csv-created", "QueueArn": "arn:aws:sqs:us-east-1:000000000000:s3-events",
+         "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+         "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".csv"}]}}}]})
+
+    def next_body():
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"][0]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
+        return json.loads(got["Body"])
+
+    test = next_body()
+    assert test["Event"] == "s3:TestEvent" and test["Bucket"] == "evented"
+    put = s3.put_object(Bucket="evented", Key="store 1/inventory.csv", Body=b"Store,Item,Count\n")
+    s3.put_object(Bucket="evented", Key="ignored.txt", Body=b"x")
+    rec = next_body()["Records"][0]
+    assert rec["eventSource"] == "aws:s3" and rec["eventName"] == "ObjectCreated:Put"
+    assert rec["awsRegion"] == "us-east-1" and rec["s3"]["configurationId"] == "csv-created"
+    assert rec["s3"]["bucket"]["name"] == "evented"
+    assert rec["s3"]["bucket"]["arn"] == "arn:aws:s3:::evented"
+    obj = rec["s3"]["object"]
+    assert obj["key"] == "store+1/inventory.csv" and obj["size"] == 17
+    assert obj["eTag"] == put["ETag"].strip('"') and obj["versionId"] == put["VersionId"]
+    s3.copy_object(Bucket="evented", Key="copy.csv", CopySource={"Bucket": "evented", "Key": "store 1/inventory.csv"})
+    assert next_body()["Records"][0]["eventName"] == "ObjectCreated:Copy"
+    s3.delete_object(Bucket="evented", Key="copy.csv")
+    assert next_body()["Records"][0]["eventName"] == "ObjectRemoved:DeleteMarkerCreated"
+    up = s3.create_multipart_upload(Bucket="evented", Key="big.csv")["UploadId"]
+    etag = s3.upload_part(Bucket="evented", Key="big.csv", UploadId=up, PartNumber=1, Body=b"a,b\n")["ETag"]
+    s3.complete_multipart_upload(Bucket="evented", Key="big.csv", UploadId=up,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert next_body()["Records"][0]["eventName"] == "ObjectCreated:CompleteMultipartUpload"
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)

@@ -1,0 +1,147 @@
+// S3 event notifications: destinations checked (and sent s3:TestEvent) when a configuration is
+// stored, and event records delivered to the matching targets after each object change, through
+// the operation interface of SQS (SendMessage), SNS (Publish) and Lambda (Invoke, Event).
+#include <spdlog/spdlog.h>
+
+#include "core/crypto.hpp"
+#include "s3/errors.hpp"
+#include "s3/event_shapes.hpp"
+#include "s3/object_support.hpp"
+#include "s3/service_impl.hpp"
+
+namespace awan::s3 {
+
+namespace {
+
+struct DestinationArn {
+  std::string service, region, account, name;
+};
+
+// arn:aws:<service>:<region>:<account>:<name>
+std::optional<DestinationArn> parse_arn(std::string_view arn) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    size_t colon = arn.find(':', start);
+    if (colon == std::string_view::npos) return std::nullopt;
+    parts.emplace_back(arn.substr(start, colon - start));
+    start = colon + 1;
+  }
+  if (parts[0] != "arn") return std::nullopt;
+  return DestinationArn{parts[2], parts[3], parts[4], std::string(arn.substr(start))};
+}
+
+std::string host_id_of(const std::string& request_id) {
+  return crypto::base64_encode(crypto::sha256(request_id));
+}
+
+}  // namespace
+
+RequestContext S3Service::destination_context(const std::string& arn) const {
+  RequestContext c;
+  if (ctx_) c = *ctx_;
+  c.payload.reset();
+  c.payload_sha256.clear();
+  c.trailers.clear();
+  if (auto a = parse_arn(arn)) {
+    c.region = a->region;
+    c.account_id = a->account;
+  }
+  c.host.clear();
+  return c;
+}
+
+void S3Service::deliver(const NotificationTarget& t, const std::string& message, const char* subject) {
+  if (!env_.call_service) return;
+  auto a = parse_arn(t.arn);
+  if (!a) return;
+  RequestContext c = destination_context(t.arn);
+  std::string service, operation;
+  json input;
+  switch (t.kind) {
+    case DestinationKind::Queue:
+      service = "sqs";
+      operation = "SendMessage";
+      input = {{"QueueUrl", "http://localhost:4566/" + a->account + "/" + a->name}, {"MessageBody", message}};
+      break;
+    case DestinationKind::Topic:
+      service = "sns";
+      operation = "Publish";
+      input = {{"TopicArn", t.arn}, {"Message", message}, {"Subject", subject}};
+      break;
+    case DestinationKind::LambdaFunction:
+      service = "lambda";
+      operation = "Invoke";
+      input = {{"FunctionName", t.arn}, {"InvocationType", "Event"}, {"Payload", message}};
+      break;
+  }
+  std::string arn = t.arn;
+  env_.call_service(c, service, operation, std::move(input), [arn](Result r) {
+    if (r.error) spdlog::warn("s3 notification to {} failed: {} {}", arn, r.error->code, r.error->message);
+  });
+}
+
+// A queue destination must exist when the configuration is stored (AWS also checks that its
+// policy lets S3 send; policies are not evaluated here). Topics and functions are checked once
+// SNS and Lambda are emulated.
+void S3Service::check_destinations(const NotificationConfig& config) {
+  if (!env_.call_service) return;
+  json missing = json::object();
+  int n = 0;
+  for (const auto& t : config.targets) {
+    if (t.kind != DestinationKind::Queue) continue;
+    auto a = parse_arn(t.arn);
+    bool exists = false;
+    if (a) {
+      env_.call_service(destination_context(t.arn), "sqs", "GetQueueUrl",
+                        {{"QueueName", a->name}, {"QueueOwnerAWSAccountId", a->account}},
+                        [&](Result r) { exists = !r.error; });
+    }
+    if (!exists) {
+      ++n;
+      missing["ArgumentName" + std::to_string(n)] = t.arn;
+      missing["ArgumentValue" + std::to_string(n)] = "The destination queue does not exist";
+    }
+  }
+  if (n > 0)
+    throw errors::with({"InvalidArgument", "Unable to validate the following destination configurations", 400},
+                       std::move(missing));
+}
+
+void S3Service::send_test_events(const NotificationConfig& config, const std::string& bucket) {
+  std::string request_id = ctx_ ? ctx_->request_id : "";
+  std::string message = test_event(env_.clock->now(), bucket, request_id, host_id_of(request_id)).dump();
+  for (const auto& t : config.targets) deliver(t, message, "Amazon S3 Notification");
+}
+
+void S3Service::notify(const BucketRow& b, const std::string& event, const ObjectRow& row) {
+  auto cfg = b.config.find("Notification");
+  if (cfg == b.config.end() || !cfg->is_object() || cfg->empty()) return;
+  NotificationConfig config;
+  if (parse_notification_configuration(*cfg, config)) return;
+  auto targets = matching_targets(config, event, row.key);
+  if (targets.empty()) return;
+  EventRecordInput in;
+  in.event_name = event;
+  in.event_time = env_.clock->now();
+  in.region = b.region;
+  in.bucket = b.name;
+  in.bucket_owner_id = owner()["ID"];
+  std::string caller = ctx_ && !ctx_->caller_user_id.empty() ? ctx_->caller_user_id
+                                                             : (ctx_ ? ctx_->account_id : env_.default_account_id);
+  in.principal_id = "AWS:" + caller;
+  if (ctx_ && !ctx_->source_ip.empty()) in.source_ip = ctx_->source_ip;
+  in.request_id = ctx_ ? ctx_->request_id : "";
+  in.host_id = host_id_of(in.request_id);
+  in.object.key = row.key;
+  if (!row.delete_marker) in.object.size = row.size;
+  in.object.etag = unquoted(row.etag);
+  if (row.version != "null") in.object.version_id = row.version;
+  in.object.sequencer = sequencer_.next(in.event_time);
+  for (const NotificationTarget* t : targets) {
+    in.configuration_id = t->id;
+    deliver(*t, event_message({event_record(in)}).dump(), "Amazon S3 Notification");
+  }
+}
+
+}  // namespace awan::s3
