@@ -89,7 +89,7 @@ Result SqsService::create_queue(json& in) {
         "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with "
         ".fifo suffix and be 1 to 80 in length.");
   if (auto err = check_queue_attributes(attrs, fifo, true)) throw *err;
-  check_redrive(attrs, fifo);
+  check_redrive(attrs, fifo, "arn:aws:sqs:" + ctx_->region + ":" + ctx_->account_id + ":" + name);
   check_tags(tags);
   if (tags.size() > kMaxTags) throw errors::invalid_parameter("Too many tags added for queue " + name + ".");
 
@@ -122,7 +122,7 @@ Result SqsService::create_queue(json& in) {
   return Result::ok({{"QueueUrl", queue_url(q.row)}});
 }
 
-void SqsService::check_redrive(const json& attrs, bool fifo) {
+void SqsService::check_redrive(const json& attrs, bool fifo, const std::string& source_arn) {
   auto it = attrs.find("RedrivePolicy");
   if (it == attrs.end() || !it->is_string() || it->get<std::string>().empty()) return;
   auto parsed = parse_redrive_policy(it->get<std::string>());
@@ -135,6 +135,11 @@ void SqsService::check_redrive(const json& attrs, bool fifo) {
   if (target->row.fifo != fifo)
     throw errors::invalid_value(it->get<std::string>(), "RedrivePolicy",
                                 "Dead-letter queue must be same type of queue as the source.");
+  // The dead-letter queue's RedriveAllowPolicy says which sources may use it.
+  if (target->redrive_allow && !target->redrive_allow->allows(source_arn))
+    throw errors::invalid_value(it->get<std::string>(), "RedrivePolicy",
+                                "The RedriveAllowPolicy of " + target->arn + " does not allow " + source_arn +
+                                    " to use it as its dead-letter queue.");
 }
 
 Result SqsService::get_queue_url(json& in) {
@@ -217,7 +222,7 @@ Result SqsService::set_queue_attributes(json& in) {
   Queue& q = require_queue(in);
   json attrs = object_member(in, "Attributes");
   if (auto err = check_queue_attributes(attrs, q.row.fifo, false)) throw *err;
-  check_redrive(attrs, q.row.fifo);
+  check_redrive(attrs, q.row.fifo, q.arn);
   for (auto& [k, v] : attrs.items()) {
     if (v.is_string() && v.get<std::string>().empty() && (k == "Policy" || k == "RedrivePolicy" || k == "RedriveAllowPolicy"))
       q.row.attributes.erase(k);

@@ -101,8 +101,9 @@ class SqsService final : public Service {
   Result remove_permission(json& in);
   json queue_attribute_values(const Queue& q, const std::vector<std::string>& names);
   Queue& add_queue(QueueRow row);
-  // A RedrivePolicy among `attrs` must name an existing queue of the same kind.
-  void check_redrive(const json& attrs, bool fifo);
+  // A RedrivePolicy among `attrs` must name an existing queue of the same kind whose
+  // RedriveAllowPolicy admits `source_arn`.
+  void check_redrive(const json& attrs, bool fifo, const std::string& source_arn);
 
   // ---- messages.cpp ----
   Result send_message(json& in);

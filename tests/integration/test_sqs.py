@@ -350,3 +350,59 @@ def test_aws_cli(aws):
 
 def test_js_sdk_v3_json_protocol(js):
     js("sqs.mjs")
+
+
+def test_fifo_order_holds_under_concurrent_receivers(sqs, boto):
+    url = sqs.create_queue(QueueName="race.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "30"})["QueueUrl"]
+    groups = ["g0", "g1", "g2"]
+    for i in range(20):
+        for g in groups:
+            sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "e", "MessageBody": f"{g}:{i}", "MessageGroupId": g}])
+    seen = {g: [] for g in groups}
+    lock = threading.Lock()
+    errors = []
+
+    def consume():
+        c = boto("sqs")
+        try:
+            while True:
+                got = c.receive_message(QueueUrl=url, MaxNumberOfMessages=3, WaitTimeSeconds=1).get("Messages", [])
+                if not got:
+                    return
+                with lock:  # record in receive order, before deleting (which unlocks the group)
+                    for m in got:
+                        g, i = m["Body"].split(":")
+                        seen[g].append(int(i))
+                for m in got:
+                    c.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=consume) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    for g in groups:
+        assert seen[g] == list(range(20)), (g, seen[g])
+
+
+def test_malformed_message_attributes_are_refused(sqs):
+    url = sqs.create_queue(QueueName="attrs")["QueueUrl"]
+    bad = [
+        {"AWS.reserved": {"DataType": "String", "StringValue": "x"}},
+        {"n": {"DataType": "Number", "StringValue": "forty"}},
+        {"t": {"DataType": "Text", "StringValue": "x"}},
+        {"e": {"DataType": "String", "StringValue": ""}},
+        {f"a{i}": {"DataType": "String", "StringValue": "x"} for i in range(11)},
+    ]
+    for attributes in bad:
+        with pytest.raises(ClientError) as e:
+            sqs.send_message(QueueUrl=url, MessageBody="x", MessageAttributes=attributes)
+        assert code(e) == "InvalidParameterValue", attributes
+    with pytest.raises(ClientError) as e:
+        sqs.send_message(QueueUrl=url, MessageBody="bad \x01 control")
+    assert code(e) == "InvalidMessageContents"
+    assert attrs(sqs, url, "ApproximateNumberOfMessages")["ApproximateNumberOfMessages"] == "0"

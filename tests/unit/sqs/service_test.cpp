@@ -149,6 +149,19 @@ TEST_F(SqsTest, RedriveToAMissingOrDifferentKindOfQueueIsRefused) {
             "InvalidParameterValue");
 }
 
+TEST_F(SqsTest, RedriveAllowPolicyChoosesTheSources) {
+  json allow = {{"redrivePermission", "byQueue"},
+                {"sourceQueueArns", {"arn:aws:sqs:us-east-1:000000000000:allowed"}}};
+  queue("guarded-dlq", {{"RedriveAllowPolicy", allow.dump()}});
+  json redrive = {{"deadLetterTargetArn", "arn:aws:sqs:us-east-1:000000000000:guarded-dlq"}, {"maxReceiveCount", 2}};
+  queue("allowed", {{"RedrivePolicy", redrive.dump()}});
+  EXPECT_EQ(fail("CreateQueue", {{"QueueName", "other"}, {"Attributes", {{"RedrivePolicy", redrive.dump()}}}}),
+            "InvalidParameterValue");
+  std::string other = queue("other");
+  EXPECT_EQ(fail("SetQueueAttributes", {{"QueueUrl", other}, {"Attributes", {{"RedrivePolicy", redrive.dump()}}}}),
+            "InvalidParameterValue");
+}
+
 TEST_F(SqsTest, FifoGroupsStayInOrderAndLockWhileInFlight) {
   std::string url = queue("f.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
   for (auto [body, group] : {std::pair{"a1", "a"}, {"b1", "b"}, {"a2", "a"}, {"b2", "b"}})
