@@ -209,6 +209,10 @@ ReceiveRequest SqsService::parse_receive(Queue& q, const json& in) {
   if (auto it = in.find("MessageAttributeNames"); it != in.end() && it->is_array())
     for (const auto& n : *it)
       if (n.is_string()) r.attribute_names.push_back(n);
+  if (q.row.fifo) {  // standard queues ignore it
+    r.attempt_id = string_param(in, "ReceiveRequestAttemptId");
+    if (!r.attempt_id.empty()) check_fifo_id(r.attempt_id, "ReceiveRequestAttemptId");
+  }
   return r;
 }
 
@@ -228,6 +232,17 @@ void SqsService::move_message(Queue& from, Queue& to, MessageRow m, const std::s
 
 json SqsService::take_messages(Queue& q, const ReceiveRequest& r) {
   const int64_t now = now_ms();
+  if (!r.attempt_id.empty()) {
+    auto it = attempts_.find({q.row.id, r.attempt_id});
+    if (it != attempts_.end() && it->second.expires_ms > now) {
+      bool untouched = true;
+      for (const auto& [seq, token, visible_ms] : it->second.messages) {
+        auto m = store_.message(q.row.id, seq);
+        untouched = untouched && m && m->token == token && m->visible_ms == visible_ms && visible_ms > now;
+      }
+      if (untouched) return it->second.output;
+    }
+  }
   const int64_t min_sent = now - q.retention_s * 1000;
   Queue* dlq = q.redrive ? queue_by_arn(q.redrive->dead_letter_target_arn) : nullptr;
   const int64_t max_receives = q.redrive ? q.redrive->max_receive_count : 0;
@@ -319,6 +334,13 @@ json SqsService::take_messages(Queue& q, const ReceiveRequest& r) {
   tx.commit();
   json out = json::object();
   if (!messages.empty()) out["Messages"] = std::move(messages);
+  if (!r.attempt_id.empty()) {
+    ReceiveAttempt& a = attempts_[{q.row.id, r.attempt_id}];
+    a.expires_ms = now + kDedupWindow_ms;
+    a.messages.clear();
+    for (const auto& m : picked) a.messages.emplace_back(m.seq, m.token, m.visible_ms);
+    a.output = out;
+  }
   return out;
 }
 

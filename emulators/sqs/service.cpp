@@ -76,6 +76,7 @@ void SqsService::reset() {
   queues_.clear();
   by_id_.clear();
   move_tasks_.clear();
+  attempts_.clear();
   run_ready(lock);
 }
 
@@ -166,6 +167,8 @@ void SqsService::sweep() {
     for (auto& [key, q] : queues_) store_.delete_sent_before(q->row.id, now - q->retention_s * 1000);
     store_.expire_dedup(now);
     tx.commit();
+    for (auto it = attempts_.begin(); it != attempts_.end();)
+      it = it->second.expires_ms <= now ? attempts_.erase(it) : std::next(it);
   } catch (const storage::SqliteError& e) {
     spdlog::error("sqs sweep: {}", e.what());
   }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,6 +51,15 @@ struct ReceiveRequest {
   int64_t wait_s = 0;
   std::vector<std::string> system_names;     // MessageSystemAttributeNames + AttributeNames
   std::vector<std::string> attribute_names;  // MessageAttributeNames
+  std::string attempt_id;                    // FIFO ReceiveRequestAttemptId
+};
+
+// A FIFO receive kept for 5 minutes under its ReceiveRequestAttemptId: a retry gets the same
+// answer while none of its messages was deleted or had its visibility changed.
+struct ReceiveAttempt {
+  int64_t expires_ms = 0;
+  std::vector<std::tuple<int64_t, std::string, int64_t>> messages;  // (seq, receive token, visible_ms)
+  json output;
 };
 
 struct MoveTask {
@@ -161,6 +171,7 @@ class SqsService final : public Service {
   std::set<int64_t> to_wake_;  // queues whose waiters may be served (after the current operation)
   std::vector<std::pair<Completion, Result>> ready_;  // to complete once mu_ is released
   std::vector<MoveTask> move_tasks_;
+  std::map<std::pair<int64_t, std::string>, ReceiveAttempt> attempts_;  // (queue, attempt id)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // read by scheduled work
   // The request being served (set under mu_ by call()).
   const RequestContext* ctx_ = nullptr;

@@ -191,6 +191,20 @@ TEST_F(SqsTest, FifoDeduplicatesForFiveMinutes) {
   EXPECT_EQ(count(url, "ApproximateNumberOfMessages"), "2");
 }
 
+TEST_F(SqsTest, ReceiveRequestAttemptIdRepeatsAnUntouchedFifoReceive) {
+  std::string url = queue("attempt.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  for (const char* body : {"one", "two"})
+    ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", body}, {"MessageGroupId", "g"}});
+  json first = receive(url, {{"ReceiveRequestAttemptId", "try-1"}, {"MaxNumberOfMessages", 1}});
+  json retry = receive(url, {{"ReceiveRequestAttemptId", "try-1"}, {"MaxNumberOfMessages", 1}});
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(retry, first);  // the same message, the same receipt handle
+  ok("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", first[0]["ReceiptHandle"]}});
+  json after = receive(url, {{"ReceiveRequestAttemptId", "try-1"}, {"MaxNumberOfMessages", 1}});
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0]["Body"], "two");
+}
+
 TEST_F(SqsTest, DeduplicationScopePerMessageGroup) {
   std::string url = queue("g.fifo", {{"FifoQueue", "true"}, {"DeduplicationScope", "messageGroup"},
                                      {"FifoThroughputLimit", "perMessageGroupId"}});
