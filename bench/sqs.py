@@ -136,6 +136,23 @@ def long_poll_wakeups(port, n=300):
     return statistics.median(lat), lat[int(len(lat) * 0.99) - 1]
 
 
+def end_to_end(port, url_base, name):
+    """A producer (batches) and a consumer at once on one queue: (rows, sent/s, consumed/s, left)."""
+    url = call(port, "CreateQueue", {"QueueName": name})["QueueUrl"]
+    # The consumer makes two requests (receive, delete) for each the producer makes: it gets
+    # three times the connections, so that the queue's depth stays level.
+    prod = wrk_raw(url_base + "/", send_lua(url, True), duration, max(1, connections // 4))
+    cons = wrk_raw(url_base + "/", script(CONSUME % (url, "true", AUTH)), duration,
+                   connections - max(1, connections // 4))
+    t0 = time.monotonic()
+    p_out, c_out = prod.communicate()[0], cons.communicate()[0]
+    elapsed = time.monotonic() - t0
+    left, inflight = depth(port, url)
+    p, c = parse(p_out), parse(c_out)
+    sent = p["rps"] * duration * 10
+    return p, c, sent / elapsed, (sent - left - inflight) / elapsed, left + inflight
+
+
 bare = lib.start_bare()
 ceiling = lib.wrk(bare.url + "/", duration=duration, connections=connections)
 bare.stop()
@@ -157,21 +174,16 @@ for batch in (True, False):
     msgs.append((label, "send", queued / duration))
     msgs.append((label, "receive+delete", (queued - left - inflight) / (time.monotonic() - t0)))
 
-# End to end: a producer and a consumer at once on one queue.
-url = call(port, "CreateQueue", {"QueueName": "bench-e2e"})["QueueUrl"]
-# The consumer makes two requests (receive, delete) for each the producer makes: it gets three
-# times the connections, so that the queue's depth stays level.
-prod = wrk_raw(awan.url + "/", send_lua(url, True), duration, max(1, connections // 4))
-cons = wrk_raw(awan.url + "/", script(CONSUME % (url, "true", AUTH)), duration, connections - max(1, connections // 4))
-t0 = time.monotonic()
-p_out, c_out = prod.communicate()[0], cons.communicate()[0]
-elapsed = time.monotonic() - t0
-left, inflight = depth(port, url)
-p, c = parse(p_out), parse(c_out)
-sent = p["rps"] * duration * 10
-consumed = sent - left - inflight
-rows.append(("e2e producer (batches)", p))
-rows.append(("e2e consumer (batches)", c))
+# End to end on a fresh daemon, then again after the phases above (their queues still hold
+# the messages the consumers did not reach: hundreds of thousands).
+fresh = lib.start_awan()
+fp, fc, fresh_sent, fresh_consumed, fresh_left = end_to_end(fresh.port, fresh.url, "bench-e2e")
+fresh.stop()
+rows.append(("e2e producer (fresh daemon)", fp))
+rows.append(("e2e consumer (fresh daemon)", fc))
+p, c, sent_rate, consumed_rate, left = end_to_end(port, awan.url, "bench-e2e")
+rows.append(("e2e producer (after the phases)", p))
+rows.append(("e2e consumer (after the phases)", c))
 wake_p50, wake_p99 = long_poll_wakeups(port)
 rss = awan.rss_kb()
 awan.stop()
@@ -181,7 +193,9 @@ lib.report(rows, ceiling["rps"])
 print()
 for label, what, rate in msgs:
     print(f"{label:<12} {what:<16} {rate:>10.0f} messages/s")
-print(f"end to end (batches, producer and consumer together): {sent / elapsed:.0f} messages/s sent, "
-      f"{consumed / elapsed:.0f} received and deleted ({left + inflight} of {sent:.0f} left)")
+print(f"end to end, fresh daemon: {fresh_sent:.0f} messages/s sent, {fresh_consumed:.0f} received and deleted "
+      f"({fresh_left} left at the end)")
+print(f"end to end, after the phases: {sent_rate:.0f} messages/s sent, {consumed_rate:.0f} received and deleted "
+      f"({left} left at the end)")
 print(f"long-poll wake-up (send issued -> waiting receive answered): p50 {wake_p50:.2f} ms, p99 {wake_p99:.2f} ms")
 print(f"RSS after the run: {rss / 1024:.1f} MiB")

@@ -164,7 +164,7 @@ void SqsService::sweep() {
   try {
     int64_t now = now_ms();
     storage::Transaction tx(store_.db());
-    for (auto& [key, q] : queues_) store_.delete_sent_before(q->row.id, now - q->retention_s * 1000);
+    for (auto& [key, q] : queues_) store_.expire_oldest(q->row.id, now - q->retention_s * 1000);
     store_.expire_dedup(now);
     tx.commit();
     for (auto it = attempts_.begin(); it != attempts_.end();)

@@ -192,6 +192,15 @@ int64_t Store::delete_sent_before(int64_t queue, int64_t before_ms) {
   return db_.changes();
 }
 
+int64_t Store::expire_oldest(int64_t queue, int64_t before_ms) {
+  auto s = db_.cached(
+      "DELETE FROM messages WHERE queue=?1 AND sent_ms<=?2 AND seq < COALESCE((SELECT seq FROM messages "
+      "WHERE queue=?1 AND sent_ms>?2 ORDER BY seq LIMIT 1), 9223372036854775807)");
+  s->bind(1, queue).bind(2, before_ms);
+  s->run();
+  return db_.changes();
+}
+
 MessageCounts Store::counts(int64_t queue, int64_t now_ms, int64_t min_sent_ms) {
   auto s = db_.cached(
       "SELECT COALESCE(SUM(visible_ms<=?),0), COALESCE(SUM(visible_ms>? AND receive_count>0),0), "

@@ -62,7 +62,11 @@ class Store {
   void mark_received(const MessageRow& m);  // visible_ms, receive_count, first_receive_ms, token
   void set_visible(int64_t queue, int64_t seq, int64_t visible_ms);
   void delete_message(int64_t queue, int64_t seq);
-  int64_t delete_sent_before(int64_t queue, int64_t before_ms);  // purge and retention
+  int64_t delete_sent_before(int64_t queue, int64_t before_ms);  // purge
+  // Retention: deletes the queue's oldest messages in sending order up to the first one sent
+  // after `before_ms` (cheap when nothing expired; a message moved in from a dead-letter source
+  // that keeps an older send time waits behind newer ones, and receives and counts skip it).
+  int64_t expire_oldest(int64_t queue, int64_t before_ms);
   MessageCounts counts(int64_t queue, int64_t now_ms, int64_t min_sent_ms);
   // The earliest time after now_ms at which a message becomes visible (0 = none).
   int64_t next_visible(int64_t queue, int64_t now_ms);
