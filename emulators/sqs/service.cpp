@@ -57,14 +57,18 @@ SqsService::SqsService(const ServiceEnv& env)
 
 SqsService::~SqsService() { *alive_ = false; }
 
-void SqsService::shutdown() {
+void SqsService::drain() {
   std::unique_lock lock(mu_);
-  *alive_ = false;
-  // Waiting receives answer empty now rather than hold the daemon's shutdown.
   for (auto& [queue, list] : waiters_)
     for (auto& w : list) ready_.emplace_back(std::move(w.done), Result::ok());
   waiters_.clear();
   run_ready(lock);
+}
+
+void SqsService::shutdown() {
+  drain();
+  std::lock_guard lock(mu_);
+  *alive_ = false;
 }
 
 void SqsService::reset() {

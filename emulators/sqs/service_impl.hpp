@@ -80,6 +80,7 @@ class SqsService final : public Service {
   void reset() override;
   bool internal_endpoint(std::string_view method, std::string_view path, const std::string& body, int& status,
                          json& out) override;
+  void drain() override;  // waiting receives answer empty
   void shutdown() override;
 
   using Handler = Result (SqsService::*)(json& in);

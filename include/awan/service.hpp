@@ -149,6 +149,9 @@ class Service {
   virtual std::optional<CorsAnswer> cors(const CorsQuery& query) { return std::nullopt; }
   // State summary for /_awan/health ("running", "available", ...).
   virtual std::string state() const { return "running"; }
+  // The daemon is stopping: answer requests that are waiting (SQS long polls) now, while
+  // their connections can still carry the answer.
+  virtual void drain() {}
   // Stop background work before destruction.
   virtual void shutdown() {}
 };

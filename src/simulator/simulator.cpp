@@ -517,6 +517,7 @@ void Simulator::stop() {
     impl_->running = false;
   }
   if (impl_->server) {
+    for (auto& [name, svc] : impl_->services) svc->drain();
     impl_->server->stop();
     impl_->server.reset();
   }

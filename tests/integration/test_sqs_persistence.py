@@ -32,3 +32,19 @@ def test_messages_survive_kill_9_and_in_flight_ones_return(tmp_path):
         assert taken in bodies
     finally:
         d.stop()
+
+
+def test_a_waiting_long_poll_answers_empty_at_shutdown():
+    import threading
+    d = Daemon()
+    sqs = make_boto3(d.endpoint, "sqs")
+    url = sqs.create_queue(QueueName="stopping")["QueueUrl"]
+    got = {}
+    t = threading.Thread(target=lambda: got.update(r=sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)))
+    t.start()
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    assert d.stop() == 0
+    t.join(5)
+    assert time.monotonic() - t0 < 2
+    assert "r" in got and "Messages" not in got["r"]
