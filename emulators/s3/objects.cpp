@@ -121,14 +121,15 @@ Result S3Service::read_object(json& in, bool head) {
       length = parts[static_cast<size_t>(n - 1)].get<uint64_t>();
     }
     out["PartsCount"] = count;
-    if (length > 0)
-      out["ContentRange"] = "bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + "/" +
-                            std::to_string(size);
-  } else if (auto r = requested_range(in, size)) {
-    first = r->first;
-    length = r->second - r->first + 1;
-    out["ContentRange"] = "bytes " + std::to_string(r->first) + "-" + std::to_string(r->second) + "/" +
-                          std::to_string(size);
+    if (length > 0) out["ContentRange"] = content_range(first, first + length - 1, size);
+  } else if (auto range = in.find("Range"); range != in.end() && range->is_string()) {
+    RangeResult r = resolve_range(range->get<std::string>(), size);
+    if (r.error) throw *r.error;
+    if (r.range) {
+      first = r.range->first;
+      length = r.range->length();
+      out["ContentRange"] = content_range(r.range->first, r.range->last, size);
+    }
   }
   metadata_to_output(obj.meta, out);
   out["AcceptRanges"] = "bytes";

@@ -48,7 +48,7 @@ std::optional<CorsAnswer> S3Service::cors(const CorsQuery& q) {
   CorsMatch m = q.preflight ? match_preflight(*cfg, q.origin, q.method, q.request_headers)
                             : match_actual(*cfg, q.origin, q.method);
   CorsAnswer a;
-  if (!m.matched && q.preflight) a.refused = cors_forbidden(q.method);
+  if (!m.matched && q.preflight) a.refused = cors_forbidden(q.method, q.object);
   a.headers = std::move(m.headers);
   return a;
 }

@@ -111,9 +111,10 @@ struct ServiceEnv {
 struct CorsQuery {
   std::string resource;         // S3: the bucket
   std::string origin;
-  std::string method;           // a preflight's Access-Control-Request-Method, else the request's
+  std::string method;           // Access-Control-Request-Method when sent, else the request's
   std::string request_headers;  // a preflight's Access-Control-Request-Headers
   bool preflight = false;
+  bool object = false;          // S3: the request names a key
 };
 struct CorsAnswer {
   std::optional<AwsError> refused;                           // a preflight that no rule allows

@@ -191,6 +191,11 @@ std::string s3_bucket_of(const http::Request& req) {
   return wire::percent_decode(parts[0], false).value_or("");
 }
 
+bool s3_names_key(const http::Request& req) {
+  auto parts = split_path(effective_path(req, true));
+  return parts.size() > 1 && !(parts.size() == 2 && parts[1].empty());
+}
+
 RestCodec::RestCodec(std::string service, const Model* model, bool xml) : ModelCodec(std::move(service), model), xml_(xml) {
   size_t index = 0;
   for (const Operation* op : model->operations()) {
@@ -411,7 +416,11 @@ std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) cons
         }
         json v;
         std::string why;
-        if (!wire::text_to_value(m, *h, v, why)) return bad_value(std::string(m.wire_name()), *h, why);
+        if (!wire::text_to_value(m, *h, v, why)) {
+          // S3 ignores a date it cannot read (If-Modified-Since ...): the service gets the text.
+          if (!xml_ || m.shape->type != ShapeType::Timestamp) return bad_value(std::string(m.wire_name()), *h, why);
+          v = *h;
+        }
         in[m.name] = std::move(v);
         break;
       }
@@ -608,6 +617,9 @@ void RestCodec::encode_error(const AwsError& error, const EncodeContext& ctx, ht
     std::string host_id = crypto::base64_encode(crypto::sha256(ctx.request_id));
     e.append_child("HostId").text().set(host_id.c_str());
     set_xml_body(doc, out);
+    // S3's 416 names the object's size, as HTTP asks (RFC 9110 section 15.5.17).
+    if (error.code == "InvalidRange" && error.details && error.details->contains("ActualObjectSize"))
+      out.headers.set("Content-Range", "bytes */" + error.details->value("ActualObjectSize", std::string("0")));
     if (!ctx.request_id.empty()) out.headers.set("x-amz-request-id", ctx.request_id);
     out.headers.set("x-amz-id-2", host_id);
   } else {

@@ -237,8 +237,12 @@ struct Simulator::Impl : Scheduler {
     q.resource = protocol::s3_bucket_of(req);
     if (q.resource.empty()) return std::nullopt;
     q.origin = origin;
+    q.object = protocol::s3_names_key(req);
     q.preflight = req.method == "OPTIONS" && req.headers.has("access-control-request-method");
-    q.method = q.preflight ? std::string(req.headers.get("access-control-request-method")) : req.method;
+    // On an actual request too, S3 matches the rules by Access-Control-Request-Method when sent.
+    q.method = req.headers.has("access-control-request-method")
+                   ? std::string(req.headers.get("access-control-request-method"))
+                   : req.method;
     q.request_headers = std::string(req.headers.get("access-control-request-headers"));
     try {
       return it->second->cors(q);

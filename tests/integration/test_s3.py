@@ -155,6 +155,11 @@ def test_ranges(s3):
     # A malformed range is ignored: the whole object.
     whole = s3.get_object(Bucket="range-bucket", Key="r", Range="bytes=abc")
     assert whole["Body"].read() == b"0123456789"
+    # The 416 names the size; a suffix range of an empty object is the whole, empty, object.
+    assert e.value.response["ResponseMetadata"]["HTTPHeaders"]["content-range"] == "bytes */10"
+    s3.put_object(Bucket="range-bucket", Key="empty", Body=b"")
+    tail = s3.get_object(Bucket="range-bucket", Key="empty", Range="bytes=-16")
+    assert tail["ResponseMetadata"]["HTTPStatusCode"] == 200 and tail["Body"].read() == b""
 
 
 def test_conditional_get(s3):
@@ -177,6 +182,11 @@ def test_conditional_put_if_none_match(awan, s3):
     r = requests.put(url, data=b"2", headers={**host, "If-None-Match": "*"})
     assert r.status_code == 412 and b"<Code>PreconditionFailed</Code>" in r.content
     assert s3.get_object(Bucket="cput-bucket", Key="once")["Body"].read() == b"1"
+    # Only "*" is implemented by S3; another value, or both headers, is 501.
+    r = requests.put(url, data=b"3", headers={**host, "If-None-Match": '"abc"'})
+    assert r.status_code == 501 and b"<Code>NotImplemented</Code>" in r.content and b"<Header>If-None-Match</Header>" in r.content
+    r = requests.put(url, data=b"3", headers={**host, "If-None-Match": "*", "If-Match": '"abc"'})
+    assert r.status_code == 501 and b"<Header>If-Match</Header>" in r.content
 
 
 def test_response_overrides(s3):
@@ -724,13 +734,21 @@ def test_bucket_cors_answers_preflights_and_decorates(awan, s3):
     r = requests.options(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page,
                                                                      "Access-Control-Request-Method": "DELETE"})
     assert r.status_code == 403 and b"<Code>AccessForbidden</Code>" in r.content
+    assert b"<Method>DELETE</Method>" in r.content and b"<ResourceType>OBJECT</ResourceType>" in r.content
     r = requests.options(awan.endpoint + "/cors-bucket/k", headers={
         **host, "Origin": page, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "content-type"})
     assert r.status_code == 403
+    r = requests.options(awan.endpoint + "/cors-bucket", headers={**host, "Origin": page,
+                                                                   "Access-Control-Request-Method": "DELETE"})
+    assert r.status_code == 403 and b"<ResourceType>BUCKET</ResourceType>" in r.content
     # Actual requests carry the matching rule's headers.
     r = requests.get(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page})
     assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == page
     assert r.headers["Access-Control-Expose-Headers"] == "ETag"
+    # S3 matches an actual request by its Access-Control-Request-Method when it sends one.
+    r = requests.get(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page,
+                                                                 "Access-Control-Request-Method": "DELETE"})
+    assert r.status_code == 200 and "Access-Control-Allow-Methods" not in r.headers
     # A foreign origin is still refused by the daemon's policy, whatever the bucket says.
     r = requests.get(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": "https://evil.example"})
     assert r.status_code == 403
@@ -746,6 +764,10 @@ def test_invalid_cors_configurations(s3):
         s3.put_bucket_cors(Bucket="cors-bad", CORSConfiguration={"CORSRules": [
             {"AllowedMethods": ["GET"], "AllowedOrigins": ["http://*.a.*"]}]})
     assert code_of(e) == "InvalidRequest"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_cors(Bucket="cors-bad", CORSConfiguration={"CORSRules": [
+            {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "ExposeHeaders": ["x-amz-meta-*"]}]})
+    assert code_of(e) == "InvalidRequest" and "wildcard for ExposeHeader" in e.value.response["Error"]["Message"]
 
 
 # ---------------------------------------------------------------- lifecycle
