@@ -708,6 +708,60 @@ def test_presigned_urls_enforced_when_verifying():
         d.stop()
 
 
+# ---------------------------------------------------------------- POST Object (browser forms)
+
+def test_post_object_form_upload(awan, s3):
+    s3.create_bucket(Bucket="form-bucket")
+    url, host = awan.endpoint + "/form-bucket", {"Host": f"localhost:{awan.port}"}
+    fields = {"key": "uploads/${filename}", "Content-Type": "text/plain", "x-amz-meta-owner": "ana",
+              "success_action_status": "201"}
+    r = requests.post(url, headers=host, data=fields, files={"file": ("notes.txt", b"hello form")})
+    assert r.status_code == 201 and b"<Key>uploads/notes.txt</Key>" in r.content and r.headers["ETag"]
+    got = s3.get_object(Bucket="form-bucket", Key="uploads/notes.txt")
+    assert got["Body"].read() == b"hello form" and got["ContentType"] == "text/plain"
+    assert got["Metadata"] == {"owner": "ana"} and got["ETag"] == r.headers["ETag"]
+    # The default answer is 204; success_action_redirect is a 303 naming bucket, key and ETag.
+    r = requests.post(url, headers=host, data={"key": "plain"}, files={"file": ("x", b"x")})
+    assert r.status_code == 204 and r.content == b""
+    r = requests.post(url, headers=host, data={"key": "r", "success_action_redirect": "http://localhost:3000/done"},
+                      files={"file": ("x", b"r")}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].startswith("http://localhost:3000/done?bucket=form-bucket&key=r")
+    # The file field must come after the key.
+    r = requests.post(url, headers=host, files=[("file", ("x", b"x")), ("key", (None, "late"))])
+    assert r.status_code == 400 and b"must contain a field named 'key'" in r.content
+    r = requests.post(awan.endpoint + "/no-such-form-bucket", headers=host, data={"key": "k"}, files={"file": b"x"})
+    assert r.status_code == 404 and b"NoSuchBucket" in r.content
+
+
+def test_post_object_presigned_post_when_verifying():
+    from conftest import Daemon
+    d = Daemon("--verify-signatures")
+    try:
+        s3 = __import__("boto3").client("s3", endpoint_url=d.endpoint, region_name="us-east-1",
+                                        aws_access_key_id="test", aws_secret_access_key="test",
+                                        config=Config(signature_version="s3v4"))
+        s3.create_bucket(Bucket="post-bucket")
+        post = s3.generate_presigned_post("post-bucket", "in/${filename}",
+                                          Fields={"success_action_status": "200"},
+                                          Conditions=[{"success_action_status": "200"},
+                                                      ["content-length-range", 1, 100]], ExpiresIn=60)
+        r = requests.post(post["url"], data=post["fields"], files={"file": ("a.csv", b"store,item,count")})
+        assert r.status_code == 200, r.content
+        assert s3.get_object(Bucket="post-bucket", Key="in/a.csv")["Body"].read() == b"store,item,count"
+        # Too large for the policy; a field the policy does not cover; a tampered policy; no signature.
+        r = requests.post(post["url"], data=post["fields"], files={"file": ("a.csv", b"x" * 101)})
+        assert r.status_code == 400 and b"EntityTooLarge" in r.content
+        r = requests.post(post["url"], data={**post["fields"], "x-amz-meta-extra": "1"}, files={"file": b"x"})
+        assert r.status_code == 403 and b"Extra input fields" in r.content
+        forged = dict(post["fields"], policy=post["fields"]["policy"][:-4] + "AAAA")
+        r = requests.post(post["url"], data=forged, files={"file": b"x"})
+        assert r.status_code == 403 and b"SignatureDoesNotMatch" in r.content
+        r = requests.post(post["url"], data={"key": "anon"}, files={"file": b"x"})
+        assert r.status_code == 403 and b"AccessDenied" in r.content
+    finally:
+        d.stop()
+
+
 # ---------------------------------------------------------------- bucket CORS
 
 def test_bucket_cors_answers_preflights_and_decorates(awan, s3):

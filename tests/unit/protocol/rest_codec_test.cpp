@@ -429,6 +429,29 @@ TEST(RestXmlCodec, InvalidRangeNamesTheSize) {
   EXPECT_EQ(resp.headers.get("Content-Range"), "bytes */5");
 }
 
+TEST(RestXmlCodec, PostObjectFormUploads) {
+  auto form = make_request("POST", "/bucket", "--B--\r\n");
+  form.headers.add("Content-Type", "multipart/form-data; boundary=B");
+  form.headers.add("Host", "localhost:4566");
+  EXPECT_TRUE(is_s3_post_object(form));
+  EXPECT_TRUE(s3().streams_payload(form));
+  auto res = s3().decode(form);
+  EXPECT_EQ(ok(res).operation, "PostObject");
+  EXPECT_EQ((*ok(res).input)["Bucket"], "bucket");
+  EXPECT_EQ((*ok(res).input)["ContentType"], "multipart/form-data; boundary=B");
+  EXPECT_TRUE(ok(res).streaming_payload);
+  EXPECT_FALSE(is_s3_post_object(make_request("POST", "/bucket?delete")));
+  auto to_key = make_request("POST", "/bucket/key");
+  to_key.headers.add("Content-Type", "multipart/form-data; boundary=B");
+  EXPECT_FALSE(is_s3_post_object(to_key));
+  http::Response resp;
+  s3().encode_output("PostObject", {{"Status", 303}, {"Headers", {{"Location", "http://x/?key=k"}, {"ETag", "\"e\""}}}},
+                     ctx("POST"), resp);
+  EXPECT_EQ(resp.status, 303);
+  EXPECT_EQ(resp.headers.get("Location"), "http://x/?key=k");
+  EXPECT_EQ(resp.headers.get("ETag"), "\"e\"");
+}
+
 TEST(RestXmlRouting, NamesAKey) {
   EXPECT_FALSE(s3_names_key(make_request("OPTIONS", "/bucket")));
   EXPECT_FALSE(s3_names_key(make_request("OPTIONS", "/bucket/")));

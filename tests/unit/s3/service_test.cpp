@@ -184,6 +184,26 @@ TEST_F(S3Test, MultipartChecksumsFromThePartDigests) {
             "InvalidRequest");
 }
 
+TEST_F(S3Test, PostObjectStoresTheFileField) {
+  ok("CreateBucket", {{"Bucket", "bkt"}});
+  std::string form =
+      "--B\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\ndocs/${filename}\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"X-Amz-Meta-Tag\"\r\n\r\nv\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"success_action_status\"\r\n\r\n201\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nfile body\r\n"
+      "--B--\r\n";
+  Result r = call("PostObject", {{"Bucket", "bkt"}, {"ContentType", "multipart/form-data; boundary=B"}, {"Host", "h"}},
+                  form);
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.output["Status"], 201);
+  EXPECT_EQ(r.output["Headers"]["Location"], "http://h/bkt/docs/a.txt");
+  EXPECT_NE(body_of(r).find("<Key>docs/a.txt</Key>"), std::string::npos);
+  Result got = call("GetObject", {{"Bucket", "bkt"}, {"Key", "docs/a.txt"}});
+  EXPECT_EQ(body_of(got), "file body");
+  EXPECT_EQ(got.output["Metadata"]["tag"], "v");
+  EXPECT_EQ(fail("PostObject", {{"Bucket", "bkt"}, {"ContentType", "text/plain"}}, "x"), "PreconditionFailed");
+}
+
 TEST_F(S3Test, LargeBodiesAreFileBackedPayloads) {
   ok("CreateBucket", {{"Bucket", "bkt"}});
   std::string big(3 * 1024 * 1024, 'b');
