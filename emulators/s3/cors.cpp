@@ -15,9 +15,10 @@ AwsError malformed() {
           400};
 }
 
+// A list of strings; absent (or null) is fine unless required, then it must not be empty.
 bool strings(const json& rule, const char* member, bool required) {
   auto it = rule.find(member);
-  if (it == rule.end()) return !required;
+  if (it == rule.end() || it->is_null()) return !required;
   if (!it->is_array() || (required && it->empty())) return false;
   for (const auto& v : *it)
     if (!v.is_string()) return false;
@@ -39,25 +40,45 @@ std::string join(const json& list) {
   return out;
 }
 
+std::string join(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& v : list) {
+    if (!out.empty()) out += ", ";
+    out += v;
+  }
+  return out;
+}
+
 bool any_matches(const json& patterns, std::string_view value, bool ci) {
   for (const auto& p : patterns)
     if (cors_pattern_matches(p.get<std::string>(), value, ci)) return true;
   return false;
 }
 
-// The rule's answer headers for an origin.
-void answer(const json& rule, std::string_view origin, CorsMatch& m) {
+// The rule's answer headers for an origin (and a preflight's requested headers, lowercase).
+void answer(const json& rule, std::string_view origin, const std::vector<std::string>& requested, CorsMatch& m) {
+  // "*" answers "*" only when it is the origin that matched (then without credentials).
   bool wildcard = false;
-  for (const auto& o : rule.value("AllowedOrigins", json::array()))
-    if (o == "*") wildcard = true;
+  for (const auto& o : rule.value("AllowedOrigins", json::array())) {
+    if (!cors_pattern_matches(o.get<std::string>(), origin, false)) continue;
+    wildcard = o == "*";
+    break;
+  }
   m.headers.emplace_back("Access-Control-Allow-Origin", wildcard ? std::string("*") : std::string(origin));
   m.headers.emplace_back("Access-Control-Allow-Methods", join(rule.value("AllowedMethods", json::array())));
-  if (!wildcard) m.headers.emplace_back("Access-Control-Allow-Credentials", "true");
-  if (auto e = rule.find("ExposeHeaders"); e != rule.end() && !e->empty())
+  if (!requested.empty()) m.headers.emplace_back("Access-Control-Allow-Headers", join(requested));
+  if (auto e = rule.find("ExposeHeaders"); e != rule.end() && e->is_array() && !e->empty())
     m.headers.emplace_back("Access-Control-Expose-Headers", join(*e));
   if (auto a = rule.find("MaxAgeSeconds"); a != rule.end() && a->is_number_integer())
     m.headers.emplace_back("Access-Control-Max-Age", std::to_string(a->get<int64_t>()));
+  if (!wildcard) m.headers.emplace_back("Access-Control-Allow-Credentials", "true");
   m.headers.emplace_back("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
+}
+
+bool allows_method(const json& rule, std::string_view method) {
+  for (const auto& m : rule.value("AllowedMethods", json::array()))
+    if (m == method) return true;
+  return false;
 }
 }  // namespace
 
@@ -78,7 +99,7 @@ std::optional<AwsError> validate_cors(const json& configuration) {
     }
     for (const char* member : {"AllowedOrigins", "AllowedHeaders"}) {
       auto it = rule.find(member);
-      if (it == rule.end()) continue;
+      if (it == rule.end() || it->is_null()) continue;
       for (const auto& p : *it) {
         std::string v = p.get<std::string>();
         if (v.find('*') != v.rfind('*'))
@@ -88,7 +109,18 @@ std::optional<AwsError> validate_cors(const json& configuration) {
                           400);
       }
     }
-    if (auto a = rule.find("MaxAgeSeconds"); a != rule.end() && !a->is_number_integer()) return malformed();
+    if (auto e = rule.find("ExposeHeaders"); e != rule.end() && !e->is_null()) {
+      for (const auto& h : *e) {
+        std::string v = h.get<std::string>();
+        if (v.find('*') != std::string::npos)
+          return AwsError("InvalidRequest",
+                          "ExposeHeader \"" + v + "\" contains wildcard. We currently do not support wildcard for ExposeHeader.",
+                          400);
+      }
+    }
+    if (auto a = rule.find("MaxAgeSeconds"); a != rule.end() && !a->is_null() && !a->is_number_integer())
+      return malformed();
+    if (auto id = rule.find("ID"); id != rule.end() && !id->is_null() && !id->is_string()) return malformed();
   }
   return std::nullopt;
 }
@@ -116,21 +148,14 @@ CorsMatch match_preflight(const json& configuration, std::string_view origin, st
     pos = comma + 1;
   }
   for (const auto& rule : configuration.value("CORSRules", json::array())) {
-    if (!any_matches(rule.value("AllowedOrigins", json::array()), origin, false)) continue;
-    bool method_ok = false;
-    for (const auto& mm : rule.value("AllowedMethods", json::array())) method_ok = method_ok || mm == method;
-    if (!method_ok) continue;
+    if (!any_matches(rule.value("AllowedOrigins", json::array()), origin, false) || !allows_method(rule, method))
+      continue;
     json allowed = rule.value("AllowedHeaders", json::array());
     bool headers_ok = true;
     for (const auto& h : wanted) headers_ok = headers_ok && any_matches(allowed, h, true);
     if (!headers_ok) continue;
     m.matched = true;
-    answer(rule, origin, m);
-    if (!wanted.empty()) {
-      std::string list;
-      for (const auto& h : wanted) list += (list.empty() ? "" : ", ") + h;
-      m.headers.emplace_back("Access-Control-Allow-Headers", list);
-    }
+    answer(rule, origin, wanted, m);
     return m;
   }
   return m;
@@ -139,24 +164,23 @@ CorsMatch match_preflight(const json& configuration, std::string_view origin, st
 CorsMatch match_actual(const json& configuration, std::string_view origin, std::string_view method) {
   CorsMatch m;
   for (const auto& rule : configuration.value("CORSRules", json::array())) {
-    if (!any_matches(rule.value("AllowedOrigins", json::array()), origin, false)) continue;
-    bool method_ok = false;
-    for (const auto& mm : rule.value("AllowedMethods", json::array())) method_ok = method_ok || mm == method;
-    if (!method_ok) continue;
+    if (!any_matches(rule.value("AllowedOrigins", json::array()), origin, false) || !allows_method(rule, method))
+      continue;
     m.matched = true;
-    answer(rule, origin, m);
+    answer(rule, origin, {}, m);
     return m;
   }
   return m;
 }
 
-AwsError cors_forbidden(std::string_view method) {
+AwsError cors_forbidden(std::string_view method, bool object) {
   AwsError e("AccessForbidden",
              "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, "
              "request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted "
              "by the resource's CORS spec.",
              403);
-  e.details = std::make_shared<const json>(json{{"Method", std::string(method)}, {"ResourceType", "BUCKET"}});
+  e.details = std::make_shared<const json>(json{{"Method", method.empty() ? std::string("OPTIONS") : std::string(method)},
+                                                  {"ResourceType", object ? "OBJECT" : "BUCKET"}});
   return e;
 }
 

@@ -15,7 +15,9 @@
 namespace awan::s3 {
 
 // {"CORSRules": [{"AllowedMethods": [...], "AllowedOrigins": [...], "AllowedHeaders": [...],
-// "ExposeHeaders": [...], "MaxAgeSeconds": n, "ID": ...}]}
+// "ExposeHeaders": [...], "MaxAgeSeconds": n, "ID": ...}]}. MalformedXML for a missing or
+// mistyped member (null is absent); InvalidRequest for more than 100 rules, a method other than
+// GET PUT HEAD POST DELETE, two '*' in an origin or an allowed header, '*' in an exposed one.
 std::optional<AwsError> validate_cors(const nlohmann::json& configuration);
 
 // One '*' wildcard, anywhere (S3's AllowedOrigin / AllowedHeader patterns).
@@ -29,10 +31,12 @@ struct CorsMatch {
 // A preflight: origin, the Access-Control-Request-Method and -Headers (comma-separated).
 CorsMatch match_preflight(const nlohmann::json& configuration, std::string_view origin, std::string_view method,
                           std::string_view request_headers);
-// An actual request from `origin` with `method`.
+// An actual request from `origin` with `method` (its Access-Control-Request-Method when it
+// sent one, as S3 matches it); requested headers are not checked.
 CorsMatch match_actual(const nlohmann::json& configuration, std::string_view origin, std::string_view method);
 
-// 403 AccessForbidden of a preflight no rule allows.
-AwsError cors_forbidden(std::string_view method);
+// 403 AccessForbidden of a preflight no rule allows: {"Method": the requested method, or
+// OPTIONS, "ResourceType": OBJECT when the request names a key, else BUCKET}.
+AwsError cors_forbidden(std::string_view method, bool object);
 
 }  // namespace awan::s3

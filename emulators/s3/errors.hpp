@@ -55,12 +55,13 @@ inline AwsError malformed_xml() {
           400};
 }
 inline AwsError internal() { return {"InternalError", "We encountered an internal error. Please try again.", 500, false}; }
+// ExpectedDigest: the claimed MD5 in hex; CalculatedDigest: ours in base64 (as S3 writes them).
 inline AwsError bad_digest_md5(const std::string& expected, const std::string& calculated) {
   return with({"BadDigest", "The Content-MD5 you specified did not match what we received.", 400},
               {{"ExpectedDigest", expected}, {"CalculatedDigest", calculated}});
 }
 inline AwsError invalid_digest(const std::string& given) {
-  return with({"InvalidDigest", "The Content-MD5 you specified was not valid.", 400}, {{"Content-MD5", given}});
+  return with({"InvalidDigest", "The Content-MD5 you specified was invalid.", 400}, {{"Content-MD5", given}});
 }
 inline AwsError content_sha256_mismatch(const std::string& claimed, const std::string& computed) {
   return with({"XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.",

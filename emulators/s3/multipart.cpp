@@ -48,17 +48,16 @@ Result S3Service::create_multipart_upload(json& in) {
   std::string alg_name = in.value("ChecksumAlgorithm", "");
   std::optional<ChecksumAlgorithm> alg = alg_name.empty() ? ChecksumAlgorithm::Crc64Nvme : checksum_from_name(alg_name);
   if (!alg) throw errors::invalid_argument("Checksum algorithm provided is unsupported.", "x-amz-checksum-algorithm", alg_name);
-  std::string type = in.value("ChecksumType", "");
-  bool crc = *alg == ChecksumAlgorithm::Crc32 || *alg == ChecksumAlgorithm::Crc32c || *alg == ChecksumAlgorithm::Crc64Nvme;
-  if (type.empty()) type = *alg == ChecksumAlgorithm::Crc64Nvme ? "FULL_OBJECT" : "COMPOSITE";
-  if (type != "COMPOSITE" && type != "FULL_OBJECT")
-    throw errors::invalid_argument("Value for x-amz-checksum-type header is invalid.", "x-amz-checksum-type", type);
-  if (type == "FULL_OBJECT" && !crc)
-    throw errors::invalid_request("The FULL_OBJECT checksum type cannot be used with the " +
-                                  std::string(checksum_name(*alg)) + " checksum algorithm.");
-  if (type == "COMPOSITE" && *alg == ChecksumAlgorithm::Crc64Nvme)
-    throw errors::invalid_request("The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.");
-  meta["UploadChecksum"] = {{"Algorithm", std::string(checksum_name(*alg))}, {"Type", type}, {"Explicit", !alg_name.empty()}};
+  std::optional<ChecksumType> type;
+  if (std::string t = in.value("ChecksumType", ""); !t.empty()) {
+    type = checksum_type_from_name(t);
+    if (!type) throw errors::invalid_argument("Value for x-amz-checksum-type header is invalid.", "x-amz-checksum-type", t);
+    if (auto err = validate_checksum_type(alg_name.empty() ? std::nullopt : alg, type)) throw *err;
+  }
+  if (!type) type = default_checksum_type(*alg);
+  meta["UploadChecksum"] = {{"Algorithm", std::string(checksum_name(*alg))},
+                            {"Type", checksum_type_name(*type)},
+                            {"Explicit", !alg_name.empty()}};
   UploadRow u;
   u.id = crypto::base64_encode(crypto::random_bytes(48));
   for (char& c : u.id) {
@@ -74,7 +73,7 @@ Result S3Service::create_multipart_upload(json& in) {
               {"ServerSideEncryption", u.meta.value("ServerSideEncryption", "AES256")}};
   if (!alg_name.empty()) {
     out["ChecksumAlgorithm"] = std::string(checksum_name(*alg));
-    out["ChecksumType"] = type;
+    out["ChecksumType"] = checksum_type_name(*type);
   }
   return Result::ok(out);
 }
@@ -252,42 +251,56 @@ Result S3Service::complete_multipart_upload(json& in) {
   }
   auto current = store_.latest(b.name, u->key);
   check_write_conditions(in, current && !current->delete_marker ? &*current : nullptr);
-  // ETag: MD5 of the concatenated binary part MD5s, "-N".
-  std::string md5s;
   uint64_t total = 0;
   std::vector<BodyStore::Piece> pieces;
-  std::vector<std::string> sums;
+  std::vector<std::string> etags, sums;
+  std::vector<PartChecksum> crcs;
   json sizes = json::array();
   for (const PartRow& p : parts) {
-    md5s += crypto::unhex(unquoted(p.etag)).value_or("");
     total += static_cast<uint64_t>(p.size);
     pieces.push_back({&p.body, 0, static_cast<uint64_t>(p.size)});
+    etags.push_back(p.etag);
     sums.push_back(p.meta.value("Checksum", ""));
+    crcs.push_back({sums.back(), static_cast<uint64_t>(p.size)});
     sizes.push_back(p.size);
   }
   if (auto m = in.find("MpuObjectSize"); m != in.end() && m->is_number_integer() && m->get<uint64_t>() != total)
     throw errors::invalid_request("The provided 'x-amz-mp-object-size' header value " + std::to_string(m->get<uint64_t>()) +
                                   " does not match what was computed: " + std::to_string(total));
-  // FULL_OBJECT checksums are computed as the parts are joined (one pass over the bytes).
+  auto etag = multipart_etag(etags);
+  if (!etag) throw errors::internal();
+  // The checksum comes from the parts' digests, so a wrong one is refused before the bytes are
+  // joined; parts checked with another algorithm (an upload that named none) are hashed as
+  // they are joined.
+  auto checksum = type == "FULL_OBJECT" ? full_object_checksum(alg, crcs) : composite_checksum(alg, sums);
+  auto mismatch = [&](const std::string& computed) {
+    auto given = in.find(checksum_member(alg));
+    return given != in.end() && given->is_string() && *given != computed;
+  };
+  const AwsError bad_digest("BadDigest",
+                            "The " + std::string(checksum_name(alg)) + " you specified did not match the calculated checksum.",
+                            400);
+  if (checksum && mismatch(*checksum)) throw bad_digest;
   std::optional<Checksummer> whole;
-  if (type == "FULL_OBJECT") whole.emplace(alg);
+  if (!checksum) whole.emplace(alg);
   ObjectRow row;
   row.key = u->key;
   row.size = static_cast<int64_t>(total);
-  row.etag = quoted(crypto::md5_hex(md5s) + "-" + std::to_string(parts.size()));
+  row.etag = s3::quoted(*etag);
   row.meta = u->meta;
   row.meta.erase("UploadChecksum");
   row.meta["PartSizes"] = sizes;
   row.body = bodies_.assemble(pieces, total, [&](std::string_view c) {
     if (whole) whole->update(c);
   });
-  std::string checksum = whole ? whole->base64() : composite_checksum(alg, sums);
-  if (auto given = in.find(checksum_member(alg)); given != in.end() && given->is_string() && *given != checksum) {
-    bodies_.remove(row.body);
-    throw AwsError("BadDigest",
-                   "The " + std::string(checksum_name(alg)) + " you specified did not match the calculated checksum.", 400);
+  if (whole) {
+    checksum = whole->base64();
+    if (mismatch(*checksum)) {
+      bodies_.remove(row.body);
+      throw bad_digest;
+    }
   }
-  row.meta["Checksum"] = {{"Algorithm", std::string(checksum_name(alg))}, {"Value", checksum}, {"Type", type}};
+  row.meta["Checksum"] = {{"Algorithm", std::string(checksum_name(alg))}, {"Value", *checksum}, {"Type", type}};
   row.modified = now();
   std::vector<BodyRef> garbage;
   for (const PartRow& p : store_.parts(upload_id, 0, 10001)) garbage.push_back(p.body);

@@ -1,10 +1,14 @@
-// Write metadata, checksum claims and payload hashing shared by the object and multipart
-// operations (object_support.hpp).
+// Write metadata, checksum claims, payload hashing and multipart checksums (COMPOSITE, and
+// FULL_OBJECT by CRC combination) shared by the object and multipart operations
+// (object_support.hpp).
 #include "s3/object_support.hpp"
 
 #include <openssl/evp.h>
 
+#include <array>
+
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "s3/errors.hpp"
 
 namespace awan::s3 {
@@ -13,6 +17,47 @@ namespace {
 constexpr ChecksumAlgorithm kAlgorithms[] = {ChecksumAlgorithm::Crc32, ChecksumAlgorithm::Crc32c,
                                              ChecksumAlgorithm::Crc64Nvme, ChecksumAlgorithm::Sha1,
                                              ChecksumAlgorithm::Sha256};
+// CRC combination: crc(A + B) = crc(A) * x^(8 |B|) + crc(B) mod P, multiplied in GF(2) with the
+// reflected polynomials (the top bit is x^0).
+struct CrcPoly {
+  uint64_t reflected;
+  int width;
+};
+constexpr CrcPoly kCrc32{0xEDB88320ULL, 32};
+constexpr CrcPoly kCrc32c{0x82F63B78ULL, 32};
+constexpr CrcPoly kCrc64Nvme{0x9A6C9329AC4BC9B5ULL, 64};
+
+uint64_t mult_mod_p(uint64_t a, uint64_t b, const CrcPoly& p) {
+  uint64_t product = 0;
+  for (uint64_t m = 1ULL << (p.width - 1); m != 0; m >>= 1) {
+    if (a & m) product ^= b;
+    b = (b & 1) ? (b >> 1) ^ p.reflected : b >> 1;
+  }
+  return product;
+}
+
+// x^(8 * bytes) mod P, from the squares x^(2^k) (k up to 67: 8 * 2^64 bits).
+uint64_t x_pow_8n_mod_p(uint64_t bytes, const CrcPoly& p) {
+  std::array<uint64_t, 68> powers{};
+  powers[0] = 1ULL << (p.width - 2);  // x^1
+  for (size_t k = 1; k < powers.size(); ++k) powers[k] = mult_mod_p(powers[k - 1], powers[k - 1], p);
+  uint64_t result = 1ULL << (p.width - 1);  // x^0
+  for (size_t k = 3; bytes != 0; bytes >>= 1, ++k)
+    if (bytes & 1) result = mult_mod_p(powers[k], result, p);
+  return result;
+}
+
+uint64_t crc_combine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b, const CrcPoly& p) {
+  return mult_mod_p(x_pow_8n_mod_p(length_b, p), crc_a, p) ^ crc_b;
+}
+
+// The raw digest of a base64 part checksum, when it has the algorithm's size.
+std::optional<std::string> part_digest(ChecksumAlgorithm a, std::string_view base64) {
+  auto raw = crypto::base64_decode(base64);
+  if (!raw || raw->size() != checksum_size(a)) return std::nullopt;
+  return raw;
+}
+
 // The content headers a write stores and a read returns, by member name.
 constexpr const char* kContentMembers[] = {"ContentType",     "CacheControl", "ContentDisposition",
                                            "ContentEncoding", "ContentLanguage", "Expires",
@@ -112,7 +157,7 @@ void verify_payload(const json& in, const ChecksumClaim& claim, const PayloadHas
     std::string given = it->get<std::string>();
     auto raw = crypto::base64_decode(given);
     if (!raw || raw->size() != 16) throw errors::invalid_digest(given);
-    if (*raw != h.md5_raw()) throw errors::bad_digest_md5(given, crypto::base64_encode(h.md5_raw()));
+    if (*raw != h.md5_raw()) throw errors::bad_digest_md5(crypto::hex(*raw), crypto::base64_encode(h.md5_raw()));
   }
   if (claim.algorithm && !claim.value.empty()) {
     if (auto err = check_checksum(*claim.algorithm, claim.value, h.checksum(), claim.trailing)) throw *err;
@@ -189,6 +234,101 @@ void checksum_to_output(const json& checksum, json& out) {
   if (!a) return;
   out[checksum_member(*a)] = checksum.value("Value", "");
   out["ChecksumType"] = checksum.value("Type", "FULL_OBJECT");
+}
+
+// ---------------------------------------------------------------- multipart checksums
+
+std::optional<ChecksumType> checksum_type_from_name(std::string_view name) {
+  if (name == "COMPOSITE") return ChecksumType::Composite;
+  if (name == "FULL_OBJECT") return ChecksumType::FullObject;
+  return std::nullopt;
+}
+
+std::string checksum_type_name(ChecksumType t) { return t == ChecksumType::Composite ? "COMPOSITE" : "FULL_OBJECT"; }
+
+ChecksumType default_checksum_type(ChecksumAlgorithm a) {
+  return a == ChecksumAlgorithm::Crc64Nvme ? ChecksumType::FullObject : ChecksumType::Composite;
+}
+
+bool supports_checksum_type(ChecksumAlgorithm a, ChecksumType t) {
+  switch (a) {
+    case ChecksumAlgorithm::Crc32:
+    case ChecksumAlgorithm::Crc32c: return true;
+    case ChecksumAlgorithm::Crc64Nvme: return t == ChecksumType::FullObject;
+    case ChecksumAlgorithm::Sha1:
+    case ChecksumAlgorithm::Sha256: return t == ChecksumType::Composite;
+  }
+  return false;
+}
+
+std::optional<AwsError> validate_checksum_type(std::optional<ChecksumAlgorithm> a, std::optional<ChecksumType> t) {
+  if (!t) return std::nullopt;
+  if (!a)
+    return errors::invalid_request(
+        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+  if (!supports_checksum_type(*a, *t))
+    return errors::invalid_request("The " + checksum_type_name(*t) + " checksum type cannot be used with the " +
+                                   text::ascii_lower(checksum_name(*a)) + " checksum algorithm.");
+  return std::nullopt;
+}
+
+std::optional<std::string> multipart_etag(std::span<const std::string> part_etags) {
+  if (part_etags.empty()) return std::nullopt;
+  std::string md5s;
+  md5s.reserve(part_etags.size() * 16);
+  for (const std::string& etag : part_etags) {
+    std::string hex = unquoted(etag);
+    auto raw = hex.size() == 32 ? crypto::unhex(hex) : std::nullopt;
+    if (!raw) return std::nullopt;
+    md5s += *raw;
+  }
+  return crypto::md5_hex(md5s) + "-" + std::to_string(part_etags.size());
+}
+
+std::optional<std::string> composite_checksum(ChecksumAlgorithm a, std::span<const std::string> part_checksums) {
+  if (part_checksums.empty()) return std::nullopt;
+  std::string raw;
+  for (const std::string& c : part_checksums) {
+    auto d = part_digest(a, c);
+    if (!d) return std::nullopt;
+    raw += *d;
+  }
+  return checksum_base64(a, raw) + "-" + std::to_string(part_checksums.size());
+}
+
+std::optional<std::string> full_object_checksum(ChecksumAlgorithm a, std::span<const PartChecksum> parts) {
+  const CrcPoly* poly = nullptr;
+  switch (a) {
+    case ChecksumAlgorithm::Crc32: poly = &kCrc32; break;
+    case ChecksumAlgorithm::Crc32c: poly = &kCrc32c; break;
+    case ChecksumAlgorithm::Crc64Nvme: poly = &kCrc64Nvme; break;
+    case ChecksumAlgorithm::Sha1:
+    case ChecksumAlgorithm::Sha256: return std::nullopt;
+  }
+  const size_t n = checksum_size(a);
+  uint64_t crc = 0;  // the CRC of nothing
+  for (const PartChecksum& part : parts) {
+    auto raw = part_digest(a, part.checksum_base64);
+    if (!raw) return std::nullopt;
+    uint64_t part_crc = 0;
+    for (char c : *raw) part_crc = (part_crc << 8) | static_cast<uint8_t>(c);
+    crc = crc_combine(crc, part_crc, part.size, *poly);
+  }
+  std::string out(n, '\0');
+  for (size_t i = 0; i < n; ++i) out[n - 1 - i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+  return crypto::base64_encode(out);
+}
+
+uint32_t crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+  return static_cast<uint32_t>(crc_combine(crc_a, crc_b, length_b, kCrc32));
+}
+
+uint32_t crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+  return static_cast<uint32_t>(crc_combine(crc_a, crc_b, length_b, kCrc32c));
+}
+
+uint64_t crc64nvme_combine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b) {
+  return crc_combine(crc_a, crc_b, length_b, kCrc64Nvme);
 }
 
 }  // namespace awan::s3

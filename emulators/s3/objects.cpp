@@ -1,12 +1,14 @@
-// S3 object operations: PutObject, GetObject, HeadObject, DeleteObject, DeleteObjects,
-// CopyObject, GetObjectAttributes, object tagging and ACLs.
+// S3 object operations: PutObject, POST Object (browser forms), GetObject, HeadObject,
+// DeleteObject, DeleteObjects, CopyObject, GetObjectAttributes, object tagging and ACLs.
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
 
 #include "core/crypto.hpp"
 #include "s3/errors.hpp"
+#include "s3/form_data.hpp"
 #include "s3/object_support.hpp"
+#include "s3/post_policy.hpp"
 #include "s3/service_impl.hpp"
 #include "s3/tags.hpp"
 
@@ -82,6 +84,95 @@ Result S3Service::put_object(json& in) {
   return Result::ok(out);
 }
 
+// ---------------------------------------------------------------- POST Object
+
+namespace {
+// The form fields that become PutObject members.
+constexpr std::pair<const char*, const char*> kPostFields[] = {
+    {"content-type", "ContentType"},
+    {"cache-control", "CacheControl"},
+    {"content-disposition", "ContentDisposition"},
+    {"content-encoding", "ContentEncoding"},
+    {"content-language", "ContentLanguage"},
+    {"expires", "Expires"},
+    {"acl", "ACL"},
+    {"x-amz-storage-class", "StorageClass"},
+    {"x-amz-website-redirect-location", "WebsiteRedirectLocation"},
+    {"x-amz-server-side-encryption", "ServerSideEncryption"}};
+
+// The PutObject input of a form: its key (${filename} expanded), content headers and metadata.
+json post_put_input(const std::string& bucket, const PostForm& form) {
+  json in = {{"Bucket", bucket}, {"Key", form.object_key()}};
+  for (const auto& [field, member] : kPostFields)
+    if (const std::string* v = form.get(field)) in[member] = form.expand_filename(*v);
+  json meta = json::object();
+  for (const FormField& f : form.fields)
+    if (f.name.rfind("x-amz-meta-", 0) == 0 && f.name.size() > 11) meta[f.name.substr(11)] = form.expand_filename(f.value);
+  if (!meta.empty()) in["Metadata"] = meta;
+  return in;
+}
+}  // namespace
+
+Result S3Service::post_object(json& in) {
+  const std::string bucket = in.value("Bucket", "");
+  BucketRow b;
+  {
+    std::lock_guard lock(mu_);
+    b = require_bucket(in);
+  }
+  std::string boundary;
+  if (auto err = form_boundary(in.value("ContentType", ""), boundary)) throw *err;
+  Payload empty;
+  const Payload& body = ctx_->payload ? *ctx_->payload : empty;
+  std::unique_ptr<ByteSource> source;
+  if (body.in_file()) {
+    auto file = std::make_unique<FileSource>(body.file->path());
+    if (!file->ok()) throw errors::internal();
+    source = std::move(file);
+  } else {
+    source = std::make_unique<MemorySource>(body.bytes);
+  }
+  PostForm form;
+  if (auto err = parse_post_form(*source, boundary, form)) throw *err;
+  if (auto err = require_key_field(form)) throw *err;
+  if (env_.verify_signatures) {
+    if (!has_post_authentication(form)) throw AwsError("AccessDenied", "Access Denied", 403);
+    PostSigV4 sig;
+    if (auto err = read_post_sigv4(form, sig)) throw *err;
+    auto secret = env_.secret_for ? env_.secret_for(sig.access_key_id) : std::nullopt;
+    if (!secret)
+      throw errors::with({"InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403},
+                         {{"AWSAccessKeyId", sig.access_key_id}});
+    if (auto err = verify_post_sigv4(sig, *secret, b.region)) throw *err;
+    PostPolicy policy;
+    if (auto err = parse_post_policy(sig.policy, policy)) throw *err;
+    const Clock* clock = ctx_->clock ? ctx_->clock : env_.clock;
+    if (auto err = evaluate_post_policy(policy, form, bucket, form.file.length, clock->now())) throw *err;
+  }
+  json put = post_put_input(bucket, form);
+  // The file part is stored as a PutObject body: a range of the spooled form, not a copy.
+  RequestContext upload = *ctx_;
+  upload.payload = std::make_shared<Payload>(
+      body.in_file() ? Payload::of_file(body.file, body.offset + form.file.offset, form.file.length)
+                     : Payload::of_bytes(body.bytes.substr(form.file.offset, form.file.length)));
+  upload.payload_sha256.clear();
+  upload.trailers.clear();
+  struct Restore {
+    const RequestContext* saved;
+    ~Restore() { ctx_ = saved; }
+  } restore{ctx_};
+  ctx_ = &upload;
+  Result stored = put_object(put);
+  const std::string key = put.value("Key", "");
+  std::string host = in.value("Host", "");
+  std::string url = "http://" + (host.empty() ? std::string("localhost") : host) + "/" + bucket + "/" + url_encode_key(key);
+  PostAnswer answer = post_success_answer(form, bucket, key, stored.output.value("ETag", ""), url);
+  json headers = json::object();
+  for (const auto& [name, value] : answer.headers) headers[name] = value;
+  if (stored.output.contains("VersionId")) headers["x-amz-version-id"] = stored.output["VersionId"];
+  return Result::ok({{"Status", answer.status}, {"Headers", headers}}).with_payload(Payload::of_bytes(answer.body));
+}
+
 // ---------------------------------------------------------------- GetObject / HeadObject
 
 Result S3Service::read_object(json& in, bool head) {
@@ -122,14 +213,15 @@ Result S3Service::read_object(json& in, bool head) {
       length = parts[static_cast<size_t>(n - 1)].get<uint64_t>();
     }
     out["PartsCount"] = count;
-    if (length > 0)
-      out["ContentRange"] = "bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + "/" +
-                            std::to_string(size);
-  } else if (auto r = requested_range(in, size)) {
-    first = r->first;
-    length = r->second - r->first + 1;
-    out["ContentRange"] = "bytes " + std::to_string(r->first) + "-" + std::to_string(r->second) + "/" +
-                          std::to_string(size);
+    if (length > 0) out["ContentRange"] = content_range(first, first + length - 1, size);
+  } else if (auto range = in.find("Range"); range != in.end() && range->is_string()) {
+    RangeResult r = resolve_range(range->get<std::string>(), size);
+    if (r.error) throw *r.error;
+    if (r.range) {
+      first = r.range->first;
+      length = r.range->length();
+      out["ContentRange"] = content_range(r.range->first, r.range->last, size);
+    }
   }
   metadata_to_output(obj.meta, out);
   out["AcceptRanges"] = "bytes";

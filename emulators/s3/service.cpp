@@ -48,7 +48,7 @@ std::optional<CorsAnswer> S3Service::cors(const CorsQuery& q) {
   CorsMatch m = q.preflight ? match_preflight(*cfg, q.origin, q.method, q.request_headers)
                             : match_actual(*cfg, q.origin, q.method);
   CorsAnswer a;
-  if (!m.matched && q.preflight) a.refused = cors_forbidden(q.method);
+  if (!m.matched && q.preflight) a.refused = cors_forbidden(q.method, q.object);
   a.headers = std::move(m.headers);
   return a;
 }
@@ -125,6 +125,7 @@ Result S3Service::call(const RequestContext& ctx, const std::string& op, json in
       {"GetBucketOwnershipControls", &S3Service::get_bucket_ownership},
       {"GetBucketEncryption", &S3Service::get_bucket_encryption},
       {"PutObject", &S3Service::put_object},
+      {"PostObject", &S3Service::post_object},
       {"GetObject", &S3Service::get_object},
       {"HeadObject", &S3Service::head_object},
       {"DeleteObject", &S3Service::delete_object},
@@ -150,8 +151,8 @@ Result S3Service::call(const RequestContext& ctx, const std::string& op, json in
   auto it = kOps.find(op);
   if (it == kOps.end()) return Result::fail(AwsError::not_implemented("The S3 operation " + op));
   if (!input.is_object()) input = json::object();
-  // PutObject and UploadPart hash and store their payload before they take the lock.
-  const bool locks_itself = op == "PutObject" || op == "UploadPart";
+  // PutObject, PostObject and UploadPart hash and store their payload before they take the lock.
+  const bool locks_itself = op == "PutObject" || op == "PostObject" || op == "UploadPart";
   ctx_ = &ctx;
   try {
     if (locks_itself) return (this->*(it->second))(input);

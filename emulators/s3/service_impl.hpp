@@ -91,6 +91,9 @@ class S3Service final : public Service {
 
   // ---- objects.cpp ----
   Result put_object(json& in);
+  // POST Object: a browser form (form_data.hpp) checked by its policy (post_policy.hpp), then
+  // stored as PutObject stores it.
+  Result post_object(json& in);
   Result get_object(json& in);
   Result head_object(json& in);
   Result delete_object(json& in);

@@ -98,6 +98,10 @@ struct ServiceEnv {
   std::function<void(const RequestContext& ctx, const std::string& service, const std::string& operation,
                      nlohmann::json input, Completion done)>
       call_service;
+  // --verify-signatures, for the signatures a service checks itself (S3 POST Object policies),
+  // with the secret access key of an access key id (nullopt when unknown; unset in unit tests).
+  bool verify_signatures = false;
+  std::function<std::optional<std::string>(std::string_view access_key)> secret_for;
   // DynamoDB TTL sweep period (--ttl-interval).
   std::chrono::milliseconds ttl_interval{5000};
   // Path for a service's database file, or ":memory:".
@@ -112,9 +116,10 @@ struct ServiceEnv {
 struct CorsQuery {
   std::string resource;         // S3: the bucket
   std::string origin;
-  std::string method;           // a preflight's Access-Control-Request-Method, else the request's
+  std::string method;           // Access-Control-Request-Method when sent, else the request's
   std::string request_headers;  // a preflight's Access-Control-Request-Headers
   bool preflight = false;
+  bool object = false;          // S3: the request names a key
 };
 struct CorsAnswer {
   std::optional<AwsError> refused;                           // a preflight that no rule allows

@@ -54,6 +54,12 @@ class Codec {
 // The bucket an S3 request names (virtual-hosted or the first path segment, decoded); "" when
 // none.
 std::string s3_bucket_of(const http::Request& req);
+// Whether it also names a key (a path segment after the bucket).
+bool s3_names_key(const http::Request& req);
+// A browser form upload (POST Object): POST to a bucket with a multipart/form-data body. Not in
+// S3's model; the rest codec decodes it as "PostObject" {Bucket, ContentType, Host}, its body a
+// streaming payload, and the form carries its own authentication.
+bool is_s3_post_object(const http::Request& req);
 
 // The codec for a service id ("sts", "iam", "dynamodb", "s3", "lambda", ...), chosen by the
 // protocol its model declares. nullptr for a service without a model. Codecs are created

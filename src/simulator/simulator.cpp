@@ -129,7 +129,8 @@ struct Simulator::Impl : Scheduler {
       if (auto err = http::load_body_file(req, options.max_body_bytes)) return err;
     }
     std::optional<http::ChunkSigningContext> chunk_signing;
-    if (options.verify_signatures) {
+    // A browser form upload is authenticated by its form (the POST policy's signature, S3's check).
+    if (options.verify_signatures && !(route.service == "s3" && protocol::is_s3_post_object(req))) {
       gateway::Authentication a = gateway::authenticate(req, route, credential_lookup(), *env.clock);
       if (a.error) return fix_status(*a.error, route);
       ctx.access_key_id = std::move(a.access_key);
@@ -237,8 +238,12 @@ struct Simulator::Impl : Scheduler {
     q.resource = protocol::s3_bucket_of(req);
     if (q.resource.empty()) return std::nullopt;
     q.origin = origin;
+    q.object = protocol::s3_names_key(req);
     q.preflight = req.method == "OPTIONS" && req.headers.has("access-control-request-method");
-    q.method = q.preflight ? std::string(req.headers.get("access-control-request-method")) : req.method;
+    // On an actual request too, S3 matches the rules by Access-Control-Request-Method when sent.
+    q.method = req.headers.has("access-control-request-method")
+                   ? std::string(req.headers.get("access-control-request-method"))
+                   : req.method;
     q.request_headers = std::string(req.headers.get("access-control-request-headers"));
     try {
       return it->second->cors(q);
@@ -454,6 +459,12 @@ Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>())
     call(ctx, service, operation, std::move(input), std::move(done));
   };
   impl_->env.ttl_interval = o.ttl_interval;
+  impl_->env.verify_signatures = o.verify_signatures;
+  impl_->env.secret_for = [impl = impl_.get()](std::string_view key) -> std::optional<std::string> {
+    auto c = impl->credentials_for(key);
+    if (!c) return std::nullopt;
+    return c->secret_access_key;
+  };
   // Before any service opens its database: a second daemon on the same directory stops here.
   if (!o.data_dir.empty()) impl_->data_dir_lock = std::make_unique<storage::DataDirLock>(o.data_dir);
   if (o.builtin_services) register_builtin_services(*this, impl_->env);

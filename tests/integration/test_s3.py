@@ -156,6 +156,11 @@ def test_ranges(s3):
     # A malformed range is ignored: the whole object.
     whole = s3.get_object(Bucket="range-bucket", Key="r", Range="bytes=abc")
     assert whole["Body"].read() == b"0123456789"
+    # The 416 names the size; a suffix range of an empty object is the whole, empty, object.
+    assert e.value.response["ResponseMetadata"]["HTTPHeaders"]["content-range"] == "bytes */10"
+    s3.put_object(Bucket="range-bucket", Key="empty", Body=b"")
+    tail = s3.get_object(Bucket="range-bucket", Key="empty", Range="bytes=-16")
+    assert tail["ResponseMetadata"]["HTTPStatusCode"] == 200 and tail["Body"].read() == b""
 
 
 def test_conditional_get(s3):
@@ -178,6 +183,11 @@ def test_conditional_put_if_none_match(awan, s3):
     r = requests.put(url, data=b"2", headers={**host, "If-None-Match": "*"})
     assert r.status_code == 412 and b"<Code>PreconditionFailed</Code>" in r.content
     assert s3.get_object(Bucket="cput-bucket", Key="once")["Body"].read() == b"1"
+    # Only "*" is implemented by S3; another value, or both headers, is 501.
+    r = requests.put(url, data=b"3", headers={**host, "If-None-Match": '"abc"'})
+    assert r.status_code == 501 and b"<Code>NotImplemented</Code>" in r.content and b"<Header>If-None-Match</Header>" in r.content
+    r = requests.put(url, data=b"3", headers={**host, "If-None-Match": "*", "If-Match": '"abc"'})
+    assert r.status_code == 501 and b"<Header>If-Match</Header>" in r.content
 
 
 def test_response_overrides(s3):
@@ -699,6 +709,60 @@ def test_presigned_urls_enforced_when_verifying():
         d.stop()
 
 
+# ---------------------------------------------------------------- POST Object (browser forms)
+
+def test_post_object_form_upload(awan, s3):
+    s3.create_bucket(Bucket="form-bucket")
+    url, host = awan.endpoint + "/form-bucket", {"Host": f"localhost:{awan.port}"}
+    fields = {"key": "uploads/${filename}", "Content-Type": "text/plain", "x-amz-meta-owner": "ana",
+              "success_action_status": "201"}
+    r = requests.post(url, headers=host, data=fields, files={"file": ("notes.txt", b"hello form")})
+    assert r.status_code == 201 and b"<Key>uploads/notes.txt</Key>" in r.content and r.headers["ETag"]
+    got = s3.get_object(Bucket="form-bucket", Key="uploads/notes.txt")
+    assert got["Body"].read() == b"hello form" and got["ContentType"] == "text/plain"
+    assert got["Metadata"] == {"owner": "ana"} and got["ETag"] == r.headers["ETag"]
+    # The default answer is 204; success_action_redirect is a 303 naming bucket, key and ETag.
+    r = requests.post(url, headers=host, data={"key": "plain"}, files={"file": ("x", b"x")})
+    assert r.status_code == 204 and r.content == b""
+    r = requests.post(url, headers=host, data={"key": "r", "success_action_redirect": "http://localhost:3000/done"},
+                      files={"file": ("x", b"r")}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].startswith("http://localhost:3000/done?bucket=form-bucket&key=r")
+    # The file field must come after the key.
+    r = requests.post(url, headers=host, files=[("file", ("x", b"x")), ("key", (None, "late"))])
+    assert r.status_code == 400 and b"must contain a field named 'key'" in r.content
+    r = requests.post(awan.endpoint + "/no-such-form-bucket", headers=host, data={"key": "k"}, files={"file": b"x"})
+    assert r.status_code == 404 and b"NoSuchBucket" in r.content
+
+
+def test_post_object_presigned_post_when_verifying():
+    from conftest import Daemon
+    d = Daemon("--verify-signatures")
+    try:
+        s3 = __import__("boto3").client("s3", endpoint_url=d.endpoint, region_name="us-east-1",
+                                        aws_access_key_id="test", aws_secret_access_key="test",
+                                        config=Config(signature_version="s3v4"))
+        s3.create_bucket(Bucket="post-bucket")
+        post = s3.generate_presigned_post("post-bucket", "in/${filename}",
+                                          Fields={"success_action_status": "200"},
+                                          Conditions=[{"success_action_status": "200"},
+                                                      ["content-length-range", 1, 100]], ExpiresIn=60)
+        r = requests.post(post["url"], data=post["fields"], files={"file": ("a.csv", b"store,item,count")})
+        assert r.status_code == 200, r.content
+        assert s3.get_object(Bucket="post-bucket", Key="in/a.csv")["Body"].read() == b"store,item,count"
+        # Too large for the policy; a field the policy does not cover; a tampered policy; no signature.
+        r = requests.post(post["url"], data=post["fields"], files={"file": ("a.csv", b"x" * 101)})
+        assert r.status_code == 400 and b"EntityTooLarge" in r.content
+        r = requests.post(post["url"], data={**post["fields"], "x-amz-meta-extra": "1"}, files={"file": b"x"})
+        assert r.status_code == 403 and b"Extra input fields" in r.content
+        forged = dict(post["fields"], policy=post["fields"]["policy"][:-4] + "AAAA")
+        r = requests.post(post["url"], data=forged, files={"file": b"x"})
+        assert r.status_code == 403 and b"SignatureDoesNotMatch" in r.content
+        r = requests.post(post["url"], data={"key": "anon"}, files={"file": b"x"})
+        assert r.status_code == 403 and b"AccessDenied" in r.content
+    finally:
+        d.stop()
+
+
 # ---------------------------------------------------------------- bucket CORS
 
 def test_bucket_cors_answers_preflights_and_decorates(awan, s3):
@@ -725,13 +789,21 @@ def test_bucket_cors_answers_preflights_and_decorates(awan, s3):
     r = requests.options(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page,
                                                                      "Access-Control-Request-Method": "DELETE"})
     assert r.status_code == 403 and b"<Code>AccessForbidden</Code>" in r.content
+    assert b"<Method>DELETE</Method>" in r.content and b"<ResourceType>OBJECT</ResourceType>" in r.content
     r = requests.options(awan.endpoint + "/cors-bucket/k", headers={
         **host, "Origin": page, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "content-type"})
     assert r.status_code == 403
+    r = requests.options(awan.endpoint + "/cors-bucket", headers={**host, "Origin": page,
+                                                                   "Access-Control-Request-Method": "DELETE"})
+    assert r.status_code == 403 and b"<ResourceType>BUCKET</ResourceType>" in r.content
     # Actual requests carry the matching rule's headers.
     r = requests.get(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page})
     assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == page
     assert r.headers["Access-Control-Expose-Headers"] == "ETag"
+    # S3 matches an actual request by its Access-Control-Request-Method when it sends one.
+    r = requests.get(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": page,
+                                                                 "Access-Control-Request-Method": "DELETE"})
+    assert r.status_code == 200 and "Access-Control-Allow-Methods" not in r.headers
     # A foreign origin is still refused by the daemon's policy, whatever the bucket says.
     r = requests.get(awan.endpoint + "/cors-bucket/k", headers={**host, "Origin": "https://evil.example"})
     assert r.status_code == 403
@@ -747,6 +819,10 @@ def test_invalid_cors_configurations(s3):
         s3.put_bucket_cors(Bucket="cors-bad", CORSConfiguration={"CORSRules": [
             {"AllowedMethods": ["GET"], "AllowedOrigins": ["http://*.a.*"]}]})
     assert code_of(e) == "InvalidRequest"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_cors(Bucket="cors-bad", CORSConfiguration={"CORSRules": [
+            {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "ExposeHeaders": ["x-amz-meta-*"]}]})
+    assert code_of(e) == "InvalidRequest" and "wildcard for ExposeHeader" in e.value.response["Error"]["Message"]
 
 
 # ---------------------------------------------------------------- lifecycle

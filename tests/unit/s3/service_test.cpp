@@ -134,7 +134,74 @@ TEST_F(S3Test, RangesAndParts) {
   EXPECT_EQ(fail("GetObject", {{"Bucket", "bkt"}, {"Key", "k"}, {"Range", "bytes=-0"}}), "InvalidRange");
   ok("PutObject", {{"Bucket", "bkt"}, {"Key", "empty"}}, "");
   EXPECT_EQ(fail("GetObject", {{"Bucket", "bkt"}, {"Key", "empty"}, {"Range", "bytes=0-"}}), "InvalidRange");
+  Result tail = call("GetObject", {{"Bucket", "bkt"}, {"Key", "empty"}, {"Range", "bytes=-8"}});
+  ASSERT_FALSE(tail.error);
+  EXPECT_FALSE(tail.output.contains("ContentRange"));
+  EXPECT_EQ(body_of(tail), "");
   EXPECT_EQ(fail("GetObject", {{"Bucket", "bkt"}, {"Key", "k"}, {"PartNumber", 2}}), "InvalidPartNumber");
+}
+
+TEST_F(S3Test, ConditionalWrites) {
+  ok("CreateBucket", {{"Bucket", "bkt"}});
+  ok("PutObject", {{"Bucket", "bkt"}, {"Key", "k"}, {"IfNoneMatch", "*"}}, "one");
+  EXPECT_EQ(fail("PutObject", {{"Bucket", "bkt"}, {"Key", "k"}, {"IfNoneMatch", "*"}}, "two"), "PreconditionFailed");
+  std::string etag = ok("HeadObject", {{"Bucket", "bkt"}, {"Key", "k"}})["ETag"];
+  EXPECT_EQ(fail("PutObject", {{"Bucket", "bkt"}, {"Key", "k"}, {"IfNoneMatch", etag}}, "two"), "NotImplemented");
+  EXPECT_EQ(fail("PutObject", {{"Bucket", "bkt"}, {"Key", "new"}, {"IfMatch", etag}}, "two"), "NoSuchKey");
+  ok("PutObject", {{"Bucket", "bkt"}, {"Key", "k"}, {"IfMatch", etag}}, "two");
+  EXPECT_EQ(body_of(call("GetObject", {{"Bucket", "bkt"}, {"Key", "k"}})), "two");
+}
+
+TEST_F(S3Test, MultipartChecksumsFromThePartDigests) {
+  ok("CreateBucket", {{"Bucket", "bkt"}});
+  auto complete = [&](const json& create, const json& part, const json& extra) {
+    json in = {{"Bucket", "bkt"}, {"Key", "m"}};
+    in.update(create);
+    std::string id = ok("CreateMultipartUpload", in)["UploadId"];
+    json up = {{"Bucket", "bkt"}, {"Key", "m"}, {"UploadId", id}, {"PartNumber", 1}};
+    up.update(part);
+    json listed = {{"PartNumber", 1}, {"ETag", ok("UploadPart", up, "abc")["ETag"]}};
+    for (auto& [k, v] : part.items())
+      if (k.rfind("Checksum", 0) == 0 && k != "ChecksumAlgorithm") listed[k] = v;
+    json done = {{"Bucket", "bkt"}, {"Key", "m"}, {"UploadId", id}, {"MultipartUpload", {{"Parts", {listed}}}}};
+    done.update(extra);
+    return call("CompleteMultipartUpload", done);
+  };
+  Result full = complete({{"ChecksumAlgorithm", "CRC32"}, {"ChecksumType", "FULL_OBJECT"}}, json::object(), json::object());
+  ASSERT_FALSE(full.error) << full.error->message;
+  EXPECT_EQ(full.output["ChecksumCRC32"], "NSRBwg==");  // the CRC32 of "abc", no "-1"
+  EXPECT_EQ(full.output["ETag"], "\"af5da9f45af7a300e3aded972f8ff687-1\"");
+  Result wrong = complete({{"ChecksumAlgorithm", "CRC32"}, {"ChecksumType", "FULL_OBJECT"}}, json::object(),
+                          {{"ChecksumCRC32", "AAAAAA=="}});
+  ASSERT_TRUE(wrong.error);
+  EXPECT_EQ(wrong.error->code, "BadDigest");
+  // An upload that named no algorithm (CRC64NVME) with a part checked by CRC32: hashed as joined.
+  Result mixed = complete(json::object(), {{"ChecksumCRC32", "NSRBwg=="}}, json::object());
+  ASSERT_FALSE(mixed.error) << mixed.error->message;
+  json head = ok("HeadObject", {{"Bucket", "bkt"}, {"Key", "m"}, {"ChecksumMode", "ENABLED"}});
+  EXPECT_EQ(head["ChecksumCRC64NVME"], "BeXKuz/B+us=");
+  EXPECT_EQ(fail("CreateMultipartUpload", {{"Bucket", "bkt"}, {"Key", "m"}, {"ChecksumType", "COMPOSITE"}}),
+            "InvalidRequest");
+}
+
+TEST_F(S3Test, PostObjectStoresTheFileField) {
+  ok("CreateBucket", {{"Bucket", "bkt"}});
+  std::string form =
+      "--B\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\ndocs/${filename}\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"X-Amz-Meta-Tag\"\r\n\r\nv\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"success_action_status\"\r\n\r\n201\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nfile body\r\n"
+      "--B--\r\n";
+  Result r = call("PostObject", {{"Bucket", "bkt"}, {"ContentType", "multipart/form-data; boundary=B"}, {"Host", "h"}},
+                  form);
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.output["Status"], 201);
+  EXPECT_EQ(r.output["Headers"]["Location"], "http://h/bkt/docs/a.txt");
+  EXPECT_NE(body_of(r).find("<Key>docs/a.txt</Key>"), std::string::npos);
+  Result got = call("GetObject", {{"Bucket", "bkt"}, {"Key", "docs/a.txt"}});
+  EXPECT_EQ(body_of(got), "file body");
+  EXPECT_EQ(got.output["Metadata"]["tag"], "v");
+  EXPECT_EQ(fail("PostObject", {{"Bucket", "bkt"}, {"ContentType", "text/plain"}}, "x"), "PreconditionFailed");
 }
 
 TEST_F(S3Test, LargeBodiesAreFileBackedPayloads) {
