@@ -25,7 +25,9 @@ void discard(BodyStore& bodies, const std::vector<BodyRef>& garbage) {
 
 // ---------------------------------------------------------------- PutObject
 
-Result S3Service::put_object(json& in) {
+Result S3Service::put_object(json& in) { return write_object(in, "s3:ObjectCreated:Put"); }
+
+Result S3Service::write_object(json& in, const char* event) {
   std::string key = in.value("Key", "");
   if (key.size() > 1024) throw AwsError("KeyTooLongError", "Your key is too long", 400);
   {
@@ -80,7 +82,7 @@ Result S3Service::put_object(json& in) {
   if (b.versioning == "Enabled") out["VersionId"] = row.version;
   // The checksum is echoed when the client sent or named one.
   if (!claim.value.empty() || in.contains("ChecksumAlgorithm")) checksum_to_output(row.meta["Checksum"], out);
-  notify(b, "s3:ObjectCreated:Put", row);
+  notify(b, event, row);
   return Result::ok(out);
 }
 
@@ -162,7 +164,7 @@ Result S3Service::post_object(json& in) {
     ~Restore() { ctx_ = saved; }
   } restore{ctx_};
   ctx_ = &upload;
-  Result stored = put_object(put);
+  Result stored = write_object(put, "s3:ObjectCreated:Post");
   const std::string key = put.value("Key", "");
   std::string host = in.value("Host", "");
   std::string url = "http://" + (host.empty() ? std::string("localhost") : host) + "/" + bucket + "/" + url_encode_key(key);

@@ -91,6 +91,8 @@ class S3Service final : public Service {
 
   // ---- objects.cpp ----
   Result put_object(json& in);
+  // PutObject's work; `event` is the notification it sends (s3:ObjectCreated:Put or :Post).
+  Result write_object(json& in, const char* event);
   // POST Object: a browser form (form_data.hpp) checked by its policy (post_policy.hpp), then
   // stored as PutObject stores it.
   Result post_object(json& in);

@@ -909,7 +909,7 @@ def test_notification_destinations_must_exist(s3):
     assert not s3.get_bucket_notification_configuration(Bucket="notify-missing").get("QueueConfigurations")
 
 
-def test_object_events_reach_an_sqs_queue(s3, boto):
+def test_object_events_reach_an_sqs_queue(s3, boto, awan):
     sqs = boto("sqs")
     url = sqs.create_queue(QueueName="s3-events")["QueueUrl"]
     s3.create_bucket(Bucket="evented")
@@ -945,4 +945,8 @@ def test_object_events_reach_an_sqs_queue(s3, boto):
     s3.complete_multipart_upload(Bucket="evented", Key="big.csv", UploadId=up,
                                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
     assert next_body()["Records"][0]["eventName"] == "ObjectCreated:CompleteMultipartUpload"
+    r = requests.post(awan.endpoint + "/evented", headers={"Host": f"localhost:{awan.port}"},
+                      data={"key": "form.csv"}, files={"file": ("form.csv", b"a\n")})
+    assert r.status_code == 204
+    assert next_body()["Records"][0]["eventName"] == "ObjectCreated:Post"
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
