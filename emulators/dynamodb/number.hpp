@@ -33,7 +33,8 @@ Number negate_number(Number n);
 // Stored size in bytes, computed as DynamoDB does (1 byte + 1 per two significant digits).
 size_t number_size(const Number& n);
 
-// Convenience: canonical text of a valid number string, nullopt if it does not parse.
+// Convenience: canonical text of a valid number string (DynamoDB's syntax and range), nullopt
+// otherwise.
 std::optional<std::string> canonical_number(std::string_view text);
 
 }  // namespace awan::dynamodb
