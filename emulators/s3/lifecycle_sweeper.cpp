@@ -40,6 +40,7 @@ void S3Service::schedule_sweep() {
 }
 
 std::pair<size_t, size_t> S3Service::sweep_lifecycle(system_clock::time_point now) {
+  ctx_ = nullptr;  // S3 itself acts: no request's caller
   size_t expired = 0, aborted = 0;
   std::vector<BodyRef> garbage;
   for (const BucketRow& b : store_.buckets()) {
@@ -48,6 +49,7 @@ std::pair<size_t, size_t> S3Service::sweep_lifecycle(system_clock::time_point no
     LifecycleConfig config;
     if (parse_lifecycle_configuration(*doc, config)) continue;  // stored documents were validated
     storage::Transaction tx(store_.db());
+    std::vector<std::pair<const char*, ObjectRow>> events;  // notified once committed
     // Every version of every key, newest first per key.
     std::string after;
     int64_t before = INT64_MIN;
@@ -77,9 +79,11 @@ std::pair<size_t, size_t> S3Service::sweep_lifecycle(system_clock::time_point no
           marker.delete_marker = true;
           marker.modified = std::floor(std::chrono::duration<double>(now.time_since_epoch()).count());
           write_version(b, marker, garbage);
+          events.emplace_back("s3:LifecycleExpiration:DeleteMarkerCreated", marker);
         } else {
           garbage.push_back(r.body);
           store_.delete_version(b.name, r.key, r.version);
+          events.emplace_back("s3:LifecycleExpiration:Delete", r);
         }
         ++expired;
       }
@@ -110,6 +114,7 @@ std::pair<size_t, size_t> S3Service::sweep_lifecycle(system_clock::time_point no
       if (ups.size() < 500) break;
     }
     tx.commit();
+    for (const auto& [event, row] : events) notify(b, event, row);
   }
   for (const BodyRef& g : garbage) bodies_.remove(g);
   if (expired || aborted) spdlog::info("s3 lifecycle: {} versions expired, {} uploads aborted", expired, aborted);

@@ -127,9 +127,10 @@ void S3Service::notify(const BucketRow& b, const std::string& event, const Objec
   in.region = b.region;
   in.bucket = b.name;
   in.bucket_owner_id = owner()["ID"];
-  std::string caller = ctx_ && !ctx_->caller_user_id.empty() ? ctx_->caller_user_id
-                                                             : (ctx_ ? ctx_->account_id : env_.default_account_id);
-  in.principal_id = "AWS:" + caller;
+  if (ctx_)  // a request's caller; S3 itself (lifecycle) otherwise
+    in.principal_id = "AWS:" + (ctx_->caller_user_id.empty() ? ctx_->account_id : ctx_->caller_user_id);
+  else
+    in.principal_id = "s3.amazonaws.com";
   if (ctx_ && !ctx_->source_ip.empty()) in.source_ip = ctx_->source_ip;
   in.request_id = ctx_ ? ctx_->request_id : "";
   in.host_id = host_id_of(in.request_id);

@@ -154,6 +154,10 @@ Result S3Service::call(const RequestContext& ctx, const std::string& op, json in
   // PutObject, PostObject and UploadPart hash and store their payload before they take the lock.
   const bool locks_itself = op == "PutObject" || op == "PostObject" || op == "UploadPart";
   ctx_ = &ctx;
+  // No pointer to this request outlives it (background work on this thread sees none).
+  struct ForgetRequest {
+    ~ForgetRequest() { ctx_ = nullptr; }
+  } forget;
   try {
     if (locks_itself) return (this->*(it->second))(input);
     std::lock_guard lock(mu_);

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import json
 import os
+import time
 import zlib
 
 import pytest
@@ -950,3 +951,22 @@ def test_object_events_reach_an_sqs_queue(s3, boto, awan):
     assert r.status_code == 204
     assert next_body()["Records"][0]["eventName"] == "ObjectCreated:Post"
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_lifecycle_expirations_are_notified(s3, boto, awan):
+    sqs = boto("sqs")
+    url = sqs.create_queue(QueueName="expiry-events")["QueueUrl"]
+    s3.create_bucket(Bucket="expiring")
+    s3.put_bucket_lifecycle_configuration(Bucket="expiring", LifecycleConfiguration={"Rules": [
+        {"ID": "old", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}]})
+    s3.put_bucket_notification_configuration(Bucket="expiring", NotificationConfiguration={"QueueConfigurations": [
+        {"QueueArn": "arn:aws:sqs:us-east-1:000000000000:expiry-events", "Events": ["s3:LifecycleExpiration:*"]}]})
+    sqs.purge_queue(QueueUrl=url)  # the s3:TestEvent
+    s3.put_object(Bucket="expiring", Key="stale.csv", Body=b"x")
+    status, _, body = awan.request("POST", "/_awan/s3/lifecycle", json.dumps({"at": time.time() + 3 * 86400}).encode())
+    assert status == 200 and json.loads(body)["expired"] == 1
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
+    rec = json.loads(got[0]["Body"])["Records"][0]
+    assert rec["eventName"] == "LifecycleExpiration:Delete"
+    assert rec["s3"]["object"]["key"] == "stale.csv"
+    assert rec["userIdentity"]["principalId"] == "s3.amazonaws.com"
