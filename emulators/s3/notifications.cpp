@@ -3,6 +3,7 @@
 // the operation interface of SQS (SendMessage), SNS (Publish) and Lambda (Invoke, Event).
 #include <spdlog/spdlog.h>
 
+#include "core/arn.hpp"
 #include "core/crypto.hpp"
 #include "s3/errors.hpp"
 #include "s3/event_shapes.hpp"
@@ -12,24 +13,6 @@
 namespace awan::s3 {
 
 namespace {
-
-struct DestinationArn {
-  std::string service, region, account, name;
-};
-
-// arn:aws:<service>:<region>:<account>:<name>
-std::optional<DestinationArn> parse_arn(std::string_view arn) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
-    size_t colon = arn.find(':', start);
-    if (colon == std::string_view::npos) return std::nullopt;
-    parts.emplace_back(arn.substr(start, colon - start));
-    start = colon + 1;
-  }
-  if (parts[0] != "arn") return std::nullopt;
-  return DestinationArn{parts[2], parts[3], parts[4], std::string(arn.substr(start))};
-}
 
 std::string host_id_of(const std::string& request_id) {
   return crypto::base64_encode(crypto::sha256(request_id));
@@ -62,7 +45,7 @@ void S3Service::deliver(const NotificationTarget& t, const std::string& message,
     case DestinationKind::Queue:
       service = "sqs";
       operation = "SendMessage";
-      input = {{"QueueUrl", "http://localhost:4566/" + a->account + "/" + a->name}, {"MessageBody", message}};
+      input = {{"QueueUrl", "http://localhost:4566/" + a->account + "/" + a->resource}, {"MessageBody", message}};
       break;
     case DestinationKind::Topic:
       service = "sns";
@@ -94,7 +77,7 @@ void S3Service::check_destinations(const NotificationConfig& config) {
     bool exists = false;
     if (a) {
       env_.call_service(destination_context(t.arn), "sqs", "GetQueueUrl",
-                        {{"QueueName", a->name}, {"QueueOwnerAWSAccountId", a->account}},
+                        {{"QueueName", a->resource}, {"QueueOwnerAWSAccountId", a->account}},
                         [&](Result r) { exists = !r.error; });
     }
     if (!exists) {

@@ -1,17 +1,15 @@
 // The S3 emulator's SQLite schema and statements (store.hpp).
 #include "s3/store.hpp"
 
+#include "storage/json_column.hpp"
+
 namespace awan::s3 {
 
 namespace {
 using json = nlohmann::json;
 using storage::Statement;
 
-// A stored JSON object column ({} when unreadable).
-json object_column(std::string_view text) {
-  json v = json::parse(text, nullptr, false);
-  return v.is_object() ? v : json::object();
-}
+using storage::object_column;
 
 constexpr const char* kObjectColumns =
     "bucket, key, version, seq, latest, marker, size, etag, modified, meta, data, path";

@@ -1,5 +1,6 @@
 // SQS message operations: SendMessage(Batch), ReceiveMessage, DeleteMessage(Batch) and
 // ChangeMessageVisibility(Batch); the dead-letter redrive happens on receive, as in AWS.
+#include <functional>
 #include <set>
 
 #include "core/crypto.hpp"
@@ -42,11 +43,10 @@ void check_fifo_id(const std::string& value, const char* name) {
                                                     "128 in length.");
 }
 
-const json& batch_entries(const json& in, const std::string& entry_shape, bool& ok) {
-  static const json empty = json::array();
+// A batch's Entries: 1-10 of them, with distinct, well-formed ids.
+const json& batch_entries(const json& in, const std::string& entry_shape) {
   auto it = in.find("Entries");
-  ok = it != in.end() && it->is_array() && !it->empty();
-  if (!ok) throw errors::empty_batch(entry_shape);
+  if (it == in.end() || !it->is_array() || it->empty()) throw errors::empty_batch(entry_shape);
   if (it->size() > kMaxBatchEntries) throw errors::too_many_entries(it->size());
   std::set<std::string> ids;
   for (const auto& e : *it) {
@@ -56,7 +56,7 @@ const json& batch_entries(const json& in, const std::string& entry_shape, bool& 
       throw errors::invalid_batch_id();
     if (!ids.insert(id).second) throw errors::ids_not_distinct(id);
   }
-  return it == in.end() ? empty : *it;
+  return *it;
 }
 
 json failure(const std::string& id, const AwsError& e) {
@@ -169,8 +169,7 @@ Result SqsService::send_message(json& in) {
 
 Result SqsService::send_message_batch(json& in) {
   Queue& q = require_queue(in);
-  bool ok = false;
-  const json& entries = batch_entries(in, "SendMessageBatchRequestEntry", ok);
+  const json& entries = batch_entries(in, "SendMessageBatchRequestEntry");
   int64_t total = 0;
   for (const auto& e : entries) {
     total += static_cast<int64_t>(string_param(e, "MessageBody").size());
@@ -362,32 +361,43 @@ std::optional<AwsError> SqsService::delete_by_handle(Queue& q, const std::string
   return std::nullopt;
 }
 
-Result SqsService::delete_message(json& in) {
-  Queue& q = require_queue(in);
-  std::string handle = string_param(in, "ReceiptHandle");
-  if (handle.empty()) throw errors::missing_parameter("ReceiptHandle");
-  if (auto err = delete_by_handle(q, handle)) throw *err;
-  return Result::ok();
-}
+// DeleteMessage and ChangeMessageVisibility, alone and in batches: `apply` to the entry's
+// ReceiptHandle (required) and the entry itself.
+namespace {
+using HandleAction = std::function<std::optional<AwsError>(const std::string& handle, const json& entry)>;
 
-Result SqsService::delete_message_batch(json& in) {
-  Queue& q = require_queue(in);
-  bool ok = false;
-  const json& entries = batch_entries(in, "DeleteMessageBatchRequestEntry", ok);
+std::optional<AwsError> with_handle(const json& entry, const HandleAction& apply) {
+  std::string handle = string_param(entry, "ReceiptHandle");
+  if (handle.empty()) return errors::missing_parameter("ReceiptHandle");
+  return apply(handle, entry);
+}
+}  // namespace
+
+Result SqsService::handle_batch(json& in, const std::string& entry_shape, const HandleAction& apply) {
+  const json& entries = batch_entries(in, entry_shape);
   json successful = json::array(), failed = json::array();
   storage::Transaction tx(store_.db());
   for (const auto& e : entries) {
     std::string id = e["Id"];
-    std::string handle = string_param(e, "ReceiptHandle");
-    std::optional<AwsError> err = handle.empty() ? std::optional<AwsError>(errors::missing_parameter("ReceiptHandle"))
-                                                 : delete_by_handle(q, handle);
-    if (err)
+    if (auto err = with_handle(e, apply))
       failed.push_back(failure(id, *err));
     else
       successful.push_back({{"Id", id}});
   }
   tx.commit();
   return Result::ok({{"Successful", std::move(successful)}, {"Failed", std::move(failed)}});
+}
+
+Result SqsService::delete_message(json& in) {
+  Queue& q = require_queue(in);
+  if (auto err = with_handle(in, [&](const std::string& h, const json&) { return delete_by_handle(q, h); })) throw *err;
+  return Result::ok();
+}
+
+Result SqsService::delete_message_batch(json& in) {
+  Queue& q = require_queue(in);
+  return handle_batch(in, "DeleteMessageBatchRequestEntry",
+                      [&](const std::string& h, const json&) { return delete_by_handle(q, h); });
 }
 
 std::optional<AwsError> SqsService::change_visibility(Queue& q, const std::string& handle, const json& timeout) {
@@ -417,30 +427,18 @@ std::optional<AwsError> SqsService::change_visibility(Queue& q, const std::strin
 
 Result SqsService::change_message_visibility(json& in) {
   Queue& q = require_queue(in);
-  std::string handle = string_param(in, "ReceiptHandle");
-  if (handle.empty()) throw errors::missing_parameter("ReceiptHandle");
-  if (auto err = change_visibility(q, handle, in.value("VisibilityTimeout", json()))) throw *err;
+  auto change = [&](const std::string& h, const json& e) {
+    return change_visibility(q, h, e.value("VisibilityTimeout", json()));
+  };
+  if (auto err = with_handle(in, change)) throw *err;
   return Result::ok();
 }
 
 Result SqsService::change_message_visibility_batch(json& in) {
   Queue& q = require_queue(in);
-  bool ok = false;
-  const json& entries = batch_entries(in, "ChangeMessageVisibilityBatchRequestEntry", ok);
-  json successful = json::array(), failed = json::array();
-  storage::Transaction tx(store_.db());
-  for (const auto& e : entries) {
-    std::string id = e["Id"];
-    std::string handle = string_param(e, "ReceiptHandle");
-    std::optional<AwsError> err = handle.empty() ? std::optional<AwsError>(errors::missing_parameter("ReceiptHandle"))
-                                                 : change_visibility(q, handle, e.value("VisibilityTimeout", json()));
-    if (err)
-      failed.push_back(failure(id, *err));
-    else
-      successful.push_back({{"Id", id}});
-  }
-  tx.commit();
-  return Result::ok({{"Successful", std::move(successful)}, {"Failed", std::move(failed)}});
+  return handle_batch(in, "ChangeMessageVisibilityBatchRequestEntry", [&](const std::string& h, const json& e) {
+    return change_visibility(q, h, e.value("VisibilityTimeout", json()));
+  });
 }
 
 }  // namespace awan::sqs

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/arn.hpp"
 #include "core/text.hpp"
 #include "sqs/errors.hpp"
 #include "sqs/sqs.hpp"
@@ -109,17 +110,9 @@ Queue* SqsService::find_queue(const std::string& account, const std::string& reg
 }
 
 Queue* SqsService::queue_by_arn(std::string_view arn) {
-  // arn:aws:sqs:<region>:<account>:<name>
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
-    size_t colon = arn.find(':', start);
-    if (colon == std::string_view::npos) return nullptr;
-    parts.emplace_back(arn.substr(start, colon - start));
-    start = colon + 1;
-  }
-  if (parts[0] != "arn" || parts[2] != "sqs") return nullptr;
-  return find_queue(parts[4], parts[3], std::string(arn.substr(start)));
+  auto a = parse_arn(arn);
+  if (!a || a->service != "sqs") return nullptr;
+  return find_queue(a->account, a->region, a->resource);
 }
 
 void SqsService::forget_queue(int64_t id) {

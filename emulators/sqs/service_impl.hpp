@@ -4,6 +4,7 @@
 // long_poll.cpp (waiting receives), move_tasks.cpp (message move tasks); service.cpp holds
 // construction, reset, internal endpoints and the dispatch table.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -130,6 +131,10 @@ class SqsService final : public Service {
   // Takes up to r.max messages (moving those past maxReceiveCount to the dead-letter queue).
   json take_messages(Queue& q, const ReceiveRequest& r);
   std::optional<AwsError> delete_by_handle(Queue& q, const std::string& handle);
+  // DeleteMessageBatch / ChangeMessageVisibilityBatch: `apply` to each entry's handle, in one
+  // transaction; per-entry failures in Failed.
+  Result handle_batch(json& in, const std::string& entry_shape,
+                      const std::function<std::optional<AwsError>(const std::string&, const json&)>& apply);
   std::optional<AwsError> change_visibility(Queue& q, const std::string& handle, const json& timeout);
   // Moves a message to another queue as a new, never received message (dead-letter redrive and
   // move tasks); `dead_letter_source` is the queue ARN it records ("" when moved back).

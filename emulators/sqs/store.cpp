@@ -1,16 +1,15 @@
 // The SQS emulator's SQLite schema and statements (store.hpp).
 #include "sqs/store.hpp"
 
+#include "storage/json_column.hpp"
+
 namespace awan::sqs {
 
 namespace {
 using json = nlohmann::json;
 using storage::Statement;
 
-json object_column(std::string_view text) {
-  json v = json::parse(text, nullptr, false);
-  return v.is_object() ? v : json::object();
-}
+using storage::object_column;
 
 constexpr const char* kMessageColumns =
     "queue, seq, id, body, attributes, system_attributes, md5_body, md5_attributes, md5_system, sent_ms, "

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/arn.hpp"
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
 #include "iam/service_support.hpp"
@@ -51,17 +52,10 @@ struct RoleArn {
 
 // arn:<partition>:iam::<12 digits>:role/<path/>name
 std::optional<RoleArn> parse_role_arn(const std::string& arn) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
-    auto colon = arn.find(':', start);
-    if (colon == std::string::npos) return std::nullopt;
-    parts.push_back(arn.substr(start, colon - start));
-    start = colon + 1;
-  }
-  std::string resource = arn.substr(start);
-  if (parts[0] != "arn" || parts[1].empty() || parts[2] != "iam" || !parts[3].empty()) return std::nullopt;
-  if (parts[4].size() != 12 || !std::all_of(parts[4].begin(), parts[4].end(), ::isdigit)) return std::nullopt;
+  auto a = parse_arn(arn);
+  if (!a || a->partition.empty() || a->service != "iam" || !a->region.empty()) return std::nullopt;
+  if (a->account.size() != 12 || !std::all_of(a->account.begin(), a->account.end(), ::isdigit)) return std::nullopt;
+  const std::string& resource = a->resource;
   if (resource.rfind("role/", 0) != 0) return std::nullopt;
   auto slash = resource.rfind('/');
   std::string name = resource.substr(slash + 1);
@@ -69,7 +63,7 @@ std::optional<RoleArn> parse_role_arn(const std::string& arn) {
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_+=,.@-").find(c) != std::string_view::npos))
       return std::nullopt;
-  return RoleArn{parts[1], parts[4], name};
+  return RoleArn{a->partition, a->account, name};
 }
 
 std::optional<std::string> base64url_decode(std::string s) {
