@@ -28,6 +28,10 @@ struct DeliveryPolicy {
   std::optional<int> max_receives_per_second;  // throttlePolicy
   std::string content_type = "text/plain; charset=UTF-8";  // requestPolicy.headerContentType
   bool disable_subscription_overrides = false;  // topic policy only
+  // Whether the policy sets a (default)HealthyRetryPolicy / (default)RequestPolicy: a
+  // subscription's policy overrides the topic's section by section.
+  bool has_retry_policy = false;
+  bool has_request_policy = false;
 };
 
 // A DeliveryPolicy attribute value: a topic's ({"http": {"defaultHealthyRetryPolicy": ...,
@@ -36,7 +40,8 @@ struct DeliveryPolicy {
 // "requestPolicy": ...}). Errors as AWS answers them: code "InvalidParameter", message
 // "Invalid parameter: DeliveryPolicy: <reason>" (AWS's limits: numRetries 0..100,
 // minDelayTarget 1..maxDelayTarget, maxDelayTarget ..3600, the phase counts summing to at most
-// numRetries, a known backoffFunction, headerContentType among AWS's list).
+// numRetries, a known backoffFunction, headerContentType among AWS's list, the whole schedule
+// within 3600 seconds). An empty text is AWS's defaults.
 std::variant<DeliveryPolicy, AwsError> parse_delivery_policy(std::string_view text, bool topic);
 
 // The policy a subscription delivers with: its own over the topic's unless the topic disables
