@@ -175,10 +175,12 @@ bool value_matches(const Match& m, const json& v) {
 
 // ---- compiling a key's values into matches (AWS's messages) ----
 
-// A number of the policy. AWS answers an internal failure for one beyond ±10^9.
+// A number of the policy. AWS answers an internal failure (a 500) for one beyond ±10^9; Awan
+// answers no bad input with a 500, so it names the limit instead.
 std::variant<int64_t, AwsError> policy_number(const json& v) {
   if (auto n = comparable(v.get<double>())) return *n;
-  return AwsError::internal();
+  return AwsError("InvalidParameter",
+                  "Invalid parameter: FilterPolicy: Numbers must be between -1000000000 and 1000000000", 400);
 }
 
 // A token of a numeric expression as AWS names it in a message.

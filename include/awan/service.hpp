@@ -104,11 +104,27 @@ struct ServiceEnv {
   std::function<std::optional<std::string>(std::string_view access_key)> secret_for;
   // DynamoDB TTL sweep period (--ttl-interval).
   std::chrono::milliseconds ttl_interval{5000};
+  // The URL clients reach the daemon at ("http://127.0.0.1:4566"), for links a service puts in
+  // what it sends (SNS's SubscribeURL, SigningCertURL). Unset in unit tests.
+  std::function<std::string()> endpoint_url;
+  // SNS: confirm HTTP/S and email subscriptions at once (--sns-auto-confirm); send email to the
+  // SMTP server "host:port" (--smtp) or else write it to the outbox directory (--outbox).
+  bool sns_auto_confirm = false;
+  std::string smtp_server;
+  std::string outbox_dir;
   // Path for a service's database file, or ":memory:".
   std::string db_path(std::string_view service) const {
     if (data_dir.empty()) return ":memory:";
     return data_dir + "/" + std::string(service) + ".db";
   }
+};
+
+// An internal endpoint's answer that is a document rather than JSON (SNS's signing
+// certificate at GET /_awan/sns/SimpleNotificationService.pem).
+struct InternalDocument {
+  int status = 200;
+  std::string content_type;
+  std::string body;
 };
 
 // Browser CORS of a resource a service owns (S3 buckets with PutBucketCors rules), asked for
@@ -149,6 +165,12 @@ class Service {
   virtual bool internal_endpoint(std::string_view method, std::string_view path, const std::string& body,
                                  int& status, nlohmann::json& out) {
     return false;
+  }
+  // Internal endpoints answering documents (tried before internal_endpoint); `query` is the
+  // request's query string.
+  virtual std::optional<InternalDocument> internal_document(std::string_view method, std::string_view path,
+                                                            const std::string& query) {
+    return std::nullopt;
   }
   // The resource's own CORS rules; nullopt when it has none (the daemon's policy applies).
   virtual std::optional<CorsAnswer> cors(const CorsQuery& query) { return std::nullopt; }

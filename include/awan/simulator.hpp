@@ -34,6 +34,10 @@ struct SimulatorOptions {
   std::chrono::milliseconds body_rate_grace{5'000};  // before the rate floor applies
   const Clock* clock = &SystemClock::instance();
   std::chrono::milliseconds ttl_interval{5000};  // DynamoDB TTL sweep period
+  // SNS email and HTTP/S subscriptions confirmed without the confirmation step.
+  bool sns_auto_confirm = false;
+  std::string smtp_server;  // "host:port": SNS email goes there (no TLS, no auth) ...
+  std::string outbox_dir;   // ... else into this directory as .eml files ("" = <data-dir>/outbox or /tmp/awan-outbox)
   bool builtin_services = true;  // register IAM, STS, DynamoDB, ...
   // Browser and network policy (docs/operations.md, "Security model"). Web origins allowed
   // besides the local ones ("https://app.example.com", "https://*.example.com", "*" = any).

@@ -58,6 +58,12 @@ Options of `serve` (each also read from the environment variable in brackets):
                                                                         [AWAN_BODY_RATE_GRACE]
   --ttl-interval SECONDS   DynamoDB TTL sweep period (default 5; fractions allowed)
                                                                         [AWAN_TTL_INTERVAL]
+  --sns-auto-confirm       SNS HTTP/S and email subscriptions need no confirmation
+                                                                        [AWAN_SNS_AUTO_CONFIRM=1]
+  --smtp HOST:PORT         SNS email goes to this SMTP server (no TLS, no auth)
+                                                                        [AWAN_SMTP]
+  --outbox DIR             else SNS email is written here as .eml files (default
+                           DATA_DIR/outbox, or /tmp/awan-outbox in memory) [AWAN_OUTBOX]
   --allowed-origins LIST   web origins allowed besides localhost ones, comma-separated
                            ("https://app.example.com,https://*.example.com"; "*" = any)
                                                                         [AWAN_ALLOWED_ORIGINS]
@@ -154,6 +160,9 @@ int serve(const std::vector<std::string>& args) {
   if (auto v = env("AWAN_ALLOWED_ORIGINS")) o.allowed_origins = split_list(*v);
   if (auto v = env("AWAN_HOSTNAME")) o.hostnames = split_list(*v);
   if (auto v = env("AWAN_ADMIN_TOKEN")) o.admin_token = *v;
+  if (auto v = env("AWAN_SNS_AUTO_CONFIRM")) o.sns_auto_confirm = truthy(*v);
+  if (auto v = env("AWAN_SMTP")) o.smtp_server = *v;
+  if (auto v = env("AWAN_OUTBOX")) o.outbox_dir = *v;
   bool origins_flag = false, hostnames_flag = false;
   if (auto v = env("AWAN_MAX_CONNECTIONS")) {
     o.max_connections = static_cast<int>(parse_number("AWAN_MAX_CONNECTIONS", *v, 1, 1 << 20));
@@ -189,6 +198,9 @@ int serve(const std::vector<std::string>& args) {
       hostnames_flag = true;
       append(o.hostnames, split_list(value(a)));
     } else if (a == "--admin-token") o.admin_token = value(a);
+    else if (a == "--sns-auto-confirm") o.sns_auto_confirm = true;
+    else if (a == "--smtp") o.smtp_server = value(a);
+    else if (a == "--outbox") o.outbox_dir = value(a);
     else if (a == "--max-connections") o.max_connections = static_cast<int>(parse_number(a, value(a), 1, 1 << 20));
     else if (a == "--header-timeout") o.header_timeout = parse_seconds(a, value(a));
     else if (a == "--min-body-rate") o.min_body_rate = parse_number(a, value(a), 0, 1L << 40);

@@ -58,4 +58,12 @@ std::string claimed_payload_sha256(const http::Request& req) {
   return out;
 }
 
+bool anonymous_allowed(const http::Request& req, const Route& route) {
+  if (route.service != "sns" || req.method != "GET" || req.headers.find("authorization")) return false;
+  if (!raw_param(req.query, "X-Amz-Credential").empty() || !raw_param(req.query, "X-Amz-Signature").empty())
+    return false;
+  auto action = raw_param(req.query, "Action");
+  return action == "ConfirmSubscription" || action == "Unsubscribe";
+}
+
 }  // namespace awan::gateway

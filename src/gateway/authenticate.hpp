@@ -41,4 +41,9 @@ Authentication authenticate(const http::Request& req, const Route& route, const 
 // case), "" otherwise: handed to the service that hashes a streamed payload (S3).
 std::string claimed_payload_sha256(const http::Request& req);
 
+// Requests AWS serves without a signature even when signatures are verified: the links SNS
+// puts in its messages (GET ?Action=ConfirmSubscription / ?Action=Unsubscribe, unsigned), which
+// carry their own secret (the confirmation token, the subscription ARN).
+bool anonymous_allowed(const http::Request& req, const Route& route);
+
 }  // namespace awan::gateway

@@ -130,7 +130,8 @@ struct Simulator::Impl : Scheduler {
     }
     std::optional<http::ChunkSigningContext> chunk_signing;
     // A browser form upload is authenticated by its form (the POST policy's signature, S3's check).
-    if (options.verify_signatures && !(route.service == "s3" && protocol::is_s3_post_object(req))) {
+    if (options.verify_signatures && !(route.service == "s3" && protocol::is_s3_post_object(req)) &&
+        !gateway::anonymous_allowed(req, route)) {
       gateway::Authentication a = gateway::authenticate(req, route, credential_lookup(), *env.clock);
       if (a.error) return fix_status(*a.error, route);
       ctx.access_key_id = std::move(a.access_key);
@@ -293,7 +294,11 @@ struct Simulator::Impl : Scheduler {
       int status = 200;
       nlohmann::json out = nlohmann::json::object();
       const std::string& body = req.method == "GET" ? req.query : req.body;
-      if (svc.first->internal_endpoint(req.method, svc.second, body, status, out)) {
+      if (auto doc = get ? svc.first->internal_document(req.method, svc.second, req.query) : std::nullopt) {
+        r.status = doc->status;
+        r.headers.add("Content-Type", doc->content_type);
+        r.body = std::move(doc->body);
+      } else if (svc.first->internal_endpoint(req.method, svc.second, body, status, out)) {
         r = json_response(status, out);
       } else {
         r = json_response(404, {{"error", "NotFound"}, {"message", "no internal endpoint " + std::string(path)}});
@@ -459,6 +464,10 @@ Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>())
     call(ctx, service, operation, std::move(input), std::move(done));
   };
   impl_->env.ttl_interval = o.ttl_interval;
+  impl_->env.endpoint_url = [this] { return endpoint(); };
+  impl_->env.sns_auto_confirm = o.sns_auto_confirm;
+  impl_->env.smtp_server = o.smtp_server;
+  impl_->env.outbox_dir = o.outbox_dir;
   impl_->env.verify_signatures = o.verify_signatures;
   impl_->env.secret_for = [impl = impl_.get()](std::string_view key) -> std::optional<std::string> {
     auto c = impl->credentials_for(key);

@@ -416,14 +416,17 @@ TEST(FilterPolicyErrors, NestedPolicyInAttributeScope) {
       parse_filter_policy(R"({"store": {"key": ["x"]}})", FilterScope::MessageBody)));
 }
 
-TEST(FilterPolicyErrors, NumbersBeyondOneBillionAreAnInternalFailure) {
-  // What AWS answers for such a policy (an InternalFailure, not InvalidParameter).
+TEST(FilterPolicyErrors, NumbersBeyondOneBillionAreRefused) {
+  // AWS answers such a policy with an InternalFailure (500); Awan with InvalidParameter.
   for (const char* policy : {R"({"a": [1000000001]})", R"({"a": [{"numeric": [">", -1e10]}]})",
                              R"({"a": [{"anything-but": [5e9]}]})", R"({"a": [{"anything-but": 1e300}]})"}) {
     auto r = parse_filter_policy(policy, FilterScope::MessageAttributes);
     ASSERT_TRUE(std::holds_alternative<awan::AwsError>(r)) << policy;
-    EXPECT_EQ(std::get<awan::AwsError>(r).code, "InternalFailure") << policy;
-    EXPECT_EQ(std::get<awan::AwsError>(r).http_status, 500) << policy;
+    EXPECT_EQ(std::get<awan::AwsError>(r).code, "InvalidParameter") << policy;
+    EXPECT_EQ(std::get<awan::AwsError>(r).message,
+              "Invalid parameter: FilterPolicy: Numbers must be between -1000000000 and 1000000000")
+        << policy;
+    EXPECT_EQ(std::get<awan::AwsError>(r).http_status, 400) << policy;
   }
 }
 
