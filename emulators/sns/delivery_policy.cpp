@@ -20,7 +20,6 @@ constexpr int kMaxNesting = 32;
 constexpr int64_t kMaxRetries = 100;
 constexpr int64_t kMaxDelaySeconds = 3600;
 constexpr int64_t kMaxTotalRetrySeconds = 3600;  // "a hard limit and cannot be increased"
-constexpr const char* kDefaultContentType = "text/plain; charset=UTF-8";
 
 constexpr std::string_view kBackoffFunctions[] = {"linear", "arithmetic", "geometric", "exponential"};
 // The media types headerContentType accepts (with or without parameters such as a charset).
