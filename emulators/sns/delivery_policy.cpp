@@ -20,7 +20,6 @@ constexpr int kMaxNesting = 32;
 constexpr int64_t kMaxRetries = 100;
 constexpr int64_t kMaxDelaySeconds = 3600;
 constexpr int64_t kMaxTotalRetrySeconds = 3600;  // "a hard limit and cannot be increased"
-constexpr const char* kDefaultContentType = "text/plain; charset=UTF-8";
 
 constexpr std::string_view kBackoffFunctions[] = {"linear", "arithmetic", "geometric", "exponential"};
 // The media types headerContentType accepts (with or without parameters such as a charset).
@@ -69,8 +68,9 @@ std::variant<std::optional<int64_t>, AwsError> integer(const json& obj, const st
     return std::optional<int64_t>(
         static_cast<int64_t>(std::min<uint64_t>(v->get<uint64_t>(), std::numeric_limits<int64_t>::max())));
   if (v->is_number_integer()) return std::optional<int64_t>(v->get<int64_t>());
-  double d = v->is_number_float() ? v->get<double>() : 0.5;
-  if (d != std::floor(d)) return type_mismatch(path + "." + name, "integer", *v);
+  if (!v->is_number_float() || v->get<double>() != std::floor(v->get<double>()))
+    return type_mismatch(path + "." + name, "integer", *v);
+  double d = v->get<double>();
   return std::optional<int64_t>(static_cast<int64_t>(std::clamp(d, -9.0e18, 9.0e18)));
 }
 
