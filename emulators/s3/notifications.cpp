@@ -64,26 +64,30 @@ void S3Service::deliver(const NotificationTarget& t, const std::string& message,
   });
 }
 
-// A queue destination must exist when the configuration is stored (AWS also checks that its
-// policy lets S3 send; policies are not evaluated here). Topics and functions are checked once
-// SNS and Lambda are emulated.
+// Queue and topic destinations must exist when the configuration is stored (AWS also checks
+// that their policies let S3 send; policies are not evaluated here). Functions are checked once
+// Lambda is emulated.
 void S3Service::check_destinations(const NotificationConfig& config) {
   if (!env_.call_service) return;
   json missing = json::object();
   int n = 0;
   for (const auto& t : config.targets) {
-    if (t.kind != DestinationKind::Queue) continue;
+    if (t.kind == DestinationKind::LambdaFunction) continue;
     auto a = parse_arn(t.arn);
-    bool exists = false;
-    if (a) {
+    bool queue = t.kind == DestinationKind::Queue, exists = false;
+    if (a && queue) {
       env_.call_service(destination_context(t.arn), "sqs", "GetQueueUrl",
                         {{"QueueName", a->resource}, {"QueueOwnerAWSAccountId", a->account}},
+                        [&](Result r) { exists = !r.error; });
+    } else if (a) {
+      env_.call_service(destination_context(t.arn), "sns", "GetTopicAttributes", {{"TopicArn", t.arn}},
                         [&](Result r) { exists = !r.error; });
     }
     if (!exists) {
       ++n;
       missing["ArgumentName" + std::to_string(n)] = t.arn;
-      missing["ArgumentValue" + std::to_string(n)] = "The destination queue does not exist";
+      missing["ArgumentValue" + std::to_string(n)] =
+          queue ? "The destination queue does not exist" : "The destination topic does not exist";
     }
   }
   if (n > 0)

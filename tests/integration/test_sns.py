@@ -680,3 +680,24 @@ def test_topics_and_subscriptions_survive_a_restart(tmp_path):
 
 def test_javascript_sdk_v3(js):
     assert "sns.mjs ok" in js("sns.mjs")
+
+
+def test_s3_event_notifications_reach_a_topic_and_its_queue(sns, sqs, boto):
+    s3 = boto("s3")
+    topic = sns.create_topic(Name="uploads")["TopicArn"]
+    url, arn = queue(sqs, "uploads-q")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    s3.create_bucket(Bucket="inventory-drop")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket="inventory-drop", NotificationConfiguration={
+            "TopicConfigurations": [{"TopicArn": topic + "-missing", "Events": ["s3:ObjectCreated:*"]}]})
+    assert code(e) == "InvalidArgument"
+    s3.put_bucket_notification_configuration(Bucket="inventory-drop", NotificationConfiguration={
+        "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket="inventory-drop", Key="berlin.csv", Body=b"store,item,count\n")
+    docs = [json.loads(m["Body"]) for m in receive(sqs, url, 2)]
+    assert [d["Subject"] for d in docs] == ["Amazon S3 Notification"] * 2
+    events = [json.loads(d["Message"]) for d in docs]
+    assert events[0]["Event"] == "s3:TestEvent"
+    record = events[1]["Records"][0]
+    assert record["eventName"] == "ObjectCreated:Put" and record["s3"]["object"]["key"] == "berlin.csv"
