@@ -141,7 +141,9 @@ ExecutionEnvironment::Impl::~Impl() {
   for (int fd : {proc.output_fd, proc.pid_fd})
     if (fd >= 0) ::close(fd);
   std::error_code ec;
-  if (!dir.empty()) fs::remove_all(dir, ec);
+  if (dir.empty()) return;
+  fs::remove_all(dir, ec);
+  fs::remove(dir.parent_path(), ec);  // the root too, once its last environment is gone
 }
 
 // The monitor thread: output into log lines until the process exits, then the exit reported.
@@ -238,7 +240,8 @@ std::unique_ptr<ExecutionEnvironment> ExecutionEnvironment::start(const Function
   im.code = code;
   im.dir = environments_root() / ids::uuid4();
   std::error_code ec;
-  fs::create_directories(im.dir / "tmp", ec);
+  // Twice: another environment may remove the (empty) root between the two mkdirs.
+  for (int attempt = 0; attempt < 2 && !fs::is_directory(im.dir / "tmp"); ++attempt) fs::create_directories(im.dir / "tmp", ec);
   if (ec) {
     error = "Cannot create the environment's directory: " + ec.message();
     return nullptr;

@@ -6,7 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,7 +160,8 @@ std::optional<SandboxProcess> spawn(const SandboxSpec& spec, std::string& error)
     return std::nullopt;
   }
   ::fcntl(out[0], F_SETFL, ::fcntl(out[0], F_GETFL) | O_NONBLOCK);
-  SandboxProcess proc{pid, out[0], ::pidfd_open(pid, 0)};
+  // glibc 2.36's <sys/pidfd.h> lacks C linkage for C++: the system call itself.
+  SandboxProcess proc{pid, out[0], static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))};
   return proc;
 }
 

@@ -181,6 +181,7 @@ bool declared_size_fits(zip_t* z, zip_int64_t entries, uint64_t max) {
 
 std::optional<std::string> unzip(std::string_view zip_bytes, const std::string& dir, uint64_t max_unzipped_bytes) {
   const std::string too_large = "Unzipped size must be smaller than " + std::to_string(max_unzipped_bytes) + " bytes";
+  if (zip_bytes.empty()) return kUnzipFailed;  // libzip would open it as an empty archive
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* source = zip_source_buffer_create(zip_bytes.data(), zip_bytes.size(), 0, &error);
