@@ -165,6 +165,20 @@ TEST(ExecutionEnvironment, KilledRuntimeReportsTheSignal) {
             "RequestId: " + req.request_id + " Error: Runtime exited with error: signal: killed");
 }
 
+TEST(ExecutionEnvironment, ResponsesUpToSixMegabytes) {
+  ScratchDir code;
+  code.write("app.py", "def handler(event, context):\n    return 'x' * event['size']\n");
+  auto env = start_or_fail(function_code("python3.12", "app.handler", code.path()));
+  ASSERT_TRUE(env);
+  auto fits = env->invoke(request(R"({"size": 6000000})"));
+  EXPECT_FALSE(fits.function_error);
+  EXPECT_EQ(fits.payload.size(), 6000002u);
+  auto too_large = env->invoke(request(R"({"size": 6300000})"));
+  EXPECT_TRUE(too_large.function_error);
+  EXPECT_EQ(json_of(too_large)["errorType"], "Function.ResponseSizeTooLarge");
+  EXPECT_TRUE(env->alive());
+}
+
 TEST(ExecutionEnvironment, CodeSeesAwsEnvironmentVariables) {
   ScratchDir code;
   code.write("app.py", "import os\ndef handler(event, context):\n    return dict(os.environ)\n");
