@@ -119,7 +119,7 @@ def error_document(exc, error_type=None):
         "errorMessage": str(exc),
         "errorType": error_type or type(exc).__name__,
         "requestId": "",
-        "stackTrace": [line for line in traceback.format_list(frames)],
+        "stackTrace": traceback.format_list(frames),
     }
 
 
