@@ -64,31 +64,51 @@ void S3Service::deliver(const NotificationTarget& t, const std::string& message,
   });
 }
 
-// Queue and topic destinations must exist when the configuration is stored (AWS also checks
-// that their policies let S3 send; policies are not evaluated here). Functions are checked once
-// Lambda is emulated.
+// Destinations must exist when the configuration is stored, and a function's resource policy
+// must let s3.amazonaws.com invoke it (AWS also checks queue and topic policies; those are not
+// evaluated here).
+static std::string destination_problem(const ServiceEnv& env, const RequestContext& ctx, const NotificationTarget& t) {
+  auto a = parse_arn(t.arn);
+  if (!a) return "The destination ARN is not valid";
+  bool ok = false;
+  switch (t.kind) {
+    case DestinationKind::Queue:
+      env.call_service(ctx, "sqs", "GetQueueUrl", {{"QueueName", a->resource}, {"QueueOwnerAWSAccountId", a->account}},
+                       [&](Result r) { ok = !r.error; });
+      return ok ? "" : "The destination queue does not exist";
+    case DestinationKind::Topic:
+      env.call_service(ctx, "sns", "GetTopicAttributes", {{"TopicArn", t.arn}}, [&](Result r) { ok = !r.error; });
+      return ok ? "" : "The destination topic does not exist";
+    case DestinationKind::LambdaFunction: {
+      json policy;
+      bool exists = false;
+      env.call_service(ctx, "lambda", "GetFunctionConfiguration", {{"FunctionName", t.arn}},
+                       [&](Result r) { exists = !r.error; });
+      if (!exists) return "The destination Lambda function does not exist";
+      env.call_service(ctx, "lambda", "GetPolicy", {{"FunctionName", t.arn}}, [&](Result r) {
+        if (!r.error) policy = json::parse(r.output.value("Policy", ""), nullptr, false);
+      });
+      if (policy.is_object())
+        for (const auto& st : policy.value("Statement", json::array()))
+          if (st.is_object() && st.value("Effect", "") == "Allow" && st.contains("Principal") &&
+              st["Principal"].is_object() && st["Principal"].value("Service", "") == "s3.amazonaws.com")
+            return "";
+      return "Not authorized to invoke function [" + t.arn + "]";
+    }
+  }
+  return "";
+}
+
 void S3Service::check_destinations(const NotificationConfig& config) {
   if (!env_.call_service) return;
   json missing = json::object();
   int n = 0;
   for (const auto& t : config.targets) {
-    if (t.kind == DestinationKind::LambdaFunction) continue;
-    auto a = parse_arn(t.arn);
-    bool queue = t.kind == DestinationKind::Queue, exists = false;
-    if (a && queue) {
-      env_.call_service(destination_context(t.arn), "sqs", "GetQueueUrl",
-                        {{"QueueName", a->resource}, {"QueueOwnerAWSAccountId", a->account}},
-                        [&](Result r) { exists = !r.error; });
-    } else if (a) {
-      env_.call_service(destination_context(t.arn), "sns", "GetTopicAttributes", {{"TopicArn", t.arn}},
-                        [&](Result r) { exists = !r.error; });
-    }
-    if (!exists) {
-      ++n;
-      missing["ArgumentName" + std::to_string(n)] = t.arn;
-      missing["ArgumentValue" + std::to_string(n)] =
-          queue ? "The destination queue does not exist" : "The destination topic does not exist";
-    }
+    std::string problem = destination_problem(env_, destination_context(t.arn), t);
+    if (problem.empty()) continue;
+    ++n;
+    missing["ArgumentName" + std::to_string(n)] = t.arn;
+    missing["ArgumentValue" + std::to_string(n)] = problem;
   }
   if (n > 0)
     throw errors::with({"InvalidArgument", "Unable to validate the following destination configurations", 400},

@@ -6,6 +6,7 @@
 // file-backed answer itself (sendfile).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,8 @@ struct Payload {
   }
   bool in_file() const { return file != nullptr; }
   uint64_t size() const { return file ? length : bytes.size(); }
+  // The bytes, read from the file when there is one (nullopt if it cannot be read).
+  std::optional<std::string> read_all() const;
 };
 
 }  // namespace awan

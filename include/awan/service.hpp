@@ -20,6 +20,8 @@
 
 namespace awan {
 
+class FunctionRegistry;  // awan/function.hpp
+
 struct RequestContext {
   std::string request_id;
   std::string account_id = "000000000000";
@@ -110,6 +112,8 @@ struct ServiceEnv {
   // SNS: confirm HTTP/S and email subscriptions at once (--sns-auto-confirm); send email to the
   // SMTP server "host:port" (--smtp) or else write it to the outbox directory (--outbox).
   bool sns_auto_confirm = false;
+  // C++ function handlers registered with the Simulator (Lambda's "awan:<name>" handlers).
+  std::shared_ptr<FunctionRegistry> functions;
   std::string smtp_server;
   std::string outbox_dir;
   // Path for a service's database file, or ":memory:".

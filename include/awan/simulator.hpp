@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "awan/function.hpp"
 #include "awan/identity.hpp"
 #include "awan/service.hpp"
 
@@ -86,6 +87,9 @@ class Simulator {
             nlohmann::json input, Completion done);
   // A context for in-process calls in the default account and region.
   RequestContext context() const;
+
+  // C++ handlers that Lambda functions bind to with the handler "awan:<name>".
+  FunctionRegistry& functions();
 
   const SimulatorOptions& options() const;
   // What services get at construction: data directory, clock, scheduler for background work.

@@ -35,4 +35,20 @@ bool PayloadFile::move_to(const std::string& dest) {
   return true;
 }
 
+std::optional<std::string> Payload::read_all() const {
+  if (!file) return bytes;
+  int fd = file->fd() >= 0 ? file->fd() : ::open(file->path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out(length, '\0');
+  uint64_t done = 0;
+  while (done < length) {
+    ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n <= 0) break;
+    done += static_cast<uint64_t>(n);
+  }
+  if (fd != file->fd()) ::close(fd);
+  if (done != length) return std::nullopt;
+  return out;
+}
+
 }  // namespace awan

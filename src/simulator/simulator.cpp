@@ -465,6 +465,7 @@ Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>())
   };
   impl_->env.ttl_interval = o.ttl_interval;
   impl_->env.endpoint_url = [this] { return endpoint(); };
+  impl_->env.functions = std::make_shared<FunctionRegistry>();
   impl_->env.sns_auto_confirm = o.sns_auto_confirm;
   impl_->env.smtp_server = o.smtp_server;
   impl_->env.outbox_dir = o.outbox_dir;
@@ -599,5 +600,6 @@ RequestContext Simulator::context() const {
 const SimulatorOptions& Simulator::options() const { return impl_->options; }
 
 const ServiceEnv& Simulator::environment() const { return impl_->env; }
+FunctionRegistry& Simulator::functions() { return *impl_->env.functions; }
 
 }  // namespace awan

@@ -1,0 +1,436 @@
+// Lambda event source mappings: Create/Get/Update/Delete/ListEventSourceMappings with AWS's
+// validation, and their pollers — DynamoDB streams (checkpoint per shard, retries, bisection on
+// errors, partial batch failures, on-failure destinations) and SQS queues (batches, deletion on
+// success, partial batch failures). Pollers run on the invocation threads, one poll in flight
+// per mapping, rescheduled with the Scheduler (never a sleep).
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+#include "core/arn.hpp"
+#include "core/ids.hpp"
+#include "core/timefmt.hpp"
+#include "lambda/errors.hpp"
+#include "lambda/service_impl.hpp"
+
+namespace awan::lambda {
+
+namespace {
+using namespace std::chrono_literals;
+
+std::string text_of(const json& in, const char* name) {
+  auto it = in.find(name);
+  return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void check_int(const json& in, const char* member, const char* wire, int64_t lo, int64_t hi) {
+  auto it = in.find(member);
+  if (it == in.end() || it->is_null()) return;
+  int64_t v = it->is_number_integer() ? it->get<int64_t>() : lo - 1;
+  if (v < lo)
+    throw errors::constraint(it->dump(), wire, "Member must have value greater than or equal to " + std::to_string(lo));
+  if (v > hi) throw errors::constraint(it->dump(), wire, "Member must have value less than or equal to " + std::to_string(hi));
+}
+
+Result wait_call(const ServiceEnv& env, const RequestContext& ctx, const std::string& service, const std::string& op,
+                 json in) {
+  if (!env.call_service) return Result::fail(AwsError("ServiceUnavailable", "no cross-service calls", 503));
+  std::promise<Result> p;
+  auto f = p.get_future();
+  env.call_service(ctx, service, op, std::move(in), [&p](Result r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+RequestContext context_for(const std::string& arn, const Clock* clock) {
+  RequestContext c;
+  c.request_id = ids::uuid4();
+  if (auto a = parse_arn(arn)) {
+    c.account_id = a->account;
+    c.region = a->region;
+  }
+  c.clock = clock;
+  return c;
+}
+
+std::string queue_url(const std::string& arn) {
+  auto a = parse_arn(arn);
+  return a ? "http://localhost/" + a->account + "/" + a->resource : "";
+}
+
+// Records a function reported failed ({"batchItemFailures": [{"itemIdentifier": ...}]}).
+std::set<std::string> failed_items(const std::string& payload) {
+  std::set<std::string> out;
+  json r = json::parse(payload, nullptr, false);
+  if (!r.is_object()) return out;
+  for (const auto& f : r.value("batchItemFailures", json::array()))
+    if (f.is_object() && f.contains("itemIdentifier") && f["itemIdentifier"].is_string())
+      out.insert(f["itemIdentifier"].get<std::string>());
+  return out;
+}
+}  // namespace
+
+json LambdaService::mapping_output(const json& m) const {
+  json out = m;
+  for (const char* k : {"Checkpoint", "Iterator", "Attempts", "Kind", "Enabled", "StartMs"}) out.erase(k);
+  if (out.value("State", "") == "Creating" || out.value("State", "") == "Updating" || out.value("State", "") == "Enabling")
+    out["State"] = m.value("Enabled", true) ? "Enabled" : "Disabled";
+  return out;
+}
+
+Result LambdaService::create_event_source_mapping(json& in) {
+  std::string source = text_of(in, "EventSourceArn");
+  auto a = parse_arn(source);
+  if (source.empty()) throw errors::invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.");
+  bool stream = a && a->service == "dynamodb" && a->resource.find("/stream/") != std::string::npos;
+  bool queue = a && a->service == "sqs";
+  if (!stream && !queue) throw errors::invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.");
+  FunctionRef ref = parse_function_name(in);
+  Target t = resolve(ref);
+  check_int(in, "BatchSize", "batchSize", 1, 10000);
+  check_int(in, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300);
+  check_int(in, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000);
+  check_int(in, "ParallelizationFactor", "parallelizationFactor", 1, 10);
+  std::string position = text_of(in, "StartingPosition");
+  int64_t batch = in.value("BatchSize", stream ? 100 : 10);
+  if (stream) {
+    if (position.empty()) throw errors::invalid("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null");
+    if (position != "TRIM_HORIZON" && position != "LATEST" && position != "AT_TIMESTAMP")
+      throw errors::constraint(position, "startingPosition", "Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
+    if (batch > 10000) throw errors::invalid("BatchSize must be <= 10000 for DynamoDB streams");
+    Result r = wait_call(env_, context_for(source, env_.clock), "dynamodbstreams", "DescribeStream", {{"StreamArn", source}});
+    if (r.error) throw errors::invalid("Stream not found: " + source);
+  } else {
+    if (!position.empty()) throw errors::invalid("StartingPosition is not valid for SQS event sources.");
+    if (batch > 10 && in.value("MaximumBatchingWindowInSeconds", 0) < 1)
+      throw errors::invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+    Result r = wait_call(env_, context_for(source, env_.clock), "sqs", "GetQueueUrl",
+                         {{"QueueName", a->resource}, {"QueueOwnerAWSAccountId", a->account}});
+    if (r.error) throw errors::invalid("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version.");
+  }
+  for (auto& [uuid, m] : mappings_)
+    if (m.value("EventSourceArn", "") == source && m.value("FunctionArn", "") == t.qualified_arn)
+      throw errors::conflict("The event source arn (\" " + source + " \") and function (\" " + t.name +
+                             " \") provided mapping already exists. Please update or delete the existing mapping with UUID " + uuid);
+  std::string uuid = ids::uuid4();
+  json m = {{"UUID", uuid},
+            {"BatchSize", batch},
+            {"MaximumBatchingWindowInSeconds", in.value("MaximumBatchingWindowInSeconds", 0)},
+            {"EventSourceArn", source},
+            {"FunctionArn", t.qualified_arn},
+            {"LastModified", static_cast<double>(now_ms()) / 1000.0},
+            {"State", "Creating"},
+            {"StateTransitionReason", "USER_INITIATED"},
+            {"FunctionResponseTypes", in.value("FunctionResponseTypes", json::array())},
+            {"Enabled", in.value("Enabled", true)},
+            {"Kind", stream ? "stream" : "queue"},
+            {"StartMs", now_ms()}};
+  if (in.contains("FilterCriteria")) m["FilterCriteria"] = in["FilterCriteria"];
+  if (stream) {
+    m["StartingPosition"] = position;
+    m["LastProcessingResult"] = "No records processed";
+    m["ParallelizationFactor"] = in.value("ParallelizationFactor", 1);
+    m["MaximumRetryAttempts"] = in.value("MaximumRetryAttempts", -1);
+    m["MaximumRecordAgeInSeconds"] = in.value("MaximumRecordAgeInSeconds", -1);
+    m["BisectBatchOnFunctionError"] = in.value("BisectBatchOnFunctionError", false);
+    m["TumblingWindowInSeconds"] = in.value("TumblingWindowInSeconds", 0);
+    m["DestinationConfig"] = in.value("DestinationConfig", json{{"OnFailure", json::object()}});
+    if (position == "LATEST") {
+      // Records after now: the iterator is taken at creation.
+      Result it = wait_call(env_, context_for(source, env_.clock), "dynamodbstreams", "DescribeStream", {{"StreamArn", source}});
+      for (const auto& s : it.output["StreamDescription"].value("Shards", json::array())) {
+        Result r = wait_call(env_, context_for(source, env_.clock), "dynamodbstreams", "GetShardIterator",
+                             {{"StreamArn", source}, {"ShardId", s["ShardId"]}, {"ShardIteratorType", "LATEST"}});
+        if (!r.error) m["Iterator"][s["ShardId"].get<std::string>()] = r.output["ShardIterator"];
+      }
+    }
+  } else if (in.contains("ScalingConfig")) {
+    m["ScalingConfig"] = in["ScalingConfig"];
+  }
+  mappings_[uuid] = m;
+  store_.put_mapping(uuid, m);
+  schedule_poll(uuid, 0ms);
+  json out = mapping_output(m);
+  out["State"] = "Creating";
+  return Result::ok(std::move(out));
+}
+
+static json& require_mapping(std::map<std::string, json>& all, const json& in) {
+  std::string uuid = in.value("UUID", "");
+  auto it = all.find(uuid);
+  if (it == all.end()) throw errors::not_found("The resource you requested does not exist.");
+  return it->second;
+}
+
+Result LambdaService::get_event_source_mapping(json& in) { return Result::ok(mapping_output(require_mapping(mappings_, in))); }
+
+Result LambdaService::update_event_source_mapping(json& in) {
+  json& m = require_mapping(mappings_, in);
+  check_int(in, "BatchSize", "batchSize", 1, 10000);
+  check_int(in, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300);
+  check_int(in, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000);
+  for (const char* k : {"BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "MaximumRetryAttempts",
+                        "BisectBatchOnFunctionError", "MaximumRecordAgeInSeconds", "FunctionResponseTypes",
+                        "DestinationConfig", "ScalingConfig", "ParallelizationFactor"})
+    if (in.contains(k)) m[k] = in[k];
+  if (in.contains("Enabled")) m["Enabled"] = in["Enabled"];
+  if (in.contains("FunctionName")) m["FunctionArn"] = resolve(parse_function_name(in)).qualified_arn;
+  m["LastModified"] = static_cast<double>(now_ms()) / 1000.0;
+  m["State"] = "Updating";
+  store_.put_mapping(m["UUID"], m);
+  json out = mapping_output(m);
+  out["State"] = "Updating";
+  return Result::ok(std::move(out));
+}
+
+Result LambdaService::delete_event_source_mapping(json& in) {
+  json m = require_mapping(mappings_, in);
+  mappings_.erase(m["UUID"].get<std::string>());
+  store_.delete_mapping(m["UUID"]);
+  json out = mapping_output(m);
+  out["State"] = "Deleting";
+  return Result::ok(std::move(out));
+}
+
+Result LambdaService::list_event_source_mappings(json& in) {
+  std::string source = text_of(in, "EventSourceArn");
+  std::string function;
+  if (in.contains("FunctionName")) function = resolve(parse_function_name(in)).qualified_arn;
+  json list = json::array();
+  for (auto& [uuid, m] : mappings_) {
+    if (!source.empty() && m.value("EventSourceArn", "") != source) continue;
+    if (!function.empty() && m.value("FunctionArn", "") != function) continue;
+    if (parse_arn(m.value("FunctionArn", ""))->account != account()) continue;
+    list.push_back(mapping_output(m));
+  }
+  return Result::ok({{"EventSourceMappings", std::move(list)}});
+}
+
+// ---- pollers ----
+
+void LambdaService::schedule_poll(const std::string& uuid, std::chrono::milliseconds after) {
+  if (!env_.scheduler) return;
+  env_.scheduler->post_after(after, [this, alive = alive_, uuid] {
+    if (!*alive) return;
+    run_on_worker([this, alive, uuid] {
+      if (*alive) poll(uuid);
+    });
+  });
+}
+
+void LambdaService::poll(const std::string& uuid) {
+  json m;
+  {
+    std::lock_guard lock(mu_);
+    auto it = mappings_.find(uuid);
+    if (it == mappings_.end()) return;
+    m = it->second;
+  }
+  if (!m.value("Enabled", true)) return schedule_poll(uuid, 500ms);
+  bool busy = false;
+  try {
+    busy = m.value("Kind", "") == "stream" ? poll_stream(m) : poll_queue(m);
+  } catch (const std::exception& e) {
+    spdlog::warn("lambda mapping {}: {}", uuid, e.what());
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto it = mappings_.find(uuid);
+    if (it == mappings_.end()) return;
+    for (const char* k : {"Checkpoint", "Iterator", "Attempts", "LastProcessingResult"})
+      if (m.contains(k)) it->second[k] = m[k];
+    if (busy) store_.put_mapping(uuid, it->second);
+  }
+  bool stream = m.value("Kind", "") == "stream";
+  int attempts = m.value("Attempts", 0);
+  auto delay = attempts > 0 ? std::chrono::milliseconds(std::min(100 << std::min(attempts, 6), 5000))
+               : busy       ? 0ms
+               : stream     ? 20ms
+                            : 0ms;
+  schedule_poll(uuid, delay);
+}
+
+bool LambdaService::poll_stream(json& m) {
+  std::string arn = m["EventSourceArn"];
+  RequestContext c = context_for(arn, env_.clock);
+  Result d = wait_call(env_, c, "dynamodbstreams", "DescribeStream", {{"StreamArn", arn}});
+  if (d.error) return false;
+  FunctionRef ref;
+  Target t;
+  {
+    std::lock_guard lock(mu_);
+    auto fa = parse_arn(m["FunctionArn"].get<std::string>());
+    std::string rest = fa->resource.substr(9);
+    ref = {fa->account, fa->region, rest.substr(0, rest.find(':')),
+           rest.find(':') == std::string::npos ? "" : rest.substr(rest.find(':') + 1)};
+    try {
+      t = resolve(ref);
+    } catch (const AwsError&) {
+      return false;
+    }
+  }
+  for (const char* k : {"Iterator", "Checkpoint"})
+    if (!m[k].is_object()) m[k] = json::object();
+  bool any = false;
+  for (const auto& shard : d.output["StreamDescription"].value("Shards", json::array())) {
+    std::string id = shard["ShardId"];
+    std::string iterator = m["Iterator"].value(id, "");
+    if (iterator.empty()) {
+      std::string checkpoint = m["Checkpoint"].value(id, "");
+      json req = {{"StreamArn", arn}, {"ShardId", id}};
+      if (!checkpoint.empty()) {
+        req["ShardIteratorType"] = "AFTER_SEQUENCE_NUMBER";
+        req["SequenceNumber"] = checkpoint;
+      } else {
+        req["ShardIteratorType"] = m.value("StartingPosition", "TRIM_HORIZON") == "LATEST" ? "LATEST" : "TRIM_HORIZON";
+      }
+      Result r = wait_call(env_, c, "dynamodbstreams", "GetShardIterator", req);
+      if (r.error) continue;
+      iterator = r.output["ShardIterator"];
+    }
+    Result r = wait_call(env_, c, "dynamodbstreams", "GetRecords",
+                         {{"ShardIterator", iterator}, {"Limit", std::min<int64_t>(m.value("BatchSize", 100), 1000)}});
+    if (r.error) {
+      m["Iterator"].erase(id);  // expired or trimmed: start again from the checkpoint
+      continue;
+    }
+    json records = r.output.value("Records", json::array());
+    if (records.empty()) {
+      if (r.output.contains("NextShardIterator")) m["Iterator"][id] = r.output["NextShardIterator"];
+      continue;
+    }
+    for (auto& rec : records) rec["eventSourceARN"] = arn;
+    any = true;
+    InvokeOutcome o = execute(t, ids::uuid4(), json{{"Records", records}}.dump(), "");
+    bool partial = false;
+    std::string resume;  // the first failed record: processing resumes there
+    if (!o.function_error && !m["FunctionResponseTypes"].empty()) {
+      auto failed = failed_items(o.payload);
+      for (const auto& rec : records) {
+        std::string seq = rec["dynamodb"].value("SequenceNumber", "");
+        if (failed.count(seq)) {
+          resume = seq;
+          partial = true;
+          break;
+        }
+      }
+    }
+    if (!o.function_error && !partial) {
+      m["Checkpoint"][id] = records.back()["dynamodb"].value("SequenceNumber", "");
+      m["Iterator"][id] = r.output.value("NextShardIterator", "");
+      m["Attempts"] = 0;
+      m["LastProcessingResult"] = "OK";
+      continue;
+    }
+    // A failure: retry this batch (from its first failed record) until the retries run out.
+    int attempts = m.value("Attempts", 0) + 1;
+    int max = m.value("MaximumRetryAttempts", -1);
+    m["LastProcessingResult"] = "PROBLEM: Function call failed";
+    if (partial) {
+      // Resume at the failed record: checkpoint just before it.
+      for (size_t i = 0; i < records.size(); ++i)
+        if (records[i]["dynamodb"].value("SequenceNumber", "") == resume) {
+          if (i > 0) m["Checkpoint"][id] = records[i - 1]["dynamodb"].value("SequenceNumber", "");
+          break;
+        }
+    }
+    m["Iterator"].erase(id);
+    if (max >= 0 && attempts > max) {
+      json info = {{"shardId", id},
+                   {"startSequenceNumber", records.front()["dynamodb"].value("SequenceNumber", "")},
+                   {"endSequenceNumber", records.back()["dynamodb"].value("SequenceNumber", "")},
+                   {"batchSize", records.size()},
+                   {"streamArn", arn}};
+      json record = {{"requestContext", {{"requestId", ids::uuid4()}, {"functionArn", t.qualified_arn},
+                                         {"condition", "RetryAttemptsExhausted"}, {"approximateInvokeCount", attempts}}},
+                     {"responseContext", {{"statusCode", 200}, {"executedVersion", t.version}, {"functionError", "Unhandled"}}},
+                     {"version", "1.0"},
+                     {"timestamp", timefmt::iso8601(env_.clock->now(), true)},
+                     {"DDBStreamBatchInfo", info}};
+      std::string dest = m.value("DestinationConfig", json::object()).value("OnFailure", json::object()).value("Destination", "");
+      if (!dest.empty()) send_to_destination(dest, record, t.region);
+      spdlog::warn("lambda mapping {}: batch of {} records dropped after {} attempts", m["UUID"].get<std::string>(),
+                   records.size(), attempts);
+      m["Checkpoint"][id] = records.back()["dynamodb"].value("SequenceNumber", "");
+      m["Attempts"] = 0;
+    } else {
+      m["Attempts"] = attempts;
+    }
+  }
+  return any;
+}
+
+bool LambdaService::poll_queue(json& m) {
+  std::string arn = m["EventSourceArn"];
+  auto a = parse_arn(arn);
+  RequestContext c = context_for(arn, env_.clock);
+  Target t;
+  {
+    std::lock_guard lock(mu_);
+    auto fa = parse_arn(m["FunctionArn"].get<std::string>());
+    std::string rest = fa->resource.substr(9);
+    FunctionRef ref{fa->account, fa->region, rest.substr(0, rest.find(':')),
+                    rest.find(':') == std::string::npos ? "" : rest.substr(rest.find(':') + 1)};
+    try {
+      t = resolve(ref);
+    } catch (const AwsError&) {
+      return false;
+    }
+  }
+  int64_t batch = m.value("BatchSize", 10);
+  int64_t window_ms = m.value("MaximumBatchingWindowInSeconds", 0) * 1000LL;
+  auto start = std::chrono::steady_clock::now();
+  json messages = json::array();
+  while (static_cast<int64_t>(messages.size()) < batch) {
+    int64_t want = std::min<int64_t>(10, batch - static_cast<int64_t>(messages.size()));
+    Result r = wait_call(env_, c, "sqs", "ReceiveMessage",
+                         {{"QueueUrl", queue_url(arn)}, {"MaxNumberOfMessages", want},
+                          {"WaitTimeSeconds", messages.empty() ? 1 : 0}, {"AttributeNames", json::array({"All"})},
+                          {"MessageAttributeNames", json::array({"All"})}});
+    if (r.error) return false;
+    json got = r.output.value("Messages", json::array());
+    for (auto& msg : got) messages.push_back(std::move(msg));
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    if (static_cast<int64_t>(got.size()) < want && elapsed >= window_ms) break;
+    if (got.empty() && elapsed >= window_ms) break;
+  }
+  if (messages.empty()) return false;
+  json records = json::array();
+  for (const auto& msg : messages) {
+    json attrs = msg.value("Attributes", json::object());
+    json mattrs = json::object();
+    const json given = msg.value("MessageAttributes", json::object());
+    for (auto& [k, v] : given.items()) {
+      json e = {{"dataType", v.value("DataType", "String")}, {"stringListValues", json::array()}, {"binaryListValues", json::array()}};
+      if (v.contains("StringValue")) e["stringValue"] = v["StringValue"];
+      if (v.contains("BinaryValue")) e["binaryValue"] = v["BinaryValue"];
+      mattrs[k] = std::move(e);
+    }
+    json rec = {{"messageId", msg.value("MessageId", "")}, {"receiptHandle", msg.value("ReceiptHandle", "")},
+                {"body", msg.value("Body", "")}, {"attributes", attrs}, {"messageAttributes", mattrs},
+                {"md5OfBody", msg.value("MD5OfBody", "")}, {"eventSource", "aws:sqs"}, {"eventSourceARN", arn},
+                {"awsRegion", a ? a->region : t.region}};
+    if (msg.contains("MD5OfMessageAttributes")) rec["md5OfMessageAttributes"] = msg["MD5OfMessageAttributes"];
+    records.push_back(std::move(rec));
+  }
+  InvokeOutcome o = execute(t, ids::uuid4(), json{{"Records", records}}.dump(), "");
+  std::set<std::string> failed;
+  if (o.function_error) {
+    m["LastProcessingResult"] = "PROBLEM: Function call failed";
+    return true;  // the messages become visible again after their visibility timeout
+  }
+  if (!m["FunctionResponseTypes"].empty()) failed = failed_items(o.payload);
+  json entries = json::array();
+  for (const auto& rec : records) {
+    if (failed.count(rec["messageId"].get<std::string>())) continue;
+    entries.push_back({{"Id", std::to_string(entries.size())}, {"ReceiptHandle", rec["receiptHandle"]}});
+    if (entries.size() == 10) {
+      wait_call(env_, c, "sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
+      entries = json::array();
+    }
+  }
+  if (!entries.empty()) wait_call(env_, c, "sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
+  m["LastProcessingResult"] = "OK";
+  return true;
+}
+
+}  // namespace awan::lambda

@@ -1,0 +1,372 @@
+// The Lambda service through its operation interface (no HTTP): functions, versions, aliases,
+// policies, concurrency and configuration validation; Invoke of in-process C++ handlers
+// (RequestResponse, Event with destinations, errors, throttling); event source mappings over a
+// fake DynamoDB stream and a fake SQS queue answering the cross-service calls.
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "awan/clock.hpp"
+#include "awan/function.hpp"
+#include "awan/service.hpp"
+#include "lambda/lambda.hpp"
+
+namespace awan {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+// Runs posted work on a thread of its own after the delay (pollers, retries).
+class ThreadScheduler final : public Scheduler {
+ public:
+  ~ThreadScheduler() override {
+    for (auto& t : threads_) t.join();
+  }
+  void post_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
+    if (stopped_) return;
+    std::lock_guard lock(mu_);
+    threads_.emplace_back([this, delay, fn = std::move(fn)] {
+      std::this_thread::sleep_for(std::min(delay, std::chrono::milliseconds(200)));
+      if (!stopped_) fn();
+    });
+  }
+  std::atomic<bool> stopped_{false};
+
+ private:
+  std::mutex mu_;
+  std::vector<std::thread> threads_;
+};
+
+class LambdaTest : public ::testing::Test {
+ protected:
+  LambdaTest() {
+    env_.functions = std::make_shared<FunctionRegistry>();
+    env_.scheduler = &scheduler_;
+    env_.call_service = [this](const RequestContext& ctx, const std::string& service, const std::string& op,
+                               json input, Completion done) { fake(ctx, service, op, std::move(input), std::move(done)); };
+    env_.functions->add("echo", [](const json& event, FunctionContext& ctx) {
+      ctx.log("echoing");
+      return json{{"event", event}, {"function", ctx.function_name}, {"version", ctx.function_version}};
+    });
+    env_.functions->add("fail", [](const json&, FunctionContext&) -> json {
+      throw FunctionError("InventoryError", "no such store");
+    });
+    env_.functions->add("record", [this](const json& event, FunctionContext&) {
+      std::lock_guard lock(mu_);
+      events_.push_back(event);
+      cv_.notify_all();
+      return json{{"batchItemFailures", fail_items_}};
+    });
+    lambda_ = lambda::make_service(env_);
+  }
+  ~LambdaTest() override {
+    scheduler_.stopped_ = true;
+    lambda_->shutdown();
+  }
+
+  // The other services, as far as these tests need them.
+  void fake(const RequestContext& ctx, const std::string& service, const std::string& op, json in, Completion done) {
+    std::lock_guard lock(mu_);
+    calls_.push_back({{"service", service}, {"operation", op}, {"input", in}});
+    cv_.notify_all();
+    if (service == "iam" && op == "GetRole")
+      return done(in["RoleName"] == "missing" ? Result::fail(AwsError("NoSuchEntity", "", 404)) : Result::ok());
+    if (service == "dynamodbstreams" && op == "DescribeStream")
+      return done(Result::ok({{"StreamDescription", {{"Shards", json::array({{{"ShardId", "shardId-1"}}})}}}}));
+    if (service == "dynamodbstreams" && op == "GetShardIterator")
+      return done(Result::ok({{"ShardIterator", in.value("SequenceNumber", "start")}}));
+    if (service == "dynamodbstreams" && op == "GetRecords") {
+      // Records after the iterator's sequence number.
+      std::string after = in["ShardIterator"];
+      json out = json::array();
+      for (const auto& r : stream_)
+        if (after == "start" || std::stoi(r["dynamodb"]["SequenceNumber"].get<std::string>()) > std::stoi(after))
+          out.push_back(r);
+      std::string next = out.empty() ? after : out.back()["dynamodb"]["SequenceNumber"].get<std::string>();
+      return done(Result::ok({{"Records", out}, {"NextShardIterator", next}}));
+    }
+    if (service == "sqs" && op == "GetQueueUrl") return done(Result::ok({{"QueueUrl", "u"}}));
+    if (service == "sqs" && op == "ReceiveMessage") {
+      json msgs = json::array();
+      while (!queue_.empty() && msgs.size() < in["MaxNumberOfMessages"].get<size_t>()) {
+        msgs.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      return done(Result::ok({{"Messages", msgs}}));
+    }
+    done(Result::ok());
+  }
+  std::vector<json> calls(const std::string& service, const std::string& op) {
+    std::lock_guard lock(mu_);
+    std::vector<json> out;
+    for (const auto& c : calls_)
+      if (c["service"] == service && c["operation"] == op) out.push_back(c["input"]);
+    return out;
+  }
+  bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 5s) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] {
+      lock.unlock();
+      bool ok = pred();
+      lock.lock();
+      return ok;
+    });
+  }
+
+  Result call(const std::string& op, json in) {
+    std::promise<Result> p;
+    auto f = p.get_future();
+    lambda_->invoke(ctx_, op, std::move(in), [&p](Result r) { p.set_value(std::move(r)); });
+    return f.get();
+  }
+  json ok(const std::string& op, json in) {
+    Result r = call(op, std::move(in));
+    EXPECT_FALSE(r.error) << op << ": " << (r.error ? r.error->code + " " + r.error->message : "");
+    return r.output;
+  }
+  AwsError fails(const std::string& op, json in) {
+    Result r = call(op, std::move(in));
+    EXPECT_TRUE(r.error) << op << " succeeded: " << r.output.dump();
+    return r.error.value_or(AwsError());
+  }
+  json create(const std::string& name, const std::string& handler, json extra = json::object()) {
+    json in = {{"FunctionName", name}, {"Runtime", "provided.al2023"}, {"Handler", handler},
+               {"Role", "arn:aws:iam::000000000000:role/lambda-role"}};
+    in.update(extra);
+    return ok("CreateFunction", in);
+  }
+
+  ThreadScheduler scheduler_;
+  ServiceEnv env_;
+  std::unique_ptr<Service> lambda_;
+  RequestContext ctx_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<json> calls_, events_, stream_;
+  std::deque<json> queue_;
+  json fail_items_ = json::array();
+};
+
+TEST_F(LambdaTest, CreateDescribesTheFunctionAsAws) {
+  json c = create("hello", "awan:echo", {{"Environment", {{"Variables", {{"STAGE", "1"}}}}}});
+  EXPECT_EQ(c["FunctionArn"], "arn:aws:lambda:us-east-1:000000000000:function:hello");
+  EXPECT_EQ(c["State"], "Pending");
+  EXPECT_EQ(c["Version"], "$LATEST");
+  EXPECT_EQ(c["Timeout"], 3);
+  EXPECT_EQ(c["MemorySize"], 128);
+  EXPECT_EQ(c["Environment"]["Variables"]["STAGE"], "1");
+  EXPECT_EQ(c["LastModified"].get<std::string>().size(), 28u);
+  EXPECT_EQ(c["LastModified"].get<std::string>().substr(23), "+0000");
+  json g = ok("GetFunction", {{"FunctionName", "hello"}});
+  EXPECT_EQ(g["Configuration"]["State"], "Active");
+  EXPECT_EQ(g["Code"]["RepositoryType"], "S3");
+  AwsError e = fails("CreateFunction", {{"FunctionName", "hello"}, {"Runtime", "provided.al2023"}, {"Handler", "awan:echo"},
+                                        {"Role", "arn:aws:iam::000000000000:role/lambda-role"}});
+  EXPECT_EQ(e.code, "ResourceConflictException");
+  EXPECT_EQ(e.message, "Function already exist: hello");
+  e = fails("GetFunction", {{"FunctionName", "nope"}});
+  EXPECT_EQ(e.code, "ResourceNotFoundException");
+  EXPECT_EQ(e.message, "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope");
+  EXPECT_EQ(e.http_status, 404);
+}
+
+TEST_F(LambdaTest, ConfigurationIsValidatedAsAws) {
+  struct Case {
+    json extra;
+    std::string code, message_part;
+  } cases[] = {
+      {{{"Runtime", "python2.7"}}, "InvalidParameterValueException", "The runtime parameter of python2.7 is no longer supported"},
+      {{{"Runtime", "cobol"}}, "ValidationException", "at 'runtime' failed to satisfy constraint"},
+      {{{"Role", "not-a-role"}}, "ValidationException", "at 'role' failed to satisfy constraint"},
+      {{{"Role", "arn:aws:iam::000000000000:role/missing"}}, "InvalidParameterValueException",
+       "The role defined for the function cannot be assumed by Lambda."},
+      {{{"Timeout", 901}}, "ValidationException", "Member must have value less than or equal to 900"},
+      {{{"MemorySize", 64}}, "ValidationException", "Member must have value greater than or equal to 128"},
+      {{{"Environment", {{"Variables", {{"AWS_REGION", "x"}}}}}}, "InvalidParameterValueException",
+       "Reserved keys used in this request: AWS_REGION"},
+      {{{"Handler", "lambda_function.handler"}, {"Code", json::object()}}, "InvalidParameterValueException",
+       "Please provide a source for function code."},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    // Names appended piece by piece: GCC 12 warns -Wrestrict (falsely, PR105329) on "lit" + string.
+    std::string name = "f";
+    name += std::to_string(i++);
+    json in = {{"FunctionName", name}, {"Runtime", "provided.al2023"}, {"Handler", "awan:echo"},
+               {"Role", "arn:aws:iam::000000000000:role/lambda-role"}};
+    in.update(c.extra);
+    AwsError e = fails("CreateFunction", in);
+    EXPECT_EQ(e.code, c.code) << c.extra.dump();
+    EXPECT_NE(e.message.find(c.message_part), std::string::npos) << e.message;
+  }
+}
+
+TEST_F(LambdaTest, InvokeRunsTheInProcessHandler) {
+  create("hello", "awan:echo");
+  json r = ok("Invoke", {{"FunctionName", "hello"}, {"Payload", R"({"a": 1})"}, {"LogType", "Tail"}});
+  EXPECT_EQ(r["StatusCode"], 200);
+  EXPECT_EQ(r["ExecutedVersion"], "$LATEST");
+  json out = json::parse(r["Payload"].get<std::string>());
+  EXPECT_EQ(out["event"], json({{"a", 1}}));
+  EXPECT_EQ(out["function"], "hello");
+  EXPECT_FALSE(r.contains("FunctionError"));
+  ASSERT_TRUE(r.contains("LogResult"));
+  // The logs went to CloudWatch Logs: START, the function's line, END, REPORT.
+  auto puts = calls("logs", "PutLogEvents");
+  ASSERT_EQ(puts.size(), 1u);
+  EXPECT_EQ(puts[0]["logGroupName"], "/aws/lambda/hello");
+  auto events = puts[0]["logEvents"];
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0]["message"].get<std::string>().rfind("START RequestId: ", 0), 0u);
+  EXPECT_EQ(events[1]["message"], "echoing");
+  EXPECT_EQ(events[3]["message"].get<std::string>().rfind("REPORT RequestId: ", 0), 0u);
+}
+
+TEST_F(LambdaTest, HandlerErrorsAreUnhandledFunctionErrors) {
+  create("bad", "awan:fail");
+  json r = ok("Invoke", {{"FunctionName", "bad"}});
+  EXPECT_EQ(r["StatusCode"], 200);
+  EXPECT_EQ(r["FunctionError"], "Unhandled");
+  json err = json::parse(r["Payload"].get<std::string>());
+  EXPECT_EQ(err["errorType"], "InventoryError");
+  EXPECT_EQ(err["errorMessage"], "no such store");
+  create("ghost", "awan:not-registered");
+  r = ok("Invoke", {{"FunctionName", "ghost"}});
+  EXPECT_EQ(json::parse(r["Payload"].get<std::string>())["errorType"], "Runtime.HandlerNotFound");
+  AwsError e = fails("Invoke", {{"FunctionName", "bad"}, {"Payload", "{not json"}});
+  EXPECT_EQ(e.code, "InvalidRequestContentException");
+  e = fails("Invoke", {{"FunctionName", "bad"}, {"InvocationType", "Sometimes"}});
+  EXPECT_EQ(e.code, "ValidationException");
+  EXPECT_EQ(ok("Invoke", {{"FunctionName", "bad"}, {"InvocationType", "DryRun"}})["StatusCode"], 204);
+}
+
+TEST_F(LambdaTest, VersionsAliasesAndQualifiers) {
+  create("v", "awan:echo");
+  json v1 = ok("PublishVersion", {{"FunctionName", "v"}});
+  EXPECT_EQ(v1["Version"], "1");
+  EXPECT_EQ(v1["FunctionArn"], "arn:aws:lambda:us-east-1:000000000000:function:v:1");
+  EXPECT_EQ(ok("PublishVersion", {{"FunctionName", "v"}})["Version"], "1");  // nothing changed
+  ok("UpdateFunctionConfiguration", {{"FunctionName", "v"}, {"Timeout", 10}});
+  EXPECT_EQ(ok("PublishVersion", {{"FunctionName", "v"}})["Version"], "2");
+  json alias = ok("CreateAlias", {{"FunctionName", "v"}, {"Name", "live"}, {"FunctionVersion", "1"}});
+  EXPECT_EQ(alias["AliasArn"], "arn:aws:lambda:us-east-1:000000000000:function:v:live");
+  json r = ok("Invoke", {{"FunctionName", "v:live"}});
+  EXPECT_EQ(r["ExecutedVersion"], "1");
+  EXPECT_EQ(json::parse(r["Payload"].get<std::string>())["version"], "1");
+  EXPECT_EQ(ok("GetFunctionConfiguration", {{"FunctionName", "v"}, {"Qualifier", "2"}})["Timeout"], 10);
+  EXPECT_EQ(ok("ListVersionsByFunction", {{"FunctionName", "v"}})["Versions"].size(), 3u);
+  EXPECT_EQ(fails("CreateAlias", {{"FunctionName", "v"}, {"Name", "live"}, {"FunctionVersion", "1"}}).code,
+            "ResourceConflictException");
+  EXPECT_EQ(fails("DeleteFunction", {{"FunctionName", "v"}, {"Qualifier", "1"}}).code, "ResourceConflictException");
+  EXPECT_EQ(fails("Invoke", {{"FunctionName", "v:9"}}).code, "ResourceNotFoundException");
+}
+
+TEST_F(LambdaTest, PermissionsAndConcurrency) {
+  create("p", "awan:echo");
+  json st = json::parse(ok("AddPermission", {{"FunctionName", "p"}, {"StatementId", "s3"}, {"Action", "lambda:InvokeFunction"},
+                                             {"Principal", "s3.amazonaws.com"}, {"SourceArn", "arn:aws:s3:::bucket"}})["Statement"]
+                            .get<std::string>());
+  EXPECT_EQ(st["Principal"]["Service"], "s3.amazonaws.com");
+  EXPECT_EQ(st["Condition"]["ArnLike"]["AWS:SourceArn"], "arn:aws:s3:::bucket");
+  EXPECT_EQ(fails("AddPermission", {{"FunctionName", "p"}, {"StatementId", "s3"}, {"Action", "lambda:InvokeFunction"},
+                                    {"Principal", "s3.amazonaws.com"}}).code,
+            "ResourceConflictException");
+  json policy = json::parse(ok("GetPolicy", {{"FunctionName", "p"}})["Policy"].get<std::string>());
+  EXPECT_EQ(policy["Statement"].size(), 1u);
+  ok("RemovePermission", {{"FunctionName", "p"}, {"StatementId", "s3"}});
+  EXPECT_EQ(fails("GetPolicy", {{"FunctionName", "p"}}).code, "ResourceNotFoundException");
+  ok("PutFunctionConcurrency", {{"FunctionName", "p"}, {"ReservedConcurrentExecutions", 0}});
+  AwsError e = fails("Invoke", {{"FunctionName", "p"}});
+  EXPECT_EQ(e.code, "TooManyRequestsException");
+  EXPECT_EQ(e.http_status, 429);
+  EXPECT_EQ(fails("PutFunctionConcurrency", {{"FunctionName", "p"}, {"ReservedConcurrentExecutions", 950}}).code,
+            "InvalidParameterValueException");
+  ok("DeleteFunctionConcurrency", {{"FunctionName", "p"}});
+  EXPECT_EQ(ok("Invoke", {{"FunctionName", "p"}})["StatusCode"], 200);
+}
+
+TEST_F(LambdaTest, AsyncInvocationsReachTheirDestinations) {
+  create("ok", "awan:echo");
+  create("bad", "awan:fail");
+  ok("PutFunctionEventInvokeConfig", {{"FunctionName", "ok"}, {"DestinationConfig",
+      {{"OnSuccess", {{"Destination", "arn:aws:sqs:us-east-1:000000000000:done"}}}}}});
+  ok("PutFunctionEventInvokeConfig", {{"FunctionName", "bad"}, {"MaximumRetryAttempts", 0}, {"DestinationConfig",
+      {{"OnFailure", {{"Destination", "arn:aws:sns:us-east-1:000000000000:failed"}}}}}});
+  EXPECT_EQ(ok("Invoke", {{"FunctionName", "ok"}, {"InvocationType", "Event"}, {"Payload", R"({"n": 1})"}})["StatusCode"], 202);
+  ok("Invoke", {{"FunctionName", "bad"}, {"InvocationType", "Event"}, {"Payload", R"({"n": 2})"}});
+  ASSERT_TRUE(wait_until([&] { return !calls("sqs", "SendMessage").empty() && !calls("sns", "Publish").empty(); }));
+  json success = json::parse(calls("sqs", "SendMessage")[0]["MessageBody"].get<std::string>());
+  EXPECT_EQ(success["requestContext"]["condition"], "Success");
+  EXPECT_EQ(success["requestPayload"], json({{"n", 1}}));
+  EXPECT_EQ(success["responsePayload"]["event"], json({{"n", 1}}));
+  json failure = json::parse(calls("sns", "Publish")[0]["Message"].get<std::string>());
+  EXPECT_EQ(failure["requestContext"]["condition"], "RetriesExhausted");
+  EXPECT_EQ(failure["responseContext"]["functionError"], "Unhandled");
+  EXPECT_EQ(failure["responsePayload"]["errorType"], "InventoryError");
+}
+
+TEST_F(LambdaTest, StreamMappingsDeliverInOrderAndCheckpoint) {
+  create("consumer", "awan:record");
+  std::string stream = "arn:aws:dynamodb:us-east-1:000000000000:table/Inventory/stream/2024-01-01T00:00:00.000";
+  for (int i = 1; i <= 3; ++i)
+    stream_.push_back({{"eventName", "INSERT"}, {"dynamodb", {{"SequenceNumber", std::to_string(i)}}}});
+  json m = ok("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                           {"StartingPosition", "TRIM_HORIZON"}, {"BatchSize", 2}});
+  EXPECT_EQ(m["State"], "Creating");
+  EXPECT_EQ(m["BatchSize"], 2);
+  ASSERT_TRUE(wait_until([&] { std::lock_guard l(mu_); return events_.size() >= 1; }));
+  {
+    std::lock_guard l(mu_);
+    ASSERT_FALSE(events_.empty());
+    EXPECT_EQ(events_[0]["Records"][0]["eventSourceARN"], stream);
+    EXPECT_EQ(events_[0]["Records"][0]["dynamodb"]["SequenceNumber"], "1");
+  }
+  EXPECT_EQ(ok("GetEventSourceMapping", {{"UUID", m["UUID"]}})["State"], "Enabled");
+  EXPECT_EQ(fails("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                               {"StartingPosition", "LATEST"}}).code,
+            "ResourceConflictException");
+  EXPECT_EQ(fails("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "other"},
+                                               {"StartingPosition", "LATEST"}}).code,
+            "ResourceNotFoundException");
+  ok("DeleteEventSourceMapping", {{"UUID", m["UUID"]}});
+  EXPECT_EQ(fails("GetEventSourceMapping", {{"UUID", m["UUID"]}}).code, "ResourceNotFoundException");
+}
+
+TEST_F(LambdaTest, QueueMappingsDeleteWhatSucceeded) {
+  create("worker", "awan:record");
+  for (std::string i : {"0", "1", "2"})
+    queue_.push_back({{"MessageId", "m" + i}, {"ReceiptHandle", "h" + i}, {"Body", "b" + i},
+                      {"Attributes", {{"ApproximateReceiveCount", "1"}}}});
+  fail_items_ = json::array({{{"itemIdentifier", "m1"}}});
+  std::string q = "arn:aws:sqs:us-east-1:000000000000:jobs";
+  EXPECT_EQ(fails("CreateEventSourceMapping", {{"EventSourceArn", q}, {"FunctionName", "worker"},
+                                               {"StartingPosition", "LATEST"}}).code,
+            "InvalidParameterValueException");
+  ok("CreateEventSourceMapping", {{"EventSourceArn", q}, {"FunctionName", "worker"},
+                                  {"FunctionResponseTypes", json::array({"ReportBatchItemFailures"})}});
+  ASSERT_TRUE(wait_until([&] { return !calls("sqs", "DeleteMessageBatch").empty(); }));
+  std::lock_guard l(mu_);
+  ASSERT_FALSE(events_.empty());
+  EXPECT_EQ(events_[0]["Records"].size(), 3u);
+  EXPECT_EQ(events_[0]["Records"][0]["eventSource"], "aws:sqs");
+  EXPECT_EQ(events_[0]["Records"][0]["body"], "b0");
+  json del;
+  for (const auto& c : calls_)
+    if (c["operation"] == "DeleteMessageBatch") del = c["input"]["Entries"];
+  ASSERT_EQ(del.size(), 2u);
+  EXPECT_EQ(del[0]["ReceiptHandle"], "h0");
+  EXPECT_EQ(del[1]["ReceiptHandle"], "h2");
+}
+
+}  // namespace
+}  // namespace awan
