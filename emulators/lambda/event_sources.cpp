@@ -300,6 +300,8 @@ bool LambdaService::poll_stream(json& m) {
     }
     for (auto& rec : records) rec["eventSourceARN"] = arn;
     any = true;
+    spdlog::info("lambda mapping {}: {} stream record(s) from {} → {}", m["UUID"].get<std::string>(), records.size(),
+                 arn.substr(arn.find(":table/") + 7, arn.find("/stream/") - arn.find(":table/") - 7), t.name);
     InvokeOutcome o = execute(t, ids::uuid4(), json{{"Records", records}}.dump(), "");
     bool partial = false;
     std::string resume;  // the first failed record: processing resumes there
@@ -394,6 +396,8 @@ bool LambdaService::poll_queue(json& m) {
     if (got.empty() && elapsed >= window_ms) break;
   }
   if (messages.empty()) return false;
+  spdlog::info("lambda mapping {}: {} message(s) from {} → {}", m["UUID"].get<std::string>(), messages.size(),
+               a ? a->resource : arn, t.name);
   json records = json::array();
   for (const auto& msg : messages) {
     json attrs = msg.value("Attributes", json::object());

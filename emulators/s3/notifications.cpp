@@ -148,6 +148,7 @@ void S3Service::notify(const BucketRow& b, const std::string& event, const Objec
   in.object.sequencer = sequencer_.next(in.event_time);
   for (const NotificationTarget* t : targets) {
     in.configuration_id = t->id;
+    spdlog::info("s3 {} s3://{}/{} → {}", event, b.name, row.key, t->arn);
     deliver(*t, event_message({event_record(in)}).dump(), "Amazon S3 Notification");
   }
 }

@@ -148,6 +148,7 @@ Subscription& SnsService::require_subscription(const json& in) {
 // GET /_awan/sns/messages[?TopicArn=&Endpoint=&Protocol=&Status=]: the delivery log.
 bool SnsService::internal_endpoint(std::string_view method, std::string_view path, const std::string& body,
                                    int& status, json& out) {
+  if (path == "confirm" && method == "POST") return confirm_endpoint(body, status, out);
   if (path != "messages") return false;
   if (method != "GET" && method != "HEAD") {
     status = 405;
@@ -156,6 +157,29 @@ bool SnsService::internal_endpoint(std::string_view method, std::string_view pat
   }
   status = 200;
   out = list_records(body);
+  return true;
+}
+
+// POST /_awan/sns/confirm {"SubscriptionArn": ...}: confirms a pending subscription as if its
+// confirmation link had been followed (pipelines and tests; no email round trip).
+bool SnsService::confirm_endpoint(const std::string& body, int& status, json& out) {
+  json in = json::parse(body, nullptr, false);
+  std::lock_guard lock(mu_);
+  ctx_ = nullptr;
+  auto it = in.is_object() && in.contains("SubscriptionArn") && in["SubscriptionArn"].is_string()
+                ? subscriptions_.find(in["SubscriptionArn"].get<std::string>())
+                : subscriptions_.end();
+  if (it == subscriptions_.end()) {
+    status = 404;
+    out = {{"error", "NotFound"}, {"message", "Subscription does not exist"}};
+    return true;
+  }
+  if (!it->second->row.confirmed) {
+    it->second->row.confirmed = true;
+    store_.put_subscription(it->second->row);
+  }
+  status = 200;
+  out = {{"SubscriptionArn", it->first}, {"PendingConfirmation", false}};
   return true;
 }
 

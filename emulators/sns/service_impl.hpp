@@ -115,6 +115,7 @@ class SnsService final : public Service {
   Topic& require_topic(const json& in, const char* member = "TopicArn");
   Topic* topic_by_arn(const std::string& arn);
   Subscription& require_subscription(const json& in);
+  bool confirm_endpoint(const std::string& body, int& status, json& out);
 
   // ---- topics.cpp ----
   Result create_topic(json& in);

@@ -15,6 +15,7 @@
 
 #include "awan/simulator.hpp"
 #include "http/fd_limits.hpp"
+#include "pipelines/inventory/inventory.hpp"
 
 #ifndef AWAN_VERSION
 #define AWAN_VERSION "0.0.0"
@@ -64,6 +65,10 @@ Options of `serve` (each also read from the environment variable in brackets):
                                                                         [AWAN_SMTP]
   --outbox DIR             else SNS email is written here as .eml files (default
                            DATA_DIR/outbox, or /tmp/awan-outbox in memory) [AWAN_OUTBOX]
+  --pipeline NAME          deploy a ready-made pipeline at start-up, before the
+                           "listening" line (known: inventory; the upload bucket
+                           s3://inventory, alerts emailed to $AWAN_INVENTORY_EMAIL or
+                           store-manager@example.com)                [AWAN_PIPELINE]
   --allowed-origins LIST   web origins allowed besides localhost ones, comma-separated
                            ("https://app.example.com,https://*.example.com"; "*" = any)
                                                                         [AWAN_ALLOWED_ORIGINS]
@@ -163,6 +168,8 @@ int serve(const std::vector<std::string>& args) {
   if (auto v = env("AWAN_SNS_AUTO_CONFIRM")) o.sns_auto_confirm = truthy(*v);
   if (auto v = env("AWAN_SMTP")) o.smtp_server = *v;
   if (auto v = env("AWAN_OUTBOX")) o.outbox_dir = *v;
+  std::vector<std::string> pipelines;
+  if (auto v = env("AWAN_PIPELINE")) pipelines = split_list(*v);
   bool origins_flag = false, hostnames_flag = false;
   if (auto v = env("AWAN_MAX_CONNECTIONS")) {
     o.max_connections = static_cast<int>(parse_number("AWAN_MAX_CONNECTIONS", *v, 1, 1 << 20));
@@ -201,6 +208,7 @@ int serve(const std::vector<std::string>& args) {
     else if (a == "--sns-auto-confirm") o.sns_auto_confirm = true;
     else if (a == "--smtp") o.smtp_server = value(a);
     else if (a == "--outbox") o.outbox_dir = value(a);
+    else if (a == "--pipeline") pipelines.push_back(value(a));
     else if (a == "--max-connections") o.max_connections = static_cast<int>(parse_number(a, value(a), 1, 1 << 20));
     else if (a == "--header-timeout") o.header_timeout = parse_seconds(a, value(a));
     else if (a == "--min-body-rate") o.min_body_rate = parse_number(a, value(a), 0, 1L << 40);
@@ -232,7 +240,17 @@ int serve(const std::vector<std::string>& args) {
   std::unique_ptr<awan::Simulator> sim;
   try {
     sim = std::make_unique<awan::Simulator>(o);
+    awan::pipelines::inventory::register_handlers(sim->functions());
     sim->start();
+    for (const auto& p : pipelines) {
+      if (p != "inventory") throw std::runtime_error("unknown pipeline " + p + " (known: inventory)");
+      awan::pipelines::inventory::Options io;
+      if (auto v = env("AWAN_INVENTORY_EMAIL")) io.email = *v;
+      awan::pipelines::inventory::deploy(*sim, io);
+    }
+  } catch (const awan::AwsError& e) {
+    std::fprintf(stderr, "awan: pipeline: %s: %s\n", e.code.c_str(), e.message.c_str());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "awan: %s\n", e.what());
     return 1;
