@@ -1,6 +1,6 @@
-// Metric filters (PutMetricFilter, DescribeMetricFilters, DeleteMetricFilter) and subscription
-// filters (Put/Describe/DeleteSubscriptionFilter): stored and described; no metrics are
-// published and nothing is delivered to the destinations.
+// Metric filters (Put/Describe/DeleteMetricFilter, TestMetricFilter) and subscription filters
+// (Put/Describe/DeleteSubscriptionFilter): stored and described; no metrics are published and
+// nothing is delivered to the destinations.
 #include <algorithm>
 
 #include "logs/errors.hpp"
@@ -124,6 +124,24 @@ Result LogsService::delete_metric_filter(json& in) {
   LogGroupRow g = require_group_named(input::required_text(in, "logGroupName"));
   if (!store_.delete_metric_filter(g.id, filter_name(in))) throw errors::filter_not_found();
   return Result::ok();
+}
+
+// The pattern against each of 1-50 messages; matches numbered from 1 (no extracted values).
+Result LogsService::test_metric_filter(json& in) {
+  std::string pattern = filter_pattern(in);
+  auto it = in.find("logEventMessages");
+  if (it == in.end() || !it->is_array()) throw errors::missing("logEventMessages");
+  if (it->empty() || it->size() > 50)
+    throw errors::constraint("'[...]'", "logEventMessages", "have length between 1 and 50");
+  FilterPattern filter = std::get<FilterPattern>(FilterPattern::parse(pattern));
+  json matches = json::array();
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& m = (*it)[i];
+    if (!m.is_string()) throw errors::invalid_parameter("logEventMessages must be strings.");
+    if (filter.matches(m.get_ref<const std::string&>()))
+      matches.push_back({{"eventNumber", i + 1}, {"eventMessage", m}, {"extractedValues", json::object()}});
+  }
+  return Result::ok({{"matches", std::move(matches)}});
 }
 
 Result LogsService::put_subscription_filter(json& in) {

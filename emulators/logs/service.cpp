@@ -175,6 +175,7 @@ Result LogsService::call(const RequestContext& ctx, const std::string& op, json 
       {"PutMetricFilter", &LogsService::put_metric_filter},
       {"DescribeMetricFilters", &LogsService::describe_metric_filters},
       {"DeleteMetricFilter", &LogsService::delete_metric_filter},
+      {"TestMetricFilter", &LogsService::test_metric_filter},
       {"PutSubscriptionFilter", &LogsService::put_subscription_filter},
       {"DescribeSubscriptionFilters", &LogsService::describe_subscription_filters},
       {"DeleteSubscriptionFilter", &LogsService::delete_subscription_filter},

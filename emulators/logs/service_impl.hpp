@@ -79,6 +79,7 @@ class LogsService final : public Service {
   Result put_metric_filter(json& in);
   Result describe_metric_filters(json& in);
   Result delete_metric_filter(json& in);
+  Result test_metric_filter(json& in);
   Result put_subscription_filter(json& in);
   Result describe_subscription_filters(json& in);
   Result delete_subscription_filter(json& in);

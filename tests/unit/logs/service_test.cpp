@@ -335,7 +335,7 @@ TEST_F(LogsTest, Tags) {
   EXPECT_EQ(ok("ListTagsLogGroup", {{"logGroupName", "g"}})["tags"], json({{"c", "3"}}));
   EXPECT_EQ(fail("ListTagsForResource", {{"resourceArn", arn + "x"}}).code, "ResourceNotFoundException");
   json many = json::object();
-  for (int i = 0; i < 50; ++i) many["k" + std::to_string(i)] = "v";
+  for (int i = 0; i < 50; ++i) many[std::string(1, 'k').append(std::to_string(i))] = "v";
   EXPECT_EQ(fail("TagResource", {{"resourceArn", arn}, {"tags", many}}).code, "TooManyTagsException");
   EXPECT_EQ(fail("TagResource", {{"resourceArn", arn}, {"tags", {{"aws:x", "1"}}}}).code, "InvalidParameterException");
 }
@@ -356,6 +356,10 @@ TEST_F(LogsTest, MetricAndSubscriptionFilters) {
   EXPECT_EQ(ok("DescribeLogGroups", json::object())["logGroups"][0]["metricFilterCount"], 1);
   ok("DeleteMetricFilter", {{"logGroupName", "g"}, {"filterName", "errors"}});
   EXPECT_EQ(fail("DeleteMetricFilter", {{"logGroupName", "g"}, {"filterName", "errors"}}).code, "ResourceNotFoundException");
+
+  json tested = ok("TestMetricFilter", {{"filterPattern", "{ $.level = \"error\" }"},
+                                       {"logEventMessages", {R"({"level":"info"})", R"({"level":"error"})"}}});
+  EXPECT_EQ(tested["matches"], json::parse(R"([{"eventNumber":2,"eventMessage":"{\"level\":\"error\"}","extractedValues":{}}])"));
 
   json sub = {{"logGroupName", "g"}, {"filterPattern", ""}, {"destinationArn", "arn:aws:lambda:eu-west-1:123456789012:function:f"}};
   for (const char* name : {"one", "two"}) {
