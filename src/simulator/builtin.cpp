@@ -3,6 +3,7 @@
 #include "dynamodb/dynamodb.hpp"
 #include "iam/iam.hpp"
 #include "lambda/lambda.hpp"
+#include "logs/logs.hpp"
 #include "s3/s3.hpp"
 #include "sns/sns.hpp"
 #include "sqs/sqs.hpp"
@@ -25,6 +26,7 @@ void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
   sim.add_service(std::move(ddb_streams));
   sim.add_service(s3::make_service(env));
   sim.add_service(sqs::make_service(env));
+  sim.add_service(logs::make_service(env));
   sim.add_service(sns::make_service(env));
   sim.add_service(lambda::make_service(env));
 }
