@@ -321,3 +321,15 @@ def test_async_invoke_with_on_failure_destination(lam, boto):
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestPayload"] == {"job": 7}
     assert record["responsePayload"]["errorType"] == "RuntimeError"
+
+
+def test_invocations_are_in_cloudwatch_logs(lam, boto, aws):
+    create(lam, "logged", "python3.11", "app.handler", {"app.py": "def handler(e, c):\n    print('hello logs')\n"})
+    r, _ = invoke(lam, "logged")
+    logs = boto("logs")
+    events = wait_for(lambda: logs.filter_log_events(logGroupName="/aws/lambda/logged")["events"])
+    messages = [e["message"] for e in events]
+    assert messages[0].startswith("START RequestId: ") and messages[-1].startswith("REPORT RequestId: ")
+    assert any("hello logs" in m for m in messages)
+    [stream] = logs.describe_log_streams(logGroupName="/aws/lambda/logged")["logStreams"]
+    assert "[$LATEST]" in stream["logStreamName"]
