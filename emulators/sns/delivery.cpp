@@ -67,10 +67,9 @@ bool is_fifo_name(std::string_view name) { return name.size() > 5 && name.substr
 // ---- lanes ----
 
 void SnsService::start_lanes() {
-  for (size_t i = 0; i < kLanes; ++i) {
-    lanes_.push_back(std::make_unique<Lane>());
-    lanes_.back()->thread = std::thread([this, i] { lane_loop(i); });
-  }
+  // Every lane exists before any thread starts: a thread must not read lanes_ while it grows.
+  for (size_t i = 0; i < kLanes; ++i) lanes_.push_back(std::make_unique<Lane>());
+  for (auto& lane : lanes_) lane->thread = std::thread([this, l = lane.get()] { lane_loop(*l); });
 }
 
 void SnsService::stop_lanes() {
@@ -100,8 +99,7 @@ void SnsService::enqueue(Delivery d) {
   l.cv.notify_one();
 }
 
-void SnsService::lane_loop(size_t index) {
-  Lane& l = *lanes_[index];
+void SnsService::lane_loop(Lane& l) {
   for (;;) {
     Delivery d;
     {

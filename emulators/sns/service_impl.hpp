@@ -163,7 +163,6 @@ class SnsService final : public Service {
   void stop_lanes();
   void enqueue(Delivery d);                          // after the operation, outside mu_
   void schedule_retry(Delivery d, std::chrono::seconds after);
-  void lane_loop(size_t lane);
   void deliver(Delivery& d);
   // Each transport: "" when delivered, else why not.
   std::string deliver_sqs(Delivery& d, const std::string& queue_arn, const std::string& body);
@@ -203,6 +202,7 @@ class SnsService final : public Service {
     std::thread thread;
   };
   std::vector<std::unique_ptr<Lane>> lanes_;
+  void lane_loop(Lane& lane);
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_delivery_{0};
   std::mutex log_mu_;
