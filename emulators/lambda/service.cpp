@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/arn.hpp"
+#include "core/operation.hpp"
 #include "lambda/errors.hpp"
 #include "lambda/lambda.hpp"
 
@@ -203,18 +204,9 @@ Result LambdaService::call(const RequestContext& ctx, const std::string& op, jso
   if (!input.is_object()) input = json::object();
   std::lock_guard lock(mu_);
   ctx_ = &ctx;
-  Result result;
-  try {
-    result = (this->*(it->second))(input);
-  } catch (const AwsError& e) {
-    result = Result::fail(e);
-  } catch (const storage::SqliteError& e) {
-    spdlog::error("lambda {}: {}", op, e.what());
-    result = Result::fail(AwsError("ServiceException", "An internal error occurred.", 500, false));
-  } catch (const json::exception& e) {
-    spdlog::error("lambda {}: {}", op, e.what());
-    result = Result::fail(errors::invalid("One or more parameters are invalid."));
-  }
+  Result result = run_operation("lambda", op, [&] { return (this->*(it->second))(input); },
+                                AwsError("ServiceException", "An internal error occurred.", 500, false),
+                                errors::invalid("One or more parameters are invalid."));
   ctx_ = nullptr;
   return result;
 }

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/arn.hpp"
+#include "core/operation.hpp"
 #include "core/text.hpp"
 #include "logs/errors.hpp"
 #include "logs/input.hpp"
@@ -185,18 +186,8 @@ Result LogsService::call(const RequestContext& ctx, const std::string& op, json 
   if (!input.is_object()) input = json::object();
   std::lock_guard lock(mu_);
   ctx_ = &ctx;
-  Result result;
-  try {
-    result = (this->*(it->second))(input);
-  } catch (const AwsError& e) {
-    result = Result::fail(e);
-  } catch (const storage::SqliteError& e) {
-    spdlog::error("logs {}: {}", op, e.what());
-    result = Result::fail(AwsError::internal());
-  } catch (const json::exception& e) {
-    spdlog::error("logs {}: {}", op, e.what());
-    result = Result::fail(errors::invalid_parameter("One or more parameters are invalid."));
-  }
+  Result result = run_operation("logs", op, [&] { return (this->*(it->second))(input); }, AwsError::internal(),
+                                errors::invalid_parameter("One or more parameters are invalid."));
   ctx_ = nullptr;
   return result;
 }

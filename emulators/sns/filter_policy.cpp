@@ -12,6 +12,8 @@
 #include <map>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace awan::sns {
 
 using nlohmann::json;
@@ -40,26 +42,6 @@ std::string ascii_lower(std::string_view s) {
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
-}
-
-// True when brackets outside strings nest deeper than `limit` (one pass, no recursion).
-bool nests_deeper_than(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-    }
-  }
-  return false;
 }
 
 // An IPv4 or IPv6 address in network byte order.
@@ -604,7 +586,7 @@ std::variant<FilterPolicy, AwsError> parse_filter_policy(std::string_view text, 
   policy.impl_->scope = scope;
   if (text.empty()) return policy;
   if (text.size() > kMaxPolicyBytes) return invalid("Filter policy is too long");
-  if (nests_deeper_than(text, kMaxNesting)) return invalid("Filter policy is too complex");
+  if (text::json_nesting_exceeds(text, kMaxNesting)) return invalid("Filter policy is too complex");
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return invalid("failed to parse JSON.");
   if (!doc.is_object()) return invalid("Filter policy must be a JSON object");

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/arn.hpp"
+#include "core/operation.hpp"
 #include "sns/errors.hpp"
 #include "sns/sns.hpp"
 
@@ -245,17 +246,8 @@ Result SnsService::call(const RequestContext& ctx, const std::string& op, json i
     std::lock_guard lock(mu_);
     ctx_ = &ctx;
     operation_ = op;
-    try {
-      result = (this->*(it->second))(input);
-    } catch (const AwsError& e) {
-      result = Result::fail(e);
-    } catch (const storage::SqliteError& e) {
-      spdlog::error("sns {}: {}", op, e.what());
-      result = Result::fail(AwsError("InternalError", "Internal Error", 500, false));
-    } catch (const json::exception& e) {
-      spdlog::error("sns {}: {}", op, e.what());
-      result = Result::fail(errors::invalid_parameter("Request"));
-    }
+    result = run_operation("sns", op, [&] { return (this->*(it->second))(input); },
+                           AwsError("InternalError", "Internal Error", 500, false), errors::invalid_parameter("Request"));
     ctx_ = nullptr;
     outgoing.swap(outgoing_);
   }

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/arn.hpp"
+#include "core/operation.hpp"
 #include "core/text.hpp"
 #include "sqs/errors.hpp"
 #include "sqs/sqs.hpp"
@@ -259,18 +260,8 @@ Result SqsService::call(const RequestContext& ctx, const std::string& op, json i
   if (!input.is_object()) input = json::object();
   std::unique_lock lock(mu_);
   ctx_ = &ctx;
-  Result result;
-  try {
-    result = (this->*(it->second))(input);
-  } catch (const AwsError& e) {
-    result = Result::fail(e);
-  } catch (const storage::SqliteError& e) {
-    spdlog::error("sqs {}: {}", op, e.what());
-    result = Result::fail(AwsError::internal());
-  } catch (const json::exception& e) {
-    spdlog::error("sqs {}: {}", op, e.what());
-    result = Result::fail(AwsError("InvalidParameterValue", "One or more parameters are invalid.", 400));
-  }
+  Result result = run_operation("sqs", op, [&] { return (this->*(it->second))(input); }, AwsError::internal(),
+                                AwsError("InvalidParameterValue", "One or more parameters are invalid.", 400));
   run_ready(lock);
   return result;
 }

@@ -28,4 +28,8 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 // RFC 3986 unreserved characters kept, everything else %XX; '/' kept when `keep_slash`.
 std::string percent_encode(std::string_view s, bool keep_slash = false);
 
+// True when the JSON text nests arrays/objects deeper than `limit` (one pass, no recursion;
+// brackets inside strings do not count). Says nothing about the text's validity.
+bool json_nesting_exceeds(std::string_view text, int limit);
+
 }  // namespace awan::text

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/text.hpp"
 #include "core/timefmt.hpp"
 
 namespace awan::protocol::wire {
@@ -111,24 +112,7 @@ std::string too_deep_message() {
   return "The request body is nested too deeply; maximum nesting depth: " + std::to_string(kMaxNesting);
 }
 
-bool json_nesting_exceeds(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-    }
-  }
-  return false;
-}
+bool json_nesting_exceeds(std::string_view text, int limit) { return text::json_nesting_exceeds(text, limit); }
 
 bool xml_nesting_exceeds(const pugi::xml_node& root, int limit) {
   int depth = 0;
