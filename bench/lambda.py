@@ -1,0 +1,141 @@
+"""Lambda benchmark: Invoke throughput and latency (wrk) for an in-process C++ handler, a warm
+Python function and a warm `bootstrap` (provided.al2023) runtime; cold starts of a bootstrap, a
+Python and a Node.js function; DynamoDB stream write → handler latency. Beside the bare Beast
+ceiling measured in the same run.
+Goals (issue 12): bootstrap cold start < 20 ms; warm Python invoke p50 < 2 ms; stream write →
+handler p99 < 100 ms.
+  python3 bench/lambda.py [duration_s] [connections]"""
+import io
+import json
+import os
+import statistics
+import sys
+import time
+import zipfile
+
+import boto3
+from botocore.config import Config
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lib  # noqa: E402
+
+duration = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+connections = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+AUTH = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0"
+ROLE = "arn:aws:iam::000000000000:role/bench"
+
+PY = "def handler(event, context):\n    return {'ok': True}\n"
+NODE = "export const handler = async (event) => ({ ok: true });\n"
+# A bootstrap speaking the Runtime API over one kept-alive connection (Python, no SDK).
+BOOTSTRAP = """#!/usr/bin/env python3
+import http.client, os
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+c = http.client.HTTPConnection(host, int(port))
+while True:
+    c.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = c.getresponse()
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    r.read()
+    c.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=b'{"ok": true}')
+    c.getresponse().read()
+"""
+STREAM = """
+import boto3, json, time
+q = boto3.client("sqs")
+url = None
+def handler(event, context):
+    global url
+    url = url or q.get_queue_url(QueueName="latency")["QueueUrl"]
+    now = time.time()
+    lat = [now - float(r["dynamodb"]["NewImage"]["t"]["N"]) for r in event["Records"] if "NewImage" in r["dynamodb"]]
+    q.send_message(QueueUrl=url, MessageBody=json.dumps(lat))
+"""
+
+
+def zip_of(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o755 if name == "bootstrap" else 0o644) << 16
+            z.writestr(info, text)
+    return buf.getvalue()
+
+
+def client(url, service):
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
+                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
+
+
+def invoke_lua(name):
+    return lib.lua_script("POST", "{}", {"Authorization": AUTH, "Content-Type": "application/json"}), \
+        f"/2015-03-31/functions/{name}/invocations"
+
+
+def create(lam, name, runtime, handler, files):
+    kw = {"Code": {"ZipFile": zip_of(files)}} if files else {}
+    lam.create_function(FunctionName=name, Runtime=runtime, Handler=handler, Role=ROLE, Timeout=30, **kw)
+
+
+def cold_start(lam, name):
+    t0 = time.perf_counter()
+    lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()
+    return (time.perf_counter() - t0) * 1000
+
+
+bare = lib.start_bare()
+ceiling = lib.wrk(bare.url + "/", duration=duration, connections=connections)
+bare.stop()
+
+awan = lib.start_awan()
+iam = client(awan.url, "iam")
+iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+lam = client(awan.url, "lambda")
+create(lam, "inproc", "provided.al2023", "awan:Check-Stock", None)
+create(lam, "py", "python3.11", "app.handler", {"app.py": PY})
+create(lam, "boot", "provided.al2023", "bench", {"bootstrap": BOOTSTRAP})
+create(lam, "node", "nodejs20.x", "index.handler", {"index.mjs": NODE})
+
+colds = {name: cold_start(lam, name) for name in ("boot", "py", "node")}
+
+rows = []
+for label, name in [("Invoke in-process C++ handler", "inproc"), ("Invoke warm Python", "py"),
+                    ("Invoke warm bootstrap", "boot")]:
+    script, path = invoke_lua(name)
+    rows.append((label, lib.wrk(awan.url + path, script, duration=duration, connections=connections)))
+# Single-connection latency of a warm Python invoke (the p50 goal is per request, not under load).
+script, path = invoke_lua("py")
+rows.append(("Invoke warm Python, 1 connection", lib.wrk(awan.url + path, script, duration=duration, connections=1)))
+
+# Stream write → handler latency.
+ddb, sqs = client(awan.url, "dynamodb"), client(awan.url, "sqs")
+q = sqs.create_queue(QueueName="latency")["QueueUrl"]
+t = ddb.create_table(TableName="Lat", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+create(lam, "stream", "python3.11", "app.handler", {"app.py": STREAM})
+lam.create_event_source_mapping(EventSourceArn=t["TableDescription"]["LatestStreamArn"], FunctionName="stream",
+                                StartingPosition="LATEST", BatchSize=100)
+time.sleep(0.5)
+for i in range(200):
+    ddb.put_item(TableName="Lat", Item={"k": {"S": str(i)}, "t": {"N": repr(time.time())}})
+    time.sleep(0.01)
+lat = []
+deadline = time.time() + 20
+while len(lat) < 200 and time.time() < deadline:
+    for m in sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+        lat += [x * 1000 for x in json.loads(m["Body"])]
+        sqs.delete_message(QueueUrl=q, ReceiptHandle=m["ReceiptHandle"])
+awan.stop()
+
+print(f"bare Beast ceiling: {ceiling['rps']:.0f} req/s")
+lib.report(rows, ceiling["rps"])
+print()
+print("cold start (create → first answer, client side):", ", ".join(f"{k} {v:.1f} ms" for k, v in colds.items()))
+if lat:
+    lat.sort()
+    p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]  # noqa: E731
+    print(f"stream write → handler: {len(lat)} records, p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {lat[-1]:.1f} ms")
+else:
+    print("stream write → handler: no records arrived")
