@@ -701,3 +701,39 @@ def test_s3_event_notifications_reach_a_topic_and_its_queue(sns, sqs, boto):
     assert events[0]["Event"] == "s3:TestEvent"
     record = events[1]["Records"][0]
     assert record["eventName"] == "ObjectCreated:Put" and record["s3"]["object"]["key"] == "berlin.csv"
+
+
+def test_https_subscription_over_tls(sns, tmp_path):
+    """HTTPS endpoints get the same POSTs over TLS (a local server with a self-signed certificate:
+    Awan does not verify endpoint certificates)."""
+    import datetime
+    import ssl
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.utcnow()
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.TraditionalOpenSSL,
+                                                         serialization.NoEncryption()))
+    ep = Endpoint()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    ep.server.socket = ctx.wrap_socket(ep.server.socket, server_side=True)
+    url = ep.url.replace("http://", "https://")
+    try:
+        topic = sns.create_topic(Name="secure-web")["TopicArn"]
+        sub = sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=url, ReturnSubscriptionArn=True)["SubscriptionArn"]
+        token = json.loads(ep.wait(1)[0][1])["Token"]
+        sns.confirm_subscription(TopicArn=topic, Token=token)
+        sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="RawMessageDelivery", AttributeValue="true")
+        sns.publish(TopicArn=topic, Message="over tls")
+        headers, body = ep.wait(2)[1]
+        assert body == "over tls" and headers["x-amz-sns-rawdelivery"] == "true"
+    finally:
+        ep.close()
