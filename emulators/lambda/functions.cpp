@@ -147,22 +147,25 @@ json LambdaService::store_code(const Function& f, const json& code_in, const std
   }
   if (zip.size() > kMaxZippedBytes)
     throw AwsError("RequestEntityTooLargeException", "Request must be smaller than 69905067 bytes for the CreateFunction operation", 413);
-  std::string sha = code_sha256(zip);
-  std::string dir = code_root_ + "/" + f.account + "/" + f.region + "/" + f.name + "/" +
-                    crypto::hex(crypto::sha256(zip)).substr(0, 16) + "-" + ids::random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789");
+  return unpack(code_root_ + "/" + f.account + "/" + f.region + "/" + f.name, zip);
+}
+
+json LambdaService::unpack(const std::string& base, const std::string& zip) {
+  std::string dir = base + "/" + crypto::hex(crypto::sha256(zip)).substr(0, 16) + "-" +
+                    ids::random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (!zip.empty())
     if (auto err = unzip(zip, dir + "/code")) throw errors::invalid(*err);
   std::filesystem::create_directories(dir + "/code", ec);
-  return {{"dir", dir + "/code"}, {"sha256", sha}, {"size", zip.size()}};
+  return {{"dir", dir + "/code"}, {"sha256", code_sha256(zip)}, {"size", zip.size()}};
 }
 
 // CreateFunction / UpdateFunctionCode from S3: the object is read before the operation takes the
 // service's mutex (S3 asks Lambda about destinations while holding its own), and handed to it
 // as ZipFile; an object that cannot be read gives AWS's error at once.
 std::optional<AwsError> LambdaService::fetch_s3_code(const RequestContext& ctx, json& in) {
-  json& code = in.contains("Code") ? in["Code"] : in;
+  json& code = in.contains("Code") ? in["Code"] : in.contains("Content") ? in["Content"] : in;
   if (!code.is_object() || !(code.contains("S3Bucket") || code.contains("S3Key")) || !env_.call_service) return std::nullopt;
   json get = {{"Bucket", text_of(code, "S3Bucket")}, {"Key", text_of(code, "S3Key")}};
   if (auto v = text_of(code, "S3ObjectVersion"); !v.empty()) get["VersionId"] = v;
@@ -185,6 +188,8 @@ std::optional<AwsError> LambdaService::fetch_s3_code(const RequestContext& ctx, 
 
 json LambdaService::configuration(const Function& f, const json& config) const {
   json c = config;
+  if (auto l = c.find("Layers"); l != c.end() && l->is_array())
+    for (auto& layer : *l) layer.erase("dir");  // where Awan unpacked it: not part of the answer
   std::string runtime = c.value("Runtime", "");
   bool in_process = c.value("Handler", "").rfind("awan:", 0) == 0;
   if (auto why = in_process ? std::nullopt : runtime_unavailable(runtime)) {
@@ -232,8 +237,7 @@ Result LambdaService::create_function(json& in) {
             {"LoggingConfig", {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + f->name}}}};
   if (in.contains("Environment")) c["Environment"] = {{"Variables", in["Environment"].value("Variables", json::object())}};
   if (in.contains("DeadLetterConfig")) c["DeadLetterConfig"] = in["DeadLetterConfig"];
-  if (in.contains("Layers"))
-    for (const auto& l : in["Layers"]) c["Layers"].push_back({{"Arn", l}, {"CodeSize", 0}});
+  if (in.contains("Layers")) c["Layers"] = resolve_layers(in["Layers"]);
   f->doc = {{"config", c}, {"code", code}, {"versions", json::object()}, {"next_version", 1},
             {"aliases", json::object()}, {"tags", in.value("Tags", json::object())}, {"event_invoke", json::object()}};
   Function& ref_f = *f;
@@ -353,10 +357,7 @@ Result LambdaService::update_function_configuration(json& in) {
   if (in.contains("Environment")) c["Environment"] = {{"Variables", in["Environment"].value("Variables", json::object())}};
   if (in.contains("TracingConfig")) c["TracingConfig"] = {{"Mode", in["TracingConfig"].value("Mode", "PassThrough")}};
   if (in.contains("EphemeralStorage")) c["EphemeralStorage"] = {{"Size", in["EphemeralStorage"].value("Size", 512)}};
-  if (in.contains("Layers")) {
-    c["Layers"] = json::array();
-    for (const auto& l : in["Layers"]) c["Layers"].push_back({{"Arn", l}, {"CodeSize", 0}});
-  }
+  if (in.contains("Layers")) c["Layers"] = resolve_layers(in["Layers"]);
   c["LastModified"] = last_modified(now_ms());
   c["RevisionId"] = ids::uuid4();
   {

@@ -203,6 +203,7 @@ InvokeOutcome LambdaService::execute_in_environment(const Target& t, const std::
     code.runtime = t.config.value("Runtime", "");
     code.handler = t.config.value("Handler", "");
     code.code_dir = t.code.value("dir", "");
+    for (const auto& layer : t.config.value("Layers", json::array())) code.layer_dirs.push_back(layer.value("dir", ""));
     const json vars = t.config.value("Environment", json::object()).value("Variables", json::object());
     for (auto& [k, v] : vars.items())
       code.environment[k] = v.is_string() ? v.get<std::string>() : v.dump();

@@ -36,6 +36,7 @@ LambdaService::LambdaService(const ServiceEnv& env)
     functions_[key_of(f->account, f->region, f->name)] = std::move(f);
   }
   for (auto& [uuid, doc] : store_.mappings()) mappings_[uuid] = std::move(doc);
+  for (auto& [key, doc] : store_.layers()) layers_[key] = std::move(doc);
   for (int i = 0; i < kWorkers; ++i) workers_.emplace_back([this] { worker_loop(); });
   if (!isolation_available())
     spdlog::warn("lambda: no private mount namespaces here; each function runs one environment at a time");
@@ -66,6 +67,7 @@ void LambdaService::reset() {
   store_.reset();
   functions_.clear();
   mappings_.clear();
+  layers_.clear();
   std::lock_guard p(pools_mu_);
   pools_.clear();
 }
@@ -198,6 +200,12 @@ Result LambdaService::call(const RequestContext& ctx, const std::string& op, jso
       {"UpdateEventSourceMapping", &LambdaService::update_event_source_mapping},
       {"DeleteEventSourceMapping", &LambdaService::delete_event_source_mapping},
       {"ListEventSourceMappings", &LambdaService::list_event_source_mappings},
+      {"PublishLayerVersion", &LambdaService::publish_layer_version},
+      {"GetLayerVersion", &LambdaService::get_layer_version},
+      {"GetLayerVersionByArn", &LambdaService::get_layer_version_by_arn},
+      {"ListLayers", &LambdaService::list_layers},
+      {"ListLayerVersions", &LambdaService::list_layer_versions},
+      {"DeleteLayerVersion", &LambdaService::delete_layer_version},
   };
   auto it = kOps.find(op);
   if (it == kOps.end()) return Result::fail(AwsError::not_implemented("The Lambda operation " + op));
@@ -212,7 +220,7 @@ Result LambdaService::call(const RequestContext& ctx, const std::string& op, jso
 }
 
 void LambdaService::invoke(const RequestContext& ctx, const std::string& op, json input, Completion done) {
-  if (op == "CreateFunction" || op == "UpdateFunctionCode")
+  if (op == "CreateFunction" || op == "UpdateFunctionCode" || op == "PublishLayerVersion")
     if (auto err = input.is_object() ? fetch_s3_code(ctx, input) : std::nullopt) return done(Result::fail(*err));
   if (op != "Invoke" && op != "InvokeAsync") return done(call(ctx, op, std::move(input)));
   bool completed = false;

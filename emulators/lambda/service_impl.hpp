@@ -123,10 +123,23 @@ class LambdaService final : public Service {
   // directory: {dir, sha256, size}.
   json store_code(const Function& f, const json& code_in, const std::string& handler);
   std::optional<AwsError> fetch_s3_code(const RequestContext& ctx, json& in);
+  json unpack(const std::string& base, const std::string& zip);  // a package or layer: {dir, sha256, size}
   json configuration(const Function& f, const json& config) const;  // with State, LastUpdateStatus
   void check_configuration(const json& in, bool creating);
   // Resolves the version and configuration an invocation of `ref` runs.
   Target resolve(const FunctionRef& ref);
+
+  // ---- layers.cpp ----
+  Result publish_layer_version(json& in);
+  Result get_layer_version(json& in);
+  Result get_layer_version_by_arn(json& in);
+  Result list_layers(json& in);
+  Result list_layer_versions(json& in);
+  Result delete_layer_version(json& in);
+  json& require_layer_version(const std::string& account, const std::string& region, const std::string& name,
+                              const std::string& version);
+  // Function Layers (version ARNs) checked and described: [{Arn, CodeSize}].
+  json resolve_layers(const json& arns);
 
   // ---- invoke.cpp ----
   Result invoke_sync(const RequestContext& ctx, json& in, Completion& done, bool& completed);
@@ -162,6 +175,7 @@ class LambdaService final : public Service {
   std::string code_root_;
   std::map<std::string, std::unique_ptr<Function>> functions_;  // "account/region/name"
   std::map<std::string, json> mappings_;                         // UUID → document
+  std::map<std::string, json> layers_;                           // "account/region/name" → versions
   std::set<std::string> polling_;                                // mappings with a poll in flight
   const RequestContext* ctx_ = nullptr;
 

@@ -11,10 +11,11 @@ Store::Store(const std::string& path, storage::Database::Durability durability) 
       account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
       PRIMARY KEY(account, region, name)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS mappings(uuid TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS layers(key TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
   )sql");
 }
 
-void Store::reset() { db_.exec("DELETE FROM functions; DELETE FROM mappings;"); }
+void Store::reset() { db_.exec("DELETE FROM functions; DELETE FROM mappings; DELETE FROM layers;"); }
 
 std::vector<Store::FunctionRecord> Store::functions() {
   std::vector<FunctionRecord> out;
@@ -51,6 +52,25 @@ void Store::put_mapping(const std::string& uuid, const nlohmann::json& doc) {
 void Store::delete_mapping(const std::string& uuid) {
   auto s = db_.cached("DELETE FROM mappings WHERE uuid = ?");
   s->bind(1, uuid);
+  s->run();
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> Store::layers() {
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  auto s = db_.cached("SELECT key, doc FROM layers");
+  while (s->step()) out.emplace_back(s->text(0), storage::object_column(s->text_view(1)));
+  return out;
+}
+
+void Store::put_layer(const std::string& key, const nlohmann::json& doc) {
+  auto s = db_.cached("INSERT OR REPLACE INTO layers(key, doc) VALUES(?,?)");
+  s->bind(1, key).bind(2, doc.dump());
+  s->run();
+}
+
+void Store::delete_layer(const std::string& key) {
+  auto s = db_.cached("DELETE FROM layers WHERE key = ?");
+  s->bind(1, key);
   s->run();
 }
 

@@ -29,6 +29,10 @@ class Store {
   void put_mapping(const std::string& uuid, const nlohmann::json& doc);
   void delete_mapping(const std::string& uuid);
 
+  std::vector<std::pair<std::string, nlohmann::json>> layers();  // ("account/region/name", versions)
+  void put_layer(const std::string& key, const nlohmann::json& doc);
+  void delete_layer(const std::string& key);
+
  private:
   storage::Database db_;
 };

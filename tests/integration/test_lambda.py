@@ -333,3 +333,22 @@ def test_invocations_are_in_cloudwatch_logs(lam, boto, aws):
     assert any("hello logs" in m for m in messages)
     [stream] = logs.describe_log_streams(logGroupName="/aws/lambda/logged")["logStreams"]
     assert "[$LATEST]" in stream["logStreamName"]
+
+
+def test_layers_are_unpacked_into_opt(lam):
+    v = lam.publish_layer_version(LayerName="shared", Content={"ZipFile": zip_of({"python/shared_lib.py": "GREETING = 'from a layer'\n"})},
+                                  CompatibleRuntimes=["python3.11"])
+    assert v["Version"] == 1 and v["LayerVersionArn"].endswith(":layer:shared:1")
+    assert lam.get_layer_version(LayerName="shared", VersionNumber=1)["Content"]["CodeSize"] > 0
+    assert [l["LayerName"] for l in lam.list_layers()["Layers"]] == ["shared"]
+    create(lam, "with-layer", "python3.11", "app.handler",
+           {"app.py": "import shared_lib\ndef handler(e, c):\n    return shared_lib.GREETING\n"}, Layers=[v["LayerVersionArn"]])
+    assert lam.get_function_configuration(FunctionName="with-layer")["Layers"][0]["Arn"] == v["LayerVersionArn"]
+    assert invoke(lam, "with-layer")[1] == "from a layer"
+    with pytest.raises(ClientError) as e:
+        create(lam, "bad-layer", "python3.11", "app.handler", {"app.py": ""},
+               Layers=["arn:aws:lambda:us-east-1:000000000000:layer:nope:1"])
+    assert code(e) == "InvalidParameterValueException"
+    lam.delete_layer_version(LayerName="shared", VersionNumber=1)
+    assert lam.list_layer_versions(LayerName="shared")["LayerVersions"] == []
+    assert invoke(lam, "with-layer")[1] == "from a layer"  # functions keep what they had
