@@ -97,6 +97,7 @@ deliveries = []
 for subscribers, raw in [(1, True), (1, False), (10, True), (10, False)]:
     awan = lib.start_awan()
     label = f"Publish → {subscribers} queue{'s' if subscribers > 1 else ''} ({'raw' if raw else 'enveloped'})"
+    print(f"... {label}", file=sys.stderr, flush=True)
     r, delivered, elapsed = fan_out(awan.port, f"fan{subscribers}{'r' if raw else 'e'}", subscribers, raw)
     rows.append((label, r))
     deliveries.append((label, delivered, elapsed))

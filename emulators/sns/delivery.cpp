@@ -66,6 +66,17 @@ bool is_fifo_name(std::string_view name) { return name.size() > 5 && name.substr
 
 // ---- lanes ----
 
+// A cross-service call from a lane: waits for its completion (lanes are not I/O threads).
+static Result call_and_wait(const ServiceEnv& env, const RequestContext& ctx, const std::string& service,
+                            const std::string& op, json input) {
+  if (!env.call_service) return Result::fail(AwsError("ServiceUnavailable", "no cross-service calls here", 503));
+  std::promise<Result> done;
+  auto future = done.get_future();
+  env.call_service(ctx, service, op, std::move(input), [&done](Result r) { done.set_value(std::move(r)); });
+  return future.get();
+}
+
+
 void SnsService::start_lanes() {
   // Every lane exists before any thread starts: a thread must not read lanes_ while it grows.
   for (size_t i = 0; i < kLanes; ++i) lanes_.push_back(std::make_unique<Lane>());
@@ -99,21 +110,80 @@ void SnsService::enqueue(Delivery d) {
   l.cv.notify_one();
 }
 
+// Notifications to one SQS queue waiting back to back go out as one SendMessageBatch (up to 10).
+static bool batches_with(const Delivery& first, const Delivery& d) {
+  return d.protocol == "sqs" && d.kind == DeliveryKind::Notification && d.endpoint == first.endpoint;
+}
+
 void SnsService::lane_loop(Lane& l) {
   for (;;) {
-    Delivery d;
+    std::vector<Delivery> batch;
     {
       std::unique_lock lock(l.mu);
       l.cv.wait(lock, [&] { return stopping_ || !l.queue.empty(); });
       if (stopping_) return;
-      d = std::move(l.queue.front());
-      l.queue.pop_front();
+      do {
+        batch.push_back(std::move(l.queue.front()));
+        l.queue.pop_front();
+      } while (batch.size() < 10 && !l.queue.empty() && batches_with(batch.front(), batch.front()) &&
+               batches_with(batch.front(), l.queue.front()));
     }
     try {
-      deliver(d);
+      if (batch.size() == 1) deliver(batch.front());
+      else deliver_sqs_batch(batch);
     } catch (const std::exception& e) {
-      spdlog::error("sns delivery {}: {}", d.id, e.what());
-      update_record(d, "failed", e.what());
+      for (auto& d : batch) {
+        spdlog::error("sns delivery {}: {}", d.id, e.what());
+        update_record(d, "failed", e.what());
+      }
+    }
+  }
+}
+
+void SnsService::deliver_sqs_batch(std::vector<Delivery>& batch) {
+  const std::string& queue_arn = batch.front().endpoint;
+  auto a = parse_arn(queue_arn);
+  if (!a || a->service != "sqs") {
+    for (auto& d : batch) deliver(d);
+    return;
+  }
+  json entries = json::array();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Delivery& d = batch[i];
+    ++d.attempts;
+    const Message& m = *d.message;
+    json e = {{"Id", std::to_string(i)}, {"MessageBody", d.raw ? m.text_for("sqs") : notification_document(d)}};
+    if (d.raw && !m.attributes.empty()) e["MessageAttributes"] = sqs_attributes(m.attributes);
+    if (is_fifo_name(a->resource)) {
+      e["MessageGroupId"] = m.group_id;
+      e["MessageDeduplicationId"] = m.dedup_id.empty() ? m.id : m.dedup_id;
+    }
+    entries.push_back(std::move(e));
+  }
+  RequestContext ctx;
+  ctx.request_id = ids::uuid4();
+  ctx.account_id = a->account;
+  ctx.region = a->region;
+  ctx.service = "sqs";
+  ctx.operation = "SendMessageBatch";
+  ctx.clock = env_.clock;
+  Result r = call_and_wait(env_, ctx, "sqs", "SendMessageBatch",
+                           {{"QueueUrl", "http://localhost/" + a->account + "/" + a->resource}, {"Entries", entries}});
+  std::map<std::string, std::string> failed;
+  if (r.error) {
+    for (size_t i = 0; i < batch.size(); ++i) failed[std::to_string(i)] = r.error->code + ": " + r.error->message;
+  } else {
+    for (const auto& f : r.output.value("Failed", json::array()))
+      failed[f.value("Id", "")] = f.value("Code", "") + ": " + f.value("Message", "");
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Delivery& d = batch[i];
+    auto it = failed.find(std::to_string(i));
+    if (it == failed.end()) {
+      spdlog::info("sns Notification {} → sqs {}: delivered", d.message->id, d.endpoint);
+      update_record(d, "delivered", "");
+    } else {
+      dead_letter(d, it->second);
     }
   }
 }
@@ -184,16 +254,6 @@ void SnsService::dead_letter(Delivery& d, const std::string& reason) {
   spdlog::info("sns {} → {} {}: failed ({}), moved to {}", d.message->id, d.protocol, d.endpoint, reason,
                d.dead_letter_arn);
   update_record(d, "dead-lettered", reason);
-}
-
-// A cross-service call from a lane: waits for its completion (lanes are not I/O threads).
-static Result call_and_wait(const ServiceEnv& env, const RequestContext& ctx, const std::string& service,
-                            const std::string& op, json input) {
-  if (!env.call_service) return Result::fail(AwsError("ServiceUnavailable", "no cross-service calls here", 503));
-  std::promise<Result> done;
-  auto future = done.get_future();
-  env.call_service(ctx, service, op, std::move(input), [&done](Result r) { done.set_value(std::move(r)); });
-  return future.get();
 }
 
 std::string SnsService::deliver_sqs(Delivery& d, const std::string& queue_arn, const std::string& body) {

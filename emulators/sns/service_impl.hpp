@@ -164,6 +164,7 @@ class SnsService final : public Service {
   void enqueue(Delivery d);                          // after the operation, outside mu_
   void schedule_retry(Delivery d, std::chrono::seconds after);
   void deliver(Delivery& d);
+  void deliver_sqs_batch(std::vector<Delivery>& batch);  // notifications to one queue
   // Each transport: "" when delivered, else why not.
   std::string deliver_sqs(Delivery& d, const std::string& queue_arn, const std::string& body);
   std::string deliver_lambda(Delivery& d);

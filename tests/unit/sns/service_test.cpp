@@ -39,8 +39,16 @@ class SnsTest : public ::testing::Test {
       bool fail = false;
       {
         std::lock_guard lock(mu_);
-        sent_.push_back({service, op, ctx.account_id, ctx.region, input});
         fail = input.value("QueueUrl", "").find("missing") != std::string::npos;
+        if (op == "SendMessageBatch") {
+          ++batches_;
+          for (auto entry : input["Entries"]) {  // recorded as the messages SQS would hold
+            entry["QueueUrl"] = input["QueueUrl"];
+            sent_.push_back({service, "SendMessage", ctx.account_id, ctx.region, entry});
+          }
+        } else {
+          sent_.push_back({service, op, ctx.account_id, ctx.region, input});
+        }
       }
       cv_.notify_all();
       done(fail ? Result::fail(AwsError("QueueDoesNotExist", "The specified queue does not exist.", 400))
@@ -91,6 +99,7 @@ class SnsTest : public ::testing::Test {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Sent> sent_;
+  int batches_ = 0;
 };
 
 TEST_F(SnsTest, FanOutSendsEnvelopedAndRawMessagesToEachQueue) {
@@ -214,6 +223,20 @@ TEST_F(SnsTest, ErrorsUseSnsCodesAndMessages) {
   EXPECT_EQ(e.message, "Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon");
   e = fails("NoSuchOperation", json::object());
   EXPECT_EQ(e.code, "InvalidAction");
+}
+
+TEST_F(SnsTest, BurstsToOneQueueGoOutInBatches) {
+  std::string t = topic("burst");
+  subscribe(t, "many", {{"RawMessageDelivery", "true"}});
+  json entries = json::array();
+  for (std::string i : {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"})
+    entries.push_back({{"Id", "e" + i}, {"Message", i}});
+  for (int round = 0; round < 20; ++round) ok("PublishBatch", {{"TopicArn", t}, {"PublishBatchRequestEntries", entries}});
+  auto sent = wait_sent(200);
+  ASSERT_EQ(sent.size(), 200u);
+  for (size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(sent[i].input["MessageBody"], std::to_string(i % 10)) << i;
+  std::lock_guard lock(mu_);
+  EXPECT_LT(batches_, 200);  // some went out together, in order
 }
 
 TEST_F(SnsTest, ResetDropsEverything) {
