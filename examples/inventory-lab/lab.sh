@@ -142,7 +142,9 @@ create ResourceInUseException dynamodb create-table --table-name Inventory \
   --query TableDescription.TableStatus --output text
 aws dynamodb wait table-exists --table-name Inventory
 STREAM="$(aws dynamodb describe-table --table-name Inventory --query Table.LatestStreamArn --output text)"
-[ -n "$STREAM" ] && [ "$STREAM" != None ] || die "table Inventory has no stream (was it created without one?)"
+if [ -z "$STREAM" ] || [ "$STREAM" = None ]; then
+  die "table Inventory has no stream (was it created without one?)"
+fi
 echo "   stream $STREAM"
 
 # ---------------------------------------------------------------------------------------------
