@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The inventory lab in one command: starts a fresh daemon on a free port (state in memory, emails
 # in a temporary outbox), builds the lab in it with lab.sh, shows the alert emails and stops the
-# daemon. Needs aws-cli, curl, zip and python3 (with boto3, for the functions).
+# daemon. Needs aws-cli, curl, zip and python3 (the functions need boto3 in the daemon's Python).
 # AWAN_BIN picks the daemon (default build/release/awan); KEEP=1 keeps the outbox afterwards.
 set -euo pipefail
 
