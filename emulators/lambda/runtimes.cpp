@@ -58,7 +58,7 @@ std::string default_log_stream(const std::string& version) {
 // The paths a function's process is told about: /var/task and /opt when isolated, the host's
 // directories otherwise.
 struct Seen {
-  std::string task, opt, runtime;
+  std::string task, opt, runtime, sdk;  // sdk: the Node.js SDK v3 directory ("" = none)
 };
 
 using Env = std::map<std::string, std::string>;
@@ -73,7 +73,7 @@ Env defaults(const FunctionCode& code, const Seen& seen, const std::string& runt
   if (!code.endpoint_url.empty()) env["AWS_ENDPOINT_URL"] = code.endpoint_url;
   if (is_python(runtime)) env["PYTHONPATH"] = seen.runtime;
   if (is_node(runtime)) {
-    std::string sdk = node_sdk_dir();
+    const std::string& sdk = seen.sdk;
     env["NODE_PATH"] = seen.opt + "/nodejs/node" + node_major(runtime) + "/node_modules:" + seen.opt +
                        "/nodejs/node_modules:" + (sdk.empty() ? "" : sdk + ":") + seen.runtime + ":" + seen.task;
   }
@@ -97,7 +97,7 @@ void add_reserved(Env& env, const FunctionCode& code, const Seen& seen, const st
   env["AWS_SECRET_ACCESS_KEY"] = code.secret_access_key.empty() ? "awan" : code.secret_access_key;
   if (!code.session_token.empty()) env["AWS_SESSION_TOKEN"] = code.session_token;
   if (!is_provided(code.runtime)) env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + code.runtime;
-  if (is_node(code.runtime) && !node_sdk_dir().empty()) env["AWAN_NODE_SDK_PATH"] = node_sdk_dir();
+  if (is_node(code.runtime) && !seen.sdk.empty()) env["AWAN_NODE_SDK_PATH"] = seen.sdk;
 }
 
 // provided.*: /var/task/bootstrap, else /opt/bootstrap (host paths checked, sandbox path run).
@@ -166,8 +166,11 @@ std::optional<SandboxSpec> launch_spec(const FunctionCode& code, const Environme
                                        const std::string& runtime_api, std::string& error) {
   std::string lang = is_python(code.runtime) ? "python" : is_node(code.runtime) ? "node" : "";
   std::string host_runtime = lang.empty() ? "" : runtimes_dir() + "/" + lang;
-  Seen seen = paths.isolated ? Seen{"/var/task", "/opt", "/var/runtime"}
-                             : Seen{code.code_dir, paths.opt_dir, host_runtime};
+  // The SDK is mounted at /var/awan-sdk when isolated: its host directory may be under /tmp,
+  // which the environment's own /tmp hides.
+  std::string sdk = is_node(code.runtime) ? node_sdk_dir() : "";
+  Seen seen = paths.isolated ? Seen{"/var/task", "/opt", "/var/runtime", sdk.empty() ? "" : kSdkMount}
+                             : Seen{code.code_dir, paths.opt_dir, host_runtime, sdk};
   SandboxSpec spec;
   if (is_python(code.runtime)) {
     spec.argv = {python_interpreter(), seen.runtime + "/awan_lambda_runtime.py"};
@@ -193,6 +196,7 @@ std::optional<SandboxSpec> launch_spec(const FunctionCode& code, const Environme
     spec.task_dir = code.code_dir;
     spec.runtime_dir = host_runtime;
     spec.opt_dir = paths.opt_dir;
+    spec.sdk_dir = sdk;
     spec.tmp_mb = code.ephemeral_mb;
   }
   return spec;

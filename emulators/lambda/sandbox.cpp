@@ -71,6 +71,12 @@ void enter_namespace(const SandboxSpec& spec, const Prepared& p, int status_fd) 
   if (!spec.task_dir.empty() && !bind_read_only(spec.task_dir, "/var/task")) child_fail(status_fd, kTask);
   if (!spec.runtime_dir.empty() && !bind_read_only(spec.runtime_dir, "/var/runtime")) child_fail(status_fd, kRuntime);
   if (!spec.opt_dir.empty() && !bind_read_only(spec.opt_dir, "/opt")) child_fail(status_fd, kOpt);
+  if (!spec.sdk_dir.empty()) {
+    ::mkdir(kSdkParent, 0755);
+    ::mkdir(kSdkMount, 0755);  // as root; otherwise the probe made it, or the SDK stays unmounted
+    struct stat st {};
+    if (::stat(kSdkMount, &st) == 0 && !bind_read_only(spec.sdk_dir, kSdkMount)) child_fail(status_fd, kRuntime);
+  }
   if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, p.tmp_options.c_str()) != 0) child_fail(status_fd, kTmp);
 }
 
@@ -169,12 +175,12 @@ bool probe_isolation() {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (::geteuid() == 0)
-    for (const char* dir : {"/var/task", "/var/runtime", "/opt"}) fs::create_directories(dir, ec);
+    for (const char* dir : {"/var/task", "/var/runtime", "/opt", kSdkMount}) fs::create_directories(dir, ec);
   for (const char* dir : {"/var/task", "/var/runtime", "/opt", "/tmp"})
     if (!fs::is_directory(dir, ec)) return false;
   const char* true_bin = fs::exists("/bin/true", ec) ? "/bin/true" : "/usr/bin/true";
   // Each directory bound onto itself: the mounts are tried, nothing changes.
-  const SandboxSpec spec{{true_bin}, {}, "/", true, "/var/task", "/var/runtime", "/opt", 1};
+  const SandboxSpec spec{{true_bin}, {}, "/", true, "/var/task", "/var/runtime", "/opt", "", 1};
   std::string error;
   auto proc = spawn(spec, error);
   if (!proc) return false;

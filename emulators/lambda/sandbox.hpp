@@ -11,6 +11,10 @@
 
 namespace awan::lambda {
 
+// Named node_modules: ES module resolution from a file beside it searches it.
+inline constexpr const char* kSdkParent = "/var/awan-sdk";
+inline constexpr const char* kSdkMount = "/var/awan-sdk/node_modules";
+
 struct SandboxSpec {
   std::vector<std::string> argv;  // argv[0]: an absolute path, as seen inside the sandbox
   std::vector<std::string> env;   // "NAME=value", the whole environment
@@ -18,6 +22,7 @@ struct SandboxSpec {
   bool isolate = false;
   // Host directories mounted when isolated (read only); empty: not mounted.
   std::string task_dir, runtime_dir, opt_dir;
+  std::string sdk_dir;  // the Node.js SDK v3, mounted at kSdkMount
   int tmp_mb = 512;  // the size of the private /tmp
 };
 
