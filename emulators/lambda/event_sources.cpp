@@ -5,9 +5,8 @@
 // per mapping, rescheduled with the Scheduler (never a sleep).
 #include <spdlog/spdlog.h>
 
-#include <future>
-
 #include "core/arn.hpp"
+#include "core/document.hpp"
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "lambda/errors.hpp"
@@ -18,11 +17,6 @@ namespace awan::lambda {
 namespace {
 using namespace std::chrono_literals;
 
-std::string text_of(const json& in, const char* name) {
-  auto it = in.find(name);
-  return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 void check_int(const json& in, const char* member, const char* wire, int64_t lo, int64_t hi) {
   auto it = in.find(member);
   if (it == in.end() || it->is_null()) return;
@@ -30,15 +24,6 @@ void check_int(const json& in, const char* member, const char* wire, int64_t lo,
   if (v < lo)
     throw errors::constraint(it->dump(), wire, "Member must have value greater than or equal to " + std::to_string(lo));
   if (v > hi) throw errors::constraint(it->dump(), wire, "Member must have value less than or equal to " + std::to_string(hi));
-}
-
-Result wait_call(const ServiceEnv& env, const RequestContext& ctx, const std::string& service, const std::string& op,
-                 json in) {
-  if (!env.call_service) return Result::fail(AwsError("ServiceUnavailable", "no cross-service calls", 503));
-  std::promise<Result> p;
-  auto f = p.get_future();
-  env.call_service(ctx, service, op, std::move(in), [&p](Result r) { p.set_value(std::move(r)); });
-  return f.get();
 }
 
 RequestContext context_for(const std::string& arn, const Clock* clock) {
@@ -97,13 +82,13 @@ Result LambdaService::create_event_source_mapping(json& in) {
     if (position != "TRIM_HORIZON" && position != "LATEST" && position != "AT_TIMESTAMP")
       throw errors::constraint(position, "startingPosition", "Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
     if (batch > 10000) throw errors::invalid("BatchSize must be <= 10000 for DynamoDB streams");
-    Result r = wait_call(env_, context_for(source, env_.clock), "dynamodbstreams", "DescribeStream", {{"StreamArn", source}});
+    Result r = Client(env_.call_service, context_for(source, env_.clock)).call("dynamodbstreams", "DescribeStream", {{"StreamArn", source}});
     if (r.error) throw errors::invalid("Stream not found: " + source);
   } else {
     if (!position.empty()) throw errors::invalid("StartingPosition is not valid for SQS event sources.");
     if (batch > 10 && in.value("MaximumBatchingWindowInSeconds", 0) < 1)
       throw errors::invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
-    Result r = wait_call(env_, context_for(source, env_.clock), "sqs", "GetQueueUrl",
+    Result r = Client(env_.call_service, context_for(source, env_.clock)).call("sqs", "GetQueueUrl",
                          {{"QueueName", a->resource}, {"QueueOwnerAWSAccountId", a->account}});
     if (r.error) throw errors::invalid("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version.");
   }
@@ -136,9 +121,9 @@ Result LambdaService::create_event_source_mapping(json& in) {
     m["DestinationConfig"] = in.value("DestinationConfig", json{{"OnFailure", json::object()}});
     if (position == "LATEST") {
       // Records after now: the iterator is taken at creation.
-      Result it = wait_call(env_, context_for(source, env_.clock), "dynamodbstreams", "DescribeStream", {{"StreamArn", source}});
+      Result it = Client(env_.call_service, context_for(source, env_.clock)).call("dynamodbstreams", "DescribeStream", {{"StreamArn", source}});
       for (const auto& s : it.output["StreamDescription"].value("Shards", json::array())) {
-        Result r = wait_call(env_, context_for(source, env_.clock), "dynamodbstreams", "GetShardIterator",
+        Result r = Client(env_.call_service, context_for(source, env_.clock)).call("dynamodbstreams", "GetShardIterator",
                              {{"StreamArn", source}, {"ShardId", s["ShardId"]}, {"ShardIteratorType", "LATEST"}});
         if (!r.error) m["Iterator"][s["ShardId"].get<std::string>()] = r.output["ShardIterator"];
       }
@@ -252,7 +237,7 @@ void LambdaService::poll(const std::string& uuid) {
 bool LambdaService::poll_stream(json& m) {
   std::string arn = m["EventSourceArn"];
   RequestContext c = context_for(arn, env_.clock);
-  Result d = wait_call(env_, c, "dynamodbstreams", "DescribeStream", {{"StreamArn", arn}});
+  Result d = Client(env_.call_service, c).call("dynamodbstreams", "DescribeStream", {{"StreamArn", arn}});
   if (d.error) return false;
   FunctionRef ref;
   Target t;
@@ -283,11 +268,11 @@ bool LambdaService::poll_stream(json& m) {
       } else {
         req["ShardIteratorType"] = m.value("StartingPosition", "TRIM_HORIZON") == "LATEST" ? "LATEST" : "TRIM_HORIZON";
       }
-      Result r = wait_call(env_, c, "dynamodbstreams", "GetShardIterator", req);
+      Result r = Client(env_.call_service, c).call("dynamodbstreams", "GetShardIterator", req);
       if (r.error) continue;
       iterator = r.output["ShardIterator"];
     }
-    Result r = wait_call(env_, c, "dynamodbstreams", "GetRecords",
+    Result r = Client(env_.call_service, c).call("dynamodbstreams", "GetRecords",
                          {{"ShardIterator", iterator}, {"Limit", std::min<int64_t>(m.value("BatchSize", 100), 1000)}});
     if (r.error) {
       m["Iterator"].erase(id);  // expired or trimmed: start again from the checkpoint
@@ -384,7 +369,7 @@ bool LambdaService::poll_queue(json& m) {
   json messages = json::array();
   while (static_cast<int64_t>(messages.size()) < batch) {
     int64_t want = std::min<int64_t>(10, batch - static_cast<int64_t>(messages.size()));
-    Result r = wait_call(env_, c, "sqs", "ReceiveMessage",
+    Result r = Client(env_.call_service, c).call("sqs", "ReceiveMessage",
                          {{"QueueUrl", queue_url(arn)}, {"MaxNumberOfMessages", want},
                           {"WaitTimeSeconds", messages.empty() ? 1 : 0}, {"AttributeNames", json::array({"All"})},
                           {"MessageAttributeNames", json::array({"All"})}});
@@ -428,11 +413,11 @@ bool LambdaService::poll_queue(json& m) {
     if (failed.count(rec["messageId"].get<std::string>())) continue;
     entries.push_back({{"Id", std::to_string(entries.size())}, {"ReceiptHandle", rec["receiptHandle"]}});
     if (entries.size() == 10) {
-      wait_call(env_, c, "sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
+      Client(env_.call_service, c).call("sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
       entries = json::array();
     }
   }
-  if (!entries.empty()) wait_call(env_, c, "sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
+  if (!entries.empty()) Client(env_.call_service, c).call("sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
   m["LastProcessingResult"] = "OK";
   return true;
 }

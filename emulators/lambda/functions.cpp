@@ -2,11 +2,11 @@
 // aliases, resource policies, reserved concurrency, event-invoke configurations, tags and the
 // account's settings. Neighbours: invoke.cpp runs what these store.
 #include <filesystem>
-#include <future>
 #include <regex>
 
 #include "core/arn.hpp"
 #include "core/crypto.hpp"
+#include "core/document.hpp"
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "lambda/errors.hpp"
@@ -16,11 +16,6 @@ namespace awan::lambda {
 
 namespace {
 constexpr uint64_t kMaxZippedBytes = 52428800;  // a direct upload (ZipFile)
-
-std::string text_of(const json& in, const char* name) {
-  auto it = in.find(name);
-  return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string last_modified(int64_t ms) {
   // Lambda's form: 2024-01-01T12:00:00.000+0000
@@ -171,12 +166,7 @@ std::optional<AwsError> LambdaService::fetch_s3_code(const RequestContext& ctx, 
   if (auto v = text_of(code, "S3ObjectVersion"); !v.empty()) get["VersionId"] = v;
   RequestContext c = ctx;
   c.payload.reset();
-  c.service = "s3";
-  c.operation = "GetObject";
-  std::promise<Result> p;
-  auto f = p.get_future();
-  env_.call_service(c, "s3", "GetObject", get, [&p](Result r) { p.set_value(std::move(r)); });
-  Result r = f.get();
+  Result r = Client(env_.call_service, c).call("s3", "GetObject", get);
   std::optional<std::string> bytes = r.error || !r.payload ? std::nullopt : r.payload->read_all();
   if (!bytes)
     return errors::invalid("Error occurred while GetObject. S3 Error Code: " + (r.error ? r.error->code : "NoSuchKey") +

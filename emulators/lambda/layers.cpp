@@ -5,6 +5,7 @@
 
 #include "core/arn.hpp"
 #include "core/crypto.hpp"
+#include "core/document.hpp"
 #include "core/timefmt.hpp"
 #include "lambda/errors.hpp"
 #include "lambda/service_impl.hpp"
@@ -12,11 +13,6 @@
 namespace awan::lambda {
 
 namespace {
-std::string text_of(const json& in, const char* name) {
-  auto it = in.find(name);
-  return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 void check_layer_name(const std::string& name) {
   static const std::regex kName("[a-zA-Z0-9-_]+");
   if (name.empty() || name.size() > 140 || !std::regex_match(name, kName))

@@ -2,10 +2,9 @@
 // Lambda through the operation interface, HTTP/S and email through outbound.cpp — with the
 // delivery policy's retries, the subscription's dead-letter queue, and the delivery log behind
 // GET /_awan/sns/messages. A subscription always takes the same lane, so its order is kept.
-#include <future>
-
 #include <spdlog/spdlog.h>
 
+#include "awan/function.hpp"
 #include "core/arn.hpp"
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
@@ -65,17 +64,8 @@ bool is_fifo_name(std::string_view name) { return name.size() > 5 && name.substr
 }  // namespace
 
 // ---- lanes ----
-
-// A cross-service call from a lane: waits for its completion (lanes are not I/O threads).
-static Result call_and_wait(const ServiceEnv& env, const RequestContext& ctx, const std::string& service,
-                            const std::string& op, json input) {
-  if (!env.call_service) return Result::fail(AwsError("ServiceUnavailable", "no cross-service calls here", 503));
-  std::promise<Result> done;
-  auto future = done.get_future();
-  env.call_service(ctx, service, op, std::move(input), [&done](Result r) { done.set_value(std::move(r)); });
-  return future.get();
-}
-
+// Cross-service calls from a lane wait for their completion (awan::Client: lanes are not I/O
+// threads).
 
 void SnsService::start_lanes() {
   // Every lane exists before any thread starts: a thread must not read lanes_ while it grows.
@@ -167,7 +157,7 @@ void SnsService::deliver_sqs_batch(std::vector<Delivery>& batch) {
   ctx.service = "sqs";
   ctx.operation = "SendMessageBatch";
   ctx.clock = env_.clock;
-  Result r = call_and_wait(env_, ctx, "sqs", "SendMessageBatch",
+  Result r = Client(env_.call_service, ctx).call("sqs", "SendMessageBatch",
                            {{"QueueUrl", "http://localhost/" + a->account + "/" + a->resource}, {"Entries", entries}});
   std::map<std::string, std::string> failed;
   if (r.error) {
@@ -275,7 +265,7 @@ std::string SnsService::deliver_sqs(Delivery& d, const std::string& queue_arn, c
     in["MessageGroupId"] = m.group_id;
     in["MessageDeduplicationId"] = m.dedup_id.empty() ? m.id : m.dedup_id;
   }
-  Result r = call_and_wait(env_, ctx, "sqs", "SendMessage", std::move(in));
+  Result r = Client(env_.call_service, ctx).call("sqs", "SendMessage", std::move(in));
   if (r.error) return r.error->code + ": " + r.error->message;
   return "";
 }
@@ -309,7 +299,7 @@ std::string SnsService::deliver_lambda(Delivery& d) {
   ctx.service = "lambda";
   ctx.operation = "Invoke";
   ctx.clock = env_.clock;
-  Result r = call_and_wait(env_, ctx, "lambda", "Invoke",
+  Result r = Client(env_.call_service, ctx).call("lambda", "Invoke",
                            {{"FunctionName", d.endpoint}, {"InvocationType", "Event"}, {"Payload", event.dump()}});
   if (r.error) return r.error->code + ": " + r.error->message;
   return "";

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/arn.hpp"
+#include "core/document.hpp"
 #include "core/ids.hpp"
 #include "sns/errors.hpp"
 #include "sns/service_impl.hpp"
@@ -11,10 +12,6 @@
 namespace awan::sns {
 
 namespace {
-std::string text_of(const json& in, const char* name) {
-  auto it = in.find(name);
-  return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 json object_of(const json& in, const char* name) {
   auto it = in.find(name);
   return it != in.end() && it->is_object() ? *it : json::object();

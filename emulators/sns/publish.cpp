@@ -5,6 +5,7 @@
 
 #include "core/arn.hpp"
 #include "core/crypto.hpp"
+#include "core/document.hpp"
 #include "core/ids.hpp"
 #include "sns/errors.hpp"
 #include "sns/service_impl.hpp"
@@ -14,11 +15,6 @@ namespace awan::sns {
 namespace {
 constexpr size_t kMaxMessageBytes = 262144;
 constexpr int64_t kDedupWindowMs = 5 * 60 * 1000;
-
-std::string text_of(const json& in, const char* name) {
-  auto it = in.find(name);
-  return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 bool valid_fifo_id(const std::string& id) {
   if (id.empty() || id.size() > 128) return false;

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/arn.hpp"
+#include "core/document.hpp"
 #include "sns/errors.hpp"
 #include "sns/service_impl.hpp"
 
@@ -32,11 +33,6 @@ bool valid_topic_name(const std::string& name, bool fifo) {
   for (char c : base)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
   return true;
-}
-
-std::string text_of(const json& in, const char* name) {
-  auto it = in.find(name);
-  return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 // A Tags list [{Key, Value}] as an object, checked as AWS checks it.
