@@ -17,6 +17,7 @@
 #include "awan/clock.hpp"
 #include "awan/error.hpp"
 #include "awan/payload.hpp"
+#include "awan/websocket.hpp"
 
 namespace awan {
 
@@ -146,6 +147,49 @@ struct CorsAnswer {
   std::vector<std::pair<std::string, std::string>> headers;  // to add (none: the browser blocks)
 };
 
+// A data-plane request (API Gateway's execute-api invocations): the HTTP request as received,
+// answered by the service itself rather than through an operation codec. The three URL forms
+//   /_aws/execute-api/<apiId>/<rest>, Host <apiId>.execute-api.<anything> with path /<rest>,
+//   /restapis/<apiId>/<stage>/_user_request_/<path>  (rest = <stage>/<path>)
+// all arrive as api_id plus path "/<rest>".
+struct HttpCall {
+  std::string api_id;
+  std::string method;
+  std::string path;   // raw (percent-encoded), "/<stage>/<path>" or, for $default stages, "/<path>"
+  std::string query;  // raw query string, without '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, names in their case
+  std::string body;
+  std::string source_ip;
+  std::string host;  // the Host header
+  // "Upgrade: websocket" with a valid handshake: answer 101 with a listener to accept.
+  bool websocket_upgrade = false;
+  // First value of a header (case-insensitive), or nullptr.
+  const std::string* header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k.size() != name.size()) continue;
+      bool same = true;
+      for (size_t i = 0; i < k.size() && same; ++i) {
+        char a = k[i], b = name[i];
+        if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+        same = a == b;
+      }
+      if (same) return &v;
+    }
+    return nullptr;
+  }
+};
+
+struct HttpAnswer {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // With status 101 to a websocket_upgrade call: the daemon completes the handshake (adding
+  // these headers, e.g. Sec-WebSocket-Protocol) and hands the connection to this listener.
+  std::shared_ptr<WebSocketListener> websocket;
+};
+using HttpCompletion = std::function<void(HttpAnswer)>;
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -159,6 +203,11 @@ class Service {
   }
   // Synchronous operations (the common case).
   virtual Result call(const RequestContext& ctx, const std::string& operation, nlohmann::json input) = 0;
+
+  // The data plane: true when this service owns call.api_id and will call `done` exactly once
+  // (on any thread); false, without calling it, to let another service answer. Runs on an I/O
+  // thread: hand long work (function invocations) elsewhere.
+  virtual bool invoke_http(const RequestContext& ctx, const HttpCall& call, HttpCompletion done) { return false; }
 
   // Drop all state (POST /_awan/reset).
   virtual void reset() = 0;

@@ -54,6 +54,16 @@ bool is_lambda_path(std::string_view path) {
   return starts_with(path, "/2020-04-22/") || starts_with(path, "/2020-06-30/") || starts_with(path, "/2021-10-31/");
 }
 
+// A valid API id: API Gateway's are 10 lower-case letters and digits; any id-like label is taken
+// (the service says whether it owns it).
+bool is_api_id(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
 bool is_apigateway_path(std::string_view path) {
   static constexpr std::array<std::string_view, 9> prefixes = {
       "/restapis", "/apikeys", "/usageplans", "/domainnames", "/account", "/clientcertificates", "/vpclinks",
@@ -65,8 +75,9 @@ bool is_apigateway_path(std::string_view path) {
 }  // namespace
 
 std::string_view service_for_target_prefix(std::string_view prefix) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> table = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> table = {{
       {"DynamoDB_20120810", "dynamodb"},
+      {"AWSStepFunctions", "stepfunctions"},
       {"DynamoDBStreams_20120810", "dynamodbstreams"},
       {"AmazonSQS", "sqs"},
       {"Logs_20140328", "logs"},
@@ -82,7 +93,7 @@ std::string_view service_for_target_prefix(std::string_view prefix) {
 }
 
 std::string_view service_for_signing_name(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> table = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> table = {{
       {"sts", "sts"},
       {"iam", "iam"},
       {"s3", "s3"},
@@ -95,6 +106,7 @@ std::string_view service_for_signing_name(std::string_view name) {
       {"logs", "logs"},
       {"events", "events"},
       {"streams.dynamodb", "dynamodbstreams"},
+      {"states", "stepfunctions"},
   }};
   for (auto& [p, s] : table)
     if (p == name) return s;
@@ -165,6 +177,45 @@ std::string_view raw_param(std::string_view query, std::string_view name) {
   return {};
 }
 
+bool execute_api_target(std::string_view path, std::string_view host, std::string& api_id, std::string& invoke_path) {
+  constexpr std::string_view kPrefix = "/_aws/execute-api/";
+  if (starts_with(path, kPrefix)) {
+    auto rest = path.substr(kPrefix.size());
+    auto slash = rest.find('/');
+    auto id = rest.substr(0, slash);
+    if (!is_api_id(id)) return false;
+    api_id = std::string(id);
+    invoke_path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+    return true;
+  }
+  // "<id>.execute-api.<anything>"
+  auto dot = host.find('.');
+  if (dot != std::string_view::npos && host.substr(dot + 1, 12) == "execute-api." && is_api_id(host.substr(0, dot))) {
+    api_id = std::string(host.substr(0, dot));
+    invoke_path = path.empty() ? "/" : std::string(path);
+    return true;
+  }
+  // "/restapis/<id>/<stage>/_user_request_/<path>"
+  constexpr std::string_view kRest = "/restapis/";
+  if (starts_with(path, kRest)) {
+    auto rest = path.substr(kRest.size());
+    auto s1 = rest.find('/');
+    if (s1 == std::string_view::npos) return false;
+    auto s2 = rest.find('/', s1 + 1);
+    if (s2 == std::string_view::npos) return false;
+    constexpr std::string_view kUser = "/_user_request_";
+    auto after = rest.substr(s2);
+    if (!starts_with(after, kUser) || (after.size() > kUser.size() && after[kUser.size()] != '/')) return false;
+    auto id = rest.substr(0, s1);
+    if (!is_api_id(id)) return false;
+    api_id = std::string(id);
+    std::string_view tail = after.substr(kUser.size());
+    invoke_path = std::string(rest.substr(s1, s2 - s1)) + (tail.empty() ? std::string("/") : std::string(tail));
+    return true;
+  }
+  return false;
+}
+
 Route route(const http::Request& req) {
   Route r;
   std::string_view path = req.path;
@@ -205,6 +256,20 @@ Route route(const http::Request& req) {
   auto host = req.headers.get("host");
   if (r.region.empty()) r.region = region_from_host(host);
 
+  // API Gateway invocations, and the @connections management API beneath them.
+  if (execute_api_target(path, host, r.api_id, r.invoke_path)) {
+    auto at = r.invoke_path.find("/@connections");
+    if (at != std::string::npos && (at == 0 || r.invoke_path.find('/', 1) == at)) {
+      r.kind = RouteKind::service;
+      r.service = "apigatewaymanagementapi";
+      r.invoke_path = r.invoke_path.substr(at);
+      return r;
+    }
+    r.kind = RouteKind::execute_api;
+    r.service = "execute-api";
+    return r;
+  }
+
   r.kind = RouteKind::service;
   // 1. X-Amz-Target names the service of the JSON protocols.
   if (auto target = req.headers.get("x-amz-target"); !target.empty()) {
@@ -235,6 +300,10 @@ Route route(const http::Request& req) {
     auto svc = service_for_signing_name(scope.service);
     if (!svc.empty()) {
       r.service = std::string(svc);
+      // Both API Gateway APIs sign as "apigateway"; v2 lives under /v2/.
+      if (r.service == "apigateway" && starts_with(path, "/v2/")) r.service = "apigatewayv2";
+      // "execute-api" signs invocations (handled above) and the management API (/@connections).
+      if (r.service == "execute-api" && starts_with(path, "/@connections")) r.service = "apigatewaymanagementapi";
       if (r.service == "sqs") r.protocol = form ? "query" : "json";
       if (r.service == "sts" || r.service == "iam" || r.service == "sns") r.protocol = "query";
       return r;
@@ -247,6 +316,11 @@ Route route(const http::Request& req) {
   }
   if (is_apigateway_path(path)) {
     r.service = "apigateway";
+    return r;
+  }
+  if (starts_with(path, "/v2/apis") || starts_with(path, "/v2/domainnames") || starts_with(path, "/v2/vpclinks") ||
+      starts_with(path, "/v2/tags/")) {
+    r.service = "apigatewayv2";
     return r;
   }
   if (auto svc = service_from_host(host); !svc.empty()) {

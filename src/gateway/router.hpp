@@ -9,7 +9,8 @@
 
 namespace awan::gateway {
 
-enum class RouteKind { service, internal, unknown };
+// execute_api: an API Gateway invocation (the data plane, Service::invoke_http).
+enum class RouteKind { service, internal, execute_api, unknown };
 
 struct Route {
   RouteKind kind = RouteKind::unknown;
@@ -20,6 +21,11 @@ struct Route {
   // position (header "AWS AKID:..." or AWSAccessKeyId=); "" when unsigned. Not verified: the
   // authentication stage (authenticate.hpp) decides whether it may name the caller.
   std::string access_key_id;
+  // execute_api: the API's id and the rest of the path ("/<stage>/<path>", raw). Also set for
+  // the @connections management API reached under /_aws/execute-api/<apiId>/<stage>: the codec
+  // then decodes `invoke_path` (the path from "/@connections").
+  std::string api_id;
+  std::string invoke_path;
 };
 
 // Lower-level pieces, exposed for tests.
@@ -44,6 +50,10 @@ std::string_view header_credential(std::string_view authorization);
 std::string_view sigv2_access_key(std::string_view authorization);
 // The value of a form/query parameter (raw, not percent-decoded), or "".
 std::string_view raw_param(std::string_view query, std::string_view name);
+
+// The API id and invoke path of the three execute-api URL forms (/_aws/execute-api/<id>/...,
+// Host <id>.execute-api.*, /restapis/<id>/<stage>/_user_request_/...); false for other requests.
+bool execute_api_target(std::string_view path, std::string_view host, std::string& api_id, std::string& invoke_path);
 
 Route route(const http::Request& req);
 

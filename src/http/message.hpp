@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "awan/payload.hpp"
+#include "awan/websocket.hpp"
 
 namespace awan::http {
 
@@ -94,6 +95,12 @@ struct Response {
   std::shared_ptr<PayloadFile> body_file;
   uint64_t file_offset = 0;
   uint64_t file_length = 0;
+  // The answer to a WebSocket upgrade request (status 101): the server completes the handshake
+  // with these headers added and hands the connection to this listener.
+  std::shared_ptr<WebSocketListener> websocket;
 };
+
+// "GET" with Upgrade: websocket, Connection: upgrade, Sec-WebSocket-Version 13 and a key.
+bool is_websocket_upgrade(const Request& req);
 
 }  // namespace awan::http

@@ -312,6 +312,61 @@ struct Simulator::Impl : Scheduler {
     respond(std::move(r));
   }
 
+  // ---- API Gateway invocations (the data plane) ----
+  // Authenticated when signed (AWS_IAM methods), then offered to the services that serve
+  // execute-api (REST APIs, then HTTP and WebSocket APIs); the owner of the API id answers.
+  void handle_execute_api(http::Request& req, const gateway::Route& route, RequestContext& ctx, steady::time_point t0,
+                          const http::Responder& respond) {
+    auto fail = [&](int status, const std::string& type, const std::string& message) {
+      http::Response r;
+      r.status = status;
+      r.headers.add("Content-Type", "application/json");
+      r.headers.add("x-amzn-ErrorType", type);
+      r.body = nlohmann::json{{"message", message}}.dump();
+      stamp(r, ctx.request_id, *env.clock);
+      log_request(ctx, r.status, type, t0);
+      respond(std::move(r));
+    };
+    if (req.body_too_large) return fail(413, "RequestEntityTooLargeException", "Request Too Long");
+    if (auto err = authenticate_and_decode(req, route, ctx, true)) return fail(err->http_status, err->code, err->message);
+    if (auto err = resolve_identity(ctx.access_key_id, ctx)) return fail(err->http_status, err->code, err->message);
+    HttpCall call;
+    call.api_id = route.api_id;
+    call.method = req.method;
+    call.path = route.invoke_path;
+    call.query = req.query;
+    call.headers.reserve(req.headers.size());
+    for (auto& h : req.headers.items()) call.headers.emplace_back(std::move(h.name), std::move(h.value));
+    call.body = std::move(req.body);
+    call.source_ip = req.remote_address;
+    call.host = ctx.host;
+    call.websocket_upgrade = http::is_websocket_upgrade(req);
+    auto shared_ctx = std::make_shared<RequestContext>(std::move(ctx));
+    shared_ctx->operation = call.websocket_upgrade ? "WebSocket" : "Invoke";
+    HttpCompletion done = [this, shared_ctx, t0, respond](HttpAnswer a) {
+      http::Response r;
+      r.status = a.status;
+      for (auto& [k, v] : a.headers) r.headers.add(std::move(k), std::move(v));
+      r.body = std::move(a.body);
+      r.websocket = std::move(a.websocket);
+      if (!r.headers.has("x-amzn-RequestId")) r.headers.add("x-amzn-RequestId", shared_ctx->request_id);
+      r.headers.add("Date", http_date_cached(*env.clock));
+      log_request(*shared_ctx, r.status, "", t0);
+      respond(std::move(r));
+    };
+    for (const char* owner : {"apigateway", "apigatewayv2"}) {
+      auto it = services.find(owner);
+      if (it == services.end()) continue;
+      try {
+        if (it->second->invoke_http(*shared_ctx, call, done)) return;
+      } catch (const std::exception& e) {
+        spdlog::error("execute-api {} threw: {}", call.api_id, e.what());
+        return fail(500, "InternalServerErrorException", "Internal server error");
+      }
+    }
+    fail(404, "NotFoundException", "Not Found");
+  }
+
   // ---- the request path ----
   void handle(http::Request&& req, http::Responder respond) {
     auto t0 = steady::now();
@@ -374,6 +429,7 @@ struct Simulator::Impl : Scheduler {
     ctx.source_ip = req.remote_address;
     ctx.host = std::string(req.headers.get("host"));
     ctx.account_id = options.account_id;
+    if (route.kind == gateway::RouteKind::execute_api) return handle_execute_api(req, route, ctx, t0, respond);
 
     const protocol::Codec* codec = nullptr;
     if (!route.service.empty()) {
@@ -407,6 +463,8 @@ struct Simulator::Impl : Scheduler {
                            AwsError("UnknownService", "Awan does not emulate the service '" + route.service + "'", 400),
                            ctx, t0, respond);
     }
+    // The management API under /_aws/execute-api/<apiId>/<stage>: decoded from "/@connections".
+    if (!route.invoke_path.empty()) req.path = route.invoke_path;
     auto decoded = codec->decode(req);
     if (auto* err = std::get_if<AwsError>(&decoded)) return respond_error(codec, *err, ctx, t0, respond);
     auto& d = std::get<protocol::Decoded>(decoded);
