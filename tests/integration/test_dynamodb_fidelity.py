@@ -88,3 +88,47 @@ def test_batch_write_with_an_empty_request_list(raw_ddb):
     code, msg = error_of(lambda: raw_ddb.batch_write_item(RequestItems={t: []}))
     assert code == "ValidationException"
     assert "Map value must satisfy constraint" in msg and "greater than or equal to 1" in msg
+
+
+def sorted_table(c):
+    c.create_table(TableName="ord", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                               {"AttributeName": "sk", "KeyType": "RANGE"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "sk", "AttributeType": "S"}],
+                   BillingMode="PAY_PER_REQUEST")
+    c.put_item(TableName="ord", Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "5"}})
+    return "ord"
+
+
+@pytest.mark.parametrize("op,value", [("<", {"L": []}), ("<=", {"M": {}}), (">", {"SS": ["x"]}),
+                                      (">=", {"BOOL": True}), ("<", {"NULL": True}), (">", {"NS": ["1"]})])
+def test_ordering_an_unorderable_constant_is_a_validation_error(raw_ddb, op, value):
+    t = sorted_table(raw_ddb)
+    kind = list(value)[0]
+    want = ("Incorrect operand type for operator or function; operator or function: %s, operand type: %s"
+            % (op, kind))
+    code, msg = error_of(lambda: raw_ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "1"}},
+                                                  ConditionExpression="n %s :v" % op,
+                                                  ExpressionAttributeValues={":v": value}))
+    assert (code, msg) == ("ValidationException", "Invalid ConditionExpression: " + want)
+    code, msg = error_of(lambda: raw_ddb.scan(TableName=t, FilterExpression="n %s :v" % op,
+                                              ExpressionAttributeValues={":v": value}))
+    assert (code, msg) == ("ValidationException", "Invalid FilterExpression: " + want)
+    code, msg = error_of(lambda: raw_ddb.query(TableName=t, KeyConditionExpression="pk = :p AND sk %s :v" % op,
+                                               ExpressionAttributeValues={":p": {"S": "a"}, ":v": value}))
+    assert (code, msg) == ("ValidationException", "Invalid KeyConditionExpression: " + want)
+    # The item is untouched.
+    assert raw_ddb.get_item(TableName=t, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["n"] == {"N": "5"}
+
+
+def test_between_an_unorderable_constant_is_a_validation_error(raw_ddb):
+    t = sorted_table(raw_ddb)
+    code, msg = error_of(lambda: raw_ddb.put_item(
+        TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "1"}}, ConditionExpression="n BETWEEN :a AND :b",
+        ExpressionAttributeValues={":a": {"L": []}, ":b": {"L": []}}))
+    assert code == "ValidationException"
+    assert msg.endswith("operator or function: BETWEEN, operand type: L")
+    # Equality on lists is fine: a failed condition.
+    code, _ = error_of(lambda: raw_ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "1"}},
+                                               ConditionExpression="n = :v", ExpressionAttributeValues={":v": {"L": []}}))
+    assert code == "ConditionalCheckFailedException"
