@@ -132,3 +132,73 @@ def test_between_an_unorderable_constant_is_a_validation_error(raw_ddb):
     code, _ = error_of(lambda: raw_ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "1"}},
                                                ConditionExpression="n = :v", ExpressionAttributeValues={":v": {"L": []}}))
     assert code == "ConditionalCheckFailedException"
+
+
+def provisioned(c, name="prov"):
+    c.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                   ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    return name
+
+
+def test_update_table_with_unchanged_throughput_is_refused(raw_ddb):
+    t = provisioned(raw_ddb)
+    code, msg = error_of(lambda: raw_ddb.update_table(
+        TableName=t, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}))
+    assert code == "ValidationException"
+    assert msg.startswith("The provisioned throughput for the table will not change. The requested value equals the "
+                          "current value. Current ReadCapacityUnits provisioned for the table: 5. Requested "
+                          "ReadCapacityUnits: 5.")
+    out = raw_ddb.update_table(TableName=t, ProvisionedThroughput={"ReadCapacityUnits": 6, "WriteCapacityUnits": 5})
+    assert out["TableDescription"]["ProvisionedThroughput"]["ReadCapacityUnits"] == 6
+
+
+@pytest.mark.parametrize("units", [0, -1])
+def test_throughput_below_one_is_refused(raw_ddb, units):
+    t = provisioned(raw_ddb)
+    want = ("1 validation error detected: Value '%d' at 'provisionedThroughput.readCapacityUnits' failed to satisfy "
+            "constraint: Member must have value greater than or equal to 1" % units)
+    assert error_of(lambda: raw_ddb.update_table(
+        TableName=t, ProvisionedThroughput={"ReadCapacityUnits": units, "WriteCapacityUnits": 5})) == (
+        "ValidationException", want)
+    assert error_of(lambda: raw_ddb.create_table(
+        TableName="other", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": units, "WriteCapacityUnits": 5})) == ("ValidationException", want)
+
+
+def test_update_table_with_nothing_to_update_is_refused(raw_ddb):
+    t = provisioned(raw_ddb)
+    code, msg = error_of(lambda: raw_ddb.update_table(TableName=t))
+    assert code == "ValidationException"
+    assert msg.startswith("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled")
+
+
+def gsi_table(c, index):
+    return c.create_table(TableName="gsi", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                {"AttributeName": "g", "AttributeType": "S"}],
+                          BillingMode="PAY_PER_REQUEST", GlobalSecondaryIndexes=[index])
+
+
+@pytest.mark.parametrize("index,message", [
+    ({"IndexName": "ab", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}},
+     "1 validation error detected: Value 'ab' at 'globalSecondaryIndexes.1.member.indexName' failed to satisfy "
+     "constraint: Member must have length greater than or equal to 3"),
+    ({"IndexName": "a b", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}},
+     "1 validation error detected: Value 'a b' at 'globalSecondaryIndexes.1.member.indexName' failed to satisfy "
+     "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
+    ({"IndexName": "idx", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+      "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["x"]}},
+     "One or more parameter values were invalid: ProjectionType is ALL, but NonKeyAttributes is specified"),
+    ({"IndexName": "idx", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {}},
+     "One or more parameter values were invalid: Unknown ProjectionType: null"),
+    ({"IndexName": "idx", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "SOME"}},
+     "1 validation error detected: Value 'SOME' at 'globalSecondaryIndexes.1.member.projection.projectionType' failed "
+     "to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]"),
+    ({"IndexName": "idx", "KeySchema": [{"AttributeName": "g", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}},
+     "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"),
+])
+def test_index_definitions_are_validated(raw_ddb, index, message):
+    assert error_of(lambda: gsi_table(raw_ddb, index)) == ("ValidationException", message)
+    assert "gsi" not in raw_ddb.list_tables()["TableNames"]
