@@ -113,6 +113,12 @@ json DynamoDbService::capacity(const TableInfo& t, double units, const std::stri
   return c;
 }
 
+void DynamoDbService::attributes_to_get_constraint(Constraints& c, const json& in) {
+  const json* atg = member(in, "AttributesToGet");
+  if (atg && atg->is_array() && atg->empty())
+    c.add(atg, "attributesToGet", "Member must have length greater than or equal to 1");
+}
+
 void DynamoDbService::return_capacity_constraint(Constraints& c, const json& in) {
   c.enum_value(in, "ReturnConsumedCapacity", "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
 }

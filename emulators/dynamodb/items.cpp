@@ -38,6 +38,7 @@ json DynamoDbService::get_item(json& in) {
   Constraints c;
   c.table_name(in);
   if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
+  attributes_to_get_constraint(c, in);
   return_capacity_constraint(c, in);
   c.raise();
   no_mixing(in, {"AttributesToGet"}, {"ProjectionExpression"});

@@ -156,6 +156,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
                 const json* old_item = nullptr, const json* new_item = nullptr);
 
   static void return_capacity_constraint(Constraints& c, const json& in);
+  static void attributes_to_get_constraint(Constraints& c, const json& in);
   static bool wants_capacity(const json& in);
 
   Condition condition_of(json& in, Expressions& ex, const char* expected_field = "Expected");

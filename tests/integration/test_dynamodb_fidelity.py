@@ -202,3 +202,15 @@ def gsi_table(c, index):
 def test_index_definitions_are_validated(raw_ddb, index, message):
     assert error_of(lambda: gsi_table(raw_ddb, index)) == ("ValidationException", message)
     assert "gsi" not in raw_ddb.list_tables()["TableNames"]
+
+
+def test_empty_attributes_to_get_is_refused(raw_ddb):
+    t = sorted_table(raw_ddb)
+    want = ("ValidationException", "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy "
+                                   "constraint: Member must have length greater than or equal to 1")
+    assert error_of(lambda: raw_ddb.get_item(TableName=t, Key={"pk": {"S": "a"}, "sk": {"S": "1"}},
+                                             AttributesToGet=[])) == want
+    assert error_of(lambda: raw_ddb.scan(TableName=t, AttributesToGet=[])) == want
+    assert error_of(lambda: raw_ddb.query(TableName=t, AttributesToGet=[],
+                                          KeyConditions={"pk": {"AttributeValueList": [{"S": "a"}],
+                                                                "ComparisonOperator": "EQ"}})) == want
