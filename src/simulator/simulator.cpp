@@ -216,7 +216,7 @@ struct Simulator::Impl : Scheduler {
                      const http::Responder& respond) {
     http::Response r;
     if (codec) {
-      protocol::EncodeContext ec{ctx.request_id, ctx.region, ctx.account_id, ctx.http_method};
+      protocol::EncodeContext ec{ctx.request_id, ctx.region, ctx.account_id, ctx.http_method, nullptr, {}};
       codec->encode_error(err, ec, r);
     } else {
       r.status = err.http_status;
@@ -482,12 +482,14 @@ struct Simulator::Impl : Scheduler {
     }
     Service* svc = it->second.get();
     auto shared_ctx = std::make_shared<RequestContext>(std::move(ctx));
-    auto done = [this, codec, shared_ctx, t0, respond](Result result) {
+    auto done = [this, codec, shared_ctx, t0, respond,
+                 accept_encoding = std::string(req.headers.get("accept-encoding"))](Result result) {
       if (result.error) return respond_error(codec, *result.error, *shared_ctx, t0, respond);
       http::Response r;
       try {
         protocol::EncodeContext ec{shared_ctx->request_id, shared_ctx->region, shared_ctx->account_id,
-                                    shared_ctx->http_method, result.payload ? &*result.payload : nullptr};
+                                    shared_ctx->http_method, result.payload ? &*result.payload : nullptr,
+                                    accept_encoding};
         codec->encode_output(shared_ctx->operation, result.output, ec, r);
         if (result.payload && !r.omit_body) attach_payload(std::move(*result.payload), r);
       } catch (const std::exception& e) {

@@ -214,3 +214,44 @@ def test_empty_attributes_to_get_is_refused(raw_ddb):
     assert error_of(lambda: raw_ddb.query(TableName=t, AttributesToGet=[],
                                           KeyConditions={"pk": {"AttributeValueList": [{"S": "a"}],
                                                                 "ComparisonOperator": "EQ"}})) == want
+
+
+def test_large_answers_are_compressed_for_clients_that_accept_it(awan, raw_ddb):
+    import gzip
+    import json
+    import urllib.request
+    import zlib
+    t = sorted_table(raw_ddb)
+    raw_ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "2"}, "big": {"S": "x" * 6000}})
+    body = json.dumps({"TableName": t}).encode()
+
+    def scan(accept):
+        headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.Scan",
+                   "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, "
+                                    "SignedHeaders=host, Signature=0"}
+        if accept:
+            headers["Accept-Encoding"] = accept
+        with urllib.request.urlopen(urllib.request.Request(awan.endpoint + "/", data=body, headers=headers)) as r:
+            return dict(r.headers), r.read()
+
+    h, raw = scan("gzip")
+    assert h["Content-Encoding"] == "gzip"
+    assert int(h["x-amz-crc32"]) == zlib.crc32(raw)  # over the bytes sent
+    assert json.loads(gzip.decompress(raw))["Count"] == 2
+    h, raw = scan("deflate")
+    assert h["Content-Encoding"] == "deflate"
+    assert json.loads(zlib.decompress(raw))["Count"] == 2
+    h, raw = scan("gzip;q=0, identity")
+    assert "Content-Encoding" not in h
+    assert int(h["x-amz-crc32"]) == zlib.crc32(raw)
+    h, raw = scan(None)
+    assert "Content-Encoding" not in h and json.loads(raw)["Count"] == 2
+    # Small answers are not compressed.
+    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.DescribeTable",
+               "Accept-Encoding": "gzip",
+               "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+    with urllib.request.urlopen(urllib.request.Request(awan.endpoint + "/", data=body, headers=headers)) as r:
+        assert "Content-Encoding" not in r.headers
+    # boto3 and the SDKs still read large answers.
+    assert raw_ddb.scan(TableName=t)["Count"] == 2
