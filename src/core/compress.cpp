@@ -63,9 +63,13 @@ std::optional<std::string> encode(std::string_view data, Encoding encoding) {
   return out;
 }
 
-std::optional<std::string> decode(std::string_view data, Encoding encoding, size_t max_output) {
+std::optional<std::string> decode(std::string_view data, Encoding encoding, size_t max_output, bool* too_large) {
+  if (too_large) *too_large = false;
   if (encoding == Encoding::identity) {
-    if (data.size() > max_output) return std::nullopt;
+    if (data.size() > max_output) {
+      if (too_large) *too_large = true;
+      return std::nullopt;
+    }
     return std::string(data);
   }
   z_stream z{};
@@ -85,7 +89,11 @@ std::optional<std::string> decode(std::string_view data, Encoding encoding, size
     if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) break;  // truncated
   }
   inflateEnd(&z);
-  if (rc != Z_STREAM_END || out.size() > max_output) return std::nullopt;
+  if (out.size() > max_output) {
+    if (too_large) *too_large = true;
+    return std::nullopt;
+  }
+  if (rc != Z_STREAM_END) return std::nullopt;
   return out;
 }
 

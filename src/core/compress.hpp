@@ -14,7 +14,8 @@ enum class Encoding { identity, gzip, deflate };
 Encoding negotiate(std::string_view accept_encoding);
 // Compresses `data`; nullopt if zlib fails.
 std::optional<std::string> encode(std::string_view data, Encoding encoding);
-// Decompresses at most `max_output` bytes; nullopt when the data is broken, truncated or larger.
-std::optional<std::string> decode(std::string_view data, Encoding encoding, size_t max_output);
+// Decompresses at most `max_output` bytes; nullopt when the data is broken, truncated or larger
+// (then *too_large, when given, says whether it was the size).
+std::optional<std::string> decode(std::string_view data, Encoding encoding, size_t max_output, bool* too_large = nullptr);
 
 }  // namespace awan::compress

@@ -14,6 +14,7 @@
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "gateway/authenticate.hpp"
+#include "gateway/content_encoding.hpp"
 #include "gateway/internal_policy.hpp"
 #include "gateway/origin_policy.hpp"
 #include "gateway/request_limits.hpp"
@@ -457,6 +458,11 @@ struct Simulator::Impl : Scheduler {
     const bool streams = req.body_file && codec && codec->streams_payload(req);
     if (auto err = authenticate_and_decode(req, route, ctx, served && !streams))
       return respond_error(codec, *err, ctx, t0, respond);
+    if (!req.body_file) {
+      if (auto err = gateway::decode_content_encoding(req, route,
+                                                      gateway::request_limit(req, options.max_body_bytes).max_bytes))
+        return respond_error(codec, *err, ctx, t0, respond);
+    }
     if (auto err = resolve_identity(ctx.access_key_id, ctx)) return respond_error(codec, *err, ctx, t0, respond);
     if (!codec) {
       return respond_error(nullptr,
