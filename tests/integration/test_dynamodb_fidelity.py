@@ -287,3 +287,41 @@ def test_gzip_request_bodies_are_accepted(awan, raw_ddb):
     assert len(bomb) < 100_000
     status, _ = _post(awan, "PutItem", bomb, "gzip")
     assert status == 413
+
+
+def test_index_keys_have_the_key_size_limits(raw_ddb):
+    raw_ddb.create_table(TableName="ixk", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                               {"AttributeName": "g", "AttributeType": "S"},
+                                               {"AttributeName": "r", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST",
+                         GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [
+                             {"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "r", "KeyType": "RANGE"}],
+                             "Projection": {"ProjectionType": "ALL"}}])
+    code, msg = error_of(lambda: raw_ddb.put_item(TableName="ixk", Item={"pk": {"S": "a"}, "g": {"S": "x" * 2049}}))
+    assert code == "ValidationException" and "Size of hashkey has exceeded the maximum size limit of2048 bytes" in msg
+    code, msg = error_of(lambda: raw_ddb.put_item(TableName="ixk", Item={"pk": {"S": "a"}, "g": {"S": "x"},
+                                                                         "r": {"S": "y" * 1025}}))
+    assert code == "ValidationException" and "range keys has exceeded the size limit of 1024 bytes" in msg
+    raw_ddb.put_item(TableName="ixk", Item={"pk": {"S": "a"}, "g": {"S": "x" * 2048}, "r": {"S": "y" * 1024}})
+    assert "Item" in raw_ddb.get_item(TableName="ixk", Key={"pk": {"S": "a"}})
+
+
+def test_gsi_backfill_skips_items_it_cannot_index(raw_ddb):
+    import time
+    t = table(raw_ddb, "backfill")
+    raw_ddb.put_item(TableName=t, Item={"pk": {"S": "ok"}, "g": {"S": "v"}})
+    raw_ddb.put_item(TableName=t, Item={"pk": {"S": "long"}, "g": {"S": "v" * 2049}})
+    raw_ddb.put_item(TableName=t, Item={"pk": {"S": "empty"}, "g": {"S": ""}})
+    raw_ddb.update_table(TableName=t, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                         GlobalSecondaryIndexUpdates=[{"Create": {"IndexName": "byg", "KeySchema": [
+                             {"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}])
+    for _ in range(100):
+        idx = raw_ddb.describe_table(TableName=t)["Table"]["GlobalSecondaryIndexes"][0]
+        if idx["IndexStatus"] == "ACTIVE":
+            break
+        time.sleep(0.05)
+    assert idx["IndexStatus"] == "ACTIVE"
+    assert idx["ItemCount"] == 1
+    items = raw_ddb.scan(TableName=t, IndexName="byg")["Items"]
+    assert [i["pk"]["S"] for i in items] == ["ok"]
