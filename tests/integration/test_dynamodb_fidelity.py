@@ -325,3 +325,11 @@ def test_gsi_backfill_skips_items_it_cannot_index(raw_ddb):
     assert idx["ItemCount"] == 1
     items = raw_ddb.scan(TableName=t, IndexName="byg")["Items"]
     assert [i["pk"]["S"] for i in items] == ["ok"]
+
+
+def test_an_empty_table_name_is_one_error(raw_ddb):
+    code, msg = error_of(lambda: raw_ddb.describe_table(TableName=""))
+    assert (code, msg) == ("ValidationException", "1 validation error detected: Value '' at 'tableName' failed to "
+                                                  "satisfy constraint: Member must have length greater than or equal to 1")
+    code, msg = error_of(lambda: raw_ddb.get_item(TableName="", Key={"pk": {"S": "a"}}))
+    assert msg.startswith("1 validation error detected: Value '' at 'tableName'")
