@@ -333,3 +333,18 @@ def test_an_empty_table_name_is_one_error(raw_ddb):
                                                   "satisfy constraint: Member must have length greater than or equal to 1")
     code, msg = error_of(lambda: raw_ddb.get_item(TableName="", Key={"pk": {"S": "a"}}))
     assert msg.startswith("1 validation error detected: Value '' at 'tableName'")
+
+
+def test_batch_get_item_capacity_rounds_each_item(raw_ddb):
+    small = table(raw_ddb, "small")
+    big = table(raw_ddb, "large")
+    for i in range(10):
+        raw_ddb.put_item(TableName=small, Item={"pk": {"S": str(i)}})
+    raw_ddb.put_item(TableName=big, Item={"pk": {"S": "b"}, "v": {"S": "x" * 10000}})
+    out = raw_ddb.batch_get_item(RequestItems={
+        small: {"Keys": [{"pk": {"S": str(i)}} for i in range(10)] + [{"pk": {"S": "missing"}}]},
+        big: {"Keys": [{"pk": {"S": "b"}}], "ConsistentRead": True}}, ReturnConsumedCapacity="TOTAL")
+    caps = {c["TableName"]: c["CapacityUnits"] for c in out["ConsumedCapacity"]}
+    # Eleven eventually consistent reads of at most 4 KB (one key has no item): 0.5 each;
+    # one strongly consistent read of 10 KB: 3 units.
+    assert caps == {small: 5.5, big: 3.0}
