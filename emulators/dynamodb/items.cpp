@@ -179,7 +179,14 @@ json DynamoDbService::update_item(json& in) {
     return out;
   }
   json item = old ? *old : key;
-  expr::apply_update(update, item);
+  try {
+    expr::apply_update(update, item);
+  } catch (const AwsError& e) {
+    // The legacy parameter words a type mismatch its own way.
+    if (member(in, "AttributeUpdates") && e.message == "An operand in the update expression has an incorrect data type")
+      invalid("One or more parameter values were invalid: Type mismatch for attribute to update");
+    throw;
+  }
   if (nesting_depth(item) >= kMaxNestingDepth) invalid(std::string(kNestingTooDeep));
   item_key(t, item);  // index key types
   size_t size = item_size(item);

@@ -348,3 +348,18 @@ def test_batch_get_item_capacity_rounds_each_item(raw_ddb):
     # Eleven eventually consistent reads of at most 4 KB (one key has no item): 0.5 each;
     # one strongly consistent read of 10 KB: 3 units.
     assert caps == {small: 5.5, big: 3.0}
+
+
+@pytest.mark.parametrize("attr,value", [("s", {"N": "1"}), ("n", {"SS": ["x"]}), ("ss", {"NS": ["1"]})])
+def test_legacy_add_with_a_mismatched_type(raw_ddb, attr, value):
+    t = table(raw_ddb, "legacy")
+    key = {"pk": {"S": "a"}}
+    raw_ddb.put_item(TableName=t, Item={**key, "s": {"S": "str"}, "n": {"N": "1"}, "ss": {"SS": ["a"]}})
+    assert error_of(lambda: raw_ddb.update_item(TableName=t, Key=key, AttributeUpdates={
+        attr: {"Action": "ADD", "Value": value}})) == (
+        "ValidationException", "One or more parameter values were invalid: Type mismatch for attribute to update")
+    # The expression form keeps its own wording.
+    code, msg = error_of(lambda: raw_ddb.update_item(TableName=t, Key=key, UpdateExpression="ADD #a :v",
+                                                     ExpressionAttributeNames={"#a": attr},
+                                                     ExpressionAttributeValues={":v": value}))
+    assert msg == "An operand in the update expression has an incorrect data type"
