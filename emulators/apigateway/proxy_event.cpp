@@ -60,6 +60,8 @@ json body_of(const ProxyRequest& r) {
 }
 }  // namespace
 
+std::string event_text(const json& event) { return event.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 std::vector<std::pair<std::string, std::string>> parse_query(const std::string& raw_query) {
   std::vector<std::pair<std::string, std::string>> out;
   size_t pos = 0;
