@@ -177,7 +177,8 @@ struct RestInvocation {
     r.resource = resource_path;
     r.resource_id = resource_id;
     r.path_parameters = path_parameters;
-    for (auto& [k, v] : stage_variables().items())
+    json vars = stage_variables();
+    for (auto& [k, v] : vars.items())
       if (v.is_string()) r.stage_variables[k] = v;
     r.source_ip = call.source_ip;
     r.user_agent = header_of(call, "user-agent");
@@ -201,7 +202,7 @@ struct RestInvocation {
               {"resourcePath", resource_path}, {"httpMethod", call.method}, {"stage", stage_name},
               {"apiId", api_id}, {"accountId", ctx.account_id}, {"identity", identity},
               {"path", proxy_request().stage_path}, {"protocol", "HTTP/1.1"}, {"domainName", call.host},
-              {"requestTime", http_date(now)},
+              {"requestTime", timefmt::http_date(now)},
               {"requestTimeEpoch", std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()}};
     if (!auth_context.is_null()) c["authorizer"] = auth_context;
     return c;
@@ -234,8 +235,9 @@ void after_auth(const InvocationP& inv, const ServiceEnv& env);
 // Selects the integration response for `selector` (an error message or a status code): a
 // matching selectionPattern, else the default (no pattern).
 const json* select_response(const json& integration, const std::string& selector) {
-  const json& responses = integration.contains("integrationResponses") ? integration["integrationResponses"] : json();
-  if (!responses.is_object()) return nullptr;
+  auto found = integration.find("integrationResponses");
+  if (found == integration.end() || !found->is_object()) return nullptr;
+  const json& responses = *found;
   const json* fallback = nullptr;
   for (auto& [code, r] : responses.items()) {
     std::string pattern = r.value("selectionPattern", "");

@@ -19,7 +19,7 @@ namespace {
 constexpr int kMaxDepth = 48;
 constexpr int kMaxIterations = 1000;
 constexpr size_t kMaxOutput = 10 * 1024 * 1024;
-constexpr long kMaxSteps = 2000000;
+constexpr long kMaxSteps = 1000000;
 
 struct VtlError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -158,8 +158,8 @@ class Parser {
           expect('=');
           n.expr = expression(depth + 1);
           expect(')');
-          nodes.push_back(std::move(n));
           gobble_line(nodes, start);
+          nodes.push_back(std::move(n));
           continue;
         }
         if (name == "if") {
