@@ -40,8 +40,16 @@ def apigw(boto):
     return boto("apigateway")
 
 
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
 @pytest.fixture
 def lam(boto):
+    try:
+        boto("iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)
+    except ClientError:
+        pass
     return boto("lambda")
 
 
