@@ -491,3 +491,85 @@ def test_aws_iam_method_needs_a_signature(awan, apigw):
 def test_unknown_api_is_404(awan):
     status, _, body = call(awan, "zzzzzzzzzz", "prod", "/x")
     assert status == 404
+
+
+# ---- HTTP integrations (a local endpoint) ----
+
+@pytest.fixture
+def endpoint():
+    import http.server
+    import threading
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def _answer(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n).decode()
+            status = 404 if self.path.startswith("/missing") else 200
+            out = json.dumps({"path": self.path, "method": self.command, "body": body,
+                              "x": self.headers.get("X-Custom")}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Upstream", "yes")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+
+
+def test_http_proxy_integration(awan, apigw, endpoint):
+    api = apigw.create_rest_api(name="hp")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    res = apigw.create_resource(restApiId=api, parentId=root, pathPart="{proxy+}")["id"]
+    apigw.put_method(restApiId=api, resourceId=res, httpMethod="ANY", authorizationType="NONE",
+                     requestParameters={"method.request.path.proxy": True})
+    apigw.put_integration(restApiId=api, resourceId=res, httpMethod="ANY", type="HTTP_PROXY",
+                          integrationHttpMethod="ANY", uri="${stageVariables.base}/{proxy}",
+                          requestParameters={"integration.request.path.proxy": "method.request.path.proxy"})
+    apigw.create_deployment(restApiId=api, stageName="prod", variables={"base": endpoint})
+    status, headers, body = call(awan, api, "prod", "/a/b?q=1", method="PUT", body=b"data",
+                                 headers={"X-Custom": "c"})
+    assert status == 200, body
+    out = json.loads(body)
+    assert out == {"path": "/a/b?q=1", "method": "PUT", "body": "data", "x": "c"}
+    assert headers["x-upstream"] == "yes"
+    assert call(awan, api, "prod", "/missing")[0] == 404
+
+
+def test_http_integration_with_templates(awan, apigw, endpoint):
+    api = apigw.create_rest_api(name="h")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    res = apigw.create_resource(restApiId=api, parentId=root, pathPart="{name}")["id"]
+    apigw.put_method(restApiId=api, resourceId=res, httpMethod="POST", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=res, httpMethod="POST", type="HTTP", integrationHttpMethod="POST",
+                          uri=f"{endpoint}/{{name}}",
+                          requestParameters={"integration.request.path.name": "method.request.path.name",
+                                             "integration.request.header.X-Custom": "'fixed'"},
+                          requestTemplates={"application/json": '{"wrapped": $input.json(\'$\')}'})
+    for code, pattern in (("200", None), ("400", "4\\d{2}")):
+        apigw.put_method_response(restApiId=api, resourceId=res, httpMethod="POST", statusCode=code)
+        kw = {"selectionPattern": pattern} if pattern else {}
+        apigw.put_integration_response(
+            restApiId=api, resourceId=res, httpMethod="POST", statusCode=code,
+            responseParameters={"method.response.header.X-From": "integration.response.header.X-Upstream"},
+            responseTemplates={"application/json": '{"got": $input.json(\'$.body\'), "p": "$input.path(\'$.path\')"}'},
+            **kw)
+    apigw.create_deployment(restApiId=api, stageName="prod")
+    status, headers, body = call(awan, api, "prod", "/thing", method="POST", body=b'{"a": 1}',
+                                 headers={"Content-Type": "application/json"})
+    assert status == 200, body
+    out = json.loads(body)
+    assert json.loads(out["got"]) == {"wrapped": {"a": 1}} and out["p"] == "/thing"
+    assert headers["x-from"] == "yes"
+    status, _, body = call(awan, api, "prod", "/missing", method="POST", body=b"{}",
+                           headers={"Content-Type": "application/json"})
+    assert status == 400
