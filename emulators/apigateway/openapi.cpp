@@ -2,6 +2,8 @@
 // (openapi.hpp).
 #include "apigateway/openapi.hpp"
 
+#include "core/text.hpp"
+
 #include <cctype>
 #include <cstdlib>
 #include <map>
@@ -98,6 +100,7 @@ class Yaml {
       return json(out);
     }
     if (s.front() == '[' || s.front() == '{') {
+      if (text::json_nesting_exceeds(s, kMaxDepth)) return std::nullopt;
       json v = json::parse(s, nullptr, false);
       if (v.is_discarded()) return std::nullopt;
       return v;
@@ -268,8 +271,8 @@ json integration_of(const json& x) {
   if (x.contains("httpMethod")) i["httpMethod"] = upper(text_of(x["httpMethod"]));
   if (x.contains("uri")) i["uri"] = text_of(x["uri"]);
   i["passthroughBehavior"] = upper(text_of(x.value("passthroughBehavior", json("WHEN_NO_MATCH"))));
-  i["timeoutInMillis"] = x.value("timeoutInMillis", json(29000)).is_number() ? x["timeoutInMillis"] : json(29000);
-  if (!x.contains("timeoutInMillis")) i["timeoutInMillis"] = 29000;
+  auto timeout = x.find("timeoutInMillis");
+  i["timeoutInMillis"] = timeout != x.end() && timeout->is_number_integer() ? *timeout : json(29000);
   for (const char* m : {"requestTemplates", "requestParameters"})
     if (x.contains(m) && x[m].is_object()) {
       json out = json::object();

@@ -361,6 +361,7 @@ json RestService::get_export(json& in) {
   x.swagger = type == "swagger";
   std::string region = ctx_ ? ctx_->region : env_.default_region;
   x.host = api["api"]["id"].get<std::string>() + ".execute-api." + region + ".amazonaws.com";
+  x.extensions = false;
   if (auto p = in.find("parameters"); p != in.end() && p->is_object())
     x.extensions = p->value("extensions", "") == "integrations" || p->value("extensions", "") == "apigateway" ||
                    p->value("extensions", "") == "authorizers";

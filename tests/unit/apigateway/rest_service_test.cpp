@@ -311,5 +311,116 @@ TEST_F(Fixture, IamMethodsNeedASignedCaller) {
   EXPECT_EQ(invoke(api, "/prod/x").status, 200);
 }
 
+
+TEST_F(Fixture, AwsIntegrationMapsErrorsBySelectionPattern) {
+  std::string api = ok("CreateRestApi", {{"name", "a"}})["id"];
+  std::string root = ok("GetResources", {{"restApiId", api}})["items"][0]["id"];
+  json m = {{"restApiId", api}, {"resourceId", root}, {"httpMethod", "POST"}};
+  json pm = m;
+  pm["authorizationType"] = "NONE";
+  ok("PutMethod", pm);
+  json pi = m;
+  pi["type"] = "AWS";
+  pi["integrationHttpMethod"] = "POST";
+  pi["uri"] = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}/invocations";
+  pi["requestTemplates"] = {{"application/json", R"({"n": $input.path('$.n'), "stage": "$context.stage"})"}};
+  pi["passthroughBehavior"] = "NEVER";
+  ok("PutIntegration", pi);
+  for (const char* code : {"200", "400"}) {
+    json mr = m;
+    mr["statusCode"] = code;
+    ok("PutMethodResponse", mr);
+    if (std::string(code) == "400") mr["selectionPattern"] = "Bad.*";
+    mr["responseTemplates"] = {{"application/json", std::string(code) == "400" ? R"j({"error": "$input.path('$.errorMessage')"})j" : ""}};
+    ok("PutIntegrationResponse", mr);
+  }
+  ok("CreateDeployment", {{"restApiId", api}, {"stageName", "prod"}, {"variables", {{"fn", "calc"}}}});
+  json seen;
+  lambda = [&](const json& ev) {
+    seen = ev;
+    if (ev["n"] == 0) return json{{"errorMessage", "Bad input"}, {"errorType", "ValueError"}};
+    return json{{"doubled", ev["n"].get<int>() * 2}};
+  };
+  auto a = invoke(api, "/prod/", {{"Content-Type", "application/json"}}, "POST", R"({"n": 4})");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(json::parse(a.body), json({{"doubled", 8}}));
+  EXPECT_EQ(seen, json({{"n", 4}, {"stage", "prod"}}));
+  a = invoke(api, "/prod/", {{"Content-Type", "application/json"}}, "POST", R"({"n": 0})");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_EQ(a.body, R"({"error": "Bad input"})");
+  a = invoke(api, "/prod/", {{"Content-Type", "text/plain"}}, "POST", "x");
+  EXPECT_EQ(a.status, 415);
+}
+
+TEST_F(Fixture, UsagePlanPatchesAndCleanup) {
+  std::string api = mock_api();
+  std::string plan = ok("CreateUsagePlan", {{"name", "p"}})["id"];
+  auto e = fails("UpdateUsagePlan", {{"usagePlanId", plan},
+                                     {"patchOperations", {{{"op", "add"}, {"path", "/apiStages"}, {"value", api + ":nope"}}}}});
+  EXPECT_EQ(e.code, "NotFoundException");
+  json out = ok("UpdateUsagePlan", {{"usagePlanId", plan},
+                                    {"patchOperations", {{{"op", "add"}, {"path", "/apiStages"}, {"value", api + ":prod"}},
+                                                         {{"op", "replace"}, {"path", "/throttle/rateLimit"}, {"value", "5"}},
+                                                         {{"op", "replace"}, {"path", "/quota/limit"}, {"value", "10"}},
+                                                         {{"op", "replace"}, {"path", "/quota/period"}, {"value", "WEEK"}}}}});
+  EXPECT_EQ(out["apiStages"], json::parse(R"([{"apiId": ")" + api + R"(", "stage": "prod"}])"));
+  EXPECT_EQ(out["throttle"]["rateLimit"], 5.0);
+  EXPECT_EQ(out["quota"], json({{"limit", 10}, {"period", "WEEK"}}));
+  ok("DeleteStage", {{"restApiId", api}, {"stageName", "prod"}});
+  EXPECT_EQ(ok("GetUsagePlan", {{"usagePlanId", plan}})["apiStages"], json::array());
+  EXPECT_EQ(fails("UpdateUsagePlan", {{"usagePlanId", plan},
+                                      {"patchOperations", {{{"op", "replace"}, {"path", "/quota/period"}, {"value", "YEAR"}}}}})
+                .code,
+            "BadRequestException");
+}
+
+TEST_F(Fixture, RequestAuthorizerSeesHeadersAndQuery) {
+  std::string api = proxy_api(*this);
+  std::string auth = ok("CreateAuthorizer", {{"restApiId", api}, {"name", "r"}, {"type", "REQUEST"},
+                                              {"authorizerUri", "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:auth/invocations"},
+                                              {"identitySource", "method.request.header.X-Who, method.request.querystring.k"},
+                                              {"authorizerResultTtlInSeconds", 0}})["id"];
+  std::string res;
+  json resources = ok("GetResources", {{"restApiId", api}});
+  for (auto& r : resources["items"])
+    if (r["path"] == "/{proxy+}") res = r["id"];
+  ok("UpdateMethod", {{"restApiId", api}, {"resourceId", res}, {"httpMethod", "ANY"},
+                      {"patchOperations", {{{"op", "replace"}, {"path", "/authorizationType"}, {"value", "CUSTOM"}},
+                                           {{"op", "replace"}, {"path", "/authorizerId"}, {"value", auth}}}}});
+  ok("CreateDeployment", {{"restApiId", api}, {"stageName", "prod"}});
+  json auth_event;
+  lambda = [&](const json& ev) {
+    if (ev.value("type", "") == "REQUEST") {
+      auth_event = ev;
+      return json{{"principalId", "p"},
+                  {"policyDocument", {{"Statement", {{"Action", "execute-api:*"}, {"Effect", "Allow"}, {"Resource", "*"}}}}}};
+    }
+    return json{{"statusCode", 200}, {"body", "in"}};
+  };
+  EXPECT_EQ(invoke(api, "/prod/x", {{"X-Who", "me"}}).status, 401);
+  auto a = invoke(api, "/prod/x?k=1", {{"X-Who", "me"}});
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(auth_event["headers"]["X-Who"], "me");
+  EXPECT_EQ(auth_event["queryStringParameters"]["k"], "1");
+  EXPECT_EQ(auth_event["methodArn"], "arn:aws:execute-api:us-east-1:000000000000:" + api + "/prod/GET/x");
+  EXPECT_EQ(fails("DeleteAuthorizer", {{"restApiId", api}, {"authorizerId", auth}}).code, "ConflictException");
+}
+
+TEST_F(Fixture, TagsAndExport) {
+  std::string api = mock_api();
+  std::string arn = "arn:aws:apigateway:us-east-1::/restapis/" + api + "/stages/prod";
+  ok("TagResource", {{"resourceArn", arn}, {"tags", {{"a", "1"}}}});
+  EXPECT_EQ(ok("GetTags", {{"resourceArn", arn}})["tags"], json({{"a", "1"}}));
+  EXPECT_EQ(ok("GetStage", {{"restApiId", api}, {"stageName", "prod"}})["tags"], json({{"a", "1"}}));
+  EXPECT_EQ(fails("GetTags", {{"resourceArn", "arn:aws:apigateway:us-east-1::/restapis/nope"}}).code, "NotFoundException");
+  json out = ok("GetExport", {{"restApiId", api}, {"stageName", "prod"}, {"exportType", "swagger"}});
+  json doc = json::parse(out["body"].get<std::string>());
+  EXPECT_EQ(doc["swagger"], "2.0");
+  EXPECT_TRUE(doc["paths"].contains("/hello"));
+  EXPECT_FALSE(doc["paths"]["/hello"]["get"].contains("x-amazon-apigateway-integration"));
+  EXPECT_EQ(fails("GetExport", {{"restApiId", api}, {"stageName", "prod"}, {"exportType", "postman"}}).code,
+            "BadRequestException");
+}
+
 }  // namespace
 }  // namespace awan::apigateway
