@@ -573,3 +573,23 @@ def test_http_integration_with_templates(awan, apigw, endpoint):
     status, _, body = call(awan, api, "prod", "/missing", method="POST", body=b"{}",
                            headers={"Content-Type": "application/json"})
     assert status == 400
+
+
+def test_state_survives_a_restart_with_data_dir(tmp_path):
+    from conftest import Daemon, make_boto3
+    d = Daemon("--data-dir", str(tmp_path))
+    try:
+        apigw = make_boto3(d.endpoint, "apigateway")
+        api_id, _ = mock_api(apigw)
+        apigw.create_deployment(restApiId=api_id, stageName="prod")
+        key = apigw.create_api_key(name="kept", value="v" * 20)["id"]
+    finally:
+        d.stop()
+    d = Daemon("--data-dir", str(tmp_path))
+    try:
+        apigw = make_boto3(d.endpoint, "apigateway")
+        assert apigw.get_rest_api(restApiId=api_id)["name"] == "mock-api"
+        assert apigw.get_api_key(apiKey=key)["name"] == "kept"
+        assert call(d, api_id, "prod", "/hello")[0] == 200
+    finally:
+        d.stop()
