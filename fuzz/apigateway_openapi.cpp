@@ -27,6 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   x.host = "h";
   (void)awan::apigateway::to_yaml(awan::apigateway::export_openapi(x));
   x.swagger = true;
-  (void)awan::apigateway::export_openapi(x).dump();
+  (void)awan::apigateway::export_openapi(x).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return 0;
 }

@@ -260,7 +260,7 @@ std::string upper(std::string s) {
 std::string text_of(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
-  return v.dump();
+  return v.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 const char* kOperations[] = {"get", "put", "post", "delete", "patch", "head", "options", "x-amazon-apigateway-any-method"};
@@ -606,9 +606,9 @@ bool plain_ok(const std::string& s) {
 std::string yaml_scalar(const json& v) {
   if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
-    return plain_ok(s) ? s : v.dump();
+    return plain_ok(s) ? s : v.dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  return v.dump();
+  return v.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 void emit(const json& v, int indent, std::string& out, int depth) {
   std::string pad(indent, ' ');

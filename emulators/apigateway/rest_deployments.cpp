@@ -371,7 +371,7 @@ json RestService::get_export(json& in) {
   std::string name = std::string(x.swagger ? "swagger" : "oas30") + (yaml ? ".yaml" : ".json");
   return {{"contentType", yaml ? "application/yaml" : "application/json"},
           {"contentDisposition", "attachment; filename=\"" + name + "\""},
-          {"body", yaml ? to_yaml(doc) : doc.dump(2)}};
+          {"body", yaml ? to_yaml(doc) : doc.dump(2, ' ', false, json::error_handler_t::replace)}};
 }
 
 }  // namespace awan::apigateway

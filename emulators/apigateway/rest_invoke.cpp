@@ -25,7 +25,7 @@ HttpAnswer answer(int status, const std::string& type, const json& body) {
   a.status = status;
   a.headers = {{"Content-Type", "application/json"}};
   if (!type.empty()) a.headers.emplace_back("x-amzn-ErrorType", type);
-  a.body = body.dump();
+  a.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return a;
 }
 HttpAnswer message(int status, const std::string& type, const std::string& text) {
@@ -296,11 +296,11 @@ HttpAnswer map_response(const RestInvocation& inv, const json& integration, cons
         }
         if (!body_json.is_discarded()) {
           json v = json_path(body_json, "$." + s.substr(26));
-          value = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+          value = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump(-1, ' ', false, json::error_handler_t::replace);
         }
       } else if (s.rfind("context.", 0) == 0) {
         json v = json_path(inv.vtl_context(), "$." + s.substr(8));
-        value = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+        value = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump(-1, ' ', false, json::error_handler_t::replace);
       } else {
         continue;
       }
@@ -362,7 +362,7 @@ void integrate_aws_proxy(const InvocationP& inv, const ServiceEnv& env, const js
   std::string arn = function_of(substitute_stage_variables(integration.value("uri", ""), inv->stage_variables()));
   if (arn.empty()) return inv->finish(server_error());
   json event = proxy_event_v1(inv->proxy_request());
-  invoke_lambda(inv, env, arn, event.dump(), [inv](Result r) {
+  invoke_lambda(inv, env, arn, event.dump(-1, ' ', false, json::error_handler_t::replace), [inv](Result r) {
     if (r.error) {
       spdlog::warn("apigateway {}: Lambda invocation failed: {} {}", inv->api_id, r.error->code, r.error->message);
       return inv->finish(internal_error());
@@ -547,7 +547,7 @@ std::optional<std::string> identity_of(const RestInvocation& inv, const json& au
     } else if (s.rfind("stageVariables.", 0) == 0) value = inv.stage_variables().value(s.substr(15), "");
     else if (s.rfind("context.", 0) == 0) {
       json v = json_path(inv.vtl_context(), "$." + s.substr(8));
-      value = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+      value = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     if (value.empty()) return std::nullopt;
     out += (out.empty() ? "" : ",") + value;
@@ -585,8 +585,8 @@ bool apply_policy(const InvocationP& inv, const json& result) {
   json ctx = json::object();
   if (result.contains("context") && result["context"].is_object())
     for (auto& [k, v] : result["context"].items())
-      if (v.is_string() || v.is_number() || v.is_boolean()) ctx[k] = v.is_string() ? v : json(v.dump());
-  ctx["principalId"] = result["principalId"].is_string() ? result["principalId"] : json(result["principalId"].dump());
+      if (v.is_string() || v.is_number() || v.is_boolean()) ctx[k] = v.is_string() ? v : json(v.dump(-1, ' ', false, json::error_handler_t::replace));
+  ctx["principalId"] = result["principalId"].is_string() ? result["principalId"] : json(result["principalId"].dump(-1, ' ', false, json::error_handler_t::replace));
   inv->auth_context = ctx;
   inv->usage_key = result.value("usageIdentifierKey", "");
   return true;
@@ -712,7 +712,7 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
   std::string arn = function_of(substitute_stage_variables(auth.value("authorizerUri", ""), inv->stage_variables()));
   json event = authorizer_event(*inv, auth, *identity);
   const ServiceEnv& env = env_;
-  invoke_lambda(inv, env_, arn, event.dump(), [inv, &env, ttl, cache_key](Result r) {
+  invoke_lambda(inv, env_, arn, event.dump(-1, ' ', false, json::error_handler_t::replace), [inv, &env, ttl, cache_key](Result r) {
     if (r.error) return inv->finish(answer(500, "AuthorizerConfigurationException", {{"message", nullptr}}));
     std::string payload = result_payload(r);
     json out = json::parse(payload, nullptr, false);

@@ -24,7 +24,7 @@ std::vector<std::pair<std::string, nlohmann::json>> RestStore::all(const std::st
 
 void RestStore::put(const std::string& kind, const std::string& id, const nlohmann::json& doc) {
   auto s = db_.cached("INSERT OR REPLACE INTO docs(kind, id, doc) VALUES(?,?,?)");
-  s->bind(1, kind).bind(2, id).bind(3, doc.dump());
+  s->bind(1, kind).bind(2, id).bind(3, doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   s->run();
 }
 

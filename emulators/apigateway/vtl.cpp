@@ -721,7 +721,7 @@ class Evaluator {
     if (a.name == "body") return in_.body;
     if (a.name == "json") {
       json v = json_path(body_json(), av.empty() ? "$" : arg0);
-      return v.dump();
+      return v.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     if (a.name == "path") return json_path(body_json(), av.empty() ? "$" : arg0);
     if (a.name == "params") {
