@@ -1,5 +1,6 @@
 #include "simulator/builtin.hpp"
 
+#include "apigateway/apigateway.hpp"
 #include "dynamodb/dynamodb.hpp"
 #include "iam/iam.hpp"
 #include "lambda/lambda.hpp"
@@ -29,6 +30,7 @@ void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
   sim.add_service(logs::make_service(env));
   sim.add_service(sns::make_service(env));
   sim.add_service(lambda::make_service(env));
+  sim.add_service(apigateway::make_rest_service(env));
 }
 
 }  // namespace awan
