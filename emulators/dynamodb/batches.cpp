@@ -73,10 +73,14 @@ json DynamoDbService::batch_write_item(json& in) {
   c.raise();
   json& req = in["RequestItems"];
   size_t total = 0;
-  for (auto& [name, r] : req.items()) total += r.size();
+  bool empty_list = false;
+  for (auto& [name, r] : req.items()) {
+    total += r.size();
+    empty_list = empty_list || r.empty();
+  }
   if (req.empty())
     invalid("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
-  if (total > 25)
+  if (total > 25 || empty_list)
     invalid("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
   struct Op {
     TableInfo* t;

@@ -579,6 +579,15 @@ void type_error(const std::string& op, const std::string& type, std::string_view
   fail(label, "Incorrect operand type for operator or function; operator or function: " + op + ", operand type: " + type);
 }
 
+// <, <=, >, >= and BETWEEN order strings, numbers and binaries only: a constant of another type
+// (list, map, set, BOOL, NULL) is a validation error, not a false condition.
+void ordered_operands(const Node& n, const std::string& op, std::string_view label) {
+  for (const auto& a : n.args) {
+    std::string t = static_type(a);
+    if (!t.empty() && t != "S" && t != "N" && t != "B") type_error(op, t, label);
+  }
+}
+
 // Post-order: children first (names and values resolved left to right), then the node.
 void check_node(Node& n, Context& ctx, std::string_view label) {
   if (n.kind == Kind::Path) {
@@ -593,9 +602,11 @@ void check_node(Node& n, Context& ctx, std::string_view label) {
   switch (n.kind) {
     case Kind::Compare:
       check_distinct(n, n.op, label);
+      if (n.op != "=" && n.op != "<>") ordered_operands(n, n.op, label);
       break;
     case Kind::Between: {
       check_distinct(n, n.op, label);
+      ordered_operands(n, "BETWEEN", label);
       const Node& lo = n.args[1];
       const Node& hi = n.args[2];
       if (lo.kind == Kind::Value && hi.kind == Kind::Value) {

@@ -54,6 +54,18 @@ json DynamoDbService::list_tags_of_resource(json& in) {
   Constraints c;
   if (!member(in, "ResourceArn")) c.add(nullptr, "resourceArn", "Member must not be null");
   c.raise();
+  // A well-formed ARN of a table that does not exist: DynamoDB answers as IAM would for a
+  // resource the caller may not read, not ResourceNotFoundException.
+  std::string arn = str_member(in, "ResourceArn");
+  if (arn.rfind("arn:", 0) == 0 && arn.find(":table/") != std::string::npos) {
+    TableInfo* t = find_table_by_name(arn);
+    if (!t || t->arn != arn.substr(0, t->arn.size())) {
+      std::string caller = ctx_->caller_arn.empty() ? "arn:aws:iam::" + ctx_->account_id + ":root" : ctx_->caller_arn;
+      throw AwsError("AccessDeniedException",
+                     "User: " + caller + " is not authorized to perform: dynamodb:ListTagsOfResource on resource: " + arn,
+                     400);
+    }
+  }
   TableInfo& t = table_by_arn(in);
   return {{"Tags", t.meta.value("Tags", json::array())}};
 }
@@ -90,6 +102,14 @@ json DynamoDbService::update_time_to_live(json& in) {
   Constraints c;
   c.table_name(in);
   if (!member(in, "TimeToLiveSpecification")) c.add(nullptr, "timeToLiveSpecification", "Member must not be null");
+  if (const json* spec = member(in, "TimeToLiveSpecification")) {
+    const json* name = spec->is_object() ? member(*spec, "AttributeName") : nullptr;
+    if (!name) {
+      c.add(nullptr, "timeToLiveSpecification.attributeName", "Member must not be null");
+    } else if (name->is_string() && name->get_ref<const std::string&>().empty()) {
+      c.add(name, "timeToLiveSpecification.attributeName", "Member must have length greater than or equal to 1");
+    }
+  }
   c.raise();
   TableInfo& t = find_table_named(in);
   const json& spec = in["TimeToLiveSpecification"];

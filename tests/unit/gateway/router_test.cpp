@@ -151,3 +151,63 @@ TEST(Router, FreeFormHeaderTextNamesNoAccount) {
   EXPECT_EQ(r.service, "s3");
   EXPECT_EQ(r.access_key_id, "AKIAEXAMPLE");
 }
+
+TEST(Router, ExecuteApiUrlForms) {
+  auto a = gateway::route(make("GET", "/_aws/execute-api/abc123/prod/items/1?x=1"));
+  EXPECT_EQ(a.kind, RouteKind::execute_api);
+  EXPECT_EQ(a.api_id, "abc123");
+  EXPECT_EQ(a.invoke_path, "/prod/items/1");
+  auto b = gateway::route(make("POST", "/prod/items", {{"Host", "abc123.execute-api.localhost:4566"}}));
+  EXPECT_EQ(b.kind, RouteKind::execute_api);
+  EXPECT_EQ(b.api_id, "abc123");
+  EXPECT_EQ(b.invoke_path, "/prod/items");
+  auto c = gateway::route(make("GET", "/restapis/abc123/prod/_user_request_/items/1"));
+  EXPECT_EQ(c.kind, RouteKind::execute_api);
+  EXPECT_EQ(c.api_id, "abc123");
+  EXPECT_EQ(c.invoke_path, "/prod/items/1");
+  auto d = gateway::route(make("GET", "/restapis/abc123/prod/_user_request_"));
+  EXPECT_EQ(d.invoke_path, "/prod/");
+  // Signed invocations (AWS_IAM methods) are invocations too.
+  auto e = gateway::route(make("GET", "/_aws/execute-api/abc123/prod/x",
+                               {{"Authorization", auth("AKID/20260101/us-east-1/execute-api/aws4_request")}}));
+  EXPECT_EQ(e.kind, RouteKind::execute_api);
+  EXPECT_EQ(e.access_key_id, "AKID");
+  // The control plane is not.
+  auto f = gateway::route(make("GET", "/restapis/abc123/resources"));
+  EXPECT_EQ(f.kind, RouteKind::service);
+  EXPECT_EQ(f.service, "apigateway");
+  auto g = gateway::route(make("GET", "/restapis/abc123/stages/prod"));
+  EXPECT_EQ(g.service, "apigateway");
+  EXPECT_EQ(gateway::route(make("GET", "/restapis/abc123/prod/_user_request_x/a")).kind, RouteKind::service);
+  EXPECT_EQ(gateway::route(make("GET", "/_aws/execute-api/a%2Fb/prod")).kind, RouteKind::service);
+}
+
+TEST(Router, ApiGatewayV2AndManagementApi) {
+  auto v2 = gateway::route(make("GET", "/v2/apis", {{"Authorization", auth("AKID/20260101/us-east-1/apigateway/aws4_request")}}));
+  EXPECT_EQ(v2.service, "apigatewayv2");
+  auto v1 = gateway::route(make("GET", "/restapis", {{"Authorization", auth("AKID/20260101/us-east-1/apigateway/aws4_request")}}));
+  EXPECT_EQ(v1.service, "apigateway");
+  EXPECT_EQ(gateway::route(make("GET", "/v2/apis/abc/routes")).service, "apigatewayv2");
+  // @connections, at the root (AWS_ENDPOINT_URL) or under an API's stage.
+  auto m = gateway::route(make("POST", "/@connections/Zx1=",
+                               {{"Authorization", auth("AKID/20260101/us-east-1/execute-api/aws4_request")}}));
+  EXPECT_EQ(m.kind, RouteKind::service);
+  EXPECT_EQ(m.service, "apigatewaymanagementapi");
+  auto n = gateway::route(make("POST", "/_aws/execute-api/abc123/prod/@connections/Zx1="));
+  EXPECT_EQ(n.service, "apigatewaymanagementapi");
+  EXPECT_EQ(n.invoke_path, "/@connections/Zx1=");
+  auto o = gateway::route(make("GET", "/prod/@connections/Zx1=", {{"Host", "abc123.execute-api.localhost"}}));
+  EXPECT_EQ(o.service, "apigatewaymanagementapi");
+  EXPECT_EQ(o.invoke_path, "/@connections/Zx1=");
+  // A path that only contains the word deeper down is an invocation.
+  auto p = gateway::route(make("GET", "/_aws/execute-api/abc123/prod/a/@connections/x"));
+  EXPECT_EQ(p.kind, RouteKind::execute_api);
+}
+
+TEST(Router, StepFunctions) {
+  auto r = gateway::route(make("POST", "/", {{"X-Amz-Target", "AWSStepFunctions.StartExecution"}}));
+  EXPECT_EQ(r.service, "stepfunctions");
+  EXPECT_EQ(r.protocol, "json");
+  EXPECT_EQ(gateway::route(make("POST", "/", {{"Authorization", auth("AKID/20260101/us-east-1/states/aws4_request")}})).service,
+            "stepfunctions");
+}

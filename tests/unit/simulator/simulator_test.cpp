@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "awan/simulator.hpp"
 
@@ -220,4 +221,73 @@ TEST(Simulator, EndpointAndListenUrlOfAWildcardBind) {
   // Bound to all interfaces on purpose: any Host is served.
   auto resp = http_exchange(sim.port(), "GET /_awan/health HTTP/1.1\r\nHost: my-laptop.lan\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(resp.rfind("HTTP/1.1 200", 0), 0u) << resp;
+}
+
+namespace {
+// Owns the API ids it was given; answers with what it saw.
+class FakeApis : public Service {
+ public:
+  FakeApis(std::string name, std::string owned) : name_(std::move(name)), owned_(std::move(owned)) {}
+  std::string_view name() const override { return name_; }
+  Result call(const RequestContext&, const std::string&, nlohmann::json) override { return Result::ok(); }
+  void reset() override {}
+  bool invoke_http(const RequestContext& ctx, const HttpCall& call, HttpCompletion done) override {
+    if (call.api_id != owned_) return false;
+    HttpAnswer a;
+    a.status = 201;
+    a.headers.emplace_back("Content-Type", "application/json");
+    const std::string* custom = call.header("x-custom");
+    a.body = nlohmann::json{{"owner", name_},
+                            {"api", call.api_id},
+                            {"method", call.method},
+                            {"path", call.path},
+                            {"query", call.query},
+                            {"body", call.body},
+                            {"custom", custom ? *custom : ""},
+                            {"account", ctx.account_id}}
+                 .dump();
+    // From another thread, as after a function invocation.
+    std::thread([done = std::move(done), a = std::move(a)]() mutable { done(std::move(a)); }).detach();
+    return true;
+  }
+
+ private:
+  std::string name_, owned_;
+};
+
+nlohmann::json body_json(const std::string& response) {
+  return nlohmann::json::parse(response.substr(response.find("\r\n\r\n") + 4), nullptr, false);
+}
+}  // namespace
+
+TEST(Simulator, ExecuteApiReachesTheOwnerOfTheApiId) {
+  SimulatorOptions o = test_options();
+  o.builtin_services = false;
+  Simulator sim(o);
+  sim.add_service(std::make_unique<FakeApis>("apigateway", "restid0001"));
+  sim.add_service(std::make_unique<FakeApis>("apigatewayv2", "httpid0001"));
+  sim.start();
+  auto r = http_exchange(sim.port(),
+                         "POST /_aws/execute-api/restid0001/prod/items/a%20b?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "X-Custom: yes\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
+  EXPECT_NE(r.find("HTTP/1.1 201"), std::string::npos) << r;
+  auto j = body_json(r);
+  EXPECT_EQ(j["owner"], "apigateway");
+  EXPECT_EQ(j["path"], "/prod/items/a%20b");
+  EXPECT_EQ(j["query"], "x=1");
+  EXPECT_EQ(j["body"], "hi");
+  EXPECT_EQ(j["custom"], "yes");
+  r = http_exchange(sim.port(), "GET /items HTTP/1.1\r\nHost: httpid0001.execute-api.localhost\r\nConnection: close\r\n\r\n");
+  j = body_json(r);
+  EXPECT_EQ(j["owner"], "apigatewayv2");
+  EXPECT_EQ(j["path"], "/items");
+  r = http_exchange(sim.port(),
+                    "GET /restapis/restid0001/dev/_user_request_/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  j = body_json(r);
+  EXPECT_EQ(j["owner"], "apigateway");
+  EXPECT_EQ(j["path"], "/dev/x");
+  r = http_exchange(sim.port(), "GET /_aws/execute-api/nobody/prod/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(r.find("HTTP/1.1 404"), std::string::npos) << r;
+  EXPECT_EQ(body_json(r)["message"], "Not Found");
+  sim.stop();
 }
