@@ -136,7 +136,10 @@ std::optional<StagePath> resolve_stage(std::string_view path, const std::vector<
 
 std::optional<std::string> select_route(std::string_view expression, std::string_view message) {
   std::string expr(expression);
-  if (expr.size() > 3 && expr.starts_with("${") && expr.back() == '}') expr = "$" + expr.substr(2, expr.size() - 3);
+  if (expr.size() > 3 && expr.starts_with("${") && expr.back() == '}') {
+    expr.pop_back();
+    expr.erase(1, 1);
+  }
   static const std::string kBody = "$request.body";
   if (!expr.starts_with(kBody)) return expr.empty() || expr[0] == '$' ? std::nullopt : std::optional(expr);
   nlohmann::json doc = nlohmann::json::parse(message, nullptr, false);
