@@ -241,6 +241,7 @@ bool V2Service::invoke_http(const RequestContext& ctx, const HttpCall& call, Htt
   r.headers = call.headers;
   r.body = call.body;
   r.route_key = target->route.value("RouteKey", "");
+  r.resource = r.route_key.find(' ') == std::string::npos ? r.route_key : r.route_key.substr(r.route_key.find(' ') + 1);
   r.path_parameters = m->path_parameters;
   if (target->stage.contains("StageVariables") && target->stage["StageVariables"].is_object())
     for (auto& [k, v] : target->stage["StageVariables"].items())
