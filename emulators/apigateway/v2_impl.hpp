@@ -39,7 +39,9 @@ inline AwsError conflict(const std::string& m) { return {"ConflictException", m,
 }  // namespace errors
 
 // One API: its document (the Api shape) and its resources, each kind keyed by id (route and
-// integration responses by "<routeId>/<responseId>").
+// integration responses by "<routeId>/<responseId>"). Kind "Snapshot" holds, by deployment id,
+// what that deployment froze: {"Route": {...}, "Integration": {...}, "Authorizer": {...},
+// "RouteResponse": {...}}; a stage serves the snapshot of its DeploymentId.
 struct Api {
   std::string account, region;
   json doc;
@@ -106,6 +108,9 @@ class V2Service : public Service {
   Result create_child(const Kind& k, Api& api, json& in);
   Result update_child(const Kind& k, Api& api, json& doc, json& in);
   void after_change(Api& api);  // auto-deploying stages get a new deployment
+  std::string deploy(Api& api, bool automatic);  // a new deployment with its snapshot
+  // The snapshot a stage serves; nullptr when it has no deployment.
+  static const json* deployed(const Api& api, const std::string& stage);
 
   Result create_api(json& in);
   Result get_api(json& in);
@@ -149,6 +154,10 @@ class V2Service : public Service {
   std::mutex buckets_mu_;
   std::map<std::string, std::shared_ptr<TokenBucket>> buckets_;
   JwksCache jwks_;
+  // REQUEST authorizer results by "<apiId>/<authorizerId>/<identity values>": until when, and
+  // the context (null: denied).
+  std::mutex auth_cache_mu_;
+  std::map<std::string, std::pair<std::chrono::system_clock::time_point, json>> auth_cache_;
   std::mutex conn_mu_;
   std::map<std::string, std::shared_ptr<Connection>> connections_;
 };

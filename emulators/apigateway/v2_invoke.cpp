@@ -115,13 +115,14 @@ std::optional<RouteTarget> V2Service::target_for(const Api& api, const std::stri
   t.route = route;
   t.account = api.account;
   t.region = api.region;
+  if (auto st = api.children.find("Stage"); st != api.children.end())
+    if (auto s = st->second.find(stage); s != st->second.end()) t.stage = s->second;
+  const json* snapshot = deployed(api, stage);
+  if (!snapshot) return std::nullopt;
   auto find = [&](const char* kind, const std::string& id) -> const json* {
-    auto it = api.children.find(kind);
-    if (it == api.children.end()) return nullptr;
-    auto j = it->second.find(id);
-    return j == it->second.end() ? nullptr : &j->second;
+    if (!snapshot->contains(kind) || !(*snapshot)[kind].contains(id)) return nullptr;
+    return &(*snapshot)[kind][id];
   };
-  if (const json* s = find("Stage", stage)) t.stage = *s;
   std::string target = route.value("Target", "");
   if (target.starts_with("integrations/"))
     if (const json* i = find("Integration", target.substr(13))) t.integration = *i;
@@ -211,12 +212,14 @@ bool V2Service::invoke_http(const RequestContext& ctx, const HttpCall& call, Htt
   }
   std::vector<RouteKey> keys;
   std::vector<const json*> routes;
-  for (const auto& [id, r] : api.children["Route"]) {
-    if (auto k = parse_route_key(r.value("RouteKey", ""))) {
-      keys.push_back(std::move(*k));
-      routes.push_back(&r);
+  const json* snapshot = deployed(api, sp->stage);
+  if (snapshot && snapshot->contains("Route"))
+    for (const auto& r : (*snapshot)["Route"]) {
+      if (auto k = parse_route_key(r.value("RouteKey", ""))) {
+        keys.push_back(std::move(*k));
+        routes.push_back(&r);
+      }
     }
-  }
   auto m = match_route(keys, call.method, sp->path);
   if (!m) {
     lock.unlock();
@@ -227,6 +230,10 @@ bool V2Service::invoke_http(const RequestContext& ctx, const HttpCall& call, Htt
   }
   auto target = target_for(api, sp->stage, *routes[m->index]);
   lock.unlock();
+  if (!target) {
+    done(message_answer(404, "Not Found"));
+    return true;
+  }
 
   ProxyRequest r;
   r.api_id = call.api_id;
@@ -365,8 +372,24 @@ void V2Service::invoke_route(const RequestContext& ctx, const HttpCall& call, Ro
     }
     bool simple = t.authorizer.value("EnableSimpleResponses", false);
     std::string uri = t.authorizer.value("AuthorizerUri", "");
+    int ttl = t.authorizer.value("AuthorizerResultTtlInSeconds", 0);
+    std::string cache_key = r.api_id + "/" + t.authorizer.value("AuthorizerId", "") + "/" + identity.dump();
+    if (ttl > 0 && !identity.empty()) {
+      std::optional<json> cached;
+      {
+        std::lock_guard lock(auth_cache_mu_);
+        auto it = auth_cache_.find(cache_key);
+        if (it != auth_cache_.end() && it->second.first > now()) cached = it->second.second;
+      }
+      if (cached) {
+        if (cached->is_null()) return done(message_answer(403, "Forbidden"));
+        r.authorizer = {{"lambda", *cached}};
+        return run_integration(t, r, std::move(done));
+      }
+    }
     invoke_lambda(t.account, t.region, uri, event.dump(),
-                  [this, t, r, simple, done = std::move(done)](bool ok, std::string out) mutable {
+                  [this, t, r, simple, ttl, cache_key, cacheable = !identity.empty(),
+                   done = std::move(done)](bool ok, std::string out) mutable {
                     if (!ok) return done(message_answer(500, "Internal Server Error"));
                     json res = json::parse(out, nullptr, false);
                     bool allowed = false;
@@ -381,6 +404,11 @@ void V2Service::invoke_route(const RequestContext& ctx, const HttpCall& call, Ro
                           if (st.is_object() && st.value("Effect", "") == "Deny") allowed = false;
                       }
                       if (res.contains("context") && res["context"].is_object()) context = res["context"];
+                    }
+                    if (ttl > 0 && cacheable) {
+                      std::lock_guard lock(auth_cache_mu_);
+                      if (auth_cache_.size() > 10000) auth_cache_.clear();
+                      auth_cache_[cache_key] = {now() + std::chrono::seconds(ttl), allowed ? context : json(nullptr)};
                     }
                     if (!allowed) return done(message_answer(403, "Forbidden"));
                     r.authorizer = {{"lambda", context}};

@@ -42,6 +42,10 @@ void V2Service::reset() {
     buckets_.clear();
   }
   jwks_.clear();
+  {
+    std::lock_guard lock(auth_cache_mu_);
+    auth_cache_.clear();
+  }
   std::map<std::string, std::shared_ptr<Connection>> conns;
   {
     std::lock_guard lock(conn_mu_);
@@ -101,13 +105,37 @@ void V2Service::save_child(Api& api, const std::string& kind, const std::string&
   else store_.put({kind, api.id(), key, api.account, api.region, it->second});
 }
 
+std::string V2Service::deploy(Api& api, bool automatic) {
+  std::string id = ids::random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789");
+  api.children["Deployment"][id] = {{"DeploymentId", id}, {"DeploymentStatus", "DEPLOYED"},
+                                    {"AutoDeployed", automatic}, {"CreatedDate", epoch(now())}};
+  save_child(api, "Deployment", id);
+  json snapshot = json::object();
+  for (const char* k : {"Route", "Integration", "Authorizer", "RouteResponse"}) {
+    snapshot[k] = json::object();
+    for (const auto& [key, doc] : api.children[k]) snapshot[k][key] = doc;
+  }
+  api.children["Snapshot"][id] = std::move(snapshot);
+  save_child(api, "Snapshot", id);
+  return id;
+}
+
+const json* V2Service::deployed(const Api& api, const std::string& stage) {
+  auto stages = api.children.find("Stage");
+  if (stages == api.children.end()) return nullptr;
+  auto s = stages->second.find(stage);
+  if (s == stages->second.end() || !s->second.contains("DeploymentId") || !s->second["DeploymentId"].is_string())
+    return nullptr;
+  auto snaps = api.children.find("Snapshot");
+  if (snaps == api.children.end()) return nullptr;
+  auto it = snaps->second.find(s->second["DeploymentId"].get<std::string>());
+  return it == snaps->second.end() ? nullptr : &it->second;
+}
+
 void V2Service::after_change(Api& api) {
   for (auto& [name, stage] : api.children["Stage"]) {
     if (!stage.value("AutoDeploy", false)) continue;
-    std::string id = ids::random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789");
-    api.children["Deployment"][id] = {{"DeploymentId", id}, {"DeploymentStatus", "DEPLOYED"},
-                                      {"AutoDeployed", true}, {"CreatedDate", epoch(now())}};
-    save_child(api, "Deployment", id);
+    std::string id = deploy(api, true);
     stage["DeploymentId"] = id;
     stage["LastDeploymentStatusMessage"] = "Successfully deployed stage with deployment ID '" + id + "'";
     stage["LastUpdatedDate"] = epoch(now());
@@ -206,18 +234,25 @@ Result V2Service::create_child(const Kind& k, Api& api, json& in) {
   } else if (kind == "IntegrationResponse") {
     if (in.value("IntegrationResponseKey", "").empty()) throw errors::bad_request("IntegrationResponseKey is required");
   }
+  if (kind == "Deployment") {
+    std::string id = deploy(api, false);
+    json& d = api.children["Deployment"][id];
+    if (doc.contains("Description")) d["Description"] = doc["Description"];
+    save_child(api, "Deployment", id);
+    if (!in.value("StageName", "").empty()) {
+      json& st = api.children["Stage"][in["StageName"].get<std::string>()];
+      st["DeploymentId"] = id;
+      st["LastUpdatedDate"] = epoch(now());
+      save_child(api, "Stage", in["StageName"]);
+    }
+    return Result::ok(d);
+  }
   std::string id = k.id_length ? ids::random_string(k.id_length, "abcdefghijklmnopqrstuvwxyz0123456789")
                                : in.value(k.id_member, "");
   doc[k.id_member] = id;
   std::string key = k.parent ? parent + "/" + id : id;
   api.children[kind][key] = doc;
   save_child(api, kind, key);
-  if (kind == "Deployment" && !in.value("StageName", "").empty()) {
-    json& st = api.children["Stage"][in["StageName"].get<std::string>()];
-    st["DeploymentId"] = id;
-    st["LastUpdatedDate"] = epoch(now());
-    save_child(api, "Stage", in["StageName"]);
-  }
   if (kind == "Stage" && doc.value("AutoDeploy", false)) after_change(api);
   else if (kind == "Route" || kind == "Integration" || kind == "Authorizer" || kind == "RouteResponse") after_change(api);
   return Result::ok(api.children[kind][key]);
@@ -233,7 +268,12 @@ Result V2Service::update_child(const Kind& k, Api& api, json& doc, json& in) {
     std::string why;
     if (!parse_route_key(in["RouteKey"].get<std::string>(), &why)) throw errors::bad_request(why);
   }
-  if (kind == "Stage") doc["LastUpdatedDate"] = epoch(now());
+  if (kind == "Stage") {
+    if (in.contains("DeploymentId") && !api.children["Deployment"].count(in["DeploymentId"].get<std::string>()))
+      throw errors::not_found("Invalid Deployment identifier specified " + ctx_->account_id + ":" +
+                              in["DeploymentId"].get<std::string>());
+    doc["LastUpdatedDate"] = epoch(now());
+  }
   return Result::ok(doc);
 }
 
@@ -254,10 +294,12 @@ Result V2Service::generic(const std::string& verb, const Kind& k, json& in) {
   json& doc = require_child(api, k, key);
   if (verb == "Get") return Result::ok(doc);
   if (verb == "Update") {
-    Result r = update_child(k, api, doc, in);
+    update_child(k, api, doc, in);
     save_child(api, kind, key);
-    if (kind == "Route" || kind == "Integration" || kind == "Authorizer") after_change(api);
-    return r;
+    if (kind == "Route" || kind == "Integration" || kind == "Authorizer" ||
+        (kind == "Stage" && in.value("AutoDeploy", false)))
+      after_change(api);
+    return Result::ok(api.children[kind][key]);
   }
   // Delete
   if (kind == "Integration")
@@ -269,6 +311,13 @@ Result V2Service::generic(const std::string& verb, const Kind& k, json& in) {
       if (r.value("AuthorizerId", "") == in.value("AuthorizerId", ""))
         throw errors::conflict("Cannot delete authorizer " + in.value("AuthorizerId", "") + ", is referenced in route: " +
                                r.value("RouteKey", ""));
+  if (kind == "Deployment") {
+    for (const auto& [name, st] : api.children["Stage"])
+      if (st.value("DeploymentId", "") == key)
+        throw errors::bad_request("Active stages pointing to this deployment must be moved or deleted");
+    api.children["Snapshot"].erase(key);
+    save_child(api, "Snapshot", key);
+  }
   api.children[kind].erase(key);
   save_child(api, kind, key);
   if (kind == "Route" || kind == "Integration") {
@@ -328,6 +377,9 @@ Result V2Service::delete_route_request_parameter(json& in) {
 Result V2Service::reset_authorizers_cache(json& in) {
   Api& api = require_api(in);
   require_child(api, *kind_of("Stage"), in.value("StageName", ""));
+  std::lock_guard lock(auth_cache_mu_);
+  for (auto it = auth_cache_.begin(); it != auth_cache_.end();)
+    it = it->first.starts_with(api.id() + "/") ? auth_cache_.erase(it) : std::next(it);
   return Result::ok();
 }
 

@@ -120,7 +120,9 @@ void V2Service::upgrade_websocket(const RequestContext& ctx, const HttpCall& cal
     if (it == apis_.end()) return done({404, {}, "", nullptr});
     c->account = it->second->account;
     c->region = it->second->region;
-    for (const auto& [id, r] : it->second->children["Route"])
+    const json* snapshot = deployed(*it->second, stage);
+    if (!snapshot) return done({403, {}, "", nullptr});  // a stage without a deployment
+    for (const auto& r : snapshot->value("Route", json::object()))
       if (r.value("RouteKey", "") == "$connect") target = target_for(*it->second, stage, r);
   }
   auto accept = [this, c, done] {
@@ -160,24 +162,23 @@ void V2Service::connection_message(const std::shared_ptr<Connection>& c, std::st
     auto it = apis_.find(c->api_id);
     if (it == apis_.end()) return;
     Api& api = *it->second;
+    const json* snapshot = deployed(api, c->stage);
+    if (!snapshot) return;
     auto selected = binary ? std::nullopt : select_route(api.doc.value("RouteSelectionExpression", ""), message);
     const json* route = nullptr;
-    const json* fallback = nullptr;
-    std::string route_id;
-    for (const auto& [id, r] : api.children["Route"]) {
+    std::string route_id, fallback_id;
+    const json routes = snapshot->value("Route", json::object());
+    for (const auto& [id, r] : routes.items()) {
       std::string k = r.value("RouteKey", "");
-      if (selected && k == *selected && k[0] != '$') route = &r, route_id = id;
-      if (k == "$default") fallback = &r;
+      if (selected && k == *selected && !k.empty() && k[0] != '$') route_id = id;
+      if (k == "$default") fallback_id = id;
     }
-    if (!route && fallback) {
-      route = fallback;
-      for (const auto& [id, r] : api.children["Route"])
-        if (&r == fallback) route_id = id;
-    }
+    if (route_id.empty()) route_id = fallback_id;
+    if (!route_id.empty()) route = &routes[route_id];
     if (route) {
       target = target_for(api, c->stage, *route);
       route_key = route->value("RouteKey", "");
-      for (const auto& [key, rr] : api.children["RouteResponse"])
+      for (const auto& [key, rr] : snapshot->value("RouteResponse", json::object()).items())
         if (key.starts_with(route_id + "/")) has_response = true;
     }
   }
@@ -219,7 +220,9 @@ void V2Service::connection_closed(const std::shared_ptr<Connection>& c) {
     std::lock_guard lock(mu_);
     auto it = apis_.find(c->api_id);
     if (it == apis_.end()) return;
-    for (const auto& [id, r] : it->second->children["Route"])
+    const json* snapshot = deployed(*it->second, c->stage);
+    if (!snapshot) return;
+    for (const auto& r : snapshot->value("Route", json::object()))
       if (r.value("RouteKey", "") == "$disconnect") target = target_for(*it->second, c->stage, r);
   }
   if (!target || !target->integration.is_object() || target->integration.value("IntegrationType", "") != "AWS_PROXY") return;
