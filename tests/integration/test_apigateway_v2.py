@@ -324,3 +324,8 @@ def test_lambda_request_authorizer(awan, v2, boto):
     assert json.loads(body)["requestContext"]["authorizer"]["lambda"] == {"user": "bob"}
     assert fetch(awan, "GET", url, headers={"x-token": "nope"})[0] == 403
     assert fetch(awan, "GET", url)[0] == 401
+
+
+def test_js_sdk_v3(js, boto):
+    arn = function(boto, "stock", "awan:Check-Stock", runtime="provided.al2023")
+    assert "apigatewayv2.mjs ok" in js("apigatewayv2.mjs", arn)
