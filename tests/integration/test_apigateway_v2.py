@@ -329,3 +329,39 @@ def test_lambda_request_authorizer(awan, v2, boto):
 def test_js_sdk_v3(js, boto):
     arn = function(boto, "stock", "awan:Check-Stock", runtime="provided.al2023")
     assert "apigatewayv2.mjs ok" in js("apigatewayv2.mjs", arn)
+
+
+def test_http_proxy_integration(awan, v2):
+    class Backend(http.server.BaseHTTPRequestHandler):
+        def handle_one(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            body = json.dumps({"method": self.command, "path": self.path, "x": self.headers.get("X-Test"),
+                               "body": self.rfile.read(n).decode()}).encode()
+            self.send_response(207)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Backend", "yes")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = handle_one
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        backend = f"http://127.0.0.1:{srv.server_address[1]}"
+        api_id = v2.create_api(Name="p", ProtocolType="HTTP")["ApiId"]
+        integ = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                                      IntegrationUri=backend + "/up/{proxy}", PayloadFormatVersion="1.0")
+        v2.create_route(ApiId=api_id, RouteKey="ANY /svc/{proxy+}", Target="integrations/" + integ["IntegrationId"])
+        v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        status, headers, body = fetch(awan, "POST", f"{awan.endpoint}/_aws/execute-api/{api_id}/svc/a/b?q=1",
+                                      body=b"hello", headers={"X-Test": "t", "Content-Type": "text/plain"})
+        assert status == 207, body
+        assert headers["X-Backend"] == "yes"
+        assert json.loads(body) == {"method": "POST", "path": "/up/a/b?q=1", "x": "t", "body": "hello"}
+    finally:
+        srv.shutdown()
