@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   http::Request req = fuzz::request_from_bytes(data, size);
   if (req.headers.find("Host") == nullptr) req.headers.add("Host", "localhost");
   auto decoded = codec->decode(req);
-  protocol::EncodeContext ec{"rid", "us-east-1", "000000000000", req.method, nullptr};
+  protocol::EncodeContext ec{"rid", "us-east-1", "000000000000", req.method, nullptr, {}};
   http::Response resp;
   if (auto* err = std::get_if<AwsError>(&decoded)) {
     codec->encode_error(*err, ec, resp);

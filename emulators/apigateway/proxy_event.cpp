@@ -60,6 +60,8 @@ json body_of(const ProxyRequest& r) {
 }
 }  // namespace
 
+std::string event_text(const json& event) { return event.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 std::vector<std::pair<std::string, std::string>> parse_query(const std::string& raw_query) {
   std::vector<std::pair<std::string, std::string>> out;
   size_t pos = 0;
@@ -257,8 +259,10 @@ bool read_common(const json& o, ProxyAnswer& a, bool allow_multi) {
     if (!it->is_object()) return false;
     for (const auto& [k, vs] : it->items()) {
       if (!vs.is_array()) return false;
-      // A name in both maps: the multi-value list replaces the single value.
-      std::erase_if(a.headers, [&](const auto& h) { return iequal(h.first, k); });
+      // A name in both maps: the multi-value list replaces the single value. (A copy of the
+      // binding: clang 14 cannot capture structured bindings.)
+      const std::string& name = k;
+      std::erase_if(a.headers, [&](const auto& h) { return iequal(h.first, name); });
       for (const auto& v : vs) {
         auto t = header_value(v);
         if (!t) return false;

@@ -57,6 +57,10 @@ std::optional<ProxyAnswer> proxy_result_v1(const std::string& function_output);
 // output is not JSON or an object's fields are malformed (502).
 std::optional<ProxyAnswer> proxy_result_v2(const std::string& function_output);
 
+// The event as the function's payload: JSON text in which bytes that are not UTF-8 (a header or
+// a body that is not a binary media type) become U+FFFD instead of failing the invocation.
+std::string event_text(const nlohmann::json& event);
+
 // Query string helpers shared by the events: every value of each parameter, in order,
 // percent-decoded ('+' is a space).
 std::vector<std::pair<std::string, std::string>> parse_query(const std::string& raw_query);

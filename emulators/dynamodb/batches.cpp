@@ -28,7 +28,10 @@ json DynamoDbService::batch_get_item(json& in) {
     if (!t) not_found();
     std::set<std::pair<std::string, std::string>> seen;
     json items = json::array();
-    size_t bytes = 0;
+    // Each key is read as a GetItem would be: its item's size rounded up to 4 KB on its own
+    // (a key without an item still reads one unit), then summed per table.
+    const bool consistent = member(r, "ConsistentRead") && r["ConsistentRead"].get<bool>();
+    double units = 0;
     for (auto& k : r["Keys"]) {
       validate_item(k);
       auto key = key_of(*t, k);
@@ -42,7 +45,9 @@ json DynamoDbService::batch_get_item(json& in) {
         u["Keys"].push_back(k);
         continue;
       }
-      if (auto item = store_.get_item(t->id, key.first, key.second)) {
+      auto item = store_.get_item(t->id, key.first, key.second);
+      units += read_units(item ? item_size(*item) : 0, consistent);
+      if (item) {
         size_t sz = item_size(*item);
         if (response_bytes + sz > kBatchGetResponseLimit) {
           response_bytes = kBatchGetResponseLimit;
@@ -51,15 +56,13 @@ json DynamoDbService::batch_get_item(json& in) {
           u["Keys"] = json::array({k});
           continue;
         }
-        bytes += sz;
         response_bytes += sz;
         items.push_back(proj ? expr::project(*item, *proj) : std::move(*item));
       }
     }
     out["Responses"][t->name] = std::move(items);
     if (wants_capacity(in))
-      caps.push_back(capacity(*t, read_units(bytes, member(r, "ConsistentRead") && r["ConsistentRead"].get<bool>()),
-                              str_member(in, "ReturnConsumedCapacity")));
+      caps.push_back(capacity(*t, units, str_member(in, "ReturnConsumedCapacity")));
   }
   if (wants_capacity(in)) out["ConsumedCapacity"] = caps;
   return out;

@@ -58,21 +58,36 @@ std::pair<std::string, std::string> DynamoDbService::item_key(const TableInfo& t
                 "The AttributeValue for a key attribute cannot contain an empty " +
                 std::string(kd->type == "B" ? "binary" : "string") + " value. IndexName: " + ix.name +
                 ", IndexKey: " + kd->name);
+      // Index keys have the table's key limits.
+      size_t size = encode_key(*it).size();
+      if (kd == &ix.hash && size > 2048)
+        invalid("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+      if (kd != &ix.hash && size > 1024)
+        invalid("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
     }
   }
   return {std::move(pk), std::move(sk)};
 }
 
+// An item the index cannot hold (key attribute missing, of another type, an empty string or
+// binary, or beyond the key size limits: items a GSI backfill meets, since writes refuse them)
+// has no entry.
 std::optional<std::pair<std::string, std::string>> DynamoDbService::index_keys(const IndexInfo& ix, const json& item) {
+  auto usable = [](const json& v) {
+    const json& raw = v.begin().value();
+    return !(raw.is_string() && raw.get_ref<const std::string&>().empty());
+  };
   auto h = item.find(ix.hash.name);
-  if (h == item.end() || value_type(*h) != ix.hash.type) return std::nullopt;
-  std::string isk;
+  if (h == item.end() || value_type(*h) != ix.hash.type || !usable(*h)) return std::nullopt;
+  std::string ipk = encode_key(*h), isk;
+  if (ipk.size() > 2048) return std::nullopt;
   if (ix.range) {
     auto r = item.find(ix.range->name);
-    if (r == item.end() || value_type(*r) != ix.range->type) return std::nullopt;
+    if (r == item.end() || value_type(*r) != ix.range->type || !usable(*r)) return std::nullopt;
     isk = encode_key(*r);
+    if (isk.size() > 1024) return std::nullopt;
   }
-  return std::make_pair(encode_key(*h), std::move(isk));
+  return std::make_pair(std::move(ipk), std::move(isk));
 }
 
 void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
@@ -111,6 +126,12 @@ json DynamoDbService::capacity(const TableInfo& t, double units, const std::stri
     if (!lsis.empty()) c["LocalSecondaryIndexes"] = lsis;
   }
   return c;
+}
+
+void DynamoDbService::attributes_to_get_constraint(Constraints& c, const json& in) {
+  const json* atg = member(in, "AttributesToGet");
+  if (atg && atg->is_array() && atg->empty())
+    c.add(atg, "attributesToGet", "Member must have length greater than or equal to 1");
 }
 
 void DynamoDbService::return_capacity_constraint(Constraints& c, const json& in) {

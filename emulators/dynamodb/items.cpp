@@ -38,6 +38,7 @@ json DynamoDbService::get_item(json& in) {
   Constraints c;
   c.table_name(in);
   if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
+  attributes_to_get_constraint(c, in);
   return_capacity_constraint(c, in);
   c.raise();
   no_mixing(in, {"AttributesToGet"}, {"ProjectionExpression"});
@@ -178,7 +179,14 @@ json DynamoDbService::update_item(json& in) {
     return out;
   }
   json item = old ? *old : key;
-  expr::apply_update(update, item);
+  try {
+    expr::apply_update(update, item);
+  } catch (const AwsError& e) {
+    // The legacy parameter words a type mismatch its own way.
+    if (member(in, "AttributeUpdates") && e.message == "An operand in the update expression has an incorrect data type")
+      invalid("One or more parameter values were invalid: Type mismatch for attribute to update");
+    throw;
+  }
   if (nesting_depth(item) >= kMaxNestingDepth) invalid(std::string(kNestingTooDeep));
   item_key(t, item);  // index key types
   size_t size = item_size(item);

@@ -134,6 +134,7 @@ void DynamoDbService::prepare_read(json& in, ReadPlan& plan, Expressions& ex, bo
   c.min_int(in, "Limit", "limit", 1);
   c.enum_value(in, "Select", "select", {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"});
   c.enum_value(in, "ConditionalOperator", "conditionalOperator", {"OR", "AND"});
+  attributes_to_get_constraint(c, in);
   return_capacity_constraint(c, in);
   if (const json* idx = member(in, "IndexName")) {
     const auto& s = idx->get_ref<const std::string&>();

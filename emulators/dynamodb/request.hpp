@@ -67,6 +67,11 @@ class Constraints {
       if (s.size() > 1024) add(v, path, "Member must have length less than or equal to 1024");
       return;
     }
+    // The name members are TableArn-shaped now (1..1024): an empty name fails that alone.
+    if (s.empty()) {
+      add(v, path, "Member must have length greater than or equal to 1");
+      return;
+    }
     if (s.size() < 3) add(v, path, "Member must have length greater than or equal to 3");
     if (s.size() > 255) add(v, path, "Member must have length less than or equal to 255");
     bool ok = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {

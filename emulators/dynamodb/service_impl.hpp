@@ -124,6 +124,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json describe(const TableInfo& t, const std::string& status = "ACTIVE");
 
+  void check_index_definition(const json& index);
   json create_table(json& in);
 
   void set_stream(json& meta, const json& spec, const TableInfo* current = nullptr);
@@ -155,6 +156,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
                 const json* old_item = nullptr, const json* new_item = nullptr);
 
   static void return_capacity_constraint(Constraints& c, const json& in);
+  static void attributes_to_get_constraint(Constraints& c, const json& in);
   static bool wants_capacity(const json& in);
 
   Condition condition_of(json& in, Expressions& ex, const char* expected_field = "Expected");

@@ -140,6 +140,66 @@ json DynamoDbService::describe(const TableInfo& t, const std::string& status) {
   return d;
 }
 
+namespace {
+// Capacity units are at least 1 ("provisionedThroughput.readCapacityUnits" style paths).
+void throughput_constraints(Constraints& c, const json* pt, const std::string& base) {
+  if (!pt || !pt->is_object()) return;
+  for (auto [name, path] : {std::pair{"ReadCapacityUnits", "readCapacityUnits"}, {"WriteCapacityUnits", "writeCapacityUnits"}}) {
+    const json* v = member(*pt, name);
+    if (v && v->is_number() && v->get<double>() < 1)
+      c.add(v, base + "provisionedThroughput." + path, "Member must have value greater than or equal to 1");
+  }
+}
+
+// The model's constraints on an index definition: its name, projection type and throughput.
+void index_constraints(Constraints& c, const json* indexes, const std::string& kind) {
+  if (!indexes || !indexes->is_array()) return;
+  size_t i = 1;
+  for (const auto& x : *indexes) {
+    std::string base = kind + "." + std::to_string(i++) + ".member.";
+    if (const json* n = member(x, "IndexName"); n && n->is_string()) {
+      const std::string& name = n->get_ref<const std::string&>();
+      if (name.size() < 3) c.add(n, base + "indexName", "Member must have length greater than or equal to 3");
+      if (name.size() > 255) c.add(n, base + "indexName", "Member must have length less than or equal to 255");
+      bool pattern = !name.empty();
+      for (char ch : name)
+        pattern = pattern && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                              ch == '_' || ch == '.' || ch == '-');
+      if (!pattern) c.add(n, base + "indexName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    if (const json* pr = member(x, "Projection"); pr && pr->is_object()) {
+      const json* t = member(*pr, "ProjectionType");
+      if (t && *t != "ALL" && *t != "KEYS_ONLY" && *t != "INCLUDE")
+        c.add(t, base + "projection.projectionType", "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
+    }
+    throughput_constraints(c, member(x, "ProvisionedThroughput"), base);
+  }
+}
+}  // namespace
+
+// An index's key schema and projection, checked as DynamoDB checks them (after the constraints).
+void DynamoDbService::check_index_definition(const json& index) {
+  const json* ks = member(index, "KeySchema");
+  if (ks && ks->is_array() && !ks->empty()) {
+    if (str_member((*ks)[0], "KeyType") != "HASH") invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    if (ks->size() == 2 && str_member((*ks)[1], "KeyType") != "RANGE")
+      invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  }
+  const json* pr = member(index, "Projection");
+  const json* type = pr && pr->is_object() ? member(*pr, "ProjectionType") : nullptr;
+  if (!type) invalid("One or more parameter values were invalid: Unknown ProjectionType: null");
+  const json* non_key = member(*pr, "NonKeyAttributes");
+  if (non_key && *type != "INCLUDE")
+    invalid("One or more parameter values were invalid: ProjectionType is " + type->get<std::string>() +
+            ", but NonKeyAttributes is specified");
+  if (non_key && non_key->is_array()) {
+    std::set<std::string> seen;
+    for (const auto& a : *non_key)
+      if (a.is_string() && !seen.insert(a.get<std::string>()).second)
+        invalid("One or more parameter values were invalid: Duplicate NonKeyAttribute: " + a.get<std::string>());
+  }
+}
+
 json DynamoDbService::create_table(json& in) {
   Constraints c;
   c.table_name(in);
@@ -168,6 +228,9 @@ json DynamoDbService::create_table(json& in) {
       ++i;
     }
   }
+  throughput_constraints(c, member(in, "ProvisionedThroughput"), "");
+  index_constraints(c, member(in, "GlobalSecondaryIndexes"), "globalSecondaryIndexes");
+  index_constraints(c, member(in, "LocalSecondaryIndexes"), "localSecondaryIndexes");
   c.raise();
   const json& ks = in["KeySchema"];
   const json& ad = in["AttributeDefinitions"];
@@ -216,6 +279,7 @@ json DynamoDbService::create_table(json& in) {
     for (const auto& i : *lsis) {
       std::string n = str_member(i, "IndexName");
       if (!index_names.insert(n).second) invalid("One or more parameter values were invalid: Duplicate index name: " + n);
+      check_index_definition(i);
       check_keys(i["KeySchema"], n);
       if (str_member(i["KeySchema"][0], "AttributeName") != str_member(ks[0], "AttributeName"))
         invalid("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: " +
@@ -230,6 +294,7 @@ json DynamoDbService::create_table(json& in) {
     for (const auto& i : *gsis) {
       std::string n = str_member(i, "IndexName");
       if (!index_names.insert(n).second) invalid("One or more parameter values were invalid: Duplicate index name: " + n);
+      check_index_definition(i);
       check_keys(i["KeySchema"], n);
       if (billing == "PROVISIONED" && !member(i, "ProvisionedThroughput"))
         invalid("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: " + n);
@@ -315,8 +380,32 @@ json DynamoDbService::update_table(json& in) {
   Constraints c;
   c.table_name(in);
   c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  throughput_constraints(c, member(in, "ProvisionedThroughput"), "");
   c.raise();
   TableInfo& t = find_table_named(in);
+  static constexpr const char* kChanges[] = {"ProvisionedThroughput", "BillingMode", "StreamSpecification",
+                                             "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
+                                             "TableClass", "DeletionProtectionEnabled", "OnDemandThroughput",
+                                             "WarmThroughput", "MultiRegionConsistency"};
+  if (std::none_of(std::begin(kChanges), std::end(kChanges), [&](const char* k) { return member(in, k) != nullptr; }))
+    invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+            "SSESpecification or ReplicaUpdates is required");
+  // PROVISIONED to PROVISIONED with the throughput it has.
+  if (const json* pt = member(in, "ProvisionedThroughput");
+      pt && pt->is_object() && t.meta.value("BillingMode", "PROVISIONED") == "PROVISIONED" &&
+      str_member(in, "BillingMode", "PROVISIONED") == "PROVISIONED" && t.meta.contains("ProvisionedThroughput")) {
+    const json& cur = t.meta["ProvisionedThroughput"];
+    auto units = [](const json& o, const char* k) { return o.contains(k) && o[k].is_number() ? o[k].get<int64_t>() : -1; };
+    int64_t cr = units(cur, "ReadCapacityUnits"), cw = units(cur, "WriteCapacityUnits");
+    int64_t rr = units(*pt, "ReadCapacityUnits"), rw = units(*pt, "WriteCapacityUnits");
+    if (cr == rr && cw == rw && !member(in, "GlobalSecondaryIndexUpdates"))
+      invalid("The provisioned throughput for the table will not change. The requested value equals the current value. "
+              "Current ReadCapacityUnits provisioned for the table: " + std::to_string(cr) +
+              ". Requested ReadCapacityUnits: " + std::to_string(rr) +
+              ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(cw) +
+              ". Requested WriteCapacityUnits: " + std::to_string(rw) +
+              ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
+  }
   json meta = t.meta;
   if (const json* ad = member(in, "AttributeDefinitions")) {
     for (const auto& d : *ad) {
@@ -352,6 +441,7 @@ json DynamoDbService::update_table(json& in) {
     for (const auto& u : *updates) {
       if (const json* cr = member(u, "Create")) {
         std::string n = str_member(*cr, "IndexName");
+        check_index_definition(*cr);
         if (t.find_index(n)) invalid("One or more parameter values were invalid: Index with name: " + n + " already exists");
         for (const auto& k : (*cr)["KeySchema"]) {
           bool defined = false;

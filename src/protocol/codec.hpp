@@ -31,6 +31,8 @@ struct EncodeContext {
   // The output payload (Result::payload) when the operation returns one: the codec sets the
   // content headers; the caller puts the bytes or the file in the response.
   const Payload* payload = nullptr;
+  // The request's Accept-Encoding (DynamoDB compresses large answers when it allows).
+  std::string_view accept_encoding;
 };
 
 class Codec {

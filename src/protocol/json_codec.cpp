@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/compress.hpp"
 #include "core/crypto.hpp"
 #include "protocol/codec_support.hpp"
 #include "protocol/codecs.hpp"
@@ -12,6 +13,7 @@
 namespace awan::protocol {
 
 namespace {
+constexpr size_t kCompressAbove = 4096;
 
 using json = nlohmann::json;
 
@@ -78,7 +80,20 @@ void JsonCodec::encode_output(const std::string& operation, const nlohmann::json
     out.body = dump(output);
   out.headers.set("Content-Type", content_type_);
   add_request_id_headers(ctx, out);
-  if (crc32_) out.headers.set("x-amz-crc32", std::to_string(crypto::crc32(out.body)));
+  if (crc32_) {
+    // DynamoDB compresses answers above 4 KiB for clients that accept it; the CRC32 covers the
+    // bytes sent (the compressed body).
+    if (out.body.size() > kCompressAbove) {
+      auto enc = compress::negotiate(ctx.accept_encoding);
+      if (enc != compress::Encoding::identity) {
+        if (auto z = compress::encode(out.body, enc)) {
+          out.body = std::move(*z);
+          out.headers.set("Content-Encoding", enc == compress::Encoding::gzip ? "gzip" : "deflate");
+        }
+      }
+    }
+    out.headers.set("x-amz-crc32", std::to_string(crypto::crc32(out.body)));
+  }
 }
 
 std::string JsonCodec::error_type(const AwsError& error) const {

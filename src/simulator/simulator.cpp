@@ -14,6 +14,7 @@
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "gateway/authenticate.hpp"
+#include "gateway/content_encoding.hpp"
 #include "gateway/internal_policy.hpp"
 #include "gateway/origin_policy.hpp"
 #include "gateway/request_limits.hpp"
@@ -216,7 +217,7 @@ struct Simulator::Impl : Scheduler {
                      const http::Responder& respond) {
     http::Response r;
     if (codec) {
-      protocol::EncodeContext ec{ctx.request_id, ctx.region, ctx.account_id, ctx.http_method};
+      protocol::EncodeContext ec{ctx.request_id, ctx.region, ctx.account_id, ctx.http_method, nullptr, {}};
       codec->encode_error(err, ec, r);
     } else {
       r.status = err.http_status;
@@ -457,6 +458,11 @@ struct Simulator::Impl : Scheduler {
     const bool streams = req.body_file && codec && codec->streams_payload(req);
     if (auto err = authenticate_and_decode(req, route, ctx, served && !streams))
       return respond_error(codec, *err, ctx, t0, respond);
+    if (!req.body_file) {
+      if (auto err = gateway::decode_content_encoding(req, route,
+                                                      gateway::request_limit(req, options.max_body_bytes).max_bytes))
+        return respond_error(codec, *err, ctx, t0, respond);
+    }
     if (auto err = resolve_identity(ctx.access_key_id, ctx)) return respond_error(codec, *err, ctx, t0, respond);
     if (!codec) {
       return respond_error(nullptr,
@@ -482,12 +488,14 @@ struct Simulator::Impl : Scheduler {
     }
     Service* svc = it->second.get();
     auto shared_ctx = std::make_shared<RequestContext>(std::move(ctx));
-    auto done = [this, codec, shared_ctx, t0, respond](Result result) {
+    auto done = [this, codec, shared_ctx, t0, respond,
+                 accept_encoding = std::string(req.headers.get("accept-encoding"))](Result result) {
       if (result.error) return respond_error(codec, *result.error, *shared_ctx, t0, respond);
       http::Response r;
       try {
         protocol::EncodeContext ec{shared_ctx->request_id, shared_ctx->region, shared_ctx->account_id,
-                                    shared_ctx->http_method, result.payload ? &*result.payload : nullptr};
+                                    shared_ctx->http_method, result.payload ? &*result.payload : nullptr,
+                                    accept_encoding};
         codec->encode_output(shared_ctx->operation, result.output, ec, r);
         if (result.payload && !r.omit_body) attach_payload(std::move(*result.payload), r);
       } catch (const std::exception& e) {

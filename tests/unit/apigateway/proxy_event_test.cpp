@@ -182,6 +182,16 @@ TEST(ProxyResultV2, ObjectFormWithCookies) {
   EXPECT_FALSE(proxy_result_v2(R"({"statusCode":200,"cookies":"a=1"})"));
 }
 
+TEST(ProxyEvent, TextReplacesInvalidUtf8) {
+  ProxyRequest r = sample();
+  r.body = "caf\xe9";  // Latin-1, not UTF-8
+  r.headers.push_back({"X-Bad", "\xff"});
+  std::string text = event_text(proxy_event_v1(r));
+  auto back = json::parse(text);
+  EXPECT_EQ(back["body"], "caf\xEF\xBF\xBD");
+  EXPECT_EQ(event_text(proxy_event_v2(r)).find('\xff'), std::string::npos);
+}
+
 TEST(Query, ParsesAndDecodes) {
   auto q = parse_query("a=1&&b&c=%2F+x&=v&d=%zz");
   ASSERT_EQ(q.size(), 5u);
