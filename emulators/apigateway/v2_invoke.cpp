@@ -373,7 +373,7 @@ void V2Service::invoke_route(const RequestContext& ctx, const HttpCall& call, Ro
     bool simple = t.authorizer.value("EnableSimpleResponses", false);
     std::string uri = t.authorizer.value("AuthorizerUri", "");
     int ttl = t.authorizer.value("AuthorizerResultTtlInSeconds", 0);
-    std::string cache_key = r.api_id + "/" + t.authorizer.value("AuthorizerId", "") + "/" + identity.dump();
+    std::string cache_key = r.api_id + "/" + t.authorizer.value("AuthorizerId", "") + "/" + identity.dump(-1, ' ', false, json::error_handler_t::replace);
     if (ttl > 0 && !identity.empty()) {
       std::optional<json> cached;
       {
@@ -387,7 +387,7 @@ void V2Service::invoke_route(const RequestContext& ctx, const HttpCall& call, Ro
         return run_integration(t, r, std::move(done));
       }
     }
-    invoke_lambda(t.account, t.region, uri, event.dump(),
+    invoke_lambda(t.account, t.region, uri, event_text(event),
                   [this, t, r, simple, ttl, cache_key, cacheable = !identity.empty(),
                    done = std::move(done)](bool ok, std::string out) mutable {
                     if (!ok) return done(message_answer(500, "Internal Server Error"));
@@ -427,7 +427,7 @@ void V2Service::run_integration(const RouteTarget& t, const ProxyRequest& r, Htt
   if (type == "AWS_PROXY") {
     bool v2 = i.value("PayloadFormatVersion", "2.0") == "2.0";
     json event = v2 ? proxy_event_v2(r) : proxy_event_v1(r, true);
-    invoke_lambda(t.account, t.region, uri, event.dump(), [v2, done = std::move(done)](bool ok, std::string out) {
+    invoke_lambda(t.account, t.region, uri, event_text(event), [v2, done = std::move(done)](bool ok, std::string out) {
       if (!ok) return done(message_answer(500, "Internal Server Error"));
       auto res = v2 ? proxy_result_v2(out) : proxy_result_v1(out);
       if (!res) return done(message_answer(500, "Internal Server Error"));

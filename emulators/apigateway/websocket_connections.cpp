@@ -135,7 +135,7 @@ void V2Service::upgrade_websocket(const RequestContext& ctx, const HttpCall& cal
     return accept();
   std::string rid = new_request_id();
   json event = websocket_event(*c, "$connect", "CONNECT", rid, nullptr);
-  invoke_lambda(c->account, c->region, target->integration.value("IntegrationUri", ""), event.dump(),
+  invoke_lambda(c->account, c->region, target->integration.value("IntegrationUri", ""), event_text(event),
                 [accept, done](bool ok, std::string out) {
                   if (!ok) return done({500, {}, "", nullptr});
                   json r = json::parse(out, nullptr, false);
@@ -195,7 +195,7 @@ void V2Service::connection_message(const std::shared_ptr<Connection>& c, std::st
     return;
   }
   json event = websocket_event(*c, route_key, "MESSAGE", rid, &message);
-  invoke_lambda(c->account, c->region, integ.value("IntegrationUri", ""), event.dump(),
+  invoke_lambda(c->account, c->region, integ.value("IntegrationUri", ""), event_text(event),
                 [c, has_response, rid](bool ok, std::string out) {
                   if (!c->peer) return;
                   if (!ok) {
@@ -227,7 +227,7 @@ void V2Service::connection_closed(const std::shared_ptr<Connection>& c) {
   }
   if (!target || !target->integration.is_object() || target->integration.value("IntegrationType", "") != "AWS_PROXY") return;
   json event = websocket_event(*c, "$disconnect", "DISCONNECT", new_request_id(), nullptr);
-  invoke_lambda(c->account, c->region, target->integration.value("IntegrationUri", ""), event.dump(), [](bool, std::string) {});
+  invoke_lambda(c->account, c->region, target->integration.value("IntegrationUri", ""), event_text(event), [](bool, std::string) {});
 }
 
 namespace {
