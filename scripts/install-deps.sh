@@ -10,7 +10,7 @@ DEB_PACKAGES=(
   libsqlite3-dev libssl-dev libpugixml-dev zlib1g-dev libjemalloc-dev libcurl4-openssl-dev libzip-dev
   libgtest-dev libgmock-dev
   python3 python3-botocore python3-boto3 python3-pytest python3-requests
-  python3-aiosmtpd python3-cryptography
+  python3-aiosmtpd python3-cryptography python3-websockets
   awscli wrk curl
   clang libclang-rt-14-dev
 )

@@ -31,6 +31,10 @@ void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
   sim.add_service(sns::make_service(env));
   sim.add_service(lambda::make_service(env));
   sim.add_service(apigateway::make_rest_service(env));
+  auto apigw_v2 = apigateway::make_v2_service(env);
+  auto apigw_management = apigateway::make_management_service(*apigw_v2);  // shares its connections
+  sim.add_service(std::move(apigw_v2));
+  sim.add_service(std::move(apigw_management));
 }
 
 }  // namespace awan

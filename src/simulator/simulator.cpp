@@ -336,12 +336,12 @@ struct Simulator::Impl : Scheduler {
     call.method = req.method;
     call.path = route.invoke_path;
     call.query = req.query;
+    call.websocket_upgrade = http::is_websocket_upgrade(req);  // before the headers move out
     call.headers.reserve(req.headers.size());
     for (auto& h : req.headers.items()) call.headers.emplace_back(std::move(h.name), std::move(h.value));
     call.body = std::move(req.body);
     call.source_ip = req.remote_address;
     call.host = ctx.host;
-    call.websocket_upgrade = http::is_websocket_upgrade(req);
     auto shared_ctx = std::make_shared<RequestContext>(std::move(ctx));
     shared_ctx->operation = call.websocket_upgrade ? "WebSocket" : "Invoke";
     HttpCompletion done = [this, shared_ctx, t0, respond](HttpAnswer a) {
