@@ -7,6 +7,7 @@
 #include "s3/s3.hpp"
 #include "sns/sns.hpp"
 #include "sqs/sqs.hpp"
+#include "stepfunctions/stepfunctions.hpp"
 #include "sts/sts.hpp"
 
 namespace awan {
@@ -29,6 +30,7 @@ void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
   sim.add_service(logs::make_service(env));
   sim.add_service(sns::make_service(env));
   sim.add_service(lambda::make_service(env));
+  sim.add_service(stepfunctions::make_service(env));
 }
 
 }  // namespace awan
