@@ -54,7 +54,7 @@ void StepFunctionsService::post(std::chrono::milliseconds delay, std::function<v
 }
 
 void StepFunctionsService::save(const Execution& e) {
-  if (e.express) return;
+  if (e.express || !persistent_) return;  // in memory, the maps are the state
   json d = e.doc;
   d["_account"] = e.account;
   d["_region"] = e.region;
@@ -70,7 +70,7 @@ int64_t StepFunctionsService::add_event(Execution& e, int64_t previous, const st
   json ev = {{"timestamp", now_s()}, {"type", type}, {"id", e.next_event_id++}, {"previousEventId", previous}};
   if (key) ev[key] = std::move(details);
   int64_t id = ev["id"];
-  if (!e.express) store_.add_event(e.arn, id, ev);
+  if (!e.express && persistent_) store_.add_event(e.arn, id, ev);
   e.events.push_back(std::move(ev));
   return id;
 }
@@ -166,7 +166,12 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
               "stateEnteredEventDetails");
     spdlog::info("stepfunctions: {} entered state {}", e.arn, name);
     if (f->top) {
+      json deadline = e.resumed && e.checkpoint.is_object() && e.checkpoint.value("state", "") == name
+                          ? e.checkpoint.value("deadline", json())
+                          : json();
+      e.resumed = false;
       e.checkpoint = {{"state", name}, {"input", input}, {"variables", f->variables}};
+      if (!deadline.is_null()) e.checkpoint["deadline"] = deadline;
       save(e);
     }
   }
@@ -234,7 +239,7 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
           return finish(Outcome::failure("States.Runtime", "Invalid timestamp in the Wait state '" + name + "'"));
         deadline = timefmt::epoch_seconds(*t);
       }
-      if (f->top && e.checkpoint.is_object() && e.checkpoint.contains("deadline"))
+      if (f->top && e.checkpoint.is_object() && e.checkpoint.contains("deadline") && e.checkpoint["state"] == name)
         deadline = e.checkpoint["deadline"].get<double>();  // resumed after a restart
       if (f->top) {
         e.checkpoint["deadline"] = deadline;

@@ -9,7 +9,9 @@
 namespace awan::stepfunctions {
 
 StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
-    : env_(env), store_(env.db_path("stepfunctions"), storage::durability(env.sync_full)) {
+    : env_(env),
+      persistent_(!env.data_dir.empty()),
+      store_(env.db_path("stepfunctions"), storage::durability(env.sync_full)) {
   for (auto& d : store_.all("sm")) {
     StateMachine m;
     m.definition = json::parse(d.value("definition", "{}"), nullptr, false);
@@ -43,7 +45,7 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
       continue;
     }
     spdlog::info("stepfunctions: resuming {} at state {}", e->arn, e->checkpoint["state"].get<std::string>());
-    auto f = std::make_shared<Frame>();
+    e->resumed = true;
     std::string state = e->checkpoint["state"];
     json input = e->checkpoint["input"];
     json vars = e->checkpoint.value("variables", json::object());

@@ -57,6 +57,7 @@ struct Execution {
   int64_t next_event_id = 1;
   bool finished = false;
   std::vector<Completion> waiters;    // StartSyncExecution, .sync parents
+  bool resumed = false;               // reloaded running: the first state keeps its Wait deadline
   json checkpoint;                    // top level: {"state", "input", "variables", "deadline"}
   std::shared_ptr<bool> live = std::make_shared<bool>(true);  // false once stopped
 };
@@ -179,6 +180,7 @@ class StepFunctionsService final : public Service {
   int64_t now_ms() const;
 
   ServiceEnv env_;
+  bool persistent_ = false;  // --data-dir: executions and their histories are written through
   std::recursive_mutex mu_;
   Store store_;
   std::map<std::string, StateMachine> machines_;           // by ARN (versions too: "<arn>:<n>")
