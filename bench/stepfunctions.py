@@ -68,7 +68,7 @@ def executions_per_second(port, name, definition):
     t0 = time.monotonic()
     r = lib.wrk(f"http://127.0.0.1:{port}/", script, duration=duration, connections=connections)
     while running(port, sm):
-        time.sleep(0.01)
+        time.sleep(0.1)
     elapsed = time.monotonic() - t0
     done = count(port, sm, "SUCCEEDED")
     failed = count(port, sm, "FAILED")

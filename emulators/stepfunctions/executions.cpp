@@ -110,18 +110,35 @@ Result StepFunctionsService::list_executions(const RequestContext& ctx, json& in
   if (sm.empty()) throw AwsError::validation("Must provide a StateMachine ARN or MapRun ARN");
   if (!find_machine(sm)) throw errors::state_machine_does_not_exist(sm);
   std::string filter = in.value("statusFilter", "");
-  std::vector<json> all;
+  // Newest first; only the page is rendered.
+  std::vector<std::pair<double, const Execution*>> matching;
   for (const auto& [arn, e] : executions_) {
     const json& d = e->doc;
-    if (d["stateMachineArn"] != sm) continue;
-    if (!filter.empty() && d["status"] != filter) continue;
-    json item = {{"executionArn", arn}, {"stateMachineArn", sm}, {"name", d["name"]}, {"status", d["status"]},
-                 {"startDate", d["startDate"]}, {"redriveCount", 0}};
-    if (d.contains("stopDate")) item["stopDate"] = d["stopDate"];
-    all.push_back(std::move(item));
+    if (d["stateMachineArn"].get_ref<const std::string&>() != sm) continue;
+    if (!filter.empty() && d["status"].get_ref<const std::string&>() != filter) continue;
+    matching.emplace_back(d["startDate"].get<double>(), e.get());
   }
-  std::sort(all.begin(), all.end(), [](const json& a, const json& b) { return a["startDate"] > b["startDate"]; });
-  return Result::ok(list_page(all, in, "executions"));
+  std::stable_sort(matching.begin(), matching.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  size_t start = 0;
+  if (in.contains("nextToken") && in["nextToken"].is_string()) {
+    try {
+      start = std::stoul(in["nextToken"].get<std::string>());
+    } catch (...) {
+      throw errors::invalid_token();
+    }
+  }
+  size_t max = in.value("maxResults", 100);
+  if (max == 0 || max > 1000) max = 100;
+  json out = {{"executions", json::array()}};
+  for (size_t i = start; i < matching.size() && i < start + max; ++i) {
+    const json& d = matching[i].second->doc;
+    json item = {{"executionArn", d["executionArn"]}, {"stateMachineArn", sm}, {"name", d["name"]},
+                 {"status", d["status"]}, {"startDate", d["startDate"]}, {"redriveCount", 0}};
+    if (d.contains("stopDate")) item["stopDate"] = d["stopDate"];
+    out["executions"].push_back(std::move(item));
+  }
+  if (start + max < matching.size()) out["nextToken"] = std::to_string(start + max);
+  return Result::ok(out);
 }
 
 Result StepFunctionsService::get_execution_history(const RequestContext& ctx, json& in) {
