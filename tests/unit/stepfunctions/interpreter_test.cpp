@@ -354,3 +354,140 @@ TEST(StepFunctionsApi, ExecutionNameIdempotency) {
   ASSERT_TRUE(missing.is_error());
   EXPECT_EQ(missing.error->code, "ExecutionDoesNotExist");
 }
+
+namespace {
+
+// A fixture whose call_service answers like Lambda (and records aws-sdk calls).
+struct TaskFixture : Fixture {
+  std::vector<std::pair<std::string, json>> calls;
+  TaskFixture() {
+    ServiceEnv env;
+    env.clock = &clock;
+    env.scheduler = &scheduler;
+    env.call_service = [this](const RequestContext&, const std::string& service, const std::string& op, json in,
+                              Completion done) {
+      calls.emplace_back(service + ":" + op, in);
+      if (service == "lambda") {
+        json event = json::parse(in.value("Payload", "null"));
+        if (in["FunctionName"].get<std::string>().find("fails") != std::string::npos) {
+          done(Result::ok({{"StatusCode", 200}, {"FunctionError", "Unhandled"},
+                           {"Payload", json{{"errorType", "ValueError"}, {"errorMessage", "bad"}}.dump()}}));
+          return;
+        }
+        if (in["FunctionName"].get<std::string>().find("missing") != std::string::npos) {
+          done(Result::fail(AwsError("ResourceNotFoundException", "Function not found", 404)));
+          return;
+        }
+        done(Result::ok({{"StatusCode", 200}, {"ExecutedVersion", "$LATEST"}, {"Payload", json{{"got", event}}.dump()}}));
+        return;
+      }
+      done(Result::ok({{"Echo", in}}));
+    };
+    svc = stepfunctions::make_service(env);
+  }
+};
+
+json task(const std::string& resource, json extra = json::object()) {
+  extra["Type"] = "Task";
+  extra["Resource"] = resource;
+  return pass_machine(extra);
+}
+
+}  // namespace
+
+TEST(StepFunctionsTasks, LambdaFunctionArn) {
+  TaskFixture fx;
+  std::vector<std::string> ev;
+  auto d = fx.run(task("arn:aws:lambda:us-east-1:000000000000:function:ok"), {{"a", 1}}, &ev);
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  EXPECT_EQ(json::parse(d["output"].get<std::string>()), (json{{"got", {{"a", 1}}}}));
+  std::vector<std::string> want = {"ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled",
+                                   "LambdaFunctionStarted", "LambdaFunctionSucceeded", "TaskStateExited",
+                                   "ExecutionSucceeded"};
+  EXPECT_EQ(ev, want);
+}
+
+TEST(StepFunctionsTasks, LambdaErrorsMapToErrorTypeAndServiceErrors) {
+  TaskFixture fx;
+  auto d = fx.run(task("arn:aws:lambda:us-east-1:000000000000:function:fails"), json::object());
+  EXPECT_EQ(d["error"], "ValueError");
+  EXPECT_NE(d["cause"].get<std::string>().find("bad"), std::string::npos);
+  d = fx.run(task("arn:aws:states:::lambda:invoke", {{"Parameters", {{"FunctionName", "missing"}}}}), json::object());
+  EXPECT_EQ(d["error"], "Lambda.ResourceNotFoundException");
+}
+
+TEST(StepFunctionsTasks, LambdaInvokeOutputShape) {
+  TaskFixture fx;
+  auto d = fx.run(task("arn:aws:states:::lambda:invoke", {{"Parameters", {{"FunctionName", "f"}, {"Payload.$", "$"}}}}),
+                  {{"x", 2}});
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  json out = json::parse(d["output"].get<std::string>());
+  EXPECT_EQ(out["Payload"], (json{{"got", {{"x", 2}}}}));
+  EXPECT_EQ(out["StatusCode"], 200);
+  EXPECT_EQ(out["ExecutedVersion"], "$LATEST");
+  EXPECT_TRUE(out.contains("SdkHttpMetadata"));
+}
+
+TEST(StepFunctionsTasks, AwsSdkPascalCasesOperationAndMembers) {
+  TaskFixture fx;
+  auto d = fx.run(task("arn:aws:states:::aws-sdk:dynamodb:getItem",
+                       {{"Parameters", {{"tableName", "T"}, {"key", {{"id", {{"S", "1"}}}}}}}}),
+                  json::object());
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  ASSERT_EQ(fx.calls.size(), 1u);
+  EXPECT_EQ(fx.calls[0].first, "dynamodb:GetItem");
+  EXPECT_EQ(fx.calls[0].second, (json{{"TableName", "T"}, {"Key", {{"Id", {{"S", "1"}}}}}}));
+}
+
+TEST(StepFunctionsTasks, TaskTokenResumesOnSendTaskSuccess) {
+  TaskFixture fx;
+  auto c = fx.call("CreateStateMachine",
+                   {{"name", "tok"},
+                    {"definition", task("arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                                        {{"Parameters", {{"QueueUrl", "q"}, {"MessageBody", {{"t.$", "$$.Task.Token"}}}}}})
+                                       .dump()},
+                    {"roleArn", "arn:aws:iam::000000000000:role/r"}});
+  auto s = fx.call("StartExecution", {{"stateMachineArn", c.output["stateMachineArn"]}, {"input", "{}"}});
+  fx.scheduler.run();
+  ASSERT_EQ(fx.calls.size(), 1u);
+  std::string token = json::parse(fx.calls[0].second["MessageBody"].get<std::string>())["t"];
+  auto d = fx.call("DescribeExecution", {{"executionArn", s.output["executionArn"]}});
+  EXPECT_EQ(d.output["status"], "RUNNING");
+  EXPECT_FALSE(fx.call("SendTaskSuccess", {{"taskToken", token}, {"output", "{\"ok\":true}"}}).is_error());
+  fx.scheduler.run();
+  d = fx.call("DescribeExecution", {{"executionArn", s.output["executionArn"]}});
+  EXPECT_EQ(d.output["status"], "SUCCEEDED");
+  EXPECT_EQ(d.output["output"], "{\"ok\":true}");
+  auto again = fx.call("SendTaskSuccess", {{"taskToken", token}, {"output", "{}"}});
+  ASSERT_TRUE(again.is_error());
+  EXPECT_EQ(again.error->code, "InvalidToken");
+}
+
+TEST(StepFunctionsTasks, TaskTimeout) {
+  TaskFixture fx;
+  auto d = fx.run(task("arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                       {{"TimeoutSeconds", 5}, {"Parameters", {{"QueueUrl", "q"}, {"MessageBody", "m"}}}}),
+                  json::object());
+  EXPECT_EQ(d["status"], "FAILED");
+  EXPECT_EQ(d["error"], "States.Timeout");
+}
+
+TEST(StepFunctionsInterpreter, ThousandConcurrentExecutions) {
+  Fixture fx;
+  auto c = fx.call("CreateStateMachine",
+                   {{"name", "many"},
+                    {"definition", json{{"StartAt", "W"},
+                                        {"States", {{"W", {{"Type", "Wait"}, {"Seconds", 60}, {"Next", "P"}}},
+                                                    {"P", {{"Type", "Pass"}, {"End", true}}}}}}
+                                       .dump()},
+                    {"roleArn", "arn:aws:iam::000000000000:role/r"}});
+  std::vector<std::string> arns;
+  for (int i = 0; i < 1000; ++i)
+    arns.push_back(fx.call("StartExecution", {{"stateMachineArn", c.output["stateMachineArn"]}, {"input", "{}"}})
+                       .output["executionArn"]);
+  fx.scheduler.run();
+  for (const auto& a : arns) EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", a}}).output["status"], "SUCCEEDED");
+  auto l = fx.call("ListExecutions", {{"stateMachineArn", c.output["stateMachineArn"]}, {"maxResults", 100}});
+  EXPECT_EQ(l.output["executions"].size(), 100u);
+  EXPECT_TRUE(l.output.contains("nextToken"));
+}
