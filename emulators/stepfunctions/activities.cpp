@@ -137,8 +137,27 @@ Result StepFunctionsService::send_task_failure(const RequestContext& ctx, json& 
 
 Result StepFunctionsService::send_task_heartbeat(const RequestContext& ctx, json& in) {
   const std::string& token = required(in, "taskToken");
-  if (!tokens_.count(token)) throw errors::invalid_token();
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) throw errors::invalid_token();
+  if (it->second.heartbeat_seconds > 0)
+    it->second.heartbeat_deadline_ms = now_ms() + it->second.heartbeat_seconds * 1000;
   return Result::ok();
+}
+
+void StepFunctionsService::arm_heartbeat(const std::string& token) {
+  auto it = tokens_.find(token);
+  if (it == tokens_.end() || it->second.heartbeat_seconds <= 0) return;
+  if (it->second.heartbeat_deadline_ms == 0) it->second.heartbeat_deadline_ms = now_ms() + it->second.heartbeat_seconds * 1000;
+  int64_t wait = std::max<int64_t>(it->second.heartbeat_deadline_ms - now_ms(), 0);
+  post(std::chrono::milliseconds(wait), [this, token] {
+    std::lock_guard lock(mu_);
+    auto t = tokens_.find(token);
+    if (t == tokens_.end()) return;
+    if (now_ms() < t->second.heartbeat_deadline_ms) return arm_heartbeat(token);
+    auto resume = std::move(t->second.resume);
+    tokens_.erase(t);
+    resume(Outcome::failure("States.HeartbeatTimeout", ""));
+  });
 }
 
 }  // namespace awan::stepfunctions

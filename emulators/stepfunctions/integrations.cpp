@@ -133,6 +133,7 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
       finish(std::move(o));
     };
     tokens_[token] = std::move(t);
+    arm_heartbeat(token);
     activity_queue_[resource].push_back(token);
     std::vector<std::function<void()>> after;
     match_pollers(resource, after);
@@ -216,6 +217,7 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
       finish(std::move(o));
     };
     tokens_[token] = std::move(t);
+    arm_heartbeat(token);
   }
 
   if (lambda_function) {

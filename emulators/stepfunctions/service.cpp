@@ -69,7 +69,7 @@ void StepFunctionsService::drain() {
     pollers.assign(pollers_.begin(), pollers_.end());
     pollers_.clear();
   }
-  for (auto& p : pollers) p.done(Result::ok({{"taskToken", nullptr}}));
+  for (auto& p : pollers) p.done(Result::ok(json::object()));
 }
 
 void StepFunctionsService::reset() {

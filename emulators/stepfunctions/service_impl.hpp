@@ -148,6 +148,9 @@ class StepFunctionsService final : public Service {
   Result send_task_failure(const RequestContext& ctx, json& in);
   Result send_task_heartbeat(const RequestContext& ctx, json& in);
   void get_activity_task(const RequestContext& ctx, json in, Completion done);
+  // HeartbeatSeconds: fails the task with States.HeartbeatTimeout unless a heartbeat (or the
+  // result) comes in time (under mu_).
+  void arm_heartbeat(const std::string& token);
   // Offers a waiting activity task to a poller (under mu_); the completions to run after.
   void match_pollers(const std::string& activity_arn, std::vector<std::function<void()>>& after);
 

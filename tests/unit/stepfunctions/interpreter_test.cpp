@@ -491,3 +491,27 @@ TEST(StepFunctionsInterpreter, ThousandConcurrentExecutions) {
   EXPECT_EQ(l.output["executions"].size(), 100u);
   EXPECT_TRUE(l.output.contains("nextToken"));
 }
+
+TEST(StepFunctionsTasks, HeartbeatTimeout) {
+  TaskFixture fx;
+  auto machine = json{{"StartAt", "T"},
+                      {"States", {{"T", {{"Type", "Task"}, {"Resource", "arn:aws:states:::sqs:sendMessage.waitForTaskToken"},
+                                         {"HeartbeatSeconds", 5}, {"Parameters", {{"QueueUrl", "q"}, {"MessageBody", "m"}}},
+                                         {"Catch", {{{"ErrorEquals", {"States.HeartbeatTimeout"}}, {"Next", "Caught"}}}},
+                                         {"End", true}}},
+                                  {"Caught", {{"Type", "Pass"}, {"Result", "caught"}, {"End", true}}}}}};
+  auto d = fx.run(machine, json::object());
+  EXPECT_EQ(d["status"], "SUCCEEDED");
+  EXPECT_EQ(d["output"], "\"caught\"");
+}
+
+TEST(StepFunctionsApi, ValidateStateMachineDefinition) {
+  Fixture fx;
+  auto r = fx.call("ValidateStateMachineDefinition", {{"definition", R"({"StartAt":"A","States":{"A":{"Type":"Pass"}}})"}});
+  ASSERT_FALSE(r.is_error());
+  EXPECT_EQ(r.output["result"], "FAIL");
+  EXPECT_EQ(r.output["diagnostics"][0]["code"], "SCHEMA_VALIDATION_FAILED");
+  EXPECT_EQ(r.output["diagnostics"][0]["location"], "/States/A");
+  r = fx.call("ValidateStateMachineDefinition", {{"definition", R"({"StartAt":"A","States":{"A":{"Type":"Succeed"}}})"}});
+  EXPECT_EQ(r.output["result"], "OK");
+}
