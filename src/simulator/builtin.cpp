@@ -8,6 +8,7 @@
 #include "s3/s3.hpp"
 #include "sns/sns.hpp"
 #include "sqs/sqs.hpp"
+#include "stepfunctions/stepfunctions.hpp"
 #include "sts/sts.hpp"
 
 namespace awan {
@@ -35,6 +36,7 @@ void register_builtin_services(Simulator& sim, const ServiceEnv& env) {
   auto apigw_management = apigateway::make_management_service(*apigw_v2);  // shares its connections
   sim.add_service(std::move(apigw_v2));
   sim.add_service(std::move(apigw_management));
+  sim.add_service(stepfunctions::make_service(env));
 }
 
 }  // namespace awan

@@ -1,0 +1,558 @@
+// The ASL interpreter: runs an execution state by state on the Scheduler (every transition is a
+// posted step, Waits are timers on the injected clock), records the history, applies
+// Retry/Catch, and runs Parallel branches and Map iterations as child frames. Task resources
+// are in integrations.cpp.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "core/ids.hpp"
+#include "core/timefmt.hpp"
+#include "stepfunctions/choice.hpp"
+#include "stepfunctions/intrinsics.hpp"
+#include "stepfunctions/item_reader.hpp"
+#include "stepfunctions/jsonpath.hpp"
+#include "stepfunctions/paths.hpp"
+#include "stepfunctions/service_impl.hpp"
+
+namespace awan::stepfunctions {
+
+namespace {
+
+constexpr int kMaxFrameDepth = 16;
+constexpr size_t kMaxInlineConcurrency = 40;
+
+json io(const json& v) { return v.dump(); }
+
+bool error_matches(const json& equals, const std::string& error) {
+  for (const auto& e : equals) {
+    if (!e.is_string()) continue;
+    const std::string& name = e.get_ref<const std::string&>();
+    if (name == error) return true;
+    if (name == "States.ALL" && error != "States.Runtime" && error != "States.DataLimitExceeded") return true;
+    if (name == "States.TaskFailed" && error != "States.Timeout" && error != "States.Runtime" &&
+        error.rfind("States.", 0) != 0)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Frame::stopped() const { return *cancelled || !*exec->live || exec->finished; }
+
+void StepFunctionsService::post(std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (!env_.scheduler) {
+    fn();
+    return;
+  }
+  env_.scheduler->post_after(delay, [alive = alive_, fn = std::move(fn)] {
+    if (*alive) fn();
+  });
+}
+
+void StepFunctionsService::save(const Execution& e) {
+  if (e.express || !persistent_) return;  // in memory, the maps are the state
+  json d = e.doc;
+  d["_account"] = e.account;
+  d["_region"] = e.region;
+  d["_definition"] = e.definition;
+  d["_context"] = e.context;
+  d["_checkpoint"] = e.checkpoint;
+  d["_next_event"] = e.next_event_id;
+  store_.put("execution", e.arn, d);
+}
+
+int64_t StepFunctionsService::add_event(Execution& e, int64_t previous, const std::string& type, json details,
+                                        const char* key) {
+  json ev = {{"timestamp", now_s()}, {"type", type}, {"id", e.next_event_id++}, {"previousEventId", previous}};
+  if (key) ev[key] = std::move(details);
+  int64_t id = ev["id"];
+  if (!e.express && persistent_) store_.add_event(e.arn, id, ev);
+  e.events.push_back(std::move(ev));
+  return id;
+}
+
+int64_t StepFunctionsService::add_event(const FramePtr& f, const std::string& type, json details, const char* key) {
+  f->last_event = add_event(*f->exec, f->last_event, type, std::move(details), key);
+  return f->last_event;
+}
+
+void StepFunctionsService::run_execution(const ExecutionPtr& e, const std::string& start_state, json input,
+                                         json variables) {
+  auto f = std::make_shared<Frame>();
+  f->exec = e;
+  f->machine = &e->definition;
+  f->top = true;
+  f->variables = std::move(variables);
+  f->last_event = e->next_event_id - 1;
+  if (e->definition.contains("TimeoutSeconds") && e->definition["TimeoutSeconds"].is_number_integer()) {
+    double started = e->doc.value("startDate", now_s());
+    auto left = static_cast<int64_t>(e->definition["TimeoutSeconds"].get<int64_t>() * 1000 - (now_s() - started) * 1000);
+    post(std::chrono::milliseconds(std::max<int64_t>(left, 0)), [this, e] {
+      std::lock_guard lock(mu_);
+      if (!e->finished)
+        finish_execution(e, Outcome::failure("States.Timeout", "The execution timed out"), "TIMED_OUT");
+    });
+  }
+  run_frame(f, start_state, std::move(input), [this, e](Outcome o) {
+    std::lock_guard lock(mu_);
+    if (!e->finished && *e->live) finish_execution(e, std::move(o));
+  });
+}
+
+void StepFunctionsService::finish_execution(const ExecutionPtr& e, Outcome o, const char* status) {
+  e->finished = true;
+  std::string st = status ? status : (o.ok ? "SUCCEEDED" : "FAILED");
+  e->doc["status"] = st;
+  e->doc["stopDate"] = now_s();
+  int64_t prev = e->next_event_id - 1;
+  if (st == "SUCCEEDED") {
+    e->doc["output"] = o.output.dump();
+    e->doc["outputDetails"] = {{"included", true}};
+    add_event(*e, prev, "ExecutionSucceeded",
+              {{"output", o.output.dump()}, {"outputDetails", {{"truncated", false}}}}, "executionSucceededEventDetails");
+  } else {
+    if (!o.error.empty()) e->doc["error"] = o.error;
+    if (!o.cause.empty()) e->doc["cause"] = o.cause;
+    json d = json::object();
+    if (!o.error.empty()) d["error"] = o.error;
+    if (!o.cause.empty()) d["cause"] = o.cause;
+    if (st == "FAILED") add_event(*e, prev, "ExecutionFailed", d, "executionFailedEventDetails");
+    else if (st == "TIMED_OUT") add_event(*e, prev, "ExecutionTimedOut", d, "executionTimedOutEventDetails");
+    else add_event(*e, prev, "ExecutionAborted", d, "executionAbortedEventDetails");
+  }
+  e->checkpoint = nullptr;
+  save(*e);
+  spdlog::info("stepfunctions: execution {} {}", e->arn, st);
+  auto waiters = std::move(e->waiters);
+  e->waiters.clear();
+  json out = e->doc;
+  for (auto& w : waiters) {
+    auto done = std::move(w);
+    post(std::chrono::milliseconds(0), [done, out] { done(Result::ok(out)); });
+  }
+}
+
+void StepFunctionsService::run_frame(const FramePtr& f, const std::string& state, json input, OutcomeFn done) {
+  post(std::chrono::milliseconds(0), [this, f, state, input = std::move(input), done = std::move(done)]() mutable {
+    std::lock_guard lock(mu_);
+    if (f->stopped()) return;
+    run_state(f, state, std::move(input), {}, [this, f, done](Outcome o) {
+      if (o.ok && !o.next.empty()) {
+        std::string next = o.next;
+        run_frame(f, next, std::move(o.output), done);
+      } else {
+        done(std::move(o));
+      }
+    });
+  });
+}
+
+void StepFunctionsService::run_state(const FramePtr& f, const std::string& name, json input, std::vector<int> retries,
+                                     OutcomeFn done) {
+  Execution& e = *f->exec;
+  const json& st = (*f->machine)["States"][name];
+  const std::string type = st["Type"];
+  e.context["State"] = {{"Name", name},
+                        {"EnteredTime", timefmt::iso8601(env_.clock->now(), true)},
+                        {"RetryCount", retries.empty() ? 0 : *std::max_element(retries.begin(), retries.end())}};
+  if (f->map_item.is_object()) e.context["Map"] = {{"Item", f->map_item}};
+  else e.context.erase("Map");
+  if (retries.empty()) {
+    add_event(f, type + "StateEntered", {{"name", name}, {"input", io(input)}, {"inputDetails", {{"truncated", false}}}},
+              "stateEnteredEventDetails");
+    spdlog::info("stepfunctions: {} entered state {}", e.arn, name);
+    if (f->top) {
+      json deadline = e.resumed && e.checkpoint.is_object() && e.checkpoint.value("state", "") == name
+                          ? e.checkpoint.value("deadline", json())
+                          : json();
+      e.resumed = false;
+      e.checkpoint = {{"state", name}, {"input", input}, {"variables", f->variables}};
+      if (!deadline.is_null()) e.checkpoint["deadline"] = deadline;
+      save(e);
+    }
+  }
+  json raw = input;
+  json ctx = e.context;
+  paths::Scope scope{input, ctx, f->variables};
+  auto finish = [this, f, name, raw, retries, done](Outcome o) {
+    state_done(f, name, raw, std::move(o), retries, done);
+  };
+  try {
+    json eff = paths::input_path(st, "InputPath", input, scope);
+    paths::Scope eff_scope{eff, ctx, f->variables};
+    if (type == "Pass") {
+      json result = st.contains("Result") ? st["Result"]
+                    : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters")
+                                                : eff;
+      Outcome o;
+      o.output = std::move(result);
+      return finish(std::move(o));
+    }
+    if (type == "Succeed" || type == "Choice") {
+      Outcome o;
+      o.output = eff;
+      if (type == "Choice") {
+        for (const auto& rule : st["Choices"]) {
+          if (choice::matches(rule, [&](const std::string& p) { return paths::resolve(p, eff_scope); })) {
+            o.next = rule["Next"];
+            break;
+          }
+        }
+        if (o.next.empty()) {
+          if (!st.contains("Default"))
+            return finish(Outcome::failure("States.NoChoiceMatched", "No Matches!"));
+          o.next = st["Default"];
+        }
+      }
+      return finish(std::move(o));
+    }
+    if (type == "Fail") {
+      auto text = [&](const char* field, const char* path_field) -> std::string {
+        if (st.contains(field)) return st[field];
+        if (!st.contains(path_field)) return "";
+        const std::string& p = st[path_field];
+        json v = intrinsics::looks_like_call(p)
+                     ? intrinsics::evaluate(p, [&](const std::string& q) { return paths::resolve(q, scope); })
+                     : paths::resolve(p, scope).value_or(json());
+        return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+      };
+      Outcome o = Outcome::failure(text("Error", "ErrorPath"), text("Cause", "CausePath"));
+      return done(std::move(o));
+    }
+    if (type == "Wait") {
+      double deadline = 0;
+      if (st.contains("Seconds")) deadline = now_s() + st["Seconds"].get<double>();
+      else if (st.contains("SecondsPath")) {
+        auto v = paths::resolve(st["SecondsPath"], eff_scope);
+        if (!v || !v->is_number_integer() || v->get<int64_t>() < 0)
+          return finish(Outcome::failure("States.Runtime", "Invalid path '" + st["SecondsPath"].get<std::string>() +
+                                                               "': The value must be a non-negative integer"));
+        deadline = now_s() + v->get<double>();
+      } else {
+        json ts = st.contains("Timestamp") ? st["Timestamp"] : paths::resolve(st["TimestampPath"], eff_scope).value_or(json());
+        auto t = ts.is_string() ? timefmt::parse_iso8601(ts.get<std::string>()) : std::nullopt;
+        if (!t)
+          return finish(Outcome::failure("States.Runtime", "Invalid timestamp in the Wait state '" + name + "'"));
+        deadline = timefmt::epoch_seconds(*t);
+      }
+      if (f->top && e.checkpoint.is_object() && e.checkpoint.contains("deadline") && e.checkpoint["state"] == name)
+        deadline = e.checkpoint["deadline"].get<double>();  // resumed after a restart
+      if (f->top) {
+        e.checkpoint["deadline"] = deadline;
+        save(e);
+      }
+      auto ms = static_cast<int64_t>(std::max(0.0, (deadline - now_s()) * 1000));
+      Outcome o;
+      o.output = eff;
+      post(std::chrono::milliseconds(ms), [this, f, finish, o]() mutable {
+        std::lock_guard lock(mu_);
+        if (f->stopped()) return;
+        finish(std::move(o));
+      });
+      return;
+    }
+    if (type == "Task") {
+      if (st["Resource"].get<std::string>().find(".waitForTaskToken") != std::string::npos) {
+        ctx["Task"] = {{"Token", ids::uuid4() + ids::uuid4()}};
+        e.context["Task"] = ctx["Task"];
+      } else {
+        e.context.erase("Task");
+      }
+      json params = st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
+      return run_task(f, name, st, std::move(params), finish);
+    }
+    if (type == "Parallel") {
+      if (f->depth >= kMaxFrameDepth) return finish(Outcome::failure("States.Runtime", "Parallel nested too deeply"));
+      json params = st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
+      return run_parallel(f, name, st, std::move(params), finish);
+    }
+    if (type == "Map") {
+      if (f->depth >= kMaxFrameDepth) return finish(Outcome::failure("States.Runtime", "Map nested too deeply"));
+      return run_map(f, name, st, std::move(eff), finish);
+    }
+    return finish(Outcome::failure("States.Runtime", "Unsupported state type " + type));
+  } catch (const StatesError& err) {
+    return finish(Outcome::failure(err.error, err.cause));
+  }
+}
+
+void StepFunctionsService::state_done(const FramePtr& f, const std::string& name, const json& raw_input, Outcome o,
+                                      std::vector<int> retries, OutcomeFn done) {
+  if (f->stopped()) return;
+  Execution& e = *f->exec;
+  const json& st = (*f->machine)["States"][name];
+  const std::string type = st["Type"];
+  json ctx = e.context;
+  if (o.ok) {
+    try {
+      json result = std::move(o.output);
+      paths::Scope rscope{result, ctx, f->variables};
+      if (st.contains("ResultSelector") && (type == "Task" || type == "Parallel" || type == "Map"))
+        result = paths::payload(st["ResultSelector"], rscope, "ResultSelector");
+      if (st.contains("Assign")) {
+        paths::Scope ascope{result, ctx, f->variables};
+        json assigned = paths::payload(st["Assign"], ascope, "Assign");
+        for (auto it = assigned.begin(); it != assigned.end(); ++it) f->variables[it.key()] = it.value();
+      }
+      json out = (type == "Choice" || type == "Wait" || type == "Succeed") ? result
+                                                                           : paths::result_path(st, raw_input, result);
+      paths::Scope oscope{out, ctx, f->variables};
+      out = paths::input_path(st, "OutputPath", out, oscope);
+      if (o.next.empty() && st.contains("Next")) o.next = st["Next"];
+      add_event(f, type + "StateExited", {{"name", name}, {"output", io(out)}, {"outputDetails", {{"truncated", false}}}},
+                "stateExitedEventDetails");
+      spdlog::info("stepfunctions: {} exited state {}", e.arn, name);
+      o.output = std::move(out);
+      return done(std::move(o));
+    } catch (const StatesError& err) {
+      o = Outcome::failure(err.error, err.cause);
+    }
+  }
+  // Retry
+  if (auto r = st.find("Retry"); r != st.end() && r->is_array()) {
+    if (retries.size() < r->size()) retries.resize(r->size(), 0);
+    for (size_t i = 0; i < r->size(); ++i) {
+      const json& rule = (*r)[i];
+      if (!error_matches(rule["ErrorEquals"], o.error)) continue;
+      int max_attempts = rule.value("MaxAttempts", 3);
+      if (retries[i] >= max_attempts) break;
+      double interval = rule.value("IntervalSeconds", 1.0), backoff = rule.value("BackoffRate", 2.0);
+      double delay = interval * std::pow(backoff, retries[i]);
+      if (rule.contains("MaxDelaySeconds")) delay = std::min(delay, rule["MaxDelaySeconds"].get<double>());
+      if (rule.value("JitterStrategy", "NONE") == "FULL") {
+        static thread_local std::mt19937 rng{std::random_device{}()};
+        delay = std::uniform_real_distribution<double>(0, delay)(rng);
+      }
+      ++retries[i];
+      post(std::chrono::milliseconds(static_cast<int64_t>(delay * 1000)), [this, f, name, raw_input, retries, done] {
+        std::lock_guard lock(mu_);
+        if (f->stopped()) return;
+        run_state(f, name, raw_input, retries, done);
+      });
+      return;
+    }
+  }
+  // Catch
+  if (auto c = st.find("Catch"); c != st.end() && c->is_array()) {
+    for (const auto& rule : *c) {
+      if (!error_matches(rule["ErrorEquals"], o.error)) continue;
+      json err = {{"Error", o.error}, {"Cause", o.cause}};
+      json out;
+      try {
+        out = paths::result_path(rule, raw_input, err);
+      } catch (const StatesError& e2) {
+        return done(Outcome::failure(e2.error, e2.cause));
+      }
+      add_event(f, type + "StateExited", {{"name", name}, {"output", io(out)}, {"outputDetails", {{"truncated", false}}}},
+                "stateExitedEventDetails");
+      Outcome next;
+      next.output = std::move(out);
+      next.next = rule["Next"];
+      return done(std::move(next));
+    }
+  }
+  done(std::move(o));
+}
+
+void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& name, const json& st, json input,
+                                        OutcomeFn done) {
+  const json& branches = st["Branches"];
+  add_event(f, "ParallelStateStarted", nullptr, nullptr);
+  struct Join {
+    std::vector<json> results;
+    size_t left;
+    bool failed = false;
+    std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);
+  };
+  auto join = std::make_shared<Join>();
+  join->results.resize(branches.size());
+  join->left = branches.size();
+  for (size_t i = 0; i < branches.size(); ++i) {
+    auto child = std::make_shared<Frame>();
+    child->exec = f->exec;
+    child->machine = &branches[i];
+    child->last_event = f->last_event;
+    child->variables = f->variables;
+    child->depth = f->depth + 1;
+    child->cancelled = join->cancelled;
+    run_frame(child, branches[i]["StartAt"], input, [this, f, join, i, done](Outcome o) {
+      std::lock_guard lock(mu_);
+      if (join->failed || f->stopped()) return;
+      if (!o.ok) {
+        join->failed = true;
+        *join->cancelled = true;
+        add_event(f, "ParallelStateFailed", {{"error", o.error}, {"cause", o.cause}}, "executionFailedEventDetails");
+        o.next.clear();
+        return done(std::move(o));
+      }
+      join->results[i] = std::move(o.output);
+      if (--join->left == 0) {
+        add_event(f, "ParallelStateSucceeded", nullptr, nullptr);
+        Outcome r;
+        r.output = json(std::move(join->results));
+        done(std::move(r));
+      }
+    });
+  }
+  if (branches.empty()) done(Outcome{true, json::array(), "", "", ""});
+}
+
+void StepFunctionsService::run_map(const FramePtr& f, const std::string& name, const json& st, json input,
+                                   OutcomeFn done) {
+  json ctx = f->exec->context;
+  paths::Scope scope{input, ctx, f->variables};
+  if (st.contains("ItemReader")) {
+    const json& reader = st["ItemReader"];
+    json params = reader.contains("Parameters") ? paths::payload(reader["Parameters"], scope, "Parameters") : json::object();
+    std::string format = reader.contains("ReaderConfig") ? reader["ReaderConfig"].value("InputType", "JSON") : "JSON";
+    json reader_config = reader.value("ReaderConfig", json::object());
+    call(*f->exec, "s3", "GetObject", {{"Bucket", params.value("Bucket", "")}, {"Key", params.value("Key", "")}},
+         [this, f, name, &st, input, format, reader_config, done](Result r) {
+           std::lock_guard lock(mu_);
+           if (f->stopped()) return;
+           if (r.is_error())
+             return done(Outcome::failure("States.ItemReaderFailed", r.error->code + ": " + r.error->message));
+           std::string body;
+           if (r.payload) body = r.payload->read_all().value_or("");
+           else if (r.output.contains("Body") && r.output["Body"].is_string()) body = r.output["Body"];
+           auto items = parse_item_reader(body, format, reader_config);
+           if (!items.error.empty()) return done(Outcome::failure("States.ItemReaderFailed", items.error));
+           map_items(f, name, st, input, std::move(items.items), done);
+         });
+    return;
+  }
+  json items;
+  try {
+    if (st.contains("Items")) items = paths::payload(json{{"v", st["Items"]}}, scope, "Items")["v"];
+    else if (st.contains("ItemsPath")) {
+      auto v = paths::resolve(st["ItemsPath"], scope);
+      if (!v) throw StatesError{"States.Runtime", "Invalid path '" + st["ItemsPath"].get<std::string>() + "' : No results for path"};
+      items = *v;
+    } else {
+      items = input;
+    }
+  } catch (const StatesError& e) {
+    return done(Outcome::failure(e.error, e.cause));
+  }
+  if (!items.is_array())
+    return done(Outcome::failure("States.Runtime", "Map state input must be an array, was " + std::string(items.type_name())));
+  map_items(f, name, st, std::move(input), std::move(items), std::move(done));
+}
+
+void StepFunctionsService::map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items,
+                                     OutcomeFn done) {
+  const json& proc = st.contains("ItemProcessor") ? st["ItemProcessor"] : st["Iterator"];
+  add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
+  struct Join {
+    json items;
+    json input;
+    std::vector<json> results;
+    size_t next = 0, running = 0, left = 0, failures = 0;
+    size_t max_concurrency = 0;
+    double tolerated_pct = -1;
+    int64_t tolerated_count = -1;
+    bool finished = false;
+    std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);
+    std::function<void()> launch;
+  };
+  auto join = std::make_shared<Join>();
+  join->items = std::move(items);
+  join->input = std::move(input);
+  join->results.resize(join->items.size());
+  join->left = join->items.size();
+  size_t mc = st.value("MaxConcurrency", 0);
+  if (st.contains("MaxConcurrencyPath")) {
+    json ctx = f->exec->context;
+    paths::Scope s{join->input, ctx, f->variables};
+    auto v = paths::resolve(st["MaxConcurrencyPath"], s);
+    if (v && v->is_number_integer()) mc = v->get<size_t>();
+  }
+  join->max_concurrency = mc == 0 ? kMaxInlineConcurrency : std::min(mc, kMaxInlineConcurrency);
+  if (st.contains("ToleratedFailurePercentage")) join->tolerated_pct = st["ToleratedFailurePercentage"].get<double>();
+  if (st.contains("ToleratedFailureCount")) join->tolerated_count = st["ToleratedFailureCount"].get<int64_t>();
+  if (join->items.empty()) {
+    add_event(f, "MapStateSucceeded", nullptr, nullptr);
+    Outcome r;
+    r.output = json::array();
+    return done(std::move(r));
+  }
+  std::weak_ptr<Join> weak = join;
+  join->launch = [this, f, name, &st, &proc, weak, done]() {
+    auto join = weak.lock();
+    if (!join) return;
+    while (!join->finished && join->running < join->max_concurrency && join->next < join->items.size()) {
+      size_t i = join->next++;
+      ++join->running;
+      auto child = std::make_shared<Frame>();
+      child->exec = f->exec;
+      child->machine = &proc;
+      child->variables = f->variables;
+      child->depth = f->depth + 1;
+      child->cancelled = join->cancelled;
+      child->map_item = {{"Index", i}, {"Value", join->items[i]}};
+      json item = join->items[i];
+      try {
+        if (st.contains("ItemSelector") || st.contains("Parameters")) {
+          json ctx = f->exec->context;
+          ctx["Map"] = {{"Item", child->map_item}};
+          paths::Scope s{join->input, ctx, f->variables};
+          item = paths::payload(st.contains("ItemSelector") ? st["ItemSelector"] : st["Parameters"], s, "ItemSelector");
+        }
+      } catch (const StatesError& e) {
+        join->finished = true;
+        *join->cancelled = true;
+        add_event(f, "MapStateFailed", nullptr, nullptr);
+        return done(Outcome::failure(e.error, e.cause));
+      }
+      child->last_event = add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
+                                    "mapIterationStartedEventDetails");
+      run_frame(child, proc["StartAt"], std::move(item), [this, f, name, join, i, done](Outcome o) {
+        std::lock_guard lock(mu_);
+        if (join->finished || f->stopped()) return;
+        --join->running;
+        add_event(*f->exec, f->last_event, o.ok ? "MapIterationSucceeded" : "MapIterationFailed",
+                  {{"name", name}, {"index", i}}, o.ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails");
+        if (!o.ok) {
+          ++join->failures;
+          bool tolerated = false;
+          if (join->tolerated_count >= 0 && static_cast<int64_t>(join->failures) <= join->tolerated_count) tolerated = true;
+          if (join->tolerated_pct >= 0 &&
+              100.0 * static_cast<double>(join->failures) / static_cast<double>(join->items.size()) <= join->tolerated_pct)
+            tolerated = true;
+          if (!tolerated) {
+            join->finished = true;
+            *join->cancelled = true;
+            add_event(f, "MapStateFailed", nullptr, nullptr);
+            bool thresholds = join->tolerated_count >= 0 || join->tolerated_pct >= 0;
+            if (thresholds)
+              return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
+                                           "The specified tolerated failure threshold was exceeded"));
+            o.next.clear();
+            return done(std::move(o));
+          }
+          join->results[i] = json{{"Error", o.error}, {"Cause", o.cause}};
+        } else {
+          join->results[i] = std::move(o.output);
+        }
+        if (--join->left == 0) {
+          join->finished = true;
+          add_event(f, "MapStateSucceeded", nullptr, nullptr);
+          Outcome r;
+          r.output = json(std::move(join->results));
+          auto keep = join;  // launch holds only a weak reference
+          return done(std::move(r));
+        }
+        join->launch();
+      });
+    }
+  };
+  // The join lives as long as an iteration's callback holds it; the launcher is kept alive by
+  // a strong reference in the first iteration's closure through `join`.
+  join->launch();
+}
+
+}  // namespace awan::stepfunctions

@@ -1,0 +1,201 @@
+#pragma once
+// The Step Functions service class. Operations by file: state_machines.cpp (state machines,
+// versions, aliases, validation, tags), executions.cpp (start, stop, describe, list, history,
+// redrive), activities.cpp (activities, GetActivityTask, task tokens); interpreter.cpp runs
+// executions (states, paths, Retry/Catch, Parallel, Map); integrations.cpp runs Task resources
+// through call_service; service.cpp holds construction, reset and the dispatch table.
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "awan/service.hpp"
+#include "stepfunctions/errors.hpp"
+#include "stepfunctions/store.hpp"
+
+namespace awan::stepfunctions {
+
+using json = nlohmann::json;
+
+struct StateMachine {
+  json doc;  // the DescribeStateMachine document (+ "tags", "account", "region", "versions")
+  json definition;
+  std::string arn() const { return doc["stateMachineArn"]; }
+};
+
+// What a state or a branch ends with.
+struct Outcome {
+  bool ok = true;
+  json output;
+  std::string error, cause;
+  std::string next;  // a state's transition ("" = the end of its branch)
+  static Outcome failure(std::string e, std::string c) {
+    Outcome o;
+    o.ok = false;
+    o.error = std::move(e);
+    o.cause = std::move(c);
+    return o;
+  }
+};
+using OutcomeFn = std::function<void(Outcome)>;
+
+struct Execution {
+  json doc;  // DescribeExecution's document
+  std::string arn, account, region;
+  bool express = false;
+  json definition;
+  json context;                       // the context object ($$)
+  std::vector<json> events;           // history
+  int64_t next_event_id = 1;
+  bool finished = false;
+  std::vector<Completion> waiters;    // StartSyncExecution, .sync parents
+  bool resumed = false;               // reloaded running: the first state keeps its Wait deadline
+  json checkpoint;                    // top level: {"state", "input", "variables", "deadline"}
+  std::shared_ptr<bool> live = std::make_shared<bool>(true);  // false once stopped
+};
+using ExecutionPtr = std::shared_ptr<Execution>;
+
+// A branch of an execution (the top level, a Parallel branch, a Map iteration): its states,
+// the last event it added (previousEventId), its variables.
+struct Frame {
+  ExecutionPtr exec;
+  const json* machine = nullptr;  // {"StartAt", "States"}
+  int64_t last_event = 0;
+  json variables = json::object();
+  bool top = false;
+  int depth = 0;
+  json map_item;  // {"Index", "Value"} inside a Map iteration
+  std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);  // a sibling branch failed
+  bool stopped() const;
+};
+using FramePtr = std::shared_ptr<Frame>;
+
+// A task waiting for its token (waitForTaskToken, activities).
+struct TaskToken {
+  std::string token;
+  std::string activity_arn;  // set for activity tasks
+  json input;                // the activity's input
+  bool started = false;
+  std::function<void(Outcome)> resume;
+  int64_t heartbeat_deadline_ms = 0;
+  int64_t heartbeat_seconds = 0;
+};
+
+struct Poller {
+  std::string activity_arn, worker;
+  Completion done;
+  uint64_t id = 0;
+};
+
+class StepFunctionsService final : public Service {
+ public:
+  explicit StepFunctionsService(const ServiceEnv& env);
+  ~StepFunctionsService() override;
+  std::string_view name() const override { return "stepfunctions"; }
+  void invoke(const RequestContext& ctx, const std::string& operation, json input, Completion done) override;
+  Result call(const RequestContext& ctx, const std::string& operation, json input) override;
+  void reset() override;
+  void shutdown() override;
+  void drain() override;
+
+  using Handler = Result (StepFunctionsService::*)(const RequestContext& ctx, json& in);
+
+  // ---- state_machines.cpp ----
+  Result create_state_machine(const RequestContext& ctx, json& in);
+  Result describe_state_machine(const RequestContext& ctx, json& in);
+  Result update_state_machine(const RequestContext& ctx, json& in);
+  Result delete_state_machine(const RequestContext& ctx, json& in);
+  Result list_state_machines(const RequestContext& ctx, json& in);
+  Result validate_definition(const RequestContext& ctx, json& in);
+  Result publish_version(const RequestContext& ctx, json& in);
+  Result list_versions(const RequestContext& ctx, json& in);
+  Result delete_version(const RequestContext& ctx, json& in);
+  Result create_alias(const RequestContext& ctx, json& in);
+  Result describe_alias(const RequestContext& ctx, json& in);
+  Result update_alias(const RequestContext& ctx, json& in);
+  Result delete_alias(const RequestContext& ctx, json& in);
+  Result list_aliases(const RequestContext& ctx, json& in);
+  Result tag_resource(const RequestContext& ctx, json& in);
+  Result untag_resource(const RequestContext& ctx, json& in);
+  Result list_tags(const RequestContext& ctx, json& in);
+
+  // ---- executions.cpp ----
+  Result start_execution(const RequestContext& ctx, json& in);
+  Result stop_execution(const RequestContext& ctx, json& in);
+  Result describe_execution(const RequestContext& ctx, json& in);
+  Result list_executions(const RequestContext& ctx, json& in);
+  Result get_execution_history(const RequestContext& ctx, json& in);
+  Result describe_state_machine_for_execution(const RequestContext& ctx, json& in);
+  Result redrive_execution(const RequestContext& ctx, json& in);
+  Result test_state(const RequestContext& ctx, json& in);
+  // Starts an execution; sync: the Completion of StartSyncExecution (under mu_).
+  Result start(const RequestContext& ctx, json& in, Completion* sync);
+
+  // ---- activities.cpp ----
+  Result create_activity(const RequestContext& ctx, json& in);
+  Result delete_activity(const RequestContext& ctx, json& in);
+  Result describe_activity(const RequestContext& ctx, json& in);
+  Result list_activities(const RequestContext& ctx, json& in);
+  Result send_task_success(const RequestContext& ctx, json& in);
+  Result send_task_failure(const RequestContext& ctx, json& in);
+  Result send_task_heartbeat(const RequestContext& ctx, json& in);
+  void get_activity_task(const RequestContext& ctx, json in, Completion done);
+  // HeartbeatSeconds: fails the task with States.HeartbeatTimeout unless a heartbeat (or the
+  // result) comes in time (under mu_).
+  void arm_heartbeat(const std::string& token);
+  // Offers a waiting activity task to a poller (under mu_); the completions to run after.
+  void match_pollers(const std::string& activity_arn, std::vector<std::function<void()>>& after);
+
+  // ---- interpreter.cpp ----
+  void run_execution(const ExecutionPtr& e, const std::string& start_state, json input, json variables);
+  void run_frame(const FramePtr& f, const std::string& state, json input, OutcomeFn done);
+  void run_state(const FramePtr& f, const std::string& name, json input, std::vector<int> retries, OutcomeFn done);
+  // After a state's work: its output and transition, or Retry / Catch of its error.
+  void state_done(const FramePtr& f, const std::string& name, const json& raw_input, Outcome result,
+                  std::vector<int> retries, OutcomeFn done);
+  void finish_execution(const ExecutionPtr& e, Outcome o, const char* status = nullptr);
+  int64_t add_event(const FramePtr& f, const std::string& type, json details, const char* details_key);
+  int64_t add_event(Execution& e, int64_t previous, const std::string& type, json details, const char* details_key);
+  void run_parallel(const FramePtr& f, const std::string& name, const json& st, json input, OutcomeFn done);
+  void run_map(const FramePtr& f, const std::string& name, const json& st, json input, OutcomeFn done);
+  void map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items, OutcomeFn done);
+  void post(std::chrono::milliseconds delay, std::function<void()> fn);
+  void save(const Execution& e);
+
+  // ---- integrations.cpp ----
+  void run_task(const FramePtr& f, const std::string& name, const json& st, json params, OutcomeFn done);
+  void call(const Execution& e, const std::string& service, const std::string& operation, json input,
+            std::function<void(Result)> done);
+
+  // helpers (service.cpp)
+  std::string arn_prefix(const RequestContext& ctx, const std::string& kind) const;
+  StateMachine* find_machine(const std::string& arn);
+  std::optional<ExecutionPtr> find_execution(const std::string& arn);
+  double now_s() const;
+  int64_t now_ms() const;
+
+  ServiceEnv env_;
+  bool persistent_ = false;  // --data-dir: executions and their histories are written through
+  std::recursive_mutex mu_;
+  Store store_;
+  std::map<std::string, StateMachine> machines_;           // by ARN (versions too: "<arn>:<n>")
+  std::map<std::string, json> aliases_;                    // by alias ARN
+  std::map<std::string, json> activities_;                 // by ARN
+  std::map<std::string, ExecutionPtr> executions_;         // by ARN
+  std::unordered_map<std::string, TaskToken> tokens_;      // by token
+  std::map<std::string, std::deque<std::string>> activity_queue_;  // activity ARN → tokens
+  std::deque<Poller> pollers_;
+  uint64_t next_poller_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace awan::stepfunctions

@@ -1,0 +1,199 @@
+// State machine operations: Create/Describe/Update/Delete/List, ValidateStateMachineDefinition
+// and tags (state machines and activities).
+#include <regex>
+
+#include "core/ids.hpp"
+#include "stepfunctions/asl_parser.hpp"
+#include "stepfunctions/service_impl.hpp"
+
+namespace awan::stepfunctions {
+
+namespace {
+
+std::string ids_revision() { return ids::uuid4(); }
+
+const std::string& required(const json& in, const char* member) {
+  auto it = in.find(member);
+  if (it == in.end() || !it->is_string())
+    throw AwsError::validation(std::string("1 validation error detected: Value null at '") + member +
+                               "' failed to satisfy constraint: Member must not be null");
+  return it->get_ref<const std::string&>();
+}
+
+bool valid_name(const std::string& n) {
+  if (n.empty() || n.size() > 80) return false;
+  for (unsigned char c : n) {
+    if (c <= 0x20 || c == 0x7f) return false;
+    if (std::string_view("<>{}[]?*\"#%\\^|~`$&,;:/").find(static_cast<char>(c)) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+json page(const std::vector<json>& all, const json& in, const char* key) {
+  size_t start = 0;
+  if (in.contains("nextToken") && in["nextToken"].is_string()) {
+    try {
+      start = std::stoul(in["nextToken"].get<std::string>());
+    } catch (...) {
+      throw AwsError("InvalidToken", "Invalid Token: 'Invalid token'", 400);
+    }
+  }
+  size_t max = in.value("maxResults", 100);
+  if (max == 0 || max > 1000) max = 100;
+  json out = {{key, json::array()}};
+  for (size_t i = start; i < all.size() && out[key].size() < max; ++i) out[key].push_back(all[i]);
+  if (start + max < all.size()) out["nextToken"] = std::to_string(start + max);
+  return out;
+}
+
+}  // namespace
+
+json list_page(const std::vector<json>& all, const json& in, const char* key) { return page(all, in, key); }
+
+Result StepFunctionsService::create_state_machine(const RequestContext& ctx, json& in) {
+  const std::string& name = required(in, "name");
+  const std::string& definition = required(in, "definition");
+  std::string role = in.value("roleArn", "");
+  if (role.empty()) required(in, "roleArn");
+  if (!valid_name(name)) throw errors::invalid_name(name);
+  std::string type = in.value("type", "STANDARD");
+  if (type != "STANDARD" && type != "EXPRESS")
+    throw AwsError::validation("1 validation error detected: Value '" + type +
+                               "' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]");
+  auto parsed = asl::parse(definition);
+  if (!parsed.ok()) throw errors::invalid_definition(parsed.message());
+  std::string arn = arn_prefix(ctx, "stateMachine") + name;
+  if (auto* m = find_machine(arn)) {
+    if (m->doc["definition"] == definition && m->doc["roleArn"] == role && m->doc["type"] == type)
+      return Result::ok({{"stateMachineArn", arn}, {"creationDate", m->doc["creationDate"]}});
+    throw errors::state_machine_already_exists(arn);
+  }
+  StateMachine m;
+  m.definition = std::move(parsed.document);
+  m.doc = {{"stateMachineArn", arn},
+           {"name", name},
+           {"status", "ACTIVE"},
+           {"definition", definition},
+           {"roleArn", role},
+           {"type", type},
+           {"creationDate", now_s()},
+           {"loggingConfiguration", in.value("loggingConfiguration", json{{"level", "OFF"}, {"includeExecutionData", false}})},
+           {"tracingConfiguration", in.value("tracingConfiguration", json{{"enabled", false}})},
+           {"revisionId", ids_revision()},
+           {"tags", json::array()}};
+  if (in.contains("tags") && in["tags"].is_array()) m.doc["tags"] = in["tags"];
+  if (in.contains("description")) m.doc["description"] = in["description"];
+  store_.put("sm", arn, m.doc);
+  json out = {{"stateMachineArn", arn}, {"creationDate", m.doc["creationDate"]}};
+  machines_[arn] = std::move(m);
+  return Result::ok(out);
+}
+
+
+
+Result StepFunctionsService::describe_state_machine(const RequestContext& ctx, json& in) {
+  const std::string& arn = required(in, "stateMachineArn");
+  if (arn.rfind("arn:aws:states:", 0) != 0 || arn.find(":stateMachine:") == std::string::npos)
+    throw errors::invalid_arn(arn);
+  auto* m = find_machine(arn);
+  if (!m) throw errors::state_machine_does_not_exist(arn);
+  json out = m->doc;
+  out.erase("tags");
+  return Result::ok(out);
+}
+
+Result StepFunctionsService::update_state_machine(const RequestContext& ctx, json& in) {
+  const std::string& arn = required(in, "stateMachineArn");
+  auto* m = find_machine(arn);
+  if (!m) throw errors::state_machine_does_not_exist(arn);
+  if (!in.contains("definition") && !in.contains("roleArn") && !in.contains("loggingConfiguration") &&
+      !in.contains("tracingConfiguration"))
+    throw AwsError("MissingRequiredParameter", "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified", 400);
+  if (in.contains("definition")) {
+    auto parsed = asl::parse(in["definition"].get<std::string>());
+    if (!parsed.ok()) throw errors::invalid_definition(parsed.message());
+    m->definition = std::move(parsed.document);
+    m->doc["definition"] = in["definition"];
+  }
+  for (const char* k : {"roleArn", "loggingConfiguration", "tracingConfiguration"})
+    if (in.contains(k)) m->doc[k] = in[k];
+  m->doc["revisionId"] = ids_revision();
+  store_.put("sm", arn, m->doc);
+  return Result::ok({{"updateDate", now_s()}, {"revisionId", m->doc["revisionId"]}});
+}
+
+Result StepFunctionsService::delete_state_machine(const RequestContext& ctx, json& in) {
+  const std::string& arn = required(in, "stateMachineArn");
+  if (arn.rfind("arn:aws:states:", 0) != 0) throw errors::invalid_arn(arn);
+  machines_.erase(arn);
+  store_.remove("sm", arn);
+  return Result::ok();
+}
+
+Result StepFunctionsService::list_state_machines(const RequestContext& ctx, json& in) {
+  std::vector<json> all;
+  std::string prefix = arn_prefix(ctx, "stateMachine");
+  for (const auto& [arn, m] : machines_)
+    if (arn.rfind(prefix, 0) == 0)
+      all.push_back({{"stateMachineArn", arn}, {"name", m.doc["name"]}, {"type", m.doc["type"]},
+                     {"creationDate", m.doc["creationDate"]}});
+  return Result::ok(page(all, in, "stateMachines"));
+}
+
+Result StepFunctionsService::validate_definition(const RequestContext& ctx, json& in) {
+  const std::string& definition = required(in, "definition");
+  auto parsed = asl::parse(definition);
+  json out = {{"result", parsed.ok() ? "OK" : "FAIL"}, {"diagnostics", json::array()}};
+  for (const auto& d : parsed.diagnostics)
+    out["diagnostics"].push_back({{"severity", "ERROR"}, {"code", d.code}, {"message", d.message}, {"location", d.location}});
+  return Result::ok(out);
+}
+
+
+
+Result StepFunctionsService::tag_resource(const RequestContext& ctx, json& in) {
+  const std::string& arn = required(in, "resourceArn");
+  json* tags = nullptr;
+  if (auto* m = find_machine(arn)) tags = &m->doc["tags"];
+  else if (auto it = activities_.find(arn); it != activities_.end()) tags = &it->second["tags"];
+  if (!tags) throw errors::resource_not_found("Resource not found: '" + arn + "'");
+  if (!tags->is_array()) *tags = json::array();
+  for (const auto& t : in.value("tags", json::array())) {
+    bool replaced = false;
+    for (auto& x : *tags)
+      if (x["key"] == t["key"]) {
+        x["value"] = t["value"];
+        replaced = true;
+      }
+    if (!replaced) tags->push_back(t);
+  }
+  if (auto* m = find_machine(arn)) store_.put("sm", arn, m->doc);
+  else store_.put("activity", arn, activities_[arn]);
+  return Result::ok();
+}
+
+Result StepFunctionsService::untag_resource(const RequestContext& ctx, json& in) {
+  const std::string& arn = required(in, "resourceArn");
+  json* tags = nullptr;
+  if (auto* m = find_machine(arn)) tags = &m->doc["tags"];
+  else if (auto it = activities_.find(arn); it != activities_.end()) tags = &it->second["tags"];
+  if (!tags) throw errors::resource_not_found("Resource not found: '" + arn + "'");
+  json keep = json::array();
+  auto keys = in.value("tagKeys", json::array());
+  for (const auto& t : *tags)
+    if (std::find(keys.begin(), keys.end(), t["key"]) == keys.end()) keep.push_back(t);
+  *tags = keep;
+  if (auto* m = find_machine(arn)) store_.put("sm", arn, m->doc);
+  else store_.put("activity", arn, activities_[arn]);
+  return Result::ok();
+}
+
+Result StepFunctionsService::list_tags(const RequestContext& ctx, json& in) {
+  const std::string& arn = required(in, "resourceArn");
+  if (auto* m = find_machine(arn)) return Result::ok({{"tags", m->doc.value("tags", json::array())}});
+  if (auto it = activities_.find(arn); it != activities_.end())
+    return Result::ok({{"tags", it->second.value("tags", json::array())}});
+  throw errors::resource_not_found("Resource not found: '" + arn + "'");
+}
+
+}  // namespace awan::stepfunctions
