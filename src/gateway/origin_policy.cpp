@@ -203,7 +203,7 @@ bool OriginPolicy::host_allowed(std::string_view host_header) const {
   return hostname_allowed(host_name_of(host_header));
 }
 
-std::optional<http::Response> OriginPolicy::admit(const http::Request& req) const {
+std::optional<http::Response> OriginPolicy::admit(const http::Request& req, bool answer_preflights) const {
   if (const std::string* host = req.headers.find("host"); host && !host_allowed(*host)) {
     return forbidden("ForbiddenHost",
                      "Host '" + echo(trim(*host)) +
@@ -217,7 +217,8 @@ std::optional<http::Response> OriginPolicy::admit(const http::Request& req) cons
                                             "' is not allowed to call Awan (start it with --allowed-origins to "
                                             "allow it)");
   }
-  if (req.method == "OPTIONS" && req.headers.has("access-control-request-method")) return preflight(req, *origin);
+  if (answer_preflights && req.method == "OPTIONS" && req.headers.has("access-control-request-method"))
+    return preflight(req, *origin);
   return std::nullopt;
 }
 

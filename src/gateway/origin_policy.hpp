@@ -52,7 +52,9 @@ class OriginPolicy {
   // a foreign Host or Origin, or the answer to a CORS preflight (OPTIONS with Origin and
   // Access-Control-Request-Method) from an allowed origin. A bucket with its own CORS rules
   // (Service::cors) answers its preflights before this stage runs (simulator.cpp).
-  std::optional<http::Response> admit(const http::Request& req) const;
+  // `answer_preflights` false: a preflight from an allowed origin passes on (API Gateway
+  // invocations, whose API answers with its own CORS configuration).
+  std::optional<http::Response> admit(const http::Request& req, bool answer_preflights = true) const;
 
   // Adds Access-Control-Allow-Origin (+ Expose-Headers, Vary) to the answer to a request from
   // an allowed origin, unless the answer already carries CORS headers.

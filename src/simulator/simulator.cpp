@@ -386,12 +386,15 @@ struct Simulator::Impl : Scheduler {
       stamp(r, ctx.request_id, *env.clock);
       return respond(std::move(r));
     }
+    // An API Gateway invocation answers CORS itself (the API's CORS configuration).
+    std::string invoked_api, invoked_path;
+    const bool invocation = gateway::execute_api_target(req.path, req.headers.get("host"), invoked_api, invoked_path);
     // Foreign Host or Origin: refused before anything else; CORS preflights answered here.
-    if (auto early = origin_policy.admit(req)) {
+    if (auto early = origin_policy.admit(req, !invocation)) {
       stamp(*early, ctx.request_id, *env.clock);
       return respond(std::move(*early));
     }
-    if (origin) {
+    if (origin && !invocation) {
       respond = [respond = std::move(respond), origin = *origin, resource_cors](http::Response r) {
         if (resource_cors) {
           for (const auto& [k, v] : resource_cors->headers) r.headers.set(k, v);

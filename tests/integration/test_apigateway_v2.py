@@ -191,10 +191,21 @@ def test_cors_and_throttling(awan, v2, boto):
                            CorsConfiguration={"AllowOrigins": ["http://app.localhost:3000"], "AllowMethods": ["GET", "POST"],
                                               "AllowHeaders": ["content-type"], "MaxAge": 300})["ApiId"]
     url = f"{awan.endpoint}/_aws/execute-api/{api_id}/x"
-    # Preflights from allowed origins are answered by the daemon's origin policy before they reach
-    # the API (see docs/services/apigatewayv2.md); the API's own answer is unit-tested.
+    # The API answers preflights with its own CORS configuration (not the daemon's policy).
+    status, headers, _ = fetch(awan, "OPTIONS", url, headers={"Origin": "http://app.localhost:3000",
+                                                              "Access-Control-Request-Method": "POST",
+                                                              "Access-Control-Request-Headers": "content-type"})
+    assert status in (200, 204)
+    assert headers["Access-Control-Allow-Origin"] == "http://app.localhost:3000"
+    assert "300" == headers.get("Access-Control-Max-Age")
+    status, headers, _ = fetch(awan, "OPTIONS", url, headers={"Origin": "http://other.localhost:3000",
+                                                              "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in headers
     status, headers, _ = fetch(awan, "GET", url, headers={"Origin": "http://app.localhost:3000"})
     assert status == 200 and headers["Access-Control-Allow-Origin"] == "http://app.localhost:3000"
+    # An origin the API does not list gets no CORS headers on the answer either.
+    status, headers, _ = fetch(awan, "GET", url, headers={"Origin": "http://other.localhost:3000"})
+    assert "Access-Control-Allow-Origin" not in headers
     v2.update_stage(ApiId=api_id, StageName="$default",
                     DefaultRouteSettings={"ThrottlingBurstLimit": 2, "ThrottlingRateLimit": 0.001})
     statuses = [fetch(awan, "GET", url)[0] for _ in range(4)]
