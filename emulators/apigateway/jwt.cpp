@@ -1,11 +1,9 @@
-// JWT parsing, RS256 verification and claim checks; JWKS fetching and HTTP requests with
-// libcurl (jwt.hpp).
+// JWT parsing, RS256 verification and claim checks; JWKS fetching (over rest_http's client).
 #include "apigateway/jwt.hpp"
 
 #include <algorithm>
 #include <memory>
 
-#include <curl/curl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -143,69 +141,6 @@ std::string check_claims(const Jwt& jwt, const JwtExpectations& e) {
     if (!any) return "insufficient scope";
   }
   return "";
-}
-
-namespace {
-
-size_t collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-size_t collect_header(char* data, size_t size, size_t n, void* out) {
-  std::string line(data, size * n);
-  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(out);
-  if (line.starts_with("HTTP/")) headers->clear();
-  size_t colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string v = line.substr(colon + 1);
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(0, 1);
-    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.pop_back();
-    headers->emplace_back(line.substr(0, colon), v);
-  }
-  return size * n;
-}
-
-}  // namespace
-
-HttpResponse http_request(const std::string& method, const std::string& url,
-                          const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
-                          std::chrono::milliseconds timeout) {
-  HttpResponse out;
-  CURL* curl = curl_easy_init();
-  if (!curl) {
-    out.error = "curl unavailable";
-    return out;
-  }
-  curl_slist* list = nullptr;
-  for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
-  list = curl_slist_append(list, "Expect:");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &out.headers);
-  CURLcode rc = curl_easy_perform(curl);
-  if (rc == CURLE_OK) {
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    out.status = static_cast<int>(status);
-  } else {
-    out.error = curl_easy_strerror(rc);
-  }
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
-  return out;
 }
 
 std::optional<json> JwksCache::keys_for(const std::string& issuer) {

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apigateway/rest_http.hpp"
+
 namespace awan::apigateway {
 
 struct Jwt {
@@ -52,14 +54,13 @@ class JwksCache {
   std::map<std::string, Entry> cache_;
 };
 
-// An HTTP GET with libcurl (JWKS documents, HTTP_PROXY integrations use http_request).
-struct HttpResponse {
-  int status = 0;  // 0: no answer (error says why)
-  std::string error, body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-HttpResponse http_request(const std::string& method, const std::string& url,
-                          const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
-                          std::chrono::milliseconds timeout);
+// Outbound HTTP (JWKS documents, HTTP_PROXY integrations): the one libcurl client of the folder
+// (rest_http.hpp), with the timeout as a duration.
+using HttpResponse = OutboundResponse;
+inline HttpResponse http_request(const std::string& method, const std::string& url,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const std::string& body, std::chrono::milliseconds timeout) {
+  return http_request(method, url, headers, body, static_cast<long>(timeout.count()));
+}
 
 }  // namespace awan::apigateway

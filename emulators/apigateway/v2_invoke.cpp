@@ -459,7 +459,7 @@ void V2Service::run_integration(const RouteTarget& t, const ProxyRequest& r, Htt
     auto timeout = std::chrono::milliseconds(i.value("TimeoutInMillis", 30000));
     std::thread([uri, method, headers, body = r.body, timeout, done = std::move(done)] {
       HttpResponse res = http_request(method, uri, headers, body, timeout);
-      if (!res.status) return done(message_answer(res.error.find("imeout") != std::string::npos ? 504 : 500,
+      if (!res.ok) return done(message_answer(res.error.find("imeout") != std::string::npos ? 504 : 500,
                                                   res.error.find("imeout") != std::string::npos ? "Service Unavailable"
                                                                                                   : "Internal Server Error"));
       HttpAnswer a;
