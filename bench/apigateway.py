@@ -4,14 +4,10 @@ key) beside a direct Lambda Invoke of the same handler and the bare Beast ceilin
 run. Check-Stock answers {"alerts": 0}, which is not a proxy result: the AWS_PROXY row measures
 the whole proxy path (event, invocation, result parsing) and answers 502, as API Gateway does.
   python3 bench/apigateway.py [duration_s] [connections]"""
-import io
 import json
 import os
 import sys
-import zipfile
 
-import boto3
-from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
@@ -21,19 +17,6 @@ connections = int(sys.argv[2]) if len(sys.argv) > 2 else 8
 AUTH = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0"
 ROLE = "arn:aws:iam::000000000000:role/bench"
 KEY = "bench-key-0123456789abcdef"
-
-
-def client(url, service):
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
-                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
-
-
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            z.writestr(zipfile.ZipInfo(name), text)
-    return buf.getvalue()
 
 
 def lambda_uri(arn):
@@ -70,13 +53,13 @@ ceiling = lib.wrk(bare.url + "/", duration=duration, connections=connections)
 bare.stop()
 
 awan = lib.start_awan()
-client(awan.url, "iam").create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps({
+lib.client(awan.url, "iam").create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps({
     "Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
-lam = client(awan.url, "lambda")
+lam = lib.client(awan.url, "lambda")
 fn = lam.create_function(FunctionName="inproc", Runtime="provided.al2023", Handler="awan:Check-Stock", Role=ROLE,
-                         Timeout=30, Code={"ZipFile": zip_of({"README": "in-process handler"})})["FunctionArn"]
-api = build_api(client(awan.url, "apigateway"), fn)
+                         Timeout=30, Code={"ZipFile": lib.zip_of({"README": "in-process handler"})})["FunctionArn"]
+api = build_api(lib.client(awan.url, "apigateway"), fn)
 
 post = lib.lua_script("POST", '{"Records": []}', {"Content-Type": "application/json"})
 keyed = lib.lua_script("GET", None, {"x-api-key": KEY})

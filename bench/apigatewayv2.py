@@ -3,14 +3,10 @@ in-process `awan:Check-Stock` handler, quick-created with a $default stage) besi
 Lambda Invoke of the same function and the bare Beast ceiling, in the same run.
 
   python3 bench/apigatewayv2.py [duration_s] [connections]"""
-import io
 import json
 import os
 import sys
-import zipfile
 
-import boto3
-from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
@@ -20,31 +16,18 @@ connections = int(sys.argv[2]) if len(sys.argv) > 2 else 8
 AUTH = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0"
 
 
-def client(url, service):
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
-                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
-
-
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            z.writestr(zipfile.ZipInfo(name), text)
-    return buf.getvalue()
-
-
 bare = lib.start_bare()
 ceiling = lib.wrk(bare.url + "/", duration=duration, connections=connections)
 bare.stop()
 
 awan = lib.start_awan()
-iam = client(awan.url, "iam")
+iam = lib.client(awan.url, "iam")
 role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-lam = client(awan.url, "lambda")
+lam = lib.client(awan.url, "lambda")
 arn = lam.create_function(FunctionName="inproc", Runtime="provided.al2023", Handler="awan:Check-Stock", Role=role,
-                          Code={"ZipFile": zip_of({"README": "in-process handler"})})["FunctionArn"]
-v2 = client(awan.url, "apigatewayv2")
+                          Code={"ZipFile": lib.zip_of({"README": "in-process handler"})})["FunctionArn"]
+v2 = lib.client(awan.url, "apigatewayv2")
 api_id = v2.create_api(Name="bench", ProtocolType="HTTP", Target=arn)["ApiId"]
 v2.create_route(ApiId=api_id, RouteKey="GET /items/{id}",
                 Target=v2.get_routes(ApiId=api_id)["Items"][0]["Target"])

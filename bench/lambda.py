@@ -5,16 +5,12 @@ ceiling measured in the same run.
 Goals (issue 12): bootstrap cold start < 20 ms; warm Python invoke p50 < 2 ms; stream write →
 handler p99 < 100 ms.
   python3 bench/lambda.py [duration_s] [connections]"""
-import io
 import json
 import os
 import statistics
 import sys
 import time
-import zipfile
 
-import boto3
-from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
@@ -52,21 +48,6 @@ def handler(event, context):
 """
 
 
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (0o755 if name == "bootstrap" else 0o644) << 16
-            z.writestr(info, text)
-    return buf.getvalue()
-
-
-def client(url, service):
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
-                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
-
-
 def invoke_lua(name):
     return lib.lua_script("POST", "{}", {"Authorization": AUTH, "Content-Type": "application/json"}), \
         f"/2015-03-31/functions/{name}/invocations"
@@ -74,7 +55,7 @@ def invoke_lua(name):
 
 def create(lam, name, runtime, handler, files):
     # An in-process handler needs no code, but older botocore insists on a package.
-    code = {"ZipFile": zip_of(files or {"README": "in-process handler"})}
+    code = {"ZipFile": lib.zip_of(files or {"README": "in-process handler"})}
     lam.create_function(FunctionName=name, Runtime=runtime, Handler=handler, Role=ROLE, Timeout=30, Code=code)
 
 
@@ -89,10 +70,10 @@ ceiling = lib.wrk(bare.url + "/", duration=duration, connections=connections)
 bare.stop()
 
 awan = lib.start_awan()
-iam = client(awan.url, "iam")
+iam = lib.client(awan.url, "iam")
 iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
-lam = client(awan.url, "lambda")
+lam = lib.client(awan.url, "lambda")
 create(lam, "inproc", "provided.al2023", "awan:Check-Stock", None)
 create(lam, "py", "python3.11", "app.handler", {"app.py": PY})
 create(lam, "boot", "provided.al2023", "bench", {"bootstrap": BOOTSTRAP})
@@ -110,7 +91,7 @@ script, path = invoke_lua("py")
 rows.append(("Invoke warm Python, 1 connection", lib.wrk(awan.url + path, script, duration=duration, connections=1)))
 
 # Stream write → handler latency.
-ddb, sqs = client(awan.url, "dynamodb"), client(awan.url, "sqs")
+ddb, sqs = lib.client(awan.url, "dynamodb"), lib.client(awan.url, "sqs")
 q = sqs.create_queue(QueueName="latency")["QueueUrl"]
 t = ddb.create_table(TableName="Lat", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
                      AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",

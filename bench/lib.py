@@ -1,10 +1,12 @@
 """Shared benchmark plumbing: start servers, run wrk, parse its report."""
+import io
 import os
 import re
 import subprocess
 import tempfile
 import time
 import urllib.request
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("AWAN_BUILD", os.path.join(ROOT, "build", "release"))
@@ -87,3 +89,22 @@ def report(rows, ceiling_rps):
     for name, r in rows:
         pct = 100 * r["rps"] / ceiling_rps if ceiling_rps else 0
         print(f"{name:<34}{r['rps']:>10.0f}{pct:>10.0f}%{r['p50_ms']:>9.3f}{r['p99_ms']:>9.3f}{r['non2xx']:>9}")
+
+
+def zip_of(files):
+    """A deployment package: {name: text}; a `bootstrap` is executable."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o755 if name == "bootstrap" else 0o644) << 16
+            z.writestr(info, text)
+    return buf.getvalue()
+
+
+def client(url, service):
+    """A boto3 client of the daemon at `url` that does not retry (a benchmark counts failures)."""
+    import boto3
+    from botocore.config import Config
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
+                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
