@@ -5,16 +5,7 @@
 
 namespace awan::stepfunctions {
 
-json list_page(const std::vector<json>& all, const json& in, const char* key);
-
 namespace {
-const std::string& required(const json& in, const char* member) {
-  auto it = in.find(member);
-  if (it == in.end() || !it->is_string())
-    throw AwsError::validation(std::string("1 validation error detected: Value null at '") + member +
-                               "' failed to satisfy constraint: Member must not be null");
-  return it->get_ref<const std::string&>();
-}
 constexpr int kPollSeconds = 60;
 }  // namespace
 

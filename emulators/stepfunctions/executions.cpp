@@ -8,19 +8,6 @@
 #include "stepfunctions/service_impl.hpp"
 
 namespace awan::stepfunctions {
-
-json list_page(const std::vector<json>& all, const json& in, const char* key);
-
-namespace {
-const std::string& required(const json& in, const char* member) {
-  auto it = in.find(member);
-  if (it == in.end() || !it->is_string())
-    throw AwsError::validation(std::string("1 validation error detected: Value null at '") + member +
-                               "' failed to satisfy constraint: Member must not be null");
-  return it->get_ref<const std::string&>();
-}
-}  // namespace
-
 Result StepFunctionsService::start_execution(const RequestContext& ctx, json& in) { return start(ctx, in, nullptr); }
 
 Result StepFunctionsService::start(const RequestContext& ctx, json& in, Completion* sync) {

@@ -25,6 +25,11 @@ namespace awan::stepfunctions {
 
 using json = nlohmann::json;
 
+// A required string member of a request, or the ValidationException naming it (state_machines.cpp).
+const std::string& required(const json& in, const char* member);
+// One page of a List* answer under `key` (maxResults, nextToken) (state_machines.cpp).
+json list_page(const std::vector<json>& all, const json& in, const char* key);
+
 struct StateMachine {
   json doc;  // the DescribeStateMachine document (+ "tags", "account", "region", "versions")
   json definition;

@@ -12,13 +12,6 @@ namespace {
 
 std::string ids_revision() { return ids::uuid4(); }
 
-const std::string& required(const json& in, const char* member) {
-  auto it = in.find(member);
-  if (it == in.end() || !it->is_string())
-    throw AwsError::validation(std::string("1 validation error detected: Value null at '") + member +
-                               "' failed to satisfy constraint: Member must not be null");
-  return it->get_ref<const std::string&>();
-}
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 80) return false;
@@ -49,6 +42,14 @@ json page(const std::vector<json>& all, const json& in, const char* key) {
 }  // namespace
 
 json list_page(const std::vector<json>& all, const json& in, const char* key) { return page(all, in, key); }
+
+const std::string& required(const json& in, const char* member) {
+  auto it = in.find(member);
+  if (it == in.end() || !it->is_string())
+    throw AwsError::validation(std::string("1 validation error detected: Value null at '") + member +
+                               "' failed to satisfy constraint: Member must not be null");
+  return it->get_ref<const std::string&>();
+}
 
 Result StepFunctionsService::create_state_machine(const RequestContext& ctx, json& in) {
   const std::string& name = required(in, "name");

@@ -152,3 +152,16 @@ def js(awan):
         assert rc == 0, f"{script} failed ({rc}):\n{out}\n{err}"
         return out
     return run
+
+
+def zip_of(files):
+    """A Lambda deployment package from {name: text}; a `bootstrap` is executable."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o755 if name == "bootstrap" else 0o644) << 16
+            z.writestr(info, text)
+    return buf.getvalue()

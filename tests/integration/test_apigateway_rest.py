@@ -2,12 +2,10 @@
 and invocations over plain HTTP on the three URL forms (MOCK, Lambda proxy and non-proxy to an
 in-process handler and a Python function, API keys and usage plans, authorizers, IAM)."""
 import http.client
-import io
 import json
 import time
 import urllib.error
 import urllib.request
-import zipfile
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -15,16 +13,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+from conftest import zip_of
+
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 REGION = "us-east-1"
-
-
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            z.writestr(zipfile.ZipInfo(name), text)
-    return buf.getvalue()
 
 
 def code(exc_info):
@@ -576,7 +568,7 @@ def test_http_integration_with_templates(awan, apigw, endpoint):
 
 
 def test_state_survives_a_restart_with_data_dir(tmp_path):
-    from conftest import Daemon, make_boto3
+    from conftest import zip_of, Daemon, make_boto3
     d = Daemon("--data-dir", str(tmp_path))
     try:
         apigw = make_boto3(d.endpoint, "apigateway")

@@ -4,15 +4,15 @@ and to Python functions (payload formats 1.0 and 2.0), with JWT authorizers agai
 server, CORS, throttling and OpenAPI import/export."""
 import base64
 import http.server
-import io
 import json
 import threading
 import time
 import urllib.request
-import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
+
+from conftest import zip_of
 
 ECHO = """
 import json
@@ -20,14 +20,6 @@ def handler(event, context):
     return {"statusCode": 200, "headers": {"content-type": "application/json", "x-echo": "1"},
             "body": json.dumps(event)}
 """
-
-
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            z.writestr(zipfile.ZipInfo(name), text)
-    return buf.getvalue()
 
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [

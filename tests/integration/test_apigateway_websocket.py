@@ -3,14 +3,14 @@ a custom route chosen by $request.body.action whose function answers through
 PostToConnection (boto3 apigatewaymanagementapi), a route response returning the function's
 body, $default, GetConnection/DeleteConnection, and $disconnect."""
 import asyncio
-import io
 import json
 import time
-import zipfile
 
 import pytest
 import websockets
 from botocore.exceptions import ClientError
+
+from conftest import zip_of
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -36,14 +36,6 @@ def handler(event, context):
         return {"statusCode": 200}
     return {"statusCode": 200, "body": json.dumps({"default": body})}
 """
-
-
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            z.writestr(zipfile.ZipInfo(name), text)
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -86,7 +78,7 @@ def test_websocket_round_trip(awan, boto, ws_api):
 
 
 def test_connection_operations_and_refusal(awan, ws_api):
-    from conftest import make_boto3
+    from conftest import zip_of, make_boto3
     url = f"ws://127.0.0.1:{awan.port}/_aws/execute-api/{ws_api}/prod"
     mgmt = make_boto3(f"{awan.endpoint}/_aws/execute-api/{ws_api}/prod", "apigatewaymanagementapi")
 

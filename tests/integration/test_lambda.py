@@ -3,27 +3,17 @@ modules with the SDK v3, a provided.al2023 bootstrap), invoke with logs, errors 
 versions and aliases, asynchronous invocation, and the event sources: S3 notifications, SNS
 subscriptions, DynamoDB stream and SQS mappings."""
 import base64
-import io
 import json
 import time
-import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import zip_of
+
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (0o755 if name == "bootstrap" else 0o644) << 16
-            z.writestr(info, text)
-    return buf.getvalue()
 
 
 @pytest.fixture

@@ -1,18 +1,16 @@
 """Step Functions against a running daemon: boto3 and aws-cli; a Lambda → Choice → Parallel → Map
 workflow with Python functions, Retry/Catch with a failing function, a task-token approval, an
 EXPRESS StartSyncExecution, activities, errors, and restart resume with --data-dir."""
-import io
 import json
 import threading
 import time
-import zipfile
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import Daemon
+from conftest import zip_of, Daemon
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 SFN_ROLE = "arn:aws:iam::000000000000:role/sfn-role"
@@ -30,14 +28,6 @@ def sfn_client(endpoint):
 @pytest.fixture
 def sfn(awan):
     return sfn_client(awan.endpoint)
-
-
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            z.writestr(name, text)
-    return buf.getvalue()
 
 
 @pytest.fixture
