@@ -13,6 +13,7 @@
 
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 
 namespace awan::stepfunctions::intrinsics {
 
@@ -287,6 +288,7 @@ json call(const std::string& name, const std::vector<json>& a) {
     if (s.size() > 10000) failure("Invalid arguments in States.Base64Decode: input exceeds 10000 characters");
     auto d = crypto::base64_decode(s);
     if (!d) failure("Invalid arguments in States.Base64Decode: the argument is not valid base64");
+    if (!text::valid_utf8(*d)) failure("Invalid arguments in States.Base64Decode: the decoded data is not valid UTF-8");
     return *d;
   }
   if (fn == "Hash") {
@@ -362,6 +364,12 @@ json eval(const Expr& e, const PathResolver& resolve, int depth) {
 bool looks_like_call(std::string_view text) { return text.rfind("States.", 0) == 0; }
 
 std::optional<Expr> parse(std::string_view text, std::string* why) {
+  // Definitions arrive as JSON, so their text is UTF-8; anything else would make strings no
+  // JSON document can hold.
+  if (!text::valid_utf8(text)) {
+    if (why) *why = "the function is not valid UTF-8";
+    return std::nullopt;
+  }
   Parser p{text, 0, {}};
   Expr e;
   if (!p.expr(e, 0) || e.kind != Expr::Call) {

@@ -59,4 +59,30 @@ bool json_nesting_exceeds(std::string_view text, int limit) {
   return false;
 }
 
+size_t invalid_utf8_at(std::string_view s, bool& middle) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = p[i];
+    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    middle = false;
+    if (len == 0) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if (i + k >= n) return i + k;
+      unsigned char d = p[i + k];
+      bool ok = (d & 0xC0) == 0x80;
+      if (k == 1 && c == 0xE0) ok = ok && d >= 0xA0;  // overlong
+      if (k == 1 && c == 0xED) ok = ok && d < 0xA0;   // surrogates
+      if (k == 1 && c == 0xF0) ok = ok && d >= 0x90;  // overlong
+      if (k == 1 && c == 0xF4) ok = ok && d < 0x90;   // beyond U+10FFFF
+      if (!ok) {
+        middle = true;
+        return i + k;
+      }
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace awan::text

@@ -32,4 +32,12 @@ std::string percent_encode(std::string_view s, bool keep_slash = false);
 // brackets inside strings do not count). Says nothing about the text's validity.
 bool json_nesting_exceeds(std::string_view text, int limit);
 
+// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629), or npos; `middle`
+// tells whether it is a continuation byte where a start byte was expected, or the reverse.
+size_t invalid_utf8_at(std::string_view s, bool& middle);
+inline bool valid_utf8(std::string_view s) {
+  bool middle = false;
+  return invalid_utf8_at(s, middle) == std::string_view::npos;
+}
+
 }  // namespace awan::text

@@ -73,34 +73,6 @@ struct DepthGuard {
   bool too_deep() const { return t_depth > kMaxNesting; }
 };
 
-// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629), or npos; `middle`
-// tells whether it is a continuation byte where a start byte was expected, or the reverse.
-size_t invalid_utf8_at(std::string_view s, bool& middle) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = p[i];
-    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    middle = false;
-    if (len == 0) return i;
-    for (size_t k = 1; k < len; ++k) {
-      if (i + k >= n) return i + k;
-      unsigned char d = p[i + k];
-      bool ok = (d & 0xC0) == 0x80;
-      if (k == 1 && c == 0xE0) ok = ok && d >= 0xA0;  // overlong
-      if (k == 1 && c == 0xED) ok = ok && d < 0xA0;   // surrogates
-      if (k == 1 && c == 0xF0) ok = ok && d >= 0x90;  // overlong
-      if (k == 1 && c == 0xF4) ok = ok && d < 0x90;   // beyond U+10FFFF
-      if (!ok) {
-        middle = true;
-        return i + k;
-      }
-    }
-    i += len;
-  }
-  return std::string_view::npos;
-}
-
 json timestamp_value(double secs) {
   if (secs == std::floor(secs) && std::fabs(secs) < 9.0e15) return json(static_cast<int64_t>(secs));
   return json(secs);
@@ -138,7 +110,7 @@ bool xml_nesting_exceeds(const pugi::xml_node& root, int limit) {
 
 std::string json_syntax_message(std::string_view text) {
   bool middle = false;
-  if (size_t at = invalid_utf8_at(text, middle); at != std::string_view::npos) {
+  if (size_t at = text::invalid_utf8_at(text, middle); at != std::string_view::npos) {
     char hex[8];
     std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[at]));
     return std::string("Invalid UTF-8 ") + (middle ? "middle" : "start") + " byte " + hex;

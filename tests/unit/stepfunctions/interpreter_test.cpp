@@ -218,7 +218,8 @@ TEST(StepFunctionsIntrinsics, EveryFunction) {
   EXPECT_EQ(stepfunctions::intrinsics::evaluate("States.Hash('abc', 'SHA-384')", resolve).get<std::string>().size(), 96u);
   EXPECT_EQ(stepfunctions::intrinsics::evaluate("States.Hash('abc', 'SHA-512')", resolve).get<std::string>().size(), 128u);
   for (const char* bad : {"States.ArrayGetItem($.a, 9)", "States.Hash('a', 'SHA-3')", "States.Format('{}')",
-                          "States.ArrayPartition($.a, 0)", "States.Base64Decode('!!')"}) {
+                          "States.ArrayPartition($.a, 0)", "States.Base64Decode('!!')",
+                          "States.Base64Decode('/w==')"}) {
     try {
       stepfunctions::intrinsics::evaluate(bad, resolve);
       ADD_FAILURE() << bad;
@@ -229,6 +230,8 @@ TEST(StepFunctionsIntrinsics, EveryFunction) {
   EXPECT_FALSE(stepfunctions::intrinsics::parse("States.Nope(1)"));
   EXPECT_FALSE(stepfunctions::intrinsics::parse("States.UUID(1)"));
   EXPECT_FALSE(stepfunctions::intrinsics::parse("States.Array(1"));
+  // The fuzzer's find: a literal that is not UTF-8 could not be written back as JSON.
+  EXPECT_FALSE(stepfunctions::intrinsics::parse("States.JsonToString('\xff\xfe')"));
 }
 
 TEST(StepFunctionsChoice, EveryOperator) {
