@@ -1,4 +1,4 @@
-// JWT parsing, RS256 verification and claim checks; JWKS fetching (over rest_http's client).
+// JWT parsing, RS256 verification and claim checks; JWKS fetching (over src/remote's HTTP client).
 #include "apigateway/jwt.hpp"
 
 #include <algorithm>

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apigateway/rest_http.hpp"
+#include "remote/http_client.hpp"
 
 namespace awan::apigateway {
 
@@ -54,13 +54,13 @@ class JwksCache {
   std::map<std::string, Entry> cache_;
 };
 
-// Outbound HTTP (JWKS documents, HTTP_PROXY integrations): the one libcurl client of the folder
-// (rest_http.hpp), with the timeout as a duration.
-using HttpResponse = OutboundResponse;
+// Outbound HTTP (JWKS documents, HTTP and HTTP_PROXY integrations): src/remote's libcurl
+// client, with API Gateway's 10 MB limit on what comes back.
+using HttpResponse = remote::HttpResponse;
 inline HttpResponse http_request(const std::string& method, const std::string& url,
                                  const std::vector<std::pair<std::string, std::string>>& headers,
                                  const std::string& body, std::chrono::milliseconds timeout) {
-  return http_request(method, url, headers, body, static_cast<long>(timeout.count()));
+  return remote::http_request(method, url, headers, body, {static_cast<long>(timeout.count()), 10 * 1024 * 1024});
 }
 
 }  // namespace awan::apigateway

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "apigateway/proxy_event.hpp"
-#include "apigateway/rest_http.hpp"
+#include "apigateway/jwt.hpp"
 #include "apigateway/rest_impl.hpp"
 #include "apigateway/rest_match.hpp"
 #include "apigateway/vtl.hpp"
@@ -488,7 +488,7 @@ void integrate_http(const InvocationP& inv, const json& integration, bool proxy)
   if (method == "ANY") method = inv->call.method;
   long timeout = integration.value("timeoutInMillis", 29000);
   std::thread([inv, integration, url, method, headers, body, timeout, proxy] {
-    auto r = http_request(method, url, headers, body, timeout);
+    auto r = http_request(method, url, headers, body, std::chrono::milliseconds(timeout));
     if (!r.ok) {
       if (r.status == 504) return inv->finish(message(504, "IntegrationTimeout", "Endpoint request timed out"));
       return inv->finish(internal_error());

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # The inventory lab, built step by step with aws-cli against a running Awan:
-#   S3 bucket → Load-Inventory (Python) → DynamoDB table Inventory → its stream →
-#   Check-Stock (Python) → SNS topic NoStock → an email to the store manager.
+#   S3 bucket → Load-Inventory → DynamoDB table Inventory → its stream →
+#   Check-Stock → SNS topic NoStock → an email to the store manager.
 #
-# Usage: examples/inventory-lab/lab.sh [--fresh] [ENDPOINT]
+# Usage: examples/inventory-lab/lab.sh [--fresh] [--runtime python|bootstrap] [ENDPOINT]
 #   ENDPOINT   default $AWS_ENDPOINT_URL, else http://127.0.0.1:4566
 #   --fresh    POST /_awan/reset first (drops every resource in the daemon)
+#   --runtime  python (default): the functions in functions/*.py with boto3, runtime python3.11;
+#              bootstrap: the pipeline's C++ handlers built as one `bootstrap` executable
+#              (functions/bootstrap.cpp, target inventory-bootstrap), runtime provided.al2023.
+#              Re-running with the other runtime updates the functions in place.
 # Environment: LAB_EMAIL (default store-manager@example.com), LAB_BUCKET (default inventory-lab),
-#   LAB_TIMEOUT (seconds to wait for the alerts, default 30), AWS_CLI (default aws).
+#   LAB_TIMEOUT (seconds to wait for the alerts, default 30), AWS_CLI (default aws),
+#   LAB_BOOTSTRAP (the bootstrap executable, default build/release/inventory-bootstrap, built
+#   with cmake when missing).
 # Re-running it against the same daemon creates nothing twice and alerts nobody again.
 set -euo pipefail
 
@@ -16,15 +22,23 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 SAMPLES="$ROOT/pipelines/inventory/samples"
 
 FRESH=0
+RUNTIME=python
 ENDPOINT="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
-for arg in "$@"; do
-  case "$arg" in
+while [ $# -gt 0 ]; do
+  case "$1" in
     --fresh) FRESH=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "lab.sh: unknown option $arg" >&2; exit 2 ;;
-    *) ENDPOINT="$arg" ;;
+    --runtime) RUNTIME="${2:-}"; shift ;;
+    --runtime=*) RUNTIME="${1#--runtime=}" ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "lab.sh: unknown option $1" >&2; exit 2 ;;
+    *) ENDPOINT="$1" ;;
   esac
+  shift
 done
+case "$RUNTIME" in
+  python|bootstrap) ;;
+  *) echo "lab.sh: --runtime is python or bootstrap, not '$RUNTIME'" >&2; exit 2 ;;
+esac
 ENDPOINT="${ENDPOINT%/}"
 
 EMAIL="${LAB_EMAIL:-store-manager@example.com}"
@@ -94,7 +108,7 @@ while read -r fn handler; do
 done <<<"$functions"
 for fn in Load-Inventory Check-Stock; do
   case "${HANDLER[$fn]:-}" in
-    ""|load_inventory.handler|check_stock.handler) ;;
+    ""|load_inventory.handler|check_stock.handler|Load-Inventory|Check-Stock) ;;
     awan:*) die "function $fn already exists with the C++ handler ${HANDLER[$fn]}: this daemon runs
 the inventory pipeline (awan serve --pipeline inventory), whose names the lab uses too. Start the
 daemon without --pipeline (plain \`awan serve\`) for the lab, or run lab.sh --fresh to drop
@@ -188,18 +202,41 @@ case "$listed" in
 esac
 
 # ---------------------------------------------------------------------------------------------
-heading "Lambda functions Load-Inventory and Check-Stock (python3.11)"
+if [ "$RUNTIME" = bootstrap ]; then
+  heading "Lambda functions Load-Inventory and Check-Stock (provided.al2023, a C++ bootstrap)"
+  BOOTSTRAP="${LAB_BOOTSTRAP:-$ROOT/build/release/inventory-bootstrap}"
+  if [ ! -x "$BOOTSTRAP" ]; then
+    echo "   building $BOOTSTRAP"
+    [ -f "$ROOT/build/release/build.ninja" ] || die "no build at $ROOT/build/release: run scripts/build.sh first"
+    cmake --build "$ROOT/build/release" --target inventory-bootstrap >/dev/null
+  fi
+  mkdir -p "$WORK/bootstrap"
+  cp "$BOOTSTRAP" "$WORK/bootstrap/bootstrap"
+  (cd "$WORK/bootstrap" && zip -q -X "$WORK/bootstrap.zip" bootstrap)
+  echo "   one executable for both functions (the Handler setting picks one): $(du -h "$WORK/bootstrap.zip" | cut -f1) zipped"
+fi
+[ "$RUNTIME" = python ] && heading "Lambda functions Load-Inventory and Check-Stock (python3.11)"
 for pair in Load-Inventory:load_inventory Check-Stock:check_stock; do
   fn="${pair%%:*}" module="${pair##*:}"
-  (cd "$HERE/functions" && zip -q -X "$WORK/$module.zip" "$module.py")
+  if [ "$RUNTIME" = bootstrap ]; then
+    zipfile="$WORK/bootstrap.zip" runtime=provided.al2023 handler="$fn"
+  else
+    (cd "$HERE/functions" && zip -q -X "$WORK/$module.zip" "$module.py")
+    zipfile="$WORK/$module.zip" runtime=python3.11 handler="$module.handler"
+  fi
   if [ -n "${HANDLER[$fn]:-}" ]; then
     echo "   $fn exists: updating its code"
-    aws lambda update-function-code --function-name "$fn" --zip-file "fileb://$WORK/$module.zip" \
+    aws lambda update-function-code --function-name "$fn" --zip-file "fileb://$zipfile" \
       --query LastUpdateStatus --output text
     aws lambda wait function-updated-v2 --function-name "$fn"
+    if [ "${HANDLER[$fn]}" != "$handler" ]; then
+      aws lambda update-function-configuration --function-name "$fn" --runtime "$runtime" \
+        --handler "$handler" --query LastUpdateStatus --output text
+      aws lambda wait function-updated-v2 --function-name "$fn"
+    fi
   else
-    aws lambda create-function --function-name "$fn" --runtime python3.11 \
-      --handler "$module.handler" --zip-file "fileb://$WORK/$module.zip" \
+    aws lambda create-function --function-name "$fn" --runtime "$runtime" \
+      --handler "$handler" --zip-file "fileb://$zipfile" \
       --role "arn:aws:iam::$ACCOUNT:role/Lambda-$fn-Role" --timeout 60 --memory-size 256 \
       --query State --output text
     aws lambda wait function-active-v2 --function-name "$fn"

@@ -19,8 +19,9 @@
 
 namespace awan {
 
-// Calls services through the operation interface from inside the simulator (in-process, no
-// HTTP), as the function's identity (account, region).
+// Calls services through the operation interface as the function's identity (account, region):
+// in process (no HTTP) inside the simulator, or over HTTP (http_client below) from a handler
+// that runs as a `bootstrap` or in any other program.
 class Client {
  public:
   using Transport = std::function<void(const RequestContext& ctx, const std::string& service,
@@ -38,6 +39,23 @@ class Client {
   Transport transport_;
   RequestContext ctx_;
 };
+
+// Where a Client over HTTP sends its calls, and the credentials it signs them with (SigV4).
+struct Endpoint {
+  std::string url = "http://127.0.0.1:4566";
+  std::string region = "us-east-1";
+  std::string access_key_id = "test", secret_access_key = "test", session_token;
+  // From what a function's environment gives it: AWS_ENDPOINT_URL, AWS_REGION (else
+  // AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; the
+  // defaults above for what is not set.
+  static Endpoint from_environment();
+};
+
+// A Client whose calls go over HTTP, each operation in its service's wire protocol (awsJson,
+// awsQuery, restXml, restJson, from the same models the daemon decodes with) and signed with
+// SigV4, as an AWS SDK's would: the same handler code runs in the daemon and as a `bootstrap`.
+// Payloads (S3 object bodies) are held in memory. Defined in the awan_remote library.
+Client http_client(const Endpoint& endpoint);
 
 // What a handler knows of its invocation (AWS's context object).
 struct FunctionContext {
