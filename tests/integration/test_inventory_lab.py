@@ -1,7 +1,10 @@
-"""examples/inventory-lab/lab.sh end to end: the lab built with aws-cli and Python functions on a
-plain `awan serve` gives every expected alert exactly once as a delivered email and every sample
-row in the table; a second run on the same daemon succeeds without a duplicate alert; a malformed
-CSV writes its good rows only; a daemon running the C++ pipeline is refused with a clear message."""
+"""examples/inventory-lab/lab.sh end to end, once with the Python functions (boto3, python3.11) and
+once with the pipeline's C++ handlers built as a `bootstrap` (provided.al2023, calling the services
+over HTTP): on a plain `awan serve` every expected alert arrives exactly once as a delivered email
+and every sample row is in the table; a second run on the same daemon succeeds without a duplicate
+alert; a malformed CSV writes its good rows only; switching a lab from one runtime to the other
+updates the functions in place; a daemon running the C++ pipeline is refused with a clear
+message."""
 import csv
 import glob
 import json
@@ -11,13 +14,20 @@ import time
 
 import pytest
 
-from conftest import AWS_CLI, CLIENT_ENV, Daemon, make_boto3
+from conftest import AWAN_BIN, AWS_CLI, CLIENT_ENV, Daemon, make_boto3
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(ROOT, "examples", "inventory-lab", "lab.sh")
 SAMPLES = sorted(glob.glob(os.path.join(ROOT, "pipelines", "inventory", "samples", "*.csv")))
 BUCKET = "inventory-lab"
 EMAIL = "store-manager@example.com"
+# Built beside the daemon by scripts/build.sh (target inventory-bootstrap).
+BOOTSTRAP = os.path.join(os.path.dirname(AWAN_BIN), "inventory-bootstrap")
+# What each runtime's functions are, and how Load-Inventory logs a skipped row.
+RUNTIMES = {
+    "python": {"Runtime": "python3.11", "Handler": "load_inventory.handler", "skip": "skipped ("},
+    "bootstrap": {"Runtime": "provided.al2023", "Handler": "Load-Inventory", "skip": ": skipped line "},
+}
 
 
 def sample_rows():
@@ -35,7 +45,7 @@ def expected_alerts():
 def run_lab(d, *args):
     env = dict(os.environ)
     env.update(CLIENT_ENV)
-    env.update({"AWS_CLI": AWS_CLI, "LAB_TIMEOUT": "30"})
+    env.update({"AWS_CLI": AWS_CLI, "LAB_TIMEOUT": "30", "LAB_BOOTSTRAP": BOOTSTRAP})
     env.pop("AWS_ENDPOINT_URL", None)
     return subprocess.run(["bash", LAB, *args, d.endpoint], capture_output=True, text=True, env=env, timeout=120)
 
@@ -67,11 +77,15 @@ def wait_for(predicate, timeout=20):
     return predicate()
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+@pytest.fixture(scope="module", params=sorted(RUNTIMES))
+def lab(request, tmp_path_factory):
+    runtime = request.param
+    if runtime == "bootstrap":
+        assert os.access(BOOTSTRAP, os.X_OK), f"no {BOOTSTRAP}: build the inventory-bootstrap target"
     outbox = tmp_path_factory.mktemp("lab") / "outbox"
     d = Daemon("--outbox", str(outbox))
-    p = run_lab(d)
+    d.runtime = runtime
+    p = run_lab(d, "--runtime", runtime)
     yield d, outbox, p
     d.stop()
 
@@ -100,12 +114,12 @@ def test_the_lab_alerts_every_item_out_of_stock_once(lab):
     assert [m["Type"] for m in json.loads(body)["Messages"] if m["Type"] != "Notification"] == \
         ["SubscriptionConfirmation"]
 
-    # The resources are the lab's: Python functions, the table with its stream.
+    # The resources are the lab's: functions of the runtime asked for, the table with its stream.
     lam = make_boto3(d.endpoint, "lambda")
     fns = {f["FunctionName"]: f for f in lam.list_functions()["Functions"]}
     assert sorted(fns) == ["Check-Stock", "Load-Inventory"]
-    assert fns["Load-Inventory"]["Handler"] == "load_inventory.handler"
-    assert fns["Check-Stock"]["Runtime"] == "python3.11"
+    assert fns["Load-Inventory"]["Handler"] == RUNTIMES[d.runtime]["Handler"]
+    assert fns["Check-Stock"]["Runtime"] == RUNTIMES[d.runtime]["Runtime"]
     ddb = make_boto3(d.endpoint, "dynamodb")
     table = ddb.describe_table(TableName="Inventory")["Table"]
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
@@ -121,7 +135,7 @@ def test_a_second_run_creates_nothing_twice_and_alerts_nobody(lab):
     before = alerts(d)
     loads = len(log_lines(d, "/aws/lambda/Load-Inventory", "rows to Inventory"))
     assert loads == len(SAMPLES)
-    p = run_lab(d)
+    p = run_lab(d, "--runtime", d.runtime)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "already there" in p.stdout
     # Every re-uploaded file was loaded again (unchanged rows make no stream record)...
@@ -156,7 +170,7 @@ def test_a_malformed_csv_writes_its_good_rows(lab):
     oslo = ddb.query(TableName="Inventory", KeyConditionExpression="#s = :s",
                      ExpressionAttributeNames={"#s": "Store"}, ExpressionAttributeValues={":s": {"S": "Oslo"}})["Items"]
     assert sorted((i["Item"]["S"], i["Count"]["N"]) for i in oslo) == [("Gloves", "3"), ("Skis, cross-country", "0")]
-    skipped = log_lines(d, "/aws/lambda/Load-Inventory", "skipped (")
+    skipped = log_lines(d, "/aws/lambda/Load-Inventory", RUNTIMES[d.runtime]["skip"])
     assert len([s for s in skipped if "oslo 1.csv" in s]) == 3
 
     # The function's answer, invoked directly with the event S3 sent.
@@ -170,6 +184,25 @@ def test_a_malformed_csv_writes_its_good_rows(lab):
         "Store": {"S": "Oslo"}, "Item": {"S": "Gloves"}, "Count": {"N": "3"}}}}
     out = lam.invoke(FunctionName="Check-Stock", Payload=json.dumps({"Records": [record]}).encode())
     assert json.loads(out["Payload"].read()) == {"alerts": 0}
+
+
+def test_the_other_runtime_replaces_the_functions_in_place(lab):
+    d, _, first = lab
+    assert first.returncode == 0
+    other = "python" if d.runtime == "bootstrap" else "bootstrap"
+    p = run_lab(d, "--runtime", other)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lam = make_boto3(d.endpoint, "lambda")
+    fns = {f["FunctionName"]: f for f in lam.list_functions()["Functions"]}
+    assert fns["Load-Inventory"]["Handler"] == RUNTIMES[other]["Handler"]
+    assert fns["Check-Stock"]["Runtime"] == RUNTIMES[other]["Runtime"]
+    # The switched functions work: a new file's alert arrives once.
+    want = f"Lima ({other}) is out of stock of Umbrellas"
+    make_boto3(d.endpoint, "s3").put_object(Bucket=BUCKET, Key=f"lima-{other}.csv",
+                                            Body=f"store,item,count\nLima ({other}),Umbrellas,0\n".encode())
+    assert wait_for(lambda: [m for m in alerts(d) if text(m) == want and m["Status"] == "delivered"])
+    time.sleep(0.5)
+    assert [text(m) for m in alerts(d)].count(want) == 1
 
 
 def test_a_daemon_running_the_cpp_pipeline_is_refused(tmp_path):
