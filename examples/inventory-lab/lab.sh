@@ -3,13 +3,14 @@
 #   S3 bucket → Load-Inventory → DynamoDB table Inventory → its stream →
 #   Check-Stock → SNS topic NoStock → an email to the store manager.
 #
-# Usage: examples/inventory-lab/lab.sh [--fresh] [--runtime python|bootstrap] [ENDPOINT]
+# Usage: examples/inventory-lab/lab.sh [--fresh] [--runtime python|bootstrap|inprocess] [ENDPOINT]
 #   ENDPOINT   default $AWS_ENDPOINT_URL, else http://127.0.0.1:4566
 #   --fresh    POST /_awan/reset first (drops every resource in the daemon)
 #   --runtime  python (default): the functions in functions/*.py with boto3, runtime python3.11;
 #              bootstrap: the pipeline's C++ handlers built as one `bootstrap` executable
-#              (functions/bootstrap.cpp, target inventory-bootstrap), runtime provided.al2023.
-#              Re-running with the other runtime updates the functions in place.
+#              (functions/bootstrap.cpp, target inventory-bootstrap), runtime provided.al2023;
+#              inprocess: the same handlers run inside the daemon (Handler awan:<name>, no code).
+#              Re-running with another runtime updates the functions in place.
 # Environment: LAB_EMAIL (default store-manager@example.com), LAB_BUCKET (default inventory-lab),
 #   LAB_TIMEOUT (seconds to wait for the alerts, default 30), AWS_CLI (default aws),
 #   LAB_BOOTSTRAP (the bootstrap executable, default build/release/inventory-bootstrap, built
@@ -36,8 +37,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$RUNTIME" in
-  python|bootstrap) ;;
-  *) echo "lab.sh: --runtime is python or bootstrap, not '$RUNTIME'" >&2; exit 2 ;;
+  python|bootstrap|inprocess) ;;
+  *) echo "lab.sh: --runtime is python, bootstrap or inprocess, not '$RUNTIME'" >&2; exit 2 ;;
 esac
 ENDPOINT="${ENDPOINT%/}"
 
@@ -100,16 +101,17 @@ echo "   account $ACCOUNT, region $REGION"
 
 # The C++ pipeline (`awan serve --pipeline inventory`) deploys functions of the same names: the
 # lab cannot build its own next to them. A function the lab made earlier gets its code updated.
-declare -A HANDLER=()
+# The lab's functions say so in their description; the pipeline's say "Inventory pipeline: …".
+declare -A HANDLER=() DESCRIPTION=()
 functions="$(quiet lambda list-functions --output text \
-  --query "Functions[?FunctionName=='Load-Inventory' || FunctionName=='Check-Stock'].[FunctionName,Handler]")"
-while read -r fn handler; do
-  [ -n "$fn" ] && HANDLER[$fn]="$handler"
+  --query "Functions[?FunctionName=='Load-Inventory' || FunctionName=='Check-Stock'].[FunctionName,Handler,Description]")"
+while IFS=$'\t' read -r fn handler description; do
+  [ -n "$fn" ] && HANDLER[$fn]="$handler" DESCRIPTION[$fn]="$description"
 done <<<"$functions"
 for fn in Load-Inventory Check-Stock; do
   case "${HANDLER[$fn]:-}" in
     ""|load_inventory.handler|check_stock.handler|Load-Inventory|Check-Stock) ;;
-    awan:*) die "function $fn already exists with the C++ handler ${HANDLER[$fn]}: this daemon runs
+    awan:*) [[ "${DESCRIPTION[$fn]:-}" == "Inventory lab:"* ]] || die "function $fn already exists with the C++ handler ${HANDLER[$fn]}: this daemon runs
 the inventory pipeline (awan serve --pipeline inventory), whose names the lab uses too. Start the
 daemon without --pipeline (plain \`awan serve\`) for the lab, or run lab.sh --fresh to drop
 every resource (the pipeline's too) first." ;;
@@ -215,11 +217,19 @@ if [ "$RUNTIME" = bootstrap ]; then
   (cd "$WORK/bootstrap" && zip -q -X "$WORK/bootstrap.zip" bootstrap)
   echo "   one executable for both functions (the Handler setting picks one): $(du -h "$WORK/bootstrap.zip" | cut -f1) zipped"
 fi
+if [ "$RUNTIME" = inprocess ]; then
+  heading "Lambda functions Load-Inventory and Check-Stock (the C++ handlers inside the daemon)"
+  echo "   Handler awan:<name> binds a function to a handler the daemon registered; the zip is a note"
+  echo "in-process handler: see pipelines/inventory/handlers.cpp" >"$WORK/HANDLER.txt"
+  (cd "$WORK" && zip -q -X "$WORK/inprocess.zip" HANDLER.txt)
+fi
 [ "$RUNTIME" = python ] && heading "Lambda functions Load-Inventory and Check-Stock (python3.11)"
 for pair in Load-Inventory:load_inventory Check-Stock:check_stock; do
   fn="${pair%%:*}" module="${pair##*:}"
   if [ "$RUNTIME" = bootstrap ]; then
     zipfile="$WORK/bootstrap.zip" runtime=provided.al2023 handler="$fn"
+  elif [ "$RUNTIME" = inprocess ]; then
+    zipfile="$WORK/inprocess.zip" runtime=provided.al2023 handler="awan:$fn"
   else
     (cd "$HERE/functions" && zip -q -X "$WORK/$module.zip" "$module.py")
     zipfile="$WORK/$module.zip" runtime=python3.11 handler="$module.handler"
@@ -231,12 +241,14 @@ for pair in Load-Inventory:load_inventory Check-Stock:check_stock; do
     aws lambda wait function-updated-v2 --function-name "$fn"
     if [ "${HANDLER[$fn]}" != "$handler" ]; then
       aws lambda update-function-configuration --function-name "$fn" --runtime "$runtime" \
-        --handler "$handler" --query LastUpdateStatus --output text
+        --handler "$handler" --description "Inventory lab: $fn (lab.sh --runtime $RUNTIME)" \
+        --query LastUpdateStatus --output text
       aws lambda wait function-updated-v2 --function-name "$fn"
     fi
   else
     aws lambda create-function --function-name "$fn" --runtime "$runtime" \
       --handler "$handler" --zip-file "fileb://$zipfile" \
+      --description "Inventory lab: $fn (lab.sh --runtime $RUNTIME)" \
       --role "arn:aws:iam::$ACCOUNT:role/Lambda-$fn-Role" --timeout 60 --memory-size 256 \
       --query State --output text
     aws lambda wait function-active-v2 --function-name "$fn"

@@ -1,6 +1,6 @@
-"""examples/inventory-lab/lab.sh end to end, once with the Python functions (boto3, python3.11) and
+"""examples/inventory-lab/lab.sh end to end, once with the Python functions (boto3, python3.11),
 once with the pipeline's C++ handlers built as a `bootstrap` (provided.al2023, calling the services
-over HTTP): on a plain `awan serve` every expected alert arrives exactly once as a delivered email
+over HTTP) and once with those handlers bound in process (Handler awan:<name>): on a plain `awan serve` every expected alert arrives exactly once as a delivered email
 and every sample row is in the table; a second run on the same daemon succeeds without a duplicate
 alert; a malformed CSV writes its good rows only; switching a lab from one runtime to the other
 updates the functions in place; a daemon running the C++ pipeline is refused with a clear
@@ -27,6 +27,7 @@ BOOTSTRAP = os.path.join(os.path.dirname(AWAN_BIN), "inventory-bootstrap")
 RUNTIMES = {
     "python": {"Runtime": "python3.11", "Handler": "load_inventory.handler", "skip": "skipped ("},
     "bootstrap": {"Runtime": "provided.al2023", "Handler": "Load-Inventory", "skip": ": skipped line "},
+    "inprocess": {"Runtime": "provided.al2023", "Handler": "awan:Load-Inventory", "skip": ": skipped line "},
 }
 
 
@@ -189,7 +190,7 @@ def test_a_malformed_csv_writes_its_good_rows(lab):
 def test_the_other_runtime_replaces_the_functions_in_place(lab):
     d, _, first = lab
     assert first.returncode == 0
-    other = "python" if d.runtime == "bootstrap" else "bootstrap"
+    other = {"bootstrap": "python", "python": "inprocess", "inprocess": "bootstrap"}[d.runtime]
     p = run_lab(d, "--runtime", other)
     assert p.returncode == 0, p.stdout + p.stderr
     lam = make_boto3(d.endpoint, "lambda")
