@@ -10,6 +10,7 @@ import glob
 import json
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -185,6 +186,29 @@ def test_a_malformed_csv_writes_its_good_rows(lab):
         "Store": {"S": "Oslo"}, "Item": {"S": "Gloves"}, "Count": {"N": "3"}}}}
     out = lam.invoke(FunctionName="Check-Stock", Payload=json.dumps({"Records": [record]}).encode())
     assert json.loads(out["Payload"].read()) == {"alerts": 0}
+
+
+def test_ten_thousand_rows(lab, tmp_path):
+    d, _, first = lab
+    assert first.returncode == 0
+    big = tmp_path / "big.csv"
+    with open(big, "w") as f:
+        subprocess.run([sys.executable, os.path.join(ROOT, "pipelines", "inventory", "generate.py"), "10000"],
+                       stdout=f, check=True)
+    ddb = make_boto3(d.endpoint, "dynamodb")
+    rows_before = ddb.scan(TableName="Inventory", Select="COUNT")["Count"]
+    generated = lambda: [m for m in alerts(d) if text(m).startswith("Store ")]  # noqa: E731
+    t0 = time.time()
+    make_boto3(d.endpoint, "s3").upload_file(str(big), BUCKET, "big.csv")
+    got = wait_for(lambda: len(generated()) >= 200 and all(m["Status"] == "delivered" for m in generated()),
+                   timeout=60)
+    elapsed = time.time() - t0
+    assert got, f"{len(generated())} of 200 alerts after {elapsed:.1f} s"
+    time.sleep(0.5)
+    texts = [text(m) for m in generated()]
+    assert len(texts) == 200 and len(set(texts)) == 200  # each out-of-stock row alerted once
+    assert ddb.scan(TableName="Inventory", Select="COUNT")["Count"] == rows_before + 10000
+    print(f"{d.runtime}: 10,000 rows → 200 alerts in {elapsed:.2f} s")
 
 
 def test_the_other_runtime_replaces_the_functions_in_place(lab):
