@@ -38,8 +38,11 @@ Result S3Service::create_bucket(json& in) {
   b.account = ctx_->account_id;
   b.region = region;
   b.created = now();
-  if (in.contains("ACL")) b.config["ACL"] = in["ACL"];
   b.config["ObjectOwnership"] = in.value("ObjectOwnership", "BucketOwnerEnforced");
+  if (auto grants = bucket_acl_for_create(b, in)) b.config["Grants"] = *grants;
+  // New buckets block public access (all four settings on, since April 2023).
+  b.config["PublicAccessBlock"] = {{"BlockPublicAcls", true}, {"IgnorePublicAcls", true},
+                                   {"BlockPublicPolicy", true}, {"RestrictPublicBuckets", true}};
   if (in.value("ObjectLockEnabledForBucket", false)) {
     b.config["ObjectLock"] = true;
     b.versioning = "Enabled";  // object lock turns versioning on
@@ -158,6 +161,7 @@ Result S3Service::put_bucket_policy(json& in) {
     throw AwsError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'", 400);
   if (!doc.contains("Statement"))
     throw AwsError("MalformedPolicy", "Missing required field Statement", 400);
+  check_policy_not_blocked(b, text);
   b.config["Policy"] = text;
   store_.update_bucket(b);
   return Result::ok();
@@ -252,27 +256,7 @@ Result S3Service::get_bucket_notification(json& in) {
   return Result::ok(b.config.value("Notification", json::object()));
 }
 
-// ---------------------------------------------------------------- ACL, ownership, encryption
-
-Result S3Service::put_bucket_acl(json& in) {
-  BucketRow b = require_bucket(in);
-  if (in.contains("ACL")) b.config["ACL"] = in["ACL"];
-  store_.update_bucket(b);
-  return Result::ok();
-}
-
-Result S3Service::get_bucket_acl(json& in) {
-  require_bucket(in);
-  json o = owner();
-  json grantee = {{"Type", "CanonicalUser"}, {"ID", o["ID"]}, {"DisplayName", o["DisplayName"]}};
-  return Result::ok({{"Owner", o}, {"Grants", json::array({{{"Grantee", grantee}, {"Permission", "FULL_CONTROL"}}})}});
-}
-
-Result S3Service::get_bucket_ownership(json& in) {
-  BucketRow b = require_bucket(in);
-  std::string ownership = b.config.value("ObjectOwnership", "BucketOwnerEnforced");
-  return Result::ok({{"OwnershipControls", {{"Rules", json::array({{{"ObjectOwnership", ownership}}})}}}});
-}
+// ---------------------------------------------------------------- encryption
 
 Result S3Service::get_bucket_encryption(json& in) {
   require_bucket(in);

@@ -39,6 +39,7 @@ Result S3Service::create_multipart_upload(json& in) {
   std::string key = in.value("Key", "");
   if (key.size() > 1024) throw AwsError("KeyTooLongError", "Your key is too long", 400);
   json meta = write_metadata(in);
+  if (auto grants = object_acl_for_write(b, in)) meta["Grants"] = *grants;
   if (auto t = in.find("Tagging"); t != in.end() && t->is_string()) {
     json tags;
     if (auto err = parse_tagging_header(t->get<std::string>(), tags)) throw *err;

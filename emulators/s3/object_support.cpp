@@ -214,7 +214,6 @@ json write_metadata(const json& in) {
   meta["StorageClass"] = storage;
   meta["ServerSideEncryption"] = in.value("ServerSideEncryption", "AES256");
   if (auto it = in.find("SSEKMSKeyId"); it != in.end()) meta["SSEKMSKeyId"] = *it;
-  if (auto it = in.find("ACL"); it != in.end()) meta["ACL"] = *it;
   return meta;
 }
 

@@ -30,11 +30,14 @@ Result S3Service::put_object(json& in) { return write_object(in, "s3:ObjectCreat
 Result S3Service::write_object(json& in, const char* event) {
   std::string key = in.value("Key", "");
   if (key.size() > 1024) throw AwsError("KeyTooLongError", "Your key is too long", 400);
+  json grants;
   {
     std::lock_guard lock(mu_);
-    require_bucket(in);  // before the payload is stored
+    BucketRow b = require_bucket(in);  // before the payload is stored
+    grants = object_acl_for_write(b, in).value_or(json());
   }
   json meta = write_metadata(in);
+  if (!grants.is_null()) meta["Grants"] = std::move(grants);
   json tags = json::array();
   if (auto t = in.find("Tagging"); t != in.end() && t->is_string()) {
     if (auto err = parse_tagging_header(t->get<std::string>(), tags)) throw *err;
@@ -360,6 +363,8 @@ Result S3Service::copy_object(json& in) {
         "This copy request is illegal because it is trying to copy an object to itself without changing the "
         "object's metadata, storage class, website redirect location or encryption attributes.");
   json meta = directive == "REPLACE" ? write_metadata(in) : source.meta;
+  meta.erase("Grants");  // a copy gets the ACL its request sets, not the source's
+  if (auto grants = object_acl_for_write(dest, in)) meta["Grants"] = *grants;
   if (directive == "COPY") {
     if (in.contains("StorageClass")) meta["StorageClass"] = in["StorageClass"];
     meta.erase("PartSizes");
@@ -437,7 +442,7 @@ Result S3Service::get_object_attributes(json& in) {
   return Result::ok(out);
 }
 
-// ---------------------------------------------------------------- tagging, ACL
+// ---------------------------------------------------------------- tagging
 
 Result S3Service::put_object_tagging(json& in) {
   BucketRow b = require_bucket(in);
@@ -467,24 +472,6 @@ Result S3Service::delete_object_tagging(json& in) {
   json out = json::object();
   if (!b.versioning.empty()) out["VersionId"] = obj.version;
   return Result::ok(out);
-}
-
-Result S3Service::get_object_acl(json& in) {
-  BucketRow b = require_bucket(in);
-  require_object(b, in);
-  json o = owner();
-  json grantee = {{"Type", "CanonicalUser"}, {"ID", o["ID"]}, {"DisplayName", o["DisplayName"]}};
-  return Result::ok({{"Owner", o}, {"Grants", json::array({{{"Grantee", grantee}, {"Permission", "FULL_CONTROL"}}})}});
-}
-
-Result S3Service::put_object_acl(json& in) {
-  BucketRow b = require_bucket(in);
-  ObjectRow obj = require_object(b, in);
-  if (in.contains("ACL")) {
-    obj.meta["ACL"] = in["ACL"];
-    store_.update_meta(b.name, obj.key, obj.version, obj.meta);
-  }
-  return Result::ok();
 }
 
 }  // namespace awan::s3

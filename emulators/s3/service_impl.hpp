@@ -82,10 +82,27 @@ class S3Service final : public Service {
   Result delete_bucket_lifecycle(json& in);
   Result put_bucket_notification(json& in);
   Result get_bucket_notification(json& in);
+  Result get_bucket_encryption(json& in);
+
+  // ---- access.cpp: ACLs, Object Ownership, Block Public Access, policy status ----
   Result put_bucket_acl(json& in);
   Result get_bucket_acl(json& in);
+  Result put_bucket_ownership(json& in);
   Result get_bucket_ownership(json& in);
-  Result get_bucket_encryption(json& in);
+  Result delete_bucket_ownership(json& in);
+  Result put_public_access_block(json& in);
+  Result get_public_access_block(json& in);
+  Result delete_public_access_block(json& in);
+  Result get_bucket_policy_status(json& in);
+  Result put_object_acl(json& in);
+  Result get_object_acl(json& in);
+  // The grants a CreateBucket sets (nullopt: none), checked against its ObjectOwnership.
+  std::optional<json> bucket_acl_for_create(const BucketRow& b, const json& in);
+  // The grants an object write (PutObject, CopyObject, CreateMultipartUpload) sets, checked
+  // against the bucket's Object Ownership and Block Public Access; nullopt when it sets none.
+  std::optional<json> object_acl_for_write(const BucketRow& b, const json& in);
+  // AccessDenied when the bucket blocks public policies and `policy` is one.
+  void check_policy_not_blocked(const BucketRow& b, const std::string& policy);
   // A stored bucket configuration document, or the error naming its absence.
   Result get_config(json& in, const char* key, const char* member, const char* code, const char* message);
 
@@ -105,8 +122,6 @@ class S3Service final : public Service {
   Result put_object_tagging(json& in);
   Result get_object_tagging(json& in);
   Result delete_object_tagging(json& in);
-  Result get_object_acl(json& in);
-  Result put_object_acl(json& in);
   Result read_object(json& in, bool head);
 
   // ---- listing.cpp ----

@@ -569,6 +569,11 @@ def test_bucket_tagging_policy_cors_lifecycle(s3):
         s3.put_bucket_policy(Bucket="cfg-bucket", Policy="not json")
     assert code_of(e) == "MalformedPolicy"
     policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::cfg-bucket/*"}]}'
+    # New buckets block public policies; once the block is lifted the policy is stored.
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket="cfg-bucket", Policy=policy)
+    assert code_of(e) == "AccessDenied" and "BlockPublicPolicy" in str(e.value)
+    s3.delete_public_access_block(Bucket="cfg-bucket")
     s3.put_bucket_policy(Bucket="cfg-bucket", Policy=policy)
     assert s3.get_bucket_policy(Bucket="cfg-bucket")["Policy"] == policy
     cors = {"CORSRules": [{"AllowedMethods": ["GET", "PUT"], "AllowedOrigins": ["https://example.com"],

@@ -1,0 +1,165 @@
+"""S3 ACLs, Object Ownership and Block Public Access as AWS applies them to new buckets (ACLs
+disabled, public access blocked): refused ACLs with AWS's codes, canned ACLs and grant headers
+stored and returned once ACLs are enabled, AccessControlPolicy documents, policy status; with
+boto3 and aws-cli."""
+import json
+import subprocess
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import AWS_CLI, CLIENT_ENV, make_boto3
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+
+
+@pytest.fixture
+def s3(awan):
+    return make_boto3(awan.endpoint, "s3")
+
+
+def code_of(e):
+    return e.value.response["Error"]["Code"]
+
+
+def grants(acl):
+    """The grants as a set of (grantee, permission); each appears once."""
+    out = [(g["Grantee"].get("URI") or g["Grantee"].get("ID"), g["Permission"]) for g in acl["Grants"]]
+    assert len(out) == len(set(out))
+    return set(out)
+
+
+def open_bucket(s3, name, ownership="ObjectWriter"):
+    """A bucket with ACLs enabled and public access allowed, as one sets it up on AWS."""
+    s3.create_bucket(Bucket=name, ObjectOwnership=ownership)
+    s3.delete_public_access_block(Bucket=name)
+
+
+def test_new_buckets_disable_acls_and_block_public_access(s3):
+    s3.create_bucket(Bucket="acl-default")
+    assert s3.get_bucket_ownership_controls(Bucket="acl-default")["OwnershipControls"]["Rules"] == \
+        [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert s3.get_public_access_block(Bucket="acl-default")["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    owner = s3.get_bucket_acl(Bucket="acl-default")["Owner"]["ID"]
+    for call in (lambda: s3.put_object(Bucket="acl-default", Key="k", Body=b"x", ACL="public-read"),
+                 lambda: s3.put_bucket_acl(Bucket="acl-default", ACL="public-read"),
+                 lambda: s3.put_object(Bucket="acl-default", Key="k", Body=b"x", GrantRead=f'uri="{ALL_USERS}"')):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert code_of(e) == "AccessControlListNotSupported"
+        assert e.value.response["Error"]["Message"] == "The bucket does not allow ACLs"
+    # bucket-owner-full-control (or no ACL) is what a PUT may say.
+    s3.put_object(Bucket="acl-default", Key="k", Body=b"x", ACL="bucket-owner-full-control")
+    s3.put_object_acl(Bucket="acl-default", Key="k", ACL="private")
+    assert grants(s3.get_object_acl(Bucket="acl-default", Key="k")) == {(owner, "FULL_CONTROL")}
+    # Creating a bucket with a public ACL and ACLs disabled is refused.
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket="acl-create-public", ACL="public-read")
+    assert code_of(e) == "InvalidBucketAclWithObjectOwnership"
+
+
+def test_canned_acls_and_grant_headers_once_acls_are_enabled(s3):
+    open_bucket(s3, "acl-open")
+    owner = s3.get_bucket_acl(Bucket="acl-open")["Owner"]["ID"]
+    s3.put_object(Bucket="acl-open", Key="pub", Body=b"x", ACL="public-read")
+    assert grants(s3.get_object_acl(Bucket="acl-open", Key="pub")) == {(ALL_USERS, "READ"), (owner, "FULL_CONTROL")}
+    s3.put_object_acl(Bucket="acl-open", Key="pub", ACL="authenticated-read")
+    assert grants(s3.get_object_acl(Bucket="acl-open", Key="pub")) == {(AUTH_USERS, "READ"), (owner, "FULL_CONTROL")}
+    s3.put_object(Bucket="acl-open", Key="hdr", Body=b"x", GrantRead=f'uri="{ALL_USERS}", id="abc123"',
+                  GrantFullControl=f'id="{owner}"')
+    assert grants(s3.get_object_acl(Bucket="acl-open", Key="hdr")) == \
+        {("abc123", "READ"), (ALL_USERS, "READ"), (owner, "FULL_CONTROL")}
+    # A copy gets the ACL its request sets, not the source's.
+    s3.copy_object(Bucket="acl-open", Key="copy", CopySource="acl-open/pub")
+    assert grants(s3.get_object_acl(Bucket="acl-open", Key="copy")) == {(owner, "FULL_CONTROL")}
+    s3.put_bucket_acl(Bucket="acl-open", ACL="public-read-write")
+    assert grants(s3.get_bucket_acl(Bucket="acl-open")) == \
+        {(ALL_USERS, "READ"), (ALL_USERS, "WRITE"), (owner, "FULL_CONTROL")}
+    # An AccessControlPolicy document.
+    policy = {"Owner": {"ID": owner}, "Grants": [
+        {"Grantee": {"Type": "CanonicalUser", "ID": owner}, "Permission": "FULL_CONTROL"},
+        {"Grantee": {"Type": "Group", "URI": AUTH_USERS}, "Permission": "READ_ACP"}]}
+    s3.put_object_acl(Bucket="acl-open", Key="pub", AccessControlPolicy=policy)
+    assert grants(s3.get_object_acl(Bucket="acl-open", Key="pub")) == {(AUTH_USERS, "READ_ACP"), (owner, "FULL_CONTROL")}
+    # Turning ACLs off needs a bucket ACL that only the owner is in.
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_ownership_controls(Bucket="acl-open", OwnershipControls={
+            "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert code_of(e) == "InvalidBucketAclWithObjectOwnership"
+    s3.put_bucket_acl(Bucket="acl-open", ACL="private")
+    s3.put_bucket_ownership_controls(Bucket="acl-open", OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    # ... after which every ACL reads as the owner's full control.
+    assert grants(s3.get_object_acl(Bucket="acl-open", Key="hdr")) == {(owner, "FULL_CONTROL")}
+
+
+def test_bad_acls_are_refused(s3):
+    open_bucket(s3, "acl-bad")
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="acl-bad", Key="k", Body=b"x", ACL="public-read", GrantRead='id="abc"')
+    assert code_of(e) == "InvalidRequest"
+    for bad in ('nonsense', 'uri="http://example.com/not-a-group"', 'id="unterminated', 'colour="red"', 'id="a" id="b"'):
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket="acl-bad", Key="k", Body=b"x", GrantRead=bad)
+        assert code_of(e) == "InvalidArgument", bad
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket="acl-bad", Key="missing", ACL="private")
+    assert code_of(e) == "NoSuchKey"
+    s3.put_object(Bucket="acl-bad", Key="k", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket="acl-bad", Key="k", AccessControlPolicy={"Grants": [
+            {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "EVERYTHING"}], "Owner": {"ID": "x"}})
+    assert code_of(e) == "MalformedACLError"
+
+
+def test_block_public_access_settings(s3):
+    s3.create_bucket(Bucket="bpa", ObjectOwnership="ObjectWriter")
+    # ACLs are enabled but public ones are blocked.
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="bpa", Key="k", Body=b"x", ACL="public-read")
+    assert code_of(e) == "AccessDenied"
+    s3.put_object(Bucket="bpa", Key="k", Body=b"x", ACL="bucket-owner-read")
+    s3.put_public_access_block(Bucket="bpa", PublicAccessBlockConfiguration={"BlockPublicAcls": False,
+                                                                            "BlockPublicPolicy": True})
+    assert s3.get_public_access_block(Bucket="bpa")["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": False}
+    s3.put_object(Bucket="bpa", Key="k", Body=b"x", ACL="public-read")
+    public = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bpa/*"}]}
+    pinned = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bpa/*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket="bpa", Policy=json.dumps(public))
+    assert code_of(e) == "AccessDenied"
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy_status(Bucket="bpa")
+    assert code_of(e) == "NoSuchBucketPolicy"
+    s3.put_bucket_policy(Bucket="bpa", Policy=json.dumps(pinned))
+    assert s3.get_bucket_policy_status(Bucket="bpa")["PolicyStatus"] == {"IsPublic": False}
+    s3.delete_public_access_block(Bucket="bpa")
+    with pytest.raises(ClientError) as e:
+        s3.get_public_access_block(Bucket="bpa")
+    assert code_of(e) == "NoSuchPublicAccessBlockConfiguration"
+    s3.put_bucket_policy(Bucket="bpa", Policy=json.dumps(public))
+    assert s3.get_bucket_policy_status(Bucket="bpa")["PolicyStatus"] == {"IsPublic": True}
+    s3.delete_bucket_ownership_controls(Bucket="bpa")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_ownership_controls(Bucket="bpa")
+    assert code_of(e) == "OwnershipControlsNotFoundError"
+
+
+def test_aws_cli_acls(awan):
+    def aws(*args):
+        return subprocess.run([AWS_CLI, "--endpoint-url", awan.endpoint, *args], capture_output=True, text=True,
+                              env={**CLIENT_ENV, "PATH": "/usr/bin:/bin", "AWS_PAGER": ""})
+    assert aws("s3api", "create-bucket", "--bucket", "cli-acl", "--object-ownership", "BucketOwnerPreferred").returncode == 0
+    assert aws("s3api", "delete-public-access-block", "--bucket", "cli-acl").returncode == 0
+    p = aws("s3api", "put-bucket-acl", "--bucket", "cli-acl", "--acl", "public-read")
+    assert p.returncode == 0, p.stderr
+    acl = json.loads(aws("s3api", "get-bucket-acl", "--bucket", "cli-acl").stdout)
+    assert any(g["Grantee"].get("URI") == ALL_USERS and g["Permission"] == "READ" for g in acl["Grants"])
+    p = aws("s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "nope", "--acl", "private")
+    assert p.returncode != 0 and "NoSuchKey" in p.stderr
