@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "apigateway/proxy_event.hpp"
+#include "core/proxy_event.hpp"
 #include "apigateway/rest_http.hpp"
 #include "apigateway/rest_impl.hpp"
 #include "apigateway/rest_match.hpp"
