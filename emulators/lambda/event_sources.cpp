@@ -1,8 +1,9 @@
 // Lambda event source mappings: Create/Get/Update/Delete/ListEventSourceMappings with AWS's
 // validation, and their pollers — DynamoDB streams (checkpoint per shard, retries, bisection on
 // errors, partial batch failures, on-failure destinations) and SQS queues (batches, deletion on
-// success, partial batch failures). Pollers run on the invocation threads, one poll in flight
-// per mapping, rescheduled with the Scheduler (never a sleep).
+// success, partial batch failures); FilterCriteria (event_filters.hpp) decide which records
+// reach the function. Pollers run on the invocation threads, one poll in flight per mapping,
+// rescheduled with the Scheduler (never a sleep).
 #include <spdlog/spdlog.h>
 
 #include "core/arn.hpp"
@@ -10,6 +11,7 @@
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "lambda/errors.hpp"
+#include "lambda/event_filters.hpp"
 #include "lambda/service_impl.hpp"
 
 namespace awan::lambda {
@@ -52,6 +54,22 @@ std::set<std::string> failed_items(const std::string& payload) {
       out.insert(f["itemIdentifier"].get<std::string>());
   return out;
 }
+
+// The mapping's filters; a stored FilterCriteria was checked when it was set.
+EventFilters filters_of(const json& mapping) {
+  auto it = mapping.find("FilterCriteria");
+  if (it == mapping.end()) return {};
+  auto parsed = parse_filter_criteria(*it);
+  if (auto* f = std::get_if<EventFilters>(&parsed)) return std::move(*f);
+  return {};
+}
+
+void check_filter_criteria(const json& in) {
+  auto it = in.find("FilterCriteria");
+  if (it == in.end()) return;
+  auto parsed = parse_filter_criteria(*it);
+  if (auto* e = std::get_if<AwsError>(&parsed)) throw *e;
+}
 }  // namespace
 
 json LambdaService::mapping_output(const json& m) const {
@@ -75,6 +93,7 @@ Result LambdaService::create_event_source_mapping(json& in) {
   check_int(in, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300);
   check_int(in, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000);
   check_int(in, "ParallelizationFactor", "parallelizationFactor", 1, 10);
+  check_filter_criteria(in);
   std::string position = text_of(in, "StartingPosition");
   int64_t batch = in.value("BatchSize", stream ? 100 : 10);
   if (stream) {
@@ -153,6 +172,7 @@ Result LambdaService::update_event_source_mapping(json& in) {
   check_int(in, "BatchSize", "batchSize", 1, 10000);
   check_int(in, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300);
   check_int(in, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000);
+  check_filter_criteria(in);
   for (const char* k : {"BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "MaximumRetryAttempts",
                         "BisectBatchOnFunctionError", "MaximumRecordAgeInSeconds", "FunctionResponseTypes",
                         "DestinationConfig", "ScalingConfig", "ParallelizationFactor"})
@@ -255,6 +275,7 @@ bool LambdaService::poll_stream(json& m) {
   }
   for (const char* k : {"Iterator", "Checkpoint"})
     if (!m[k].is_object()) m[k] = json::object();
+  const EventFilters filters = filters_of(m);
   bool any = false;
   for (const auto& shard : d.output["StreamDescription"].value("Shards", json::array())) {
     std::string id = shard["ShardId"];
@@ -278,13 +299,25 @@ bool LambdaService::poll_stream(json& m) {
       m["Iterator"].erase(id);  // expired or trimmed: start again from the checkpoint
       continue;
     }
-    json records = r.output.value("Records", json::array());
-    if (records.empty()) {
+    json batch = r.output.value("Records", json::array());
+    if (batch.empty()) {
       if (r.output.contains("NextShardIterator")) m["Iterator"][id] = r.output["NextShardIterator"];
       continue;
     }
-    for (auto& rec : records) rec["eventSourceARN"] = arn;
     any = true;
+    // Records no filter matches are not sent; the checkpoint passes them.
+    json records = json::array();
+    for (auto& rec : batch) {
+      rec["eventSourceARN"] = arn;
+      if (filters.matches(rec, RecordSource::DynamoDbStream)) records.push_back(rec);
+    }
+    const std::string last_sequence = batch.back()["dynamodb"].value("SequenceNumber", "");
+    if (records.empty()) {
+      m["Checkpoint"][id] = last_sequence;
+      m["Iterator"][id] = r.output.value("NextShardIterator", "");
+      m["Attempts"] = 0;
+      continue;
+    }
     spdlog::info("lambda mapping {}: {} stream record(s) from {} → {}", m["UUID"].get<std::string>(), records.size(),
                  arn.substr(arn.find(":table/") + 7, arn.find("/stream/") - arn.find(":table/") - 7), t.name);
     InvokeOutcome o = execute(t, ids::uuid4(), json{{"Records", records}}.dump(), "");
@@ -302,7 +335,7 @@ bool LambdaService::poll_stream(json& m) {
       }
     }
     if (!o.function_error && !partial) {
-      m["Checkpoint"][id] = records.back()["dynamodb"].value("SequenceNumber", "");
+      m["Checkpoint"][id] = last_sequence;
       m["Iterator"][id] = r.output.value("NextShardIterator", "");
       m["Attempts"] = 0;
       m["LastProcessingResult"] = "OK";
@@ -337,13 +370,25 @@ bool LambdaService::poll_stream(json& m) {
       if (!dest.empty()) send_to_destination(dest, record, t.region);
       spdlog::warn("lambda mapping {}: batch of {} records dropped after {} attempts", m["UUID"].get<std::string>(),
                    records.size(), attempts);
-      m["Checkpoint"][id] = records.back()["dynamodb"].value("SequenceNumber", "");
+      m["Checkpoint"][id] = last_sequence;
       m["Attempts"] = 0;
     } else {
       m["Attempts"] = attempts;
     }
   }
   return any;
+}
+
+void LambdaService::delete_messages(const RequestContext& c, const std::string& arn,
+                                    const std::vector<std::string>& receipt_handles) {
+  json entries = json::array();
+  for (size_t i = 0; i < receipt_handles.size(); ++i) {
+    entries.push_back({{"Id", std::to_string(entries.size())}, {"ReceiptHandle", receipt_handles[i]}});
+    if (entries.size() == 10 || i + 1 == receipt_handles.size()) {
+      Client(env_.call_service, c).call("sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
+      entries = json::array();
+    }
+  }
 }
 
 bool LambdaService::poll_queue(json& m) {
@@ -383,7 +428,9 @@ bool LambdaService::poll_queue(json& m) {
   if (messages.empty()) return false;
   spdlog::info("lambda mapping {}: {} message(s) from {} → {}", m["UUID"].get<std::string>(), messages.size(),
                a ? a->resource : arn, t.name);
+  const EventFilters filters = filters_of(m);
   json records = json::array();
+  std::vector<std::string> filtered_out;  // receipt handles
   for (const auto& msg : messages) {
     json attrs = msg.value("Attributes", json::object());
     json mattrs = json::object();
@@ -399,8 +446,12 @@ bool LambdaService::poll_queue(json& m) {
                 {"md5OfBody", msg.value("MD5OfBody", "")}, {"eventSource", "aws:sqs"}, {"eventSourceARN", arn},
                 {"awsRegion", a ? a->region : t.region}};
     if (msg.contains("MD5OfMessageAttributes")) rec["md5OfMessageAttributes"] = msg["MD5OfMessageAttributes"];
-    records.push_back(std::move(rec));
+    if (filters.matches(rec, RecordSource::Sqs)) records.push_back(std::move(rec));
+    else filtered_out.push_back(rec["receiptHandle"].get<std::string>());
   }
+  // Messages no filter matches are deleted without invoking the function, as AWS does.
+  delete_messages(c, arn, filtered_out);
+  if (records.empty()) return true;
   InvokeOutcome o = execute(t, ids::uuid4(), json{{"Records", records}}.dump(), "");
   std::set<std::string> failed;
   if (o.function_error) {
@@ -408,16 +459,10 @@ bool LambdaService::poll_queue(json& m) {
     return true;  // the messages become visible again after their visibility timeout
   }
   if (!m["FunctionResponseTypes"].empty()) failed = failed_items(o.payload);
-  json entries = json::array();
-  for (const auto& rec : records) {
-    if (failed.count(rec["messageId"].get<std::string>())) continue;
-    entries.push_back({{"Id", std::to_string(entries.size())}, {"ReceiptHandle", rec["receiptHandle"]}});
-    if (entries.size() == 10) {
-      Client(env_.call_service, c).call("sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
-      entries = json::array();
-    }
-  }
-  if (!entries.empty()) Client(env_.call_service, c).call("sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
+  std::vector<std::string> processed;
+  for (const auto& rec : records)
+    if (!failed.count(rec["messageId"].get<std::string>())) processed.push_back(rec["receiptHandle"].get<std::string>());
+  delete_messages(c, arn, processed);
   m["LastProcessingResult"] = "OK";
   return true;
 }

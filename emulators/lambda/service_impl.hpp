@@ -183,6 +183,7 @@ class LambdaService final : public Service {
   // records came (poll again at once).
   bool poll_stream(json& mapping);
   bool poll_queue(json& mapping);
+  void delete_messages(const RequestContext& c, const std::string& queue_arn, const std::vector<std::string>& receipt_handles);
 
   ServiceEnv env_;
   std::mutex mu_;
