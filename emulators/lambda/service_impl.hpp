@@ -24,6 +24,7 @@
 
 #include "awan/function.hpp"
 #include "awan/service.hpp"
+#include "lambda/event_filters.hpp"
 #include "lambda/execution_environment.hpp"
 #include "lambda/store.hpp"
 
@@ -183,6 +184,10 @@ class LambdaService final : public Service {
   // records came (poll again at once).
   bool poll_stream(json& mapping);
   bool poll_queue(json& mapping);
+  void process_stream_batch(json& mapping, const Target& t, const EventFilters& filters, const std::string& shard,
+                            json batch, const std::string& next_iterator);
+  void send_stream_failure(const json& mapping, const Target& t, const std::string& shard, const json& records,
+                           const std::string& condition, int attempts);
   void delete_messages(const RequestContext& c, const std::string& queue_arn, const std::vector<std::string>& receipt_handles);
 
   ServiceEnv env_;

@@ -91,7 +91,8 @@ class LambdaTest : public ::testing::Test {
       std::string after = in["ShardIterator"];
       json out = json::array();
       for (const auto& r : stream_)
-        if (after == "start" || std::stoi(r["dynamodb"]["SequenceNumber"].get<std::string>()) > std::stoi(after))
+        if ((after == "start" || std::stoi(r["dynamodb"]["SequenceNumber"].get<std::string>()) > std::stoi(after)) &&
+            out.size() < in.value("Limit", size_t{1000}))
           out.push_back(r);
       std::string next = out.empty() ? after : out.back()["dynamodb"]["SequenceNumber"].get<std::string>();
       return done(Result::ok({{"Records", out}, {"NextShardIterator", next}}));

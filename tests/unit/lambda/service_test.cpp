@@ -288,5 +288,88 @@ TEST_F(LambdaTest, StreamMappingsSkipFilteredRecordsAndCheckpointPastThem) {
   EXPECT_EQ(events_.size(), 1u);
 }
 
+// Sequence numbers of the records of each invocation the "poisoned" handler got.
+std::vector<std::vector<std::string>> batches_of(const std::vector<json>& events) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& e : events) {
+    out.emplace_back();
+    for (const auto& r : e["Records"]) out.back().push_back(r["dynamodb"]["SequenceNumber"]);
+  }
+  return out;
+}
+
+TEST_F(LambdaTest, StreamMappingsBisectFailingBatches) {
+  env_.functions->add("poisoned", [this](const json& event, FunctionContext&) -> json {
+    {
+      std::lock_guard lock(mu_);
+      events_.push_back(event);
+      cv_.notify_all();
+    }
+    for (const auto& r : event["Records"])
+      if (r["eventName"] == "POISON") throw FunctionError("Poison", "cannot digest");
+    return json::object();
+  });
+  create("consumer", "awan:poisoned");
+  std::string stream = "arn:aws:dynamodb:us-east-1:000000000000:table/Inventory/stream/2024-01-01T00:00:00.000";
+  for (int i = 1; i <= 4; ++i)
+    stream_.push_back({{"eventName", i == 3 ? "POISON" : "INSERT"}, {"dynamodb", {{"SequenceNumber", std::to_string(i)}}}});
+  std::string dlq = "arn:aws:sqs:us-east-1:000000000000:failed";
+  ok("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                  {"StartingPosition", "TRIM_HORIZON"}, {"BisectBatchOnFunctionError", true},
+                                  {"MaximumRetryAttempts", 0},
+                                  {"DestinationConfig", {{"OnFailure", {{"Destination", dlq}}}}}});
+  ASSERT_TRUE(wait_until([&] { std::lock_guard l(mu_); return events_.size() >= 5; }));
+  ASSERT_TRUE(wait_until([&] { return !calls("sqs", "SendMessage").empty(); }));
+  {
+    std::lock_guard l(mu_);
+    using B = std::vector<std::vector<std::string>>;
+    EXPECT_EQ(batches_of(events_), (B{{"1", "2", "3", "4"}, {"1", "2"}, {"3", "4"}, {"3"}, {"4"}}));
+  }
+  json failure = json::parse(calls("sqs", "SendMessage")[0]["MessageBody"].get<std::string>());
+  EXPECT_EQ(failure["requestContext"]["condition"], "RetryAttemptsExhausted");
+  EXPECT_EQ(failure["DDBStreamBatchInfo"]["startSequenceNumber"], "3");
+  EXPECT_EQ(failure["DDBStreamBatchInfo"]["endSequenceNumber"], "3");
+  // Past the bisected batch, batches are whole again.
+  {
+    std::lock_guard l(mu_);
+    for (int i = 5; i <= 7; ++i)
+      stream_.push_back({{"eventName", "INSERT"}, {"dynamodb", {{"SequenceNumber", std::to_string(i)}}}});
+  }
+  ASSERT_TRUE(wait_until([&] { std::lock_guard l(mu_); return events_.size() >= 6; }));
+  std::lock_guard l(mu_);
+  EXPECT_EQ(batches_of(events_).back(), (std::vector<std::string>{"5", "6", "7"}));
+}
+
+TEST_F(LambdaTest, StreamMappingsSkipRecordsOlderThanTheMaximumAge) {
+  create("consumer", "awan:record");
+  std::string stream = "arn:aws:dynamodb:us-east-1:000000000000:table/Inventory/stream/2024-01-01T00:00:00.000";
+  double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (int i = 1; i <= 4; ++i)
+    stream_.push_back({{"eventName", "INSERT"},
+                       {"dynamodb", {{"SequenceNumber", std::to_string(i)}, {"ApproximateCreationDateTime", i <= 2 ? now - 3600 : now}}}});
+  std::string dlq = "arn:aws:sqs:us-east-1:000000000000:failed";
+  EXPECT_EQ(fails("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                               {"StartingPosition", "TRIM_HORIZON"}, {"MaximumRecordAgeInSeconds", 30}}).code,
+            "InvalidParameterValueException");
+  EXPECT_EQ(fails("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                               {"StartingPosition", "TRIM_HORIZON"}, {"MaximumRecordAgeInSeconds", 604801}}).code,
+            "ValidationException");
+  ok("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                  {"StartingPosition", "TRIM_HORIZON"}, {"MaximumRecordAgeInSeconds", 60},
+                                  {"DestinationConfig", {{"OnFailure", {{"Destination", dlq}}}}}});
+  ASSERT_TRUE(wait_until([&] { std::lock_guard l(mu_); return !events_.empty(); }));
+  ASSERT_TRUE(wait_until([&] { return !calls("sqs", "SendMessage").empty(); }));
+  {
+    std::lock_guard l(mu_);
+    ASSERT_EQ(events_[0]["Records"].size(), 2u);
+    EXPECT_EQ(events_[0]["Records"][0]["dynamodb"]["SequenceNumber"], "3");
+  }
+  json skipped = json::parse(calls("sqs", "SendMessage")[0]["MessageBody"].get<std::string>());
+  EXPECT_EQ(skipped["requestContext"]["condition"], "RecordAgeExceeded");
+  EXPECT_EQ(skipped["DDBStreamBatchInfo"]["startSequenceNumber"], "1");
+  EXPECT_EQ(skipped["DDBStreamBatchInfo"]["endSequenceNumber"], "2");
+  EXPECT_EQ(skipped["DDBStreamBatchInfo"]["batchSize"], 2);
+}
+
 }  // namespace
 }  // namespace awan
