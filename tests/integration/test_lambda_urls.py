@@ -304,3 +304,25 @@ def test_cors_preflight_and_response_headers(awan, lam, app):
 def test_unknown_url_id_is_404(awan):
     status, _, _ = fetch(awan.endpoint + "/_aws/lambda-url/abcdefghijklmnopqrstuvwxyz012345/")
     assert status == 404
+
+
+def test_urls_survive_a_restart_with_a_data_dir(tmp_path):
+    from conftest import Daemon
+    d = Daemon("--data-dir", str(tmp_path))
+    try:
+        make_boto3(d.endpoint, "iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)
+        lam = make_boto3(d.endpoint, "lambda")
+        lam.create_function(FunctionName="app", Runtime="python3.11", Handler="app.handler", Role=ROLE,
+                            Code={"ZipFile": zip_of({"app.py": APP})})
+        uid = url_id(lam.create_function_url_config(FunctionName="app", AuthType="NONE")["FunctionUrl"])
+    finally:
+        d.stop()
+    d = Daemon("--data-dir", str(tmp_path))
+    try:
+        lam = make_boto3(d.endpoint, "lambda")
+        url = lam.get_function_url_config(FunctionName="app")["FunctionUrl"]
+        assert url_id(url) == uid and url.endswith(f":{d.port}/")
+        status, _, body = fetch(f"{d.endpoint}/_aws/lambda-url/{uid}/?shape=string")
+        assert (status, body) == (200, b"plain words")
+    finally:
+        d.stop()
