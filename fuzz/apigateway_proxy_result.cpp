@@ -4,22 +4,22 @@
 #include <cstdint>
 #include <string>
 
-#include "apigateway/proxy_event.hpp"
+#include "core/proxy_event.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string input(reinterpret_cast<const char*>(data), size);
-  if (auto a = awan::apigateway::proxy_result_v1(input)) {
+  if (auto a = awan::proxy_result_v1(input)) {
     if (a->status < 100 || a->status > 599) __builtin_trap();
   }
-  if (auto a = awan::apigateway::proxy_result_v2(input)) {
+  if (auto a = awan::proxy_result_v2(input)) {
     if (a->status < 100 || a->status > 599) __builtin_trap();
   }
-  awan::apigateway::ProxyRequest r;
+  awan::ProxyRequest r;
   r.raw_query = input;
   r.headers = {{"Cookie", input}, {"X", input}};
   r.body = input;
-  (void)awan::apigateway::proxy_event_v1(r);
-  (void)awan::apigateway::proxy_event_v2(r);
-  (void)awan::apigateway::decode_path(input);
+  (void)awan::proxy_event_v1(r);
+  (void)awan::proxy_event_v2(r);
+  (void)awan::decode_path(input);
   return 0;
 }

@@ -6,8 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "apigateway/proxy_event.hpp"
 #include "apigateway/jwt.hpp"
+#include "core/proxy_event.hpp"
 #include "apigateway/rest_impl.hpp"
 #include "apigateway/rest_match.hpp"
 #include "apigateway/vtl.hpp"

@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apigateway/jwt.hpp"
-#include "apigateway/proxy_event.hpp"
+#include "core/proxy_event.hpp"
 #include "apigateway/throttle.hpp"
 #include "apigateway/v2_store.hpp"
 #include "awan/service.hpp"

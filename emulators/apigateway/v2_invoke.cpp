@@ -9,6 +9,7 @@
 
 #include "apigateway/v2_impl.hpp"
 #include "apigateway/v2_routes.hpp"
+#include "core/cors_config.hpp"
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
 
@@ -29,16 +30,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool list_allows(const json& list, const std::string& value, bool case_insensitive) {
-  if (!list.is_array()) return false;
-  for (const auto& v : list) {
-    if (!v.is_string()) continue;
-    std::string s = v;
-    if (s == "*" || s == value || (case_insensitive && lower(s) == lower(value))) return true;
-  }
-  return false;
-}
-
 std::string joined(const json& list) {
   std::string out;
   if (!list.is_array()) return out;
@@ -49,16 +40,8 @@ std::string joined(const json& list) {
 
 // The CORS headers of an actual (non-preflight) response from an allowed origin.
 void add_cors_headers(const json& cors, const std::string* origin, HttpAnswer& a) {
-  if (!cors.is_object() || !origin) return;
-  if (!list_allows(cors.value("AllowOrigins", json::array()), *origin, false)) return;
-  bool creds = cors.value("AllowCredentials", false);
-  bool any = list_allows(cors.value("AllowOrigins", json::array()), "*", false) &&
-             !list_allows(cors.value("AllowOrigins", json::array()), *origin, false);
-  a.headers.emplace_back("Access-Control-Allow-Origin", any && !creds ? "*" : *origin);
-  if (creds) a.headers.emplace_back("Access-Control-Allow-Credentials", "true");
-  if (std::string e = joined(cors.value("ExposeHeaders", json::array())); !e.empty())
-    a.headers.emplace_back("Access-Control-Expose-Headers", e);
-  a.headers.emplace_back("Vary", "Origin");
+  if (!origin) return;
+  for (auto& h : cors::response_headers(cors, *origin)) a.headers.push_back(std::move(h));
 }
 
 std::string substitute_stage_variables(std::string s, const std::map<std::string, std::string>& vars) {
@@ -189,24 +172,8 @@ bool V2Service::invoke_http(const RequestContext& ctx, const HttpCall& call, Htt
     lock.unlock();
     HttpAnswer a;
     a.status = 204;
-    if (list_allows(cors.value("AllowOrigins", json::array()), *origin, false)) {
-      const std::string& m = *call.header("Access-Control-Request-Method");
-      if (list_allows(cors.value("AllowMethods", json::array()), m, true)) {
-        bool creds = cors.value("AllowCredentials", false);
-        bool star = list_allows(cors.value("AllowOrigins", json::array()), "*", false) &&
-                    !list_allows(cors.value("AllowOrigins", json::array()), *origin, false) && !creds;
-        a.headers.emplace_back("Access-Control-Allow-Origin", star ? "*" : *origin);
-        std::string methods = joined(cors.value("AllowMethods", json::array()));
-        a.headers.emplace_back("Access-Control-Allow-Methods", methods == "*" ? m : methods);
-        if (const std::string* rh = call.header("Access-Control-Request-Headers")) {
-          std::string allowed = joined(cors.value("AllowHeaders", json::array()));
-          if (!allowed.empty()) a.headers.emplace_back("Access-Control-Allow-Headers", allowed == "*" ? *rh : allowed);
-        }
-        if (creds) a.headers.emplace_back("Access-Control-Allow-Credentials", "true");
-        if (cors.contains("MaxAge") && cors["MaxAge"].is_number_integer())
-          a.headers.emplace_back("Access-Control-Max-Age", std::to_string(cors["MaxAge"].get<int>()));
-      }
-    }
+    a.headers = cors::preflight_headers(cors, *origin, *call.header("Access-Control-Request-Method"),
+                                        call.header("Access-Control-Request-Headers"));
     done(std::move(a));
     return true;
   }
@@ -259,12 +226,7 @@ bool V2Service::invoke_http(const RequestContext& ctx, const HttpCall& call, Htt
   r.access_key = ctx.access_key_id;
   r.caller_arn = ctx.caller_arn;
   r.caller_user_id = ctx.caller_user_id;
-  if (const std::string* ct = call.header("Content-Type")) {
-    std::string t = lower(*ct);
-    bool text = t.starts_with("text/") || t.find("json") != std::string::npos || t.find("xml") != std::string::npos ||
-                t.find("javascript") != std::string::npos || t.find("x-www-form-urlencoded") != std::string::npos;
-    r.binary_body = !text && !call.body.empty();
-  }
+  if (const std::string* ct = call.header("Content-Type")) r.binary_body = !cors::is_text_media_type(*ct) && !call.body.empty();
 
   if (throttled(call.api_id, target->stage, r.route_key)) {
     HttpAnswer a = message_answer(429, "Too Many Requests");

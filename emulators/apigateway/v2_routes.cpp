@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apigateway/proxy_event.hpp"
+#include "core/proxy_event.hpp"
 
 namespace awan::apigateway::v2 {
 

@@ -1,8 +1,9 @@
 // Lambda event source mappings: Create/Get/Update/Delete/ListEventSourceMappings with AWS's
 // validation, and their pollers — DynamoDB streams (checkpoint per shard, retries, bisection on
 // errors, partial batch failures, on-failure destinations) and SQS queues (batches, deletion on
-// success, partial batch failures). Pollers run on the invocation threads, one poll in flight
-// per mapping, rescheduled with the Scheduler (never a sleep).
+// success, partial batch failures); FilterCriteria (event_filters.hpp) decide which records
+// reach the function. Pollers run on the invocation threads, one poll in flight per mapping,
+// rescheduled with the Scheduler (never a sleep).
 #include <spdlog/spdlog.h>
 
 #include "core/arn.hpp"
@@ -10,6 +11,7 @@
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "lambda/errors.hpp"
+#include "lambda/event_filters.hpp"
 #include "lambda/service_impl.hpp"
 
 namespace awan::lambda {
@@ -52,11 +54,45 @@ std::set<std::string> failed_items(const std::string& payload) {
       out.insert(f["itemIdentifier"].get<std::string>());
   return out;
 }
+
+// The mapping's filters; a stored FilterCriteria was checked when it was set.
+EventFilters filters_of(const json& mapping) {
+  auto it = mapping.find("FilterCriteria");
+  if (it == mapping.end()) return {};
+  auto parsed = parse_filter_criteria(*it);
+  if (auto* f = std::get_if<EventFilters>(&parsed)) return std::move(*f);
+  return {};
+}
+
+// -1 (records of any age) or 60 seconds to 7 days.
+void check_record_age(const json& in) {
+  check_int(in, "MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800);
+  auto it = in.find("MaximumRecordAgeInSeconds");
+  if (it != in.end() && it->is_number_integer() && it->get<int64_t>() >= 0 && it->get<int64_t>() < 60)
+    throw errors::invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800 seconds.");
+}
+
+// Stream sequence numbers are decimal: compared by value.
+bool sequence_after(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() > b.size() : a > b;
+}
+
+std::string sequence_of(const json& record) {
+  auto d = record.find("dynamodb");
+  return d != record.end() && d->is_object() ? d->value("SequenceNumber", "") : "";
+}
+
+void check_filter_criteria(const json& in) {
+  auto it = in.find("FilterCriteria");
+  if (it == in.end()) return;
+  auto parsed = parse_filter_criteria(*it);
+  if (auto* e = std::get_if<AwsError>(&parsed)) throw *e;
+}
 }  // namespace
 
 json LambdaService::mapping_output(const json& m) const {
   json out = m;
-  for (const char* k : {"Checkpoint", "Iterator", "Attempts", "Kind", "Enabled", "StartMs"}) out.erase(k);
+  for (const char* k : {"Checkpoint", "Iterator", "Attempts", "Bisect", "Kind", "Enabled", "StartMs"}) out.erase(k);
   if (out.value("State", "") == "Creating" || out.value("State", "") == "Updating" || out.value("State", "") == "Enabling")
     out["State"] = m.value("Enabled", true) ? "Enabled" : "Disabled";
   return out;
@@ -75,6 +111,8 @@ Result LambdaService::create_event_source_mapping(json& in) {
   check_int(in, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300);
   check_int(in, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000);
   check_int(in, "ParallelizationFactor", "parallelizationFactor", 1, 10);
+  check_record_age(in);
+  check_filter_criteria(in);
   std::string position = text_of(in, "StartingPosition");
   int64_t batch = in.value("BatchSize", stream ? 100 : 10);
   if (stream) {
@@ -153,6 +191,8 @@ Result LambdaService::update_event_source_mapping(json& in) {
   check_int(in, "BatchSize", "batchSize", 1, 10000);
   check_int(in, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300);
   check_int(in, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000);
+  check_record_age(in);
+  check_filter_criteria(in);
   for (const char* k : {"BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "MaximumRetryAttempts",
                         "BisectBatchOnFunctionError", "MaximumRecordAgeInSeconds", "FunctionResponseTypes",
                         "DestinationConfig", "ScalingConfig", "ParallelizationFactor"})
@@ -221,7 +261,7 @@ void LambdaService::poll(const std::string& uuid) {
     std::lock_guard lock(mu_);
     auto it = mappings_.find(uuid);
     if (it == mappings_.end()) return;
-    for (const char* k : {"Checkpoint", "Iterator", "Attempts", "LastProcessingResult"})
+    for (const char* k : {"Checkpoint", "Iterator", "Attempts", "Bisect", "LastProcessingResult"})
       if (m.contains(k)) it->second[k] = m[k];
     if (busy) store_.put_mapping(uuid, it->second);
   }
@@ -253,8 +293,9 @@ bool LambdaService::poll_stream(json& m) {
       return false;
     }
   }
-  for (const char* k : {"Iterator", "Checkpoint"})
+  for (const char* k : {"Iterator", "Checkpoint", "Bisect"})
     if (!m[k].is_object()) m[k] = json::object();
+  const EventFilters filters = filters_of(m);
   bool any = false;
   for (const auto& shard : d.output["StreamDescription"].value("Shards", json::array())) {
     std::string id = shard["ShardId"];
@@ -272,78 +313,147 @@ bool LambdaService::poll_stream(json& m) {
       if (r.error) continue;
       iterator = r.output["ShardIterator"];
     }
+    // A bisected batch is read half (a quarter, ...) at a time.
+    int64_t limit = m["Bisect"].contains(id) ? m["Bisect"][id].value("size", int64_t{1}) : m.value("BatchSize", int64_t{100});
     Result r = Client(env_.call_service, c).call("dynamodbstreams", "GetRecords",
-                         {{"ShardIterator", iterator}, {"Limit", std::min<int64_t>(m.value("BatchSize", 100), 1000)}});
+                         {{"ShardIterator", iterator}, {"Limit", std::min<int64_t>(limit, 1000)}});
     if (r.error) {
       m["Iterator"].erase(id);  // expired or trimmed: start again from the checkpoint
       continue;
     }
-    json records = r.output.value("Records", json::array());
-    if (records.empty()) {
+    json batch = r.output.value("Records", json::array());
+    if (batch.empty()) {
       if (r.output.contains("NextShardIterator")) m["Iterator"][id] = r.output["NextShardIterator"];
       continue;
     }
-    for (auto& rec : records) rec["eventSourceARN"] = arn;
     any = true;
-    spdlog::info("lambda mapping {}: {} stream record(s) from {} → {}", m["UUID"].get<std::string>(), records.size(),
-                 arn.substr(arn.find(":table/") + 7, arn.find("/stream/") - arn.find(":table/") - 7), t.name);
-    InvokeOutcome o = execute(t, ids::uuid4(), json{{"Records", records}}.dump(), "");
-    bool partial = false;
-    std::string resume;  // the first failed record: processing resumes there
-    if (!o.function_error && !m["FunctionResponseTypes"].empty()) {
-      auto failed = failed_items(o.payload);
-      for (const auto& rec : records) {
-        std::string seq = rec["dynamodb"].value("SequenceNumber", "");
-        if (failed.count(seq)) {
-          resume = seq;
-          partial = true;
-          break;
-        }
-      }
-    }
-    if (!o.function_error && !partial) {
-      m["Checkpoint"][id] = records.back()["dynamodb"].value("SequenceNumber", "");
-      m["Iterator"][id] = r.output.value("NextShardIterator", "");
-      m["Attempts"] = 0;
-      m["LastProcessingResult"] = "OK";
-      continue;
-    }
-    // A failure: retry this batch (from its first failed record) until the retries run out.
-    int attempts = m.value("Attempts", 0) + 1;
-    int max = m.value("MaximumRetryAttempts", -1);
-    m["LastProcessingResult"] = "PROBLEM: Function call failed";
-    if (partial) {
-      // Resume at the failed record: checkpoint just before it.
-      for (size_t i = 0; i < records.size(); ++i)
-        if (records[i]["dynamodb"].value("SequenceNumber", "") == resume) {
-          if (i > 0) m["Checkpoint"][id] = records[i - 1]["dynamodb"].value("SequenceNumber", "");
-          break;
-        }
-    }
-    m["Iterator"].erase(id);
-    if (max >= 0 && attempts > max) {
-      json info = {{"shardId", id},
-                   {"startSequenceNumber", records.front()["dynamodb"].value("SequenceNumber", "")},
-                   {"endSequenceNumber", records.back()["dynamodb"].value("SequenceNumber", "")},
-                   {"batchSize", records.size()},
-                   {"streamArn", arn}};
-      json record = {{"requestContext", {{"requestId", ids::uuid4()}, {"functionArn", t.qualified_arn},
-                                         {"condition", "RetryAttemptsExhausted"}, {"approximateInvokeCount", attempts}}},
-                     {"responseContext", {{"statusCode", 200}, {"executedVersion", t.version}, {"functionError", "Unhandled"}}},
-                     {"version", "1.0"},
-                     {"timestamp", timefmt::iso8601(env_.clock->now(), true)},
-                     {"DDBStreamBatchInfo", info}};
-      std::string dest = m.value("DestinationConfig", json::object()).value("OnFailure", json::object()).value("Destination", "");
-      if (!dest.empty()) send_to_destination(dest, record, t.region);
-      spdlog::warn("lambda mapping {}: batch of {} records dropped after {} attempts", m["UUID"].get<std::string>(),
-                   records.size(), attempts);
-      m["Checkpoint"][id] = records.back()["dynamodb"].value("SequenceNumber", "");
-      m["Attempts"] = 0;
-    } else {
-      m["Attempts"] = attempts;
-    }
+    process_stream_batch(m, t, filters, id, std::move(batch), r.output.value("NextShardIterator", ""));
   }
   return any;
+}
+
+// One batch read from a shard: records older than MaximumRecordAgeInSeconds go to the on-failure
+// destination, records no filter matches are passed, the rest are sent. A failed batch is
+// bisected (BisectBatchOnFunctionError: its first half, then the rest, until it is down to
+// single records; bisection spends no retry) or retried until MaximumRetryAttempts, then sent
+// to the on-failure destination and skipped.
+void LambdaService::process_stream_batch(json& m, const Target& t, const EventFilters& filters, const std::string& id,
+                                         json batch, const std::string& next_iterator) {
+  const std::string arn = m["EventSourceArn"];
+  json& bisect = m["Bisect"];
+  bool truncated = false;  // the batch stops before the records read (the iterator is then read again)
+  if (bisect.contains(id)) {
+    const std::string until = bisect[id].value("until", "");
+    json kept = json::array();
+    for (auto& rec : batch)
+      if (!sequence_after(sequence_of(rec), until)) kept.push_back(std::move(rec));
+    truncated = kept.size() < batch.size();
+    batch = std::move(kept);
+    if (batch.empty()) {  // the bisected batch is behind us
+      bisect.erase(id);
+      m["Iterator"].erase(id);
+      return;
+    }
+  }
+  const std::string last = sequence_of(batch.back());
+  auto pass = [&] {  // the checkpoint moves past the whole batch
+    m["Checkpoint"][id] = last;
+    if (truncated) m["Iterator"].erase(id);
+    else m["Iterator"][id] = next_iterator;
+    m["Attempts"] = 0;
+    if (bisect.contains(id) && !sequence_after(bisect[id].value("until", ""), last)) bisect.erase(id);
+  };
+  const int64_t max_age = m.value("MaximumRecordAgeInSeconds", int64_t{-1});
+  const double now_s = static_cast<double>(now_ms()) / 1000.0;
+  json records = json::array(), expired = json::array();
+  for (auto& rec : batch) {
+    rec["eventSourceARN"] = arn;
+    const json& created = rec["dynamodb"].is_object() ? rec["dynamodb"].value("ApproximateCreationDateTime", json()) : json();
+    if (max_age >= 0 && created.is_number() && now_s - created.get<double>() > static_cast<double>(max_age))
+      expired.push_back(rec);
+    else if (filters.matches(rec, RecordSource::DynamoDbStream))
+      records.push_back(rec);
+  }
+  if (!expired.empty()) {
+    spdlog::warn("lambda mapping {}: {} record(s) older than {} s skipped", m["UUID"].get<std::string>(), expired.size(), max_age);
+    send_stream_failure(m, t, id, expired, "RecordAgeExceeded", 0);
+  }
+  if (records.empty()) return pass();
+  spdlog::info("lambda mapping {}: {} stream record(s) from {} → {}", m["UUID"].get<std::string>(), records.size(),
+               arn.substr(arn.find(":table/") + 7, arn.find("/stream/") - arn.find(":table/") - 7), t.name);
+  InvokeOutcome o = execute(t, ids::uuid4(), json{{"Records", records}}.dump(), "");
+  std::string resume;  // ReportBatchItemFailures: the first failed record, where processing resumes
+  if (!o.function_error && !m["FunctionResponseTypes"].empty()) {
+    auto failed = failed_items(o.payload);
+    for (const auto& rec : records)
+      if (failed.count(sequence_of(rec))) {
+        resume = sequence_of(rec);
+        break;
+      }
+  }
+  if (!o.function_error && resume.empty()) {
+    pass();
+    m["LastProcessingResult"] = "OK";
+    return;
+  }
+  m["LastProcessingResult"] = "PROBLEM: Function call failed";
+  m["Iterator"].erase(id);
+  if (o.function_error && m.value("BisectBatchOnFunctionError", false) && records.size() > 1) {
+    json until = bisect.contains(id) ? bisect[id]["until"] : json(last);
+    bisect[id] = {{"size", (batch.size() + 1) / 2}, {"until", until}};
+    spdlog::info("lambda mapping {}: batch of {} failed; retrying it in halves", m["UUID"].get<std::string>(), batch.size());
+    return;
+  }
+  int attempts = m.value("Attempts", 0) + 1;
+  int max = m.value("MaximumRetryAttempts", -1);
+  if (!resume.empty()) {
+    // Resume at the failed record: checkpoint just before it.
+    for (size_t i = 1; i < records.size(); ++i)
+      if (sequence_of(records[i]) == resume) m["Checkpoint"][id] = sequence_of(records[i - 1]);
+  }
+  if (max >= 0 && attempts > max) {
+    send_stream_failure(m, t, id, records, "RetryAttemptsExhausted", attempts);
+    spdlog::warn("lambda mapping {}: batch of {} records dropped after {} attempts", m["UUID"].get<std::string>(),
+                 records.size(), attempts);
+    m["Checkpoint"][id] = last;
+    m["Attempts"] = 0;
+    if (bisect.contains(id) && !sequence_after(bisect[id].value("until", ""), last)) bisect.erase(id);
+  } else {
+    m["Attempts"] = attempts;
+  }
+}
+
+// The on-failure destination's record of stream records that were not processed.
+void LambdaService::send_stream_failure(const json& m, const Target& t, const std::string& shard, const json& records,
+                                        const std::string& condition, int attempts) {
+  std::string dest = m.value("DestinationConfig", json::object()).value("OnFailure", json::object()).value("Destination", "");
+  if (dest.empty()) return;
+  json info = {{"shardId", shard},
+               {"startSequenceNumber", sequence_of(records.front())},
+               {"endSequenceNumber", sequence_of(records.back())},
+               {"approximateArrivalOfFirstRecord", records.front()["dynamodb"].value("ApproximateCreationDateTime", json())},
+               {"approximateArrivalOfLastRecord", records.back()["dynamodb"].value("ApproximateCreationDateTime", json())},
+               {"batchSize", records.size()},
+               {"streamArn", m["EventSourceArn"]}};
+  json record = {{"requestContext", {{"requestId", ids::uuid4()}, {"functionArn", t.qualified_arn},
+                                     {"condition", condition}, {"approximateInvokeCount", attempts}}},
+                 {"responseContext", {{"statusCode", 200}, {"executedVersion", t.version}, {"functionError", "Unhandled"}}},
+                 {"version", "1.0"},
+                 {"timestamp", timefmt::iso8601(env_.clock->now(), true)},
+                 {"DDBStreamBatchInfo", info}};
+  send_to_destination(dest, record, t.region);
+}
+
+void LambdaService::delete_messages(const RequestContext& c, const std::string& arn,
+                                    const std::vector<std::string>& receipt_handles) {
+  json entries = json::array();
+  for (size_t i = 0; i < receipt_handles.size(); ++i) {
+    entries.push_back({{"Id", std::to_string(entries.size())}, {"ReceiptHandle", receipt_handles[i]}});
+    if (entries.size() == 10 || i + 1 == receipt_handles.size()) {
+      Client(env_.call_service, c).call("sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
+      entries = json::array();
+    }
+  }
 }
 
 bool LambdaService::poll_queue(json& m) {
@@ -383,7 +493,9 @@ bool LambdaService::poll_queue(json& m) {
   if (messages.empty()) return false;
   spdlog::info("lambda mapping {}: {} message(s) from {} → {}", m["UUID"].get<std::string>(), messages.size(),
                a ? a->resource : arn, t.name);
+  const EventFilters filters = filters_of(m);
   json records = json::array();
+  std::vector<std::string> filtered_out;  // receipt handles
   for (const auto& msg : messages) {
     json attrs = msg.value("Attributes", json::object());
     json mattrs = json::object();
@@ -399,8 +511,12 @@ bool LambdaService::poll_queue(json& m) {
                 {"md5OfBody", msg.value("MD5OfBody", "")}, {"eventSource", "aws:sqs"}, {"eventSourceARN", arn},
                 {"awsRegion", a ? a->region : t.region}};
     if (msg.contains("MD5OfMessageAttributes")) rec["md5OfMessageAttributes"] = msg["MD5OfMessageAttributes"];
-    records.push_back(std::move(rec));
+    if (filters.matches(rec, RecordSource::Sqs)) records.push_back(std::move(rec));
+    else filtered_out.push_back(rec["receiptHandle"].get<std::string>());
   }
+  // Messages no filter matches are deleted without invoking the function, as AWS does.
+  delete_messages(c, arn, filtered_out);
+  if (records.empty()) return true;
   InvokeOutcome o = execute(t, ids::uuid4(), json{{"Records", records}}.dump(), "");
   std::set<std::string> failed;
   if (o.function_error) {
@@ -408,16 +524,10 @@ bool LambdaService::poll_queue(json& m) {
     return true;  // the messages become visible again after their visibility timeout
   }
   if (!m["FunctionResponseTypes"].empty()) failed = failed_items(o.payload);
-  json entries = json::array();
-  for (const auto& rec : records) {
-    if (failed.count(rec["messageId"].get<std::string>())) continue;
-    entries.push_back({{"Id", std::to_string(entries.size())}, {"ReceiptHandle", rec["receiptHandle"]}});
-    if (entries.size() == 10) {
-      Client(env_.call_service, c).call("sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
-      entries = json::array();
-    }
-  }
-  if (!entries.empty()) Client(env_.call_service, c).call("sqs", "DeleteMessageBatch", {{"QueueUrl", queue_url(arn)}, {"Entries", entries}});
+  std::vector<std::string> processed;
+  for (const auto& rec : records)
+    if (!failed.count(rec["messageId"].get<std::string>())) processed.push_back(rec["receiptHandle"].get<std::string>());
+  delete_messages(c, arn, processed);
   m["LastProcessingResult"] = "OK";
   return true;
 }

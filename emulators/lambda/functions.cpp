@@ -376,6 +376,7 @@ Result LambdaService::delete_function(json& in) {
     return Result::ok({{"StatusCode", 204}});
   }
   std::string arn = f.arn();
+  forget_function_urls(f, "");
   store_.delete_function(f.account, f.region, f.name);
   std::error_code ec;
   std::filesystem::remove_all(code_root_ + "/" + f.account + "/" + f.region + "/" + f.name, ec);
@@ -474,7 +475,12 @@ Result LambdaService::update_alias(json& in) {
 
 Result LambdaService::delete_alias(json& in) {
   Function& f = require_function(parse_function_name(in));
-  f.doc["aliases"].erase(text_of(in, "Name"));
+  std::string name = text_of(in, "Name");
+  if (f.doc["aliases"].contains(name) && f.doc["urls"].contains(name)) {  // its URL goes with it
+    forget_function_urls(f, name);
+    f.doc["urls"].erase(name);
+  }
+  f.doc["aliases"].erase(name);
   save(f);
   return Result::ok({{"StatusCode", 204}});
 }
@@ -509,9 +515,13 @@ Result LambdaService::add_permission(json& in) {
     st["Principal"] = {{"Service", principal}};
   else
     st["Principal"] = {{"AWS", principal == "*" ? principal : "arn:aws:iam::" + principal + ":root"}};
+  std::string url_auth = text_of(in, "FunctionUrlAuthType");
+  if (!url_auth.empty() && url_auth != "NONE" && url_auth != "AWS_IAM")
+    throw errors::constraint(url_auth, "functionUrlAuthType", "Member must satisfy enum value set: [NONE, AWS_IAM]");
   json cond = json::object();
   if (auto a = text_of(in, "SourceArn"); !a.empty()) cond["ArnLike"] = {{"AWS:SourceArn", a}};
   if (auto a = text_of(in, "SourceAccount"); !a.empty()) cond["StringEquals"] = {{"AWS:SourceAccount", a}};
+  if (!url_auth.empty()) cond["StringEquals"]["lambda:FunctionUrlAuthType"] = url_auth;
   if (!cond.empty()) st["Condition"] = cond;
   policy["Statement"].push_back(st);
   f.doc["policy"] = policy;

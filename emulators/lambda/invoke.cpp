@@ -183,6 +183,7 @@ InvokeOutcome LambdaService::execute_in_environment(const Target& t, const std::
     if (t.reserved && p.busy >= *t.reserved) {
       if (env) p.idle.push_back(std::move(env));
       out.function_error = true;
+      out.throttled = true;
       out.payload = error_document("TooManyRequestsException", "Rate Exceeded.");
       return out;
     }

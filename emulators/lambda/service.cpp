@@ -1,5 +1,6 @@
 // The Lambda service: construction, reset, shared helpers, the invocation threads and the
-// operation dispatch. The operations live in functions.cpp, invoke.cpp and event_sources.cpp.
+// operation dispatch. The operations live in functions.cpp, invoke.cpp, event_sources.cpp,
+// function_urls.cpp and layers.cpp.
 #include "lambda/service_impl.hpp"
 
 #include <filesystem>
@@ -33,6 +34,8 @@ LambdaService::LambdaService(const ServiceEnv& env)
     f->region = r.region;
     f->name = r.name;
     f->doc = std::move(r.doc);
+    if (auto urls = f->doc.find("urls"); urls != f->doc.end() && urls->is_object())
+      for (auto& [q, c] : urls->items()) function_urls_[c.value("UrlId", "")] = {key_of(f->account, f->region, f->name), q};
     functions_[key_of(f->account, f->region, f->name)] = std::move(f);
   }
   for (auto& [uuid, doc] : store_.mappings()) mappings_[uuid] = std::move(doc);
@@ -66,6 +69,7 @@ void LambdaService::reset() {
   std::lock_guard lock(mu_);
   store_.reset();
   functions_.clear();
+  function_urls_.clear();
   mappings_.clear();
   layers_.clear();
   std::lock_guard p(pools_mu_);
@@ -200,6 +204,11 @@ Result LambdaService::call(const RequestContext& ctx, const std::string& op, jso
       {"UpdateEventSourceMapping", &LambdaService::update_event_source_mapping},
       {"DeleteEventSourceMapping", &LambdaService::delete_event_source_mapping},
       {"ListEventSourceMappings", &LambdaService::list_event_source_mappings},
+      {"CreateFunctionUrlConfig", &LambdaService::create_function_url_config},
+      {"GetFunctionUrlConfig", &LambdaService::get_function_url_config},
+      {"UpdateFunctionUrlConfig", &LambdaService::update_function_url_config},
+      {"DeleteFunctionUrlConfig", &LambdaService::delete_function_url_config},
+      {"ListFunctionUrlConfigs", &LambdaService::list_function_url_configs},
       {"PublishLayerVersion", &LambdaService::publish_layer_version},
       {"GetLayerVersion", &LambdaService::get_layer_version},
       {"GetLayerVersionByArn", &LambdaService::get_layer_version_by_arn},

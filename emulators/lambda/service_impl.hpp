@@ -3,8 +3,9 @@
 // versions, aliases, policies, concurrency, event-invoke configurations, tags, account
 // settings), invoke.cpp (Invoke: in-process handlers and execution environments, logs, the
 // asynchronous queue with retries and destinations), event_sources.cpp (event source mappings
-// and their pollers for DynamoDB streams and SQS); service.cpp holds construction, reset, the
-// invocation threads and the dispatch table.
+// and their pollers for DynamoDB streams and SQS), function_urls.cpp (function URL
+// configurations and their data plane); service.cpp holds construction, reset, the invocation
+// threads and the dispatch table.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -23,6 +24,7 @@
 
 #include "awan/function.hpp"
 #include "awan/service.hpp"
+#include "lambda/event_filters.hpp"
 #include "lambda/execution_environment.hpp"
 #include "lambda/store.hpp"
 
@@ -56,6 +58,7 @@ struct Target {
 struct InvokeOutcome {
   std::string payload;
   bool function_error = false;
+  bool throttled = false;              // reserved concurrency exhausted (payload: the error)
   std::vector<std::string> log_lines;  // with START / END / REPORT
 };
 
@@ -74,6 +77,7 @@ class LambdaService final : public Service {
   std::string_view name() const override { return "lambda"; }
   void invoke(const RequestContext& ctx, const std::string& operation, json input, Completion done) override;
   Result call(const RequestContext& ctx, const std::string& operation, json input) override;
+  bool invoke_http(const RequestContext& ctx, const HttpCall& call, HttpCompletion done) override;
   void reset() override;
   void shutdown() override;
 
@@ -155,6 +159,18 @@ class LambdaService final : public Service {
   void send_to_destination(const std::string& arn, const json& record, const std::string& region);
   json event_invoke_config(const Target& t);
 
+  // ---- function_urls.cpp ----
+  Result create_function_url_config(json& in);
+  Result get_function_url_config(json& in);
+  Result update_function_url_config(json& in);
+  Result delete_function_url_config(json& in);
+  Result list_function_url_configs(json& in);
+  std::pair<Function*, std::string> url_target(json& in);
+  std::string function_url_of(const std::string& url_id, const std::string& region) const;
+  json url_output(const Function& f, const json& config) const;
+  // Drops the URL ids of a function (qualifier ""), or of one of its aliases, from the index.
+  void forget_function_urls(const Function& f, const std::string& qualifier);
+
   // ---- event_sources.cpp ----
   Result create_event_source_mapping(json& in);
   Result get_event_source_mapping(json& in);
@@ -168,6 +184,11 @@ class LambdaService final : public Service {
   // records came (poll again at once).
   bool poll_stream(json& mapping);
   bool poll_queue(json& mapping);
+  void process_stream_batch(json& mapping, const Target& t, const EventFilters& filters, const std::string& shard,
+                            json batch, const std::string& next_iterator);
+  void send_stream_failure(const json& mapping, const Target& t, const std::string& shard, const json& records,
+                           const std::string& condition, int attempts);
+  void delete_messages(const RequestContext& c, const std::string& queue_arn, const std::vector<std::string>& receipt_handles);
 
   ServiceEnv env_;
   std::mutex mu_;
@@ -177,6 +198,9 @@ class LambdaService final : public Service {
   std::map<std::string, json> mappings_;                         // UUID → document
   std::map<std::string, json> layers_;                           // "account/region/name" → versions
   std::set<std::string> polling_;                                // mappings with a poll in flight
+  // Function URLs: URL id → ("account/region/name", qualifier); the configurations live in
+  // their function's document ("urls": qualifier → config).
+  std::map<std::string, std::pair<std::string, std::string>> function_urls_;
   const RequestContext* ctx_ = nullptr;
 
   // Invocation threads.

@@ -2,7 +2,8 @@
 // SNS subscription filter policies: parsing and validating a FilterPolicy as
 // Subscribe / SetSubscriptionAttributes do (AWS's InvalidParameter messages and limits), and
 // matching a published message against it, on its MessageAttributes or on its (JSON) body
-// (FilterPolicyScope). Neighbours: service code in subscriptions.cpp / publish.cpp.
+// (FilterPolicyScope). The engine is core/event_pattern.hpp (shared with Lambda's FilterCriteria);
+// neighbours: service code in subscriptions.cpp / publish.cpp.
 #include <cstddef>
 #include <memory>
 #include <optional>

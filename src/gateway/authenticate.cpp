@@ -59,9 +59,9 @@ std::string claimed_payload_sha256(const http::Request& req) {
 }
 
 bool anonymous_allowed(const http::Request& req, const Route& route) {
-  // API Gateway invocations: the method's own authorization applies (NONE, API keys,
-  // authorizers); a signed one (AWS_IAM) is verified like any request.
-  if (route.kind == RouteKind::execute_api)
+  // API Gateway and function URL invocations: the method's (the URL's) own authorization
+  // applies (NONE, API keys, authorizers); a signed one (AWS_IAM) is verified like any request.
+  if (route.kind == RouteKind::execute_api || route.kind == RouteKind::function_url)
     return !req.headers.find("authorization") && raw_param(req.query, "X-Amz-Signature").empty();
   if (route.service != "sns" || req.method != "GET" || req.headers.find("authorization")) return false;
   if (!raw_param(req.query, "X-Amz-Credential").empty() || !raw_param(req.query, "X-Amz-Signature").empty())

@@ -43,7 +43,8 @@ std::string claimed_payload_sha256(const http::Request& req);
 
 // Requests AWS serves without a signature even when signatures are verified: the links SNS
 // puts in its messages (GET ?Action=ConfirmSubscription / ?Action=Unsubscribe, unsigned), which
-// carry their own secret (the confirmation token, the subscription ARN).
+// carry their own secret (the confirmation token, the subscription ARN). API Gateway and
+// function URL invocations without a signature (their own authorization decides).
 bool anonymous_allowed(const http::Request& req, const Route& route);
 
 }  // namespace awan::gateway

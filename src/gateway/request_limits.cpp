@@ -108,6 +108,8 @@ RequestLimit request_limit(const http::Request& head, uint64_t cap) {
         out.max_bytes = kLogsRequestLimit;
       } else if (s == "apigateway" || s == "execute-api") {
         out.max_bytes = kApiGatewayLimit;
+      } else if (s == "lambda-url") {
+        out.max_bytes = kFunctionUrlLimit;
       } else if (s == "s3") {
         out.max_bytes = s3_limit(head);
       } else if (s.empty() && r.protocol == "query") {

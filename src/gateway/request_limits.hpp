@@ -23,6 +23,7 @@ inline constexpr uint64_t kLambdaEventInvokeLimit = 1ull * 1024 * 1024;  // Even
 inline constexpr uint64_t kLambdaCodeLimit = 69'905'067;                 // 50 MB zip, base64 in JSON
 inline constexpr uint64_t kLogsRequestLimit = 4ull * 1024 * 1024;       // 1 MiB batches, JSON-escaped
 inline constexpr uint64_t kApiGatewayLimit = 10ull * 1024 * 1024;       // 10 MB payloads
+inline constexpr uint64_t kFunctionUrlLimit = 6291456;                // as a synchronous Invoke
 inline constexpr uint64_t kStepFunctionsLimit = 1ull * 1024 * 1024;     // 1 MB per request
 inline constexpr uint64_t kS3ObjectLimit = 5ull * 1024 * 1024 * 1024;   // single PUT: 5 GiB
 inline constexpr uint64_t kInternalLimit = 1ull * 1024 * 1024;          // /_awan/* endpoints

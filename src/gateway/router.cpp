@@ -216,6 +216,27 @@ bool execute_api_target(std::string_view path, std::string_view host, std::strin
   return false;
 }
 
+bool function_url_target(std::string_view path, std::string_view host, std::string& url_id, std::string& invoke_path) {
+  constexpr std::string_view kPrefix = "/_aws/lambda-url/";
+  if (starts_with(path, kPrefix)) {
+    auto rest = path.substr(kPrefix.size());
+    auto slash = rest.find('/');
+    auto id = rest.substr(0, slash);
+    if (!is_api_id(id)) return false;
+    url_id = std::string(id);
+    invoke_path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+    return true;
+  }
+  // "<id>.lambda-url.<anything>"
+  auto dot = host.find('.');
+  if (dot != std::string_view::npos && host.substr(dot + 1, 11) == "lambda-url." && is_api_id(host.substr(0, dot))) {
+    url_id = std::string(host.substr(0, dot));
+    invoke_path = path.empty() ? "/" : std::string(path);
+    return true;
+  }
+  return false;
+}
+
 Route route(const http::Request& req) {
   Route r;
   std::string_view path = req.path;
@@ -256,6 +277,12 @@ Route route(const http::Request& req) {
   auto host = req.headers.get("host");
   if (r.region.empty()) r.region = region_from_host(host);
 
+  // Lambda function URL invocations.
+  if (function_url_target(path, host, r.api_id, r.invoke_path)) {
+    r.kind = RouteKind::function_url;
+    r.service = "lambda-url";
+    return r;
+  }
   // API Gateway invocations, and the @connections management API beneath them.
   if (execute_api_target(path, host, r.api_id, r.invoke_path)) {
     auto at = r.invoke_path.find("/@connections");

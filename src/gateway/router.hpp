@@ -9,8 +9,9 @@
 
 namespace awan::gateway {
 
-// execute_api: an API Gateway invocation (the data plane, Service::invoke_http).
-enum class RouteKind { service, internal, execute_api, unknown };
+// execute_api: an API Gateway invocation; function_url: a Lambda function URL invocation (both
+// the data plane, Service::invoke_http).
+enum class RouteKind { service, internal, execute_api, function_url, unknown };
 
 struct Route {
   RouteKind kind = RouteKind::unknown;
@@ -21,7 +22,8 @@ struct Route {
   // position (header "AWS AKID:..." or AWSAccessKeyId=); "" when unsigned. Not verified: the
   // authentication stage (authenticate.hpp) decides whether it may name the caller.
   std::string access_key_id;
-  // execute_api: the API's id and the rest of the path ("/<stage>/<path>", raw). Also set for
+  // execute_api: the API's id and the rest of the path ("/<stage>/<path>", raw); function_url:
+  // the URL id and the path ("/<path>", raw). Also set for
   // the @connections management API reached under /_aws/execute-api/<apiId>/<stage>: the codec
   // then decodes `invoke_path` (the path from "/@connections").
   std::string api_id;
@@ -54,6 +56,10 @@ std::string_view raw_param(std::string_view query, std::string_view name);
 // The API id and invoke path of the three execute-api URL forms (/_aws/execute-api/<id>/...,
 // Host <id>.execute-api.*, /restapis/<id>/<stage>/_user_request_/...); false for other requests.
 bool execute_api_target(std::string_view path, std::string_view host, std::string& api_id, std::string& invoke_path);
+
+// The URL id and path of the two function URL forms (Host <id>.lambda-url.<anything> with path
+// /<path>, and /_aws/lambda-url/<id>/<path> for clients that cannot set Host); false otherwise.
+bool function_url_target(std::string_view path, std::string_view host, std::string& url_id, std::string& invoke_path);
 
 Route route(const http::Request& req);
 

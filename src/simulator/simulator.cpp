@@ -313,37 +313,46 @@ struct Simulator::Impl : Scheduler {
     respond(std::move(r));
   }
 
-  // ---- API Gateway invocations (the data plane) ----
-  // Authenticated when signed (AWS_IAM methods), then offered to the services that serve
-  // execute-api (REST APIs, then HTTP and WebSocket APIs); the owner of the API id answers.
-  void handle_execute_api(http::Request& req, const gateway::Route& route, RequestContext& ctx, steady::time_point t0,
-                          const http::Responder& respond) {
+  // ---- API Gateway and function URL invocations (the data plane) ----
+  // Authenticated when signed (AWS_IAM methods and URLs), then offered to the services that
+  // serve the route: execute-api (REST APIs, then HTTP and WebSocket APIs) or function URLs
+  // (Lambda); the owner of the id answers.
+  void handle_data_plane(http::Request& req, const gateway::Route& route, RequestContext& ctx, steady::time_point t0,
+                         const http::Responder& respond) {
+    const bool url = route.kind == gateway::RouteKind::function_url;
+    // Function URLs answer failures as {"Message": ...}; API Gateway as {"message": ...}.
     auto fail = [&](int status, const std::string& type, const std::string& message) {
       http::Response r;
       r.status = status;
       r.headers.add("Content-Type", "application/json");
-      r.headers.add("x-amzn-ErrorType", type);
-      r.body = nlohmann::json{{"message", message}}.dump();
+      if (!url) r.headers.add("x-amzn-ErrorType", type);
+      r.body = nlohmann::json{{url ? "Message" : "message", message}}.dump();
       stamp(r, ctx.request_id, *env.clock);
       log_request(ctx, r.status, type, t0);
       respond(std::move(r));
     };
-    if (req.body_too_large) return fail(413, "RequestEntityTooLargeException", "Request Too Long");
-    if (auto err = authenticate_and_decode(req, route, ctx, true)) return fail(err->http_status, err->code, err->message);
-    if (auto err = resolve_identity(ctx.access_key_id, ctx)) return fail(err->http_status, err->code, err->message);
+    if (req.body_too_large) return fail(413, "RequestEntityTooLargeException", url ? "Request Entity Too Large" : "Request Too Long");
+    if (auto err = authenticate_and_decode(req, route, ctx, true)) {
+      if (url) return fail(403, err->code, "Forbidden");
+      return fail(err->http_status, err->code, err->message);
+    }
+    if (auto err = resolve_identity(ctx.access_key_id, ctx)) {
+      if (url) return fail(403, err->code, "Forbidden");
+      return fail(err->http_status, err->code, err->message);
+    }
     HttpCall call;
     call.api_id = route.api_id;
     call.method = req.method;
     call.path = route.invoke_path;
     call.query = req.query;
-    call.websocket_upgrade = http::is_websocket_upgrade(req);  // before the headers move out
+    call.websocket_upgrade = !url && http::is_websocket_upgrade(req);  // before the headers move out
     call.headers.reserve(req.headers.size());
     for (auto& h : req.headers.items()) call.headers.emplace_back(std::move(h.name), std::move(h.value));
     call.body = std::move(req.body);
     call.source_ip = req.remote_address;
     call.host = ctx.host;
     auto shared_ctx = std::make_shared<RequestContext>(std::move(ctx));
-    shared_ctx->operation = call.websocket_upgrade ? "WebSocket" : "Invoke";
+    shared_ctx->operation = call.websocket_upgrade ? "WebSocket" : url ? "InvokeFunctionUrl" : "Invoke";
     HttpCompletion done = [this, shared_ctx, t0, respond](HttpAnswer a) {
       http::Response r;
       r.status = a.status;
@@ -355,16 +364,20 @@ struct Simulator::Impl : Scheduler {
       log_request(*shared_ctx, r.status, "", t0);
       respond(std::move(r));
     };
-    for (const char* owner : {"apigateway", "apigatewayv2"}) {
+    static const std::vector<const char*> kApiOwners = {"apigateway", "apigatewayv2"};
+    static const std::vector<const char*> kUrlOwners = {"lambda"};
+    for (const char* owner : url ? kUrlOwners : kApiOwners) {
       auto it = services.find(owner);
       if (it == services.end()) continue;
       try {
         if (it->second->invoke_http(*shared_ctx, call, done)) return;
       } catch (const std::exception& e) {
-        spdlog::error("execute-api {} threw: {}", call.api_id, e.what());
+        spdlog::error("{} {} threw: {}", url ? "function URL" : "execute-api", call.api_id, e.what());
+        if (url) return fail(502, "InternalFailure", "Internal Server Error");
         return fail(500, "InternalServerErrorException", "Internal server error");
       }
     }
+    if (url) return fail(404, "ResourceNotFound", "Not Found");
     fail(404, "NotFoundException", "Not Found");
   }
 
@@ -386,9 +399,11 @@ struct Simulator::Impl : Scheduler {
       stamp(r, ctx.request_id, *env.clock);
       return respond(std::move(r));
     }
-    // An API Gateway invocation answers CORS itself (the API's CORS configuration).
+    // An API Gateway or function URL invocation answers CORS itself (its CORS configuration).
     std::string invoked_api, invoked_path;
-    const bool invocation = gateway::execute_api_target(req.path, req.headers.get("host"), invoked_api, invoked_path);
+    const bool invocation =
+        gateway::execute_api_target(req.path, req.headers.get("host"), invoked_api, invoked_path) ||
+        gateway::function_url_target(req.path, req.headers.get("host"), invoked_api, invoked_path);
     // Foreign Host or Origin: refused before anything else; CORS preflights answered here.
     if (auto early = origin_policy.admit(req, !invocation)) {
       stamp(*early, ctx.request_id, *env.clock);
@@ -433,7 +448,8 @@ struct Simulator::Impl : Scheduler {
     ctx.source_ip = req.remote_address;
     ctx.host = std::string(req.headers.get("host"));
     ctx.account_id = options.account_id;
-    if (route.kind == gateway::RouteKind::execute_api) return handle_execute_api(req, route, ctx, t0, respond);
+    if (route.kind == gateway::RouteKind::execute_api || route.kind == gateway::RouteKind::function_url)
+      return handle_data_plane(req, route, ctx, t0, respond);
 
     const protocol::Codec* codec = nullptr;
     if (!route.service.empty()) {

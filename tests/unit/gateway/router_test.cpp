@@ -182,6 +182,30 @@ TEST(Router, ExecuteApiUrlForms) {
   EXPECT_EQ(gateway::route(make("GET", "/_aws/execute-api/a%2Fb/prod")).kind, RouteKind::service);
 }
 
+TEST(Router, FunctionUrlForms) {
+  auto a = gateway::route(make("POST", "/items/1?x=1", {{"Host", "abcdef0123.lambda-url.eu-west-1.localhost:4566"}}));
+  EXPECT_EQ(a.kind, RouteKind::function_url);
+  EXPECT_EQ(a.service, "lambda-url");
+  EXPECT_EQ(a.api_id, "abcdef0123");
+  EXPECT_EQ(a.invoke_path, "/items/1");
+  EXPECT_EQ(a.region, "eu-west-1");
+  auto b = gateway::route(make("GET", "/_aws/lambda-url/abcdef0123/a/b"));
+  EXPECT_EQ(b.kind, RouteKind::function_url);
+  EXPECT_EQ(b.api_id, "abcdef0123");
+  EXPECT_EQ(b.invoke_path, "/a/b");
+  EXPECT_EQ(gateway::route(make("GET", "/_aws/lambda-url/abcdef0123")).invoke_path, "/");
+  // Signed (AWS_IAM URLs) with the signing name lambda: still an invocation, with its key.
+  auto c = gateway::route(make("GET", "/_aws/lambda-url/abcdef0123/",
+                               {{"Authorization", auth("AKID/20260101/us-east-1/lambda/aws4_request")}}));
+  EXPECT_EQ(c.kind, RouteKind::function_url);
+  EXPECT_EQ(c.access_key_id, "AKID");
+  // Not URLs: the Lambda API itself, malformed ids, other hosts.
+  EXPECT_EQ(gateway::route(make("GET", "/2021-10-31/functions/f/url")).service, "lambda");
+  EXPECT_EQ(gateway::route(make("GET", "/_aws/lambda-url/a%2Fb/x")).kind, RouteKind::service);
+  EXPECT_EQ(gateway::route(make("GET", "/x", {{"Host", "lambda-url.localhost"}})).kind, RouteKind::service);
+  EXPECT_EQ(gateway::route(make("GET", "/x", {{"Host", ".lambda-url.localhost"}})).kind, RouteKind::service);
+}
+
 TEST(Router, ApiGatewayV2AndManagementApi) {
   auto v2 = gateway::route(make("GET", "/v2/apis", {{"Authorization", auth("AKID/20260101/us-east-1/apigateway/aws4_request")}}));
   EXPECT_EQ(v2.service, "apigatewayv2");

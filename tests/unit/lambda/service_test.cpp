@@ -2,160 +2,19 @@
 // policies, concurrency and configuration validation; Invoke of in-process C++ handlers
 // (RequestResponse, Event with destinations, errors, throttling); event source mappings over a
 // fake DynamoDB stream and a fake SQS queue answering the cross-service calls.
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <future>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "awan/clock.hpp"
-#include "awan/function.hpp"
-#include "awan/service.hpp"
-#include "lambda/lambda.hpp"
+#include "lambda/service_fixture.hpp"
 
 namespace awan {
 namespace {
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-
-// Runs posted work on a thread of its own after the delay (pollers, retries).
-class ThreadScheduler final : public Scheduler {
- public:
-  ~ThreadScheduler() override {
-    for (auto& t : threads_) t.join();
-  }
-  void post_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
-    if (stopped_) return;
-    std::lock_guard lock(mu_);
-    threads_.emplace_back([this, delay, fn = std::move(fn)] {
-      std::this_thread::sleep_for(std::min(delay, std::chrono::milliseconds(200)));
-      if (!stopped_) fn();
-    });
-  }
-  std::atomic<bool> stopped_{false};
-
- private:
-  std::mutex mu_;
-  std::vector<std::thread> threads_;
-};
-
-class LambdaTest : public ::testing::Test {
- protected:
-  LambdaTest() {
-    env_.functions = std::make_shared<FunctionRegistry>();
-    env_.scheduler = &scheduler_;
-    env_.call_service = [this](const RequestContext& ctx, const std::string& service, const std::string& op,
-                               json input, Completion done) { fake(ctx, service, op, std::move(input), std::move(done)); };
-    env_.functions->add("echo", [](const json& event, FunctionContext& ctx) {
-      ctx.log("echoing");
-      return json{{"event", event}, {"function", ctx.function_name}, {"version", ctx.function_version}};
-    });
-    env_.functions->add("fail", [](const json&, FunctionContext&) -> json {
-      throw FunctionError("InventoryError", "no such store");
-    });
-    env_.functions->add("record", [this](const json& event, FunctionContext&) {
-      std::lock_guard lock(mu_);
-      events_.push_back(event);
-      cv_.notify_all();
-      return json{{"batchItemFailures", fail_items_}};
-    });
-    lambda_ = lambda::make_service(env_);
-  }
-  ~LambdaTest() override {
-    scheduler_.stopped_ = true;
-    lambda_->shutdown();
-  }
-
-  // The other services, as far as these tests need them.
-  void fake(const RequestContext& ctx, const std::string& service, const std::string& op, json in, Completion done) {
-    std::lock_guard lock(mu_);
-    calls_.push_back({{"service", service}, {"operation", op}, {"input", in}});
-    cv_.notify_all();
-    if (service == "iam" && op == "GetRole")
-      return done(in["RoleName"] == "missing" ? Result::fail(AwsError("NoSuchEntity", "", 404)) : Result::ok());
-    if (service == "dynamodbstreams" && op == "DescribeStream")
-      return done(Result::ok({{"StreamDescription", {{"Shards", json::array({{{"ShardId", "shardId-1"}}})}}}}));
-    if (service == "dynamodbstreams" && op == "GetShardIterator")
-      return done(Result::ok({{"ShardIterator", in.value("SequenceNumber", "start")}}));
-    if (service == "dynamodbstreams" && op == "GetRecords") {
-      // Records after the iterator's sequence number.
-      std::string after = in["ShardIterator"];
-      json out = json::array();
-      for (const auto& r : stream_)
-        if (after == "start" || std::stoi(r["dynamodb"]["SequenceNumber"].get<std::string>()) > std::stoi(after))
-          out.push_back(r);
-      std::string next = out.empty() ? after : out.back()["dynamodb"]["SequenceNumber"].get<std::string>();
-      return done(Result::ok({{"Records", out}, {"NextShardIterator", next}}));
-    }
-    if (service == "sqs" && op == "GetQueueUrl") return done(Result::ok({{"QueueUrl", "u"}}));
-    if (service == "sqs" && op == "ReceiveMessage") {
-      json msgs = json::array();
-      while (!queue_.empty() && msgs.size() < in["MaxNumberOfMessages"].get<size_t>()) {
-        msgs.push_back(queue_.front());
-        queue_.pop_front();
-      }
-      return done(Result::ok({{"Messages", msgs}}));
-    }
-    done(Result::ok());
-  }
-  std::vector<json> calls(const std::string& service, const std::string& op) {
-    std::lock_guard lock(mu_);
-    std::vector<json> out;
-    for (const auto& c : calls_)
-      if (c["service"] == service && c["operation"] == op) out.push_back(c["input"]);
-    return out;
-  }
-  bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 5s) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] {
-      lock.unlock();
-      bool ok = pred();
-      lock.lock();
-      return ok;
-    });
-  }
-
-  Result call(const std::string& op, json in) {
-    std::promise<Result> p;
-    auto f = p.get_future();
-    lambda_->invoke(ctx_, op, std::move(in), [&p](Result r) { p.set_value(std::move(r)); });
-    return f.get();
-  }
-  json ok(const std::string& op, json in) {
-    Result r = call(op, std::move(in));
-    EXPECT_FALSE(r.error) << op << ": " << (r.error ? r.error->code + " " + r.error->message : "");
-    return r.output;
-  }
-  AwsError fails(const std::string& op, json in) {
-    Result r = call(op, std::move(in));
-    EXPECT_TRUE(r.error) << op << " succeeded: " << r.output.dump();
-    return r.error.value_or(AwsError());
-  }
-  json create(const std::string& name, const std::string& handler, json extra = json::object()) {
-    json in = {{"FunctionName", name}, {"Runtime", "provided.al2023"}, {"Handler", handler},
-               {"Role", "arn:aws:iam::000000000000:role/lambda-role"}};
-    in.update(extra);
-    return ok("CreateFunction", in);
-  }
-
-  ThreadScheduler scheduler_;
-  ServiceEnv env_;
-  std::unique_ptr<Service> lambda_;
-  RequestContext ctx_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<json> calls_, events_, stream_;
-  std::deque<json> queue_;
-  json fail_items_ = json::array();
-};
+using lambda::testing::LambdaTest;
 
 TEST_F(LambdaTest, CreateDescribesTheFunctionAsAws) {
   json c = create("hello", "awan:echo", {{"Environment", {{"Variables", {{"STAGE", "1"}}}}}});
@@ -366,6 +225,150 @@ TEST_F(LambdaTest, QueueMappingsDeleteWhatSucceeded) {
   ASSERT_EQ(del.size(), 2u);
   EXPECT_EQ(del[0]["ReceiptHandle"], "h0");
   EXPECT_EQ(del[1]["ReceiptHandle"], "h2");
+}
+
+TEST_F(LambdaTest, QueueMappingsSendOnlyMatchingMessagesAndDeleteTheRest) {
+  create("worker", "awan:record");
+  queue_.push_back({{"MessageId", "m0"}, {"ReceiptHandle", "h0"}, {"Body", R"({"kind": "order", "n": 5})"}});
+  queue_.push_back({{"MessageId", "m1"}, {"ReceiptHandle", "h1"}, {"Body", R"({"kind": "refund"})"}});
+  queue_.push_back({{"MessageId", "m2"}, {"ReceiptHandle", "h2"}, {"Body", "plain order"}});
+  std::string q = "arn:aws:sqs:us-east-1:000000000000:jobs";
+  json bad = {{"Filters", json::array({{{"Pattern", R"({"body": {"kind": "order"}})"}}})}};
+  AwsError e = fails("CreateEventSourceMapping", {{"EventSourceArn", q}, {"FunctionName", "worker"}, {"FilterCriteria", bad}});
+  EXPECT_EQ(e.code, "InvalidParameterValueException");
+  EXPECT_EQ(e.message, "Invalid filter pattern definition.");
+  json filters = {{"Filters", json::array({{{"Pattern", R"({"body": {"kind": ["order"]}})"}},
+                                           {{"Pattern", R"({"body": [{"prefix": "plain"}]})"}}})}};
+  json m = ok("CreateEventSourceMapping", {{"EventSourceArn", q}, {"FunctionName", "worker"}, {"FilterCriteria", filters}});
+  EXPECT_EQ(m["FilterCriteria"], filters);
+  ASSERT_TRUE(wait_until([&] { return calls("sqs", "DeleteMessageBatch").size() >= 2; }));
+  std::lock_guard l(mu_);
+  ASSERT_EQ(events_.size(), 1u);
+  ASSERT_EQ(events_[0]["Records"].size(), 2u);
+  EXPECT_EQ(events_[0]["Records"][0]["messageId"], "m0");
+  EXPECT_EQ(events_[0]["Records"][0]["body"], R"({"kind": "order", "n": 5})");  // sent as received
+  EXPECT_EQ(events_[0]["Records"][1]["messageId"], "m2");
+  std::vector<std::string> deleted;
+  for (const auto& c : calls_)
+    if (c["operation"] == "DeleteMessageBatch")
+      for (const auto& entry : c["input"]["Entries"]) deleted.push_back(entry["ReceiptHandle"]);
+  EXPECT_EQ(deleted, (std::vector<std::string>{"h1", "h0", "h2"}));  // the filtered one first
+}
+
+TEST_F(LambdaTest, StreamMappingsSkipFilteredRecordsAndCheckpointPastThem) {
+  create("consumer", "awan:record");
+  std::string stream = "arn:aws:dynamodb:us-east-1:000000000000:table/Inventory/stream/2024-01-01T00:00:00.000";
+  for (int i = 1; i <= 4; ++i)
+    stream_.push_back({{"eventName", i % 2 ? "INSERT" : "REMOVE"}, {"dynamodb", {{"SequenceNumber", std::to_string(i)}}}});
+  json filters = {{"Filters", json::array({{{"Pattern", R"({"eventName": ["INSERT"]})"}}})}};
+  json m = ok("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                           {"StartingPosition", "TRIM_HORIZON"}, {"FilterCriteria", filters}});
+  ASSERT_TRUE(wait_until([&] { std::lock_guard l(mu_); return !events_.empty(); }));
+  {
+    std::lock_guard l(mu_);
+    ASSERT_EQ(events_[0]["Records"].size(), 2u);
+    EXPECT_EQ(events_[0]["Records"][0]["dynamodb"]["SequenceNumber"], "1");
+    EXPECT_EQ(events_[0]["Records"][1]["dynamodb"]["SequenceNumber"], "3");
+  }
+  // Only removals from now on: none reaches the function, the checkpoint still moves on.
+  {
+    std::lock_guard l(mu_);
+    stream_.push_back({{"eventName", "REMOVE"}, {"dynamodb", {{"SequenceNumber", "5"}}}});
+  }
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& in : calls("dynamodbstreams", "GetShardIterator"))
+      if (in.value("SequenceNumber", "") == "5") return true;
+    for (const auto& in : calls("dynamodbstreams", "GetRecords"))
+      if (in.value("ShardIterator", "") == "5") return true;
+    return false;
+  }));
+  EXPECT_EQ(fails("UpdateEventSourceMapping", {{"UUID", m["UUID"]}, {"FilterCriteria", {{"Filters", json::array({{{"Pattern", "{"}}})}}}}).message,
+            "Invalid filter pattern definition.");
+  std::lock_guard l(mu_);
+  EXPECT_EQ(events_.size(), 1u);
+}
+
+// Sequence numbers of the records of each invocation the "poisoned" handler got.
+std::vector<std::vector<std::string>> batches_of(const std::vector<json>& events) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& e : events) {
+    out.emplace_back();
+    for (const auto& r : e["Records"]) out.back().push_back(r["dynamodb"]["SequenceNumber"]);
+  }
+  return out;
+}
+
+TEST_F(LambdaTest, StreamMappingsBisectFailingBatches) {
+  env_.functions->add("poisoned", [this](const json& event, FunctionContext&) -> json {
+    {
+      std::lock_guard lock(mu_);
+      events_.push_back(event);
+      cv_.notify_all();
+    }
+    for (const auto& r : event["Records"])
+      if (r["eventName"] == "POISON") throw FunctionError("Poison", "cannot digest");
+    return json::object();
+  });
+  create("consumer", "awan:poisoned");
+  std::string stream = "arn:aws:dynamodb:us-east-1:000000000000:table/Inventory/stream/2024-01-01T00:00:00.000";
+  for (int i = 1; i <= 4; ++i)
+    stream_.push_back({{"eventName", i == 3 ? "POISON" : "INSERT"}, {"dynamodb", {{"SequenceNumber", std::to_string(i)}}}});
+  std::string dlq = "arn:aws:sqs:us-east-1:000000000000:failed";
+  ok("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                  {"StartingPosition", "TRIM_HORIZON"}, {"BisectBatchOnFunctionError", true},
+                                  {"MaximumRetryAttempts", 0},
+                                  {"DestinationConfig", {{"OnFailure", {{"Destination", dlq}}}}}});
+  ASSERT_TRUE(wait_until([&] { std::lock_guard l(mu_); return events_.size() >= 5; }));
+  ASSERT_TRUE(wait_until([&] { return !calls("sqs", "SendMessage").empty(); }));
+  {
+    std::lock_guard l(mu_);
+    using B = std::vector<std::vector<std::string>>;
+    EXPECT_EQ(batches_of(events_), (B{{"1", "2", "3", "4"}, {"1", "2"}, {"3", "4"}, {"3"}, {"4"}}));
+  }
+  json failure = json::parse(calls("sqs", "SendMessage")[0]["MessageBody"].get<std::string>());
+  EXPECT_EQ(failure["requestContext"]["condition"], "RetryAttemptsExhausted");
+  EXPECT_EQ(failure["DDBStreamBatchInfo"]["startSequenceNumber"], "3");
+  EXPECT_EQ(failure["DDBStreamBatchInfo"]["endSequenceNumber"], "3");
+  // Past the bisected batch, batches are whole again.
+  {
+    std::lock_guard l(mu_);
+    for (int i = 5; i <= 7; ++i)
+      stream_.push_back({{"eventName", "INSERT"}, {"dynamodb", {{"SequenceNumber", std::to_string(i)}}}});
+  }
+  ASSERT_TRUE(wait_until([&] { std::lock_guard l(mu_); return events_.size() >= 6; }));
+  std::lock_guard l(mu_);
+  EXPECT_EQ(batches_of(events_).back(), (std::vector<std::string>{"5", "6", "7"}));
+}
+
+TEST_F(LambdaTest, StreamMappingsSkipRecordsOlderThanTheMaximumAge) {
+  create("consumer", "awan:record");
+  std::string stream = "arn:aws:dynamodb:us-east-1:000000000000:table/Inventory/stream/2024-01-01T00:00:00.000";
+  double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (int i = 1; i <= 4; ++i)
+    stream_.push_back({{"eventName", "INSERT"},
+                       {"dynamodb", {{"SequenceNumber", std::to_string(i)}, {"ApproximateCreationDateTime", i <= 2 ? now - 3600 : now}}}});
+  std::string dlq = "arn:aws:sqs:us-east-1:000000000000:failed";
+  EXPECT_EQ(fails("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                               {"StartingPosition", "TRIM_HORIZON"}, {"MaximumRecordAgeInSeconds", 30}}).code,
+            "InvalidParameterValueException");
+  EXPECT_EQ(fails("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                               {"StartingPosition", "TRIM_HORIZON"}, {"MaximumRecordAgeInSeconds", 604801}}).code,
+            "ValidationException");
+  ok("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                  {"StartingPosition", "TRIM_HORIZON"}, {"MaximumRecordAgeInSeconds", 60},
+                                  {"DestinationConfig", {{"OnFailure", {{"Destination", dlq}}}}}});
+  ASSERT_TRUE(wait_until([&] { std::lock_guard l(mu_); return !events_.empty(); }));
+  ASSERT_TRUE(wait_until([&] { return !calls("sqs", "SendMessage").empty(); }));
+  {
+    std::lock_guard l(mu_);
+    ASSERT_EQ(events_[0]["Records"].size(), 2u);
+    EXPECT_EQ(events_[0]["Records"][0]["dynamodb"]["SequenceNumber"], "3");
+  }
+  json skipped = json::parse(calls("sqs", "SendMessage")[0]["MessageBody"].get<std::string>());
+  EXPECT_EQ(skipped["requestContext"]["condition"], "RecordAgeExceeded");
+  EXPECT_EQ(skipped["DDBStreamBatchInfo"]["startSequenceNumber"], "1");
+  EXPECT_EQ(skipped["DDBStreamBatchInfo"]["endSequenceNumber"], "2");
+  EXPECT_EQ(skipped["DDBStreamBatchInfo"]["batchSize"], 2);
 }
 
 }  // namespace

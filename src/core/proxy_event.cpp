@@ -1,6 +1,6 @@
 // Lambda proxy events and results (proxy_event.hpp): the REST API / payload 1.0 shape and the
 // HTTP API payload 2.0 shape, as the API Gateway developer guide documents them.
-#include "apigateway/proxy_event.hpp"
+#include "core/proxy_event.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -8,7 +8,7 @@
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 
-namespace awan::apigateway {
+namespace awan {
 
 namespace {
 using json = nlohmann::json;
@@ -197,7 +197,8 @@ json proxy_event_v2(const ProxyRequest& r) {
               {"timeEpoch", epoch_ms(r.time)}};
   if (!r.authorizer.is_null()) ctx["authorizer"] = r.authorizer;
   if (!r.caller_arn.empty()) {
-    ctx["authorizer"]["iam"] = {{"accessKey", r.access_key},   {"accountId", r.account_id},
+    ctx["authorizer"]["iam"] = {{"accessKey", r.access_key},
+                                {"accountId", r.caller_account.empty() ? r.account_id : r.caller_account},
                                 {"callerId", r.caller_user_id}, {"principalOrgId", nullptr},
                                 {"userArn", r.caller_arn},      {"userId", r.caller_user_id}};
   }
@@ -322,4 +323,4 @@ std::optional<ProxyAnswer> proxy_result_v2(const std::string& function_output) {
   return a;
 }
 
-}  // namespace awan::apigateway
+}  // namespace awan

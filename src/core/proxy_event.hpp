@@ -1,7 +1,8 @@
 #pragma once
-// Lambda proxy integrations: the event API Gateway sends a function (REST API proxy events,
-// HTTP API payload formats 1.0 and 2.0) and how the function's result becomes the HTTP answer.
-// Shared by REST APIs (rest_*.cpp) and HTTP APIs (v2_*.cpp); WebSocket events live in v2.
+// Lambda proxy events: the event a function gets for an HTTP request (REST API proxy events,
+// payload formats 1.0 and 2.0) and how the function's result becomes the HTTP answer. Shared by
+// API Gateway (REST APIs rest_*.cpp, HTTP APIs v2_*.cpp; WebSocket events live in v2) and
+// Lambda's function URLs (emulators/lambda/function_urls.cpp, payload 2.0).
 #include <chrono>
 #include <map>
 #include <optional>
@@ -11,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace awan::apigateway {
+namespace awan {
 
 // What the event builders read of an invocation, once routing resolved the resource or route.
 struct ProxyRequest {
@@ -34,6 +35,7 @@ struct ProxyRequest {
   nlohmann::json authorizer;
   // AWS_IAM callers: identity.accessKey, caller, user, userArn ("" when unsigned).
   std::string access_key, caller_arn, caller_user_id;
+  std::string caller_account;  // payload 2.0 authorizer.iam.accountId ("": account_id)
   std::string api_key;  // REST methods with apiKeyRequired: identity.apiKey / apiKeyId
   std::string api_key_id;
 };
@@ -67,4 +69,4 @@ std::vector<std::pair<std::string, std::string>> parse_query(const std::string& 
 // Percent-decodes a path ("%20" → ' '; '+' stays).
 std::string decode_path(const std::string& raw_path);
 
-}  // namespace awan::apigateway
+}  // namespace awan

@@ -1,9 +1,9 @@
 // Lambda proxy events (REST / payload 1.0 and 2.0) and the mapping of function results.
-#include "apigateway/proxy_event.hpp"
+#include "core/proxy_event.hpp"
 
 #include <gtest/gtest.h>
 
-namespace awan::apigateway {
+namespace awan {
 namespace {
 
 using json = nlohmann::json;
@@ -202,4 +202,4 @@ TEST(Query, ParsesAndDecodes) {
 }
 
 }  // namespace
-}  // namespace awan::apigateway
+}  // namespace awan
