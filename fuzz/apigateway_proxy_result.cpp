@@ -1,4 +1,4 @@
-// libFuzzer target: Lambda proxy results (apigateway/proxy_event.hpp). The input is a function's
+// libFuzzer target: Lambda proxy results (core/proxy_event.hpp). The input is a function's
 // output, mapped with both payload formats; and a raw query string, parsed for the events.
 #include <cstddef>
 #include <cstdint>
