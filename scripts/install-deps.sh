@@ -41,4 +41,12 @@ if [ -f tests/integration/js/package.json ]; then
     (cd tests/integration/js && npm install --no-audit --no-fund --loglevel=error && touch node_modules)
   fi
 fi
+# The AWS C++ runtime client (aws-lambda-cpp), as the sources the npm package aws-lambda-ric
+# ships: tests/integration/test_lambda_cpp_runtime.py builds a function with it.
+RIC=tests/integration/.deps/aws-lambda-ric-4.0.2.tgz
+if [ ! -f "$RIC" ]; then
+  echo "install-deps: npm pack aws-lambda-ric@4.0.2 (the AWS C++ runtime client's sources)"
+  mkdir -p tests/integration/.deps
+  (cd tests/integration/.deps && npm pack aws-lambda-ric@4.0.2 --loglevel=error >/dev/null)
+fi
 echo "install-deps: ok"

@@ -82,7 +82,9 @@ Result LambdaService::invoke_sync(const RequestContext& ctx, json& in, Completio
   if (!json::accept(payload))
     throw AwsError("InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json", 400);
   if (type == "DryRun") return Result::ok({{"StatusCode", 204}});
-  std::string request_id = ids::uuid4();
+  // The invocation's id is the Invoke request's (its x-amzn-RequestId), as on AWS: the answer,
+  // the function's context and its log lines name the same id.
+  std::string request_id = ctx.request_id.empty() ? ids::uuid4() : ctx.request_id;
   if (t.reserved && *t.reserved == 0)
     throw errors::too_many_requests("Rate Exceeded.", "ReservedFunctionConcurrentInvocationLimitExceeded");
   if (type == "Event") {
