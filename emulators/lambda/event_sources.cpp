@@ -288,7 +288,7 @@ bool LambdaService::poll_stream(json& m) {
     ref = {fa->account, fa->region, rest.substr(0, rest.find(':')),
            rest.find(':') == std::string::npos ? "" : rest.substr(rest.find(':') + 1)};
     try {
-      t = resolve(ref);
+      t = resolve(ref, true);
     } catch (const AwsError&) {
       return false;
     }
@@ -468,7 +468,7 @@ bool LambdaService::poll_queue(json& m) {
     FunctionRef ref{fa->account, fa->region, rest.substr(0, rest.find(':')),
                     rest.find(':') == std::string::npos ? "" : rest.substr(rest.find(':') + 1)};
     try {
-      t = resolve(ref);
+      t = resolve(ref, true);
     } catch (const AwsError&) {
       return false;
     }

@@ -300,7 +300,7 @@ bool LambdaService::invoke_http(const RequestContext& ctx, const HttpCall& call,
   }
   Target t;
   try {
-    t = resolve({f.account, f.region, f.name, qualifier == "$LATEST" ? "" : qualifier});
+    t = resolve({f.account, f.region, f.name, qualifier == "$LATEST" ? "" : qualifier}, true);
   } catch (const AwsError&) {
     lock.unlock();
     done(message_answer(502, nullptr));

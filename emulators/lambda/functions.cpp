@@ -2,6 +2,7 @@
 // aliases, resource policies, reserved concurrency, event-invoke configurations, tags and the
 // account's settings. Neighbours: invoke.cpp runs what these store.
 #include <filesystem>
+#include <random>
 #include <regex>
 
 #include "core/arn.hpp"
@@ -245,7 +246,7 @@ Result LambdaService::create_function(json& in) {
   return Result::ok(std::move(out));
 }
 
-Target LambdaService::resolve(const FunctionRef& ref) {
+Target LambdaService::resolve(const FunctionRef& ref, bool weighted) {
   Function& f = require_function(ref);
   Target t;
   t.account = f.account;
@@ -254,7 +255,16 @@ Target LambdaService::resolve(const FunctionRef& ref) {
   t.arn = f.arn();
   t.qualified_arn = ref.qualifier.empty() ? t.arn : t.arn + ":" + ref.qualifier;
   std::string version = ref.qualifier.empty() ? "$LATEST" : ref.qualifier;
-  if (auto a = f.doc["aliases"].find(version); a != f.doc["aliases"].end()) version = (*a)["FunctionVersion"];
+  if (auto a = f.doc["aliases"].find(version); a != f.doc["aliases"].end()) {
+    version = (*a)["FunctionVersion"];
+    // An alias that routes a share of its invocations to a second version.
+    const json weights = a->value("RoutingConfig", json::object()).value("AdditionalVersionWeights", json::object());
+    if (weighted && weights.is_object() && weights.size() == 1 && weights.begin()->is_number()) {
+      thread_local std::mt19937_64 random{std::random_device{}()};
+      if (std::uniform_real_distribution<double>(0.0, 1.0)(random) < weights.begin()->get<double>())
+        version = weights.begin().key();
+    }
+  }
   if (version == "$LATEST") {
     t.config = f.doc["config"];
     t.code = f.doc["code"];
@@ -427,6 +437,30 @@ Result LambdaService::list_versions_by_function(json& in) {
 
 // ---- aliases ----
 
+// AWS's rules for an alias's RoutingConfig: one additional version, a weight from 0 to 1, a
+// published version other than the alias's own, and never $LATEST.
+static void check_routing(const Function& f, const json& in, const std::string& primary) {
+  auto rc = in.find("RoutingConfig");
+  if (rc == in.end() || !rc->is_object()) return;
+  json weights = rc->value("AdditionalVersionWeights", json::object());
+  if (!weights.is_object() || weights.empty()) return;
+  if (weights.size() > 1)
+    throw errors::constraint(weights.dump(), "routingConfig.additionalVersionWeights",
+                             "Map value must satisfy constraint: [Member must have length less than or equal to 1]");
+  const std::string version = weights.begin().key();
+  const json& w = *weights.begin();
+  if (!w.is_number() || w.get<double>() < 0.0 || w.get<double>() > 1.0)
+    throw errors::constraint(w.dump(), "routingConfig.additionalVersionWeights",
+                             "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, "
+                             "Member must have value greater than or equal to 0.0]");
+  if (version == "$LATEST" || primary == "$LATEST")
+    throw errors::invalid("$LATEST is not supported for an alias pointing to more than 1 version");
+  if (version == primary)
+    throw errors::invalid("Invalid function version " + version + ". Function version " + version +
+                          " is already included in routing configuration.");
+  if (!f.doc["versions"].contains(version)) throw errors::function_not_found(f.arn() + ":" + version);
+}
+
 static void check_alias_name(const std::string& name) {
   static const std::regex kName("(?!^[0-9]+$)([a-zA-Z0-9-_]+)");
   if (name.empty() || name.size() > 128 || !std::regex_match(name, kName))
@@ -440,6 +474,7 @@ Result LambdaService::create_alias(json& in) {
   std::string arn = f.arn() + ":" + name;
   if (f.doc["aliases"].contains(name)) throw errors::conflict("Alias already exists: " + arn);
   if (version != "$LATEST" && !f.doc["versions"].contains(version)) throw errors::function_not_found(f.arn() + ":" + version);
+  check_routing(f, in, version);
   json a = {{"AliasArn", arn}, {"Name", name}, {"FunctionVersion", version},
             {"Description", text_of(in, "Description")}, {"RevisionId", ids::uuid4()}};
   if (in.contains("RoutingConfig")) a["RoutingConfig"] = in["RoutingConfig"];
@@ -466,6 +501,8 @@ Result LambdaService::update_alias(json& in) {
     (*a)["FunctionVersion"] = v;
   }
   if (in.contains("Description")) (*a)["Description"] = in["Description"];
+  check_routing(f, in.contains("RoutingConfig") ? in : json{{"RoutingConfig", a->value("RoutingConfig", json::object())}},
+                (*a)["FunctionVersion"].get<std::string>());
   if (in.contains("RoutingConfig")) (*a)["RoutingConfig"] = in["RoutingConfig"];
   (*a)["RevisionId"] = ids::uuid4();
   json out = *a;
@@ -596,23 +633,50 @@ static void check_destination(const json& dc, const char* which) {
     throw errors::invalid("The destination ARN " + arn + " is invalid.");
 }
 
-Result LambdaService::put_function_event_invoke_config(json& in) {
+Result LambdaService::put_function_event_invoke_config(json& in) { return write_event_invoke_config(in, false); }
+
+// Update changes only the members it is given (Put replaces the whole configuration).
+Result LambdaService::update_function_event_invoke_config(json& in) { return write_event_invoke_config(in, true); }
+
+Result LambdaService::write_event_invoke_config(json& in, bool merge) {
   FunctionRef ref = parse_function_name(in);
   Function& f = require_function(ref);
   check_range(in, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2);
   check_range(in, "MaximumEventAgeInSeconds", "maximumEventAgeInSeconds", 60, 21600);
-  json dc = in.value("DestinationConfig", json::object());
+  std::string q = ref.qualifier.empty() ? "$LATEST" : ref.qualifier;
+  json old = merge ? f.doc["event_invoke"].value(q, json::object()) : json::object();
+  json dc = in.contains("DestinationConfig") ? in.value("DestinationConfig", json::object())
+                                              : old.value("DestinationConfig", json::object());
   check_destination(dc, "OnSuccess");
   check_destination(dc, "OnFailure");
-  std::string q = ref.qualifier.empty() ? "$LATEST" : ref.qualifier;
   json c = {{"FunctionArn", ref.qualifier.empty() ? f.arn() + ":$LATEST" : f.arn() + ":" + q},
             {"LastModified", static_cast<double>(now_ms()) / 1000.0},
-            {"MaximumRetryAttempts", in.value("MaximumRetryAttempts", 2)},
-            {"MaximumEventAgeInSeconds", in.value("MaximumEventAgeInSeconds", 21600)},
+            {"MaximumRetryAttempts", in.value("MaximumRetryAttempts", old.value("MaximumRetryAttempts", 2))},
+            {"MaximumEventAgeInSeconds", in.value("MaximumEventAgeInSeconds", old.value("MaximumEventAgeInSeconds", 21600))},
             {"DestinationConfig", dc}};
   f.doc["event_invoke"][q] = c;
   save(f);
   return Result::ok(c);
+}
+
+Result LambdaService::list_function_event_invoke_configs(json& in) {
+  Function& f = require_function(parse_function_name(in));
+  check_range(in, "MaxItems", "maxItems", 1, 50);
+  size_t max = static_cast<size_t>(in.value("MaxItems", 50));
+  std::string marker = in.value("Marker", "");
+  json page = json::array();
+  std::string next;
+  for (auto it = f.doc["event_invoke"].begin(); it != f.doc["event_invoke"].end(); ++it) {
+    if (!marker.empty() && it.key() < marker) continue;
+    if (page.size() == max) {
+      next = it.key();
+      break;
+    }
+    page.push_back(*it);
+  }
+  json out = {{"FunctionEventInvokeConfigs", std::move(page)}};
+  if (!next.empty()) out["NextMarker"] = next;
+  return Result::ok(out);
 }
 
 Result LambdaService::get_function_event_invoke_config(json& in) {

@@ -64,7 +64,7 @@ std::string tail_of(const std::vector<std::string>& lines) {
 
 Result LambdaService::invoke_sync(const RequestContext& ctx, json& in, Completion& done, bool& completed) {
   FunctionRef ref = parse_function_name(in);
-  Target t = resolve(ref);
+  Target t = resolve(ref, true);
   json shown = configuration(require_function(ref), t.config);
   if (shown.value("State", "") != "Active")
     throw errors::conflict("The operation cannot be performed at this time. The function is currently in the following state: " +

@@ -1,11 +1,12 @@
 // Lambda layers: PublishLayerVersion, GetLayerVersion(ByArn), ListLayers, ListLayerVersions,
-// DeleteLayerVersion; a function's Layers checked here and unpacked in order into its /opt by
+// DeleteLayerVersion, Add/RemoveLayerVersionPermission and GetLayerVersionPolicy; a function's Layers checked here and unpacked in order into its /opt by
 // the execution environment. Neighbours: functions.cpp (Layers in a configuration).
 #include <regex>
 
 #include "core/arn.hpp"
 #include "core/crypto.hpp"
 #include "core/document.hpp"
+#include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "lambda/errors.hpp"
 #include "lambda/service_impl.hpp"
@@ -23,6 +24,7 @@ void check_layer_name(const std::string& name) {
 json described(const json& v) {
   json out = v;
   out.erase("dir");
+  out.erase("policy");
   return out;
 }
 }  // namespace
@@ -118,6 +120,88 @@ Result LambdaService::delete_layer_version(json& in) {
     store_.put_layer(key, it->second);
   }
   return Result::ok({{"StatusCode", 204}});
+}
+
+// ---- layer version permissions (a resource policy per layer version) ----
+
+namespace {
+std::string version_of(const json& in) {
+  if (in.contains("VersionNumber") && in["VersionNumber"].is_number()) return in["VersionNumber"].dump();
+  return in.value("VersionNumber", "");
+}
+json policy_document(const json& statements, const std::string& layer_version_arn) {
+  return {{"Version", "2012-10-17"}, {"Id", "default"}, {"Statement", statements}, {"Resource", layer_version_arn}};
+}
+}  // namespace
+
+Result LambdaService::add_layer_version_permission(json& in) {
+  std::string name = text_of(in, "LayerName");
+  std::string key = account() + "/" + region() + "/" + name;
+  json& v = require_layer_version(account(), region(), name, version_of(in));
+  std::string sid = text_of(in, "StatementId"), action = text_of(in, "Action"), principal = text_of(in, "Principal");
+  static const std::regex kSid("([a-zA-Z0-9-_]+)"), kPrincipal("\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root");
+  if (sid.empty() || sid.size() > 100 || !std::regex_match(sid, kSid))
+    throw errors::constraint(sid, "statementId", "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)");
+  if (action != "lambda:GetLayerVersion")
+    throw errors::constraint(action, "action", "Member must satisfy regular expression pattern: lambda:GetLayerVersion");
+  if (!std::regex_match(principal, kPrincipal))
+    throw errors::constraint(principal, "principal",
+                             "Member must satisfy regular expression pattern: \\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root");
+  json& policy = v["policy"];
+  if (!policy.is_object()) policy = {{"statements", json::array()}, {"revision", ""}};
+  if (auto want = text_of(in, "RevisionId"); !want.empty() && want != policy.value("revision", ""))
+    throw AwsError("PreconditionFailedException",
+                   "The RevisionId provided does not match the latest RevisionId for the Lambda function or alias. Call "
+                   "the GetFunction or the GetAlias API to retrieve the latest RevisionId for your resource.",
+                   412);
+  for (const auto& st : policy["statements"])
+    if (st.value("Sid", "") == sid)
+      throw errors::conflict("The statement id (" + sid +
+                             ") provided already exists. Please provide a new statement id, or remove the existing statement.");
+  json statement = {{"Sid", sid}, {"Effect", "Allow"},
+                    {"Principal", principal == "*" ? json("*") : json{{"AWS", principal.size() == 12 ? "arn:aws:iam::" + principal + ":root" : principal}}},
+                    {"Action", action}, {"Resource", v["LayerVersionArn"]}};
+  if (auto org = text_of(in, "OrganizationId"); !org.empty())
+    statement["Condition"] = {{"StringEquals", {{"aws:PrincipalOrgID", org}}}};
+  policy["statements"].push_back(statement);
+  policy["revision"] = ids::uuid4();
+  store_.put_layer(key, layers_[key]);
+  return Result::ok({{"Statement", statement.dump()}, {"RevisionId", policy["revision"]}});
+}
+
+Result LambdaService::remove_layer_version_permission(json& in) {
+  std::string name = text_of(in, "LayerName");
+  std::string key = account() + "/" + region() + "/" + name;
+  json& v = require_layer_version(account(), region(), name, version_of(in));
+  std::string sid = text_of(in, "StatementId");
+  json& policy = v["policy"];
+  bool found = false;
+  if (policy.is_object()) {
+    if (auto want = text_of(in, "RevisionId"); !want.empty() && want != policy.value("revision", ""))
+      throw AwsError("PreconditionFailedException",
+                     "The RevisionId provided does not match the latest RevisionId for the Lambda function or alias. Call "
+                     "the GetFunction or the GetAlias API to retrieve the latest RevisionId for your resource.",
+                     412);
+    json kept = json::array();
+    for (auto& st : policy["statements"]) {
+      if (st.value("Sid", "") == sid) found = true;
+      else kept.push_back(st);
+    }
+    policy["statements"] = kept;
+    policy["revision"] = ids::uuid4();
+  }
+  if (!found) throw errors::not_found("Statement " + sid + " is not found in resource policy.");
+  store_.put_layer(key, layers_[key]);
+  return Result::ok({{"StatusCode", 204}});
+}
+
+Result LambdaService::get_layer_version_policy(json& in) {
+  json& v = require_layer_version(account(), region(), text_of(in, "LayerName"), version_of(in));
+  const json& policy = v.value("policy", json());
+  if (!policy.is_object() || policy["statements"].empty())
+    throw errors::not_found("No policy is associated with the given resource.");
+  return Result::ok({{"Policy", policy_document(policy["statements"], v["LayerVersionArn"]).dump()},
+                     {"RevisionId", policy["revision"]}});
 }
 
 json LambdaService::resolve_layers(const json& arns) {

@@ -193,6 +193,8 @@ Result LambdaService::call(const RequestContext& ctx, const std::string& op, jso
       {"GetFunctionConcurrency", &LambdaService::get_function_concurrency},
       {"DeleteFunctionConcurrency", &LambdaService::delete_function_concurrency},
       {"PutFunctionEventInvokeConfig", &LambdaService::put_function_event_invoke_config},
+      {"UpdateFunctionEventInvokeConfig", &LambdaService::update_function_event_invoke_config},
+      {"ListFunctionEventInvokeConfigs", &LambdaService::list_function_event_invoke_configs},
       {"GetFunctionEventInvokeConfig", &LambdaService::get_function_event_invoke_config},
       {"DeleteFunctionEventInvokeConfig", &LambdaService::delete_function_event_invoke_config},
       {"TagResource", &LambdaService::tag_resource},
@@ -215,6 +217,9 @@ Result LambdaService::call(const RequestContext& ctx, const std::string& op, jso
       {"ListLayers", &LambdaService::list_layers},
       {"ListLayerVersions", &LambdaService::list_layer_versions},
       {"DeleteLayerVersion", &LambdaService::delete_layer_version},
+      {"AddLayerVersionPermission", &LambdaService::add_layer_version_permission},
+      {"RemoveLayerVersionPermission", &LambdaService::remove_layer_version_permission},
+      {"GetLayerVersionPolicy", &LambdaService::get_layer_version_policy},
   };
   auto it = kOps.find(op);
   if (it == kOps.end()) return Result::fail(AwsError::not_implemented("The Lambda operation " + op));

@@ -117,6 +117,9 @@ class LambdaService final : public Service {
   Result get_function_concurrency(json& in);
   Result delete_function_concurrency(json& in);
   Result put_function_event_invoke_config(json& in);
+  Result update_function_event_invoke_config(json& in);
+  Result list_function_event_invoke_configs(json& in);
+  Result write_event_invoke_config(json& in, bool merge);
   Result get_function_event_invoke_config(json& in);
   Result delete_function_event_invoke_config(json& in);
   Result tag_resource(json& in);
@@ -130,10 +133,14 @@ class LambdaService final : public Service {
   json unpack(const std::string& base, const std::string& zip);  // a package or layer: {dir, sha256, size}
   json configuration(const Function& f, const json& config) const;  // with State, LastUpdateStatus
   void check_configuration(const json& in, bool creating);
-  // Resolves the version and configuration an invocation of `ref` runs.
-  Target resolve(const FunctionRef& ref);
+  // Resolves the version and configuration an invocation of `ref` runs; `weighted`: an alias's
+  // RoutingConfig picks the version (invocations), else its primary version (reads).
+  Target resolve(const FunctionRef& ref, bool weighted = false);
 
   // ---- layers.cpp ----
+  Result add_layer_version_permission(json& in);
+  Result remove_layer_version_permission(json& in);
+  Result get_layer_version_policy(json& in);
   Result publish_layer_version(json& in);
   Result get_layer_version(json& in);
   Result get_layer_version_by_arn(json& in);
