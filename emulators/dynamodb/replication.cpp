@@ -73,8 +73,8 @@ CREATE TABLE IF NOT EXISTS ddb_rep_versions(
   PRIMARY KEY(table_id, pk, sk)) WITHOUT ROWID;
 )sql";
 
-// Records read from one member's change log per transaction.
-constexpr int64_t kBatch = 1000;
+// Records read from one member's change log per transaction (the service lock is held meanwhile).
+constexpr int64_t kBatch = 200;
 
 void run(storage::Database& db, const char* sql, int64_t id) {
   auto st = db.cached(sql);
