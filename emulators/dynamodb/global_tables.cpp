@@ -2,6 +2,8 @@
 // 2019.11.21), and the legacy API of version 2017.11.29 (CreateGlobalTable, DescribeGlobalTable,
 // UpdateGlobalTable, ListGlobalTables, Describe/UpdateGlobalTableSettings). The groups and the
 // replication worker are in replication.cpp.
+#include <spdlog/spdlog.h>
+
 #include "dynamodb/service_impl.hpp"
 
 namespace awan::dynamodb::svc {
@@ -161,6 +163,45 @@ void DynamoDbService::describe_replicas(const TableInfo& t, json& d) {
     if (region != t.region) reps.push_back(replica_description(*g, r));
   d["Replicas"] = std::move(reps);
   d["GlobalTableVersion"] = kGlobalTablesCurrent;
+}
+
+void DynamoDbService::align_replicas(const TableInfo& t, const std::string& op, const json& in) {
+  GlobalGroup* g = group_of(t);
+  if (!g || g->version != kGlobalTablesCurrent || aligning_) return;
+  json change = json::object();
+  if (op == "UpdateTable") {
+    for (const char* k : {"AttributeDefinitions", "BillingMode", "ProvisionedThroughput", "GlobalSecondaryIndexUpdates"})
+      if (const json* v = member(in, k)) change[k] = *v;
+    if (!member(change, "BillingMode") && !member(change, "ProvisionedThroughput") &&
+        !member(change, "GlobalSecondaryIndexUpdates"))
+      return;
+  } else {
+    change["TimeToLiveSpecification"] = in["TimeToLiveSpecification"];
+  }
+  std::vector<std::string> regions;
+  for (const auto& [region, r] : g->replicas)
+    if (region != t.region && r.status == "ACTIVE" && host_find(t.account, region, t.name)) regions.push_back(region);
+  const RequestContext* caller = ctx_;
+  RequestContext there = *ctx_;
+  aligning_ = true;
+  for (const auto& region : regions) {
+    there.region = region;
+    ctx_ = &there;
+    json req = change;
+    req["TableName"] = t.name;
+    try {
+      if (op == "UpdateTable") update_table(req);
+      else update_time_to_live(req);
+    } catch (const AwsError& e) {  // a replica that already matches (e.g. TTL already enabled)
+      spdlog::debug("dynamodb: aligning replica {} of {}: {}", region, t.name, e.message);
+    } catch (...) {
+      ctx_ = caller;
+      aligning_ = false;
+      throw;
+    }
+  }
+  ctx_ = caller;
+  aligning_ = false;
 }
 
 // ---------------------------------------------------------------- version 2017.11.29

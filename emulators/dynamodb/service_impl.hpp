@@ -313,6 +313,9 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   json replica_description(const GlobalGroup& g, const Replica& r);
   // UpdateTable on a member of a replication group that is adding or removing a replica.
   void check_not_updating(const TableInfo& t);
+  // Version 2019.11.21 keeps replicas aligned: an UpdateTable of billing mode, throughput or
+  // global secondary indexes, and an UpdateTimeToLive, are applied to the other replicas too.
+  void align_replicas(const TableInfo& t, const std::string& op, const json& in);
 
   // Version 2017.11.29.
   GlobalGroup& legacy_group(const json& in);
@@ -399,6 +402,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   std::map<std::pair<std::string, std::string>, GlobalGroup> groups_;
   std::unordered_map<int64_t, GlobalGroup*> member_of_;
   const RepVersion* replicating_ = nullptr;  // set while the worker applies another region's write
+  bool aligning_ = false;                    // while align_replicas applies a change elsewhere
   std::thread worker_;
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;

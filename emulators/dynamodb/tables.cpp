@@ -525,6 +525,7 @@ json DynamoDbService::update_table(json& in) {
     start_backfill(t, n);
   }
   if (!replica_actions.empty()) apply_replica_updates(t, replica_actions);
+  align_replicas(t, "UpdateTable", in);
   json d = describe(t, "UPDATING");
   mark_index_transitions(d, backfill, updated, deleted);
   return {{"TableDescription", d}};

@@ -247,6 +247,24 @@ TEST_F(GlobalTablesTest, TtlDeletesReplicate) {
   EXPECT_TRUE(get(west_, "e").is_null());
 }
 
+TEST_F(GlobalTablesTest, IndexesAndTtlStayAlignedAcrossReplicas) {
+  create(ctx_);
+  add_replica("us-west-2");
+  ok_in(west_, "UpdateTable",
+        {{"TableName", "Music"},
+         {"AttributeDefinitions", {{{"AttributeName", "g"}, {"AttributeType", "S"}}}},
+         {"GlobalSecondaryIndexUpdates",
+          {{{"Create", {{"IndexName", "byg"},
+                        {"KeySchema", {{{"AttributeName", "g"}, {"KeyType", "HASH"}}}},
+                        {"Projection", {{"ProjectionType", "ALL"}}}}}}}}});
+  ASSERT_TRUE(table(ctx_).contains("GlobalSecondaryIndexes"));
+  EXPECT_EQ(table(ctx_)["GlobalSecondaryIndexes"][0]["IndexName"], "byg");
+  ok("UpdateTimeToLive", {{"TableName", "Music"}, {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "exp"}}}});
+  json ttl = ok_in(west_, "DescribeTimeToLive", {{"TableName", "Music"}})["TimeToLiveDescription"];
+  EXPECT_EQ(ttl["TimeToLiveStatus"], "ENABLED");
+  EXPECT_EQ(ttl["AttributeName"], "exp");
+}
+
 // ---------------------------------------------------------------- version 2017.11.29
 
 TEST_F(GlobalTablesTest, LegacyGlobalTableReplicatesWithRepAttributes) {
