@@ -11,6 +11,7 @@ namespace awan::dynamodb::svc {
 namespace {
 
 const char* kActions[] = {"Create", "Update", "Delete"};
+const char* kActionPaths[] = {"create", "update", "delete"};  // their names in constraint messages
 
 std::string billing_of(const json& meta) { return meta.value("BillingMode", "PROVISIONED"); }
 
@@ -33,19 +34,13 @@ std::vector<DynamoDbService::ReplicaAction> DynamoDbService::plan_replica_update
   if (updates.empty()) c.add(&updates, "replicaUpdates", "Member must have length greater than or equal to 1");
   size_t i = 1;
   for (const auto& u : updates) {
-    for (const char* kind : kActions) {
-      const json* a = member(u, kind);
+    for (size_t k = 0; k < std::size(kActions); ++k) {
+      const json* a = member(u, kActions[k]);
       if (!a) continue;
-      if (!member(*a, "RegionName"))
-        c.add(nullptr, "replicaUpdates." + std::to_string(i) + ".member." + std::string(1, char(kind[0] + 32)) +
-                           (kind + 1) + ".regionName",
-              "Member must not be null");
-      if (const json* cls = member(*a, "TableClassOverride")) {
-        if (*cls != "STANDARD" && *cls != "STANDARD_INFREQUENT_ACCESS")
-          c.add(cls, "replicaUpdates." + std::to_string(i) + ".member." + (kind[0] == 'C' ? "create" : "update") +
-                         ".tableClassOverride",
-                "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]");
-      }
+      std::string path = "replicaUpdates." + std::to_string(i) + ".member." + kActionPaths[k] + ".";
+      if (!member(*a, "RegionName")) c.add(nullptr, path + "regionName", "Member must not be null");
+      if (const json* cls = member(*a, "TableClassOverride"); cls && *cls != "STANDARD" && *cls != "STANDARD_INFREQUENT_ACCESS")
+        c.add(cls, path + "tableClassOverride", "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]");
     }
     ++i;
   }

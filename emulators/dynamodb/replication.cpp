@@ -76,7 +76,8 @@ CREATE TABLE IF NOT EXISTS ddb_rep_versions(
 // Records read from one member's change log per transaction (the service lock is held meanwhile).
 constexpr int64_t kBatch = 200;
 
-void run(storage::Database& db, const char* sql, int64_t id) {
+// Runs a statement that takes one id.
+void run_for(storage::Database& db, const char* sql, int64_t id) {
   auto st = db.cached(sql);
   st->bind(1, id);
   st->run();
@@ -168,8 +169,8 @@ void DynamoDbService::leave_group(const TableInfo& t) {
   GlobalGroup* g = group_of(t);
   if (!g) return;
   erase_replica(*g, t.region);
-  run(store_.db(), "DELETE FROM ddb_rep_checkpoints WHERE source_table = ?", t.id);
-  run(store_.db(), "DELETE FROM ddb_rep_versions WHERE table_id = ?", t.id);
+  run_for(store_.db(), "DELETE FROM ddb_rep_checkpoints WHERE source_table = ?", t.id);
+  run_for(store_.db(), "DELETE FROM ddb_rep_versions WHERE table_id = ?", t.id);
   if (g->replicas.size() < 2 && !group_busy(*g)) drop_group(g->account, g->name);
   refresh_members();
 }
@@ -262,8 +263,8 @@ size_t DynamoDbService::replicate_pass() {
           ++it;
           erase_replica(g, region);
           if (t && g.version == kGlobalTablesLegacy) {
-            run(store_.db(), "DELETE FROM ddb_rep_checkpoints WHERE source_table = ?", t->id);
-            run(store_.db(), "DELETE FROM ddb_rep_versions WHERE table_id = ?", t->id);
+            run_for(store_.db(), "DELETE FROM ddb_rep_checkpoints WHERE source_table = ?", t->id);
+            run_for(store_.db(), "DELETE FROM ddb_rep_versions WHERE table_id = ?", t->id);
           }
           refresh_members();
           continue;
@@ -404,8 +405,8 @@ void DynamoDbService::create_replica_table(GlobalGroup& g, const Replica& r) {
 }
 
 void DynamoDbService::drop_replica_table(TableInfo& t) {
-  run(store_.db(), "DELETE FROM ddb_rep_checkpoints WHERE source_table = ?", t.id);
-  run(store_.db(), "DELETE FROM ddb_rep_versions WHERE table_id = ?", t.id);
+  run_for(store_.db(), "DELETE FROM ddb_rep_checkpoints WHERE source_table = ?", t.id);
+  run_for(store_.db(), "DELETE FROM ddb_rep_versions WHERE table_id = ?", t.id);
   features_->on_table_deleted(t);
   store_.delete_table(t.id);
   buckets_.forget(t.id);
