@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+
+#include <unistd.h>
 
 #include "dynamodb/throughput.hpp"
 #include "service_fixture.hpp"
@@ -263,6 +266,49 @@ TEST_F(GlobalTablesTest, IndexesAndTtlStayAlignedAcrossReplicas) {
   json ttl = ok_in(west_, "DescribeTimeToLive", {{"TableName", "Music"}})["TimeToLiveDescription"];
   EXPECT_EQ(ttl["TimeToLiveStatus"], "ENABLED");
   EXPECT_EQ(ttl["AttributeName"], "exp");
+}
+
+TEST(GlobalTablesPersistence, ReplicationResumesAfterARestartAndAppliesEachWriteOnce) {
+  auto dir = std::filesystem::temp_directory_path() / ("awan_ddb_global_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  awan::ManualClock clock;
+  awan::ServiceEnv env;
+  env.data_dir = dir.string();
+  env.clock = &clock;
+  awan::RequestContext east, west;
+  east.clock = west.clock = &clock;
+  west.region = "us-west-2";
+  auto replicate = [](awan::Service& s) {
+    int status = 0;
+    json out;
+    s.internal_endpoint("POST", "replicate", "", status, out);
+    return out.value("applied", int64_t{-1});
+  };
+  using awan::dynamodb::test_support::call_ok;
+  {
+    auto svc = awan::dynamodb::make_service(env);
+    call_ok(*svc, east, "CreateTable", {{"TableName", "Music"},
+                                        {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
+                                        {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+                                        {"BillingMode", "PAY_PER_REQUEST"}});
+    call_ok(*svc, east, "UpdateTable", {{"TableName", "Music"}, {"ReplicaUpdates", {{{"Create", {{"RegionName", "us-west-2"}}}}}}});
+    replicate(*svc);
+    call_ok(*svc, east, "PutItem", {{"TableName", "Music"}, {"Item", {{"pk", {{"S", "a"}}}}}});
+    EXPECT_EQ(replicate(*svc), 1);
+    call_ok(*svc, east, "PutItem", {{"TableName", "Music"}, {"Item", {{"pk", {{"S", "b"}}}}}});  // not replicated yet
+  }
+  {
+    auto svc = awan::dynamodb::make_service(env);
+    clock.advance(std::chrono::milliseconds(150));
+    EXPECT_EQ(replicate(*svc), 1);  // only b: a was checkpointed with its apply
+    EXPECT_EQ(replicate(*svc), 0);
+    json got = call_ok(*svc, west, "GetItem", {{"TableName", "Music"}, {"Key", {{"pk", {{"S", "b"}}}}}});
+    EXPECT_TRUE(got.contains("Item"));
+    json d = call_ok(*svc, east, "DescribeTable", {{"TableName", "Music"}})["Table"];
+    EXPECT_EQ(d["Replicas"][0]["ReplicaStatus"], "ACTIVE");
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // ---------------------------------------------------------------- version 2017.11.29
