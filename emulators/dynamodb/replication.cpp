@@ -417,6 +417,7 @@ void DynamoDbService::drop_replica_table(TableInfo& t) {
 void DynamoDbService::wake_replication() {
   {
     std::lock_guard lk(wake_mu_);
+    if (wake_) return;  // the worker is already due: one wake-up serves every write until its pass
     wake_ = true;
   }
   wake_cv_.notify_one();

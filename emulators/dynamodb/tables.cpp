@@ -140,7 +140,8 @@ json DynamoDbService::describe(const TableInfo& t, const std::string& status) {
   }
   describe_replicas(t, d);
   if (status == "ACTIVE")
-    if (GlobalGroup* g = group_of(t); g && group_busy(*g)) d["TableStatus"] = "UPDATING";
+    if (GlobalGroup* g = group_of(t); g && group_busy(*g))  // a replica being created is itself CREATING
+      d["TableStatus"] = g->replicas[t.region].status == "CREATING" ? "CREATING" : "UPDATING";
   d["DeletionProtectionEnabled"] = m.value("DeletionProtectionEnabled", false);
   if (m.contains("RestoreSummary")) d["RestoreSummary"] = m["RestoreSummary"];
   return d;

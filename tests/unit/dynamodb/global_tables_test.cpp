@@ -84,6 +84,7 @@ TEST_F(GlobalTablesTest, CreatingAReplicaCopiesTheTableAndItsItems) {
   replicate();
   EXPECT_EQ(get(west_, "a")["v"]["S"], "1");
   json w = table(west_);
+  EXPECT_EQ(w["TableStatus"], "CREATING");
   EXPECT_EQ(w["TableArn"], "arn:aws:dynamodb:us-west-2:000000000000:table/Music");
   EXPECT_EQ(w["Replicas"][0]["RegionName"], "us-east-1");
   EXPECT_EQ(w["KeySchema"], table(ctx_)["KeySchema"]);
