@@ -17,6 +17,11 @@ json DynamoDbService::batch_get_item(json& in) {
   json out = {{"Responses", json::object()}, {"UnprocessedKeys", json::object()}};
   json caps = json::array();
   size_t response_bytes = 0;  // over 16 MB, the remaining keys are returned unprocessed
+  // --enforce-throughput: a throttled table's keys come back unprocessed; every table
+  // throttled is ProvisionedThroughputExceededException.
+  size_t throttled = 0;
+  for (auto it = req.begin(); it != req.end(); ++it)
+    if (TableInfo* t = find_table_by_name(it.key()); t && throttle_reason(*t, nullptr, false)) ++throttled;
   for (auto it = req.begin(); it != req.end(); ++it) {
     json& r = it.value();
     Expressions ex;
@@ -26,7 +31,11 @@ json DynamoDbService::batch_get_item(json& in) {
     expr::check_unused(ex.ctx);
     TableInfo* t = find_table_by_name(it.key());
     if (!t) not_found();
-    admit(*t, nullptr, false);
+    if (throttled == req.size()) admit(*t, nullptr, false);
+    if (throttled && throttle_reason(*t, nullptr, false)) {
+      out["UnprocessedKeys"][it.key()] = r;
+      continue;
+    }
     std::set<std::pair<std::string, std::string>> seen;
     json items = json::array();
     // Each key is read as a GetItem would be: its item's size rounded up to 4 KB on its own

@@ -134,17 +134,21 @@ json DynamoDbService::replica_description(const GlobalGroup& g, const Replica& r
   if (r.status == "CREATING") d["ReplicaStatusPercentProgress"] = "0";
   for (const char* k : {"KMSMasterKeyId", "ProvisionedThroughputOverride"})
     if (const json* v = member(r.settings, k)) d[k] = *v;
-  if (const json* gsis = member(r.settings, "GlobalSecondaryIndexes")) {
-    json arr = json::array();
-    for (const auto& x : *gsis) {
-      json e = {{"IndexName", x.value("IndexName", "")}};
-      if (const json* o = member(x, "ProvisionedThroughputOverride")) e["ProvisionedThroughputOverride"] = *o;
-      arr.push_back(std::move(e));
-    }
-    d["GlobalSecondaryIndexes"] = std::move(arr);
+  // Every global secondary index of the replica, with the override the replica has for it.
+  const TableInfo* rt = host_find(g.account, r.region, g.name);
+  json arr = json::array();
+  for (const auto& ix : rt ? rt->indexes : std::vector<IndexInfo>{}) {
+    if (!ix.global) continue;
+    json e = {{"IndexName", ix.name}};
+    if (const json* gsis = member(r.settings, "GlobalSecondaryIndexes"))
+      for (const auto& x : *gsis)
+        if (const json* o = member(x, "ProvisionedThroughputOverride"); o && str_member(x, "IndexName") == ix.name)
+          e["ProvisionedThroughputOverride"] = *o;
+    arr.push_back(std::move(e));
   }
+  if (!arr.empty()) d["GlobalSecondaryIndexes"] = std::move(arr);
   std::string cls = "STANDARD";
-  if (const TableInfo* rt = host_find(g.account, r.region, g.name)) cls = rt->meta.value("TableClass", cls);
+  if (rt) cls = rt->meta.value("TableClass", cls);
   if (const json* o = member(r.settings, "TableClassOverride")) cls = o->get<std::string>();
   d["ReplicaTableClassSummary"] = {{"TableClass", cls}};
   return d;

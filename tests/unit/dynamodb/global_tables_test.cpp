@@ -263,6 +263,7 @@ TEST_F(GlobalTablesTest, IndexesAndTtlStayAlignedAcrossReplicas) {
                         {"Projection", {{"ProjectionType", "ALL"}}}}}}}}});
   ASSERT_TRUE(table(ctx_).contains("GlobalSecondaryIndexes"));
   EXPECT_EQ(table(ctx_)["GlobalSecondaryIndexes"][0]["IndexName"], "byg");
+  EXPECT_EQ(table(ctx_)["Replicas"][0]["GlobalSecondaryIndexes"], json::parse(R"([{"IndexName": "byg"}])"));
   ok("UpdateTimeToLive", {{"TableName", "Music"}, {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "exp"}}}});
   json ttl = ok_in(west_, "DescribeTimeToLive", {{"TableName", "Music"}})["TimeToLiveDescription"];
   EXPECT_EQ(ttl["TimeToLiveStatus"], "ENABLED");
@@ -452,6 +453,18 @@ TEST_F(ThrottlingTest, ProvisionedTablesAreThrottledAndRefill) {
   for (const char* k : {"c", "d"}) items.push_back({{"PutRequest", {{"Item", {{"pk", {{"S", k}}}}}}}});
   json out = ok("BatchWriteItem", {{"RequestItems", {{"Music", items}}}});
   EXPECT_TRUE(out["UnprocessedItems"].empty());
+}
+
+TEST_F(ThrottlingTest, BatchGetItemReturnsAThrottledTablesKeysUnprocessed) {
+  create(ctx_, "Music", false, "PROVISIONED");
+  create(ctx_, "Other");  // on demand
+  json keys = {{"Keys", {{{"pk", {{"S", "a"}}}}}}, {"ConsistentRead", true}};
+  json both = {{"RequestItems", {{"Music", keys}, {"Other", keys}}}};
+  EXPECT_TRUE(ok("BatchGetItem", both)["UnprocessedKeys"].empty());  // Music's one unit spent
+  json out = ok("BatchGetItem", both);
+  EXPECT_EQ(out["UnprocessedKeys"]["Music"]["Keys"], keys["Keys"]);
+  EXPECT_TRUE(out["Responses"].contains("Other"));
+  EXPECT_EQ(err("BatchGetItem", {{"RequestItems", {{"Music", keys}}}}).code, "ProvisionedThroughputExceededException");
 }
 
 TEST_F(ThrottlingTest, OnDemandTablesAreNotThrottled) {
