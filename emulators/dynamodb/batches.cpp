@@ -17,6 +17,11 @@ json DynamoDbService::batch_get_item(json& in) {
   json out = {{"Responses", json::object()}, {"UnprocessedKeys", json::object()}};
   json caps = json::array();
   size_t response_bytes = 0;  // over 16 MB, the remaining keys are returned unprocessed
+  // --enforce-throughput: a throttled table's keys come back unprocessed; every table
+  // throttled is ProvisionedThroughputExceededException.
+  size_t throttled = 0;
+  for (auto it = req.begin(); it != req.end(); ++it)
+    if (TableInfo* t = find_table_by_name(it.key()); t && throttle_reason(*t, nullptr, false)) ++throttled;
   for (auto it = req.begin(); it != req.end(); ++it) {
     json& r = it.value();
     Expressions ex;
@@ -26,6 +31,11 @@ json DynamoDbService::batch_get_item(json& in) {
     expr::check_unused(ex.ctx);
     TableInfo* t = find_table_by_name(it.key());
     if (!t) not_found();
+    if (throttled == req.size()) admit(*t, nullptr, false);
+    if (throttled && throttle_reason(*t, nullptr, false)) {
+      out["UnprocessedKeys"][it.key()] = r;
+      continue;
+    }
     std::set<std::pair<std::string, std::string>> seen;
     json items = json::array();
     // Each key is read as a GetItem would be: its item's size rounded up to 4 KB on its own
@@ -61,6 +71,7 @@ json DynamoDbService::batch_get_item(json& in) {
       }
     }
     out["Responses"][t->name] = std::move(items);
+    consume(*t, nullptr, false, units);
     if (wants_capacity(in))
       caps.push_back(capacity(*t, units, str_member(in, "ReturnConsumedCapacity")));
   }
@@ -89,6 +100,7 @@ json DynamoDbService::batch_write_item(json& in) {
     TableInfo* t;
     std::string pk, sk;
     json* item;  // null for delete
+    const json* request;
   };
   std::vector<Op> ops;
   for (auto it = req.begin(); it != req.end(); ++it) {
@@ -99,12 +111,12 @@ json DynamoDbService::batch_write_item(json& in) {
         validate_item(item);
         auto key = t ? item_key(*t, item) : std::pair<std::string, std::string>();
         if (t && item_size(item) > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
-        ops.push_back({t, key.first, key.second, &item});
+        ops.push_back({t, key.first, key.second, &item, &w});
       } else if (json* d = w.contains("DeleteRequest") ? &w["DeleteRequest"] : nullptr) {
         json& key = (*d)["Key"];
         validate_item(key);
         auto k = t ? key_of(*t, key) : std::pair<std::string, std::string>();
-        ops.push_back({t, k.first, k.second, nullptr});
+        ops.push_back({t, k.first, k.second, nullptr, &w});
       } else {
         invalid("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
       }
@@ -116,15 +128,27 @@ json DynamoDbService::batch_write_item(json& in) {
     if (!seen.insert({op.t->id, op.pk, op.sk}).second) invalid("Provided list of item keys contains duplicates");
   }
   std::map<std::string, double> units;
+  // --enforce-throughput: throttled requests come back in UnprocessedItems; all of them
+  // throttled is ProvisionedThroughputExceededException.
+  json unprocessed = json::object();
+  size_t throttled = 0;
+  for (const auto& op : ops)
+    if (throttle_reason(*op.t, nullptr, true, op.item)) ++throttled;
+  if (throttled && throttled == ops.size()) admit(*ops[0].t, nullptr, true, ops[0].item);
   storage::Transaction tx(store_.db());
   for (auto& op : ops) {
+    if (throttled && throttle_reason(*op.t, nullptr, true, op.item)) {
+      unprocessed[op.t->name].push_back(*op.request);
+      continue;
+    }
     std::optional<json> old = store_.get_item(op.t->id, op.pk, op.sk);
     size_t sz = std::max(old ? item_size(*old) : 0, op.item ? item_size(*op.item) : 0);
     units[op.t->name] += write_units(sz);
     write_item(*op.t, op.pk, op.sk, old ? &*old : nullptr, op.item);
+    consume(*op.t, nullptr, true, write_units(sz), old ? &*old : nullptr, op.item);
   }
   tx.commit();
-  json out = {{"UnprocessedItems", json::object()}};
+  json out = {{"UnprocessedItems", std::move(unprocessed)}};
   std::vector<std::pair<const TableInfo*, std::string>> writes;
   for (const auto& op : ops) writes.emplace_back(op.t, op.pk);
   collection_metrics_map(out, in, writes);

@@ -184,7 +184,7 @@ bool Features::observes(const TableInfo& t) const {
 }
 
 void Features::on_write(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
-                        const json* new_item) {
+                        const json* new_item, int64_t ts_ms, bool replicated) {
   if (!old_item && !new_item) return;
   if (!ttl_indexed_.empty())
     if (auto it = ttl_indexed_.find(t.id); it != ttl_indexed_.end())
@@ -201,13 +201,14 @@ void Features::on_write(const TableInfo& t, const std::string& pk, const std::st
   auto st = store_.db().cached(
       "INSERT INTO ddb_changes(table_id, ts_ms, event, pk, sk, keys, old, new, by_service) VALUES(?, ?, ?, ?, ?, ?, ?, "
       "?, ?)");
-  st->bind(1, t.id).bind(2, env_.clock->epoch_millis()).bind(3, event).bind_blob(4, pk).bind_blob(5, sk);
+  st->bind(1, t.id).bind(2, ts_ms ? ts_ms : env_.clock->epoch_millis()).bind(3, event).bind_blob(4, pk).bind_blob(5, sk);
   st->bind_blob(6, cbor(keys));
   if (old_item) st->bind_blob(7, cbor(*old_item));
   else st->bind_null(7);
   if (new_item) st->bind_blob(8, cbor(*new_item));
   else st->bind_null(8);
-  st->bind(9, service_write_ ? 1 : 0);
+  // by_service: 0 a caller's write, 1 the service's own (TTL), 2 applied by replication.
+  st->bind(9, replicated ? 2 : service_write_ ? 1 : 0);
   st->run();
 }
 
@@ -591,7 +592,7 @@ json Features::stream_records(const Stream& s, int64_t from_seq, int64_t limit, 
               {"eventSource", "aws:dynamodb"},
               {"awsRegion", s.region},
               {"dynamodb", std::move(d)}};
-    if (st->int64(6)) r["userIdentity"] = {{"PrincipalId", "dynamodb.amazonaws.com"}, {"Type", "Service"}};
+    if (st->int64(6) == 1) r["userIdentity"] = {{"PrincipalId", "dynamodb.amazonaws.com"}, {"Type", "Service"}};
     bytes += size;
     records.push_back(std::move(r));
     next_from = seq + 1;

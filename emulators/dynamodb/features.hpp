@@ -74,9 +74,13 @@ class Features {
 
   // ---- hooks of the DynamoDB service (service lock held) ----
   // Every item write, inside its transaction. Writes one change record when something changed
-  // and the table has an enabled stream or PITR.
+  // and the table has an enabled stream or PITR. `ts_ms` is the write's time (0: now; global
+  // tables pass their last-writer-wins timestamp); `replicated` marks a write that replication
+  // applied from another region (not replicated again, no userIdentity in stream records).
   void on_write(const TableInfo& t, const std::string& pk, const std::string& sk, const nlohmann::json* old_item,
-                const nlohmann::json* new_item);
+                const nlohmann::json* new_item, int64_t ts_ms = 0, bool replicated = false);
+  // The highest sequence number written to the change log so far.
+  int64_t last_seq() { return next_seq() - 1; }
   // Whether on_write needs the item's old image on this table (a stream, PITR or TTL).
   bool observes(const TableInfo& t) const;
   // StreamSpecification of CreateTable (current = null) / UpdateTable: validates and sets

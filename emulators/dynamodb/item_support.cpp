@@ -92,6 +92,9 @@ std::optional<std::pair<std::string, std::string>> DynamoDbService::index_keys(c
 
 void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
                 const json* new_item) {
+  int64_t ts = 0;
+  json stamped;
+  if (GlobalGroup* g = group_of(t)) ts = replicated_write(t, *g, pk, sk, new_item, stamped);
   for (const auto& ix : t.indexes) {
     auto ok = old_item ? index_keys(ix, *old_item) : std::nullopt;
     auto nk = new_item ? index_keys(ix, *new_item) : std::nullopt;
@@ -103,7 +106,7 @@ void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, cons
     store_.put_item(t.id, pk, sk, *new_item, item_size(*new_item));
   else if (old_item)
     store_.delete_item(t.id, pk, sk);
-  features_->on_write(t, pk, sk, old_item, new_item);  // change log (streams, PITR)
+  features_->on_write(t, pk, sk, old_item, new_item, ts, replicating_ != nullptr);  // change log (streams, PITR, replication)
 }
 
 json DynamoDbService::capacity(const TableInfo& t, double units, const std::string& mode, bool write,
@@ -219,7 +222,8 @@ std::string DynamoDbService::prepare_conditional_write(json& in, Expressions& ex
 
 bool DynamoDbService::needs_old_item(const TableInfo& t, const Condition& cond, const std::string& return_values,
                                      const json& in) {
-  return cond.present || return_values != "NONE" || !t.indexes.empty() || wants_capacity(in) || features_->observes(t);
+  return cond.present || return_values != "NONE" || !t.indexes.empty() || wants_capacity(in) || features_->observes(t) ||
+         group_of(t);
 }
 
 std::optional<json> DynamoDbService::checked_old_item(const TableInfo& t, const std::string& pk, const std::string& sk,

@@ -12,6 +12,7 @@ json DynamoDbService::put_item(json& in) {
   Condition cond = condition_of(in, ex);
   expr::check_unused(ex.ctx);
   TableInfo& t = find_table(in);
+  admit(t, nullptr, true, &item);
   auto [pk, sk] = item_key(t, item);
   size_t size = item_size(item);
   if (size > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
@@ -27,6 +28,7 @@ json DynamoDbService::put_item(json& in) {
   }
   json out = json::object();
   collection_metrics(out, in, t, pk, item);
+  consume(t, nullptr, true, write_units(std::max(size, old ? item_size(*old) : 0)), old ? &*old : nullptr, &item);
   if (rv == "ALL_OLD" && old) out["Attributes"] = std::move(*old);
   if (wants_capacity(in))
     out["ConsumedCapacity"] = capacity(t, write_units(std::max(size, old ? item_size(*old) : 0)),
@@ -49,10 +51,12 @@ json DynamoDbService::get_item(json& in) {
   auto proj = projection_of(in, ex);
   expr::check_unused(ex.ctx);
   TableInfo& t = find_table(in);
+  admit(t, nullptr, false);
   auto [pk, sk] = key_of(t, key);
   std::optional<json> item = store_.get_item(t.id, pk, sk);
   json out = json::object();
   size_t size = item ? item_size(*item) : 0;
+  consume(t, nullptr, false, read_units(size, member(in, "ConsistentRead") && in["ConsistentRead"].get<bool>()));
   if (item) out["Item"] = proj ? expr::project(*item, *proj) : std::move(*item);
   if (wants_capacity(in)) {
     bool consistent = member(in, "ConsistentRead") && in["ConsistentRead"].get<bool>();
@@ -70,8 +74,10 @@ json DynamoDbService::delete_item(json& in) {
   Condition cond = condition_of(in, ex);
   expr::check_unused(ex.ctx);
   TableInfo& t = find_table(in);
+  admit(t, nullptr, true);
   auto [pk, sk] = key_of(t, key);
   std::optional<json> old = checked_old_item(t, pk, sk, cond, in);
+  consume(t, nullptr, true, write_units(old ? item_size(*old) : 0), old ? &*old : nullptr, nullptr);
   if (old) {
     storage::Transaction tx(store_.db());
     write_item(t, pk, sk, &*old, nullptr);
@@ -159,6 +165,7 @@ json DynamoDbService::update_item(json& in) {
   Condition cond = condition_of(in, ex);
   expr::check_unused(ex.ctx);
   TableInfo& t = find_table(in);
+  admit(t, nullptr, true);
   auto [pk, sk] = key_of(t, key);
   for (const auto& a : update.actions) {
     const std::string& top = a.path[0].name;
@@ -194,6 +201,7 @@ json DynamoDbService::update_item(json& in) {
   storage::Transaction tx(store_.db());
   write_item(t, pk, sk, old ? &*old : nullptr, &item);
   tx.commit();
+  consume(t, nullptr, true, write_units(std::max(size, old ? item_size(*old) : 0)), old ? &*old : nullptr, &item);
   json out = json::object();
   collection_metrics(out, in, t, pk, key);
   std::string rv = str_member(in, "ReturnValues", "NONE");

@@ -194,6 +194,7 @@ void DynamoDbService::resolve_index(json& in, ReadPlan& plan) {
   } else if (plan.select == "ALL_PROJECTED_ATTRIBUTES") {
     invalid("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported because no index name was specified");
   }
+  admit(*plan.table, plan.index, false);
 }
 
 void DynamoDbService::check_start_key(const ReadPlan& plan, const json& esk) {
@@ -246,6 +247,7 @@ json DynamoDbService::page_output(json& in, const ReadPlan& plan, PageState& st)
   out["Count"] = st.count;
   out["ScannedCount"] = st.scanned;
   if (st.last_key) out["LastEvaluatedKey"] = std::move(*st.last_key);
+  consume(*plan.table, plan.index, false, read_units(st.bytes, plan.consistent));
   if (wants_capacity(in)) {
     double units = read_units(st.bytes, plan.consistent);
     json c = capacity(*plan.table, units, str_member(in, "ReturnConsumedCapacity"));

@@ -1,6 +1,6 @@
 // The DynamoDB_20120810 service: construction, the TableHost/FeaturesOwner hooks and the
 // operation dispatch. The operations live in tables.cpp, items.cpp, query_scan.cpp,
-// batches.cpp, transactions.cpp and table_settings.cpp.
+// batches.cpp, transactions.cpp, table_settings.cpp and global_tables.cpp.
 #include "dynamodb/service_impl.hpp"
 
 #include <spdlog/spdlog.h>
@@ -13,7 +13,11 @@ DynamoDbService::DynamoDbService(const ServiceEnv& env)
   load();
   features_ = std::make_unique<Features>(env_, store_, *this);  // streams, TTL, PITR, backups
   features_->start_sweeper();
+  load_groups();  // global tables
+  start_replication();
 }
+
+DynamoDbService::~DynamoDbService() { stop_replication(); }
 
 TableInfo* DynamoDbService::host_find(const std::string& account, const std::string& region, const std::string& name) {
   auto it = tables_.find(table_key(account, region, name));
@@ -39,15 +43,16 @@ void DynamoDbService::host_write(const TableInfo& t, const std::string& pk, cons
 
 bool DynamoDbService::internal_endpoint(std::string_view method, std::string_view path, const std::string&, int& status,
                        json& out) {
-  if (path != "expire") return false;
+  if (path != "expire" && path != "replicate") return false;
   if (method != "POST") {
     status = 405;
-    out = {{"error", "MethodNotAllowed"}, {"message", "POST /_awan/dynamodb/expire"}};
+    out = {{"error", "MethodNotAllowed"}, {"message", "POST /_awan/dynamodb/" + std::string(path)}};
     return true;
   }
   std::lock_guard lock(mu_);
   status = 200;
-  out = {{"deleted", features_->sweep_ttl()}};
+  if (path == "expire") out = {{"deleted", features_->sweep_ttl()}};
+  else out = {{"applied", replicate_pass()}};  // a replication pass now (global tables)
   return true;
 }
 
@@ -58,6 +63,11 @@ void DynamoDbService::reset() {
   tables_.clear();
   tokens_.clear();
   backfill_until_.clear();
+  store_.db().exec("DELETE FROM ddb_global; DELETE FROM ddb_replicas; DELETE FROM ddb_rep_checkpoints; "
+                   "DELETE FROM ddb_rep_versions;");
+  groups_.clear();
+  member_of_.clear();
+  buckets_.clear();
 }
 
 Result DynamoDbService::call(const RequestContext& ctx, const std::string& op, json input) {
@@ -106,6 +116,12 @@ json DynamoDbService::dispatch(const std::string& op, json& in) {
       {"DescribeEndpoints", &DynamoDbService::describe_endpoints},
       {"DescribeTimeToLive", &DynamoDbService::describe_time_to_live},
       {"UpdateTimeToLive", &DynamoDbService::update_time_to_live},
+      {"CreateGlobalTable", &DynamoDbService::create_global_table},
+      {"DescribeGlobalTable", &DynamoDbService::describe_global_table},
+      {"UpdateGlobalTable", &DynamoDbService::update_global_table},
+      {"ListGlobalTables", &DynamoDbService::list_global_tables},
+      {"DescribeGlobalTableSettings", &DynamoDbService::describe_global_table_settings},
+      {"UpdateGlobalTableSettings", &DynamoDbService::update_global_table_settings},
   };
   auto it = kOps.find(op);
   if (it == kOps.end() && Features::handles(op)) return features_->call(*ctx_, op, in);

@@ -1,14 +1,18 @@
 // Private to the DynamoDB emulator: the service class shared by the operation files
 // (service.cpp dispatch, tables.cpp, items.cpp, query_scan.cpp, batches.cpp,
-// transactions.cpp, table_settings.cpp) and the request helpers they use.
+// transactions.cpp, table_settings.cpp, global_tables.cpp, replication.cpp, capacity.cpp)
+// and the request helpers they use.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "core/crypto.hpp"
@@ -21,7 +25,9 @@
 #include "dynamodb/partiql.hpp"
 #include "dynamodb/request.hpp"
 #include "dynamodb/store.hpp"
+#include "dynamodb/replication.hpp"
 #include "dynamodb/table.hpp"
+#include "dynamodb/throughput.hpp"
 #include "dynamodb/value.hpp"
 
 namespace awan::dynamodb::svc {
@@ -82,6 +88,7 @@ struct Condition {
 class DynamoDbService final : public Service, public TableHost, public FeaturesOwner {
  public:
   explicit DynamoDbService(const ServiceEnv& env);
+  ~DynamoDbService() override;
 
   // ---- TableHost / FeaturesOwner (features.hpp)
   TableInfo* host_find(const std::string& account, const std::string& region, const std::string& name) override;
@@ -95,7 +102,10 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   std::shared_ptr<FeaturesLink> features_link() override { return features_->link(); }
   bool internal_endpoint(std::string_view method, std::string_view path, const std::string&, int& status,
                          json& out) override;
-  void shutdown() override { features_->stop_sweeper(); }
+  void shutdown() override {
+    features_->stop_sweeper();
+    stop_replication();
+  }
 
   std::string_view name() const override { return "dynamodb"; }
 
@@ -288,6 +298,86 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json describe_limits(json&);
 
+  // ------------------------------------------------------------------ global tables (global_tables.cpp)
+
+  // UpdateTable ReplicaUpdates (version 2019.11.21): validated before anything changes,
+  // applied once the table's new metadata is stored.
+  struct ReplicaAction {
+    std::string kind, region;  // Create, Update, Delete
+    json settings;             // the action's members other than RegionName
+  };
+  std::vector<ReplicaAction> plan_replica_updates(const TableInfo& t, const json& updates);
+  void apply_replica_updates(TableInfo& t, const std::vector<ReplicaAction>& actions);
+  // DescribeTable's Replicas and GlobalTableVersion.
+  void describe_replicas(const TableInfo& t, json& d);
+  json replica_description(const GlobalGroup& g, const Replica& r);
+  // UpdateTable on a member of a replication group that is adding or removing a replica.
+  void check_not_updating(const TableInfo& t);
+  // Version 2019.11.21 keeps replicas aligned: an UpdateTable of billing mode, throughput or
+  // global secondary indexes, and an UpdateTimeToLive, are applied to the other replicas too.
+  void align_replicas(const TableInfo& t, const std::string& op, const json& in);
+
+  // Version 2017.11.29.
+  GlobalGroup& legacy_group(const json& in);
+  json global_table_description(const GlobalGroup& g, const std::string& status = "");
+  json global_settings(const GlobalGroup& g);
+  void check_legacy_member(const std::string& name, const std::string& region, const TableInfo* t);
+  json create_global_table(json& in);
+  json describe_global_table(json& in);
+  json update_global_table(json& in);
+  json list_global_tables(json& in);
+  json describe_global_table_settings(json& in);
+  json update_global_table_settings(json& in);
+
+  // ------------------------------------------------------------------ replication (replication.cpp)
+
+  void load_groups();
+  GlobalGroup& new_group(const std::string& account, const std::string& name, const std::string& version);
+  void save_replica(const GlobalGroup& g, const Replica& r);
+  void erase_replica(GlobalGroup& g, const std::string& region);
+  void drop_group(const std::string& account, const std::string& name);
+  // The group a table belongs to (its region is a member), or null.
+  GlobalGroup* group_of(const TableInfo& t);
+  void refresh_members();
+  bool group_busy(const GlobalGroup& g) const;
+  // Before DeleteTable: the table leaves its group.
+  void leave_group(const TableInfo& t);
+
+  // The replicated-write bookkeeping of write_item: the write's last-writer-wins version
+  // (stamping the aws:rep:* attributes of version 2017.11.29) and a wake-up of the worker.
+  // Returns the change log timestamp.
+  int64_t replicated_write(const TableInfo& t, const GlobalGroup& g, const std::string& pk, const std::string& sk,
+                           const json*& new_item, json& stamped);
+  std::optional<RepVersion> version_of(int64_t table, const std::string& pk, const std::string& sk);
+  void set_version(int64_t table, const std::string& pk, const std::string& sk, const RepVersion& v);
+  int64_t checkpoint(int64_t source_table, const std::string& target_region);
+  void set_checkpoint(int64_t source_table, const std::string& target_region, int64_t seq);
+
+  // One pass of the worker (lock held): replica tables created and deleted, every member's new
+  // change records applied to the other members. Returns the records applied.
+  size_t replicate_pass();
+  size_t replicate_from(const GlobalGroup& g, TableInfo& src);
+  bool apply_change(TableInfo& target, const std::string& source_region, int64_t ts_ms, const std::string& pk,
+                    const std::string& sk, const json* new_item);
+  void create_replica_table(GlobalGroup& g, const Replica& r);
+  void drop_replica_table(TableInfo& t);
+  void start_replication();
+  void stop_replication();
+  void replication_loop();
+  void wake_replication();
+
+  // ------------------------------------------------------------------ capacity (capacity.cpp)
+
+  // --enforce-throughput: throws ProvisionedThroughputExceededException when the bucket of the
+  // table (or index) is empty; writes also check the table's global secondary indexes.
+  void admit(const TableInfo& t, const IndexInfo* ix, bool write, const json* new_item = nullptr);
+  int throttle_reason(const TableInfo& t, const IndexInfo* ix, bool write, const json* new_item = nullptr);
+  // Charges what a request consumed (writes: each global secondary index the write touched).
+  void consume(const TableInfo& t, const IndexInfo* ix, bool write, double units, const json* old_item = nullptr,
+               const json* new_item = nullptr);
+  // UpdateTable BillingMode: AWS's once-a-day rule for switching to PAY_PER_REQUEST.
+  void check_billing_switch(const TableInfo& t, const json& in);
+
   // ------------------------------------------------------------------ PartiQL (partiql.cpp; backend in table_settings.cpp)
 
   partiql::Backend partiql_backend();
@@ -308,6 +398,17 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   std::unordered_map<std::string, std::pair<std::string, int64_t>> tokens_;
   std::map<std::pair<int64_t, std::string>, int64_t> backfill_until_;  // (table, index) -> ACTIVE at
   const RequestContext* ctx_ = nullptr;
+  // Global tables: groups by (account, table name); the group of each member table id.
+  std::map<std::pair<std::string, std::string>, GlobalGroup> groups_;
+  std::unordered_map<int64_t, GlobalGroup*> member_of_;
+  const RepVersion* replicating_ = nullptr;  // set while the worker applies another region's write
+  bool aligning_ = false;                    // while align_replicas applies a change elsewhere
+  std::thread worker_;
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+  bool wake_ = false, stop_ = false;
+  std::atomic<bool> transitions_pending_{false};
+  ThroughputBuckets buckets_;
   std::unique_ptr<Features> features_;  // last: destroyed first
 };
 

@@ -122,6 +122,7 @@ json DynamoDbService::update_time_to_live(json& in) {
   if (!enable && !current) invalid("TimeToLive is already disabled");
   t.meta["TimeToLive"] = spec;
   store_.update_table_meta(t.id, t.meta);
+  align_replicas(t, "UpdateTimeToLive", in);
   return {{"TimeToLiveSpecification", spec}};
 }
 

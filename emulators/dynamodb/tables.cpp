@@ -134,7 +134,14 @@ json DynamoDbService::describe(const TableInfo& t, const std::string& status) {
     d["SSEDescription"] = {{"Status", "ENABLED"},
                            {"SSEType", "KMS"},
                            {"KMSMasterKeyArn", "arn:aws:kms:" + t.region + ":" + t.account + ":key/" + m["TableId"].get<std::string>()}};
-  if (m.contains("TableClass")) d["TableClassSummary"] = {{"TableClass", m["TableClass"]}};
+  if (m.contains("TableClass")) {
+    d["TableClassSummary"] = {{"TableClass", m["TableClass"]}};
+    if (m.contains("TableClassUpdated")) d["TableClassSummary"]["LastUpdateDateTime"] = m["TableClassUpdated"];
+  }
+  describe_replicas(t, d);
+  if (status == "ACTIVE")
+    if (GlobalGroup* g = group_of(t); g && group_busy(*g))  // a replica being created is itself CREATING
+      d["TableStatus"] = g->replicas[t.region].status == "CREATING" ? "CREATING" : "UPDATING";
   d["DeletionProtectionEnabled"] = m.value("DeletionProtectionEnabled", false);
   if (m.contains("RestoreSummary")) d["RestoreSummary"] = m["RestoreSummary"];
   return d;
@@ -206,6 +213,7 @@ json DynamoDbService::create_table(json& in) {
   if (!member(in, "AttributeDefinitions")) c.add(nullptr, "attributeDefinitions", "Member must not be null");
   if (!member(in, "KeySchema")) c.add(nullptr, "keySchema", "Member must not be null");
   c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  c.enum_value(in, "TableClass", "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
   if (const json* ks = member(in, "KeySchema")) {
     if (ks->empty() || ks->size() > 2)
       c.add(ks, "keySchema", ks->empty() ? "Member must have length greater than or equal to 1"
@@ -369,7 +377,10 @@ json DynamoDbService::delete_table(json& in) {
   TableInfo& t = find_table_named(in);
   if (t.meta.value("DeletionProtectionEnabled", false))
     invalid("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+  check_not_updating(t);
   json d = describe(t, "DELETING");
+  leave_group(t);  // the other replicas keep serving
+  buckets_.forget(t.id);
   features_->on_table_deleted(t);
   store_.delete_table(t.id);
   tables_.erase(table_key(t.account, t.region, t.name));
@@ -380,9 +391,11 @@ json DynamoDbService::update_table(json& in) {
   Constraints c;
   c.table_name(in);
   c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  c.enum_value(in, "TableClass", "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
   throughput_constraints(c, member(in, "ProvisionedThroughput"), "");
   c.raise();
   TableInfo& t = find_table_named(in);
+  check_not_updating(t);
   static constexpr const char* kChanges[] = {"ProvisionedThroughput", "BillingMode", "StreamSpecification",
                                              "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
                                              "TableClass", "DeletionProtectionEnabled", "OnDemandThroughput",
@@ -406,6 +419,9 @@ json DynamoDbService::update_table(json& in) {
               ". Requested WriteCapacityUnits: " + std::to_string(rw) +
               ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
   }
+  std::vector<ReplicaAction> replica_actions;
+  if (const json* ru = member(in, "ReplicaUpdates")) replica_actions = plan_replica_updates(t, *ru);
+  check_billing_switch(t, in);
   json meta = t.meta;
   if (const json* ad = member(in, "AttributeDefinitions")) {
     for (const auto& d : *ad) {
@@ -431,10 +447,30 @@ json DynamoDbService::update_table(json& in) {
       invalid("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
     meta["ProvisionedThroughput"] = *pt;
   }
-  if (const json* ss = member(in, "StreamSpecification")) set_stream(meta, *ss, &t);
+  if (const json* ss = member(in, "StreamSpecification")) {
+    if (group_of(t) && ss->is_object() && !ss->value("StreamEnabled", true))
+      invalid("One or more parameter values were invalid: Disabling the stream is not allowed on a Global Table "
+              "replica: " + t.name);
+    set_stream(meta, *ss, &t);
+  }
+  // A table that gets its first replica gets a stream (NEW_AND_OLD_IMAGES) when it has none; a
+  // stream it already has stays as it is.
+  bool creates_replica = std::any_of(replica_actions.begin(), replica_actions.end(),
+                                     [](const ReplicaAction& a) { return a.kind == "Create"; });
+  if (creates_replica && !(meta.contains("StreamSpecification") && meta["StreamSpecification"].value("StreamEnabled", false)))
+    set_stream(meta, {{"StreamEnabled", true}, {"StreamViewType", "NEW_AND_OLD_IMAGES"}}, &t);
+  if ((creates_replica || group_of(t)) && meta.value("BillingMode", "PROVISIONED") != "PAY_PER_REQUEST")
+    invalid("Table write capacity should either be Pay-Per-Request or AutoScaled.");
+  for (const auto& a : replica_actions)  // without auto scaling, a replica is on demand
+    if (member(a.settings, "ProvisionedThroughputOverride"))
+      invalid("One or more parameter values were invalid: ProvisionedThroughputOverride cannot be specified when "
+              "BillingMode is PAY_PER_REQUEST");
   if (const json* dp = member(in, "DeletionProtectionEnabled")) meta["DeletionProtectionEnabled"] = *dp;
   if (const json* sse = member(in, "SSESpecification")) meta["SSESpecification"] = *sse;
-  if (const json* tc = member(in, "TableClass")) meta["TableClass"] = *tc;
+  if (const json* tc = member(in, "TableClass")) {
+    meta["TableClass"] = *tc;
+    meta["TableClassUpdated"] = now_seconds(env_.clock);
+  }
   std::vector<std::string> backfill, updated;
   json deleted = json::array();  // descriptions of deleted indexes, reported DELETING
   if (const json* updates = member(in, "GlobalSecondaryIndexUpdates")) {
@@ -489,6 +525,8 @@ json DynamoDbService::update_table(json& in) {
       if (auto ik = index_keys(*ii, s.item)) store_.put_index_entry(t.id, n, ik->first, ik->second, s.pk, s.sk);
     start_backfill(t, n);
   }
+  if (!replica_actions.empty()) apply_replica_updates(t, replica_actions);
+  align_replicas(t, "UpdateTable", in);
   json d = describe(t, "UPDATING");
   mark_index_transitions(d, backfill, updated, deleted);
   return {{"TableDescription", d}};

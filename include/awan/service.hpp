@@ -107,6 +107,8 @@ struct ServiceEnv {
   std::function<std::optional<std::string>(std::string_view access_key)> secret_for;
   // DynamoDB TTL sweep period (--ttl-interval).
   std::chrono::milliseconds ttl_interval{5000};
+  // DynamoDB: throttle PROVISIONED tables to their capacity units (--enforce-throughput).
+  bool enforce_throughput = false;
   // The URL clients reach the daemon at ("http://127.0.0.1:4566"), for links a service puts in
   // what it sends (SNS's SubscribeURL, SigningCertURL). Unset in unit tests.
   std::function<std::string()> endpoint_url;

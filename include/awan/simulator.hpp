@@ -35,6 +35,7 @@ struct SimulatorOptions {
   std::chrono::milliseconds body_rate_grace{5'000};  // before the rate floor applies
   const Clock* clock = &SystemClock::instance();
   std::chrono::milliseconds ttl_interval{5000};  // DynamoDB TTL sweep period
+  bool enforce_throughput = false;  // DynamoDB: throttle PROVISIONED tables to their capacity
   // SNS email and HTTP/S subscriptions confirmed without the confirmation step.
   bool sns_auto_confirm = false;
   std::string smtp_server;  // "host:port": SNS email goes there (no TLS, no auth) ...

@@ -59,6 +59,8 @@ Options of `serve` (each also read from the environment variable in brackets):
                                                                         [AWAN_BODY_RATE_GRACE]
   --ttl-interval SECONDS   DynamoDB TTL sweep period (default 5; fractions allowed)
                                                                         [AWAN_TTL_INTERVAL]
+  --enforce-throughput     DynamoDB throttles PROVISIONED tables and their GSIs to
+                           their capacity units (300 s burst)  [AWAN_ENFORCE_THROUGHPUT=1]
   --sns-auto-confirm       SNS HTTP/S and email subscriptions need no confirmation
                                                                         [AWAN_SNS_AUTO_CONFIRM=1]
   --smtp HOST:PORT         SNS email goes to this SMTP server (no TLS, no auth)
@@ -161,6 +163,7 @@ int serve(const std::vector<std::string>& args) {
   if (auto v = env("AWAN_VERIFY_SIGNATURES")) o.verify_signatures = truthy(*v);
   if (auto v = env("AWAN_CREDENTIALS")) o.credentials = read_credentials(*v);
   if (auto v = env("AWAN_TTL_INTERVAL")) o.ttl_interval = parse_seconds("AWAN_TTL_INTERVAL", *v);
+  if (auto v = env("AWAN_ENFORCE_THROUGHPUT")) o.enforce_throughput = truthy(*v);
   if (auto v = env("AWAN_MAX_BODY_SIZE")) o.max_body_bytes = parse_number("AWAN_MAX_BODY_SIZE", *v, 1, 1L << 40);
   if (auto v = env("AWAN_ALLOWED_ORIGINS")) o.allowed_origins = split_list(*v);
   if (auto v = env("AWAN_HOSTNAME")) o.hostnames = split_list(*v);
@@ -196,6 +199,7 @@ int serve(const std::vector<std::string>& args) {
     else if (a == "--credentials") o.credentials = read_credentials(value(a));
     else if (a == "--max-body-size") o.max_body_bytes = parse_number(a, value(a), 1, 1L << 40);
     else if (a == "--ttl-interval") o.ttl_interval = parse_seconds(a, value(a));
+    else if (a == "--enforce-throughput") o.enforce_throughput = true;
     else if (a == "--allowed-origins") {
       if (!origins_flag) o.allowed_origins.clear();
       origins_flag = true;

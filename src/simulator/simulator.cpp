@@ -549,6 +549,7 @@ Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>())
     call(ctx, service, operation, std::move(input), std::move(done));
   };
   impl_->env.ttl_interval = o.ttl_interval;
+  impl_->env.enforce_throughput = o.enforce_throughput;
   impl_->env.endpoint_url = [this] { return endpoint(); };
   impl_->env.functions = std::make_shared<FunctionRegistry>();
   impl_->env.sns_auto_confirm = o.sns_auto_confirm;
