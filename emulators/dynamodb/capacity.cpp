@@ -29,15 +29,18 @@ double provisioned(const TableInfo& t, const IndexInfo* ix, bool write) {
 std::string bucket_name(const IndexInfo* ix) { return ix && ix->global ? ix->name : std::string(); }
 
 [[noreturn]] void throttled(bool index) {
-  throw AwsError("ProvisionedThroughputExceededException",
-                 index ? "The level of configured provisioned throughput for one or more global secondary indexes of "
-                         "the table was exceeded. Consider increasing your provisioning level for the "
-                         "under-provisioned global secondary indexes with the UpdateTable API"
-                       : "The level of configured provisioned throughput for the table was exceeded. Consider "
-                         "increasing your provisioning level with the UpdateTable API.");
+  throw AwsError("ProvisionedThroughputExceededException", throughput_exceeded_message(index));
 }
 
 }  // namespace
+
+std::string throughput_exceeded_message(bool index) {
+  return index ? "The level of configured provisioned throughput for one or more global secondary indexes of "
+                 "the table was exceeded. Consider increasing your provisioning level for the "
+                 "under-provisioned global secondary indexes with the UpdateTable API"
+               : "The level of configured provisioned throughput for the table was exceeded. Consider "
+                 "increasing your provisioning level with the UpdateTable API.";
+}
 
 // Why a request on (t, ix) would be throttled: 0 it is not, 1 its own bucket is empty, 2 the
 // bucket of a global secondary index the write may feed is (a put: the indexes its item is in).

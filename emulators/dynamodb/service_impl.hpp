@@ -61,6 +61,10 @@ inline double read_units(size_t bytes, bool consistent) {
   double u = std::max<double>(1.0, std::ceil(static_cast<double>(bytes) / 4096.0));
   return consistent ? u : u / 2.0;
 }
+// ProvisionedThroughputExceededException's message for a table, or for one of its global
+// secondary indexes (capacity.cpp).
+std::string throughput_exceeded_message(bool index);
+
 inline double write_units(size_t bytes) { return std::max<double>(1.0, std::ceil(static_cast<double>(bytes) / 1024.0)); }
 
 // Expression attribute names/values of one request.

@@ -89,7 +89,10 @@ json DynamoDbService::transact_write_items(json& in) {
     olds.push_back(store_.get_item(op.t->id, op.pk, op.sk));
     const json* old = olds.back() ? &*olds.back() : nullptr;
     json reason = {{"Code", "None"}};
-    if (op.cond.present && !expr::evaluate(op.cond.node, old ? *old : json::object())) {
+    const json* put_item = op.kind == "Put" ? &(*op.body)["Item"] : nullptr;
+    if (int why = throttle_reason(*op.t, nullptr, true, put_item)) {
+      reason = {{"Code", "ProvisionedThroughputExceeded"}, {"Message", throughput_exceeded_message(why == 2)}};
+    } else if (op.cond.present && !expr::evaluate(op.cond.node, old ? *old : json::object())) {
       reason = {{"Code", "ConditionalCheckFailed"}, {"Message", "The conditional request failed"}};
       if (old && str_member(*op.body, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") reason["Item"] = *old;
     } else {
@@ -126,6 +129,14 @@ json DynamoDbService::transact_write_items(json& in) {
     else if (op.kind == "Update") write_item(*op.t, op.pk, op.sk, old, &news[i]);
   }
   tx.commit();
+  // A transactional write costs twice a plain one (the prepare and the commit).
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto& op = *ops[i];
+    const json* old = olds[i] ? &*olds[i] : nullptr;
+    const json* now = op.kind == "Put" ? &(*op.body)["Item"] : op.kind == "Update" ? &news[i] : nullptr;
+    size_t bytes = std::max(old ? item_size(*old) : 0, now ? item_size(*now) : 0);
+    consume(*op.t, nullptr, true, 2.0 * write_units(bytes ? bytes : 1), old, now);
+  }
   if (!token.empty()) tokens_[token] = {fingerprint, env_.clock->epoch_seconds()};
   json out = json::object();
   std::vector<std::pair<const TableInfo*, std::string>> writes;
@@ -164,7 +175,20 @@ json DynamoDbService::transact_get_items(json& in) {
     auto [pk, sk] = key_of(t, g["Key"]);
     if (!seen.insert({t.id, pk, sk}).second)
       invalid("Transaction request cannot include multiple operations on one item");
+    if (int why = throttle_reason(t, nullptr, false)) {
+      // Throttled: the transaction is cancelled with that item's reason (the others None).
+      json reasons = json::array();
+      for (size_t k = 0; k < in["TransactItems"].size(); ++k) reasons.push_back({{"Code", "None"}});
+      reasons[responses.size()] = {{"Code", "ProvisionedThroughputExceeded"}, {"Message", throughput_exceeded_message(why == 2)}};
+      std::string list;
+      for (const auto& r : reasons) list += (list.empty() ? "" : ", ") + r["Code"].get<std::string>();
+      AwsError e("TransactionCanceledException",
+                 "Transaction cancelled, please refer cancellation reasons for specific reasons [" + list + "]");
+      e.details = std::make_shared<const json>(json{{"CancellationReasons", std::move(reasons)}});
+      throw e;
+    }
     auto found = store_.get_item(t.id, pk, sk);
+    consume(t, nullptr, false, 2.0 * read_units(found ? item_size(*found) : 1, true), nullptr, nullptr);
     json r = json::object();
     if (found) r["Item"] = proj ? expr::project(*found, *proj) : std::move(*found);
     responses.push_back(std::move(r));

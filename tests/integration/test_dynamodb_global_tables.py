@@ -255,6 +255,32 @@ def test_throttling_with_enforce_throughput():
         d.stop()
 
 
+def test_transactions_are_throttled_with_enforce_throughput():
+    d = Daemon("--enforce-throughput")
+    try:
+        ddb = make_boto3(d.endpoint, "dynamodb")
+        ddb.create_table(TableName="SlowTx", ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+                         **KEY)
+        ddb.create_table(TableName="FastTx", BillingMode="PAY_PER_REQUEST", **KEY)
+        # A transactional write costs 2 units: the first empties the 1-unit bucket, the next is
+        # cancelled with the throttled item's reason.
+        ddb.transact_write_items(TransactItems=[{"Put": {"TableName": "SlowTx", "Item": {"pk": {"S": "a"}}}}])
+        with pytest.raises(ClientError) as e:
+            ddb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": "FastTx", "Item": {"pk": {"S": "x"}}}},
+                {"Put": {"TableName": "SlowTx", "Item": {"pk": {"S": "b"}}}}])
+        assert e.value.response["Error"]["Code"] == "TransactionCanceledException"
+        reasons = [r["Code"] for r in e.value.response["CancellationReasons"]]
+        assert reasons == ["None", "ProvisionedThroughputExceeded"]
+        assert "Item" not in ddb.get_item(TableName="FastTx", Key={"pk": {"S": "x"}})  # nothing written
+        with pytest.raises(ClientError) as e:
+            for _ in range(3):
+                ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "SlowTx", "Key": {"pk": {"S": "a"}}}}])
+        assert [r["Code"] for r in e.value.response["CancellationReasons"]] == ["ProvisionedThroughputExceeded"]
+    finally:
+        d.stop()
+
+
 def test_replication_survives_a_restart(tmp_path):
     data = str(tmp_path / "data")
     d = Daemon("--data-dir", data)
