@@ -375,6 +375,25 @@ json DynamoDbService::update_global_table_settings(json& in) {
       if (!g.replicas.count(str_member(u, "RegionName")))
         throw AwsError("ReplicaNotFoundException", "Replica does not exist in region " + str_member(u, "RegionName") +
                                                        " for global table " + g.name);
+  // Index write units for every replica, read units per replica: each index must exist.
+  const json* gsi_updates = member(in, "GlobalTableGlobalSecondaryIndexSettingsUpdate");
+  auto require_index = [&](TableInfo& t, const std::string& name) -> json& {
+    if (auto gsis = t.meta.find("GlobalSecondaryIndexes"); gsis != t.meta.end() && gsis->is_array())
+      for (auto& x : *gsis)
+        if (x.value("IndexName", "") == name) return x;
+    throw AwsError("IndexNotFoundException", "Requested resource not found: Index: " + name + " not found for table " + t.name, 400);
+  };
+  for (auto& [region, r] : g.replicas) {
+    TableInfo* t = host_find(g.account, region, g.name);
+    if (!t) continue;
+    if (gsi_updates)
+      for (const auto& u : *gsi_updates) require_index(*t, str_member(u, "IndexName"));
+    if (updates)
+      for (const auto& u : *updates)
+        if (str_member(u, "RegionName") == region)
+          for (const auto& iu : u.value("ReplicaGlobalSecondaryIndexSettingsUpdate", json::array()))
+            require_index(*t, str_member(iu, "IndexName"));
+  }
   std::string mode = str_member(in, "GlobalTableBillingMode");
   const json* wcu = member(in, "GlobalTableProvisionedWriteCapacityUnits");
   if (mode == "PAY_PER_REQUEST" && wcu)
@@ -396,6 +415,20 @@ json DynamoDbService::update_global_table_settings(json& in) {
           if (str_member(u, "RegionName") == region)
             if (const json* rcu = member(u, "ReplicaProvisionedReadCapacityUnits"))
               m["ProvisionedThroughput"]["ReadCapacityUnits"] = *rcu;
+      auto set_units = [&](const std::string& index, const char* which, const json& units) {
+        json& x = require_index(*t, index);
+        if (!x.contains("ProvisionedThroughput")) x["ProvisionedThroughput"] = {{"ReadCapacityUnits", 1}, {"WriteCapacityUnits", 1}};
+        x["ProvisionedThroughput"][which] = units;
+      };
+      if (gsi_updates)
+        for (const auto& u : *gsi_updates)
+          if (const json* w = member(u, "ProvisionedWriteCapacityUnits")) set_units(str_member(u, "IndexName"), "WriteCapacityUnits", *w);
+      if (updates)
+        for (const auto& u : *updates)
+          if (str_member(u, "RegionName") == region)
+            for (const auto& iu : u.value("ReplicaGlobalSecondaryIndexSettingsUpdate", json::array()))
+              if (const json* rr = member(iu, "ProvisionedReadCapacityUnits"))
+                set_units(str_member(iu, "IndexName"), "ReadCapacityUnits", *rr);
     }
     if (updates)
       for (const auto& u : *updates)

@@ -255,6 +255,37 @@ def test_throttling_with_enforce_throughput():
         d.stop()
 
 
+def test_legacy_settings_update_index_capacity(awan):
+    east, west = clients(awan.endpoint, "us-east-1", "us-west-2")
+    gsi = [{"IndexName": "by-v", "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]
+    for c in (east, west):
+        c.create_table(TableName="LegacyIx", StreamSpecification=STREAM, GlobalSecondaryIndexes=gsi,
+                       ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+                       AttributeDefinitions=KEY["AttributeDefinitions"] + [{"AttributeName": "v", "AttributeType": "S"}],
+                       KeySchema=KEY["KeySchema"])
+    east.create_global_table(GlobalTableName="LegacyIx",
+                             ReplicationGroup=[{"RegionName": "us-east-1"}, {"RegionName": "us-west-2"}])
+    out = east.update_global_table_settings(
+        GlobalTableName="LegacyIx",
+        GlobalTableGlobalSecondaryIndexSettingsUpdate=[{"IndexName": "by-v", "ProvisionedWriteCapacityUnits": 7}],
+        ReplicaSettingsUpdate=[{"RegionName": "us-west-2", "ReplicaGlobalSecondaryIndexSettingsUpdate": [
+            {"IndexName": "by-v", "ProvisionedReadCapacityUnits": 5}]}])
+    by_region = {r["RegionName"]: r["ReplicaGlobalSecondaryIndexSettings"][0] for r in out["ReplicaSettings"]}
+    assert by_region["us-east-1"]["ProvisionedWriteCapacityUnits"] == 7
+    assert by_region["us-west-2"]["ProvisionedWriteCapacityUnits"] == 7
+    assert by_region["us-east-1"]["ProvisionedReadCapacityUnits"] == 1
+    assert by_region["us-west-2"]["ProvisionedReadCapacityUnits"] == 5
+    west_ix = west.describe_table(TableName="LegacyIx")["Table"]["GlobalSecondaryIndexes"][0]
+    assert west_ix["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
+    with pytest.raises(ClientError) as e:
+        east.update_global_table_settings(
+            GlobalTableName="LegacyIx",
+            GlobalTableGlobalSecondaryIndexSettingsUpdate=[{"IndexName": "nope", "ProvisionedWriteCapacityUnits": 2}])
+    assert e.value.response["Error"]["Code"] == "IndexNotFoundException"
+
+
 def test_transactions_are_throttled_with_enforce_throughput():
     d = Daemon("--enforce-throughput")
     try:
