@@ -3,6 +3,19 @@
 
 namespace awan::dynamodb::svc {
 
+namespace {
+// TransactionCanceledException with one reason per operation ({"Code": "None"} for those that
+// did not fail), the codes listed in the message as AWS lists them.
+AwsError cancelled(json reasons) {
+  std::string list;
+  for (const auto& r : reasons) list += (list.empty() ? "" : ", ") + r["Code"].get<std::string>();
+  AwsError e("TransactionCanceledException",
+             "Transaction cancelled, please refer cancellation reasons for specific reasons [" + list + "]");
+  e.details = std::make_shared<const json>(json{{"CancellationReasons", std::move(reasons)}});
+  return e;
+}
+}  // namespace
+
 json DynamoDbService::transact_write_items(json& in) {
   Constraints c;
   if (!member(in, "TransactItems")) c.add(nullptr, "transactItems", "Member must not be null");
@@ -112,14 +125,7 @@ json DynamoDbService::transact_write_items(json& in) {
     failed = failed || reason["Code"] != "None";
     reasons.push_back(std::move(reason));
   }
-  if (failed) {
-    std::string list;
-    for (const auto& r : reasons) list += (list.empty() ? "" : ", ") + r["Code"].get<std::string>();
-    AwsError e("TransactionCanceledException",
-               "Transaction cancelled, please refer cancellation reasons for specific reasons [" + list + "]");
-    e.details = std::make_shared<const json>(json{{"CancellationReasons", std::move(reasons)}});
-    throw e;
-  }
+  if (failed) throw cancelled(std::move(reasons));
   storage::Transaction tx(store_.db());
   for (size_t i = 0; i < ops.size(); ++i) {
     auto& op = *ops[i];
@@ -180,12 +186,7 @@ json DynamoDbService::transact_get_items(json& in) {
       json reasons = json::array();
       for (size_t k = 0; k < in["TransactItems"].size(); ++k) reasons.push_back({{"Code", "None"}});
       reasons[responses.size()] = {{"Code", "ProvisionedThroughputExceeded"}, {"Message", throughput_exceeded_message(why == 2)}};
-      std::string list;
-      for (const auto& r : reasons) list += (list.empty() ? "" : ", ") + r["Code"].get<std::string>();
-      AwsError e("TransactionCanceledException",
-                 "Transaction cancelled, please refer cancellation reasons for specific reasons [" + list + "]");
-      e.details = std::make_shared<const json>(json{{"CancellationReasons", std::move(reasons)}});
-      throw e;
+      throw cancelled(std::move(reasons));
     }
     auto found = store_.get_item(t.id, pk, sk);
     consume(t, nullptr, false, 2.0 * read_units(found ? item_size(*found) : 1, true), nullptr, nullptr);

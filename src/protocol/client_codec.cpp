@@ -154,21 +154,9 @@ std::variant<http::Request, AwsError> encode_rest(const Operation& op, const jso
             append_form(query, m.wire_name(), wire::value_to_text(m, *it, TsDefault::Iso8601));
           }
           break;
-        case Location::Header: {
-          std::string text;
-          if (m.shape->type == ShapeType::List && it->is_array()) {
-            for (const auto& item : *it) {
-              if (!text.empty()) text += ",";
-              text += wire::value_to_text(m.shape->member, item, TsDefault::Rfc822);
-            }
-          } else if (m.jsonvalue) {
-            text = crypto::base64_encode(it->is_string() ? it->get<std::string>() : support::dump(*it));
-          } else {
-            text = wire::value_to_text(m, *it, TsDefault::Rfc822);
-          }
-          req.headers.set(std::string(m.wire_name()), std::move(text));
+        case Location::Header:
+          req.headers.set(std::string(m.wire_name()), support::header_text(m, *it));
           break;
-        }
         case Location::Headers:
           if (it->is_object())
             for (auto h = it->begin(); h != it->end(); ++h)

@@ -1,5 +1,8 @@
 #include "protocol/codec_support.hpp"
 
+#include "core/crypto.hpp"
+#include "protocol/wire.hpp"
+
 namespace awan::protocol::support {
 
 using json = nlohmann::json;
@@ -27,6 +30,21 @@ void append_details_xml(const AwsError& error, pugi::xml_node e) {
 
 void add_request_id_headers(const EncodeContext& ctx, http::Response& out) {
   if (!ctx.request_id.empty()) out.headers.set("x-amzn-RequestId", ctx.request_id);
+}
+
+std::string header_text(const MemberRef& m, const nlohmann::json& v) {
+  std::string text;
+  if (m.shape->type == ShapeType::List && v.is_array()) {
+    for (const auto& item : v) {
+      if (!text.empty()) text += ",";
+      text += wire::value_to_text(m.shape->member, item, wire::TsDefault::Rfc822);
+    }
+  } else if (m.jsonvalue) {
+    text = crypto::base64_encode(v.is_string() ? v.get<std::string>() : dump(v));
+  } else {
+    text = wire::value_to_text(m, v, wire::TsDefault::Rfc822);
+  }
+  return text;
 }
 
 }  // namespace awan::protocol::support

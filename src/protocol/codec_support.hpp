@@ -23,6 +23,10 @@ void merge_details_json(const AwsError& e, nlohmann::json& body);
 // The error's details as extra child elements of an XML <Error>.
 void append_details_xml(const AwsError& e, pugi::xml_node error);
 
+// A header member's value as text (restXml/restJson, either direction): lists comma-joined,
+// jsonvalue members base64 of their JSON, timestamps in RFC 822 unless the member says otherwise.
+std::string header_text(const MemberRef& m, const nlohmann::json& v);
+
 // x-amzn-RequestId, when the request has an id.
 void add_request_id_headers(const EncodeContext& ctx, http::Response& out);
 

@@ -542,17 +542,7 @@ void RestCodec::encode_output(const std::string& operation, const nlohmann::json
     if (it == output.end() || it->is_null()) continue;
     switch (m.location) {
       case Location::Header: {
-        std::string text;
-        if (m.shape->type == ShapeType::List && it->is_array()) {
-          for (const auto& item : *it) {
-            if (!text.empty()) text += ",";
-            text += wire::value_to_text(m.shape->member, item, TsDefault::Rfc822);
-          }
-        } else if (m.jsonvalue) {
-          text = crypto::base64_encode(it->is_string() ? it->get<std::string>() : dump(*it));
-        } else {
-          text = wire::value_to_text(m, *it, TsDefault::Rfc822);
-        }
+        std::string text = support::header_text(m, *it);
         if (http::iequals(m.wire_name(), "Content-Length")) {
           content_length = text;
           break;

@@ -154,6 +154,28 @@ def js(awan):
     return run
 
 
+# The IAM role Lambda functions in the tests run as, and its trust policy.
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+LAMBDA_ROLE = ROLE
+
+
+def ensure_lambda_role(iam):
+    """Creates the role functions run as, unless it exists."""
+    try:
+        iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+
+
+@pytest.fixture
+def lam(boto):
+    """A boto3 Lambda client, with the functions' role in place."""
+    ensure_lambda_role(boto("iam"))
+    return boto("lambda")
+
+
 def zip_of(files):
     """A Lambda deployment package from {name: text}; a `bootstrap` is executable."""
     import io

@@ -13,9 +13,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import zip_of
+from conftest import ROLE, zip_of
 
-ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 REGION = "us-east-1"
 
 
@@ -32,17 +31,6 @@ def apigw(boto):
     return boto("apigateway")
 
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
-@pytest.fixture
-def lam(boto):
-    try:
-        boto("iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)
-    except ClientError:
-        pass
-    return boto("lambda")
 
 
 def call(awan, api_id, stage, path, method="GET", body=None, headers=None, form="path"):
@@ -568,7 +556,7 @@ def test_http_integration_with_templates(awan, apigw, endpoint):
 
 
 def test_state_survives_a_restart_with_data_dir(tmp_path):
-    from conftest import zip_of, Daemon, make_boto3
+    from conftest import ROLE, zip_of, Daemon, make_boto3
     d = Daemon("--data-dir", str(tmp_path))
     try:
         apigw = make_boto3(d.endpoint, "apigateway")

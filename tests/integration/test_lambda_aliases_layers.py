@@ -7,20 +7,8 @@ from collections import Counter
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import zip_of
+from conftest import ROLE, zip_of
 
-ROLE = "arn:aws:iam::000000000000:role/lambda-role"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
-@pytest.fixture
-def lam(boto):
-    try:
-        boto("iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)
-    except ClientError:
-        pass
-    return boto("lambda")
 
 
 def code_of(e):

@@ -12,16 +12,12 @@ import subprocess
 import tarfile
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import AWAN_BIN, zip_of
+from conftest import AWAN_BIN, ROLE, zip_of
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RIC = os.path.join(HERE, ".deps", "aws-lambda-ric-4.0.2.tgz")
 WORK = os.path.join(os.path.dirname(os.path.abspath(AWAN_BIN)), "aws-lambda-cpp")
-ROLE = "arn:aws:iam::000000000000:role/lambda-role"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
 def run(*cmd, cwd=None):
@@ -52,15 +48,6 @@ def bootstrap():
         "-DCMAKE_BUILD_TYPE=Release", f"-DCMAKE_PREFIX_PATH={prefix}")
     run("cmake", "--build", os.path.join(WORK, "handler"))
     return exe
-
-
-@pytest.fixture
-def lam(boto):
-    try:
-        boto("iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)
-    except ClientError:
-        pass
-    return boto("lambda")
 
 
 def test_aws_lambda_cpp_handler_runs_unmodified(lam, bootstrap):

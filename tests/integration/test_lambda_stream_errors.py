@@ -7,11 +7,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import zip_of
+from conftest import ROLE, TRUST, zip_of
 
-ROLE = "arn:aws:iam::000000000000:role/lambda-role"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 POISONED = """
 import boto3, json

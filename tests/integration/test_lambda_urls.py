@@ -15,11 +15,8 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import make_boto3, zip_of
+from conftest import ROLE, TRUST, make_boto3, zip_of
 
-ROLE = "arn:aws:iam::000000000000:role/lambda-role"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 # Echoes the event, or returns what the request's "shape" query parameter asks for.
 APP = """
@@ -42,15 +39,6 @@ def handler(event, context):
     return {"statusCode": 201, "headers": {"x-app": "yes"}, "cookies": ["session=1; Path=/", "theme=dark"],
             "body": json.dumps(event)}
 """
-
-
-@pytest.fixture
-def lam(boto):
-    try:
-        boto("iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)
-    except ClientError:
-        pass
-    return boto("lambda")
 
 
 @pytest.fixture
