@@ -461,9 +461,12 @@ class Session : public std::enable_shared_from_this<Session> {
     disarm();  // the handler may take as long as it needs (a Lambda invocation, a long poll)
     ++server_->in_flight;
     auto self = shared_from_this();
-    responded_ = false;
-    Responder respond = [self](Response r) {
-      if (self->responded_.exchange(true)) return;
+    // Each request's Responder answers once, and only its own request: a late second call from
+    // a handler's thread must not answer the connection's next request.
+    const uint64_t gen = ++request_gen_;
+    Responder respond = [self, gen](Response r) {
+      uint64_t previous = gen - 1;
+      if (!self->answered_gen_.compare_exchange_strong(previous, gen)) return;
       // Inline when the handler completes on this connection's thread (the common, synchronous
       // case); queued otherwise.
       if (self->socket_.get_executor().running_in_this_thread()) return self->write(std::move(r));
@@ -739,7 +742,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string body_out_;
   After after_ = After::next_request;
   bool counted_ = false;
-  std::atomic<bool> responded_{false};  // the current request's Responder was called
+  uint64_t request_gen_ = 0;                // requests dispatched on this connection (its thread only)
+  std::atomic<uint64_t> answered_gen_{0};  // the last of them whose Responder was called
   bool keep_alive_ = true;
   bool head_ = false;
   bool first_ = true;
