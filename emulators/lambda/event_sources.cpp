@@ -110,6 +110,8 @@ Result LambdaService::create_event_source_mapping(json& in) {
   check_int(in, "BatchSize", "batchSize", 1, 10000);
   check_int(in, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300);
   check_int(in, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000);
+  if (in.contains("ScalingConfig") && in["ScalingConfig"].is_object())
+    check_int(in["ScalingConfig"], "MaximumConcurrency", "scalingConfig.maximumConcurrency", 2, 1000);
   check_int(in, "ParallelizationFactor", "parallelizationFactor", 1, 10);
   check_record_age(in);
   check_filter_criteria(in);
@@ -167,6 +169,8 @@ Result LambdaService::create_event_source_mapping(json& in) {
       }
     }
   } else if (in.contains("ScalingConfig")) {
+    if (in["ScalingConfig"].is_object())
+      check_int(in["ScalingConfig"], "MaximumConcurrency", "scalingConfig.maximumConcurrency", 2, 1000);
     m["ScalingConfig"] = in["ScalingConfig"];
   }
   mappings_[uuid] = m;
@@ -207,8 +211,22 @@ Result LambdaService::update_event_source_mapping(json& in) {
   return Result::ok(std::move(out));
 }
 
+int LambdaService::queue_lane_limit(const json& m) {
+  int limit = kMaxQueueLanes;
+  if (const json sc = m.value("ScalingConfig", json::object()); sc.is_object() && sc.contains("MaximumConcurrency"))
+    limit = std::min(limit, sc.value("MaximumConcurrency", limit));
+  auto fa = parse_arn(m.value("FunctionArn", ""));
+  if (fa && fa->resource.size() > 9) {
+    std::string rest = fa->resource.substr(9);
+    if (auto f = functions_.find(fa->account + "/" + fa->region + "/" + rest.substr(0, rest.find(':'))); f != functions_.end())
+      if (f->second->doc.contains("concurrency")) limit = std::min<int>(limit, f->second->doc["concurrency"].get<int>());
+  }
+  return std::max(limit, 1);
+}
+
 Result LambdaService::delete_event_source_mapping(json& in) {
   json m = require_mapping(mappings_, in);
+  queue_lanes_.erase(m["UUID"].get<std::string>());
   mappings_.erase(m["UUID"].get<std::string>());
   store_.delete_mapping(m["UUID"]);
   json out = mapping_output(m);
@@ -261,11 +279,27 @@ void LambdaService::poll(const std::string& uuid) {
     std::lock_guard lock(mu_);
     auto it = mappings_.find(uuid);
     if (it == mappings_.end()) return;
-    for (const char* k : {"Checkpoint", "Iterator", "Attempts", "Bisect", "LastProcessingResult"})
+    for (const char* k : {"Checkpoint", "Iterator", "Attempts", "Bisect", "WindowStart", "LastProcessingResult"})
       if (m.contains(k)) it->second[k] = m[k];
     if (busy) store_.put_mapping(uuid, it->second);
   }
   bool stream = m.value("Kind", "") == "stream";
+  if (!stream) {
+    // SQS mappings scale their pollers with the backlog, as Lambda does: a poll that filled its
+    // batch starts another lane (up to ScalingConfig.MaximumConcurrency, the function's reserved
+    // concurrency and kMaxQueueLanes), a lane whose poll found nothing ends (one always stays).
+    std::lock_guard lock(mu_);
+    int& lanes = queue_lanes_[uuid];
+    if (lanes == 0) lanes = 1;
+    if (!busy && lanes > 1) {
+      --lanes;
+      return;
+    }
+    if (busy && lanes < queue_lane_limit(m)) {
+      ++lanes;
+      schedule_poll(uuid, 0ms);
+    }
+  }
   int attempts = m.value("Attempts", 0);
   auto delay = attempts > 0 ? std::chrono::milliseconds(std::min(100 << std::min(attempts, 6), 5000))
                : busy       ? 0ms
@@ -293,8 +327,9 @@ bool LambdaService::poll_stream(json& m) {
       return false;
     }
   }
-  for (const char* k : {"Iterator", "Checkpoint", "Bisect"})
+  for (const char* k : {"Iterator", "Checkpoint", "Bisect", "WindowStart"})
     if (!m[k].is_object()) m[k] = json::object();
+  const int64_t window_ms = m.value("MaximumBatchingWindowInSeconds", int64_t{0}) * 1000;
   const EventFilters filters = filters_of(m);
   bool any = false;
   for (const auto& shard : d.output["StreamDescription"].value("Shards", json::array())) {
@@ -326,6 +361,15 @@ bool LambdaService::poll_stream(json& m) {
       if (r.output.contains("NextShardIterator")) m["Iterator"][id] = r.output["NextShardIterator"];
       continue;
     }
+    // MaximumBatchingWindowInSeconds: a batch short of BatchSize waits (its records are read
+    // again from the same iterator) until the window since its first record was seen is over.
+    if (window_ms > 0 && !m["Bisect"].contains(id) && static_cast<int64_t>(batch.size()) < limit) {
+      int64_t first_seen = m["WindowStart"].value(id, int64_t{0});
+      if (first_seen == 0) m["WindowStart"][id] = first_seen = now_ms();
+      m["Iterator"][id] = iterator;
+      if (now_ms() - first_seen < window_ms) continue;
+    }
+    m["WindowStart"].erase(id);
     any = true;
     process_stream_batch(m, t, filters, id, std::move(batch), r.output.value("NextShardIterator", ""));
   }

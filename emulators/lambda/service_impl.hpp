@@ -203,6 +203,9 @@ class LambdaService final : public Service {
   std::string code_root_;
   std::map<std::string, std::unique_ptr<Function>> functions_;  // "account/region/name"
   std::map<std::string, json> mappings_;                         // UUID → document
+  std::map<std::string, int> queue_lanes_;                       // SQS mapping UUID → pollers running
+  static constexpr int kMaxQueueLanes = 8;  // half the invocation threads: streams and invokes keep the rest
+  int queue_lane_limit(const json& mapping);  // under mu_
   std::map<std::string, json> layers_;                           // "account/region/name" → versions
   std::set<std::string> polling_;                                // mappings with a poll in flight
   // Function URLs: URL id → ("account/region/name", qualifier); the configurations live in

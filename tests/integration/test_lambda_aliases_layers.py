@@ -1,7 +1,9 @@
 """Lambda details users meet after the basics: an alias's RoutingConfig splitting invocations
-between two versions (and AWS's rules for it), Update/ListFunctionEventInvokeConfigs, and layer
-version permissions (Add/RemoveLayerVersionPermission, GetLayerVersionPolicy)."""
+between two versions (and AWS's rules for it), Update/ListFunctionEventInvokeConfigs, layer
+version permissions (Add/RemoveLayerVersionPermission, GetLayerVersionPolicy), and SQS mappings
+that scale their pollers with the backlog up to ScalingConfig.MaximumConcurrency."""
 import json
+import time
 from collections import Counter
 
 import pytest
@@ -102,3 +104,46 @@ def test_layer_version_permissions(lam):
     assert code_of(e) == "ResourceNotFoundException"
     # GetLayerVersion does not show the policy.
     assert "policy" not in lam.get_layer_version(LayerName="shared", VersionNumber=n)
+
+
+SLOW = "import time\ndef handler(event, context):\n    time.sleep(0.2)\n    return {}\n"
+
+
+def create_mapping(awan, body):
+    """CreateEventSourceMapping as JSON on the wire: Debian's botocore has no ScalingConfig."""
+    auth = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0"
+    status, _, answer = awan.request("POST", "/2015-03-31/event-source-mappings/", json.dumps(body).encode(),
+                                     {"Authorization": auth, "Content-Type": "application/json"})
+    return status, json.loads(answer)
+
+
+def drain_seconds(awan, boto, lam, name, **mapping):
+    """Seconds an SQS mapping takes to process 40 messages, one per batch, 0.2 s each."""
+    sqs = boto("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for i in range(0, 40, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(j), "MessageBody": str(j)} for j in range(i, i + 10)])
+    lam.create_function(FunctionName=name, Runtime="python3.11", Handler="app.handler", Role=ROLE,
+                        Code={"ZipFile": zip_of({"app.py": SLOW})}, Timeout=10)
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    t0 = time.time()
+    status, _ = create_mapping(awan, {"FunctionName": name, "EventSourceArn": arn, "BatchSize": 1, **mapping})
+    assert status == 202
+    while time.time() - t0 < 30:
+        a = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        if a["ApproximateNumberOfMessages"] == "0" and a["ApproximateNumberOfMessagesNotVisible"] == "0":
+            return time.time() - t0
+        time.sleep(0.05)
+    raise AssertionError("the queue was not drained in 30 s")
+
+
+def test_sqs_mappings_scale_pollers_with_the_backlog(awan, boto, lam):
+    # One poller would take 8 s; Lambda scales up with the backlog.
+    fast = drain_seconds(awan, boto, lam, "scaled")
+    # ScalingConfig caps the concurrency: two pollers take about 4 s.
+    capped = drain_seconds(awan, boto, lam, "capped", ScalingConfig={"MaximumConcurrency": 2})
+    assert fast < 3.5 and capped >= 3.5, (fast, capped)
+    status, err = create_mapping(awan, {"FunctionName": "capped", "BatchSize": 1, "ScalingConfig": {"MaximumConcurrency": 1},
+                                        "EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:capped"})
+    assert status == 400 and "maximumConcurrency" in err["message"]

@@ -371,5 +371,34 @@ TEST_F(LambdaTest, StreamMappingsSkipRecordsOlderThanTheMaximumAge) {
   EXPECT_EQ(skipped["DDBStreamBatchInfo"]["batchSize"], 2);
 }
 
+TEST_F(LambdaTest, StreamMappingsGatherRecordsForTheBatchingWindow) {
+  create("consumer", "awan:record");
+  std::string stream = "arn:aws:dynamodb:us-east-1:000000000000:table/Inventory/stream/2024-01-01T00:00:00.000";
+  auto push = [&](int i) {
+    std::lock_guard l(mu_);
+    stream_.push_back({{"eventName", "INSERT"}, {"dynamodb", {{"SequenceNumber", std::to_string(i)}}}});
+  };
+  auto events = [&] {
+    std::lock_guard l(mu_);
+    return events_.size();
+  };
+  ok("CreateEventSourceMapping", {{"EventSourceArn", stream}, {"FunctionName", "consumer"},
+                                  {"StartingPosition", "TRIM_HORIZON"}, {"BatchSize", 3},
+                                  {"MaximumBatchingWindowInSeconds", 1}});
+  push(1);
+  push(2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(events(), 0u);  // two of three records, inside the window: waiting
+  push(3);                  // the batch is full: sent at once
+  ASSERT_TRUE(wait_until([&] { return events() == 1; }));
+  auto t0 = std::chrono::steady_clock::now();
+  push(4);  // alone: sent when the window is over
+  ASSERT_TRUE(wait_until([&] { return events() == 2; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(800));
+  std::lock_guard l(mu_);
+  using B = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(batches_of(events_), (B{{"1", "2", "3"}, {"4"}}));
+}
+
 }  // namespace
 }  // namespace awan
