@@ -173,6 +173,7 @@ Result S3Service::put_object_acl(json& in) {
   if (acl::is_public(*grants) && blocks(b, "BlockPublicAcls")) throw access_denied();
   obj.meta["Grants"] = *grants;
   store_.update_meta(b.name, obj.key, obj.version, obj.meta);
+  notify(b, "s3:ObjectAcl:Put", obj);
   json out = json::object();
   if (!b.versioning.empty()) out["VersionId"] = obj.version;
   return Result::ok(out);

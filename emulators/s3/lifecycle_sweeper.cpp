@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/timefmt.hpp"
 #include "s3/lifecycle.hpp"
 #include "s3/service_impl.hpp"
 
@@ -139,6 +140,24 @@ bool S3Service::internal_endpoint(std::string_view method, std::string_view path
   status = 200;
   out = {{"expired", expired}, {"aborted", aborted}};
   return true;
+}
+
+// The x-amz-expiration header of a current version: when the bucket's lifecycle will expire it,
+// and by which rule ("expiry-date=\"Fri, 23 Dec 2012 00:00:00 GMT\", rule-id=\"r\""); "" when no
+// enabled Expiration rule applies.
+std::string S3Service::expiration_header(const BucketRow& b, const ObjectRow& r) const {
+  auto doc = b.config.find("Lifecycle");
+  if (doc == b.config.end() || r.delete_marker) return "";
+  LifecycleConfig config;
+  if (parse_lifecycle_configuration(*doc, config)) return "";
+  LifecycleObject o;
+  o.key = r.key;
+  o.size = r.size;
+  o.tags = tags_of(r);
+  o.last_modified = at(r.modified);
+  auto due = current_expiration(config, o);
+  if (!due) return "";
+  return "expiry-date=\"" + timefmt::http_date(due->first) + "\", rule-id=\"" + due->second + "\"";
 }
 
 }  // namespace awan::s3

@@ -291,6 +291,7 @@ Result S3Service::complete_multipart_upload(json& in) {
   row.meta = u->meta;
   row.meta.erase("UploadChecksum");
   row.meta["PartSizes"] = sizes;
+  row.meta["PartChecksums"] = sums;  // in the upload's algorithm ("" for a part without one)
   row.body = bodies_.assemble(pieces, total, [&](std::string_view c) {
     if (whole) whole->update(c);
   });

@@ -83,6 +83,7 @@ Result S3Service::write_object(json& in, const char* event) {
   discard(bodies_, garbage);
   json out = {{"ETag", row.etag}, {"ServerSideEncryption", row.meta.value("ServerSideEncryption", "AES256")}};
   if (b.versioning == "Enabled") out["VersionId"] = row.version;
+  if (std::string e = expiration_header(b, row); !e.empty()) out["Expiration"] = std::move(e);
   // The checksum is echoed when the client sent or named one.
   if (!claim.value.empty() || in.contains("ChecksumAlgorithm")) checksum_to_output(row.meta["Checksum"], out);
   notify(b, event, row);
@@ -234,6 +235,9 @@ Result S3Service::read_object(json& in, bool head) {
   out["ContentLength"] = static_cast<int64_t>(length);
   out["ETag"] = obj.etag;
   if (!b.versioning.empty()) out["VersionId"] = obj.version;
+  if (obj.latest) {
+    if (std::string e = expiration_header(b, obj); !e.empty()) out["Expiration"] = std::move(e);
+  }
   if (auto tags = obj.meta.find("Tags"); !head && tags != obj.meta.end() && !tags->empty())
     out["TagCount"] = static_cast<int64_t>(tags->size());
   if (in.value("ChecksumMode", "") == "ENABLED" && length == size) checksum_to_output(obj.meta.value("Checksum", json()), out);
@@ -412,6 +416,37 @@ Result S3Service::copy_object(json& in) {
 
 // ---------------------------------------------------------------- GetObjectAttributes
 
+namespace {
+// GetObjectAttributes' ObjectParts of a multipart object: a page of its parts (MaxParts,
+// default 1000; PartNumberMarker) with their sizes and checksums.
+json object_parts(const ObjectRow& obj, const json& in) {
+  const json sizes = obj.meta.value("PartSizes", json::array());
+  const json sums = obj.meta.value("PartChecksums", json::array());
+  auto alg = checksum_from_name(obj.meta.value("Checksum", json::object()).value("Algorithm", ""));
+  int64_t max = in.value("MaxParts", int64_t{1000});
+  if (max < 0) max = 0;
+  int64_t marker = in.value("PartNumberMarker", int64_t{0});
+  json parts = json::array();
+  int64_t last = marker;
+  bool truncated = false;
+  for (size_t i = static_cast<size_t>(std::max<int64_t>(marker, 0)); i < sizes.size(); ++i) {
+    if (static_cast<int64_t>(parts.size()) == max) {
+      truncated = true;
+      break;
+    }
+    json p = {{"PartNumber", static_cast<int64_t>(i) + 1}, {"Size", sizes[i]}};
+    if (alg && i < sums.size() && sums[i].is_string() && !sums[i].get<std::string>().empty())
+      p[checksum_member(*alg)] = sums[i];
+    last = static_cast<int64_t>(i) + 1;
+    parts.push_back(std::move(p));
+  }
+  json out = {{"TotalPartsCount", sizes.size()}, {"PartNumberMarker", marker}, {"MaxParts", max},
+              {"IsTruncated", truncated}, {"Parts", std::move(parts)}};
+  if (truncated) out["NextPartNumberMarker"] = last;
+  return out;
+}
+}  // namespace
+
 Result S3Service::get_object_attributes(json& in) {
   BucketRow b = require_bucket(in);
   ObjectRow obj = require_object(b, in);
@@ -430,7 +465,7 @@ Result S3Service::get_object_attributes(json& in) {
       if (!c.empty()) out["Checksum"] = c;
     } else if (a == "ObjectParts") {
       json parts = obj.meta.value("PartSizes", json::array());
-      if (!parts.empty()) out["ObjectParts"] = {{"TotalPartsCount", parts.size()}};
+      if (!parts.empty()) out["ObjectParts"] = object_parts(obj, in);
     } else if (a == "StorageClass") {
       out["StorageClass"] = obj.meta.value("StorageClass", "STANDARD");
     } else if (a == "ObjectSize") {
@@ -451,6 +486,7 @@ Result S3Service::put_object_tagging(json& in) {
   if (auto err = validate_tag_set(tags, 10)) throw *err;
   obj.meta["Tags"] = tags;
   store_.update_meta(b.name, obj.key, obj.version, obj.meta);
+  notify(b, "s3:ObjectTagging:Put", obj);
   json out = json::object();
   if (!b.versioning.empty()) out["VersionId"] = obj.version;
   return Result::ok(out);
@@ -469,6 +505,7 @@ Result S3Service::delete_object_tagging(json& in) {
   ObjectRow obj = require_object(b, in);
   obj.meta.erase("Tags");
   store_.update_meta(b.name, obj.key, obj.version, obj.meta);
+  notify(b, "s3:ObjectTagging:Delete", obj);
   json out = json::object();
   if (!b.versioning.empty()) out["VersionId"] = obj.version;
   return Result::ok(out);

@@ -48,6 +48,7 @@ class S3Service final : public Service {
   void write_version(const BucketRow& b, ObjectRow& row, std::vector<BodyRef>& garbage);
 
   // ---- lifecycle_sweeper.cpp ----
+  std::string expiration_header(const BucketRow& b, const ObjectRow& r) const;
   void schedule_sweep();
   // Applies every bucket's lifecycle rules as of `now`: (versions expired, uploads aborted).
   std::pair<size_t, size_t> sweep_lifecycle(std::chrono::system_clock::time_point now);

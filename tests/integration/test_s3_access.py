@@ -163,3 +163,66 @@ def test_aws_cli_acls(awan):
     assert any(g["Grantee"].get("URI") == ALL_USERS and g["Permission"] == "READ" for g in acl["Grants"])
     p = aws("s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "nope", "--acl", "private")
     assert p.returncode != 0 and "NoSuchKey" in p.stderr
+
+
+def test_tagging_and_acl_events(s3, boto):
+    sqs = boto("sqs")
+    url = sqs.create_queue(QueueName="s3-meta-events")["QueueUrl"]
+    open_bucket(s3, "meta-events")
+    s3.put_bucket_notification_configuration(Bucket="meta-events", NotificationConfiguration={"QueueConfigurations": [
+        {"Id": "meta", "QueueArn": "arn:aws:sqs:us-east-1:000000000000:s3-meta-events",
+         "Events": ["s3:ObjectTagging:*", "s3:ObjectAcl:Put"]}]})
+
+    def next_record():
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"][0]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
+        body = json.loads(got["Body"])
+        return body["Records"][0] if "Records" in body else body
+
+    assert next_record()["Event"] == "s3:TestEvent"
+    s3.put_object(Bucket="meta-events", Key="k", Body=b"x")  # not subscribed: no event
+    s3.put_object_tagging(Bucket="meta-events", Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+    rec = next_record()
+    assert rec["eventName"] == "ObjectTagging:Put" and rec["s3"]["object"]["key"] == "k"
+    assert "size" not in rec["s3"]["object"]
+    s3.delete_object_tagging(Bucket="meta-events", Key="k")
+    assert next_record()["eventName"] == "ObjectTagging:Delete"
+    s3.put_object_acl(Bucket="meta-events", Key="k", ACL="public-read")
+    assert next_record()["eventName"] == "ObjectAcl:Put"
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_expiration_header_from_the_lifecycle(s3):
+    s3.create_bucket(Bucket="expiring")
+    s3.put_bucket_lifecycle_configuration(Bucket="expiring", LifecycleConfiguration={"Rules": [
+        {"ID": "logs-30d", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 30}}]})
+    put = s3.put_object(Bucket="expiring", Key="logs/a.txt", Body=b"x")
+    assert put["Expiration"].startswith('expiry-date="') and put["Expiration"].endswith('", rule-id="logs-30d"')
+    date = put["Expiration"].split('"')[1]
+    assert date.endswith(" 00:00:00 GMT")  # S3 rounds to the next midnight UTC
+    assert s3.head_object(Bucket="expiring", Key="logs/a.txt")["Expiration"] == put["Expiration"]
+    assert s3.get_object(Bucket="expiring", Key="logs/a.txt")["Expiration"] == put["Expiration"]
+    other = s3.put_object(Bucket="expiring", Key="data/b.txt", Body=b"x")
+    assert "Expiration" not in other
+
+
+def test_object_attributes_list_the_parts(s3):
+    s3.create_bucket(Bucket="parts")
+    up = s3.create_multipart_upload(Bucket="parts", Key="big", ChecksumAlgorithm="SHA256")["UploadId"]
+    sizes = [5 * 1024 * 1024, 5 * 1024 * 1024, 1024]
+    done = []
+    for n, size in enumerate(sizes, 1):
+        p = s3.upload_part(Bucket="parts", Key="big", UploadId=up, PartNumber=n, Body=bytes([n]) * size,
+                           ChecksumAlgorithm="SHA256")
+        done.append({"PartNumber": n, "ETag": p["ETag"], "ChecksumSHA256": p["ChecksumSHA256"]})
+    s3.complete_multipart_upload(Bucket="parts", Key="big", UploadId=up, MultipartUpload={"Parts": done})
+    attrs = s3.get_object_attributes(Bucket="parts", Key="big", ObjectAttributes=["ObjectParts", "ObjectSize"])
+    parts = attrs["ObjectParts"]
+    assert parts["TotalPartsCount"] == 3 and attrs["ObjectSize"] == sum(sizes)
+    assert [(p["PartNumber"], p["Size"]) for p in parts["Parts"]] == [(1, sizes[0]), (2, sizes[1]), (3, 1024)]
+    assert [p["ChecksumSHA256"] for p in parts["Parts"]] == [d["ChecksumSHA256"] for d in done]
+    page = s3.get_object_attributes(Bucket="parts", Key="big", ObjectAttributes=["ObjectParts"], MaxParts=2)["ObjectParts"]
+    assert page["IsTruncated"] and page["NextPartNumberMarker"] == 2 and len(page["Parts"]) == 2
+    rest = s3.get_object_attributes(Bucket="parts", Key="big", ObjectAttributes=["ObjectParts"],
+                                    PartNumberMarker=2)["ObjectParts"]
+    assert [p["PartNumber"] for p in rest["Parts"]] == [3] and not rest["IsTruncated"]
