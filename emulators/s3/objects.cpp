@@ -2,9 +2,11 @@
 // DeleteObject, DeleteObjects, CopyObject, GetObjectAttributes, object tagging and ACLs.
 #include <algorithm>
 
+#include <pugixml.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "s3/errors.hpp"
 #include "s3/form_data.hpp"
 #include "s3/object_support.hpp"
@@ -104,7 +106,27 @@ constexpr std::pair<const char*, const char*> kPostFields[] = {
     {"acl", "ACL"},
     {"x-amz-storage-class", "StorageClass"},
     {"x-amz-website-redirect-location", "WebsiteRedirectLocation"},
-    {"x-amz-server-side-encryption", "ServerSideEncryption"}};
+    {"x-amz-server-side-encryption", "ServerSideEncryption"},
+    {"x-amz-checksum-algorithm", "ChecksumAlgorithm"},
+    {"x-amz-checksum-crc32", "ChecksumCRC32"},
+    {"x-amz-checksum-crc32c", "ChecksumCRC32C"},
+    {"x-amz-checksum-crc64nvme", "ChecksumCRC64NVME"},
+    {"x-amz-checksum-sha1", "ChecksumSHA1"},
+    {"x-amz-checksum-sha256", "ChecksumSHA256"}};
+
+// A form's `tagging` field (a <Tagging><TagSet><Tag><Key>…</Key><Value>…</Value></Tag>…
+// document) as PutObject's Tagging member (the URL-encoded form of the x-amz-tagging header).
+std::string post_tagging(const std::string& xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size()) || std::string_view(doc.document_element().name()) != "Tagging")
+    throw errors::malformed_xml();
+  std::string out;
+  for (auto tag : doc.document_element().child("TagSet").children("Tag")) {
+    if (!out.empty()) out += '&';
+    out += text::percent_encode(tag.child_value("Key")) + "=" + text::percent_encode(tag.child_value("Value"));
+  }
+  return out;
+}
 
 // The PutObject input of a form: its key (${filename} expanded), content headers and metadata.
 json post_put_input(const std::string& bucket, const PostForm& form) {
@@ -115,6 +137,7 @@ json post_put_input(const std::string& bucket, const PostForm& form) {
   for (const FormField& f : form.fields)
     if (f.name.rfind("x-amz-meta-", 0) == 0 && f.name.size() > 11) meta[f.name.substr(11)] = form.expand_filename(f.value);
   if (!meta.empty()) in["Metadata"] = meta;
+  if (const std::string* t = form.get("tagging")) in["Tagging"] = post_tagging(*t);
   return in;
 }
 }  // namespace

@@ -226,3 +226,28 @@ def test_object_attributes_list_the_parts(s3):
     rest = s3.get_object_attributes(Bucket="parts", Key="big", ObjectAttributes=["ObjectParts"],
                                     PartNumberMarker=2)["ObjectParts"]
     assert [p["PartNumber"] for p in rest["Parts"]] == [3] and not rest["IsTruncated"]
+
+
+def test_browser_form_tagging_and_checksum_fields(s3, awan):
+    import base64
+    import hashlib
+
+    import requests
+    s3.create_bucket(Bucket="forms")
+    body = b"Store,Item,Count\nBerlin,Pens,0\n"
+    tagging = "<Tagging><TagSet><Tag><Key>team</Key><Value>stores &amp; more</Value></Tag></TagSet></Tagging>"
+    good = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    r = requests.post(awan.endpoint + "/forms", data={"key": "f.csv", "tagging": tagging,
+                                                      "x-amz-checksum-sha256": good},
+                      files={"file": ("f.csv", body)})
+    assert r.status_code == 204, r.text
+    assert s3.get_object_tagging(Bucket="forms", Key="f.csv")["TagSet"] == [{"Key": "team", "Value": "stores & more"}]
+    head = s3.head_object(Bucket="forms", Key="f.csv", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == good
+    bad = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+    r = requests.post(awan.endpoint + "/forms", data={"key": "g.csv", "x-amz-checksum-sha256": bad},
+                      files={"file": ("g.csv", body)})
+    assert r.status_code == 400 and "BadDigest" in r.text
+    r = requests.post(awan.endpoint + "/forms", data={"key": "h.csv", "tagging": "<Tagging><TagSet>"},
+                      files={"file": ("h.csv", body)})
+    assert r.status_code == 400 and "MalformedXML" in r.text
