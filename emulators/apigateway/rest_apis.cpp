@@ -3,6 +3,7 @@
 #include <set>
 
 #include "apigateway/rest_impl.hpp"
+#include "core/ids.hpp"
 
 namespace awan::apigateway {
 
@@ -50,6 +51,20 @@ json resource_output(const json& r, bool embed) {
   return out;
 }
 
+// The two models every new REST API has.
+json default_models() {
+  const std::string draft4 = "\"$schema\": \"http://json-schema.org/draft-04/schema#\"";
+  return {{"Empty",
+           {{"id", ids::random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789")}, {"name", "Empty"},
+            {"description", "This is a default empty schema model"}, {"contentType", "application/json"},
+            {"schema", "{\n  " + draft4 + ",\n  \"title\" : \"Empty Schema\",\n  \"type\" : \"object\"\n}"}}},
+          {"Error",
+           {{"id", ids::random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789")}, {"name", "Error"},
+            {"description", "This is a default error schema model"}, {"contentType", "application/json"},
+            {"schema", "{\n  " + draft4 + ",\n  \"title\" : \"Error Schema\",\n  \"type\" : \"object\",\n  "
+                       "\"properties\" : {\n    \"message\" : { \"type\" : \"string\" }\n  }\n}"}}}};
+}
+
 }  // namespace
 
 std::string RestService::create_api_record(json fields, json tags) {
@@ -69,7 +84,10 @@ std::string RestService::create_api_record(json fields, json tags) {
               {"resources", {{root, {{"id", root}, {"path", "/"}, {"resourceMethods", json::object()}}}}},
               {"authorizers", json::object()},
               {"deployments", json::object()},
-              {"stages", json::object()}};
+              {"stages", json::object()},
+              {"models", default_models()},
+              {"requestValidators", json::object()},
+              {"gatewayResponses", json::object()}};
   apis_[id] = std::move(doc);
   save_api(id);
   return id;
@@ -92,6 +110,8 @@ json RestService::create_rest_api(json& in) {
     doc["resources"] = source["resources"];
     doc["rootId"] = source["rootId"];
     doc["authorizers"] = source["authorizers"];
+    for (const char* f : {"models", "requestValidators", "gatewayResponses"})
+      if (source.contains(f)) doc[f] = source[f];
     save_api(id);
     return doc["api"];
   }
@@ -106,7 +126,7 @@ json RestService::get_rest_apis(json& in) {
   std::string sc = scope();
   for (auto& [id, doc] : apis_)
     if (doc.value("scope", "") == sc) items.push_back(doc["api"]);
-  return {{"items", items}};
+  return page(items, in);
 }
 
 json RestService::update_rest_api(json& in) {
@@ -175,8 +195,7 @@ json RestService::get_resources(json& in) {
     for (auto& v : *e) embed = embed || v == "methods";
   json items = json::array();
   for (auto& [id, r] : api["resources"].items()) items.push_back(resource_output(r, embed));
-  std::sort(items.begin(), items.end(), [](const json& a, const json& b) { return a["path"] < b["path"]; });
-  return {{"items", items}};
+  return page(items, in, "path");
 }
 
 json RestService::get_resource(json& in) {
@@ -283,6 +302,7 @@ json RestService::put_method(json& in) {
   json m = {{"httpMethod", method}, {"authorizationType", auth}, {"apiKeyRequired", in.value("apiKeyRequired", false)}};
   copy_members(m, in, {"authorizerId", "operationName", "requestParameters", "requestModels", "requestValidatorId",
                        "authorizationScopes"});
+  check_method_references(api, m);
   methods[method] = m;
   save_api(api["api"]["id"]);
   return m;
@@ -304,6 +324,8 @@ json RestService::update_method(json& in) {
   if ((auth == "CUSTOM" || auth == "COGNITO_USER_POOLS") && !api["authorizers"].contains(str(updated, "authorizerId")))
     throw bad_request("Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.");
   updated["httpMethod"] = m["httpMethod"];
+  if (updated.contains("requestValidatorId") && updated["requestValidatorId"] == "") updated.erase("requestValidatorId");
+  check_method_references(api, updated);
   m = updated;
   save_api(api["api"]["id"]);
   return m;

@@ -75,6 +75,16 @@ bool stage_patch(json& doc, const std::string& op, const std::string& path, cons
   return true;
 }
 
+// The models' schemas, parsed once for the data plane's validators.
+json parsed_models(const json& models) {
+  json out = json::object();
+  for (auto& [name, m] : models.items()) {
+    json schema = json::parse(m.value("schema", "{}"), nullptr, false);
+    out[name] = schema.is_discarded() ? json::object() : schema;
+  }
+  return out;
+}
+
 }  // namespace
 
 json RestService::create_deployment(json& in) {
@@ -103,6 +113,9 @@ json RestService::create_deployment(json& in) {
                             {"resources", api["resources"]},
                             {"authorizers", api["authorizers"]},
                             {"binaryMediaTypes", api["api"].value("binaryMediaTypes", json::array())},
+                            {"models", parsed_models(api.value("models", json::object()))},
+                            {"requestValidators", api.value("requestValidators", json::object())},
+                            {"gatewayResponses", api.value("gatewayResponses", json::object())},
                             {"apiKeySource", api["api"].value("apiKeySource", "HEADER")}};
   if (!stage_name.empty()) {
     json& stages = api["stages"];
@@ -143,7 +156,7 @@ json RestService::get_deployments(json& in) {
     x.erase("apiSummary");
     items.push_back(x);
   }
-  return {{"items", items}};
+  return page(items, in);
 }
 
 json RestService::update_deployment(json& in) {
