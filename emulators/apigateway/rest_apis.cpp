@@ -65,6 +65,13 @@ json default_models() {
                        "\"properties\" : {\n    \"message\" : { \"type\" : \"string\" }\n  }\n}"}}}};
 }
 
+void check_content_handling(const json& doc) {
+  auto c = doc.find("contentHandling");
+  if (c == doc.end() || c->is_null()) return;
+  if (*c != "CONVERT_TO_BINARY" && *c != "CONVERT_TO_TEXT")
+    throw bad_request("Invalid content handling specified. Valid options are CONVERT_TO_BINARY,CONVERT_TO_TEXT");
+}
+
 }  // namespace
 
 std::string RestService::create_api_record(json fields, json tags) {
@@ -414,6 +421,7 @@ json RestService::put_integration(json& in) {
   if (!uri.empty()) i["uri"] = uri;
   if (type == "HTTP" || type == "HTTP_PROXY") i["connectionType"] = str(in, "connectionType", "INTERNET");
   copy_members(i, in, {"credentials", "requestParameters", "requestTemplates", "contentHandling", "connectionId", "tlsConfig"});
+  check_content_handling(i);
   m["methodIntegration"] = i;
   save_api(api["api"]["id"]);
   return i;
@@ -431,7 +439,10 @@ json RestService::update_integration(json& in) {
   get_integration(in);
   json& i = method_of(api, in)["methodIntegration"];
   json responses = i.value("integrationResponses", json());
-  apply_patch(i, in.value("patchOperations", json::array()));
+  json updated = i;
+  apply_patch(updated, in.value("patchOperations", json::array()));
+  check_content_handling(updated);
+  i = updated;
   if (!responses.is_null()) i["integrationResponses"] = responses;
   save_api(api["api"]["id"]);
   return i;
@@ -454,6 +465,7 @@ json RestService::put_integration_response(json& in) {
     throw not_found("Invalid Response status code specified");
   json resp = {{"statusCode", code}};
   copy_members(resp, in, {"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"});
+  check_content_handling(resp);
   m["methodIntegration"]["integrationResponses"][code] = resp;
   save_api(api["api"]["id"]);
   return resp;
@@ -471,7 +483,10 @@ json RestService::update_integration_response(json& in) {
   json& api = api_doc(in);
   get_integration_response(in);
   json& resp = method_of(api, in)["methodIntegration"]["integrationResponses"][str(in, "statusCode")];
-  apply_patch(resp, in.value("patchOperations", json::array()));
+  json updated = resp;
+  apply_patch(updated, in.value("patchOperations", json::array()));
+  check_content_handling(updated);
+  resp = updated;
   resp["statusCode"] = str(in, "statusCode");
   save_api(api["api"]["id"]);
   return resp;

@@ -184,15 +184,34 @@ HttpAnswer map_response(const RestInvocation& inv, const json& integration, cons
   a.status = std::atoi(r->value("statusCode", "200").c_str());
   std::string content_type = "application/json";
   std::string out = body;
-  if (auto t = r->find("responseTemplates"); t != r->end() && t->is_object() && !t->empty()) {
+  // The integration's output is binary when its Content-Type is one of the binaryMediaTypes:
+  // CONVERT_TO_TEXT makes it base64 text for the template; otherwise it passes through.
+  std::string handling = r->value("contentHandling", "");
+  bool binary = false;
+  for (auto& [k, v] : headers)
+    if (text::ascii_lower(k) == "content-type" && inv.binary_types.is_array())
+      for (auto& b : inv.binary_types) binary = binary || (b.is_string() && media_type_matches(v, b));
+  if (binary && handling == "CONVERT_TO_TEXT") {
+    out = crypto::base64_encode(out);
+    binary = false;
+  }
+  if (binary) {
+    for (auto& [k, v] : headers)
+      if (text::ascii_lower(k) == "content-type") content_type = v;
+  } else if (auto t = r->find("responseTemplates"); t != r->end() && t->is_object() && !t->empty()) {
     auto it = t->find("application/json");
     if (it == t->end()) it = t->begin();
     content_type = it.key();
     if (it->is_string() && !it->get_ref<const std::string&>().empty()) {
-      auto v = render_vtl(*it, inv.vtl_input(body));
+      auto v = render_vtl(*it, inv.vtl_input(out));
       if (!v.ok) return server_error(inv);
       out = v.output;
     }
+  }
+  if (!binary && handling == "CONVERT_TO_BINARY") {
+    auto bytes = crypto::base64_decode(out);
+    if (!bytes) return configuration_error(inv);
+    out = std::move(*bytes);
   }
   a.headers.emplace_back("Content-Type", content_type);
   if (auto p = r->find("responseParameters"); p != r->end() && p->is_object()) {
@@ -253,15 +272,35 @@ std::optional<std::string> request_body(const RestInvocation& inv, const json& i
   if (!chosen) {
     bool none = !templates.is_object() || templates.empty();
     if (behavior == "NEVER" || (behavior == "WHEN_NO_TEMPLATES" && !none)) return std::nullopt;
-    return inv.call.body;
   }
-  if (!chosen->is_string() || chosen->get_ref<const std::string&>().empty()) return inv.call.body;
-  auto v = render_vtl(*chosen, inv.vtl_input(inv.call.body));
-  if (!v.ok) {
-    *failed = true;
-    return std::string();
+  // contentHandling: a binary payload (binaryMediaTypes) becomes base64 text with
+  // CONVERT_TO_TEXT and otherwise passes through untouched; text becomes bytes with
+  // CONVERT_TO_BINARY (after its template). Undecodable text is API_CONFIGURATION_ERROR.
+  std::string handling = integration.value("contentHandling", "");
+  std::string payload = inv.call.body;
+  bool binary = inv.binary_request();
+  if (binary && handling == "CONVERT_TO_TEXT") {
+    payload = crypto::base64_encode(payload);
+    binary = false;
   }
-  return v.output;
+  if (binary) return payload;
+  if (chosen && chosen->is_string() && !chosen->get_ref<const std::string&>().empty()) {
+    auto v = render_vtl(*chosen, inv.vtl_input(payload));
+    if (!v.ok) {
+      *failed = true;
+      return std::string();
+    }
+    payload = std::move(v.output);
+  }
+  if (handling == "CONVERT_TO_BINARY") {
+    auto bytes = crypto::base64_decode(payload);
+    if (!bytes) {
+      *failed = true;
+      return std::string();
+    }
+    return *bytes;
+  }
+  return payload;
 }
 
 void invoke_lambda(const InvocationP& inv, const ServiceEnv& env, const std::string& arn, std::string payload,
