@@ -4,8 +4,8 @@
 // import and export through openapi.hpp), rest_keys.cpp (API keys, usage plans and their keys,
 // usage), rest_authorizers.cpp (authorizers and the Lambda authorizer calls), rest_invoke.cpp
 // (the data plane, with rest_invocation.hpp), rest_models.cpp (models and request validators),
-// rest_gateway_responses.cpp (gateway responses). Patch operations: rest_patch.cpp. Resource
-// matching: rest_match.hpp.
+// rest_gateway_responses.cpp (gateway responses), rest_test_invoke.cpp (TestInvokeMethod).
+// Patch operations: rest_patch.cpp. Resource matching: rest_match.hpp.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -46,6 +46,8 @@ class RestService final : public Service {
   ~RestService() override;
   std::string_view name() const override { return "apigateway"; }
   Result call(const RequestContext& ctx, const std::string& operation, json input) override;
+  // TestInvokeMethod runs asynchronously (rest_test_invoke.cpp); the rest goes to call().
+  void invoke(const RequestContext& ctx, const std::string& operation, json input, Completion done) override;
   bool invoke_http(const RequestContext& ctx, const HttpCall& call, HttpCompletion done) override;
   void reset() override;
   void shutdown() override;
@@ -162,6 +164,9 @@ class RestService final : public Service {
   json delete_request_validator(json& in);
   // Checks a method's requestValidatorId and requestModels against the API.
   void check_method_references(const json& api, const json& method);
+
+  // ---- rest_test_invoke.cpp ----
+  void test_invoke_method(const RequestContext& ctx, json input, Completion done);
 
   // ---- rest_gateway_responses.cpp ----
   json put_gateway_response(json& in);

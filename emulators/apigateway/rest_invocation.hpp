@@ -1,7 +1,8 @@
 #pragma once
 // One REST API request on its way through the data plane (rest_invoke.cpp), shared by the
 // data plane's files: rest_validation.cpp (request validators), rest_gateway_responses.cpp (the
-// gateway's own answers), rest_cognito.cpp (Cognito user pool authorizers).
+// gateway's own answers), rest_cognito.cpp (Cognito user pool authorizers), rest_test_invoke.cpp
+// (TestInvokeMethod).
 #include <chrono>
 #include <map>
 #include <memory>
@@ -122,6 +123,10 @@ struct RestInvocation {
 };
 
 using InvocationP = std::shared_ptr<RestInvocation>;
+
+// ---- rest_invoke.cpp ----
+// The method's integration, from its request mapping to the answer (TestInvokeMethod).
+void run_method_integration(const InvocationP& inv, const ServiceEnv& env);
 
 // ---- rest_gateway_responses.cpp ----
 // The gateway's own answer of `type` (MISSING_AUTHENTICATION_TOKEN, THROTTLED, …) with its

@@ -794,4 +794,6 @@ void after_auth_impl(const InvocationP& inv, const ServiceEnv& env) {
   run_integration(inv, env);
 }
 
+void run_method_integration(const InvocationP& inv, const ServiceEnv& env) { run_integration(inv, env); }
+
 }  // namespace awan::apigateway

@@ -183,15 +183,19 @@ json RestService::delete_model(json& in) {
   std::string name = model["name"];
   for (auto& [rid, r] : api["resources"].items())
     for (auto& [verb, m] : r["resourceMethods"].items()) {
-      for (auto& [type, used] : m.value("requestModels", json::object()).items())
+      const json request_models = m.value("requestModels", json::object());
+      for (auto& [type, used] : request_models.items())
         if (used == name)
           throw conflict("Cannot delete model '" + name + "', is referenced in method request: " +
                          r["path"].get<std::string>() + "/" + verb);
-      for (auto& [code, resp] : m.value("methodResponses", json::object()).items())
-        for (auto& [type, used] : resp.value("responseModels", json::object()).items())
+      const json responses = m.value("methodResponses", json::object());
+      for (auto& [code, resp] : responses.items()) {
+        const json response_models = resp.value("responseModels", json::object());
+        for (auto& [type, used] : response_models.items())
           if (used == name)
             throw conflict("Cannot delete model '" + name + "', is referenced in method response: " +
                            r["path"].get<std::string>() + "/" + verb + "/" + code);
+      }
     }
   for (auto& [other, m] : models_of(api).items()) {
     if (other == name || !m.contains("schema")) continue;

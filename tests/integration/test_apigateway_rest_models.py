@@ -220,3 +220,15 @@ def test_list_paging(apigw, raw):
 
 def test_js_sdk_v3(js, echo):
     assert "apigateway.mjs ok" in js("apigateway.mjs", echo)
+
+
+def test_test_invoke_method(apigw, raw):
+    api, res = mock_api(apigw, response='{"q": "$input.params(\'q\')", "v": "$stageVariables.v"}')
+    out = apigw.test_invoke_method(restApiId=api, resourceId=res, httpMethod="GET", pathWithQueryString="/hello?q=1",
+                                   stageVariables={"v": "two"})
+    assert out["status"] == 200 and json.loads(out["body"]) == {"q": "1", "v": "two"}
+    assert out["headers"]["Content-Type"] == "application/json"
+    assert "Method completed with status: 200" in out["log"] and out["latency"] >= 0
+    with pytest.raises(ClientError) as e:
+        apigw.test_invoke_method(restApiId=api, resourceId=res, httpMethod="POST")
+    assert code(e) == "NotFoundException"
