@@ -332,6 +332,10 @@ json RestService::update_method(json& in) {
     throw bad_request("Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.");
   updated["httpMethod"] = m["httpMethod"];
   if (updated.contains("requestValidatorId") && updated["requestValidatorId"] == "") updated.erase("requestValidatorId");
+  // "/requestParameters/method.request.querystring.q" patches carry "true"/"false": booleans, as AWS stores them.
+  if (auto p = updated.find("requestParameters"); p != updated.end() && p->is_object())
+    for (auto& [name, required] : p->items())
+      if (required == "true" || required == "false") required = required == "true";
   check_method_references(api, updated);
   m = updated;
   save_api(api["api"]["id"]);

@@ -8,7 +8,8 @@ namespace awan::apigateway {
 
 namespace {
 
-// The names of the method's required parameters that the request lacks, in AWS's order.
+// The names of the method's required parameters that the request lacks or leaves blank, in the
+// order of their keys.
 std::vector<std::string> missing_parameters(const RestInvocation& inv) {
   std::vector<std::string> missing;
   const json params = inv.method.value("requestParameters", json::object());
@@ -17,11 +18,12 @@ std::vector<std::string> missing_parameters(const RestInvocation& inv) {
   for (auto& [name, required] : params.items()) {
     if (required != true) continue;
     if (name.rfind("method.request.header.", 0) == 0) {
-      if (!inv.call.header(name.substr(22))) missing.push_back(name.substr(22));
+      const std::string* h = inv.call.header(name.substr(22));
+      if (!h || h->find_first_not_of(" \t") == std::string::npos) missing.push_back(name.substr(22));
     } else if (name.rfind("method.request.querystring.", 0) == 0) {
       std::string q = name.substr(27);
       bool found = false;
-      for (auto& [k, v] : query) found = found || k == q;
+      for (auto& [k, v] : query) found = found || (k == q && !v.empty());
       if (!found) missing.push_back(q);
     } else if (name.rfind("method.request.path.", 0) == 0) {
       auto it = inv.path_parameters.find(name.substr(20));

@@ -105,6 +105,8 @@ TEST_F(Models, ValidatorsRefuseBadRequests) {
   HttpAnswer a = invoke(api, "/prod/pets", json_type, "POST", R"({"name": "rex"})");
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(json::parse(a.body), json({{"message", "Missing required request parameters: [owner]"}}));
+  a = invoke(api, "/prod/pets?owner=", json_type, "POST", R"({"name": "rex"})");
+  EXPECT_EQ(json::parse(a.body), json({{"message", "Missing required request parameters: [owner]"}})) << "blank is missing";
   a = invoke(api, "/prod/pets?owner=me", json_type, "POST", R"({"age": -1})");
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(json::parse(a.body), json({{"message", "Invalid request body"}}));
@@ -113,6 +115,14 @@ TEST_F(Models, ValidatorsRefuseBadRequests) {
   a = invoke(api, "/prod/pets?owner=me", json_type, "POST", R"({"name": "rex", "age": 3})");
   EXPECT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.body, R"({"ok": true})");
+  // A parameter made required by a patch.
+  std::string res = ok("GetResources", {{"restApiId", api}})["items"][1]["id"];
+  json m = ok("UpdateMethod", {{"restApiId", api}, {"resourceId", res}, {"httpMethod", "POST"},
+                               {"patchOperations", {{{"op", "add"}, {"path", "/requestParameters/method.request.header.x-trace"}, {"value", "true"}}}}});
+  EXPECT_EQ(m["requestParameters"]["method.request.header.x-trace"], true);
+  ok("CreateDeployment", {{"restApiId", api}, {"stageName", "prod"}});
+  a = invoke(api, "/prod/pets?owner=me", json_type, "POST", R"({"name": "rex"})");
+  EXPECT_EQ(json::parse(a.body), json({{"message", "Missing required request parameters: [x-trace]"}}));
 }
 
 TEST_F(Models, ValidationErrorsReachGatewayResponseTemplates) {
