@@ -278,6 +278,32 @@ void merge_paths(json& api, const ImportedApi& imported, const std::function<std
     api["authorizers"][id] = auth;
     auth_ids[name] = id;
   }
+  // Models (their references name this API), validators by name, gateway responses.
+  std::string api_id = api["api"]["id"];
+  json& models = api["models"];
+  if (!models.is_object()) models = json::object();
+  for (auto& [name, m] : imported.models.items()) {
+    std::string schema = m["schema"];
+    for (size_t at = schema.find("{restapi_id}"); at != std::string::npos; at = schema.find("{restapi_id}", at))
+      schema.replace(at, 12, api_id);
+    json model = {{"name", name}, {"contentType", m["contentType"]}, {"schema", schema}};
+    model["id"] = models.contains(name) ? models[name].value("id", new_id()) : new_id();
+    models[name] = model;
+  }
+  std::map<std::string, std::string> validator_ids;
+  json& validators = api["requestValidators"];
+  if (!validators.is_object()) validators = json::object();
+  for (auto& [name, v] : imported.validators.items()) {
+    std::string id;
+    for (auto& [vid, existing] : validators.items())
+      if (existing.value("name", "") == name) id = vid;
+    if (id.empty()) id = new_id();
+    json doc = v;
+    doc["id"] = id;
+    validators[id] = doc;
+    validator_ids[name] = id;
+  }
+  for (auto& [type, r] : imported.gateway_responses.items()) api["gatewayResponses"][type] = r;
   for (const auto& entry : imported.paths) {
     std::string path = entry["path"];
     std::string parent = api["rootId"];
@@ -306,6 +332,11 @@ void merge_paths(json& api, const ImportedApi& imported, const std::function<std
       if (doc.contains("authorizerName")) {
         doc["authorizerId"] = auth_ids[doc["authorizerName"].get<std::string>()];
         doc.erase("authorizerName");
+      }
+      if (doc.contains("requestValidatorName")) {
+        auto v = validator_ids.find(doc["requestValidatorName"].get<std::string>());
+        if (v != validator_ids.end()) doc["requestValidatorId"] = v->second;
+        doc.erase("requestValidatorName");
       }
       if (doc.contains("methodIntegration")) doc["methodIntegration"]["cacheNamespace"] = parent;
       r["resourceMethods"][method] = doc;
@@ -350,6 +381,8 @@ json RestService::put_rest_api(json& in) {
     std::string root = api["rootId"];
     api["resources"] = {{root, {{"id", root}, {"path", "/"}, {"resourceMethods", json::object()}}}};
     api["authorizers"] = json::object();
+    api["requestValidators"] = json::object();
+    api["gatewayResponses"] = json::object();
     for (const char* f : {"description", "binaryMediaTypes"}) api["api"].erase(f);
   }
   for (auto& [k, v] : imported.fields.items())

@@ -263,3 +263,41 @@ TEST_F(Models, ListsArePaged) {
 
 }  // namespace
 }  // namespace awan::apigateway
+
+namespace awan::apigateway {
+namespace {
+
+TEST_F(Models, ImportedDefinitionsBringModelsValidatorsAndGatewayResponses) {
+  json def = json::parse(R"({
+    "openapi": "3.0.1", "info": {"title": "imported", "version": "1"},
+    "x-amazon-apigateway-request-validators": {"all": {"validateRequestBody": true, "validateRequestParameters": true}},
+    "x-amazon-apigateway-request-validator": "all",
+    "x-amazon-apigateway-gateway-responses": {"BAD_REQUEST_BODY": {"statusCode": "422",
+        "responseTemplates": {"application/json": "{\"why\": \"$context.error.responseType\"}"}}},
+    "paths": {"/pets": {"post": {
+      "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+      "x-amazon-apigateway-integration": {"type": "mock", "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
+        "responses": {"default": {"statusCode": "200", "responseTemplates": {"application/json": "{\"ok\": true}"}}}},
+      "responses": {"200": {"description": "ok"}}}}},
+    "components": {"schemas": {
+      "Pet": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "tag": {"$ref": "#/components/schemas/Tag"}}},
+      "Tag": {"type": "string", "maxLength": 3}}}
+  })");
+  json api = ok("ImportRestApi", {{"body", def.dump()}});
+  std::string id = api["id"];
+  json models = ok("GetModels", {{"restApiId", id}})["items"];
+  EXPECT_EQ(models.size(), 4u);  // Empty, Error, Pet, Tag
+  json pet = ok("GetModel", {{"restApiId", id}, {"modelName", "Pet"}});
+  EXPECT_NE(pet["schema"].get<std::string>().find("/restapis/" + id + "/models/Tag"), std::string::npos);
+  EXPECT_EQ(ok("GetRequestValidators", {{"restApiId", id}})["items"][0]["name"], "all");
+  EXPECT_EQ(ok("GetGatewayResponse", {{"restApiId", id}, {"responseType", "BAD_REQUEST_BODY"}})["statusCode"], "422");
+  ok("CreateDeployment", {{"restApiId", id}, {"stageName", "prod"}});
+  std::vector<std::pair<std::string, std::string>> h = {{"Content-Type", "application/json"}};
+  EXPECT_EQ(invoke(id, "/prod/pets", h, "POST", R"({"name": "rex", "tag": "ab"})").status, 200);
+  HttpAnswer a = invoke(id, "/prod/pets", h, "POST", R"({"name": "rex", "tag": "long"})");
+  EXPECT_EQ(a.status, 422);
+  EXPECT_EQ(json::parse(a.body), json({{"why", "BAD_REQUEST_BODY"}}));
+}
+
+}  // namespace
+}  // namespace awan::apigateway
