@@ -215,7 +215,7 @@ def test_list_paging(apigw, raw):
     for limit in (0, 501):
         with pytest.raises(ClientError) as e:
             raw.get_rest_apis(limit=limit)
-        assert code(e) == "BadRequestException"
+        assert code(e) in ("BadRequestException", "SerializationException"), e.value.response  # wrong types: the codec
 
 
 def test_js_sdk_v3(js, echo):
@@ -232,3 +232,31 @@ def test_test_invoke_method(apigw, raw):
     with pytest.raises(ClientError) as e:
         apigw.test_invoke_method(restApiId=api, resourceId=res, httpMethod="POST")
     assert code(e) == "NotFoundException"
+
+
+def test_malformed_inputs_are_bad_requests(apigw, raw):
+    api, res = mock_api(apigw)
+    calls = [
+        lambda: raw.create_model(restApiId=api, name="X", contentType="application/json", schema="[1, 2"),
+        lambda: raw.create_model(restApiId=api, name="X", contentType="application/json",
+                                 schema='{"properties": {"a": {"pattern": "(a{100}){100}"}}}'),
+        lambda: raw.create_model(restApiId=api, name="", contentType="application/json"),
+        lambda: raw.create_request_validator(restApiId=api, name="v", validateRequestBody="yes"),
+        lambda: raw.put_gateway_response(restApiId=api, responseType="THROTTLED", responseParameters={"nope": "'x'"}),
+        lambda: raw.put_gateway_response(restApiId=api, responseType="NOT_A_TYPE"),
+        lambda: raw.update_gateway_response(restApiId=api, responseType="THROTTLED",
+                                            patchOperations=[{"op": "explode", "path": "/statusCode"}]),
+        lambda: raw.put_method(restApiId=api, resourceId=res, httpMethod="POST", authorizationType="NONE",
+                               requestModels={"application/json": "Missing"}),
+        lambda: raw.put_integration(restApiId=api, resourceId=res, httpMethod="GET", type="MOCK",
+                                    contentHandling="CONVERT_TO_NOTHING"),
+        lambda: raw.get_models(restApiId=api, limit=9999),
+    ]
+    for c in calls:
+        with pytest.raises(ClientError) as e:
+            c()
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400, e.value.response
+        assert code(e) in ("BadRequestException", "SerializationException"), e.value.response  # wrong types: the codec
+    out = raw.test_invoke_method(restApiId=api, resourceId=res, httpMethod="GET", headers={"a": "b"},
+                                 pathWithQueryString="/%zz?%%=1")
+    assert out["status"] == 200
