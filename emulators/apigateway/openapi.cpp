@@ -331,6 +331,88 @@ std::optional<json> parse_definition_text(std::string_view text) {
   return y.parse();
 }
 
+namespace {
+
+// "#/components/schemas/X" and "#/definitions/X" → a model reference, through the document.
+void rewrite_refs(json& v, int depth) {
+  if (depth > 64) return;
+  if (v.is_object()) {
+    for (auto& [k, x] : v.items()) {
+      if (k == "$ref" && x.is_string()) {
+        std::string ref = x;
+        for (const char* prefix : {"#/components/schemas/", "#/definitions/"})
+          if (ref.rfind(prefix, 0) == 0)
+            x = "https://apigateway.amazonaws.com/restapis/{restapi_id}/models/" + ref.substr(std::string(prefix).size());
+      } else {
+        rewrite_refs(x, depth + 1);
+      }
+    }
+  } else if (v.is_array()) {
+    for (auto& x : v) rewrite_refs(x, depth + 1);
+  }
+}
+
+// The model a body schema names ("$ref": "#/components/schemas/X"), or "".
+std::string model_named(const json& schema) {
+  if (!schema.is_object() || !schema.contains("$ref") || !schema["$ref"].is_string()) return "";
+  std::string ref = schema["$ref"];
+  auto slash = ref.rfind('/');
+  return ref.rfind("#/", 0) == 0 && slash != std::string::npos ? ref.substr(slash + 1) : "";
+}
+
+// The API Gateway pieces of a definition besides its paths: models, validators, gateway responses.
+void import_extras(const json& def, bool oas3, ImportedApi& out) {
+  json schemas = oas3 ? def.value("components", json::object()).value("schemas", json::object())
+                      : def.value("definitions", json::object());
+  if (schemas.is_object())
+    for (auto& [name, schema] : schemas.items()) {
+      if (!schema.is_object()) continue;
+      json copy = schema;
+      rewrite_refs(copy, 0);
+      out.models[name] = {{"contentType", "application/json"}, {"schema", copy.dump()}};
+    }
+  if (auto v = def.find("x-amazon-apigateway-request-validators"); v != def.end() && v->is_object())
+    for (auto& [name, x] : v->items())
+      if (x.is_object())
+        out.validators[name] = {{"name", name},
+                                {"validateRequestBody", x.value("validateRequestBody", json(false)) == true},
+                                {"validateRequestParameters", x.value("validateRequestParameters", json(false)) == true}};
+  if (auto g = def.find("x-amazon-apigateway-gateway-responses"); g != def.end() && g->is_object())
+    for (auto& [type, x] : g->items()) {
+      if (!x.is_object()) continue;
+      json r = {{"responseType", type}, {"defaultResponse", false}};
+      if (x.contains("statusCode")) r["statusCode"] = text_of(x["statusCode"]);
+      for (const char* f : {"responseParameters", "responseTemplates"})
+        if (x.contains(f) && x[f].is_object()) r[f] = x[f];
+      out.gateway_responses[type] = r;
+    }
+}
+
+// requestModels and the validator of one operation.
+void import_request_models(const json& op, const json& def, bool oas3, json& m) {
+  json models = json::object();
+  if (oas3) {
+    json content = op.value("requestBody", json::object()).value("content", json::object());
+    if (content.is_object())
+      for (auto& [type, media] : content.items())
+        if (media.is_object())
+          if (std::string name = model_named(media.value("schema", json())); !name.empty()) models[type] = name;
+  } else {
+    json consumes = op.contains("consumes") ? op["consumes"] : def.value("consumes", json::array());
+    std::string type = consumes.is_array() && !consumes.empty() && consumes[0].is_string() ? consumes[0].get<std::string>()
+                                                                                          : "application/json";
+    for (auto& p : op.value("parameters", json::array()))
+      if (p.is_object() && p.value("in", "") == "body")
+        if (std::string name = model_named(p.value("schema", json())); !name.empty()) models[type] = name;
+  }
+  if (!models.empty()) m["requestModels"] = models;
+  json validator = op.contains("x-amazon-apigateway-request-validator") ? op["x-amazon-apigateway-request-validator"]
+                                                                        : def.value("x-amazon-apigateway-request-validator", json());
+  if (validator.is_string()) m["requestValidatorName"] = validator;
+}
+
+}  // namespace
+
 std::variant<ImportedApi, std::string> import_openapi(const json& def) {
   if (!def.is_object()) return std::string("Invalid OpenAPI input.");
   bool oas3 = def.contains("openapi");
@@ -374,6 +456,7 @@ std::variant<ImportedApi, std::string> import_openapi(const json& def) {
       }
     }
   }
+  import_extras(def, oas3, out);
   json global_security = def.value("security", json::array());
   if (!def.contains("paths") || !def["paths"].is_object()) return out;
   for (auto& [path, item] : def["paths"].items()) {
@@ -417,6 +500,7 @@ std::variant<ImportedApi, std::string> import_openapi(const json& def) {
         }
       }
       if (!params.empty()) m["requestParameters"] = params;
+      import_request_models(*op, def, oas3, m);
       if (auto r = op->find("responses"); r != op->end() && r->is_object()) {
         json responses = json::object();
         for (auto& [code, resp] : r->items()) {

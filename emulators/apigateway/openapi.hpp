@@ -1,7 +1,8 @@
 #pragma once
 // OpenAPI 3.0 / Swagger 2.0 definitions of REST APIs, with API Gateway's extensions
 // (x-amazon-apigateway-integration, -any-method, -binary-media-types, -api-key-source,
-// -authorizer, -authtype): ImportRestApi/PutRestApi read them, GetExport writes them. JSON, and a
+// -authorizer, -authtype, -request-validators, -request-validator, -gateway-responses) and
+// schemas as models: ImportRestApi/PutRestApi read them, GetExport writes them. JSON, and a
 // simple YAML subset (block mappings and sequences, scalars, literal blocks, JSON flow values).
 #include <optional>
 #include <string>
@@ -20,6 +21,12 @@ struct ImportedApi {
   // ("authorizerName"), which the importer turns into ids.
   std::vector<nlohmann::json> paths;
   nlohmann::json authorizers = nlohmann::json::object();  // scheme name → Authorizer (no id)
+  // components.schemas (definitions in Swagger 2) → {"contentType", "schema" (text)}; their
+  // "#/components/schemas/X" refs become ".../restapis/{restapi_id}/models/X". Methods name
+  // their models in requestModels and their validator by "requestValidatorName".
+  nlohmann::json models = nlohmann::json::object();
+  nlohmann::json validators = nlohmann::json::object();         // x-amazon-apigateway-request-validators
+  nlohmann::json gateway_responses = nlohmann::json::object();  // x-amazon-apigateway-gateway-responses
   std::vector<std::string> warnings;
 };
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "apigateway/rest_impl.hpp"
+#include "core/ids.hpp"
 
 namespace awan::apigateway {
 
@@ -50,6 +51,27 @@ json resource_output(const json& r, bool embed) {
   return out;
 }
 
+// The two models every new REST API has.
+json default_models() {
+  const std::string draft4 = "\"$schema\": \"http://json-schema.org/draft-04/schema#\"";
+  return {{"Empty",
+           {{"id", ids::random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789")}, {"name", "Empty"},
+            {"description", "This is a default empty schema model"}, {"contentType", "application/json"},
+            {"schema", "{\n  " + draft4 + ",\n  \"title\" : \"Empty Schema\",\n  \"type\" : \"object\"\n}"}}},
+          {"Error",
+           {{"id", ids::random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789")}, {"name", "Error"},
+            {"description", "This is a default error schema model"}, {"contentType", "application/json"},
+            {"schema", "{\n  " + draft4 + ",\n  \"title\" : \"Error Schema\",\n  \"type\" : \"object\",\n  "
+                       "\"properties\" : {\n    \"message\" : { \"type\" : \"string\" }\n  }\n}"}}}};
+}
+
+void check_content_handling(const json& doc) {
+  auto c = doc.find("contentHandling");
+  if (c == doc.end() || c->is_null()) return;
+  if (*c != "CONVERT_TO_BINARY" && *c != "CONVERT_TO_TEXT")
+    throw bad_request("Invalid content handling specified. Valid options are CONVERT_TO_BINARY,CONVERT_TO_TEXT");
+}
+
 }  // namespace
 
 std::string RestService::create_api_record(json fields, json tags) {
@@ -69,7 +91,10 @@ std::string RestService::create_api_record(json fields, json tags) {
               {"resources", {{root, {{"id", root}, {"path", "/"}, {"resourceMethods", json::object()}}}}},
               {"authorizers", json::object()},
               {"deployments", json::object()},
-              {"stages", json::object()}};
+              {"stages", json::object()},
+              {"models", default_models()},
+              {"requestValidators", json::object()},
+              {"gatewayResponses", json::object()}};
   apis_[id] = std::move(doc);
   save_api(id);
   return id;
@@ -92,6 +117,8 @@ json RestService::create_rest_api(json& in) {
     doc["resources"] = source["resources"];
     doc["rootId"] = source["rootId"];
     doc["authorizers"] = source["authorizers"];
+    for (const char* f : {"models", "requestValidators", "gatewayResponses"})
+      if (source.contains(f)) doc[f] = source[f];
     save_api(id);
     return doc["api"];
   }
@@ -106,7 +133,7 @@ json RestService::get_rest_apis(json& in) {
   std::string sc = scope();
   for (auto& [id, doc] : apis_)
     if (doc.value("scope", "") == sc) items.push_back(doc["api"]);
-  return {{"items", items}};
+  return page(items, in);
 }
 
 json RestService::update_rest_api(json& in) {
@@ -175,8 +202,7 @@ json RestService::get_resources(json& in) {
     for (auto& v : *e) embed = embed || v == "methods";
   json items = json::array();
   for (auto& [id, r] : api["resources"].items()) items.push_back(resource_output(r, embed));
-  std::sort(items.begin(), items.end(), [](const json& a, const json& b) { return a["path"] < b["path"]; });
-  return {{"items", items}};
+  return page(items, in, "path");
 }
 
 json RestService::get_resource(json& in) {
@@ -283,6 +309,7 @@ json RestService::put_method(json& in) {
   json m = {{"httpMethod", method}, {"authorizationType", auth}, {"apiKeyRequired", in.value("apiKeyRequired", false)}};
   copy_members(m, in, {"authorizerId", "operationName", "requestParameters", "requestModels", "requestValidatorId",
                        "authorizationScopes"});
+  check_method_references(api, m);
   methods[method] = m;
   save_api(api["api"]["id"]);
   return m;
@@ -304,6 +331,12 @@ json RestService::update_method(json& in) {
   if ((auth == "CUSTOM" || auth == "COGNITO_USER_POOLS") && !api["authorizers"].contains(str(updated, "authorizerId")))
     throw bad_request("Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.");
   updated["httpMethod"] = m["httpMethod"];
+  if (updated.contains("requestValidatorId") && updated["requestValidatorId"] == "") updated.erase("requestValidatorId");
+  // "/requestParameters/method.request.querystring.q" patches carry "true"/"false": booleans, as AWS stores them.
+  if (auto p = updated.find("requestParameters"); p != updated.end() && p->is_object())
+    for (auto& [name, required] : p->items())
+      if (required == "true" || required == "false") required = required == "true";
+  check_method_references(api, updated);
   m = updated;
   save_api(api["api"]["id"]);
   return m;
@@ -392,6 +425,7 @@ json RestService::put_integration(json& in) {
   if (!uri.empty()) i["uri"] = uri;
   if (type == "HTTP" || type == "HTTP_PROXY") i["connectionType"] = str(in, "connectionType", "INTERNET");
   copy_members(i, in, {"credentials", "requestParameters", "requestTemplates", "contentHandling", "connectionId", "tlsConfig"});
+  check_content_handling(i);
   m["methodIntegration"] = i;
   save_api(api["api"]["id"]);
   return i;
@@ -409,7 +443,10 @@ json RestService::update_integration(json& in) {
   get_integration(in);
   json& i = method_of(api, in)["methodIntegration"];
   json responses = i.value("integrationResponses", json());
-  apply_patch(i, in.value("patchOperations", json::array()));
+  json updated = i;
+  apply_patch(updated, in.value("patchOperations", json::array()));
+  check_content_handling(updated);
+  i = updated;
   if (!responses.is_null()) i["integrationResponses"] = responses;
   save_api(api["api"]["id"]);
   return i;
@@ -432,6 +469,7 @@ json RestService::put_integration_response(json& in) {
     throw not_found("Invalid Response status code specified");
   json resp = {{"statusCode", code}};
   copy_members(resp, in, {"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"});
+  check_content_handling(resp);
   m["methodIntegration"]["integrationResponses"][code] = resp;
   save_api(api["api"]["id"]);
   return resp;
@@ -449,7 +487,10 @@ json RestService::update_integration_response(json& in) {
   json& api = api_doc(in);
   get_integration_response(in);
   json& resp = method_of(api, in)["methodIntegration"]["integrationResponses"][str(in, "statusCode")];
-  apply_patch(resp, in.value("patchOperations", json::array()));
+  json updated = resp;
+  apply_patch(updated, in.value("patchOperations", json::array()));
+  check_content_handling(updated);
+  resp = updated;
   resp["statusCode"] = str(in, "statusCode");
   save_api(api["api"]["id"]);
   return resp;

@@ -58,7 +58,7 @@ json RestService::get_authorizers(json& in) {
   json& api = api_doc(in);
   json items = json::array();
   for (auto& [id, a] : api["authorizers"].items()) items.push_back(a);
-  return {{"items", items}};
+  return page(items, in);
 }
 
 json RestService::update_authorizer(json& in) {

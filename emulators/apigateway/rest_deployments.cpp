@@ -75,6 +75,16 @@ bool stage_patch(json& doc, const std::string& op, const std::string& path, cons
   return true;
 }
 
+// The models' schemas, parsed once for the data plane's validators.
+json parsed_models(const json& models) {
+  json out = json::object();
+  for (auto& [name, m] : models.items()) {
+    json schema = json::parse(m.value("schema", "{}"), nullptr, false);
+    out[name] = schema.is_discarded() ? json::object() : schema;
+  }
+  return out;
+}
+
 }  // namespace
 
 json RestService::create_deployment(json& in) {
@@ -103,6 +113,9 @@ json RestService::create_deployment(json& in) {
                             {"resources", api["resources"]},
                             {"authorizers", api["authorizers"]},
                             {"binaryMediaTypes", api["api"].value("binaryMediaTypes", json::array())},
+                            {"models", parsed_models(api.value("models", json::object()))},
+                            {"requestValidators", api.value("requestValidators", json::object())},
+                            {"gatewayResponses", api.value("gatewayResponses", json::object())},
                             {"apiKeySource", api["api"].value("apiKeySource", "HEADER")}};
   if (!stage_name.empty()) {
     json& stages = api["stages"];
@@ -143,7 +156,7 @@ json RestService::get_deployments(json& in) {
     x.erase("apiSummary");
     items.push_back(x);
   }
-  return {{"items", items}};
+  return page(items, in);
 }
 
 json RestService::update_deployment(json& in) {
@@ -265,6 +278,32 @@ void merge_paths(json& api, const ImportedApi& imported, const std::function<std
     api["authorizers"][id] = auth;
     auth_ids[name] = id;
   }
+  // Models (their references name this API), validators by name, gateway responses.
+  std::string api_id = api["api"]["id"];
+  json& models = api["models"];
+  if (!models.is_object()) models = json::object();
+  for (auto& [name, m] : imported.models.items()) {
+    std::string schema = m["schema"];
+    for (size_t at = schema.find("{restapi_id}"); at != std::string::npos; at = schema.find("{restapi_id}", at))
+      schema.replace(at, 12, api_id);
+    json model = {{"name", name}, {"contentType", m["contentType"]}, {"schema", schema}};
+    model["id"] = models.contains(name) ? models[name].value("id", new_id()) : new_id();
+    models[name] = model;
+  }
+  std::map<std::string, std::string> validator_ids;
+  json& validators = api["requestValidators"];
+  if (!validators.is_object()) validators = json::object();
+  for (auto& [name, v] : imported.validators.items()) {
+    std::string id;
+    for (auto& [vid, existing] : validators.items())
+      if (existing.value("name", "") == name) id = vid;
+    if (id.empty()) id = new_id();
+    json doc = v;
+    doc["id"] = id;
+    validators[id] = doc;
+    validator_ids[name] = id;
+  }
+  for (auto& [type, r] : imported.gateway_responses.items()) api["gatewayResponses"][type] = r;
   for (const auto& entry : imported.paths) {
     std::string path = entry["path"];
     std::string parent = api["rootId"];
@@ -293,6 +332,11 @@ void merge_paths(json& api, const ImportedApi& imported, const std::function<std
       if (doc.contains("authorizerName")) {
         doc["authorizerId"] = auth_ids[doc["authorizerName"].get<std::string>()];
         doc.erase("authorizerName");
+      }
+      if (doc.contains("requestValidatorName")) {
+        auto v = validator_ids.find(doc["requestValidatorName"].get<std::string>());
+        if (v != validator_ids.end()) doc["requestValidatorId"] = v->second;
+        doc.erase("requestValidatorName");
       }
       if (doc.contains("methodIntegration")) doc["methodIntegration"]["cacheNamespace"] = parent;
       r["resourceMethods"][method] = doc;
@@ -337,6 +381,8 @@ json RestService::put_rest_api(json& in) {
     std::string root = api["rootId"];
     api["resources"] = {{root, {{"id", root}, {"path", "/"}, {"resourceMethods", json::object()}}}};
     api["authorizers"] = json::object();
+    api["requestValidators"] = json::object();
+    api["gatewayResponses"] = json::object();
     for (const char* f : {"description", "binaryMediaTypes"}) api["api"].erase(f);
   }
   for (auto& [k, v] : imported.fields.items())

@@ -3,7 +3,9 @@
 // methods, integrations and their responses, tags), rest_deployments.cpp (deployments, stages,
 // import and export through openapi.hpp), rest_keys.cpp (API keys, usage plans and their keys,
 // usage), rest_authorizers.cpp (authorizers and the Lambda authorizer calls), rest_invoke.cpp
-// (the data plane). Patch operations: rest_patch.cpp. Resource matching: rest_match.hpp.
+// (the data plane, with rest_invocation.hpp), rest_models.cpp (models and request validators),
+// rest_gateway_responses.cpp (gateway responses), rest_test_invoke.cpp (TestInvokeMethod).
+// Patch operations: rest_patch.cpp. Resource matching: rest_match.hpp.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -44,6 +46,8 @@ class RestService final : public Service {
   ~RestService() override;
   std::string_view name() const override { return "apigateway"; }
   Result call(const RequestContext& ctx, const std::string& operation, json input) override;
+  // TestInvokeMethod runs asynchronously (rest_test_invoke.cpp); the rest goes to call().
+  void invoke(const RequestContext& ctx, const std::string& operation, json input, Completion done) override;
   bool invoke_http(const RequestContext& ctx, const HttpCall& call, HttpCompletion done) override;
   void reset() override;
   void shutdown() override;
@@ -51,8 +55,10 @@ class RestService final : public Service {
   // The in-memory state (under mu_). An API document:
   //   {"scope": "<account>/<region>", "api": RestApi, "rootId", "resources": {id: Resource with
   //    full Method documents}, "authorizers": {id: Authorizer}, "deployments": {id: {"deployment":
-  //    Deployment, "resources": snapshot, "authorizers": snapshot, "binaryMediaTypes": snapshot}},
-  //    "stages": {name: Stage}}
+  //    Deployment, "resources": snapshot, "authorizers": snapshot, "binaryMediaTypes": snapshot,
+  //    "models": {name: parsed schema}, "requestValidators": snapshot, "gatewayResponses":
+  //    snapshot}}, "stages": {name: Stage}, "models": {name: Model}, "requestValidators": {id:
+  //    RequestValidator}, "gatewayResponses": {type: customized GatewayResponse}}
   // A key: {"scope", "key": ApiKey}; a plan: {"scope", "plan": UsagePlan, "keys": [keyId...]}.
   using Handler = json (RestService::*)(json& in);
 
@@ -68,6 +74,9 @@ class RestService final : public Service {
   void save_plan(const std::string& id);
   std::string new_id(size_t n) const;
   static std::string str(const json& in, const char* name, const std::string& fallback = "");
+  // One page of `items` (sorted by `key`) per the input's limit (1-500, default 25) and
+  // position (a token: the key of the page's first item): {"items", "position"?}.
+  static json page(json items, const json& in, const char* key = "id");
 
   // ---- rest_apis.cpp ----
   json create_rest_api(json& in);
@@ -140,6 +149,31 @@ class RestService final : public Service {
   json& key_of(const std::string& id);
   json& plan_of(const std::string& id);
   json key_output(const json& key, bool include_value) const;
+
+  // ---- rest_models.cpp ----
+  json create_model(json& in);
+  json get_model(json& in);
+  json get_models(json& in);
+  json update_model(json& in);
+  json delete_model(json& in);
+  json get_model_template(json& in);
+  json create_request_validator(json& in);
+  json get_request_validator(json& in);
+  json get_request_validators(json& in);
+  json update_request_validator(json& in);
+  json delete_request_validator(json& in);
+  // Checks a method's requestValidatorId and requestModels against the API.
+  void check_method_references(const json& api, const json& method);
+
+  // ---- rest_test_invoke.cpp ----
+  void test_invoke_method(const RequestContext& ctx, json input, Completion done);
+
+  // ---- rest_gateway_responses.cpp ----
+  json put_gateway_response(json& in);
+  json get_gateway_response(json& in);
+  json get_gateway_responses(json& in);
+  json update_gateway_response(json& in);
+  json delete_gateway_response(json& in);
 
   // ---- rest_authorizers.cpp ----
   json create_authorizer(json& in);

@@ -7,8 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "apigateway/jwt.hpp"
-#include "core/proxy_event.hpp"
-#include "apigateway/rest_impl.hpp"
+#include "apigateway/rest_invocation.hpp"
 #include "apigateway/rest_match.hpp"
 #include "apigateway/vtl.hpp"
 #include "core/crypto.hpp"
@@ -17,8 +16,6 @@
 #include "core/timefmt.hpp"
 
 namespace awan::apigateway {
-
-namespace {
 
 HttpAnswer answer(int status, const std::string& type, const json& body) {
   HttpAnswer a;
@@ -31,10 +28,6 @@ HttpAnswer answer(int status, const std::string& type, const json& body) {
 HttpAnswer message(int status, const std::string& type, const std::string& text) {
   return answer(status, type, {{"message", text}});
 }
-HttpAnswer missing_token() { return message(403, "MissingAuthenticationTokenException", "Missing Authentication Token"); }
-HttpAnswer forbidden() { return message(403, "ForbiddenException", "Forbidden"); }
-HttpAnswer internal_error() { return message(502, "InternalServerErrorException", "Internal server error"); }
-HttpAnswer server_error() { return message(500, "InternalServerErrorException", "Internal server error"); }
 
 // "image/png" against "image/*", "*/*" or itself.
 bool media_type_matches(const std::string& type, const std::string& pattern) {
@@ -45,6 +38,35 @@ bool media_type_matches(const std::string& type, const std::string& pattern) {
   if (p.size() > 2 && p.compare(p.size() - 2, 2, "/*") == 0) return t.rfind(p.substr(0, p.size() - 1), 0) == 0;
   return false;
 }
+
+std::string header_of(const HttpCall& call, const std::string& name) {
+  const std::string* v = call.header(name);
+  return v ? *v : "";
+}
+
+namespace {
+
+HttpAnswer missing_token(const RestInvocation& inv) {
+  return gateway_response(inv, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
+}
+HttpAnswer forbidden(const RestInvocation& inv) { return gateway_response(inv, "DEFAULT_4XX", "Forbidden", 403); }
+HttpAnswer internal_error(const RestInvocation& inv) {
+  return gateway_response(inv, "DEFAULT_5XX", "Internal server error", 502);
+}
+HttpAnswer server_error(const RestInvocation& inv) {
+  return gateway_response(inv, "DEFAULT_5XX", "Internal server error", 500);
+}
+HttpAnswer configuration_error(const RestInvocation& inv) {
+  return gateway_response(inv, "API_CONFIGURATION_ERROR", "Internal server error");
+}
+HttpAnswer unsupported_media_type(const RestInvocation& inv) {
+  return gateway_response(inv, "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type");
+}
+HttpAnswer unauthorized(const RestInvocation& inv) { return gateway_response(inv, "UNAUTHORIZED", "Unauthorized"); }
+HttpAnswer authorizer_error(const RestInvocation& inv) {
+  return gateway_response(inv, "AUTHORIZER_CONFIGURATION_ERROR", std::nullopt);
+}
+
 
 // IAM-style wildcard match ('*' any run, '?' one character), iterative.
 bool wildcard(const std::string& pattern, const std::string& s) {
@@ -122,110 +144,9 @@ std::string policy_verdict(const json& policy, const std::string& method_arn) {
   return allowed ? "allow" : "";
 }
 
-std::string header_of(const HttpCall& call, const std::string& name) {
-  const std::string* v = call.header(name);
-  return v ? *v : "";
-}
 
 }  // namespace
 
-// One request on its way through the data plane; shared by the asynchronous steps.
-struct RestInvocation {
-  RestService* svc = nullptr;
-  std::shared_ptr<bool> alive;
-  RequestContext ctx;
-  HttpCall call;
-  HttpCompletion done;
-  std::string api_id, stage_name, resource_id, resource_path, method_key;
-  json method, stage, authorizer, binary_types;
-  std::string api_key_source = "HEADER";
-  std::map<std::string, std::string> path_parameters;
-  std::string path;  // decoded, without the stage
-  json auth_context;  // the authorizer's context plus principalId (null: none)
-  std::string usage_key;  // from an authorizer's usageIdentifierKey
-  std::string api_key, api_key_id;
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-
-  std::string method_arn() const {
-    std::string p = resource_path.empty() ? path : path;
-    return "arn:aws:execute-api:" + ctx.region + ":" + ctx.account_id + ":" + api_id + "/" + stage_name + "/" +
-           call.method + (p.empty() ? "/" : p);
-  }
-  json stage_variables() const { return stage.value("variables", json::object()); }
-  bool binary_request() const {
-    std::string type = header_of(call, "content-type");
-    if (type.empty() || !binary_types.is_array()) return false;
-    for (auto& b : binary_types)
-      if (b.is_string() && media_type_matches(type, b)) return true;
-    return false;
-  }
-  ProxyRequest proxy_request() const {
-    ProxyRequest r;
-    r.api_id = api_id;
-    r.stage = stage_name;
-    r.request_id = ctx.request_id;
-    r.account_id = ctx.account_id;
-    r.domain_name = call.host;
-    r.http_method = call.method;
-    r.path = path;
-    r.stage_path = "/" + stage_name + call.path.substr(call.path.find('/', 1) == std::string::npos ? call.path.size()
-                                                                                                  : call.path.find('/', 1));
-    r.raw_query = call.query;
-    r.headers = call.headers;
-    r.body = call.body;
-    r.binary_body = binary_request();
-    r.resource = resource_path;
-    r.resource_id = resource_id;
-    r.path_parameters = path_parameters;
-    json vars = stage_variables();
-    for (auto& [k, v] : vars.items())
-      if (v.is_string()) r.stage_variables[k] = v;
-    r.source_ip = call.source_ip;
-    r.user_agent = header_of(call, "user-agent");
-    r.time = ctx.clock->now();
-    r.authorizer = auth_context;
-    r.access_key = ctx.access_key_id;
-    r.caller_arn = ctx.caller_arn;
-    r.caller_user_id = ctx.caller_user_id;
-    r.api_key = api_key;
-    r.api_key_id = api_key_id;
-    return r;
-  }
-  json vtl_context() const {
-    auto now = ctx.clock->now();
-    json identity = {{"sourceIp", call.source_ip}, {"userAgent", header_of(call, "user-agent")},
-                     {"apiKey", api_key},          {"apiKeyId", api_key_id},
-                     {"accessKey", ctx.access_key_id}, {"caller", ctx.caller_user_id},
-                     {"userArn", ctx.caller_arn},  {"user", ctx.caller_user_id},
-                     {"accountId", ctx.access_key_id.empty() ? "" : ctx.account_id}};
-    json c = {{"requestId", ctx.request_id}, {"extendedRequestId", ctx.request_id}, {"resourceId", resource_id},
-              {"resourcePath", resource_path}, {"httpMethod", call.method}, {"stage", stage_name},
-              {"apiId", api_id}, {"accountId", ctx.account_id}, {"identity", identity},
-              {"path", proxy_request().stage_path}, {"protocol", "HTTP/1.1"}, {"domainName", call.host},
-              {"requestTime", timefmt::http_date(now)},
-              {"requestTimeEpoch", std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()}};
-    if (!auth_context.is_null()) c["authorizer"] = auth_context;
-    return c;
-  }
-  VtlInput vtl_input(const std::string& body) const {
-    VtlInput in;
-    in.body = body;
-    in.path = path_parameters;
-    for (auto& [k, v] : parse_query(call.query)) in.querystring.emplace(k, v);
-    for (auto& [k, v] : call.headers) in.header.emplace(k, v);
-    in.context = vtl_context();
-    in.stage_variables = stage_variables();
-    return in;
-  }
-  void finish(HttpAnswer a) {
-    if (!done) return;
-    auto d = std::move(done);
-    done = nullptr;
-    d(std::move(a));
-  }
-};
-
-using InvocationP = std::shared_ptr<RestInvocation>;
 
 namespace {
 
@@ -258,20 +179,39 @@ const json* select_response(const json& integration, const std::string& selector
 HttpAnswer map_response(const RestInvocation& inv, const json& integration, const std::string& selector,
                         const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
   const json* r = select_response(integration, selector);
-  if (!r) return server_error();
+  if (!r) return configuration_error(inv);
   HttpAnswer a;
   a.status = std::atoi(r->value("statusCode", "200").c_str());
   std::string content_type = "application/json";
   std::string out = body;
-  if (auto t = r->find("responseTemplates"); t != r->end() && t->is_object() && !t->empty()) {
+  // The integration's output is binary when its Content-Type is one of the binaryMediaTypes:
+  // CONVERT_TO_TEXT makes it base64 text for the template; otherwise it passes through.
+  std::string handling = r->value("contentHandling", "");
+  bool binary = false;
+  for (auto& [k, v] : headers)
+    if (text::ascii_lower(k) == "content-type" && inv.binary_types.is_array())
+      for (auto& b : inv.binary_types) binary = binary || (b.is_string() && media_type_matches(v, b));
+  if (binary && handling == "CONVERT_TO_TEXT") {
+    out = crypto::base64_encode(out);
+    binary = false;
+  }
+  if (binary) {
+    for (auto& [k, v] : headers)
+      if (text::ascii_lower(k) == "content-type") content_type = v;
+  } else if (auto t = r->find("responseTemplates"); t != r->end() && t->is_object() && !t->empty()) {
     auto it = t->find("application/json");
     if (it == t->end()) it = t->begin();
     content_type = it.key();
     if (it->is_string() && !it->get_ref<const std::string&>().empty()) {
-      auto v = render_vtl(*it, inv.vtl_input(body));
-      if (!v.ok) return server_error();
+      auto v = render_vtl(*it, inv.vtl_input(out));
+      if (!v.ok) return server_error(inv);
       out = v.output;
     }
+  }
+  if (!binary && handling == "CONVERT_TO_BINARY") {
+    auto bytes = crypto::base64_decode(out);
+    if (!bytes) return configuration_error(inv);
+    out = std::move(*bytes);
   }
   a.headers.emplace_back("Content-Type", content_type);
   if (auto p = r->find("responseParameters"); p != r->end() && p->is_object()) {
@@ -332,20 +272,40 @@ std::optional<std::string> request_body(const RestInvocation& inv, const json& i
   if (!chosen) {
     bool none = !templates.is_object() || templates.empty();
     if (behavior == "NEVER" || (behavior == "WHEN_NO_TEMPLATES" && !none)) return std::nullopt;
-    return inv.call.body;
   }
-  if (!chosen->is_string() || chosen->get_ref<const std::string&>().empty()) return inv.call.body;
-  auto v = render_vtl(*chosen, inv.vtl_input(inv.call.body));
-  if (!v.ok) {
-    *failed = true;
-    return std::string();
+  // contentHandling: a binary payload (binaryMediaTypes) becomes base64 text with
+  // CONVERT_TO_TEXT and otherwise passes through untouched; text becomes bytes with
+  // CONVERT_TO_BINARY (after its template). Undecodable text is API_CONFIGURATION_ERROR.
+  std::string handling = integration.value("contentHandling", "");
+  std::string payload = inv.call.body;
+  bool binary = inv.binary_request();
+  if (binary && handling == "CONVERT_TO_TEXT") {
+    payload = crypto::base64_encode(payload);
+    binary = false;
   }
-  return v.output;
+  if (binary) return payload;
+  if (chosen && chosen->is_string() && !chosen->get_ref<const std::string&>().empty()) {
+    auto v = render_vtl(*chosen, inv.vtl_input(payload));
+    if (!v.ok) {
+      *failed = true;
+      return std::string();
+    }
+    payload = std::move(v.output);
+  }
+  if (handling == "CONVERT_TO_BINARY") {
+    auto bytes = crypto::base64_decode(payload);
+    if (!bytes) {
+      *failed = true;
+      return std::string();
+    }
+    return *bytes;
+  }
+  return payload;
 }
 
 void invoke_lambda(const InvocationP& inv, const ServiceEnv& env, const std::string& arn, std::string payload,
                    std::function<void(Result)> then) {
-  if (!env.call_service) return inv->finish(server_error());
+  if (!env.call_service) return inv->finish(server_error(*inv));
   RequestContext ctx = inv->ctx;
   ctx.service = "lambda";
   ctx.operation = "Invoke";
@@ -360,18 +320,18 @@ std::string result_payload(const Result& r) {
 
 void integrate_aws_proxy(const InvocationP& inv, const ServiceEnv& env, const json& integration) {
   std::string arn = function_of(substitute_stage_variables(integration.value("uri", ""), inv->stage_variables()));
-  if (arn.empty()) return inv->finish(server_error());
+  if (arn.empty()) return inv->finish(server_error(*inv));
   json event = proxy_event_v1(inv->proxy_request());
   invoke_lambda(inv, env, arn, event.dump(-1, ' ', false, json::error_handler_t::replace), [inv](Result r) {
     if (r.error) {
       spdlog::warn("apigateway {}: Lambda invocation failed: {} {}", inv->api_id, r.error->code, r.error->message);
-      return inv->finish(internal_error());
+      return inv->finish(internal_error(*inv));
     }
     if (r.output.contains("FunctionError") && !r.output["FunctionError"].is_null() &&
         !r.output["FunctionError"].get<std::string>().empty())
-      return inv->finish(internal_error());
+      return inv->finish(internal_error(*inv));
     auto mapped = proxy_result_v1(result_payload(r));
-    if (!mapped) return inv->finish(internal_error());
+    if (!mapped) return inv->finish(internal_error(*inv));
     HttpAnswer a;
     a.status = mapped->status;
     a.headers = std::move(mapped->headers);
@@ -386,13 +346,13 @@ void integrate_aws_proxy(const InvocationP& inv, const ServiceEnv& env, const js
 void integrate_aws(const InvocationP& inv, const ServiceEnv& env, const json& integration) {
   std::string uri = substitute_stage_variables(integration.value("uri", ""), inv->stage_variables());
   std::string arn = function_of(uri);
-  if (arn.empty()) return inv->finish(server_error());  // only Lambda is an AWS integration here
+  if (arn.empty()) return inv->finish(server_error(*inv));  // only Lambda is an AWS integration here
   bool failed = false;
   auto body = request_body(*inv, integration, &failed);
-  if (!body) return inv->finish(message(415, "UnsupportedMediaTypeException", "Unsupported Media Type"));
-  if (failed) return inv->finish(server_error());
+  if (!body) return inv->finish(unsupported_media_type(*inv));
+  if (failed) return inv->finish(server_error(*inv));
   invoke_lambda(inv, env, arn, *body, [inv, integration](Result r) {
-    if (r.error) return inv->finish(server_error());
+    if (r.error) return inv->finish(server_error(*inv));
     std::string payload = result_payload(r);
     std::string selector;
     if (r.output.contains("FunctionError") && r.output["FunctionError"].is_string() &&
@@ -409,8 +369,8 @@ void integrate_aws(const InvocationP& inv, const ServiceEnv& env, const json& in
 void integrate_mock(const InvocationP& inv, const json& integration) {
   bool failed = false;
   auto body = request_body(*inv, integration, &failed);
-  if (!body) return inv->finish(message(415, "UnsupportedMediaTypeException", "Unsupported Media Type"));
-  if (failed) return inv->finish(server_error());
+  if (!body) return inv->finish(unsupported_media_type(*inv));
+  if (failed) return inv->finish(server_error(*inv));
   int status = 200;
   json req = json::parse(*body, nullptr, false);
   if (req.is_object() && req.contains("statusCode") && req["statusCode"].is_number_integer())
@@ -418,7 +378,7 @@ void integrate_mock(const InvocationP& inv, const json& integration) {
   else if (!integration.contains("requestTemplates") || integration["requestTemplates"].empty())
     status = 200;
   else if (!req.is_object())
-    return inv->finish(server_error());
+    return inv->finish(server_error(*inv));
   inv->finish(map_response(*inv, integration, std::to_string(status), "", {}));
 }
 
@@ -456,8 +416,8 @@ void integrate_http(const InvocationP& inv, const json& integration, bool proxy)
   } else {
     bool failed = false;
     auto b = request_body(*inv, integration, &failed);
-    if (!b) return inv->finish(message(415, "UnsupportedMediaTypeException", "Unsupported Media Type"));
-    if (failed) return inv->finish(server_error());
+    if (!b) return inv->finish(unsupported_media_type(*inv));
+    if (failed) return inv->finish(server_error(*inv));
     body = *b;
     if (mapping.is_object())
       for (auto& [dest, src] : mapping.items()) {
@@ -490,8 +450,8 @@ void integrate_http(const InvocationP& inv, const json& integration, bool proxy)
   std::thread([inv, integration, url, method, headers, body, timeout, proxy] {
     auto r = http_request(method, url, headers, body, std::chrono::milliseconds(timeout));
     if (!r.ok) {
-      if (r.status == 504) return inv->finish(message(504, "IntegrationTimeout", "Endpoint request timed out"));
-      return inv->finish(internal_error());
+      if (r.status == 504) return inv->finish(gateway_response(*inv, "INTEGRATION_TIMEOUT", "Endpoint request timed out"));
+      return inv->finish(internal_error(*inv));
     }
     if (proxy) {
       HttpAnswer a;
@@ -519,7 +479,7 @@ void run_integration(const InvocationP& inv, const ServiceEnv& env) {
   } catch (const std::exception& e) {
     spdlog::error("apigateway {}: integration failed: {}", inv->api_id, e.what());
   }
-  inv->finish(server_error());
+  inv->finish(server_error(*inv));
 }
 
 // ---- Lambda authorizers ----
@@ -570,16 +530,15 @@ json authorizer_event(const RestInvocation& inv, const json& auth, const std::st
 bool apply_policy(const InvocationP& inv, const json& result) {
   std::string verdict = policy_verdict(result.value("policyDocument", json()), inv->method_arn());
   if (verdict == "invalid" || !result.contains("principalId")) {
-    inv->finish(answer(500, "AuthorizerConfigurationException", {{"message", nullptr}}));
+    inv->finish(authorizer_error(*inv));
     return false;
   }
   if (verdict == "deny") {
-    inv->finish(answer(403, "AccessDeniedException",
-                       {{"Message", "User is not authorized to access this resource with an explicit deny"}}));
+    inv->finish(gateway_response(*inv, "ACCESS_DENIED", "User is not authorized to access this resource with an explicit deny"));
     return false;
   }
   if (verdict != "allow") {
-    inv->finish(answer(403, "AccessDeniedException", {{"Message", "User is not authorized to access this resource"}}));
+    inv->finish(gateway_response(*inv, "ACCESS_DENIED", "User is not authorized to access this resource"));
     return false;
   }
   json ctx = json::object();
@@ -617,19 +576,22 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
     std::string rest = second == std::string::npos ? "/" : raw.substr(second);
     auto st = api["stages"].find(inv->stage_name);
     if (inv->stage_name.empty() || st == api["stages"].end()) {
-      inv->finish(forbidden());
+      inv->finish(forbidden(*inv));
       return true;
     }
     inv->stage = *st;
     auto d = api["deployments"].find(inv->stage.value("deploymentId", ""));
     if (d == api["deployments"].end()) {
-      inv->finish(forbidden());
+      inv->finish(forbidden(*inv));
       return true;
     }
+    inv->models = d->value("models", json::object());
+    inv->validators = d->value("requestValidators", json::object());
+    inv->gateway_responses = d->value("gatewayResponses", json::object());
     inv->path = decode_path(rest);
     auto match = match_resource((*d)["resources"], inv->path);
     if (!match) {
-      inv->finish(missing_token());
+      inv->finish(missing_token(*inv));
       return true;
     }
     const json& resource = (*d)["resources"][match->resource_id];
@@ -637,7 +599,7 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
     auto m = methods.find(call.method);
     if (m == methods.end()) m = methods.find("ANY");
     if (m == methods.end()) {
-      inv->finish(missing_token());
+      inv->finish(missing_token(*inv));
       return true;
     }
     inv->method = *m;
@@ -652,7 +614,7 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
     if (auth_type == "CUSTOM" || auth_type == "COGNITO_USER_POOLS") {
       auto a = (*d)["authorizers"].find(inv->method.value("authorizerId", ""));
       if (a == (*d)["authorizers"].end()) {
-        inv->finish(server_error());
+        inv->finish(server_error(*inv));
         return true;
       }
       inv->authorizer = *a;
@@ -660,17 +622,14 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
   }
   std::string auth_type = inv->method.value("authorizationType", "NONE");
   if (auth_type == "AWS_IAM" && inv->ctx.access_key_id.empty()) {
-    inv->finish(missing_token());
+    inv->finish(missing_token(*inv));
     return true;
   }
   if (auth_type == "COGNITO_USER_POOLS") {
-    // Cognito is not emulated: a token must be present, and it is not verified.
-    std::string source = inv->authorizer.value("identitySource", "method.request.header.Authorization");
-    if (header_of(inv->call, source.rfind("method.request.header.", 0) == 0 ? source.substr(22) : "Authorization").empty()) {
-      inv->finish(message(401, "UnauthorizedException", "Unauthorized"));
+    if (auto refused = check_cognito(*inv)) {
+      inv->finish(std::move(*refused));
       return true;
     }
-    inv->auth_context = {{"principalId", ""}};
   }
   if (auth_type != "CUSTOM") {
     after_auth(inv, env_);
@@ -680,7 +639,7 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
   const json& auth = inv->authorizer;
   auto identity = identity_of(*inv, auth);
   if (!identity) {
-    inv->finish(message(401, "UnauthorizedException", "Unauthorized"));
+    inv->finish(unauthorized(*inv));
     return true;
   }
   std::string expr = auth.value("identityValidationExpression", "");
@@ -691,7 +650,7 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
     } catch (const std::regex_error&) {
     }
     if (!ok) {
-      inv->finish(message(401, "UnauthorizedException", "Unauthorized"));
+      inv->finish(unauthorized(*inv));
       return true;
     }
   }
@@ -713,16 +672,16 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
   json event = authorizer_event(*inv, auth, *identity);
   const ServiceEnv& env = env_;
   invoke_lambda(inv, env_, arn, event.dump(-1, ' ', false, json::error_handler_t::replace), [inv, &env, ttl, cache_key](Result r) {
-    if (r.error) return inv->finish(answer(500, "AuthorizerConfigurationException", {{"message", nullptr}}));
+    if (r.error) return inv->finish(authorizer_error(*inv));
     std::string payload = result_payload(r);
     json out = json::parse(payload, nullptr, false);
     if (r.output.contains("FunctionError") && r.output["FunctionError"].is_string() &&
         !r.output["FunctionError"].get<std::string>().empty()) {
       std::string msg = out.is_object() ? out.value("errorMessage", "") : "";
-      if (msg == "Unauthorized") return inv->finish(message(401, "UnauthorizedException", "Unauthorized"));
-      return inv->finish(answer(500, "AuthorizerConfigurationException", {{"message", nullptr}}));
+      if (msg == "Unauthorized") return inv->finish(unauthorized(*inv));
+      return inv->finish(authorizer_error(*inv));
     }
-    if (!out.is_object()) return inv->finish(answer(500, "AuthorizerConfigurationException", {{"message", nullptr}}));
+    if (!out.is_object()) return inv->finish(authorizer_error(*inv));
     if (ttl > 0 && *inv->alive) {
       std::lock_guard lock(inv->svc->mu_);
       inv->svc->auth_cache_[cache_key] = {env.clock->now() + std::chrono::seconds(ttl), out};
@@ -766,7 +725,7 @@ void after_auth(const InvocationP& inv, const ServiceEnv& env) { after_auth_impl
 }  // namespace
 
 void after_auth_impl(const InvocationP& inv, const ServiceEnv& env) {
-  if (!*inv->alive) return inv->finish(server_error());
+  if (!*inv->alive) return inv->finish(server_error(*inv));
   RestService& svc = *inv->svc;
   std::optional<HttpAnswer> refused;
   {
@@ -790,7 +749,7 @@ void after_auth_impl(const InvocationP& inv, const ServiceEnv& env) {
         }
       }
       if (!plan) {
-        refused = forbidden();
+        refused = gateway_response(*inv, "INVALID_API_KEY", "Forbidden");
       } else {
         inv->api_key = value;
         inv->api_key_id = (*key)["key"]["id"];
@@ -800,7 +759,7 @@ void after_auth_impl(const InvocationP& inv, const ServiceEnv& env) {
           auto& bucket = svc.buckets_["plan/" + pid + "/" + inv->api_key_id];
           if (!bucket)
             bucket = std::make_shared<TokenBucket>(t->value("rateLimit", 0.0), static_cast<double>(t->value("burstLimit", 0)));
-          if (!bucket->take(now)) refused = message(429, "TooManyRequestsException", "Too Many Requests");
+          if (!bucket->take(now)) refused = gateway_response(*inv, "THROTTLED", "Too Many Requests");
         }
         if (!refused) {
           auto& days = svc.usage_[pid + "/" + inv->api_key_id];
@@ -809,7 +768,7 @@ void after_auth_impl(const InvocationP& inv, const ServiceEnv& env) {
             int64_t start = period_start(today, q->value("period", "DAY"));
             int64_t used = 0;
             for (auto x = days.lower_bound(start); x != days.end(); ++x) used += x->second;
-            if (used >= q->value("limit", int64_t{0})) refused = message(429, "LimitExceededException", "Limit Exceeded");
+            if (used >= q->value("limit", int64_t{0})) refused = gateway_response(*inv, "QUOTA_EXCEEDED", "Limit Exceeded");
           }
           if (!refused) ++days[today];
         }
@@ -825,13 +784,16 @@ void after_auth_impl(const InvocationP& inv, const ServiceEnv& env) {
         if (!bucket)
           bucket = std::make_shared<TokenBucket>(s->value("throttlingRateLimit", 10000.0),
                                                  static_cast<double>(s->value("throttlingBurstLimit", 5000)));
-        if (!bucket->take(now)) refused = message(429, "TooManyRequestsException", "Too Many Requests");
+        if (!bucket->take(now)) refused = gateway_response(*inv, "THROTTLED", "Too Many Requests");
         break;
       }
     }
   }
+  if (!refused) refused = validate_request(*inv);
   if (refused) return inv->finish(std::move(*refused));
   run_integration(inv, env);
 }
+
+void run_method_integration(const InvocationP& inv, const ServiceEnv& env) { run_integration(inv, env); }
 
 }  // namespace awan::apigateway

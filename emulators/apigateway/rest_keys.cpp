@@ -135,7 +135,7 @@ json RestService::get_api_keys(json& in) {
     if (!customer.empty() && k["key"].value("customerId", "") != customer) continue;
     items.push_back(key_output(k, values));
   }
-  return {{"items", items}};
+  return page(items, in);
 }
 
 json RestService::update_api_key(json& in) {
@@ -192,7 +192,7 @@ json RestService::get_usage_plans(json& in) {
     if (!key.empty() && std::find(p["keys"].begin(), p["keys"].end(), key) == p["keys"].end()) continue;
     items.push_back(p["plan"]);
   }
-  return {{"items", items}};
+  return page(items, in);
 }
 
 json RestService::update_usage_plan(json& in) {
@@ -251,7 +251,7 @@ json RestService::get_usage_plan_keys(json& in) {
     if (!name.empty() && k.value("name", "").rfind(name, 0) != 0) continue;
     items.push_back({{"id", kid}, {"type", "API_KEY"}, {"value", k["value"]}, {"name", k.value("name", "")}});
   }
-  return {{"items", items}};
+  return page(items, in);
 }
 
 json RestService::delete_usage_plan_key(json& in) {

@@ -25,7 +25,8 @@ namespace {
 
 const std::set<std::string> kBooleans = {"apiKeyRequired", "enabled", "cacheClusterEnabled", "tracingEnabled",
                                          "disableExecuteApiEndpoint", "metricsEnabled", "dataTraceEnabled",
-                                         "cachingEnabled", "cacheDataEncrypted", "requireAuthorizationForCacheControl"};
+                                         "cachingEnabled", "cacheDataEncrypted", "requireAuthorizationForCacheControl",
+                                         "validateRequestBody", "validateRequestParameters"};
 const std::set<std::string> kNumbers = {"minimumCompressionSize", "authorizerResultTtlInSeconds", "timeoutInMillis",
                                         "rateLimit", "burstLimit", "limit", "offset", "throttlingBurstLimit",
                                         "throttlingRateLimit", "cacheTtlInSeconds"};

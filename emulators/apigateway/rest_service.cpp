@@ -1,6 +1,7 @@
 // The REST API service: construction, reset, shared helpers and the operation dispatch. The
 // operations live in rest_apis.cpp, rest_deployments.cpp, rest_keys.cpp and rest_authorizers.cpp;
 // the data plane in rest_invoke.cpp.
+#include <algorithm>
 #include <unordered_map>
 
 #include "apigateway/apigateway.hpp"
@@ -47,6 +48,27 @@ std::string RestService::new_id(size_t n) const { return ids::random_string(n, "
 std::string RestService::str(const json& in, const char* name, const std::string& fallback) {
   auto it = in.find(name);
   return it != in.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+json RestService::page(json items, const json& in, const char* key) {
+  int64_t limit = 25;
+  if (auto l = in.find("limit"); l != in.end() && !l->is_null()) {
+    if (!l->is_number_integer() || l->get<int64_t>() < 1 || l->get<int64_t>() > 500)
+      throw rest_errors::bad_request("Invalid limit specified. The value must be between 1 and 500.");
+    limit = l->get<int64_t>();
+  }
+  auto by_key = [key](const json& a, const json& b) { return a.value(key, "") < b.value(key, ""); };
+  std::stable_sort(items.begin(), items.end(), by_key);
+  size_t start = 0;
+  std::string position = str(in, "position");
+  if (!position.empty()) {
+    while (start < items.size() && items[start].value(key, "") < position) ++start;
+  }
+  json out = {{"items", json::array()}};
+  size_t end = std::min(items.size(), start + static_cast<size_t>(limit));
+  for (size_t i = start; i < end; ++i) out["items"].push_back(std::move(items[i]));
+  if (end < items.size()) out["position"] = items[end].value(key, "");
+  return out;
 }
 
 json& RestService::api_doc(const json& in) {
@@ -124,6 +146,22 @@ Result RestService::call(const RequestContext& ctx, const std::string& op, json 
       {"UpdateAuthorizer", &RestService::update_authorizer},
       {"DeleteAuthorizer", &RestService::delete_authorizer},
       {"FlushStageAuthorizersCache", &RestService::flush_stage_authorizers_cache},
+      {"CreateModel", &RestService::create_model},
+      {"GetModel", &RestService::get_model},
+      {"GetModels", &RestService::get_models},
+      {"UpdateModel", &RestService::update_model},
+      {"DeleteModel", &RestService::delete_model},
+      {"GetModelTemplate", &RestService::get_model_template},
+      {"CreateRequestValidator", &RestService::create_request_validator},
+      {"GetRequestValidator", &RestService::get_request_validator},
+      {"GetRequestValidators", &RestService::get_request_validators},
+      {"UpdateRequestValidator", &RestService::update_request_validator},
+      {"DeleteRequestValidator", &RestService::delete_request_validator},
+      {"PutGatewayResponse", &RestService::put_gateway_response},
+      {"GetGatewayResponse", &RestService::get_gateway_response},
+      {"GetGatewayResponses", &RestService::get_gateway_responses},
+      {"UpdateGatewayResponse", &RestService::update_gateway_response},
+      {"DeleteGatewayResponse", &RestService::delete_gateway_response},
   };
   auto it = kOps.find(op);
   if (it == kOps.end()) return Result::fail(AwsError::not_implemented("apigateway " + op));

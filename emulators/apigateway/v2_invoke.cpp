@@ -8,10 +8,12 @@
 #include <spdlog/spdlog.h>
 
 #include "apigateway/v2_impl.hpp"
+#include "apigateway/v2_mapping.hpp"
 #include "apigateway/v2_routes.hpp"
 #include "core/cors_config.hpp"
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 
 namespace awan::apigateway::v2 {
 
@@ -381,15 +383,58 @@ void V2Service::invoke_route(const RequestContext& ctx, const HttpCall& call, Ro
   run_integration(t, r, std::move(done));
 }
 
+namespace {
+
+// What parameter mappings read of a request (v2_mapping.hpp).
+MappingSource mapping_source(const RouteTarget& t, const ProxyRequest& r) {
+  MappingSource src;
+  src.request_headers = r.headers;
+  src.request_query = parse_query(r.raw_query);
+  src.path_parameters = r.path_parameters;
+  src.stage_variables = r.stage_variables;
+  src.request_path = r.path;
+  src.request_body = r.body;
+  src.context = {{"requestId", r.request_id}, {"apiId", r.api_id}, {"stage", r.stage}, {"domainName", r.domain_name},
+                 {"httpMethod", r.http_method}, {"path", r.stage_path}, {"routeKey", r.route_key},
+                 {"accountId", t.account}, {"protocol", r.protocol},
+                 {"identity", {{"sourceIp", r.source_ip}, {"userAgent", r.user_agent}}}};
+  if (!r.authorizer.is_null()) src.context["authorizer"] = r.authorizer;
+  return src;
+}
+
+// The integration's ResponseParameters for the answer's status.
+void map_answer(const json& integration, const MappingSource& base, HttpAnswer& a) {
+  auto p = integration.find("ResponseParameters");
+  if (p == integration.end() || !p->is_object()) return;
+  MappingSource src = base;
+  src.response_headers = &a.headers;
+  src.response_body = &a.body;
+  Headers headers = a.headers;
+  apply_response_parameters(*p, src, a.status, headers);
+  a.headers = std::move(headers);
+}
+
+std::string encode_query(const std::vector<std::pair<std::string, std::string>>& query) {
+  std::string out;
+  for (const auto& [k, v] : query) {
+    if (!out.empty()) out += '&';
+    out += text::percent_encode(k) + "=" + text::percent_encode(v);
+  }
+  return out;
+}
+
+}  // namespace
+
 void V2Service::run_integration(const RouteTarget& t, const ProxyRequest& r, HttpCompletion done) {
   const json& i = t.integration;
   if (!i.is_object()) return done(message_answer(500, "Internal Server Error"));
   std::string type = i.value("IntegrationType", "");
   std::string uri = substitute_stage_variables(i.value("IntegrationUri", ""), r.stage_variables);
+  MappingSource src = mapping_source(t, r);
   if (type == "AWS_PROXY") {
     bool v2 = i.value("PayloadFormatVersion", "2.0") == "2.0";
     json event = v2 ? proxy_event_v2(r) : proxy_event_v1(r, true);
-    invoke_lambda(t.account, t.region, uri, event_text(event), [v2, done = std::move(done)](bool ok, std::string out) {
+    invoke_lambda(t.account, t.region, uri, event_text(event), [v2, i, src, done = std::move(done)](bool ok, std::string out) {
       if (!ok) return done(message_answer(500, "Internal Server Error"));
       auto res = v2 ? proxy_result_v2(out) : proxy_result_v1(out);
       if (!res) return done(message_answer(500, "Internal Server Error"));
@@ -397,6 +442,7 @@ void V2Service::run_integration(const RouteTarget& t, const ProxyRequest& r, Htt
       a.status = res->status;
       a.headers = std::move(res->headers);
       a.body = std::move(res->body);
+      map_answer(i, src, a);
       done(std::move(a));
     });
     return;
@@ -408,18 +454,35 @@ void V2Service::run_integration(const RouteTarget& t, const ProxyRequest& r, Htt
       pat = "{" + k + "+}";
       for (size_t p = uri.find(pat); p != std::string::npos; p = uri.find(pat, p + v.size())) uri.replace(p, pat.size(), v);
     }
-    if (!r.raw_query.empty()) uri += (uri.find('?') == std::string::npos ? "?" : "&") + r.raw_query;
     std::string method = i.value("IntegrationMethod", "ANY");
     if (method == "ANY") method = r.http_method;
-    std::vector<std::pair<std::string, std::string>> headers;
+    MappedRequest out;
     for (const auto& [k, v] : r.headers) {
       std::string l = lower(k);
       if (l == "host" || l == "content-length" || l == "connection" || l == "transfer-encoding" || l == "expect") continue;
-      headers.emplace_back(k, v);
+      out.headers.emplace_back(k, v);
     }
-    headers.emplace_back("X-Forwarded-For", r.source_ip);
+    out.headers.emplace_back("X-Forwarded-For", r.source_ip);
+    const json params = i.value("RequestParameters", json::object());
+    if (params.is_object() && !params.empty()) {
+      // Split the URI into its origin, path and query, map them, and put it back together.
+      size_t scheme = uri.find("://");
+      size_t path_at = uri.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+      size_t query_at = uri.find('?');
+      std::string origin = uri.substr(0, std::min(path_at, query_at));
+      out.path = path_at == std::string::npos || (query_at != std::string::npos && query_at < path_at)
+                     ? "/"
+                     : uri.substr(path_at, query_at == std::string::npos ? std::string::npos : query_at - path_at);
+      if (query_at != std::string::npos) out.query = parse_query(uri.substr(query_at + 1));
+      for (auto& q : src.request_query) out.query.push_back(q);
+      apply_request_parameters(params, src, out);
+      uri = origin + out.path;
+      if (std::string q = encode_query(out.query); !q.empty()) uri += "?" + q;
+    } else if (!r.raw_query.empty()) {
+      uri += (uri.find('?') == std::string::npos ? "?" : "&") + r.raw_query;
+    }
     auto timeout = std::chrono::milliseconds(i.value("TimeoutInMillis", 30000));
-    std::thread([uri, method, headers, body = r.body, timeout, done = std::move(done)] {
+    std::thread([uri, method, headers = std::move(out.headers), body = r.body, timeout, i, src, done = std::move(done)] {
       HttpResponse res = http_request(method, uri, headers, body, timeout);
       if (!res.ok) return done(message_answer(res.error.find("imeout") != std::string::npos ? 504 : 500,
                                                   res.error.find("imeout") != std::string::npos ? "Service Unavailable"
@@ -432,6 +495,7 @@ void V2Service::run_integration(const RouteTarget& t, const ProxyRequest& r, Htt
         a.headers.emplace_back(k, v);
       }
       a.body = std::move(res.body);
+      map_answer(i, src, a);
       done(std::move(a));
     }).detach();
     return;

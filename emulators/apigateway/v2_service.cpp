@@ -5,6 +5,7 @@
 
 #include "apigateway/apigateway.hpp"
 #include "apigateway/v2_impl.hpp"
+#include "apigateway/v2_mapping.hpp"
 #include "apigateway/v2_routes.hpp"
 #include "core/ids.hpp"
 #include "core/operation.hpp"
@@ -12,6 +13,26 @@
 namespace awan::apigateway::v2 {
 
 namespace {
+
+// An HTTP API integration's RequestParameters and ResponseParameters (v2_mapping.hpp).
+void check_parameter_mappings(const json& in) {
+  if (auto p = in.find("RequestParameters"); p != in.end() && !p->is_null()) {
+    if (!p->is_object()) throw errors::bad_request("RequestParameters must be a map");
+    for (const auto& [key, value] : p->items())
+      if (std::string why = mapping_problem(key, value, false); !why.empty()) throw errors::bad_request(why);
+  }
+  if (auto p = in.find("ResponseParameters"); p != in.end() && !p->is_null()) {
+    if (!p->is_object()) throw errors::bad_request("ResponseParameters must be a map");
+    for (const auto& [status, mappings] : p->items()) {
+      int code = std::atoi(status.c_str());
+      if (status.size() != 3 || code < 200 || code > 599 || !mappings.is_object())
+        throw errors::bad_request("Invalid status code " + status + " in ResponseParameters: status codes must be between 200 and 599");
+      for (const auto& [key, value] : mappings.items())
+        if (std::string why = mapping_problem(key, value, true); !why.empty()) throw errors::bad_request(why);
+    }
+  }
+}
+
 double epoch(std::chrono::system_clock::time_point t) {
   return static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
 }
@@ -191,6 +212,7 @@ Result V2Service::create_child(const Kind& k, Api& api, json& in) {
       doc["PassthroughBehavior"] = "WHEN_NO_MATCH";
     if (std::string pfv = doc.value("PayloadFormatVersion", "1.0"); pfv != "1.0" && pfv != "2.0")
       throw errors::bad_request("PayloadFormatVersion must be 1.0 or 2.0");
+    if (!ws) check_parameter_mappings(in);
   } else if (kind == "Stage") {
     std::string name = in.value("StageName", "");
     if (name.empty()) throw errors::bad_request("StageName is required");
@@ -259,6 +281,7 @@ Result V2Service::create_child(const Kind& k, Api& api, json& in) {
 }
 
 Result V2Service::update_child(const Kind& k, Api& api, json& doc, json& in) {
+  if (std::string(k.name) == "Integration" && !api.websocket()) check_parameter_mappings(in);
   for (auto it = in.begin(); it != in.end(); ++it) {
     if (it.key() == "ApiId" || it.key() == k.id_member || (k.parent && it.key() == k.parent)) continue;
     doc[it.key()] = *it;

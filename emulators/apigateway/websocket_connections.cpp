@@ -178,7 +178,8 @@ void V2Service::connection_message(const std::shared_ptr<Connection>& c, std::st
     if (route) {
       target = target_for(api, c->stage, *route);
       route_key = route->value("RouteKey", "");
-      for (const auto& [key, rr] : snapshot->value("RouteResponse", json::object()).items())
+      const json route_responses = snapshot->value("RouteResponse", json::object());
+      for (const auto& [key, rr] : route_responses.items())
         if (key.starts_with(route_id + "/")) has_response = true;
     }
   }
