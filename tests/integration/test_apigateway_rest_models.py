@@ -10,8 +10,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import zip_of
-from test_apigateway_rest import ROLE, call, code, lambda_uri, mock_api
+from conftest import ROLE, ensure_lambda_role, zip_of
+from test_apigateway_rest import call, code, lambda_uri, mock_api
 
 ECHO = """
 import json
@@ -39,11 +39,7 @@ def raw(awan):
 
 @pytest.fixture
 def echo(boto):
-    from test_apigateway_rest import TRUST
-    try:
-        boto("iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)
-    except ClientError:
-        pass
+    ensure_lambda_role(boto("iam"))
     return boto("lambda").create_function(FunctionName="echo", Runtime="python3.11", Handler="app.handler", Role=ROLE,
                                           Code={"ZipFile": zip_of({"app.py": ECHO})}, Timeout=30)["FunctionArn"]
 
