@@ -189,8 +189,14 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
     integration = "startExecution";
     service = "stepfunctions";
     operation = "StartExecution";
-    input = params;
-    if (input.contains("Input") && !input["Input"].is_string()) input["Input"] = input["Input"].dump();
+    // The integration's members (StateMachineArn, Input, Name) are the API's, capitalised.
+    input = json::object();
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      std::string k = it.key();
+      if (!k.empty() && k[0] >= 'A' && k[0] <= 'Z') k[0] = static_cast<char>(k[0] - 'A' + 'a');
+      input[k] = it.value();
+    }
+    if (input.contains("input") && !input["input"].is_string()) input["input"] = input["input"].dump();
     error_prefix = "StepFunctions";
   } else if (base.rfind("arn:aws:states:::aws-sdk:", 0) == 0) {
     std::string rest = base.substr(std::string("arn:aws:states:::aws-sdk:").size());
