@@ -227,8 +227,9 @@ void StepFunctionsService::write_results(const FramePtr& f, const json& st, cons
   std::weak_ptr<std::function<void(size_t)>> weak_put = put;
   *put = [this, f, files, bucket, run, written, output, done, weak_put](size_t i) {
     if (i == files->size()) {
-      run->doc["itemCounts"]["resultsWritten"] = written;
-      run->doc["executionCounts"]["resultsWritten"] = run->doc["executionCounts"]["total"];
+      const json& items = run->doc["itemCounts"];
+      run->doc["itemCounts"]["resultsWritten"] = items.value("succeeded", int64_t{0}) + items.value("failed", int64_t{0});
+      run->doc["executionCounts"]["resultsWritten"] = written;
       save_map_run(*run);
       Outcome o;
       o.output = output;
