@@ -232,3 +232,8 @@ def test_restart_resumes_a_waiting_execution(tmp_path):
         assert time.time() - started < 2.9  # the deadline was kept, not restarted
     finally:
         d.stop()
+
+
+def test_js_sdk_versions_aliases_redrive_test_state(js):
+    """The AWS SDK for JavaScript v3: runs, histories, versions, aliases, TestState, redrive."""
+    assert "stepfunctions.mjs ok" in js("stepfunctions.mjs")
