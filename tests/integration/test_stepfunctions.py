@@ -230,6 +230,10 @@ def test_restart_resumes_a_waiting_execution(tmp_path):
         desc = wait_done(sfn, arn, timeout=10)
         assert desc["status"] == "SUCCEEDED" and json.loads(desc["output"]) == "after"
         assert time.time() - started < 2.9  # the deadline was kept, not restarted
+        types = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+        assert types.count("WaitStateEntered") == 1  # resumed, not entered a second time
+        assert types == ["ExecutionStarted", "WaitStateEntered", "WaitStateExited", "PassStateEntered",
+                         "PassStateExited", "ExecutionSucceeded"]
     finally:
         d.stop()
 
