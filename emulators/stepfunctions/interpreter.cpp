@@ -12,6 +12,7 @@
 #include "core/timefmt.hpp"
 #include "stepfunctions/choice.hpp"
 #include "stepfunctions/intrinsics.hpp"
+#include "stepfunctions/jsonata.hpp"
 #include "stepfunctions/jsonpath.hpp"
 #include "stepfunctions/paths.hpp"
 #include "stepfunctions/service_impl.hpp"
@@ -35,6 +36,22 @@ bool error_matches(const json& equals, const std::string& error) {
       return true;
   }
   return false;
+}
+
+// $states of a JSONata expression.
+json states_of(const json& input, const json& context) { return {{"input", input}, {"context", context}}; }
+
+// A JSONata Condition: true or false, anything else is a States.QueryEvaluationError.
+bool condition(const json& rule, const json& states, const json& variables) {
+  json v = jsonata::evaluate_template(rule.value("Condition", json(false)), jsonata::Bindings{states, variables});
+  if (!v.is_boolean())
+    throw StatesError{"States.QueryEvaluationError", "The Condition must evaluate to a boolean, was " + v.dump()};
+  return v.get<bool>();
+}
+
+// Wait's Seconds / Timestamp and Fail's Error / Cause in JSONata: a literal or an expression.
+json field_value(const json& st, const char* field, const json& states, const json& variables) {
+  return jsonata::evaluate_template(st[field], jsonata::Bindings{states, variables});
 }
 
 }  // namespace
@@ -87,6 +104,7 @@ void StepFunctionsService::run_execution(const ExecutionPtr& e, const std::strin
   f->machine = &e->definition;
   f->top = true;
   f->live = e->live;
+  f->jsonata = e->definition.value("QueryLanguage", "JSONPath") == "JSONata";
   f->variables = std::move(variables);
   f->last_event = e->next_event_id - 1;
   if (e->definition.contains("TimeoutSeconds") && e->definition["TimeoutSeconds"].is_number_integer()) {
@@ -190,15 +208,18 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
   auto finish = [this, f, name, raw, retries, done](Outcome o) {
     state_done(f, name, raw, std::move(o), retries, done);
   };
+  const bool ata = f->uses_jsonata(st);
+  const json states = ata ? states_of(input, ctx) : json();
+  const jsonata::Bindings bind{states, f->variables};
   try {
-    json eff = paths::input_path(st, "InputPath", input, scope);
+    json eff = ata ? input : paths::input_path(st, "InputPath", input, scope);
     paths::Scope eff_scope{eff, ctx, f->variables};
     if (e.test) {
       e.inspection["input"] = io(input);
       e.inspection["afterInputPath"] = io(eff);
     }
     if (type == "Pass") {
-      json result = st.contains("Result") ? st["Result"]
+      json result = ata ? eff : st.contains("Result") ? st["Result"]
                     : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters")
                                                 : eff;
       if (e.test && st.contains("Parameters")) e.inspection["afterParameters"] = io(result);
@@ -211,7 +232,8 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
       o.output = eff;
       if (type == "Choice") {
         for (const auto& rule : st["Choices"]) {
-          if (choice::matches(rule, [&](const std::string& p) { return paths::resolve(p, eff_scope); })) {
+          if (ata ? condition(rule, states, f->variables)
+                  : choice::matches(rule, [&](const std::string& p) { return paths::resolve(p, eff_scope); })) {
             o.next = rule["Next"];
             break;
           }
@@ -226,6 +248,10 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     }
     if (type == "Fail") {
       auto text = [&](const char* field, const char* path_field) -> std::string {
+        if (ata && st.contains(field)) {
+          json v = field_value(st, field, states, f->variables);
+          return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+        }
         if (st.contains(field)) return st[field];
         if (!st.contains(path_field)) return "";
         const std::string& p = st[path_field];
@@ -239,7 +265,17 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     }
     if (type == "Wait") {
       double deadline = 0;
-      if (st.contains("Seconds")) deadline = now_s() + st["Seconds"].get<double>();
+      if (ata && st.contains("Seconds")) {
+        json v = field_value(st, "Seconds", states, f->variables);
+        if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 99999999)
+          return finish(Outcome::failure("States.QueryEvaluationError", "The Seconds must be a non-negative integer, was " + v.dump()));
+        deadline = now_s() + v.get<double>();
+      } else if (ata && st.contains("Timestamp")) {
+        json v = field_value(st, "Timestamp", states, f->variables);
+        auto t = v.is_string() ? timefmt::parse_iso8601(v.get<std::string>()) : std::nullopt;
+        if (!t) return finish(Outcome::failure("States.QueryEvaluationError", "The Timestamp must be an ISO-8601 timestamp, was " + v.dump()));
+        deadline = timefmt::epoch_seconds(*t);
+      } else if (st.contains("Seconds")) deadline = now_s() + st["Seconds"].get<double>();
       else if (st.contains("SecondsPath")) {
         auto v = paths::resolve(st["SecondsPath"], eff_scope);
         if (!v || !v->is_number_integer() || v->get<int64_t>() < 0)
@@ -276,13 +312,15 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
       } else {
         e.context.erase("Task");
       }
-      json params = st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
-      if (e.test) e.inspection["afterParameters"] = io(params);
+      json params = ata ? (st.contains("Arguments") ? jsonata::evaluate_template(st["Arguments"], bind) : eff)
+                    : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
+      if (e.test) e.inspection[ata ? "afterArguments" : "afterParameters"] = io(params);
       return run_task(f, name, st, std::move(params), finish);
     }
     if (type == "Parallel") {
       if (f->depth >= kMaxFrameDepth) return finish(Outcome::failure("States.Runtime", "Parallel nested too deeply"));
-      json params = st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
+      json params = ata ? (st.contains("Arguments") ? jsonata::evaluate_template(st["Arguments"], bind) : eff)
+                    : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
       return run_parallel(f, name, st, std::move(params), finish);
     }
     if (type == "Map") {
@@ -302,6 +340,30 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
   const json& st = (*f->machine)["States"][name];
   const std::string type = st["Type"];
   json ctx = e.context;
+  const bool ata = f->uses_jsonata(st);
+  if (o.ok && ata) {
+    try {
+      // JSONata: Output (default: the result) and Assign, both over the values before the state.
+      json states = states_of(raw_input, ctx);
+      if (type == "Task" || type == "Parallel" || type == "Map") states["result"] = o.output;
+      jsonata::Bindings bind{states, f->variables};
+      if (e.test && states.contains("result")) e.inspection["result"] = io(o.output);
+      json out = st.contains("Output") ? jsonata::evaluate_template(st["Output"], bind) : std::move(o.output);
+      if (st.contains("Assign")) {
+        json assigned = jsonata::evaluate_template(st["Assign"], bind);
+        for (auto it = assigned.begin(); it != assigned.end(); ++it) f->variables[it.key()] = it.value();
+        if (e.test) e.inspection["variables"] = io(f->variables);
+      }
+      if (o.next.empty() && st.contains("Next")) o.next = st["Next"];
+      add_event(f, type + "StateExited", {{"name", name}, {"output", io(out)}, {"outputDetails", {{"truncated", false}}}},
+                "stateExitedEventDetails");
+      spdlog::info("stepfunctions: {} exited state {}", e.arn, name);
+      o.output = std::move(out);
+      return done(std::move(o));
+    } catch (const StatesError& err) {
+      o = Outcome::failure(err.error, err.cause);
+    }
+  }
   if (o.ok) {
     try {
       json result = std::move(o.output);
@@ -369,7 +431,18 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       json err = {{"Error", o.error}, {"Cause", o.cause}};
       json out;
       try {
-        out = paths::result_path(rule, raw_input, err);
+        if (ata) {
+          json states = states_of(raw_input, ctx);
+          states["errorOutput"] = err;
+          jsonata::Bindings bind{states, f->variables};
+          out = rule.contains("Output") ? jsonata::evaluate_template(rule["Output"], bind) : err;
+          if (rule.contains("Assign")) {
+            json assigned = jsonata::evaluate_template(rule["Assign"], bind);
+            for (auto it = assigned.begin(); it != assigned.end(); ++it) f->variables[it.key()] = it.value();
+          }
+        } else {
+          out = paths::result_path(rule, raw_input, err);
+        }
       } catch (const StatesError& e2) {
         return done(Outcome::failure(e2.error, e2.cause));
       }
@@ -407,6 +480,7 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
     child->last_event = f->last_event;
     child->variables = f->variables;  // outer variables are readable; a branch's Assign stays in it
     child->live = f->live;
+    child->jsonata = f->child_jsonata(st, branches[i]);
     child->depth = f->depth + 1;
     child->cancelled = join->cancelled;
     run_frame(child, branches[i]["StartAt"], input, [this, f, join, i, done](Outcome o) {

@@ -4,6 +4,7 @@
 // UpdateMapRun. Iterations themselves run in map_state.cpp.
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
+#include "stepfunctions/jsonata.hpp"
 #include "stepfunctions/paths.hpp"
 #include "stepfunctions/service_impl.hpp"
 
@@ -96,7 +97,12 @@ void StepFunctionsService::run_distributed_map(const FramePtr& f, const std::str
       }
       json c = ctx;
       c["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
-      inputs.push_back(paths::payload(st["ItemSelector"], paths::Scope{input, c, f->variables}, "ItemSelector"));
+      if (f->uses_jsonata(st)) {
+        json states = {{"input", input}, {"context", c}};
+        inputs.push_back(jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables}));
+      } else {
+        inputs.push_back(paths::payload(st["ItemSelector"], paths::Scope{input, c, f->variables}, "ItemSelector"));
+      }
     }
     if (st.contains("ItemBatcher")) inputs = make_batches(st["ItemBatcher"], inputs, scope);
     auto number = [&](const char* field, double fallback) {

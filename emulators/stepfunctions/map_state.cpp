@@ -6,6 +6,7 @@
 
 #include "core/ids.hpp"
 #include "stepfunctions/item_reader.hpp"
+#include "stepfunctions/jsonata.hpp"
 #include "stepfunctions/paths.hpp"
 #include "stepfunctions/service_impl.hpp"
 
@@ -114,7 +115,10 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
   }
   json items;
   try {
-    if (st.contains("Items")) items = paths::payload(json{{"v", st["Items"]}}, scope, "Items")["v"];
+    if (st.contains("Items") && f->uses_jsonata(st)) {
+      json states = {{"input", input}, {"context", ctx}};
+      items = jsonata::evaluate_template(st["Items"], jsonata::Bindings{states, f->variables});
+    } else if (st.contains("Items")) items = paths::payload(json{{"v", st["Items"]}}, scope, "Items")["v"];
     else if (st.contains("ItemsPath")) {
       auto v = paths::resolve(st["ItemsPath"], scope);
       if (!v) throw StatesError{"States.Runtime", "Invalid path '" + st["ItemsPath"].get<std::string>() + "' : No results for path"};
@@ -181,6 +185,7 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
       child->exec = f->exec;
       child->machine = &proc;
       child->live = f->live;
+      child->jsonata = f->child_jsonata(st, proc);
       child->depth = f->depth + 1;
       child->cancelled = join->cancelled;
       json item = join->items[i];
@@ -193,7 +198,12 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
         child->variables = f->variables;  // outer variables are readable; Assign in an iteration stays in it
         child->map_item = {{"Index", i}, {"Value", join->items[i]}};
         try {
-          if (st.contains("ItemSelector") || st.contains("Parameters")) {
+          if (st.contains("ItemSelector") && f->uses_jsonata(st)) {
+            json ctx = f->exec->context;
+            ctx["Map"] = {{"Item", child->map_item}};
+            json states = {{"input", join->input}, {"context", ctx}};
+            item = jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables});
+          } else if (st.contains("ItemSelector") || st.contains("Parameters")) {
             json ctx = f->exec->context;
             ctx["Map"] = {{"Item", child->map_item}};
             paths::Scope s{join->input, ctx, f->variables};

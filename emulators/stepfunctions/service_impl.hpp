@@ -95,6 +95,17 @@ struct Frame {
   json map_item;  // {"Index", "Value"} inside a Map iteration
   std::string map_run;  // the map run ARN inside a distributed Map iteration
   bool quiet = false;   // a distributed Map iteration: AWS records its events in a child execution
+  bool jsonata = false; // the query language of its states unless a state says otherwise
+  // The query language of one of its states: the state's QueryLanguage, else the frame's.
+  bool uses_jsonata(const json& st) const {
+    auto q = st.find("QueryLanguage");
+    return q == st.end() ? jsonata : *q == "JSONata";
+  }
+  // A child frame's language: the state's, unless the branch's machine names its own.
+  bool child_jsonata(const json& st, const json& branch) const {
+    auto q = branch.find("QueryLanguage");
+    return q == branch.end() ? uses_jsonata(st) : *q == "JSONata";
+  }
   std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);  // a sibling branch failed
   std::shared_ptr<bool> live;  // the execution's run this frame belongs to (a redrive starts another)
   bool stopped() const;

@@ -91,6 +91,7 @@ void StepFunctionsService::test_state(const RequestContext& ctx, json in, Comple
     f->exec = e;
     f->machine = &e->definition;
     f->live = e->live;
+    f->jsonata = e->definition.value("QueryLanguage", "JSONPath") == "JSONata";
     f->variables = std::move(variables);
   } catch (const AwsError& err) {
     return done(Result::fail(err));
