@@ -235,6 +235,14 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
           if (ata ? condition(rule, states, f->variables)
                   : choice::matches(rule, [&](const std::string& p) { return paths::resolve(p, eff_scope); })) {
             o.next = rule["Next"];
+            if (ata && rule.contains("Output")) {  // the rule's Output and Assign stand for the state's
+              o.output = jsonata::evaluate_template(rule["Output"], bind);
+              o.output_set = true;
+            }
+            if (ata && rule.contains("Assign")) {
+              json assigned = jsonata::evaluate_template(rule["Assign"], bind);
+              for (auto it = assigned.begin(); it != assigned.end(); ++it) f->variables[it.key()] = it.value();
+            }
             break;
           }
         }
@@ -348,7 +356,7 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       if (type == "Task" || type == "Parallel" || type == "Map") states["result"] = o.output;
       jsonata::Bindings bind{states, f->variables};
       if (e.test && states.contains("result")) e.inspection["result"] = io(o.output);
-      json out = st.contains("Output") ? jsonata::evaluate_template(st["Output"], bind) : std::move(o.output);
+      json out = st.contains("Output") && !o.output_set ? jsonata::evaluate_template(st["Output"], bind) : std::move(o.output);
       if (st.contains("Assign")) {
         json assigned = jsonata::evaluate_template(st["Assign"], bind);
         for (auto it = assigned.begin(); it != assigned.end(); ++it) f->variables[it.key()] = it.value();
@@ -480,6 +488,7 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
     child->last_event = f->last_event;
     child->variables = f->variables;  // outer variables are readable; a branch's Assign stays in it
     child->live = f->live;
+    child->quiet = f->quiet;
     child->jsonata = f->child_jsonata(st, branches[i]);
     child->depth = f->depth + 1;
     child->cancelled = join->cancelled;

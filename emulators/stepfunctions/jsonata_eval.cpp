@@ -166,7 +166,9 @@ class Evaluator {
     bool constant = p.kind == Node::Literal || (p.kind == Node::Negate && p.args[0]->kind == Node::Literal);
     json out = json::array();
     auto index_of = [&](const json& num) {
-      auto i = static_cast<int64_t>(std::floor(num.get<double>()));
+      double d = std::floor(num.get<double>());
+      if (!(std::fabs(d) < 1e15)) return int64_t{-1} - static_cast<int64_t>(items.size());  // matches nothing
+      auto i = static_cast<int64_t>(d);
       if (i < 0) i += static_cast<int64_t>(items.size());
       return i;
     };
@@ -197,8 +199,11 @@ class Evaluator {
         if (!a.v || !b.v) continue;
         if (!a.v->is_number_integer() || !b.v->is_number_integer()) fail("the bounds of a range must be integers");
         int64_t from = a.v->get<int64_t>(), to = b.v->get<int64_t>();
-        if (to - from >= kMaxRange) fail("a range may hold at most 10000 items");
-        for (int64_t i = from; i <= to; ++i) out.push_back(i);
+        if (to < from) continue;
+        // The width in unsigned arithmetic: no signed overflow whatever the bounds.
+        uint64_t width = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+        if (width >= static_cast<uint64_t>(kMaxRange)) fail("a range may hold at most 10000 items");
+        for (uint64_t k = 0; k <= width; ++k) out.push_back(from + static_cast<int64_t>(k));
         continue;
       }
       Val v = eval(*item, ctx, depth + 1);

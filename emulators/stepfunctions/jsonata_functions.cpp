@@ -66,6 +66,13 @@ double num(const std::string& fn, const Args& a, size_t i) {
   if (!v.is_number()) fail("$" + fn + ": argument " + std::to_string(i + 1) + " must be a number");
   return v.get<double>();
 }
+// A number argument as an integer, clamped to ±1e15 (no undefined conversions).
+int64_t integer(const std::string& fn, const Args& a, size_t i) {
+  double d = std::trunc(num(fn, a, i));
+  if (!(d > -1e15)) return static_cast<int64_t>(-1e15);
+  if (!(d < 1e15)) return static_cast<int64_t>(1e15);
+  return static_cast<int64_t>(d);
+}
 json arr(const Args& a, size_t i) {
   if (i >= a.size() || !a[i]) return json::array();
   return a[i]->is_array() ? *a[i] : json::array({*a[i]});
@@ -91,9 +98,9 @@ json string_functions(const std::string& fn, const Args& a, bool& found) {
     arity(fn, a, 2, 3);
     auto c = chars(str(fn, a, 0));
     auto n = static_cast<int64_t>(c.size());
-    auto start = static_cast<int64_t>(num(fn, a, 1));
+    int64_t start = integer(fn, a, 1);
     if (start < 0) start = std::max<int64_t>(0, n + start);
-    int64_t len = a.size() > 2 ? static_cast<int64_t>(num(fn, a, 2)) : n;
+    int64_t len = a.size() > 2 ? integer(fn, a, 2) : n;
     std::string out;
     for (int64_t i = start; i < n && i < start + len; ++i) out += c[static_cast<size_t>(i)];
     return out;
@@ -134,7 +141,7 @@ json string_functions(const std::string& fn, const Args& a, bool& found) {
   if (fn == "split") {
     arity(fn, a, 2, 3);
     const std::string &s = str(fn, a, 0), &sep = str(fn, a, 1);
-    size_t limit = a.size() > 2 ? static_cast<size_t>(std::max(0.0, num(fn, a, 2))) : kMaxItems;
+    size_t limit = a.size() > 2 ? static_cast<size_t>(std::clamp<int64_t>(integer(fn, a, 2), 0, kMaxItems)) : kMaxItems;
     json out = json::array();
     if (sep.empty()) {
       for (auto& ch : chars(s))
@@ -166,7 +173,7 @@ json string_functions(const std::string& fn, const Args& a, bool& found) {
     arity(fn, a, 3, 4);
     const std::string &s = str(fn, a, 0), &pat = str(fn, a, 1), &rep = str(fn, a, 2);
     if (pat.empty()) fail("$replace: the pattern must not be empty");
-    size_t limit = a.size() > 3 ? static_cast<size_t>(std::max(0.0, num(fn, a, 3))) : SIZE_MAX;
+    size_t limit = a.size() > 3 ? static_cast<size_t>(std::max<int64_t>(integer(fn, a, 3), 0)) : SIZE_MAX;
     std::string out;
     size_t from = 0, n = 0;
     while (n < limit) {
@@ -200,9 +207,9 @@ json numeric_functions(const std::string& fn, const Args& a, bool& found) {
   if (fn == "ceil") return arity(fn, a, 1, 1), number(std::ceil(num(fn, a, 0)));
   if (fn == "round") {
     arity(fn, a, 1, 2);
-    int p = a.size() > 1 ? static_cast<int>(num(fn, a, 1)) : 0;
+    int64_t p = a.size() > 1 ? integer(fn, a, 1) : 0;
     if (p < -15 || p > 15) fail("$round: precision out of range");
-    return number(round_half_even(num(fn, a, 0), p));
+    return number(round_half_even(num(fn, a, 0), static_cast<int>(p)));
   }
   if (fn == "power") return arity(fn, a, 2, 2), number(std::pow(num(fn, a, 0), num(fn, a, 1)));
   if (fn == "sqrt") {
@@ -229,7 +236,7 @@ json numeric_functions(const std::string& fn, const Args& a, bool& found) {
     arity(fn, a, 0, 1);
     static thread_local std::mt19937_64 shared{std::random_device{}()};
     if (a.empty()) return std::uniform_real_distribution<double>(0, 1)(shared);
-    std::mt19937_64 seeded(static_cast<uint64_t>(num(fn, a, 0)));
+    std::mt19937_64 seeded(static_cast<uint64_t>(integer(fn, a, 0)));
     return std::uniform_real_distribution<double>(0, 1)(seeded);
   }
   found = false;
@@ -292,7 +299,7 @@ json collection_functions(const std::string& fn, const Args& a, bool& found) {
     arity(fn, a, 2, 2);
     json items = arr(a, 0);
     double size = num(fn, a, 1);
-    if (size < 1 || std::floor(size) != size) fail("$partition: the size must be a positive integer");
+    if (size < 1 || std::floor(size) != size || size > 1e15) fail("$partition: the size must be a positive integer");
     json out = json::array();
     for (size_t i = 0; i < items.size(); i += static_cast<size_t>(size)) {
       json chunk = json::array();

@@ -192,10 +192,11 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
       if (run) {
         // A distributed iteration is a child execution: the parent's variables are not visible.
         child->map_run = run->doc["mapRunArn"];
-        child->quiet = true;
+        child->quiet = true;  // and so is everything it runs
         bump(run->doc, "running", batch_size(st, item), 1);
       } else {
         child->variables = f->variables;  // outer variables are readable; Assign in an iteration stays in it
+        child->quiet = f->quiet;
         child->map_item = {{"Index", i}, {"Value", join->items[i]}};
         try {
           if (st.contains("ItemSelector") && f->uses_jsonata(st)) {
@@ -215,8 +216,9 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
           add_event(f, "MapStateFailed", nullptr, nullptr);
           return done(Outcome::failure(e.error, e.cause));
         }
-        child->last_event = add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
-                                      "mapIterationStartedEventDetails");
+        child->last_event = f->quiet ? f->last_event
+                                     : add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
+                                                 "mapIterationStartedEventDetails");
       }
       run_frame(child, proc["StartAt"], item, [this, f, name, &st, join, i, done, run, item](Outcome o) {
         std::lock_guard lock(mu_);
@@ -226,7 +228,7 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
           int64_t n = batch_size(st, item);
           bump(run->doc, "running", -n, -1);
           bump(run->doc, o.ok ? "succeeded" : "failed", n, 1);
-        } else {
+        } else if (!f->quiet) {
           add_event(*f->exec, f->last_event, o.ok ? "MapIterationSucceeded" : "MapIterationFailed",
                     {{"name", name}, {"index", i}}, o.ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails");
         }

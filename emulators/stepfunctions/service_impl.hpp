@@ -54,6 +54,7 @@ struct Outcome {
   std::string next;  // a state's transition ("" = the end of its branch)
   bool retriable = false;  // TestState: a retrier matched the error
   bool caught = false;     // TestState: a catcher matched the error
+  bool output_set = false; // a JSONata Choice rule's Output already made the state's output
   static Outcome failure(std::string e, std::string c) {
     Outcome o;
     o.ok = false;

@@ -191,10 +191,25 @@ Result StepFunctionsService::list_state_machines(const RequestContext& ctx, json
 
 Result StepFunctionsService::validate_definition(const RequestContext& ctx, json& in) {
   const std::string& definition = required(in, "definition");
+  std::string severity = in.value("severity", "ERROR");
+  if (severity != "ERROR" && severity != "WARNING")
+    throw errors::validation("1 validation error detected: Value '" + severity +
+                             "' at 'severity' failed to satisfy constraint: Member must satisfy enum value set: [ERROR, WARNING]");
+  int64_t max = in.value("maxResults", 100);
+  if (max < 0 || max > 100)
+    throw errors::validation("1 validation error detected: Value '" + std::to_string(max) +
+                             "' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100");
+  if (max == 0) max = 100;
   auto parsed = asl::parse(definition);
-  json out = {{"result", parsed.ok() ? "OK" : "FAIL"}, {"diagnostics", json::array()}};
-  for (const auto& d : parsed.diagnostics)
+  // Every diagnostic is an ERROR (the validator makes no warnings), so `severity` filters nothing.
+  json out = {{"result", parsed.ok() ? "OK" : "FAIL"}, {"diagnostics", json::array()}, {"truncated", false}};
+  for (const auto& d : parsed.diagnostics) {
+    if (static_cast<int64_t>(out["diagnostics"].size()) >= max) {
+      out["truncated"] = true;
+      break;
+    }
     out["diagnostics"].push_back({{"severity", "ERROR"}, {"code", d.code}, {"message", d.message}, {"location", d.location}});
+  }
   return Result::ok(out);
 }
 

@@ -121,6 +121,11 @@ TEST(StepFunctionsJsonata, Expressions) {
   EXPECT_FALSE(eval("$states.input.nothing").has_value());
   EXPECT_FALSE(eval("$states.input.orders[total > 100]").has_value());
   EXPECT_EQ(eval("$uuid()")->get<std::string>().size(), 36u);
+  // The fuzzer's finds: huge indexes and range bounds are values, not undefined conversions.
+  EXPECT_FALSE(eval("$states.input.orders[1300000000000000000664115080311]").has_value());
+  EXPECT_EQ(eval("$count([8999999999999990..8999999999999997])"), json(8));
+  EXPECT_EQ(eval("$substring('abc', 1e300, -1e300)"), json(""));
+  EXPECT_THROW(eval("$round(2.5, 1e300)"), stepfunctions::StatesError);
   double r = eval("$random()")->get<double>();
   EXPECT_TRUE(r >= 0 && r < 1);
 }
@@ -192,6 +197,11 @@ TEST(StepFunctionsJsonata, StateMachines) {
   EXPECT_EQ(json::parse(d["output"].get<std::string>()), (json{{"labels", {"z2", "z4"}}, {"count", 2}}));
   d = fx.run(machine, {{"prices", {1}}, {"who", "z"}});
   EXPECT_EQ(d["output"], "\"small\"");
+  // A rule's Output and Assign.
+  machine["States"]["Route"]["Choices"][0]["Output"] = {{"total", "{% $states.input.total %}"}, {"who", "rule"}};
+  machine["States"]["Route"]["Choices"][0]["Assign"] = {{"count", 1}};
+  d = fx.run(machine, {{"prices", {5, 9}}, {"who", "z"}});
+  EXPECT_EQ(json::parse(d["output"].get<std::string>()), (json{{"labels", {"rule2"}}, {"count", 1}}));
 
   // Catch with $states.errorOutput, a Wait with an expression.
   json caught = {{"QueryLanguage", "JSONata"},

@@ -200,3 +200,16 @@ TEST(StepFunctionsDistributedMap, UpdateMapRun) {
   EXPECT_EQ(code_of(fx.call("ListMapRuns", {{"executionArn", "arn:aws:states:us-east-1:000000000000:execution:u:none"}})),
             "ExecutionDoesNotExist");
 }
+
+TEST(StepFunctionsDistributedMap, NestedStatesStayOutOfTheParentHistory) {
+  S3Fixture fx;
+  json inner = {{"StartAt", "I"}, {"States", {{"I", {{"Type", "Pass"}, {"End", true}}}}}};
+  json processor = {{"A", {{"Type", "Parallel"}, {"Branches", {inner}}, {"Next", "B"}}},
+                    {"B", {{"Type", "Map"}, {"ItemProcessor", inner}, {"End", true}}}};  // StartAt: the first name
+  auto d = fx.run(distributed(processor, {{"Items", {1, 2}}}), json::object(), nullptr);
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  auto h = fx.history(d["executionArn"]);
+  std::vector<std::string> want = {"ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted",
+                                   "MapRunSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"};
+  EXPECT_EQ(h, want);
+}
