@@ -1,6 +1,7 @@
 // Step Functions versions and aliases: publishing (revisionId, idempotency, ConflictException),
 // listing and deleting versions, aliases and their routing configuration (validation, weights),
 // executions started from a version or an alias, DescribeStateMachineForExecution.
+#include <filesystem>
 #include <set>
 
 #include "stepfunctions/fixture.hpp"
@@ -156,4 +157,31 @@ TEST(StepFunctionsVersions, AliasValidation) {
             "ConflictException");
   EXPECT_EQ(code_of(fx.call("StartExecution", {{"stateMachineArn", sm + ":nope"}})), "ResourceNotFound");
   EXPECT_EQ(code_of(fx.call("UpdateStateMachineAlias", {{"stateMachineAliasArn", sm + ":ok"}})), "ValidationException");
+}
+
+TEST(StepFunctionsVersions, VersionsAliasesAndRedriveSurviveARestart) {
+  auto dir = std::filesystem::temp_directory_path() / ("sfn-versions-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string sm, failed;
+  {
+    Fixture fx(nullptr, dir.string());
+    sm = fx.create("keep", result_machine("one"), {{"publish", true}});
+    fx.call("CreateStateMachineAlias", {{"name", "live"},
+                                        {"routingConfiguration", {{{"stateMachineVersionArn", sm + ":1"}, {"weight", 100}}}}});
+    std::string f = fx.create("fails", {{"StartAt", "F"}, {"States", {{"F", {{"Type", "Fail"}, {"Error", "E"}}}}}});
+    failed = fx.start(f)["executionArn"];
+  }
+  Fixture fx(nullptr, dir.string());
+  EXPECT_EQ(fx.call("DescribeStateMachine", {{"stateMachineArn", sm + ":1"}}).output["stateMachineArn"], sm + ":1");
+  EXPECT_EQ(fx.call("ListStateMachines", json::object()).output["stateMachines"].size(), 2u);
+  EXPECT_EQ(fx.start(sm + ":live")["stateMachineVersionArn"], sm + ":1");
+  // The next version number is not reused.
+  fx.call("UpdateStateMachine", {{"stateMachineArn", sm}, {"definition", result_machine("two").dump()}, {"publish", true}});
+  EXPECT_FALSE(fx.call("DescribeStateMachine", {{"stateMachineArn", sm + ":2"}}).is_error());
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", failed}}).output["redriveStatus"], "REDRIVABLE");
+  EXPECT_FALSE(fx.call("RedriveExecution", {{"executionArn", failed}}).is_error());
+  fx.scheduler.run();
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", failed}}).output["redriveCount"], 1);
+  std::filesystem::remove_all(dir);
 }
