@@ -3,6 +3,7 @@
 // Parallel branches and Map processors are validated recursively (depth bounded).
 #include "stepfunctions/asl_parser.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -500,10 +501,34 @@ struct Validator {
     if (st.contains("ToleratedFailureCount") &&
         (!st["ToleratedFailureCount"].is_number_integer() || st["ToleratedFailureCount"].get<long long>() < 0))
       schema("The value for the field 'ToleratedFailureCount' must be a non-negative integer", at + "/ToleratedFailureCount");
+    if (st.contains("Label") && (!st["Label"].is_string() || st["Label"].get_ref<const std::string&>().size() > 40))
+      schema("The value for the field 'Label' must be a STRING of at most 40 characters", at + "/Label");
     if (st.contains("ItemReader")) {
       const json& r = st["ItemReader"];
       if (!r.is_object() || !r.contains("Resource")) schema("These fields are required: [Resource]", at + "/ItemReader");
+      else if (r.contains("ReaderConfig")) reader_config(r["ReaderConfig"], at + "/ItemReader/ReaderConfig");
     }
+    for (const char* f : {"ItemBatcher", "ResultWriter"})
+      if (st.contains(f) && !st[f].is_object()) schema(std::string("The value for the field '") + f + "' must be an OBJECT", at + "/" + f);
+  }
+
+  void reader_config(const json& c, const std::string& at) {
+    if (!c.is_object()) {
+      schema("The value for the field 'ReaderConfig' must be an OBJECT", at);
+      return;
+    }
+    static const std::set<std::string> types = {"CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"};
+    if (c.contains("InputType") && (!c["InputType"].is_string() || !types.count(c["InputType"].get<std::string>())))
+      schema("The value for the field 'InputType' must be one of [CSV, JSON, JSONL, MANIFEST, PARQUET]", at + "/InputType");
+    if (c.contains("CSVHeaderLocation") && c["CSVHeaderLocation"] != "FIRST_ROW" && c["CSVHeaderLocation"] != "GIVEN")
+      schema("The value for the field 'CSVHeaderLocation' must be one of [FIRST_ROW, GIVEN]", at + "/CSVHeaderLocation");
+    if (c.contains("CSVHeaders") &&
+        (!c["CSVHeaders"].is_array() || !std::all_of(c["CSVHeaders"].begin(), c["CSVHeaders"].end(),
+                                                     [](const json& h) { return h.is_string(); })))
+      schema("The value for the field 'CSVHeaders' must be an ARRAY of STRING", at + "/CSVHeaders");
+    if (c.contains("MaxItems") && (!c["MaxItems"].is_number_integer() || c["MaxItems"].get<long long>() < 0 ||
+                                   c["MaxItems"].get<long long>() > 100000000))
+      schema("The value for the field 'MaxItems' must be an integer between 0 and 100000000", at + "/MaxItems");
   }
 };
 

@@ -64,7 +64,13 @@ void StepFunctionsService::post(std::chrono::milliseconds delay, std::function<v
     return;
   }
   env_.scheduler->post_after(delay, [alive = alive_, fn = std::move(fn)] {
-    if (*alive) fn();
+    if (!*alive) return;
+    // The last line of defence of the background thread: nothing an execution does escapes.
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      spdlog::error("stepfunctions: a background step failed: {}", e.what());
+    }
   });
 }
 
@@ -338,6 +344,8 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     return finish(Outcome::failure("States.Runtime", "Unsupported state type " + type));
   } catch (const StatesError& err) {
     return finish(Outcome::failure(err.error, err.cause));
+  } catch (const nlohmann::json::exception& err) {  // a value of an unexpected type: the state fails
+    return finish(Outcome::failure("States.Runtime", err.what()));
   }
 }
 
@@ -370,6 +378,8 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       return done(std::move(o));
     } catch (const StatesError& err) {
       o = Outcome::failure(err.error, err.cause);
+    } catch (const nlohmann::json::exception& err) {
+      o = Outcome::failure("States.Runtime", err.what());
     }
   }
   if (o.ok) {
@@ -402,6 +412,8 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       return done(std::move(o));
     } catch (const StatesError& err) {
       o = Outcome::failure(err.error, err.cause);
+    } catch (const nlohmann::json::exception& err) {
+      o = Outcome::failure("States.Runtime", err.what());
     }
   }
   // Retry

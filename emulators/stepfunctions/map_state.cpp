@@ -74,7 +74,7 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
       return got(Outcome::failure(e.error, e.cause), nullptr);
     }
     std::string resource = reader.value("Resource", "arn:aws:states:::s3:getObject");
-    json config = reader.value("ReaderConfig", json::object());
+    json config = reader.contains("ReaderConfig") && reader["ReaderConfig"].is_object() ? reader["ReaderConfig"] : json::object();
     auto reader_failed = [](const Result& r) {
       return Outcome::failure("States.ItemReaderFailed", r.error->code + ": " + r.error->message);
     };
@@ -86,7 +86,7 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
         if (f->stopped()) return;
         if (r.is_error()) return got(reader_failed(r), nullptr);
         json items = json::array();
-        size_t max = config.value("MaxItems", 0);
+        size_t max = config.contains("MaxItems") && config["MaxItems"].is_number_unsigned() ? config["MaxItems"].get<size_t>() : 0;
         for (const auto& o : r.output.value("Contents", json::array())) {
           if (max && items.size() >= max) break;
           json item = {{"Key", o.value("Key", "")}, {"Size", o.value("Size", 0)}, {"StorageClass", o.value("StorageClass", "STANDARD")}};
@@ -98,7 +98,7 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
       });
       return;
     }
-    std::string format = config.value("InputType", "JSON");
+    std::string format = config.contains("InputType") && config["InputType"].is_string() ? config["InputType"].get<std::string>() : "JSON";
     call(*f->exec, "s3", "GetObject", {{"Bucket", params.value("Bucket", "")}, {"Key", params.value("Key", "")}},
          [this, f, format, config, got, reader_failed](Result r) {
            std::lock_guard lock(mu_);

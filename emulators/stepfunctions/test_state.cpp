@@ -96,7 +96,7 @@ void StepFunctionsService::test_state(const RequestContext& ctx, json in, Comple
   } catch (const AwsError& err) {
     return done(Result::fail(err));
   }
-  run_state(f, name, std::move(input), {}, [this, e, level, done](Outcome o) {
+  OutcomeFn answer = [this, e, level, done](Outcome o) {
     json out = json::object();
     if (o.retriable) out["status"] = "RETRIABLE";
     else if (o.caught) out["status"] = "CAUGHT_ERROR";
@@ -108,7 +108,12 @@ void StepFunctionsService::test_state(const RequestContext& ctx, json in, Comple
     if (level != "INFO") out["inspectionData"] = e->inspection;
     e->finished = true;
     post(std::chrono::milliseconds(0), [done, out] { done(Result::ok(out)); });
-  });
+  };
+  try {
+    run_state(f, name, std::move(input), {}, answer);
+  } catch (const std::exception&) {
+    done(Result::fail(AwsError::internal()));
+  }
 }
 
 }  // namespace awan::stepfunctions
