@@ -174,9 +174,16 @@ void StepFunctionsService::write_results(const FramePtr& f, const json& st, cons
   json ctx = f->exec->context;
   json params;
   try {
-    const char* field = writer.contains("Parameters") ? "Parameters" : "Arguments";
-    params = writer.contains(field) ? paths::payload(writer[field], paths::Scope{scope_input, ctx, f->variables}, field)
-                                    : json::object();
+    if (f->uses_jsonata(st)) {
+      json states = {{"input", scope_input}, {"context", ctx}};
+      params = writer.contains("Arguments") ? jsonata::evaluate_template(writer["Arguments"], jsonata::Bindings{states, f->variables})
+                                            : json::object();
+    } else {
+      params = writer.contains("Parameters")
+                   ? paths::payload(writer["Parameters"], paths::Scope{scope_input, ctx, f->variables}, "Parameters")
+                   : json::object();
+    }
+    if (!params.is_object()) throw StatesError{"States.ResultWriterFailed", "The ResultWriter's parameters must be an object"};
   } catch (const StatesError& e) {
     return done(Outcome::failure(e.error, e.cause));
   }

@@ -69,7 +69,14 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
     const json& reader = st["ItemReader"];
     json params;
     try {
-      params = reader.contains("Parameters") ? paths::payload(reader["Parameters"], scope, "Parameters") : json::object();
+      if (f->uses_jsonata(st)) {
+        json states = {{"input", input}, {"context", ctx}};
+        params = reader.contains("Arguments") ? jsonata::evaluate_template(reader["Arguments"], jsonata::Bindings{states, f->variables})
+                                              : json::object();
+      } else {
+        params = reader.contains("Parameters") ? paths::payload(reader["Parameters"], scope, "Parameters") : json::object();
+      }
+      if (!params.is_object()) throw StatesError{"States.ItemReaderFailed", "The ItemReader's parameters must be an object"};
     } catch (const StatesError& e) {
       return got(Outcome::failure(e.error, e.cause), nullptr);
     }

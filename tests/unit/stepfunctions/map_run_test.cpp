@@ -213,3 +213,25 @@ TEST(StepFunctionsDistributedMap, NestedStatesStayOutOfTheParentHistory) {
                                    "MapRunSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"};
   EXPECT_EQ(h, want);
 }
+
+TEST(StepFunctionsDistributedMap, JsonataArguments) {
+  S3Fixture fx;
+  fx.objects["in/items.json"] = R"([{"q":1},{"q":2}])";
+  json processor = {{"D", {{"Type", "Pass"}, {"Output", "{% $states.input.v * 10 %}"}, {"End", true}}}};
+  json machine = distributed(processor, {
+      {"ItemReader", {{"Resource", "arn:aws:states:::s3:getObject"}, {"ReaderConfig", {{"InputType", "JSON"}}},
+                      {"Arguments", {{"Bucket", "{% $states.input.bucket %}"}, {"Key", "items.json"}}}}},
+      {"ItemSelector", {{"v", "{% $states.context.Map.Item.Value.q %}"}}},
+      {"ResultWriter", {{"Resource", "arn:aws:states:::s3:putObject"},
+                        {"Arguments", {{"Bucket", "out"}, {"Prefix", "{% 'by-' & $states.input.bucket %}"}}}}}});
+  machine["QueryLanguage"] = "JSONata";
+  auto d = fx.run(machine, {{"bucket", "in"}});
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  json out = json::parse(d["output"].get<std::string>());
+  std::string key = out["ResultWriterDetails"]["Key"];
+  EXPECT_EQ(key.rfind("by-in/", 0), 0u) << key;
+  json manifest = json::parse(fx.objects.at("out/" + key));
+  json results = json::parse(fx.objects.at("out/" + manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].get<std::string>()));
+  EXPECT_EQ(results[0]["Output"], "10");
+  EXPECT_EQ(results[1]["Output"], "20");
+}
