@@ -32,6 +32,8 @@ struct Node {
     Call,       // $text(args...)
     Bind,       // $text := args[0]
     Wildcard,   // * (every field value of the context)
+    Lambda,     // function($p, ...) { args[0] }: parameter names in value; an argument of
+                // $map / $filter / $reduce / $each / $sift only
   } kind = Literal;
   std::string text;
   nlohmann::json value;

@@ -91,7 +91,9 @@ class Evaluator {
         else env_.frames.back().erase(n.text);
         return v;
       }
+      case Node::Lambda: fail("a function is only allowed as an argument of $map, $filter, $reduce, $each or $sift");
       case Node::Call: {
+        if (n.args.size() >= 2 && n.args[1]->kind == Node::Lambda) return higher_order(n, ctx, depth);
         std::vector<std::optional<json>> args;
         for (const auto& a : n.args) {
           Val v = eval(*a, ctx, depth + 1);
@@ -115,6 +117,65 @@ class Evaluator {
     if (!std::isfinite(d)) fail("the result is not a finite number");
     if (std::floor(d) == d && std::fabs(d) < 9e15) return static_cast<int64_t>(d);
     return d;
+  }
+
+  // The lambda with its parameters bound to `values` (missing ones undefined).
+  std::optional<json> apply(const Node& lambda, const std::vector<json>& values, const json* ctx, int depth) {
+    std::map<std::string, json> frame;
+    for (size_t i = 0; i < lambda.value.size() && i < values.size(); ++i) frame[lambda.value[i].get<std::string>()] = values[i];
+    env_.frames.push_back(std::move(frame));
+    Val v = eval(*lambda.args[0], ctx, depth + 1);
+    env_.frames.pop_back();
+    if (!v.v) return std::nullopt;
+    return unwrap(std::move(v));
+  }
+
+  // $map(array, fn($v, $i, $a)), $filter(array, fn($v, $i, $a)), $reduce(array, fn($acc, $v,
+  // $i, $a)[, init]), $each(object, fn($v, $k)), $sift(object, fn($v, $k)).
+  Val higher_order(const Node& n, const json* ctx, int depth) {
+    const std::string& fn = n.text;
+    const Node& lambda = *n.args[1];
+    Val first = eval(*n.args[0], ctx, depth + 1);
+    if (fn == "each" || fn == "sift") {
+      if (n.args.size() != 2) fail("$" + fn + ": wrong number of arguments");
+      if (!first.v) return {};
+      if (!first.v->is_object()) fail("$" + fn + ": the first argument must be an object");
+      json out = fn == "each" ? json::array() : json::object();
+      for (auto it = first.v->begin(); it != first.v->end(); ++it) {
+        auto r = apply(lambda, {it.value(), it.key()}, ctx, depth);
+        if (fn == "each" && r) out.push_back(std::move(*r));
+        if (fn == "sift" && functions::truthy(r)) out[it.key()] = it.value();
+      }
+      return out.empty() ? Val{} : Val{out, fn == "each"};
+    }
+    if (fn != "map" && fn != "filter" && fn != "reduce") fail("$" + fn + " does not take a function");
+    if (n.args.size() != 2 && !(fn == "reduce" && n.args.size() == 3)) fail("$" + fn + ": wrong number of arguments");
+    if (!first.v) return {};
+    json items = first.v->is_array() ? *first.v : json::array({*first.v});
+    if (fn == "reduce") {
+      std::optional<json> acc;
+      size_t start = 0;
+      if (n.args.size() == 3) {
+        Val init = eval(*n.args[2], ctx, depth + 1);
+        if (init.v) acc = unwrap(std::move(init));
+      }
+      if (!acc) {
+        if (items.empty()) return {};
+        acc = items[0];
+        start = 1;
+      }
+      for (size_t i = start; i < items.size(); ++i) {
+        acc = apply(lambda, {acc ? *acc : json(), items[i], json(i), items}, ctx, depth);
+      }
+      return acc ? Val{*acc} : Val{};
+    }
+    json out = json::array();
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto r = apply(lambda, {items[i], json(i), items}, ctx, depth);
+      if (fn == "map" && r) out.push_back(std::move(*r));
+      if (fn == "filter" && functions::truthy(r)) out.push_back(items[i]);
+    }
+    return out.empty() ? Val{} : Val{out, true};
   }
 
   static Val name(const std::string& field, const json* ctx) {

@@ -240,6 +240,7 @@ class Parser {
       case Token::String: return make(Node::Literal, "", {}, t.text);
       case Token::Variable: return make(Node::Variable, t.text);
       case Token::Name:
+        if (t.text == "function" && is_op("(")) return lambda(depth);
         if (t.text == "true" || t.text == "false") return make(Node::Literal, "", {}, t.text == "true");
         if (t.text == "null") return make(Node::Literal, "", {}, nullptr);
         return make(Node::Name, t.text);
@@ -286,6 +287,25 @@ class Parser {
       return make(Node::Object, "", std::move(members));
     }
     throw ParseError{"unexpected '" + o + "' at " + std::to_string(t.at)};
+  }
+
+  // function($a, $b) { body }
+  NodePtr lambda(int depth) {
+    expect("(");
+    json params = json::array();
+    while (!is_op(")")) {
+      if (tok_.kind != Token::Variable || tok_.text.empty() || tok_.text == "$")
+        throw ParseError{"a function parameter must be a $name, at " + std::to_string(tok_.at)};
+      params.push_back(tok_.text);
+      advance();
+      if (!is_op(",")) break;
+      advance();
+    }
+    expect(")");
+    expect("{");
+    NodePtr body = expression(0, depth + 1);
+    expect("}");
+    return make(Node::Lambda, "", {body}, params);
   }
 
   NodePtr infix(NodePtr left, int depth) {

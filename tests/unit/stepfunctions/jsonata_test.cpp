@@ -112,9 +112,18 @@ TEST(StepFunctionsJsonata, Expressions) {
       {"$states.input.`name`", "ann"},
       {"$count($states.input.*)", 6},
       {"/* a comment */ 1", 1},
+      {"$map([1, 2, 3], function($v) { $v * 2 })", {2, 4, 6}},
+      {"$map($states.input.orders, function($o, $i) { $o.id + $i })", {1, 3}},
+      {"$filter([1, 2, 3, 4], function($v) { $v % 2 = 0 })", {2, 4}},
+      {"$filter($states.input.orders, function($o) { $o.total > 20 }).id", 2},
+      {"$reduce([1, 2, 3, 4], function($acc, $v) { $acc + $v })", 10},
+      {"$reduce([1, 2], function($acc, $v) { $acc + $v }, 10)", 13},
+      {"$each({'a': 1, 'b': 2}, function($v, $k) { $k & $v })", {"a1", "b2"}},
+      {"$sift({'a': 1, 'b': 2}, function($v) { $v > 1 })", {{"b", 2}}},
+      {"$map([1, 2], function($v) { $v + $outer })", {11, 12}},
   };
   for (const auto& t : table) {
-    auto v = eval(t.expr, {{"v", 2}});
+    auto v = eval(t.expr, {{"v", 2}, {"outer", 10}});
     ASSERT_TRUE(v.has_value()) << t.expr;
     EXPECT_EQ(*v, t.want) << t.expr;
   }
@@ -132,7 +141,8 @@ TEST(StepFunctionsJsonata, Expressions) {
 
 TEST(StepFunctionsJsonata, MalformedAndRuntimeErrors) {
   for (const char* bad : {"", "1 +", "(1", "[1, 2", "{'a' 1}", "'unterminated", "$f(", "a[", "1 ** 2", "$x ~> $f",
-                          "1 := 2", "@", "{% %}", "a..b", "`name", "/* open", "\"\\u12\"", "foo(1)", "1e999"}) {
+                          "1 := 2", "@", "{% %}", "a..b", "`name", "/* open", "\"\\u12\"", "foo(1)", "1e999",
+                          "function($x) { $x", "function(x) { 1 }", "$map([1], function($v) { })"}) {
     std::string why;
     EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
     EXPECT_FALSE(why.empty()) << bad;
@@ -142,7 +152,8 @@ TEST(StepFunctionsJsonata, MalformedAndRuntimeErrors) {
   EXPECT_EQ(jsonata::parse(std::string(5000, '-') + "1"), nullptr);
   EXPECT_EQ(jsonata::parse(std::string(5000, '[') + std::string(5000, ']')), nullptr);
   for (const char* bad : {"'a' + 1", "1 / 0", "$nope()", "$number('x')", "$sqrt(-1)", "[1..100000]", "'a' < 1",
-                          "$substring(1, 2)", "$range(1, 100000, 1)", "$parse('{')", "$sort([1, 'a'])", "$hash('a', 'MD4')"}) {
+                          "$substring(1, 2)", "$range(1, 100000, 1)", "$parse('{')", "$sort([1, 'a'])", "$hash('a', 'MD4')",
+                          "function($x) { 1 }", "$count([1], function($v) { 1 })", "$map([1])"}) {
     try {
       eval(bad);
       ADD_FAILURE() << bad;
