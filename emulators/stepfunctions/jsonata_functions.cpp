@@ -348,7 +348,7 @@ std::string to_string(const std::optional<json>& v) {
   if (!v) return "";
   if (v->is_string()) return v->get<std::string>();
   if (v->is_number()) return format_number(v->get<double>());
-  return v->dump();
+  return v->dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 bool equal(const json& a, const json& b) {

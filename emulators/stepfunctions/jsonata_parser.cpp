@@ -357,11 +357,33 @@ class Parser {
   Token tok_;
 };
 
+// Well-formed UTF-8 (literals become JSON strings, which must be text).
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    if (n == 3) {
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return false;  // overlong, surrogate
+    }
+    if (n == 4) {
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if (c > 0xF4 || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 }  // namespace
 
 NodePtr parse(std::string_view text, std::string* why) {
   try {
     if (text.size() > kMaxLength) throw ParseError{"expression too long"};
+    if (!valid_utf8(text)) throw ParseError{"the expression is not UTF-8 text"};
     return Parser(text).parse_all();
   } catch (const ParseError& e) {
     if (why) *why = e.why;

@@ -142,7 +142,8 @@ TEST(StepFunctionsJsonata, Expressions) {
 TEST(StepFunctionsJsonata, MalformedAndRuntimeErrors) {
   for (const char* bad : {"", "1 +", "(1", "[1, 2", "{'a' 1}", "'unterminated", "$f(", "a[", "1 ** 2", "$x ~> $f",
                           "1 := 2", "@", "{% %}", "a..b", "`name", "/* open", "\"\\u12\"", "foo(1)", "1e999",
-                          "function($x) { $x", "function(x) { 1 }", "$map([1], function($v) { })"}) {
+                          "function($x) { $x", "function(x) { 1 }", "$map([1], function($v) { })",
+                          "'\xac' & 1", "\xc0\x80", "'\xed\xa0\x80'"}) {
     std::string why;
     EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
     EXPECT_FALSE(why.empty()) << bad;
