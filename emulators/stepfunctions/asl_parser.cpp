@@ -3,11 +3,13 @@
 // Parallel branches and Map processors are validated recursively (depth bounded).
 #include "stepfunctions/asl_parser.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
 #include "stepfunctions/choice.hpp"
 #include "stepfunctions/intrinsics.hpp"
+#include "stepfunctions/jsonata.hpp"
 #include "stepfunctions/jsonpath.hpp"
 
 namespace awan::stepfunctions::asl {
@@ -48,6 +50,16 @@ std::set<std::string> fields_of(const std::string& type) {
          "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage",
          "ToleratedFailurePercentagePath", "ItemReader", "ItemBatcher", "ResultWriter", "Label", "Next", "End",
          "InputPath", "OutputPath", "ResultPath", "ResultSelector", "Retry", "Catch", "Output", "Assign", "Arguments"});
+  return f;
+}
+
+// Fields of the JSONPath query language, refused in a JSONata state.
+const std::set<std::string>& jsonpath_only_fields() {
+  static const std::set<std::string> f = {"InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
+                                          "Result", "ItemsPath", "SecondsPath", "TimestampPath", "ErrorPath",
+                                          "CausePath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+                                          "MaxConcurrencyPath", "ToleratedFailureCountPath",
+                                          "ToleratedFailurePercentagePath", "Iterator"};
   return f;
 }
 
@@ -168,7 +180,54 @@ struct Validator {
           schema("States.ALL must be the last retrier", at + "[" + std::to_string(i) + "]/ErrorEquals");
   }
 
-  void machine(const json& def, const std::string& at, int depth, bool top) {
+  // A JSONata state: no JSONPath fields; every "{% %}" of its templates parses; Choice rules
+  // are {Condition, Next, Output, Assign}.
+  void jsonata_state(const json& st, const std::string& at) {
+    for (auto it = st.begin(); it != st.end(); ++it)
+      if (jsonpath_only_fields().count(it.key()))
+        schema("The field '" + it.key() + "' is not supported by the JSONata query language", at);
+    auto check = [&](const json& tpl, const std::string& where, const std::string& field) {
+      if (auto bad = jsonata::check_template(tpl))
+        schema("The JSONata expression of the field '" + field + "' is invalid: " + bad->second, where + bad->first);
+    };
+    for (const char* f : {"Arguments", "Output", "Assign", "Items", "ItemSelector", "Error", "Cause", "Seconds", "Timestamp"})
+      if (st.contains(f)) check(st[f], at + "/" + f, f);
+    for (const char* list : {"Catch", "Choices"}) {
+      if (!st.contains(list) || !st[list].is_array()) continue;
+      for (size_t i = 0; i < st[list].size(); ++i) {
+        const json& r = st[list][i];
+        std::string r_at = at + "/" + list + "[" + std::to_string(i) + "]";
+        if (!r.is_object()) continue;
+        for (const char* f : {"Output", "Assign", "Condition"})
+          if (r.contains(f)) check(r[f], r_at + "/" + f, f);
+      }
+    }
+  }
+
+  void jsonata_choices(const json& st, const json& states, const std::string& at) {
+    target(st, "Default", states, at);
+    if (!st.contains("Choices") || !st["Choices"].is_array() || st["Choices"].empty()) {
+      schema("The value for the field 'Choices' must be a non-empty ARRAY", at + "/Choices");
+      return;
+    }
+    static const std::set<std::string> rule_fields = {"Condition", "Next", "Comment", "Output", "Assign"};
+    for (size_t i = 0; i < st["Choices"].size(); ++i) {
+      const json& r = st["Choices"][i];
+      std::string r_at = at + "/Choices[" + std::to_string(i) + "]";
+      if (!r.is_object()) {
+        schema("The value must be an OBJECT", r_at);
+        continue;
+      }
+      for (auto it = r.begin(); it != r.end(); ++it)
+        if (!rule_fields.count(it.key())) schema("Field '" + it.key() + "' is not supported", r_at);
+      if (!r.contains("Condition") || !r.contains("Next")) schema("These fields are required: [Condition, Next]", r_at);
+      else if (!r["Condition"].is_boolean() && !jsonata::is_expression(r["Condition"]))
+        schema("The value for the field 'Condition' must be a JSONata expression or a BOOLEAN", r_at + "/Condition");
+      target(r, "Next", states, r_at);
+    }
+  }
+
+  void machine(const json& def, const std::string& at, int depth, bool top, bool inherited_jsonata = false) {
     if (depth > kMaxNesting) {
       schema("The state machine is nested too deeply", at);
       return;
@@ -205,6 +264,7 @@ struct Validator {
       schema("The value for the field 'TimeoutSeconds' must be a positive integer", at + "/TimeoutSeconds");
     if (def.contains("QueryLanguage") && def["QueryLanguage"] != "JSONPath" && def["QueryLanguage"] != "JSONata")
       schema("The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]", at + "/QueryLanguage");
+    bool ata = def.contains("QueryLanguage") ? def["QueryLanguage"] == "JSONata" : inherited_jsonata;
     const json& states = def["States"];
     if (states.empty()) {
       schema("The value for the field 'States' must be a non-empty OBJECT", at + "/States");
@@ -216,7 +276,7 @@ struct Validator {
     for (auto it = states.begin(); it != states.end(); ++it) {
       if (it.key().empty() || it.key().size() > 80)
         schema("The state name must be between 1 and 80 characters", at + "/States/" + it.key());
-      state(it.key(), *it, states, at + "/States/" + it.key(), depth);
+      state(it.key(), *it, states, at + "/States/" + it.key(), depth, ata);
     }
     reachability(start, states, at);
   }
@@ -255,7 +315,8 @@ struct Validator {
       add("MISSING_TRANSITION_TARGET", std::string("Missing '") + field + "' target: " + it->get<std::string>(), at + "/" + field);
   }
 
-  void state(const std::string& name, const json& st, const json& states, const std::string& at, int depth) {
+  void state(const std::string& name, const json& st, const json& states, const std::string& at, int depth,
+             bool machine_jsonata) {
     if (!st.is_object()) {
       schema("The value must be an OBJECT", at);
       return;
@@ -269,6 +330,14 @@ struct Validator {
       return;
     }
     std::string type = st["Type"];
+    bool ata = machine_jsonata;
+    if (st.contains("QueryLanguage")) {
+      if (st["QueryLanguage"] != "JSONPath" && st["QueryLanguage"] != "JSONata")
+        schema("The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]", at + "/QueryLanguage");
+      else if (machine_jsonata && st["QueryLanguage"] == "JSONPath")
+        schema("The QueryLanguage of a state cannot be JSONPath when the state machine's is JSONata", at + "/QueryLanguage");
+      ata = st["QueryLanguage"] == "JSONata";
+    }
     auto allowed = fields_of(type);
     if (allowed.empty()) {
       schema("The value for the field 'Type' must be one of [Pass, Task, Choice, Wait, Succeed, Fail, Parallel, Map]",
@@ -288,10 +357,11 @@ struct Validator {
         schema("These fields are required: [Next]", at);
     }
     target(st, "Next", states, at);
+    if (ata) jsonata_state(st, at);
     for (const char* p : {"InputPath", "OutputPath"}) path_field(st, p, at, false);
     path_field(st, "ResultPath", at, true);
     for (const char* p : {"Parameters", "ResultSelector", "ItemSelector"})
-      if (st.contains(p)) {
+      if (st.contains(p) && !ata) {
         if (!st[p].is_object() && p != std::string("Parameters")) schema(std::string("The value for the field '") + p + "' must be an OBJECT", at + "/" + p);
         payload_template(st[p], at + "/" + p, 0);
       }
@@ -303,11 +373,12 @@ struct Validator {
           if (st["Catch"][i].is_object()) target(st["Catch"][i], "Next", states, at + "/Catch[" + std::to_string(i) + "]");
     }
     if (type == "Task") task(st, at);
+    else if (type == "Choice" && ata) jsonata_choices(st, states, at);
     else if (type == "Choice") choice_state(st, states, at);
-    else if (type == "Wait") wait(st, at);
+    else if (type == "Wait") wait(st, at, ata);
     else if (type == "Fail") fail_state(st, at);
-    else if (type == "Parallel") parallel(st, at, depth);
-    else if (type == "Map") map(st, at, depth);
+    else if (type == "Parallel") parallel(st, at, depth, ata);
+    else if (type == "Map") map(st, at, depth, ata);
   }
 
   void positive(const json& st, const char* f, const std::string& at) {
@@ -354,13 +425,16 @@ struct Validator {
     }
   }
 
-  void wait(const json& st, const std::string& at) {
+  void wait(const json& st, const std::string& at, bool ata) {
     int n = 0;
     for (const char* f : {"Seconds", "Timestamp", "SecondsPath", "TimestampPath"}) n += st.contains(f);
     if (n != 1) {
       schema("Exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath' must be specified", at);
       return;
     }
+    if (ata && ((st.contains("Seconds") && jsonata::is_expression(st["Seconds"])) ||
+                (st.contains("Timestamp") && jsonata::is_expression(st["Timestamp"]))))
+      return;  // evaluated when the state runs
     if (st.contains("Seconds") && (!st["Seconds"].is_number_integer() || st["Seconds"].get<long long>() < 0 ||
                                    st["Seconds"].get<long long>() > 99999999))
       schema("The value for the field 'Seconds' must be a non-negative integer", at + "/Seconds");
@@ -384,7 +458,7 @@ struct Validator {
       }
   }
 
-  void parallel(const json& st, const std::string& at, int depth) {
+  void parallel(const json& st, const std::string& at, int depth, bool ata) {
     if (!st.contains("Branches")) {
       schema("These fields are required: [Branches]", at);
       return;
@@ -394,10 +468,10 @@ struct Validator {
       schema("The value for the field 'Branches' must be a non-empty ARRAY", at + "/Branches");
       return;
     }
-    for (size_t i = 0; i < b.size(); ++i) machine(b[i], at + "/Branches[" + std::to_string(i) + "]", depth + 1, false);
+    for (size_t i = 0; i < b.size(); ++i) machine(b[i], at + "/Branches[" + std::to_string(i) + "]", depth + 1, false, ata);
   }
 
-  void map(const json& st, const std::string& at, int depth) {
+  void map(const json& st, const std::string& at, int depth, bool ata) {
     const char* proc = st.contains("ItemProcessor") ? "ItemProcessor" : st.contains("Iterator") ? "Iterator" : nullptr;
     if (!proc) {
       schema("These fields are required: [ItemProcessor]", at);
@@ -414,7 +488,7 @@ struct Validator {
                    at + "/" + proc + "/ProcessorConfig/ExecutionType");
         }
       }
-      machine(p, at + "/" + proc, depth + 1, false);
+      machine(p, at + "/" + proc, depth + 1, false, ata);
     }
     path_field(st, "ItemsPath", at, true);
     if (st.contains("MaxConcurrency") && (!st["MaxConcurrency"].is_number_integer() || st["MaxConcurrency"].get<long long>() < 0))
@@ -427,10 +501,34 @@ struct Validator {
     if (st.contains("ToleratedFailureCount") &&
         (!st["ToleratedFailureCount"].is_number_integer() || st["ToleratedFailureCount"].get<long long>() < 0))
       schema("The value for the field 'ToleratedFailureCount' must be a non-negative integer", at + "/ToleratedFailureCount");
+    if (st.contains("Label") && (!st["Label"].is_string() || st["Label"].get_ref<const std::string&>().size() > 40))
+      schema("The value for the field 'Label' must be a STRING of at most 40 characters", at + "/Label");
     if (st.contains("ItemReader")) {
       const json& r = st["ItemReader"];
       if (!r.is_object() || !r.contains("Resource")) schema("These fields are required: [Resource]", at + "/ItemReader");
+      else if (r.contains("ReaderConfig")) reader_config(r["ReaderConfig"], at + "/ItemReader/ReaderConfig");
     }
+    for (const char* f : {"ItemBatcher", "ResultWriter"})
+      if (st.contains(f) && !st[f].is_object()) schema(std::string("The value for the field '") + f + "' must be an OBJECT", at + "/" + f);
+  }
+
+  void reader_config(const json& c, const std::string& at) {
+    if (!c.is_object()) {
+      schema("The value for the field 'ReaderConfig' must be an OBJECT", at);
+      return;
+    }
+    static const std::set<std::string> types = {"CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"};
+    if (c.contains("InputType") && (!c["InputType"].is_string() || !types.count(c["InputType"].get<std::string>())))
+      schema("The value for the field 'InputType' must be one of [CSV, JSON, JSONL, MANIFEST, PARQUET]", at + "/InputType");
+    if (c.contains("CSVHeaderLocation") && c["CSVHeaderLocation"] != "FIRST_ROW" && c["CSVHeaderLocation"] != "GIVEN")
+      schema("The value for the field 'CSVHeaderLocation' must be one of [FIRST_ROW, GIVEN]", at + "/CSVHeaderLocation");
+    if (c.contains("CSVHeaders") &&
+        (!c["CSVHeaders"].is_array() || !std::all_of(c["CSVHeaders"].begin(), c["CSVHeaders"].end(),
+                                                     [](const json& h) { return h.is_string(); })))
+      schema("The value for the field 'CSVHeaders' must be an ARRAY of STRING", at + "/CSVHeaders");
+    if (c.contains("MaxItems") && (!c["MaxItems"].is_number_integer() || c["MaxItems"].get<long long>() < 0 ||
+                                   c["MaxItems"].get<long long>() > 100000000))
+      schema("The value for the field 'MaxItems' must be an integer between 0 and 100000000", at + "/MaxItems");
   }
 };
 

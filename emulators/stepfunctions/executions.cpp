@@ -1,6 +1,6 @@
-// Execution operations: StartExecution (name idempotency), StartSyncExecution (EXPRESS),
-// StopExecution, DescribeExecution, ListExecutions, GetExecutionHistory and
-// DescribeStateMachineForExecution.
+// Execution operations: StartExecution (name idempotency; state machine, version or alias
+// ARNs), StartSyncExecution (EXPRESS), StopExecution, DescribeExecution, ListExecutions,
+// GetExecutionHistory, DescribeStateMachineForExecution and RedriveExecution.
 #include <spdlog/spdlog.h>
 
 #include "core/ids.hpp"
@@ -11,11 +11,10 @@ namespace awan::stepfunctions {
 Result StepFunctionsService::start_execution(const RequestContext& ctx, json& in) { return start(ctx, in, nullptr); }
 
 Result StepFunctionsService::start(const RequestContext& ctx, json& in, Completion* sync) {
-  const std::string& sm_arn = required(in, "stateMachineArn");
-  if (sm_arn.rfind("arn:aws:states:", 0) != 0 || sm_arn.find(":stateMachine:") == std::string::npos)
-    throw errors::invalid_arn(sm_arn);
-  auto* m = find_machine(sm_arn);
-  if (!m) throw errors::state_machine_does_not_exist(sm_arn);
+  const std::string& target_arn = required(in, "stateMachineArn");
+  Target target = resolve_target(target_arn);
+  StateMachine* m = target.machine;
+  const std::string sm_arn = target.base_arn;
   bool express = m->doc["type"] == "EXPRESS";
   if (sync && !express)
     throw errors::state_machine_type_not_supported("This operation is not supported by this type of state machine");
@@ -26,6 +25,7 @@ Result StepFunctionsService::start(const RequestContext& ctx, json& in, Completi
   if (input.is_discarded() || input_text.size() > 256 * 1024)
     throw errors::invalid_execution_input("Invalid State Machine Execution Input: 'Unrecognized token'");
   std::string sm_name = m->doc["name"];
+
   std::string arn = express ? arn_prefix(ctx, "express") + sm_name + ":" + name + ":" + ids::uuid4()
                             : arn_prefix(ctx, "execution") + sm_name + ":" + name;
   if (auto it = executions_.find(arn); it != executions_.end()) {
@@ -43,10 +43,13 @@ Result StepFunctionsService::start(const RequestContext& ctx, json& in, Completi
   double start = now_s();
   e->doc = {{"executionArn", arn},       {"stateMachineArn", sm_arn}, {"name", name},
             {"status", "RUNNING"},       {"startDate", start},        {"input", input_text},
-            {"inputDetails", {{"included", true}}}, {"redriveCount", 0}, {"redriveStatus", "NOT_REDRIVABLE"}};
+            {"inputDetails", {{"included", true}}}, {"redriveCount", 0}, {"redriveStatus", "NOT_REDRIVABLE"},
+            {"redriveStatusReason", "Execution is RUNNING and cannot be redriven"}};
+  if (!target.version_arn.empty()) e->doc["stateMachineVersionArn"] = target.version_arn;
+  if (!target.alias_arn.empty()) e->doc["stateMachineAliasArn"] = target.alias_arn;
   e->context = {{"Execution", {{"Id", arn}, {"Input", input}, {"Name", name}, {"RoleArn", m->doc["roleArn"]},
                                {"StartTime", timefmt::iso8601(timefmt::from_epoch_seconds(start), true)}, {"RedriveCount", 0}}},
-                {"StateMachine", {{"Id", sm_arn}, {"Name", sm_name}}}};
+                {"StateMachine", {{"Id", target_arn}, {"Name", sm_name}}}};
   add_event(*e, 0, "ExecutionStarted",
             {{"input", input_text}, {"inputDetails", {{"truncated", false}}}, {"roleArn", m->doc["roleArn"]}},
             "executionStartedEventDetails");
@@ -57,7 +60,7 @@ Result StepFunctionsService::start(const RequestContext& ctx, json& in, Completi
     Completion done = std::move(*sync);
     e->waiters.push_back([done, sm_arn](Result r) {
       json d = r.output;
-      json out = {{"executionArn", d["executionArn"]}, {"stateMachineArn", sm_arn}, {"name", d["name"]},
+      json out = {{"executionArn", d["executionArn"]}, {"stateMachineArn", d["stateMachineArn"]}, {"name", d["name"]},
                   {"startDate", d["startDate"]}, {"stopDate", d.value("stopDate", 0.0)}, {"status", d["status"]},
                   {"input", d["input"]}, {"inputDetails", {{"included", true}}},
                   {"billingDetails", {{"billedMemoryUsedInMB", 64}, {"billedDurationInMilliseconds", 100}}}};
@@ -89,20 +92,38 @@ Result StepFunctionsService::describe_execution(const RequestContext& ctx, json&
     throw errors::invalid_arn(arn);
   auto e = find_execution(arn);
   if (!e) throw errors::execution_does_not_exist(arn);
+  if ((*e)->finished) set_redrive_status(**e);  // the 14-day period runs on the clock
   return Result::ok((*e)->doc);
 }
 
 Result StepFunctionsService::list_executions(const RequestContext& ctx, json& in) {
   std::string sm = in.value("stateMachineArn", "");
-  if (sm.empty()) throw AwsError::validation("Must provide a StateMachine ARN or MapRun ARN");
-  if (!find_machine(sm)) throw errors::state_machine_does_not_exist(sm);
+  std::string map_run = in.value("mapRunArn", "");
+  if (sm.empty() && map_run.empty()) throw AwsError::validation("Must provide a StateMachine ARN or MapRun ARN");
+  if (!sm.empty() && !map_run.empty())
+    throw AwsError::validation("Must provide only one of StateMachine ARN or MapRun ARN");
+  if (!map_run.empty()) {
+    // A map run's iterations run inside the parent execution: none is an execution of its own.
+    if (!map_runs_.count(map_run)) throw errors::resource_not_found("Resource not found: '" + map_run + "'");
+    return Result::ok({{"executions", json::array()}});
+  }
+  MachineRef ref = split_machine_arn(sm);
+  if (!ref.valid) throw errors::invalid_arn(sm);
+  if (ref.alias) {
+    if (!aliases_.count(sm)) throw errors::resource_not_found("Resource not found: '" + sm + "'");
+  } else if (!find_machine(sm)) {
+    throw errors::state_machine_does_not_exist(sm);
+  }
+  const char* member = ref.version ? "stateMachineVersionArn" : ref.alias ? "stateMachineAliasArn" : "stateMachineArn";
   std::string filter = in.value("statusFilter", "");
+  std::string redrive_filter = in.value("redriveFilter", "");
   // Newest first; only the page is rendered.
   std::vector<std::pair<double, const Execution*>> matching;
   for (const auto& [arn, e] : executions_) {
     const json& d = e->doc;
-    if (d["stateMachineArn"].get_ref<const std::string&>() != sm) continue;
+    if (d.value(member, "") != sm) continue;
     if (!filter.empty() && d["status"].get_ref<const std::string&>() != filter) continue;
+    if (!redrive_filter.empty() && (d.value("redriveCount", 0) > 0) != (redrive_filter == "REDRIVEN")) continue;
     matching.emplace_back(d["startDate"].get<double>(), e.get());
   }
   std::stable_sort(matching.begin(), matching.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -119,9 +140,10 @@ Result StepFunctionsService::list_executions(const RequestContext& ctx, json& in
   json out = {{"executions", json::array()}};
   for (size_t i = start; i < matching.size() && i < start + max; ++i) {
     const json& d = matching[i].second->doc;
-    json item = {{"executionArn", d["executionArn"]}, {"stateMachineArn", sm}, {"name", d["name"]},
-                 {"status", d["status"]}, {"startDate", d["startDate"]}, {"redriveCount", 0}};
-    if (d.contains("stopDate")) item["stopDate"] = d["stopDate"];
+    json item = {{"executionArn", d["executionArn"]}, {"stateMachineArn", d["stateMachineArn"]}, {"name", d["name"]},
+                 {"status", d["status"]}, {"startDate", d["startDate"]}, {"redriveCount", d.value("redriveCount", 0)}};
+    for (const char* k : {"stopDate", "redriveDate", "stateMachineVersionArn", "stateMachineAliasArn"})
+      if (d.contains(k)) item[k] = d[k];
     out["executions"].push_back(std::move(item));
   }
   if (start + max < matching.size()) out["nextToken"] = std::to_string(start + max);
@@ -146,16 +168,76 @@ Result StepFunctionsService::get_execution_history(const RequestContext& ctx, js
 
 Result StepFunctionsService::describe_state_machine_for_execution(const RequestContext& ctx, json& in) {
   const std::string& arn = required(in, "executionArn");
+  if (arn.rfind("arn:aws:states:", 0) != 0 || arn.find(":execution:") == std::string::npos) throw errors::invalid_arn(arn);
   auto e = find_execution(arn);
   if (!e) throw errors::execution_does_not_exist(arn);
-  auto* m = find_machine((*e)->doc["stateMachineArn"]);
-  json out = {{"stateMachineArn", (*e)->doc["stateMachineArn"]}, {"definition", (*e)->definition.dump()}, {"updateDate", (*e)->doc["startDate"]}};
+  const json& d = (*e)->doc;
+  // The machine the execution ran: its version when it was started from a version or an alias.
+  std::string ran = d.value("stateMachineVersionArn", d.value("stateMachineArn", ""));
+  auto* m = find_machine(ran);
+  json out = {{"stateMachineArn", ran}, {"definition", (*e)->definition.dump()}, {"updateDate", d["startDate"]}};
   if (m) {
-    for (const char* k : {"name", "roleArn", "loggingConfiguration", "tracingConfiguration", "revisionId"})
+    for (const char* k : {"name", "roleArn", "loggingConfiguration", "tracingConfiguration", "revisionId", "definition"})
       if (m->doc.contains(k)) out[k] = m->doc[k];
-    out["definition"] = m->doc["definition"];
+    out["updateDate"] = m->doc["creationDate"];
   }
   return Result::ok(out);
+}
+
+std::string StepFunctionsService::not_redrivable_reason(const Execution& e) const {
+  const std::string status = e.doc.value("status", "");
+  if (status == "RUNNING" || status == "SUCCEEDED") return "Execution is " + status + " and cannot be redriven";
+  if (e.express) return "Execution of an EXPRESS state machine cannot be redriven";
+  if (!machines_.count(e.doc.value("stateMachineArn", ""))) return "State machine is in DELETING status";
+  constexpr double kRedrivablePeriod = 14 * 24 * 3600.0;
+  if (now_s() - e.doc.value("stopDate", now_s()) > kRedrivablePeriod) return "Execution redrivable period exceeded";
+  if (e.next_event_id > 25000) return "Execution history event limit exceeded";
+  return "";
+}
+
+void StepFunctionsService::set_redrive_status(Execution& e) {
+  std::string reason = not_redrivable_reason(e);
+  e.doc["redriveStatus"] = reason.empty() ? "REDRIVABLE" : "NOT_REDRIVABLE";
+  if (reason.empty()) e.doc.erase("redriveStatusReason");
+  else e.doc["redriveStatusReason"] = reason;
+}
+
+Result StepFunctionsService::redrive_execution(const RequestContext& ctx, json& in) {
+  const std::string& arn = required(in, "executionArn");
+  if (arn.rfind("arn:aws:states:", 0) == 0 && arn.find(":express:") != std::string::npos)
+    throw errors::execution_not_redrivable("Execution of an EXPRESS state machine cannot be redriven");
+  if (arn.rfind("arn:aws:states:", 0) != 0 || arn.find(":execution:") == std::string::npos) throw errors::invalid_arn(arn);
+  auto found = find_execution(arn);
+  if (!found) throw errors::execution_does_not_exist(arn);
+  ExecutionPtr e = *found;
+  std::string reason = not_redrivable_reason(*e);
+  if (!reason.empty()) throw errors::execution_not_redrivable(reason);
+  int64_t count = e->doc.value("redriveCount", 0) + 1;
+  double now = now_s();
+  for (const char* k : {"stopDate", "error", "cause", "output", "outputDetails"}) e->doc.erase(k);
+  e->doc["status"] = "RUNNING";
+  e->doc["redriveCount"] = count;
+  e->doc["redriveDate"] = now;
+  set_redrive_status(*e);
+  e->finished = false;
+  e->live = std::make_shared<bool>(true);  // a new run: the old run's pending work stays stopped
+  e->context["Execution"]["RedriveCount"] = count;
+  add_event(*e, e->next_event_id - 1, "ExecutionRedriven", {{"redriveCount", count}}, "executionRedrivenEventDetails");
+  // From the state it failed in, with that state's input and the variables of that moment.
+  std::string state = e->definition["StartAt"];
+  json input = json::parse(e->doc.value("input", "{}"), nullptr, false);
+  json vars = json::object();
+  if (e->redrive_point.is_object() && e->redrive_point.contains("state")) {
+    state = e->redrive_point["state"];
+    input = e->redrive_point["input"];
+    vars = e->redrive_point.value("variables", json::object());
+  }
+  e->redrive_point = nullptr;
+  e->resumed = false;
+  save(*e);
+  spdlog::info("stepfunctions: execution {} redriven ({}) at state {}", arn, count, state);
+  run_execution(e, state, std::move(input), std::move(vars));
+  return Result::ok({{"redriveDate", now}});
 }
 
 }  // namespace awan::stepfunctions

@@ -56,10 +56,30 @@ const Optimized kOptimized[] = {
     {"sns:publish", "sns", "Publish", "SNS"},
 };
 
+// The answer of states:startExecution.sync: the child's DescribeExecution in the SDK's
+// member names, dates in epoch milliseconds; Input/Output JSON text (.sync) or JSON (.sync:2).
+json sync_output(const json& d, bool parsed) {
+  json out = json::object();
+  for (auto it = d.begin(); it != d.end(); ++it) {
+    const std::string& k = it.key();
+    if (k.empty() || k[0] == '_' || k == "redriveStatusReason") continue;
+    std::string name = pascal(k);
+    if ((k == "startDate" || k == "stopDate" || k == "redriveDate") && it->is_number())
+      out[name] = static_cast<int64_t>(it->get<double>() * 1000);
+    else if ((k == "input" || k == "output") && parsed && it->is_string())
+      out[name] = json::parse(it->get<std::string>(), nullptr, false);
+    else if (k == "inputDetails" || k == "outputDetails")
+      out[name] = {{"Included", it->value("included", true)}};
+    else
+      out[name] = *it;
+  }
+  return out;
+}
+
 }  // namespace
 
 void StepFunctionsService::call(const Execution& e, const std::string& service, const std::string& operation, json input,
-                                std::function<void(Result)> done) {
+                                std::function<void(Result)> done, std::shared_ptr<Payload> payload) {
   if (!env_.call_service) {
     done(Result::fail(AwsError::not_implemented("cross-service calls")));
     return;
@@ -71,6 +91,7 @@ void StepFunctionsService::call(const Execution& e, const std::string& service, 
   ctx.service = service;
   ctx.operation = operation;
   ctx.clock = env_.clock;
+  ctx.payload = std::move(payload);
   // Off the lock: the callee may call back into Step Functions (SendTaskSuccess).
   post(std::chrono::milliseconds(0), [this, ctx, service, operation, input = std::move(input), done]() mutable {
     env_.call_service(ctx, service, operation, std::move(input), done);
@@ -87,9 +108,10 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
     wait_token = true;
     base = base.substr(0, p);
   }
-  bool sync = false;
+  bool sync = false, sync2 = false;  // .sync:2 answers with the child's Input/Output as JSON
   if (auto p = base.find(".sync"); p != std::string::npos) {
     sync = true;
+    sync2 = base.compare(p, std::string::npos, ".sync:2") == 0;
     base = base.substr(0, p);
   }
   // The timeout and the settled flag shared by every way the task may end.
@@ -167,8 +189,14 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
     integration = "startExecution";
     service = "stepfunctions";
     operation = "StartExecution";
-    input = params;
-    if (input.contains("Input") && !input["Input"].is_string()) input["Input"] = input["Input"].dump();
+    // The integration's members (StateMachineArn, Input, Name) are the API's, capitalised.
+    input = json::object();
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      std::string k = it.key();
+      if (!k.empty() && k[0] >= 'A' && k[0] <= 'Z') k[0] = static_cast<char>(k[0] - 'A' + 'a');
+      input[k] = it.value();
+    }
+    if (input.contains("input") && !input["input"].is_string()) input["input"] = input["input"].dump();
     error_prefix = "StepFunctions";
   } else if (base.rfind("arn:aws:states:::aws-sdk:", 0) == 0) {
     std::string rest = base.substr(std::string("arn:aws:states:::aws-sdk:").size());
@@ -225,7 +253,7 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
               "lambdaFunctionScheduledEventDetails");
     add_event(f, "LambdaFunctionStarted", nullptr, nullptr);
   } else {
-    std::string res = integration + (sync ? ".sync" : "") + (wait_token ? ".waitForTaskToken" : "");
+    std::string res = integration + (sync2 ? ".sync:2" : sync ? ".sync" : "") + (wait_token ? ".waitForTaskToken" : "");
     add_event(f, "TaskScheduled", {{"resourceType", resource_type}, {"resource", res}, {"region", e.region},
                                     {"parameters", params.dump()}},
               "taskScheduledEventDetails");
@@ -233,7 +261,7 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
   }
 
   auto on_result = [this, f, finish, lambda_function, output_is_payload, resource, resource_type, integration, error_prefix,
-                    wait_token, sync, token, service](Result r) {
+                    wait_token, sync, sync2, token, service](Result r) {
     std::unique_lock lock(mu_);
     if (f->stopped()) return;
     Outcome o;
@@ -282,24 +310,18 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
       std::string child = o.output.value("executionArn", "");
       auto it = executions_.find(child);
       if (it == executions_.end()) return finish(Outcome::failure("States.TaskFailed", "child execution not found"));
-      auto complete = [this, f, finish, resource_type, integration](Result r2) {
-        json d = r2.output;
-        std::string status = d.value("status", "");
+      auto complete = [this, f, finish, resource_type, integration, sync2](Result r2) {
+        json d = sync_output(r2.output, sync2);
         Outcome out;
-        if (status == "SUCCEEDED") {
-          json outp = json::parse(d.value("output", "null"), nullptr, false);
-          d["Output"] = outp;
-          out.output = d;
-        } else {
-          out = Outcome::failure("States.TaskFailed", d.dump());
-        }
+        if (d.value("Status", "") == "SUCCEEDED") out.output = d;
+        else out = Outcome::failure("States.TaskFailed", d.dump());
         std::lock_guard l2(mu_);
         if (out.ok)
-          add_event(f, "TaskSucceeded", {{"resourceType", resource_type}, {"resource", integration + ".sync"},
+          add_event(f, "TaskSucceeded", {{"resourceType", resource_type}, {"resource", integration + (sync2 ? ".sync:2" : ".sync")},
                                           {"output", out.output.dump()}, {"outputDetails", {{"truncated", false}}}},
                     "taskSucceededEventDetails");
         else
-          add_event(f, "TaskFailed", {{"resourceType", resource_type}, {"resource", integration + ".sync"},
+          add_event(f, "TaskFailed", {{"resourceType", resource_type}, {"resource", integration + (sync2 ? ".sync:2" : ".sync")},
                                        {"error", out.error}, {"cause", out.cause}}, "taskFailedEventDetails");
         finish(std::move(out));
       };

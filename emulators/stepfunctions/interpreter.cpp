@@ -1,7 +1,7 @@
 // The ASL interpreter: runs an execution state by state on the Scheduler (every transition is a
 // posted step, Waits are timers on the injected clock), records the history, applies
-// Retry/Catch, and runs Parallel branches and Map iterations as child frames. Task resources
-// are in integrations.cpp.
+// Retry/Catch, and runs Parallel branches as child frames. Map states are in map_state.cpp,
+// Task resources in integrations.cpp.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,7 +12,7 @@
 #include "core/timefmt.hpp"
 #include "stepfunctions/choice.hpp"
 #include "stepfunctions/intrinsics.hpp"
-#include "stepfunctions/item_reader.hpp"
+#include "stepfunctions/jsonata.hpp"
 #include "stepfunctions/jsonpath.hpp"
 #include "stepfunctions/paths.hpp"
 #include "stepfunctions/service_impl.hpp"
@@ -22,7 +22,6 @@ namespace awan::stepfunctions {
 namespace {
 
 constexpr int kMaxFrameDepth = 16;
-constexpr size_t kMaxInlineConcurrency = 40;
 
 json io(const json& v) { return v.dump(); }
 
@@ -39,9 +38,25 @@ bool error_matches(const json& equals, const std::string& error) {
   return false;
 }
 
+// $states of a JSONata expression.
+json states_of(const json& input, const json& context) { return {{"input", input}, {"context", context}}; }
+
+// A JSONata Condition: true or false, anything else is a States.QueryEvaluationError.
+bool condition(const json& rule, const json& states, const json& variables) {
+  json v = jsonata::evaluate_template(rule.value("Condition", json(false)), jsonata::Bindings{states, variables});
+  if (!v.is_boolean())
+    throw StatesError{"States.QueryEvaluationError", "The Condition must evaluate to a boolean, was " + v.dump()};
+  return v.get<bool>();
+}
+
+// Wait's Seconds / Timestamp and Fail's Error / Cause in JSONata: a literal or an expression.
+json field_value(const json& st, const char* field, const json& states, const json& variables) {
+  return jsonata::evaluate_template(st[field], jsonata::Bindings{states, variables});
+}
+
 }  // namespace
 
-bool Frame::stopped() const { return *cancelled || !*exec->live || exec->finished; }
+bool Frame::stopped() const { return *cancelled || !*live || exec->finished; }
 
 void StepFunctionsService::post(std::chrono::milliseconds delay, std::function<void()> fn) {
   if (!env_.scheduler) {
@@ -49,7 +64,13 @@ void StepFunctionsService::post(std::chrono::milliseconds delay, std::function<v
     return;
   }
   env_.scheduler->post_after(delay, [alive = alive_, fn = std::move(fn)] {
-    if (*alive) fn();
+    if (!*alive) return;
+    // The last line of defence of the background thread: nothing an execution does escapes.
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      spdlog::error("stepfunctions: a background step failed: {}", e.what());
+    }
   });
 }
 
@@ -61,6 +82,7 @@ void StepFunctionsService::save(const Execution& e) {
   d["_definition"] = e.definition;
   d["_context"] = e.context;
   d["_checkpoint"] = e.checkpoint;
+  d["_redrive"] = e.redrive_point;
   d["_next_event"] = e.next_event_id;
   store_.put("execution", e.arn, d);
 }
@@ -76,6 +98,7 @@ int64_t StepFunctionsService::add_event(Execution& e, int64_t previous, const st
 }
 
 int64_t StepFunctionsService::add_event(const FramePtr& f, const std::string& type, json details, const char* key) {
+  if (f->quiet) return f->last_event;  // a distributed Map iteration: its own execution on AWS
   f->last_event = add_event(*f->exec, f->last_event, type, std::move(details), key);
   return f->last_event;
 }
@@ -86,20 +109,22 @@ void StepFunctionsService::run_execution(const ExecutionPtr& e, const std::strin
   f->exec = e;
   f->machine = &e->definition;
   f->top = true;
+  f->live = e->live;
+  f->jsonata = e->definition.value("QueryLanguage", "JSONPath") == "JSONata";
   f->variables = std::move(variables);
   f->last_event = e->next_event_id - 1;
   if (e->definition.contains("TimeoutSeconds") && e->definition["TimeoutSeconds"].is_number_integer()) {
-    double started = e->doc.value("startDate", now_s());
+    double started = e->doc.value("redriveDate", e->doc.value("startDate", now_s()));
     auto left = static_cast<int64_t>(e->definition["TimeoutSeconds"].get<int64_t>() * 1000 - (now_s() - started) * 1000);
-    post(std::chrono::milliseconds(std::max<int64_t>(left, 0)), [this, e] {
+    post(std::chrono::milliseconds(std::max<int64_t>(left, 0)), [this, e, live = e->live] {
       std::lock_guard lock(mu_);
-      if (!e->finished)
+      if (!e->finished && *live)
         finish_execution(e, Outcome::failure("States.Timeout", "The execution timed out"), "TIMED_OUT");
     });
   }
-  run_frame(f, start_state, std::move(input), [this, e](Outcome o) {
+  run_frame(f, start_state, std::move(input), [this, e, live = e->live](Outcome o) {
     std::lock_guard lock(mu_);
-    if (!e->finished && *e->live) finish_execution(e, std::move(o));
+    if (!e->finished && *live) finish_execution(e, std::move(o));
   });
 }
 
@@ -124,7 +149,11 @@ void StepFunctionsService::finish_execution(const ExecutionPtr& e, Outcome o, co
     else if (st == "TIMED_OUT") add_event(*e, prev, "ExecutionTimedOut", d, "executionTimedOutEventDetails");
     else add_event(*e, prev, "ExecutionAborted", d, "executionAbortedEventDetails");
   }
+  // A failed run keeps the state it failed in: RedriveExecution starts there again.
+  e->redrive_point = st == "SUCCEEDED" ? json() : e->checkpoint;
   e->checkpoint = nullptr;
+  *e->live = false;
+  set_redrive_status(*e);
   save(*e);
   spdlog::info("stepfunctions: execution {} {}", e->arn, st);
   auto waiters = std::move(e->waiters);
@@ -162,9 +191,13 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
   if (f->map_item.is_object()) e.context["Map"] = {{"Item", f->map_item}};
   else e.context.erase("Map");
   if (retries.empty()) {
-    add_event(f, type + "StateEntered", {{"name", name}, {"input", io(input)}, {"inputDetails", {{"truncated", false}}}},
-              "stateEnteredEventDetails");
-    spdlog::info("stepfunctions: {} entered state {}", e.arn, name);
+    // A state resumed after a restart was entered before it: its Entered event is in the history.
+    bool resuming = f->top && e.resumed && e.checkpoint.is_object() && e.checkpoint.value("state", "") == name;
+    if (!resuming) {
+      add_event(f, type + "StateEntered", {{"name", name}, {"input", io(input)}, {"inputDetails", {{"truncated", false}}}},
+                "stateEnteredEventDetails");
+      spdlog::info("stepfunctions: {} entered state {}", e.arn, name);
+    }
     if (f->top) {
       json deadline = e.resumed && e.checkpoint.is_object() && e.checkpoint.value("state", "") == name
                           ? e.checkpoint.value("deadline", json())
@@ -181,13 +214,21 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
   auto finish = [this, f, name, raw, retries, done](Outcome o) {
     state_done(f, name, raw, std::move(o), retries, done);
   };
+  const bool ata = f->uses_jsonata(st);
+  const json states = ata ? states_of(input, ctx) : json();
+  const jsonata::Bindings bind{states, f->variables};
   try {
-    json eff = paths::input_path(st, "InputPath", input, scope);
+    json eff = ata ? input : paths::input_path(st, "InputPath", input, scope);
     paths::Scope eff_scope{eff, ctx, f->variables};
+    if (e.test) {
+      e.inspection["input"] = io(input);
+      e.inspection["afterInputPath"] = io(eff);
+    }
     if (type == "Pass") {
-      json result = st.contains("Result") ? st["Result"]
+      json result = ata ? eff : st.contains("Result") ? st["Result"]
                     : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters")
                                                 : eff;
+      if (e.test && st.contains("Parameters")) e.inspection["afterParameters"] = io(result);
       Outcome o;
       o.output = std::move(result);
       return finish(std::move(o));
@@ -197,8 +238,17 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
       o.output = eff;
       if (type == "Choice") {
         for (const auto& rule : st["Choices"]) {
-          if (choice::matches(rule, [&](const std::string& p) { return paths::resolve(p, eff_scope); })) {
+          if (ata ? condition(rule, states, f->variables)
+                  : choice::matches(rule, [&](const std::string& p) { return paths::resolve(p, eff_scope); })) {
             o.next = rule["Next"];
+            if (ata && rule.contains("Output")) {  // the rule's Output and Assign stand for the state's
+              o.output = jsonata::evaluate_template(rule["Output"], bind);
+              o.output_set = true;
+            }
+            if (ata && rule.contains("Assign")) {
+              json assigned = jsonata::evaluate_template(rule["Assign"], bind);
+              for (auto it = assigned.begin(); it != assigned.end(); ++it) f->variables[it.key()] = it.value();
+            }
             break;
           }
         }
@@ -212,6 +262,10 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     }
     if (type == "Fail") {
       auto text = [&](const char* field, const char* path_field) -> std::string {
+        if (ata && st.contains(field)) {
+          json v = field_value(st, field, states, f->variables);
+          return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+        }
         if (st.contains(field)) return st[field];
         if (!st.contains(path_field)) return "";
         const std::string& p = st[path_field];
@@ -225,7 +279,17 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     }
     if (type == "Wait") {
       double deadline = 0;
-      if (st.contains("Seconds")) deadline = now_s() + st["Seconds"].get<double>();
+      if (ata && st.contains("Seconds")) {
+        json v = field_value(st, "Seconds", states, f->variables);
+        if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 99999999)
+          return finish(Outcome::failure("States.QueryEvaluationError", "The Seconds must be a non-negative integer, was " + v.dump()));
+        deadline = now_s() + v.get<double>();
+      } else if (ata && st.contains("Timestamp")) {
+        json v = field_value(st, "Timestamp", states, f->variables);
+        auto t = v.is_string() ? timefmt::parse_iso8601(v.get<std::string>()) : std::nullopt;
+        if (!t) return finish(Outcome::failure("States.QueryEvaluationError", "The Timestamp must be an ISO-8601 timestamp, was " + v.dump()));
+        deadline = timefmt::epoch_seconds(*t);
+      } else if (st.contains("Seconds")) deadline = now_s() + st["Seconds"].get<double>();
       else if (st.contains("SecondsPath")) {
         auto v = paths::resolve(st["SecondsPath"], eff_scope);
         if (!v || !v->is_number_integer() || v->get<int64_t>() < 0)
@@ -245,7 +309,7 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
         e.checkpoint["deadline"] = deadline;
         save(e);
       }
-      auto ms = static_cast<int64_t>(std::max(0.0, (deadline - now_s()) * 1000));
+      auto ms = e.test ? 0 : static_cast<int64_t>(std::max(0.0, (deadline - now_s()) * 1000));
       Outcome o;
       o.output = eff;
       post(std::chrono::milliseconds(ms), [this, f, finish, o]() mutable {
@@ -262,12 +326,15 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
       } else {
         e.context.erase("Task");
       }
-      json params = st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
+      json params = ata ? (st.contains("Arguments") ? jsonata::evaluate_template(st["Arguments"], bind) : eff)
+                    : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
+      if (e.test) e.inspection[ata ? "afterArguments" : "afterParameters"] = io(params);
       return run_task(f, name, st, std::move(params), finish);
     }
     if (type == "Parallel") {
       if (f->depth >= kMaxFrameDepth) return finish(Outcome::failure("States.Runtime", "Parallel nested too deeply"));
-      json params = st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
+      json params = ata ? (st.contains("Arguments") ? jsonata::evaluate_template(st["Arguments"], bind) : eff)
+                    : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
       return run_parallel(f, name, st, std::move(params), finish);
     }
     if (type == "Map") {
@@ -277,6 +344,8 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     return finish(Outcome::failure("States.Runtime", "Unsupported state type " + type));
   } catch (const StatesError& err) {
     return finish(Outcome::failure(err.error, err.cause));
+  } catch (const nlohmann::json::exception& err) {  // a value of an unexpected type: the state fails
+    return finish(Outcome::failure("States.Runtime", err.what()));
   }
 }
 
@@ -287,12 +356,41 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
   const json& st = (*f->machine)["States"][name];
   const std::string type = st["Type"];
   json ctx = e.context;
+  const bool ata = f->uses_jsonata(st);
+  if (o.ok && ata) {
+    try {
+      // JSONata: Output (default: the result) and Assign, both over the values before the state.
+      json states = states_of(raw_input, ctx);
+      if (type == "Task" || type == "Parallel" || type == "Map") states["result"] = o.output;
+      jsonata::Bindings bind{states, f->variables};
+      if (e.test && states.contains("result")) e.inspection["result"] = io(o.output);
+      json out = st.contains("Output") && !o.output_set ? jsonata::evaluate_template(st["Output"], bind) : std::move(o.output);
+      if (st.contains("Assign")) {
+        json assigned = jsonata::evaluate_template(st["Assign"], bind);
+        for (auto it = assigned.begin(); it != assigned.end(); ++it) f->variables[it.key()] = it.value();
+        if (e.test) e.inspection["variables"] = io(f->variables);
+      }
+      if (o.next.empty() && st.contains("Next")) o.next = st["Next"];
+      add_event(f, type + "StateExited", {{"name", name}, {"output", io(out)}, {"outputDetails", {{"truncated", false}}}},
+                "stateExitedEventDetails");
+      spdlog::info("stepfunctions: {} exited state {}", e.arn, name);
+      o.output = std::move(out);
+      return done(std::move(o));
+    } catch (const StatesError& err) {
+      o = Outcome::failure(err.error, err.cause);
+    } catch (const nlohmann::json::exception& err) {
+      o = Outcome::failure("States.Runtime", err.what());
+    }
+  }
   if (o.ok) {
     try {
       json result = std::move(o.output);
       paths::Scope rscope{result, ctx, f->variables};
-      if (st.contains("ResultSelector") && (type == "Task" || type == "Parallel" || type == "Map"))
+      if (e.test && (type == "Task" || type == "Parallel" || type == "Map")) e.inspection["result"] = io(result);
+      if (st.contains("ResultSelector") && (type == "Task" || type == "Parallel" || type == "Map")) {
         result = paths::payload(st["ResultSelector"], rscope, "ResultSelector");
+        if (e.test) e.inspection["afterResultSelector"] = io(result);
+      }
       if (st.contains("Assign")) {
         paths::Scope ascope{result, ctx, f->variables};
         json assigned = paths::payload(st["Assign"], ascope, "Assign");
@@ -300,6 +398,10 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       }
       json out = (type == "Choice" || type == "Wait" || type == "Succeed") ? result
                                                                            : paths::result_path(st, raw_input, result);
+      if (e.test) {
+        if (type != "Choice" && type != "Wait" && type != "Succeed") e.inspection["afterResultPath"] = io(out);
+        if (st.contains("Assign")) e.inspection["variables"] = io(f->variables);
+      }
       paths::Scope oscope{out, ctx, f->variables};
       out = paths::input_path(st, "OutputPath", out, oscope);
       if (o.next.empty() && st.contains("Next")) o.next = st["Next"];
@@ -310,6 +412,8 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       return done(std::move(o));
     } catch (const StatesError& err) {
       o = Outcome::failure(err.error, err.cause);
+    } catch (const nlohmann::json::exception& err) {
+      o = Outcome::failure("States.Runtime", err.what());
     }
   }
   // Retry
@@ -320,6 +424,10 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       if (!error_matches(rule["ErrorEquals"], o.error)) continue;
       int max_attempts = rule.value("MaxAttempts", 3);
       if (retries[i] >= max_attempts) break;
+      if (e.test) {  // TestState reports that a retrier would run the state again
+        o.retriable = true;
+        return done(std::move(o));
+      }
       double interval = rule.value("IntervalSeconds", 1.0), backoff = rule.value("BackoffRate", 2.0);
       double delay = interval * std::pow(backoff, retries[i]);
       if (rule.contains("MaxDelaySeconds")) delay = std::min(delay, rule["MaxDelaySeconds"].get<double>());
@@ -343,7 +451,18 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       json err = {{"Error", o.error}, {"Cause", o.cause}};
       json out;
       try {
-        out = paths::result_path(rule, raw_input, err);
+        if (ata) {
+          json states = states_of(raw_input, ctx);
+          states["errorOutput"] = err;
+          jsonata::Bindings bind{states, f->variables};
+          out = rule.contains("Output") ? jsonata::evaluate_template(rule["Output"], bind) : err;
+          if (rule.contains("Assign")) {
+            json assigned = jsonata::evaluate_template(rule["Assign"], bind);
+            for (auto it = assigned.begin(); it != assigned.end(); ++it) f->variables[it.key()] = it.value();
+          }
+        } else {
+          out = paths::result_path(rule, raw_input, err);
+        }
       } catch (const StatesError& e2) {
         return done(Outcome::failure(e2.error, e2.cause));
       }
@@ -352,6 +471,9 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       Outcome next;
       next.output = std::move(out);
       next.next = rule["Next"];
+      next.caught = true;
+      next.error = o.error;
+      next.cause = o.cause;
       return done(std::move(next));
     }
   }
@@ -376,7 +498,10 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
     child->exec = f->exec;
     child->machine = &branches[i];
     child->last_event = f->last_event;
-    child->variables = f->variables;
+    child->variables = f->variables;  // outer variables are readable; a branch's Assign stays in it
+    child->live = f->live;
+    child->quiet = f->quiet;
+    child->jsonata = f->child_jsonata(st, branches[i]);
     child->depth = f->depth + 1;
     child->cancelled = join->cancelled;
     run_frame(child, branches[i]["StartAt"], input, [this, f, join, i, done](Outcome o) {
@@ -399,160 +524,6 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
     });
   }
   if (branches.empty()) done(Outcome{true, json::array(), "", "", ""});
-}
-
-void StepFunctionsService::run_map(const FramePtr& f, const std::string& name, const json& st, json input,
-                                   OutcomeFn done) {
-  json ctx = f->exec->context;
-  paths::Scope scope{input, ctx, f->variables};
-  if (st.contains("ItemReader")) {
-    const json& reader = st["ItemReader"];
-    json params = reader.contains("Parameters") ? paths::payload(reader["Parameters"], scope, "Parameters") : json::object();
-    std::string format = reader.contains("ReaderConfig") ? reader["ReaderConfig"].value("InputType", "JSON") : "JSON";
-    json reader_config = reader.value("ReaderConfig", json::object());
-    call(*f->exec, "s3", "GetObject", {{"Bucket", params.value("Bucket", "")}, {"Key", params.value("Key", "")}},
-         [this, f, name, &st, input, format, reader_config, done](Result r) {
-           std::lock_guard lock(mu_);
-           if (f->stopped()) return;
-           if (r.is_error())
-             return done(Outcome::failure("States.ItemReaderFailed", r.error->code + ": " + r.error->message));
-           std::string body;
-           if (r.payload) body = r.payload->read_all().value_or("");
-           else if (r.output.contains("Body") && r.output["Body"].is_string()) body = r.output["Body"];
-           auto items = parse_item_reader(body, format, reader_config);
-           if (!items.error.empty()) return done(Outcome::failure("States.ItemReaderFailed", items.error));
-           map_items(f, name, st, input, std::move(items.items), done);
-         });
-    return;
-  }
-  json items;
-  try {
-    if (st.contains("Items")) items = paths::payload(json{{"v", st["Items"]}}, scope, "Items")["v"];
-    else if (st.contains("ItemsPath")) {
-      auto v = paths::resolve(st["ItemsPath"], scope);
-      if (!v) throw StatesError{"States.Runtime", "Invalid path '" + st["ItemsPath"].get<std::string>() + "' : No results for path"};
-      items = *v;
-    } else {
-      items = input;
-    }
-  } catch (const StatesError& e) {
-    return done(Outcome::failure(e.error, e.cause));
-  }
-  if (!items.is_array())
-    return done(Outcome::failure("States.Runtime", "Map state input must be an array, was " + std::string(items.type_name())));
-  map_items(f, name, st, std::move(input), std::move(items), std::move(done));
-}
-
-void StepFunctionsService::map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items,
-                                     OutcomeFn done) {
-  const json& proc = st.contains("ItemProcessor") ? st["ItemProcessor"] : st["Iterator"];
-  add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
-  struct Join {
-    json items;
-    json input;
-    std::vector<json> results;
-    size_t next = 0, running = 0, left = 0, failures = 0;
-    size_t max_concurrency = 0;
-    double tolerated_pct = -1;
-    int64_t tolerated_count = -1;
-    bool finished = false;
-    std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);
-    std::function<void()> launch;
-  };
-  auto join = std::make_shared<Join>();
-  join->items = std::move(items);
-  join->input = std::move(input);
-  join->results.resize(join->items.size());
-  join->left = join->items.size();
-  size_t mc = st.value("MaxConcurrency", 0);
-  if (st.contains("MaxConcurrencyPath")) {
-    json ctx = f->exec->context;
-    paths::Scope s{join->input, ctx, f->variables};
-    auto v = paths::resolve(st["MaxConcurrencyPath"], s);
-    if (v && v->is_number_integer()) mc = v->get<size_t>();
-  }
-  join->max_concurrency = mc == 0 ? kMaxInlineConcurrency : std::min(mc, kMaxInlineConcurrency);
-  if (st.contains("ToleratedFailurePercentage")) join->tolerated_pct = st["ToleratedFailurePercentage"].get<double>();
-  if (st.contains("ToleratedFailureCount")) join->tolerated_count = st["ToleratedFailureCount"].get<int64_t>();
-  if (join->items.empty()) {
-    add_event(f, "MapStateSucceeded", nullptr, nullptr);
-    Outcome r;
-    r.output = json::array();
-    return done(std::move(r));
-  }
-  std::weak_ptr<Join> weak = join;
-  join->launch = [this, f, name, &st, &proc, weak, done]() {
-    auto join = weak.lock();
-    if (!join) return;
-    while (!join->finished && join->running < join->max_concurrency && join->next < join->items.size()) {
-      size_t i = join->next++;
-      ++join->running;
-      auto child = std::make_shared<Frame>();
-      child->exec = f->exec;
-      child->machine = &proc;
-      child->variables = f->variables;
-      child->depth = f->depth + 1;
-      child->cancelled = join->cancelled;
-      child->map_item = {{"Index", i}, {"Value", join->items[i]}};
-      json item = join->items[i];
-      try {
-        if (st.contains("ItemSelector") || st.contains("Parameters")) {
-          json ctx = f->exec->context;
-          ctx["Map"] = {{"Item", child->map_item}};
-          paths::Scope s{join->input, ctx, f->variables};
-          item = paths::payload(st.contains("ItemSelector") ? st["ItemSelector"] : st["Parameters"], s, "ItemSelector");
-        }
-      } catch (const StatesError& e) {
-        join->finished = true;
-        *join->cancelled = true;
-        add_event(f, "MapStateFailed", nullptr, nullptr);
-        return done(Outcome::failure(e.error, e.cause));
-      }
-      child->last_event = add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
-                                    "mapIterationStartedEventDetails");
-      run_frame(child, proc["StartAt"], std::move(item), [this, f, name, join, i, done](Outcome o) {
-        std::lock_guard lock(mu_);
-        if (join->finished || f->stopped()) return;
-        --join->running;
-        add_event(*f->exec, f->last_event, o.ok ? "MapIterationSucceeded" : "MapIterationFailed",
-                  {{"name", name}, {"index", i}}, o.ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails");
-        if (!o.ok) {
-          ++join->failures;
-          bool tolerated = false;
-          if (join->tolerated_count >= 0 && static_cast<int64_t>(join->failures) <= join->tolerated_count) tolerated = true;
-          if (join->tolerated_pct >= 0 &&
-              100.0 * static_cast<double>(join->failures) / static_cast<double>(join->items.size()) <= join->tolerated_pct)
-            tolerated = true;
-          if (!tolerated) {
-            join->finished = true;
-            *join->cancelled = true;
-            add_event(f, "MapStateFailed", nullptr, nullptr);
-            bool thresholds = join->tolerated_count >= 0 || join->tolerated_pct >= 0;
-            if (thresholds)
-              return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
-                                           "The specified tolerated failure threshold was exceeded"));
-            o.next.clear();
-            return done(std::move(o));
-          }
-          join->results[i] = json{{"Error", o.error}, {"Cause", o.cause}};
-        } else {
-          join->results[i] = std::move(o.output);
-        }
-        if (--join->left == 0) {
-          join->finished = true;
-          add_event(f, "MapStateSucceeded", nullptr, nullptr);
-          Outcome r;
-          r.output = json(std::move(join->results));
-          auto keep = join;  // launch holds only a weak reference
-          return done(std::move(r));
-        }
-        join->launch();
-      });
-    }
-  };
-  // The join lives as long as an iteration's callback holds it; the launcher is kept alive by
-  // a strong reference in the first iteration's closure through `join`.
-  join->launch();
 }
 
 }  // namespace awan::stepfunctions

@@ -1,4 +1,4 @@
-// ItemReader parsing (see item_reader.hpp): RFC 4180 CSV with quoted fields, JSON arrays.
+// ItemReader parsing (see item_reader.hpp): RFC 4180 CSV with quoted fields, JSON arrays, JSONL.
 #include "stepfunctions/item_reader.hpp"
 
 #include <vector>
@@ -66,7 +66,8 @@ ItemReaderResult parse_item_reader(const std::string& body, const std::string& i
     auto rows = csv_rows(body);
     std::vector<std::string> headers;
     size_t first = 0;
-    if (config.value("CSVHeaderLocation", "FIRST_ROW") == "GIVEN") {
+    auto location = config.find("CSVHeaderLocation");
+    if (location != config.end() && *location == "GIVEN") {
       if (config.contains("CSVHeaders") && config["CSVHeaders"].is_array())
         for (const auto& h : config["CSVHeaders"])
           if (h.is_string()) headers.push_back(h);
@@ -79,6 +80,28 @@ ItemReaderResult parse_item_reader(const std::string& body, const std::string& i
       for (size_t j = 0; j < headers.size(); ++j) item[headers[j]] = j < rows[i].size() ? rows[i][j] : "";
       r.items.push_back(std::move(item));
     }
+    return r;
+  }
+  if (input_type == "JSONL") {  // one JSON value a line; blank lines skipped
+    size_t from = 0;
+    while (from <= body.size() && r.items.size() < max_items) {
+      size_t end = body.find('\n', from);
+      std::string line = body.substr(from, end == std::string::npos ? std::string::npos : end - from);
+      if (line.find_first_not_of(" \t\r") != std::string::npos) {
+        json v = json::parse(line, nullptr, false);
+        if (v.is_discarded()) {
+          r.error = "Invalid JSON on line " + std::to_string(r.items.size() + 1) + " of the JSONL object";
+          return r;
+        }
+        r.items.push_back(std::move(v));
+      }
+      if (end == std::string::npos) break;
+      from = end + 1;
+    }
+    return r;
+  }
+  if (input_type != "JSON") {
+    r.error = "ItemReader InputType " + input_type + " is not supported";
     return r;
   }
   json doc = json::parse(body, nullptr, false);

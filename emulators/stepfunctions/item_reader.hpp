@@ -1,6 +1,7 @@
 #pragma once
-// Distributed Map's ItemReader: the items of an S3 object read as JSON (an array) or CSV
-// (ReaderConfig CSVHeaderLocation FIRST_ROW or GIVEN with CSVHeaders; MaxItems).
+// Distributed Map's ItemReader: the items of an S3 object read as JSON (an array), JSONL (a
+// value a line) or CSV (ReaderConfig CSVHeaderLocation FIRST_ROW or GIVEN with CSVHeaders;
+// MaxItems). Other input types are an error.
 #include <string>
 
 #include <nlohmann/json.hpp>

@@ -19,6 +19,15 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
     machines_[m.arn()] = std::move(m);
   }
   for (auto& d : store_.all("activity")) activities_[d["activityArn"]] = d;
+  for (auto& d : store_.all("alias")) aliases_[d["stateMachineAliasArn"]] = d;
+  for (auto& d : store_.all("maprun")) {
+    auto r = std::make_shared<MapRun>();
+    r->max_concurrency = d.value("maxConcurrency", 0);
+    r->tolerated_pct = d.value("toleratedFailurePercentage", -1.0);
+    r->tolerated_count = d.value("toleratedFailureCount", -1);
+    r->doc = std::move(d);
+    map_runs_[r->doc["mapRunArn"]] = r;
+  }
   std::vector<ExecutionPtr> running;
   for (auto& d : store_.all("execution")) {
     auto e = std::make_shared<Execution>();
@@ -28,8 +37,10 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
     e->definition = d["_definition"];
     e->context = d["_context"];
     e->checkpoint = d["_checkpoint"];
+    e->redrive_point = d.value("_redrive", json());
     e->next_event_id = d.value("_next_event", 1);
-    for (const char* k : {"_account", "_region", "_definition", "_context", "_checkpoint", "_next_event"}) d.erase(k);
+    for (const char* k : {"_account", "_region", "_definition", "_context", "_checkpoint", "_redrive", "_next_event"})
+      d.erase(k);
     e->doc = std::move(d);
     e->events = store_.events(e->arn);
     if (!e->events.empty()) e->next_event_id = e->events.back()["id"].get<int64_t>() + 1;
@@ -78,6 +89,7 @@ void StepFunctionsService::reset() {
   store_.reset();
   machines_.clear();
   aliases_.clear();
+  map_runs_.clear();
   activities_.clear();
   executions_.clear();
   tokens_.clear();
@@ -121,6 +133,18 @@ const std::unordered_map<std::string, StepFunctionsService::Handler>& operations
       {"ListExecutions", &S::list_executions},
       {"GetExecutionHistory", &S::get_execution_history},
       {"DescribeStateMachineForExecution", &S::describe_state_machine_for_execution},
+      {"RedriveExecution", &S::redrive_execution},
+      {"PublishStateMachineVersion", &S::publish_version},
+      {"ListStateMachineVersions", &S::list_versions},
+      {"DeleteStateMachineVersion", &S::delete_version},
+      {"CreateStateMachineAlias", &S::create_alias},
+      {"DescribeStateMachineAlias", &S::describe_alias},
+      {"UpdateStateMachineAlias", &S::update_alias},
+      {"DeleteStateMachineAlias", &S::delete_alias},
+      {"ListStateMachineAliases", &S::list_aliases},
+      {"DescribeMapRun", &S::describe_map_run},
+      {"ListMapRuns", &S::list_map_runs},
+      {"UpdateMapRun", &S::update_map_run},
       {"CreateActivity", &S::create_activity},
       {"DeleteActivity", &S::delete_activity},
       {"DescribeActivity", &S::describe_activity},
@@ -136,6 +160,7 @@ const std::unordered_map<std::string, StepFunctionsService::Handler>& operations
 void StepFunctionsService::invoke(const RequestContext& ctx, const std::string& op, json input, Completion done) {
   if (!input.is_object()) input = json::object();
   if (op == "GetActivityTask") return get_activity_task(ctx, std::move(input), std::move(done));
+  if (op == "TestState") return test_state(ctx, std::move(input), std::move(done));
   if (op == "StartSyncExecution") {
     Completion sync = done;
     Result r;

@@ -30,6 +30,16 @@ const std::string& required(const json& in, const char* member);
 // One page of a List* answer under `key` (maxResults, nextToken) (state_machines.cpp).
 json list_page(const std::vector<json>& all, const json& in, const char* key);
 
+// A state machine ARN split into the machine and its qualifier (":3" a version, ":prod" an alias).
+struct MachineRef {
+  bool valid = false;
+  std::string base, qualifier;
+  bool version = false, alias = false;
+};
+MachineRef split_machine_arn(const std::string& arn);
+// A stored document without its private ("_...") members and tags.
+json public_doc(const json& doc);
+
 struct StateMachine {
   json doc;  // the DescribeStateMachine document (+ "tags", "account", "region", "versions")
   json definition;
@@ -42,6 +52,9 @@ struct Outcome {
   json output;
   std::string error, cause;
   std::string next;  // a state's transition ("" = the end of its branch)
+  bool retriable = false;  // TestState: a retrier matched the error
+  bool caught = false;     // TestState: a catcher matched the error
+  bool output_set = false; // a JSONata Choice rule's Output already made the state's output
   static Outcome failure(std::string e, std::string c) {
     Outcome o;
     o.ok = false;
@@ -64,7 +77,10 @@ struct Execution {
   std::vector<Completion> waiters;    // StartSyncExecution, .sync parents
   bool resumed = false;               // reloaded running: the first state keeps its Wait deadline
   json checkpoint;                    // top level: {"state", "input", "variables", "deadline"}
-  std::shared_ptr<bool> live = std::make_shared<bool>(true);  // false once stopped
+  json redrive_point;                 // the checkpoint of the state it failed in (RedriveExecution)
+  bool test = false;                  // a TestState run: one state, no waits, no retries
+  json inspection;                    // TestState's inspectionData (DEBUG)
+  std::shared_ptr<bool> live = std::make_shared<bool>(true);  // false once this run ended
 };
 using ExecutionPtr = std::shared_ptr<Execution>;
 
@@ -78,7 +94,21 @@ struct Frame {
   bool top = false;
   int depth = 0;
   json map_item;  // {"Index", "Value"} inside a Map iteration
+  std::string map_run;  // the map run ARN inside a distributed Map iteration
+  bool quiet = false;   // a distributed Map iteration: AWS records its events in a child execution
+  bool jsonata = false; // the query language of its states unless a state says otherwise
+  // The query language of one of its states: the state's QueryLanguage, else the frame's.
+  bool uses_jsonata(const json& st) const {
+    auto q = st.find("QueryLanguage");
+    return q == st.end() ? jsonata : *q == "JSONata";
+  }
+  // A child frame's language: the state's, unless the branch's machine names its own.
+  bool child_jsonata(const json& st, const json& branch) const {
+    auto q = branch.find("QueryLanguage");
+    return q == branch.end() ? uses_jsonata(st) : *q == "JSONata";
+  }
   std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);  // a sibling branch failed
+  std::shared_ptr<bool> live;  // the execution's run this frame belongs to (a redrive starts another)
   bool stopped() const;
 };
 using FramePtr = std::shared_ptr<Frame>;
@@ -93,6 +123,16 @@ struct TaskToken {
   int64_t heartbeat_deadline_ms = 0;
   int64_t heartbeat_seconds = 0;
 };
+
+// A distributed Map's run: its DescribeMapRun document and the live limits UpdateMapRun changes.
+struct MapRun {
+  json doc;                     // DescribeMapRun (+ "_stateMachineArn")
+  size_t max_concurrency = 0;   // 0: 40 at a time
+  double tolerated_pct = -1;    // -1: none
+  int64_t tolerated_count = -1;
+  std::function<void()> relaunch;  // starts more iterations after a limit was raised
+};
+using MapRunPtr = std::shared_ptr<MapRun>;
 
 struct Poller {
   std::string activity_arn, worker;
@@ -128,6 +168,16 @@ class StepFunctionsService final : public Service {
   Result update_alias(const RequestContext& ctx, json& in);
   Result delete_alias(const RequestContext& ctx, json& in);
   Result list_aliases(const RequestContext& ctx, json& in);
+  // ---- versions.cpp ----
+  struct Target {
+    StateMachine* machine = nullptr;
+    std::string base_arn, version_arn, alias_arn;
+  };
+  // The machine a state machine, version or alias ARN starts (an alias picks a version by weight).
+  Target resolve_target(const std::string& arn);
+  json publish(StateMachine& m, const std::string& description);
+  std::string check_routing(const json& routes);
+  json* find_alias(const std::string& arn);
   Result tag_resource(const RequestContext& ctx, json& in);
   Result untag_resource(const RequestContext& ctx, json& in);
   Result list_tags(const RequestContext& ctx, json& in);
@@ -140,7 +190,24 @@ class StepFunctionsService final : public Service {
   Result get_execution_history(const RequestContext& ctx, json& in);
   Result describe_state_machine_for_execution(const RequestContext& ctx, json& in);
   Result redrive_execution(const RequestContext& ctx, json& in);
-  Result test_state(const RequestContext& ctx, json& in);
+  // The ExecutionNotRedrivable reason of a finished execution ("" when it can be redriven).
+  std::string not_redrivable_reason(const Execution& e) const;
+  void set_redrive_status(Execution& e);
+
+  // ---- test_state.cpp ----
+  void test_state(const RequestContext& ctx, json in, Completion done);
+
+  // ---- map_runs.cpp ----
+  Result describe_map_run(const RequestContext& ctx, json& in);
+  Result list_map_runs(const RequestContext& ctx, json& in);
+  Result update_map_run(const RequestContext& ctx, json& in);
+  // Distributed Map: a map run over the items (ItemSelector, then ItemBatcher batches).
+  void run_distributed_map(const FramePtr& f, const std::string& name, const json& st, json input, json items,
+                           OutcomeFn done);
+  // ResultWriter: the results and the manifest written to S3; the Map state's output.
+  void write_results(const FramePtr& f, const json& st, const json& scope_input, const MapRunPtr& run,
+                     std::vector<json> results, OutcomeFn done);
+  void save_map_run(const MapRun& r);
   // Starts an execution; sync: the Completion of StartSyncExecution (under mu_).
   Result start(const RequestContext& ctx, json& in, Completion* sync);
 
@@ -170,15 +237,21 @@ class StepFunctionsService final : public Service {
   int64_t add_event(const FramePtr& f, const std::string& type, json details, const char* details_key);
   int64_t add_event(Execution& e, int64_t previous, const std::string& type, json details, const char* details_key);
   void run_parallel(const FramePtr& f, const std::string& name, const json& st, json input, OutcomeFn done);
+  // ---- map_state.cpp ----
   void run_map(const FramePtr& f, const std::string& name, const json& st, json input, OutcomeFn done);
-  void map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items, OutcomeFn done);
+  // The items of a Map state: ItemReader (S3 GetObject / ListObjectsV2), Items, ItemsPath, input.
+  void map_source(const FramePtr& f, const json& st, const json& input, std::function<void(Outcome, json)> got);
+  // run: the map run of a distributed Map (nullptr inline); with ResultWriter, each iteration's
+  // result record goes to `done` as the output array.
+  void map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items, OutcomeFn done,
+                 MapRunPtr run = nullptr);
   void post(std::chrono::milliseconds delay, std::function<void()> fn);
   void save(const Execution& e);
 
   // ---- integrations.cpp ----
   void run_task(const FramePtr& f, const std::string& name, const json& st, json params, OutcomeFn done);
   void call(const Execution& e, const std::string& service, const std::string& operation, json input,
-            std::function<void(Result)> done);
+            std::function<void(Result)> done, std::shared_ptr<Payload> payload = nullptr);
 
   // helpers (service.cpp)
   std::string arn_prefix(const RequestContext& ctx, const std::string& kind) const;
@@ -193,6 +266,7 @@ class StepFunctionsService final : public Service {
   Store store_;
   std::map<std::string, StateMachine> machines_;           // by ARN (versions too: "<arn>:<n>")
   std::map<std::string, json> aliases_;                    // by alias ARN
+  std::map<std::string, MapRunPtr> map_runs_;              // by map run ARN
   std::map<std::string, json> activities_;                 // by ARN
   std::map<std::string, ExecutionPtr> executions_;         // by ARN
   std::unordered_map<std::string, TaskToken> tokens_;      // by token

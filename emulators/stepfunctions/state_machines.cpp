@@ -1,5 +1,5 @@
-// State machine operations: Create/Describe/Update/Delete/List, ValidateStateMachineDefinition
-// and tags (state machines and activities).
+// State machine operations: Create/Describe/Update/Delete/List (publish: versions.cpp),
+// ValidateStateMachineDefinition and tags (state machines and activities).
 #include <regex>
 
 #include "core/ids.hpp"
@@ -41,6 +41,17 @@ json page(const std::vector<json>& all, const json& in, const char* key) {
 
 }  // namespace
 
+// versionDescription is only taken with publish = true.
+std::string version_description(const json& in) {
+  bool publish = in.value("publish", false);
+  std::string d = in.contains("versionDescription") && in["versionDescription"].is_string() ? in["versionDescription"].get<std::string>() : "";
+  if (!d.empty() && !publish) throw errors::validation("Version description can only be set when publish is true");
+  if (d.size() > 256)
+    throw errors::validation("1 validation error detected: Value at 'versionDescription' failed to satisfy constraint: "
+                             "Member must have length less than or equal to 256");
+  return d;
+}
+
 json list_page(const std::vector<json>& all, const json& in, const char* key) { return page(all, in, key); }
 
 const std::string& required(const json& in, const char* member) {
@@ -57,6 +68,8 @@ Result StepFunctionsService::create_state_machine(const RequestContext& ctx, jso
   std::string role = in.value("roleArn", "");
   if (role.empty()) required(in, "roleArn");
   if (!valid_name(name)) throw errors::invalid_name(name);
+  std::string description = version_description(in);
+  bool publish_now = in.value("publish", false);
   std::string type = in.value("type", "STANDARD");
   if (type != "STANDARD" && type != "EXPRESS")
     throw AwsError::validation("1 validation error detected: Value '" + type +
@@ -65,8 +78,11 @@ Result StepFunctionsService::create_state_machine(const RequestContext& ctx, jso
   if (!parsed.ok()) throw errors::invalid_definition(parsed.message());
   std::string arn = arn_prefix(ctx, "stateMachine") + name;
   if (auto* m = find_machine(arn)) {
-    if (m->doc["definition"] == definition && m->doc["roleArn"] == role && m->doc["type"] == type)
-      return Result::ok({{"stateMachineArn", arn}, {"creationDate", m->doc["creationDate"]}});
+    if (m->doc["definition"] == definition && m->doc["roleArn"] == role && m->doc["type"] == type) {
+      json out = {{"stateMachineArn", arn}, {"creationDate", m->doc["creationDate"]}};
+      if (publish_now) out["stateMachineVersionArn"] = publish(*m, description)["stateMachineVersionArn"];
+      return Result::ok(out);
+    }
     throw errors::state_machine_already_exists(arn);
   }
   StateMachine m;
@@ -81,12 +97,14 @@ Result StepFunctionsService::create_state_machine(const RequestContext& ctx, jso
            {"loggingConfiguration", in.value("loggingConfiguration", json{{"level", "OFF"}, {"includeExecutionData", false}})},
            {"tracingConfiguration", in.value("tracingConfiguration", json{{"enabled", false}})},
            {"revisionId", ids_revision()},
-           {"tags", json::array()}};
+           {"tags", json::array()},
+           {"_initial", true}};
   if (in.contains("tags") && in["tags"].is_array()) m.doc["tags"] = in["tags"];
   if (in.contains("description")) m.doc["description"] = in["description"];
   store_.put("sm", arn, m.doc);
   json out = {{"stateMachineArn", arn}, {"creationDate", m.doc["creationDate"]}};
-  machines_[arn] = std::move(m);
+  auto& stored = machines_[arn] = std::move(m);
+  if (publish_now) out["stateMachineVersionArn"] = publish(stored, description)["stateMachineVersionArn"];
   return Result::ok(out);
 }
 
@@ -94,40 +112,70 @@ Result StepFunctionsService::create_state_machine(const RequestContext& ctx, jso
 
 Result StepFunctionsService::describe_state_machine(const RequestContext& ctx, json& in) {
   const std::string& arn = required(in, "stateMachineArn");
-  if (arn.rfind("arn:aws:states:", 0) != 0 || arn.find(":stateMachine:") == std::string::npos)
-    throw errors::invalid_arn(arn);
+  MachineRef ref = split_machine_arn(arn);
+  if (!ref.valid || ref.alias) throw errors::invalid_arn(arn);
   auto* m = find_machine(arn);
   if (!m) throw errors::state_machine_does_not_exist(arn);
-  json out = m->doc;
-  out.erase("tags");
-  return Result::ok(out);
+  return Result::ok(public_doc(m->doc));
 }
 
 Result StepFunctionsService::update_state_machine(const RequestContext& ctx, json& in) {
   const std::string& arn = required(in, "stateMachineArn");
+  MachineRef ref = split_machine_arn(arn);
+  if (!ref.valid || !ref.qualifier.empty()) throw errors::invalid_arn(arn);
   auto* m = find_machine(arn);
   if (!m) throw errors::state_machine_does_not_exist(arn);
+  std::string description = version_description(in);
+  bool publish_now = in.value("publish", false);
   if (!in.contains("definition") && !in.contains("roleArn") && !in.contains("loggingConfiguration") &&
       !in.contains("tracingConfiguration"))
     throw AwsError("MissingRequiredParameter", "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified", 400);
+  bool changed = false;
   if (in.contains("definition")) {
+    if (!in["definition"].is_string()) required(in, "definition");
     auto parsed = asl::parse(in["definition"].get<std::string>());
     if (!parsed.ok()) throw errors::invalid_definition(parsed.message());
+    changed = changed || m->doc["definition"] != in["definition"];
     m->definition = std::move(parsed.document);
     m->doc["definition"] = in["definition"];
   }
   for (const char* k : {"roleArn", "loggingConfiguration", "tracingConfiguration"})
-    if (in.contains(k)) m->doc[k] = in[k];
-  m->doc["revisionId"] = ids_revision();
+    if (in.contains(k)) {
+      changed = changed || m->doc[k] != in[k];
+      m->doc[k] = in[k];
+    }
+  // An update that changes nothing keeps the revision (publishing it again is idempotent).
+  if (changed) {
+    m->doc["revisionId"] = ids_revision();
+    m->doc.erase("_initial");
+  }
   store_.put("sm", arn, m->doc);
-  return Result::ok({{"updateDate", now_s()}, {"revisionId", m->doc["revisionId"]}});
+  json out = {{"updateDate", now_s()}, {"revisionId", m->doc["revisionId"]}};
+  if (publish_now) out["stateMachineVersionArn"] = publish(*m, description)["stateMachineVersionArn"];
+  return Result::ok(out);
 }
 
 Result StepFunctionsService::delete_state_machine(const RequestContext& ctx, json& in) {
   const std::string& arn = required(in, "stateMachineArn");
-  if (arn.rfind("arn:aws:states:", 0) != 0) throw errors::invalid_arn(arn);
-  machines_.erase(arn);
-  store_.remove("sm", arn);
+  MachineRef ref = split_machine_arn(arn);
+  if (!ref.valid || !ref.qualifier.empty()) throw errors::invalid_arn(arn);
+  // Its versions and aliases go with it.
+  for (auto it = machines_.begin(); it != machines_.end();) {
+    if (it->first == arn || it->second.doc.value("_base", "") == arn) {
+      store_.remove("sm", it->first);
+      it = machines_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = aliases_.begin(); it != aliases_.end();) {
+    if (it->first.rfind(arn + ":", 0) == 0) {
+      store_.remove("alias", it->first);
+      it = aliases_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   return Result::ok();
 }
 
@@ -135,7 +183,7 @@ Result StepFunctionsService::list_state_machines(const RequestContext& ctx, json
   std::vector<json> all;
   std::string prefix = arn_prefix(ctx, "stateMachine");
   for (const auto& [arn, m] : machines_)
-    if (arn.rfind(prefix, 0) == 0)
+    if (arn.rfind(prefix, 0) == 0 && !m.doc.contains("_base"))
       all.push_back({{"stateMachineArn", arn}, {"name", m.doc["name"]}, {"type", m.doc["type"]},
                      {"creationDate", m.doc["creationDate"]}});
   return Result::ok(page(all, in, "stateMachines"));
@@ -143,10 +191,25 @@ Result StepFunctionsService::list_state_machines(const RequestContext& ctx, json
 
 Result StepFunctionsService::validate_definition(const RequestContext& ctx, json& in) {
   const std::string& definition = required(in, "definition");
+  std::string severity = in.value("severity", "ERROR");
+  if (severity != "ERROR" && severity != "WARNING")
+    throw errors::validation("1 validation error detected: Value '" + severity +
+                             "' at 'severity' failed to satisfy constraint: Member must satisfy enum value set: [ERROR, WARNING]");
+  int64_t max = in.value("maxResults", 100);
+  if (max < 0 || max > 100)
+    throw errors::validation("1 validation error detected: Value '" + std::to_string(max) +
+                             "' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100");
+  if (max == 0) max = 100;
   auto parsed = asl::parse(definition);
-  json out = {{"result", parsed.ok() ? "OK" : "FAIL"}, {"diagnostics", json::array()}};
-  for (const auto& d : parsed.diagnostics)
+  // Every diagnostic is an ERROR (the validator makes no warnings), so `severity` filters nothing.
+  json out = {{"result", parsed.ok() ? "OK" : "FAIL"}, {"diagnostics", json::array()}, {"truncated", false}};
+  for (const auto& d : parsed.diagnostics) {
+    if (static_cast<int64_t>(out["diagnostics"].size()) >= max) {
+      out["truncated"] = true;
+      break;
+    }
     out["diagnostics"].push_back({{"severity", "ERROR"}, {"code", d.code}, {"message", d.message}, {"location", d.location}});
+  }
   return Result::ok(out);
 }
 

@@ -230,5 +230,37 @@ def test_restart_resumes_a_waiting_execution(tmp_path):
         desc = wait_done(sfn, arn, timeout=10)
         assert desc["status"] == "SUCCEEDED" and json.loads(desc["output"]) == "after"
         assert time.time() - started < 2.9  # the deadline was kept, not restarted
+        types = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+        assert types.count("WaitStateEntered") == 1  # resumed, not entered a second time
+        assert types == ["ExecutionStarted", "WaitStateEntered", "WaitStateExited", "PassStateEntered",
+                         "PassStateExited", "ExecutionSucceeded"]
     finally:
         d.stop()
+
+
+def test_js_sdk_versions_aliases_redrive_test_state(js):
+    """The AWS SDK for JavaScript v3: runs, histories, versions, aliases, TestState, redrive."""
+    assert "stepfunctions.mjs ok" in js("stepfunctions.mjs")
+
+
+def test_jsonata_workflow_with_a_function(sfn, lam):
+    """QueryLanguage JSONata: Arguments to a Lambda task, Output and Assign, a Condition."""
+    fn = function(lam, "jsonata-total", "def handler(e, c):\n    return {'total': sum(e['prices'])}\n")
+    d = {"QueryLanguage": "JSONata", "StartAt": "Total", "States": {
+        "Total": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                  "Arguments": {"FunctionName": fn, "Payload": {"prices": "{% $states.input.items.price %}"}},
+                  "Assign": {"customer": "{% $uppercase($states.input.customer) %}"},
+                  "Output": "{% $states.result.Payload %}", "Next": "Big?"},
+        "Big?": {"Type": "Choice", "Default": "Small",
+                 "Choices": [{"Condition": "{% $states.input.total >= 10 %}", "Next": "Big"}]},
+        "Big": {"Type": "Pass", "Output": {"who": "{% $customer %}", "size": "big",
+                                            "total": "{% $states.input.total %}"}, "End": True},
+        "Small": {"Type": "Pass", "Output": {"who": "{% $customer %}", "size": "small"}, "End": True}}}
+    sm = machine(sfn, "jsonata", d)
+    _, desc = run(sfn, sm, {"customer": "ann", "items": [{"price": 4}, {"price": 7}]})
+    assert desc["status"] == "SUCCEEDED", desc
+    assert json.loads(desc["output"]) == {"who": "ANN", "size": "big", "total": 11}
+    with pytest.raises(ClientError) as e:
+        machine(sfn, "bad-jsonata", {"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Output": "{% $states.input. %}", "End": True}}})
+    assert e.value.response["Error"]["Code"] == "InvalidDefinition"

@@ -14,65 +14,13 @@
 #include "stepfunctions/intrinsics.hpp"
 #include "stepfunctions/jsonpath.hpp"
 #include "stepfunctions/stepfunctions.hpp"
+#include "stepfunctions/fixture.hpp"
 
 using nlohmann::json;
 using namespace awan;
+using awan::sfn_test::Fixture;
 
 namespace {
-
-class ManualScheduler : public Scheduler {
- public:
-  explicit ManualScheduler(ManualClock& c) : clock_(c) {}
-  void post_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
-    tasks_.emplace(clock_.now() + delay, std::move(fn));
-  }
-  // Runs due work; advances the clock to the next timer when nothing is due.
-  void run(int max_steps = 100000) {
-    for (int i = 0; i < max_steps && !tasks_.empty(); ++i) {
-      auto it = tasks_.begin();
-      if (it->first > clock_.now()) clock_.set(it->first);
-      auto fn = std::move(it->second);
-      tasks_.erase(it);
-      fn();
-    }
-  }
-
- private:
-  ManualClock& clock_;
-  std::multimap<std::chrono::system_clock::time_point, std::function<void()>> tasks_;
-};
-
-struct Fixture {
-  ManualClock clock;
-  ManualScheduler scheduler{clock};
-  std::unique_ptr<Service> svc;
-  RequestContext ctx;
-  Fixture() {
-    ServiceEnv env;
-    env.clock = &clock;
-    env.scheduler = &scheduler;
-    svc = stepfunctions::make_service(env);
-    ctx.clock = &clock;
-  }
-  Result call(const std::string& op, json in) { return svc->call(ctx, op, std::move(in)); }
-  // Runs a definition to its end: the DescribeExecution document.
-  json run(const json& definition, const json& input, std::vector<std::string>* events = nullptr) {
-    auto c = call("CreateStateMachine", {{"name", "sm" + std::to_string(++n_)},
-                                         {"definition", definition.dump()},
-                                         {"roleArn", "arn:aws:iam::000000000000:role/r"}});
-    EXPECT_FALSE(c.is_error()) << (c.error ? c.error->message : "");
-    auto s = call("StartExecution", {{"stateMachineArn", c.output["stateMachineArn"]}, {"input", input.dump()}});
-    EXPECT_FALSE(s.is_error()) << (s.error ? s.error->message : "");
-    scheduler.run();
-    auto d = call("DescribeExecution", {{"executionArn", s.output["executionArn"]}});
-    if (events) {
-      auto h = call("GetExecutionHistory", {{"executionArn", s.output["executionArn"]}, {"maxResults", 1000}});
-      for (const auto& e : h.output["events"]) events->push_back(e["type"]);
-    }
-    return d.output;
-  }
-  int n_ = 0;
-};
 
 json pass_machine(const json& state) {
   json st = state;
@@ -363,31 +311,25 @@ namespace {
 // A fixture whose call_service answers like Lambda (and records aws-sdk calls).
 struct TaskFixture : Fixture {
   std::vector<std::pair<std::string, json>> calls;
-  TaskFixture() {
-    ServiceEnv env;
-    env.clock = &clock;
-    env.scheduler = &scheduler;
-    env.call_service = [this](const RequestContext&, const std::string& service, const std::string& op, json in,
-                              Completion done) {
-      calls.emplace_back(service + ":" + op, in);
-      if (service == "lambda") {
-        json event = json::parse(in.value("Payload", "null"));
-        if (in["FunctionName"].get<std::string>().find("fails") != std::string::npos) {
-          done(Result::ok({{"StatusCode", 200}, {"FunctionError", "Unhandled"},
-                           {"Payload", json{{"errorType", "ValueError"}, {"errorMessage", "bad"}}.dump()}}));
-          return;
-        }
-        if (in["FunctionName"].get<std::string>().find("missing") != std::string::npos) {
-          done(Result::fail(AwsError("ResourceNotFoundException", "Function not found", 404)));
-          return;
-        }
-        done(Result::ok({{"StatusCode", 200}, {"ExecutedVersion", "$LATEST"}, {"Payload", json{{"got", event}}.dump()}}));
+  TaskFixture() : Fixture([this](const RequestContext&, const std::string& service, const std::string& op, json in,
+                                 Completion done) {
+    calls.emplace_back(service + ":" + op, in);
+    if (service == "lambda") {
+      json event = json::parse(in.value("Payload", "null"));
+      if (in["FunctionName"].get<std::string>().find("fails") != std::string::npos) {
+        done(Result::ok({{"StatusCode", 200}, {"FunctionError", "Unhandled"},
+                         {"Payload", json{{"errorType", "ValueError"}, {"errorMessage", "bad"}}.dump()}}));
         return;
       }
-      done(Result::ok({{"Echo", in}}));
-    };
-    svc = stepfunctions::make_service(env);
-  }
+      if (in["FunctionName"].get<std::string>().find("missing") != std::string::npos) {
+        done(Result::fail(AwsError("ResourceNotFoundException", "Function not found", 404)));
+        return;
+      }
+      done(Result::ok({{"StatusCode", 200}, {"ExecutedVersion", "$LATEST"}, {"Payload", json{{"got", event}}.dump()}}));
+      return;
+    }
+    done(Result::ok({{"Echo", in}}));
+  }) {}
 };
 
 json task(const std::string& resource, json extra = json::object()) {

@@ -1,0 +1,66 @@
+#pragma once
+// A subset of JSONata, the query language of Step Functions states with QueryLanguage
+// "JSONata" ("{% expression %}" strings in Arguments, Output, Assign, Condition, Items, ...).
+// Parser: jsonata_parser.cpp (Pratt parser, depth bounded); evaluation: jsonata_eval.cpp;
+// the function library: jsonata_functions.cpp. What is supported is listed in
+// docs/services/stepfunctions.md. Runtime failures throw StatesError
+// {"States.QueryEvaluationError", ...}.
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace awan::stepfunctions::jsonata {
+
+struct Node {
+  enum Kind {
+    Literal,    // value
+    Name,       // a field of the context: text
+    Variable,   // $text ("" = the context, "$" = the root)
+    Path,       // args[0].args[1]
+    Filter,     // args[0][args[1]]
+    Binary,     // args[0] text args[1]
+    Negate,     // -args[0]
+    Condition,  // args[0] ? args[1] : args[2] (args[2] may be absent)
+    Array,      // [args...]; a Range child expands
+    Range,      // args[0]..args[1] inside an array constructor
+    Object,     // {args[0]: args[1], args[2]: args[3], ...}
+    Block,      // (args[0]; args[1]; ...)
+    Call,       // $text(args...)
+    Bind,       // $text := args[0]
+    Wildcard,   // * (every field value of the context)
+    Lambda,     // function($p, ...) { args[0] }: parameter names in value; an argument of
+                // $map / $filter / $reduce / $each / $sift only
+  } kind = Literal;
+  std::string text;
+  nlohmann::json value;
+  std::vector<std::shared_ptr<const Node>> args;
+};
+using NodePtr = std::shared_ptr<const Node>;
+
+// The expression tree, or nullptr when `text` is not an expression this subset knows (`why`
+// says where and why).
+NodePtr parse(std::string_view text, std::string* why = nullptr);
+
+// What an expression sees: $states (input, result, errorOutput, context) and the workflow
+// variables. The context ($) is $states.input.
+struct Bindings {
+  const nlohmann::json& states;
+  const nlohmann::json& variables;
+};
+
+// The value, or nullopt when the expression is undefined (a missing field).
+std::optional<nlohmann::json> evaluate(const Node& node, const Bindings& b);
+
+// "{% expr %}": true, with the expression text in `expr`.
+bool is_expression(const nlohmann::json& v, std::string* expr = nullptr);
+// A JSONata template: every "{% %}" string evaluated (undefined → the member is left out),
+// objects and arrays recursively, anything else as written.
+nlohmann::json evaluate_template(const nlohmann::json& tpl, const Bindings& b, int depth = 0);
+// The first "{% %}" string of a template that does not parse: its pointer ("/a/b") and why.
+std::optional<std::pair<std::string, std::string>> check_template(const nlohmann::json& tpl, int depth = 0);
+
+}  // namespace awan::stepfunctions::jsonata

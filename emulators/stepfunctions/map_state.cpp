@@ -1,0 +1,285 @@
+// The Map state: its items (Items, ItemsPath, ItemReader from S3), inline iterations as child
+// frames (MaxConcurrency, ToleratedFailureCount/Percentage), and the distributed mode
+// (ProcessorConfig Mode DISTRIBUTED): a map run, ItemSelector then ItemBatcher, iterations
+// that do not see the parent's variables, ResultWriter (map_runs.cpp).
+#include <algorithm>
+
+#include "core/ids.hpp"
+#include "stepfunctions/item_reader.hpp"
+#include "stepfunctions/jsonata.hpp"
+#include "stepfunctions/paths.hpp"
+#include "stepfunctions/service_impl.hpp"
+
+namespace awan::stepfunctions {
+
+namespace {
+
+constexpr size_t kMaxConcurrency = 40;  // iterations in flight at once, inline or distributed
+
+bool distributed(const json& st) {
+  const json& proc = st.contains("ItemProcessor") ? st["ItemProcessor"] : st.value("Iterator", json::object());
+  return proc.is_object() && proc.contains("ProcessorConfig") && proc["ProcessorConfig"].is_object() &&
+         proc["ProcessorConfig"].value("Mode", "INLINE") == "DISTRIBUTED";
+}
+
+// An integer field or its ...Path form (resolved in `scope`); `fallback` when absent.
+template <typename T>
+T number_field(const json& st, const char* field, const paths::Scope& scope, T fallback) {
+  if (st.contains(field) && st[field].is_number()) return st[field].get<T>();
+  std::string path_field = std::string(field) + "Path";
+  if (st.contains(path_field) && st[path_field].is_string()) {
+    auto v = paths::resolve(st[path_field], scope);
+    if (!v || !v->is_number() || v->get<double>() < 0)
+      throw StatesError{"States.Runtime", "Invalid path '" + st[path_field].get<std::string>() +
+                                              "': The value must be a non-negative number"};
+    return v->get<T>();
+  }
+  return fallback;
+}
+
+// The items a distributed iteration runs: a batch's Items, or one.
+int64_t batch_size(const json& st, const json& input) {
+  if (st.contains("ItemBatcher") && input.is_object() && input.contains("Items") && input["Items"].is_array())
+    return static_cast<int64_t>(input["Items"].size());
+  return 1;
+}
+
+void bump(json& doc, const char* counter, int64_t items, int64_t executions) {
+  doc["itemCounts"][counter] = doc["itemCounts"].value(counter, int64_t{0}) + items;
+  doc["executionCounts"][counter] = doc["executionCounts"].value(counter, int64_t{0}) + executions;
+}
+
+}  // namespace
+
+void StepFunctionsService::run_map(const FramePtr& f, const std::string& name, const json& st, json input,
+                                   OutcomeFn done) {
+  map_source(f, st, input, [this, f, name, &st, input, done](Outcome failed, json items) {
+    if (!failed.ok) return done(std::move(failed));
+    if (distributed(st)) return run_distributed_map(f, name, st, input, std::move(items), done);
+    map_items(f, name, st, input, std::move(items), done);
+  });
+}
+
+void StepFunctionsService::map_source(const FramePtr& f, const json& st, const json& input,
+                                      std::function<void(Outcome, json)> got) {
+  json ctx = f->exec->context;
+  paths::Scope scope{input, ctx, f->variables};
+  Outcome ok;
+  if (st.contains("ItemReader")) {
+    const json& reader = st["ItemReader"];
+    json params;
+    try {
+      if (f->uses_jsonata(st)) {
+        json states = {{"input", input}, {"context", ctx}};
+        params = reader.contains("Arguments") ? jsonata::evaluate_template(reader["Arguments"], jsonata::Bindings{states, f->variables})
+                                              : json::object();
+      } else {
+        params = reader.contains("Parameters") ? paths::payload(reader["Parameters"], scope, "Parameters") : json::object();
+      }
+      if (!params.is_object()) throw StatesError{"States.ItemReaderFailed", "The ItemReader's parameters must be an object"};
+    } catch (const StatesError& e) {
+      return got(Outcome::failure(e.error, e.cause), nullptr);
+    }
+    std::string resource = reader.value("Resource", "arn:aws:states:::s3:getObject");
+    json config = reader.contains("ReaderConfig") && reader["ReaderConfig"].is_object() ? reader["ReaderConfig"] : json::object();
+    auto reader_failed = [](const Result& r) {
+      return Outcome::failure("States.ItemReaderFailed", r.error->code + ": " + r.error->message);
+    };
+    if (resource == "arn:aws:states:::s3:listObjectsV2") {
+      json in = {{"Bucket", params.value("Bucket", "")}};
+      if (params.contains("Prefix")) in["Prefix"] = params["Prefix"];
+      call(*f->exec, "s3", "ListObjectsV2", in, [this, f, config, got, reader_failed](Result r) {
+        std::lock_guard lock(mu_);
+        if (f->stopped()) return;
+        if (r.is_error()) return got(reader_failed(r), nullptr);
+        json items = json::array();
+        size_t max = config.contains("MaxItems") && config["MaxItems"].is_number_unsigned() ? config["MaxItems"].get<size_t>() : 0;
+        for (const auto& o : r.output.value("Contents", json::array())) {
+          if (max && items.size() >= max) break;
+          json item = {{"Key", o.value("Key", "")}, {"Size", o.value("Size", 0)}, {"StorageClass", o.value("StorageClass", "STANDARD")}};
+          if (o.contains("ETag")) item["Etag"] = o["ETag"];
+          if (o.contains("LastModified")) item["LastModified"] = o["LastModified"];
+          items.push_back(std::move(item));
+        }
+        got(Outcome{}, std::move(items));
+      });
+      return;
+    }
+    std::string format = config.contains("InputType") && config["InputType"].is_string() ? config["InputType"].get<std::string>() : "JSON";
+    call(*f->exec, "s3", "GetObject", {{"Bucket", params.value("Bucket", "")}, {"Key", params.value("Key", "")}},
+         [this, f, format, config, got, reader_failed](Result r) {
+           std::lock_guard lock(mu_);
+           if (f->stopped()) return;
+           if (r.is_error()) return got(reader_failed(r), nullptr);
+           std::string body;
+           if (r.payload) body = r.payload->read_all().value_or("");
+           else if (r.output.contains("Body") && r.output["Body"].is_string()) body = r.output["Body"];
+           auto items = parse_item_reader(body, format, config);
+           if (!items.error.empty()) return got(Outcome::failure("States.ItemReaderFailed", items.error), nullptr);
+           got(Outcome{}, std::move(items.items));
+         });
+    return;
+  }
+  json items;
+  try {
+    if (st.contains("Items") && f->uses_jsonata(st)) {
+      json states = {{"input", input}, {"context", ctx}};
+      items = jsonata::evaluate_template(st["Items"], jsonata::Bindings{states, f->variables});
+    } else if (st.contains("Items")) items = paths::payload(json{{"v", st["Items"]}}, scope, "Items")["v"];
+    else if (st.contains("ItemsPath")) {
+      auto v = paths::resolve(st["ItemsPath"], scope);
+      if (!v) throw StatesError{"States.Runtime", "Invalid path '" + st["ItemsPath"].get<std::string>() + "' : No results for path"};
+      items = *v;
+    } else {
+      items = input;
+    }
+  } catch (const StatesError& e) {
+    return got(Outcome::failure(e.error, e.cause), nullptr);
+  }
+  if (!items.is_array())
+    return got(Outcome::failure("States.Runtime", "Map state input must be an array, was " + std::string(items.type_name())),
+               nullptr);
+  got(ok, std::move(items));
+}
+
+void StepFunctionsService::map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items,
+                                     OutcomeFn done, MapRunPtr run) {
+  const json& proc = st.contains("ItemProcessor") ? st["ItemProcessor"] : st["Iterator"];
+  if (!run) add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
+  struct Join {
+    json items;
+    json input;
+    std::vector<json> results;
+    size_t next = 0, running = 0, left = 0, failures = 0;
+    size_t max_concurrency = 0;
+    double tolerated_pct = -1;
+    int64_t tolerated_count = -1;
+    bool finished = false;
+    std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);
+    std::function<void()> launch;
+  };
+  auto join = std::make_shared<Join>();
+  join->items = std::move(items);
+  join->input = std::move(input);
+  join->results.resize(join->items.size());
+  join->left = join->items.size();
+  try {
+    json ctx = f->exec->context;
+    paths::Scope s{join->input, ctx, f->variables};
+    size_t mc = number_field<size_t>(st, "MaxConcurrency", s, 0);
+    join->max_concurrency = mc == 0 ? kMaxConcurrency : std::min(mc, kMaxConcurrency);
+    join->tolerated_pct = number_field<double>(st, "ToleratedFailurePercentage", s, -1);
+    join->tolerated_count = number_field<int64_t>(st, "ToleratedFailureCount", s, -1);
+  } catch (const StatesError& e) {
+    return done(Outcome::failure(e.error, e.cause));
+  }
+  if (join->items.empty()) {
+    if (!run) add_event(f, "MapStateSucceeded", nullptr, nullptr);
+    Outcome r;
+    r.output = json::array();
+    return done(std::move(r));
+  }
+  std::weak_ptr<Join> weak = join;
+  join->launch = [this, f, name, &st, &proc, weak, done, run]() {
+    auto join = weak.lock();
+    if (!join) return;
+    size_t limit = join->max_concurrency;
+    if (run) limit = run->max_concurrency == 0 ? kMaxConcurrency : std::min(run->max_concurrency, kMaxConcurrency);
+    while (!join->finished && join->running < limit && join->next < join->items.size()) {
+      size_t i = join->next++;
+      ++join->running;
+      auto child = std::make_shared<Frame>();
+      child->exec = f->exec;
+      child->machine = &proc;
+      child->live = f->live;
+      child->jsonata = f->child_jsonata(st, proc);
+      child->depth = f->depth + 1;
+      child->cancelled = join->cancelled;
+      json item = join->items[i];
+      if (run) {
+        // A distributed iteration is a child execution: the parent's variables are not visible.
+        child->map_run = run->doc["mapRunArn"];
+        child->quiet = true;  // and so is everything it runs
+        bump(run->doc, "running", batch_size(st, item), 1);
+      } else {
+        child->variables = f->variables;  // outer variables are readable; Assign in an iteration stays in it
+        child->quiet = f->quiet;
+        child->map_item = {{"Index", i}, {"Value", join->items[i]}};
+        try {
+          if (st.contains("ItemSelector") && f->uses_jsonata(st)) {
+            json ctx = f->exec->context;
+            ctx["Map"] = {{"Item", child->map_item}};
+            json states = {{"input", join->input}, {"context", ctx}};
+            item = jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables});
+          } else if (st.contains("ItemSelector") || st.contains("Parameters")) {
+            json ctx = f->exec->context;
+            ctx["Map"] = {{"Item", child->map_item}};
+            paths::Scope s{join->input, ctx, f->variables};
+            item = paths::payload(st.contains("ItemSelector") ? st["ItemSelector"] : st["Parameters"], s, "ItemSelector");
+          }
+        } catch (const StatesError& e) {
+          join->finished = true;
+          *join->cancelled = true;
+          add_event(f, "MapStateFailed", nullptr, nullptr);
+          return done(Outcome::failure(e.error, e.cause));
+        }
+        child->last_event = f->quiet ? f->last_event
+                                     : add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
+                                                 "mapIterationStartedEventDetails");
+      }
+      run_frame(child, proc["StartAt"], item, [this, f, name, &st, join, i, done, run, item](Outcome o) {
+        std::lock_guard lock(mu_);
+        if (join->finished || f->stopped()) return;
+        --join->running;
+        if (run) {
+          int64_t n = batch_size(st, item);
+          bump(run->doc, "running", -n, -1);
+          bump(run->doc, o.ok ? "succeeded" : "failed", n, 1);
+        } else if (!f->quiet) {
+          add_event(*f->exec, f->last_event, o.ok ? "MapIterationSucceeded" : "MapIterationFailed",
+                    {{"name", name}, {"index", i}}, o.ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails");
+        }
+        if (!o.ok) {
+          ++join->failures;
+          double pct = run ? run->tolerated_pct : join->tolerated_pct;
+          int64_t count = run ? run->tolerated_count : join->tolerated_count;
+          bool tolerated = false;
+          if (count >= 0 && static_cast<int64_t>(join->failures) <= count) tolerated = true;
+          if (pct >= 0 && 100.0 * static_cast<double>(join->failures) / static_cast<double>(join->items.size()) <= pct)
+            tolerated = true;
+          if (!tolerated) {
+            join->finished = true;
+            *join->cancelled = true;
+            if (!run) add_event(f, "MapStateFailed", nullptr, nullptr);
+            if (count >= 0 || pct >= 0)
+              return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
+                                           "The specified tolerated failure threshold was exceeded"));
+            o.next.clear();
+            return done(std::move(o));
+          }
+          join->results[i] = run ? json{{"Status", "FAILED"}, {"Input", item}, {"Error", o.error}, {"Cause", o.cause}}
+                                 : json{{"Error", o.error}, {"Cause", o.cause}};
+        } else {
+          join->results[i] = run ? json{{"Status", "SUCCEEDED"}, {"Input", item}, {"Output", std::move(o.output)}}
+                                 : std::move(o.output);
+        }
+        if (--join->left == 0) {
+          join->finished = true;
+          if (!run) add_event(f, "MapStateSucceeded", nullptr, nullptr);
+          Outcome r;
+          r.output = json(std::move(join->results));
+          auto keep = join;  // launch holds only a weak reference
+          return done(std::move(r));
+        }
+        join->launch();
+      });
+    }
+  };
+  if (run) run->relaunch = [weak] {
+    if (auto j = weak.lock()) j->launch();
+  };
+  // The join lives as long as an iteration's callback holds it.
+  join->launch();
+}
+
+}  // namespace awan::stepfunctions

@@ -1,0 +1,224 @@
+// Step Functions executions beyond a plain run: RedriveExecution (from the failed state, counts,
+// the 14-day limit), TestState (statuses, nextState, inspectionData), variable scopes in
+// Parallel branches, states:startExecution .sync and .sync:2, and resuming after a restart
+// without a second StateEntered event.
+#include <filesystem>
+
+#include "stepfunctions/fixture.hpp"
+
+using nlohmann::json;
+using namespace awan;
+using awan::sfn_test::Fixture;
+
+namespace {
+
+std::string code_of(const Result& r) { return r.error ? r.error->code : ""; }
+
+// A Lambda stand-in that fails while `failing` is set; other services: routed back into the
+// Step Functions service itself (nested executions).
+struct FlakyFixture : Fixture {
+  bool failing = true;
+  FlakyFixture() : Fixture([this](const RequestContext& c, const std::string& service, const std::string& op, json in,
+                                  Completion done) {
+    if (service == "stepfunctions") return svc->invoke(c, op, std::move(in), std::move(done));
+    if (failing) {
+      done(Result::ok({{"StatusCode", 200}, {"FunctionError", "Unhandled"},
+                       {"Payload", json{{"errorType", "Flaky"}, {"errorMessage", "not yet"}}.dump()}}));
+      return;
+    }
+    done(Result::ok({{"StatusCode", 200}, {"Payload", json::parse(in.value("Payload", "null")).dump()}}));
+  }) {}
+};
+
+const char* kFunction = "arn:aws:lambda:us-east-1:000000000000:function:flaky";
+
+json three_steps() {
+  return {{"StartAt", "A"},
+          {"States", {{"A", {{"Type", "Pass"}, {"Result", {{"n", 1}}}, {"Assign", {{"seen.$", "$.n"}}}, {"Next", "B"}}},
+                      {"B", {{"Type", "Task"}, {"Resource", kFunction}, {"Next", "C"}}},
+                      {"C", {{"Type", "Pass"}, {"Parameters", {{"seen.$", "$seen"}, {"got.$", "$"}}}, {"End", true}}}}}};
+}
+
+size_t count(const std::vector<std::string>& v, const std::string& what) {
+  return static_cast<size_t>(std::count(v.begin(), v.end(), what));
+}
+
+}  // namespace
+
+TEST(StepFunctionsRedrive, RestartsFromTheFailedState) {
+  FlakyFixture fx;
+  std::string sm = fx.create("r", three_steps());
+  auto d = fx.start(sm);
+  ASSERT_EQ(d["status"], "FAILED");
+  EXPECT_EQ(d["error"], "Flaky");
+  EXPECT_EQ(d["redriveStatus"], "REDRIVABLE");
+  fx.failing = false;
+  auto r = fx.call("RedriveExecution", {{"executionArn", d["executionArn"]}});
+  ASSERT_FALSE(r.is_error()) << r.error->message;
+  EXPECT_TRUE(r.output.contains("redriveDate"));
+  fx.scheduler.run();
+  d = fx.call("DescribeExecution", {{"executionArn", d["executionArn"]}}).output;
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  EXPECT_EQ(json::parse(d["output"].get<std::string>()), (json{{"seen", 1}, {"got", {{"n", 1}}}}));
+  EXPECT_EQ(d["redriveCount"], 1);
+  EXPECT_TRUE(d.contains("redriveDate"));
+  EXPECT_EQ(d["redriveStatus"], "NOT_REDRIVABLE");
+  EXPECT_EQ(d["redriveStatusReason"], "Execution is SUCCEEDED and cannot be redriven");
+  auto h = fx.history(d["executionArn"]);
+  EXPECT_EQ(count(h, "PassStateEntered"), 2u);  // A once, C once: A is not run again
+  EXPECT_EQ(count(h, "TaskStateEntered"), 2u);
+  EXPECT_EQ(count(h, "ExecutionRedriven"), 1u);
+  EXPECT_EQ(count(h, "ExecutionFailed"), 1u);
+  EXPECT_EQ(h.back(), "ExecutionSucceeded");
+  auto again = fx.call("RedriveExecution", {{"executionArn", d["executionArn"]}});
+  EXPECT_EQ(code_of(again), "ExecutionNotRedrivable");
+  auto l = fx.call("ListExecutions", {{"stateMachineArn", sm}, {"redriveFilter", "REDRIVEN"}});
+  ASSERT_EQ(l.output["executions"].size(), 1u);
+  EXPECT_EQ(l.output["executions"][0]["redriveCount"], 1);
+  EXPECT_EQ(fx.call("ListExecutions", {{"stateMachineArn", sm}, {"redriveFilter", "NOT_REDRIVEN"}}).output["executions"].size(), 0u);
+}
+
+TEST(StepFunctionsRedrive, Limits) {
+  FlakyFixture fx;
+  std::string sm = fx.create("l", three_steps());
+  auto d = fx.start(sm);
+  fx.clock.advance(std::chrono::hours(24 * 15));
+  auto r = fx.call("RedriveExecution", {{"executionArn", d["executionArn"]}});
+  EXPECT_EQ(code_of(r), "ExecutionNotRedrivable");
+  EXPECT_EQ(r.error->message, "Execution redrivable period exceeded");
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", d["executionArn"]}}).output["redriveStatus"], "NOT_REDRIVABLE");
+  EXPECT_EQ(code_of(fx.call("RedriveExecution", {{"executionArn", "arn:aws:states:us-east-1:000000000000:execution:l:none"}})),
+            "ExecutionDoesNotExist");
+  EXPECT_EQ(code_of(fx.call("RedriveExecution", {{"executionArn", "arn:aws:states:us-east-1:000000000000:express:l:x:y"}})),
+            "ExecutionNotRedrivable");
+  EXPECT_EQ(code_of(fx.call("RedriveExecution", {{"executionArn", "nope"}})), "InvalidArn");
+  // An aborted execution is redrivable.
+  std::string w = fx.create("w", {{"StartAt", "W"}, {"States", {{"W", {{"Type", "Wait"}, {"Seconds", 100}, {"End", true}}}}}});
+  auto s = fx.call("StartExecution", {{"stateMachineArn", w}});
+  fx.call("StopExecution", {{"executionArn", s.output["executionArn"]}});
+  EXPECT_FALSE(fx.call("RedriveExecution", {{"executionArn", s.output["executionArn"]}}).is_error());
+  fx.scheduler.run();
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", s.output["executionArn"]}}).output["status"], "SUCCEEDED");
+}
+
+TEST(StepFunctionsTestState, StatusesAndInspection) {
+  FlakyFixture fx;
+  struct T {
+    std::string name;
+    json state;
+    json input;
+    std::string status, next, error;
+    json output;
+  };
+  json task = {{"Type", "Task"}, {"Resource", kFunction}, {"End", true}};
+  json retried = task;
+  retried["Retry"] = {{{"ErrorEquals", {"States.ALL"}}, {"MaxAttempts", 2}}};
+  json caught = task;
+  caught.erase("End");
+  caught["Next"] = "After";
+  caught["Catch"] = {{{"ErrorEquals", {"Flaky"}}, {"Next", "Handler"}, {"ResultPath", "$.err"}}};
+  std::vector<T> table = {
+      {"pass", {{"Type", "Pass"}, {"Parameters", {{"x.$", "$.a"}}}, {"Next", "Later"}}, {{"a", 5}}, "SUCCEEDED", "Later", "", {{"x", 5}}},
+      {"fail", {{"Type", "Fail"}, {"Error", "E"}, {"Cause", "C"}}, json::object(), "FAILED", "", "E", nullptr},
+      {"retry", retried, json::object(), "RETRIABLE", "", "Flaky", nullptr},
+      {"catch", caught, {{"k", 1}}, "CAUGHT_ERROR", "Handler", "Flaky", nullptr},
+      {"task", task, json::object(), "FAILED", "", "Flaky", nullptr},
+      {"choice", {{"Type", "Choice"}, {"Choices", {{{"Variable", "$.n"}, {"NumericEquals", 1}, {"Next", "One"}}}}, {"Default", "Other"}},
+       {{"n", 1}}, "SUCCEEDED", "One", "", {{"n", 1}}},
+      {"wait", {{"Type", "Wait"}, {"Seconds", 3600}, {"Next", "N"}}, {{"w", 1}}, "SUCCEEDED", "N", "", {{"w", 1}}},
+  };
+  for (const auto& t : table) {
+    auto r = fx.invoke("TestState", {{"definition", t.state.dump()}, {"input", t.input.dump()}, {"inspectionLevel", "DEBUG"},
+                                     {"roleArn", "arn:aws:iam::000000000000:role/r"}});
+    ASSERT_FALSE(r.is_error()) << t.name << ": " << r.error->message;
+    EXPECT_EQ(r.output["status"], t.status) << t.name << ": " << r.output.dump();
+    EXPECT_EQ(r.output.value("nextState", ""), t.next) << t.name;
+    EXPECT_EQ(r.output.value("error", ""), t.error) << t.name;
+    if (!t.output.is_null()) {
+      EXPECT_EQ(json::parse(r.output["output"].get<std::string>()), t.output) << t.name;
+    }
+    EXPECT_TRUE(r.output.contains("inspectionData")) << t.name;
+  }
+  auto pass = fx.invoke("TestState", {{"definition", table[0].state.dump()}, {"input", "{\"a\":5}"}, {"inspectionLevel", "DEBUG"}});
+  EXPECT_EQ(pass.output["inspectionData"]["afterInputPath"], "{\"a\":5}");
+  EXPECT_EQ(pass.output["inspectionData"]["afterParameters"], "{\"x\":5}");
+  auto info = fx.invoke("TestState", {{"definition", table[0].state.dump()}, {"input", "{\"a\":5}"}});
+  EXPECT_FALSE(info.output.contains("inspectionData"));
+  // Variables in, Assign out.
+  auto vars = fx.invoke("TestState", {{"definition", json{{"Type", "Pass"}, {"Parameters", {{"v.$", "$old"}}},
+                                                          {"Assign", {{"fresh", 2}}}, {"End", true}}.dump()},
+                                      {"variables", "{\"old\":1}"}, {"inspectionLevel", "DEBUG"}});
+  EXPECT_EQ(json::parse(vars.output["output"].get<std::string>()), (json{{"v", 1}}));
+  EXPECT_EQ(json::parse(vars.output["inspectionData"]["variables"].get<std::string>()), (json{{"old", 1}, {"fresh", 2}}));
+  // A state of a whole state machine.
+  auto named = fx.invoke("TestState", {{"definition", three_steps().dump()}, {"stateName", "A"}});
+  EXPECT_EQ(named.output["nextState"], "B");
+  EXPECT_EQ(code_of(fx.invoke("TestState", {{"definition", "{\"Type\":\"Pass\"}"}})), "InvalidDefinition");
+  EXPECT_EQ(code_of(fx.invoke("TestState", {{"definition", "[1]"}})), "InvalidDefinition");
+  EXPECT_EQ(code_of(fx.invoke("TestState", {{"definition", table[0].state.dump()}, {"input", "{bad"}})), "InvalidExecutionInput");
+  EXPECT_EQ(code_of(fx.invoke("TestState", {{"definition", table[0].state.dump()}, {"inspectionLevel", "ALL"}})),
+            "ValidationException");
+}
+
+TEST(StepFunctionsVariables, BranchScopes) {
+  Fixture fx;
+  json branch = {{"StartAt", "In"},
+                 {"States", {{"In", {{"Type", "Pass"}, {"Parameters", {{"outer.$", "$outer"}}}, {"Assign", {{"inner", 2}}},
+                                     {"Next", "Read"}}},
+                             {"Read", {{"Type", "Pass"}, {"Parameters", {{"outer.$", "$outer"}, {"inner.$", "$inner"}}}, {"End", true}}}}}};
+  json machine = {{"StartAt", "Set"},
+                  {"States", {{"Set", {{"Type", "Pass"}, {"Assign", {{"outer", 1}}}, {"Next", "Par"}}},
+                              {"Par", {{"Type", "Parallel"}, {"Branches", {branch}}, {"Next", "After"}}},
+                              {"After", {{"Type", "Pass"}, {"Parameters", {{"inner.$", "$inner"}}}, {"End", true}}}}}};
+  auto d = fx.run(machine, json::object());
+  // Inside, both are readable; after the branch the inner variable is gone.
+  EXPECT_EQ(d["status"], "FAILED");
+  EXPECT_EQ(d["error"], "States.ParameterPathFailure");
+  machine["States"]["After"]["Parameters"] = {{"outer.$", "$outer"}, {"branches.$", "$"}};
+  d = fx.run(machine, json::object());
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  EXPECT_EQ(json::parse(d["output"].get<std::string>()), (json{{"outer", 1}, {"branches", {{{"outer", 1}, {"inner", 2}}}}}));
+}
+
+TEST(StepFunctionsTasks, StartExecutionSyncAndSync2) {
+  FlakyFixture fx;
+  std::string child = fx.create("child", {{"StartAt", "P"}, {"States", {{"P", {{"Type", "Pass"}, {"Result", {{"k", 1}}}, {"End", true}}}}}});
+  for (std::string suffix : {".sync", ".sync:2"}) {
+    json parent = {{"StartAt", "T"},
+                   {"States", {{"T", {{"Type", "Task"}, {"Resource", "arn:aws:states:::states:startExecution" + suffix},
+                                      {"Parameters", {{"StateMachineArn", child}, {"Input", {{"a", 1}}}}}, {"End", true}}}}}};
+    auto d = fx.run(parent, json::object());
+    ASSERT_EQ(d["status"], "SUCCEEDED") << suffix << d.dump();
+    json out = json::parse(d["output"].get<std::string>());
+    EXPECT_EQ(out["Status"], "SUCCEEDED");
+    EXPECT_TRUE(out["StartDate"].is_number_integer());
+    if (suffix == ".sync") {
+      EXPECT_EQ(out["Output"], "{\"k\":1}");
+      EXPECT_EQ(out["Input"], "{\"a\":1}");
+    } else {
+      EXPECT_EQ(out["Output"], (json{{"k", 1}}));
+      EXPECT_EQ(out["Input"], (json{{"a", 1}}));
+    }
+  }
+}
+
+TEST(StepFunctionsPersistence, ResumeEntersTheStateOnce) {
+  auto dir = std::filesystem::temp_directory_path() / ("sfn-resume-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string arn;
+  {
+    Fixture fx(nullptr, dir.string());
+    std::string sm = fx.create("slow", {{"StartAt", "W"}, {"States", {{"W", {{"Type", "Wait"}, {"Seconds", 100}, {"Next", "D"}}},
+                                                                      {"D", {{"Type", "Succeed"}}}}}});
+    arn = fx.call("StartExecution", {{"stateMachineArn", sm}}).output["executionArn"];
+    fx.scheduler.run(3);  // entered the Wait, not through it
+  }
+  Fixture fx(nullptr, dir.string());
+  fx.scheduler.run();
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "SUCCEEDED");
+  auto h = fx.history(arn);
+  EXPECT_EQ(count(h, "WaitStateEntered"), 1u);
+  EXPECT_EQ(count(h, "WaitStateExited"), 1u);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,266 @@
+// Step Functions' JSONata subset: expressions over $states (paths, filters, operators,
+// constructors, blocks, functions) table-driven, malformed expressions refused, runtime errors
+// as States.QueryEvaluationError, and JSONata state machines (Arguments, Output, Assign,
+// Condition, Items, Catch) run end to end.
+#include "stepfunctions/asl_parser.hpp"
+#include "stepfunctions/errors.hpp"
+#include "stepfunctions/fixture.hpp"
+#include "stepfunctions/jsonata.hpp"
+
+using nlohmann::json;
+using namespace awan;
+using awan::sfn_test::Fixture;
+namespace jsonata = awan::stepfunctions::jsonata;
+
+namespace {
+
+json states() {
+  return {{"input", {{"name", "ann"}, {"n", 4}, {"tags", {"a", "b"}},
+                     {"orders", {{{"id", 1}, {"total", 10}, {"items", {{{"sku", "x"}}, {{"sku", "y"}}}}},
+                                 {{"id", 2}, {"total", 25}, {"items", {{{"sku", "z"}}}}}}}}},
+          {"result", {{"ok", true}}},
+          {"context", {{"Execution", {{"Name", "exec-1"}}}}}};
+}
+
+std::optional<json> eval(const std::string& expr, const json& vars = json::object()) {
+  json s = states();
+  auto n = jsonata::parse(expr);
+  EXPECT_TRUE(n) << expr;
+  if (!n) return std::nullopt;
+  return jsonata::evaluate(*n, jsonata::Bindings{s, vars});
+}
+
+}  // namespace
+
+TEST(StepFunctionsJsonata, Expressions) {
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"$states.input.name", "ann"},
+      {"name", "ann"},
+      {"$states.input.orders.id", {1, 2}},
+      {"$states.input.orders.items.sku", {"x", "y", "z"}},
+      {"$states.input.orders[0].total", 10},
+      {"$states.input.orders[-1].id", 2},
+      {"$states.input.orders[total > 20].id", 2},
+      {"$states.input.orders[total > 5].id", {1, 2}},
+      {"$states.result.ok", true},
+      {"$states.context.Execution.Name", "exec-1"},
+      {"$states.input.n * 2 + 1", 9},
+      {"$states.input.n / 8", 0.5},
+      {"7 % 3", 1},
+      {"-$states.input.n", -4},
+      {"1 + 2 * 3", 7},
+      {"(1 + 2) * 3", 9},
+      {"'a' & 1 & true", "a1true"},
+      {"\"x\" = 'x'", true},
+      {"1 != 1", false},
+      {"2 < 3 and 'b' > 'a'", true},
+      {"false or 0", false},
+      {"'b' in $states.input.tags", true},
+      {"$states.input.n > 3 ? 'big' : 'small'", "big"},
+      {"$states.input.missing ? 1 : 2", 2},
+      {"[1, 2, [3]]", {1, 2, {3}}},
+      {"[1..4]", {1, 2, 3, 4}},
+      {"{'k': $states.input.n, 'm': $states.input.missing}", {{"k", 4}}},
+      {"($x := 5; $y := $x * 2; $y + 1)", 11},
+      {"$v + 1", 3},
+      {"$string(12.5)", "12.5"},
+      {"$length('héllo')", 5},
+      {"$substring('abcdef', 1, 3)", "bcd"},
+      {"$substring('abcdef', -2)", "ef"},
+      {"$substringBefore('a-b-c', '-')", "a"},
+      {"$substringAfter('a-b-c', '-')", "b-c"},
+      {"$uppercase('ab') & $lowercase('CD')", "ABcd"},
+      {"$trim('  a   b ')", "a b"},
+      {"$contains('hello', 'ell')", true},
+      {"$split('a,b,c', ',')", {"a", "b", "c"}},
+      {"$split('a,b,c', ',', 2)", {"a", "b"}},
+      {"$join($states.input.tags, '+')", "a+b"},
+      {"$replace('a.b.c', '.', '/')", "a/b/c"},
+      {"$number('42')", 42},
+      {"$abs(-3) + $floor(2.7) + $ceil(2.1)", 8},
+      {"$round(2.5)", 2},
+      {"$round(3.5)", 4},
+      {"$round(1.2345, 2)", 1.23},
+      {"$power(2, 10)", 1024},
+      {"$sqrt(16)", 4},
+      {"$sum($states.input.orders.total)", 35},
+      {"$max([3, 9, 2])", 9},
+      {"$min([3, 9, 2])", 2},
+      {"$average([1, 2, 3, 4])", 2.5},
+      {"$count($states.input.orders)", 2},
+      {"$count($states.input.missing)", 0},
+      {"$append([1], [2, 3])", {1, 2, 3}},
+      {"$reverse([1, 2, 3])", {3, 2, 1}},
+      {"$sort(['b', 'a', 'c'])", {"a", "b", "c"}},
+      {"$distinct([1, 1, 2, 1])", {1, 2}},
+      {"$exists($states.input.name)", true},
+      {"$exists($states.input.none)", false},
+      {"$keys({'a': 1, 'b': 2})", {"a", "b"}},
+      {"$lookup({'a': 1}, 'a')", 1},
+      {"$merge([{'a': 1}, {'b': 2}])", {{"a", 1}, {"b", 2}}},
+      {"$type([])", "array"},
+      {"$boolean('')", false},
+      {"$not(false)", true},
+      {"$partition([1, 2, 3, 4, 5], 2)", {{1, 2}, {3, 4}, {5}}},
+      {"$range(0, 10, 5)", {0, 5, 10}},
+      {"$hash('abc', 'SHA-256')", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+      {"$parse('{\"a\": [1]}')", {{"a", {1}}}},
+      {"$states.input.`name`", "ann"},
+      {"$count($states.input.*)", 6},
+      {"/* a comment */ 1", 1},
+      {"$map([1, 2, 3], function($v) { $v * 2 })", {2, 4, 6}},
+      {"$map($states.input.orders, function($o, $i) { $o.id + $i })", {1, 3}},
+      {"$filter([1, 2, 3, 4], function($v) { $v % 2 = 0 })", {2, 4}},
+      {"$filter($states.input.orders, function($o) { $o.total > 20 }).id", 2},
+      {"$reduce([1, 2, 3, 4], function($acc, $v) { $acc + $v })", 10},
+      {"$reduce([1, 2], function($acc, $v) { $acc + $v }, 10)", 13},
+      {"$each({'a': 1, 'b': 2}, function($v, $k) { $k & $v })", {"a1", "b2"}},
+      {"$sift({'a': 1, 'b': 2}, function($v) { $v > 1 })", {{"b", 2}}},
+      {"$map([1, 2], function($v) { $v + $outer })", {11, 12}},
+  };
+  for (const auto& t : table) {
+    auto v = eval(t.expr, {{"v", 2}, {"outer", 10}});
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  EXPECT_FALSE(eval("$states.input.nothing").has_value());
+  EXPECT_FALSE(eval("$states.input.orders[total > 100]").has_value());
+  EXPECT_EQ(eval("$uuid()")->get<std::string>().size(), 36u);
+  // The fuzzer's finds: huge indexes and range bounds are values, not undefined conversions.
+  EXPECT_FALSE(eval("$states.input.orders[1300000000000000000664115080311]").has_value());
+  EXPECT_EQ(eval("$count([8999999999999990..8999999999999997])"), json(8));
+  EXPECT_EQ(eval("$substring('abc', 1e300, -1e300)"), json(""));
+  EXPECT_THROW(eval("$round(2.5, 1e300)"), stepfunctions::StatesError);
+  double r = eval("$random()")->get<double>();
+  EXPECT_TRUE(r >= 0 && r < 1);
+}
+
+TEST(StepFunctionsJsonata, MalformedAndRuntimeErrors) {
+  for (const char* bad : {"", "1 +", "(1", "[1, 2", "{'a' 1}", "'unterminated", "$f(", "a[", "1 ** 2", "$x ~> $f",
+                          "1 := 2", "@", "{% %}", "a..b", "`name", "/* open", "\"\\u12\"", "foo(1)", "1e999",
+                          "function($x) { $x", "function(x) { 1 }", "$map([1], function($v) { })",
+                          "'\xac' & 1", "\xc0\x80", "'\xed\xa0\x80'"}) {
+    std::string why;
+    EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+  // Deep nesting is refused, not a stack overflow.
+  EXPECT_EQ(jsonata::parse(std::string(5000, '(') + "1" + std::string(5000, ')')), nullptr);
+  EXPECT_EQ(jsonata::parse(std::string(5000, '-') + "1"), nullptr);
+  EXPECT_EQ(jsonata::parse(std::string(5000, '[') + std::string(5000, ']')), nullptr);
+  for (const char* bad : {"'a' + 1", "1 / 0", "$nope()", "$number('x')", "$sqrt(-1)", "[1..100000]", "'a' < 1",
+                          "$substring(1, 2)", "$range(1, 100000, 1)", "$parse('{')", "$sort([1, 'a'])", "$hash('a', 'MD4')",
+                          "function($x) { 1 }", "$count([1], function($v) { 1 })", "$map([1])"}) {
+    try {
+      eval(bad);
+      ADD_FAILURE() << bad;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
+    }
+  }
+}
+
+TEST(StepFunctionsJsonata, Templates) {
+  json s = states(), vars = {{"v", 1}};
+  json tpl = {{"who", "{% $states.input.name %}"}, {"lit", "plain {% text"}, {"gone", "{% $states.input.none %}"},
+              {"nested", {{"list", {"{% $v %}", 2}}}}};
+  EXPECT_EQ(jsonata::evaluate_template(tpl, jsonata::Bindings{s, vars}),
+            (json{{"who", "ann"}, {"lit", "plain {% text"}, {"nested", {{"list", {1, 2}}}}}));
+  auto bad = jsonata::check_template(json{{"a", {{"b", json::array({1, "{% 1 + %}"})}}}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->first, "/a/b[1]");
+  EXPECT_FALSE(jsonata::check_template(tpl));
+}
+
+TEST(StepFunctionsJsonata, StateMachines) {
+  Fixture fx;
+  json machine = {{"QueryLanguage", "JSONata"},
+                  {"StartAt", "Prepare"},
+                  {"States",
+                   {{"Prepare", {{"Type", "Pass"},
+                                 {"Output", {{"total", "{% $sum($states.input.prices) %}"}, {"who", "{% $states.input.who %}"}}},
+                                 {"Assign", {{"count", "{% $count($states.input.prices) %}"}}},
+                                 {"Next", "Route"}}},
+                    {"Route", {{"Type", "Choice"},
+                               {"Choices", {{{"Condition", "{% $states.input.total > 10 %}"}, {"Next", "Each"}}}},
+                               {"Default", "Small"}}},
+                    {"Small", {{"Type", "Pass"}, {"Output", "small"}, {"End", true}}},
+                    {"Each", {{"Type", "Map"},
+                              {"Items", "{% [1..$count] %}"},
+                              {"ItemSelector", {{"i", "{% $states.context.Map.Item.Value %}"}, {"who", "{% $states.input.who %}"}}},
+                              {"ItemProcessor", {{"StartAt", "Double"},
+                                                 {"States", {{"Double", {{"Type", "Pass"},
+                                                                         {"Output", "{% $states.input.who & ($states.input.i * 2) %}"},
+                                                                         {"End", true}}}}}}},
+                              {"Output", {{"labels", "{% $states.result %}"}, {"count", "{% $count %}"}}},
+                              {"Next", "Fail?"}}},
+                    {"Fail?", {{"Type", "Fail"}, {"Error", "{% 'Too' & 'Many' %}"}, {"Cause", "{% $string($states.input.count) %}"}}}}}};
+  auto d = fx.run(machine, {{"prices", {5, 9}}, {"who", "z"}});
+  EXPECT_EQ(d["status"], "FAILED") << d.dump();
+  EXPECT_EQ(d["error"], "TooMany");
+  EXPECT_EQ(d["cause"], "2");
+  machine["States"]["Fail?"] = {{"Type", "Succeed"}};
+  d = fx.run(machine, {{"prices", {5, 9}}, {"who", "z"}});
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  EXPECT_EQ(json::parse(d["output"].get<std::string>()), (json{{"labels", {"z2", "z4"}}, {"count", 2}}));
+  d = fx.run(machine, {{"prices", {1}}, {"who", "z"}});
+  EXPECT_EQ(d["output"], "\"small\"");
+  // A rule's Output and Assign.
+  machine["States"]["Route"]["Choices"][0]["Output"] = {{"total", "{% $states.input.total %}"}, {"who", "rule"}};
+  machine["States"]["Route"]["Choices"][0]["Assign"] = {{"count", 1}};
+  d = fx.run(machine, {{"prices", {5, 9}}, {"who", "z"}});
+  EXPECT_EQ(json::parse(d["output"].get<std::string>()), (json{{"labels", {"rule2"}}, {"count", 1}}));
+
+  // Catch with $states.errorOutput, a Wait with an expression.
+  json caught = {{"QueryLanguage", "JSONata"},
+                 {"StartAt", "W"},
+                 {"States", {{"W", {{"Type", "Wait"}, {"Seconds", "{% $states.input.s %}"}, {"Next", "P"}}},
+                             {"P", {{"Type", "Parallel"},
+                                    {"Arguments", {{"x", "{% $states.input.s %}"}}},
+                                    {"Branches", {{{"StartAt", "F"}, {"States", {{"F", {{"Type", "Fail"}, {"Error", "Boom"}}}}}}}},
+                                    {"Catch", {{{"ErrorEquals", {"States.ALL"}},
+                                                {"Output", {{"err", "{% $states.errorOutput.Error %}"}, {"in", "{% $states.input.s %}"}}},
+                                                {"Next", "Done"}}}},
+                                    {"End", true}}},
+                             {"Done", {{"Type", "Succeed"}}}}}};
+  auto before = fx.clock.now();
+  d = fx.run(caught, {{"s", 30}});
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  EXPECT_EQ(json::parse(d["output"].get<std::string>()), (json{{"err", "Boom"}, {"in", 30}}));
+  EXPECT_GE(fx.clock.now() - before, std::chrono::seconds(30));
+  // A runtime error of an expression.
+  d = fx.run({{"QueryLanguage", "JSONata"}, {"StartAt", "P"},
+              {"States", {{"P", {{"Type", "Pass"}, {"Output", "{% $states.input.s + 'x' %}"}, {"End", true}}}}}},
+             {{"s", 1}});
+  EXPECT_EQ(d["error"], "States.QueryEvaluationError");
+}
+
+TEST(StepFunctionsJsonata, Validation) {
+  struct T {
+    std::string definition, message;
+  };
+  std::vector<T> table = {
+      {R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{},"End":true}}})",
+       "The field 'Parameters' is not supported by the JSONata query language at /States/A"},
+      {R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"x":"{% 1 + %}"},"End":true}}})",
+       "at /States/A/Output/x"},
+      {R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.x","Next":"A"}]}}})",
+       "These fields are required: [Condition, Next]"},
+      {R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","QueryLanguage":"JSONPath","End":true}}})",
+       "cannot be JSONPath"},
+      {R"({"StartAt":"A","States":{"A":{"Type":"Pass","QueryLanguage":"JSONata","ResultPath":"$.x","End":true}}})",
+       "The field 'ResultPath' is not supported by the JSONata query language"},
+  };
+  for (const auto& t : table) {
+    auto p = stepfunctions::asl::parse(t.definition);
+    EXPECT_FALSE(p.ok()) << t.definition;
+    EXPECT_NE(p.message().find(t.message), std::string::npos) << p.message();
+  }
+  EXPECT_TRUE(stepfunctions::asl::parse(
+                  R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Wait","Seconds":"{% 1 %}","End":true}}})")
+                  .ok());
+}
