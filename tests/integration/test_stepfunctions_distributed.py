@@ -11,11 +11,27 @@ import botocore.session
 import pytest
 from botocore.config import Config
 
-MODEL = ("/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/botocore/data/stepfunctions/2016-11-23/"
-         "service-2.json.gz")
+def newer_model():
+    """The stepfunctions model of the newest botocore another python3 on the machine imports (the
+    one scripts/gen_models.py embedded in the daemon), or ""."""
+    import shutil
+    import subprocess
+    for python in {shutil.which("python3"), "/usr/local/bin/python3"} - {None, "/usr/bin/python3"}:
+        try:
+            out = subprocess.run([python, "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))"],
+                                 capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            continue
+        path = os.path.join(out, "data", "stepfunctions", "2016-11-23", "service-2.json.gz")
+        if out and os.path.exists(path):
+            return path
+    return ""
+
+
+MODEL = newer_model()
 SFN_ROLE = "arn:aws:iam::000000000000:role/sfn-role"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(MODEL), reason="the newer botocore model is not installed")
+pytestmark = pytest.mark.skipif(not MODEL, reason="the newer botocore model is not installed")
 
 
 @pytest.fixture(scope="module")
