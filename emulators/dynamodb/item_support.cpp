@@ -151,7 +151,10 @@ Condition DynamoDbService::condition_of(json& in, Expressions& ex, const char* e
   if (const json* ce = member(in, "ConditionExpression")) {
     c.present = true;
     c.node = expr::parse_condition(ce->get<std::string>(), "ConditionExpression", ex.ctx);
-  } else if (member(in, expected_field)) {
+    return c;
+  }
+  conditional_operator_needs(in, expected_field);
+  if (member(in, expected_field)) {
     json& e = in[expected_field];
     if (!e.empty()) {
       c.present = true;

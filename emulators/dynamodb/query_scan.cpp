@@ -161,6 +161,7 @@ void DynamoDbService::prepare_read(json& in, ReadPlan& plan, Expressions& ex, bo
 }
 
 void DynamoDbService::finish_read_plan(json& in, ReadPlan& plan, Expressions& ex, bool is_query) {
+  if (!member(in, "FilterExpression")) conditional_operator_needs(in, is_query ? "QueryFilter" : "ScanFilter");
   if (const json* fe = member(in, "FilterExpression")) {
     plan.filter.present = true;
     plan.filter.node = expr::parse_condition(fe->get<std::string>(), "FilterExpression", ex.ctx);
@@ -278,8 +279,12 @@ json DynamoDbService::query(json& in) {
   const KeyDef& hash = plan.index ? plan.index->hash : t.hash;
   const std::optional<KeyDef>& range = plan.index ? plan.index->range : t.range;
   KeyCond kc = analyze_key_condition(kce, hash, range);
+  if (const json* qf = member(in, "QueryFilter"); qf && qf->is_object()) {
+    for (const KeyDef* k : {&hash, range ? &*range : nullptr})
+      if (k && qf->contains(k->name))
+        invalid("QueryFilter can only contain non-primary key attributes: Primary key attribute: " + k->name);
+  }
   if (plan.filter.present) {
-    std::vector<const expr::Node*> all;
     std::function<void(const expr::Node&)> walk = [&](const expr::Node& n) {
       if (n.kind == expr::Kind::Path && !n.path.empty()) {
         const std::string& a = n.path[0].name;

@@ -77,6 +77,8 @@ void no_mixing(const json& in, std::initializer_list<const char*> legacy, std::i
 expr::Node path_node(const std::string& name);
 expr::Node value_node(const json& v);
 expr::Node legacy_condition(json& conds, const std::string& conditional_operator, bool expected);
+// ConditionalOperator combines two or more conditions of `conditions` (Expected, QueryFilter, ScanFilter).
+void conditional_operator_needs(const json& in, const char* conditions);
 // Projection from ProjectionExpression or AttributesToGet.
 std::optional<std::vector<expr::Path>> projection_of(json& in, Expressions& ex);
 

@@ -144,6 +144,7 @@ TEST(ExpressionSemantics, OperandCountsAndTypes) {
   json n1 = {{":a", {{"N", "1"}}}};
   EXPECT_EQ(filter_error("attribute_type(a, :a)", nullptr, n1), t + "attribute_type, operand type: N");
   EXPECT_EQ(filter_error("attribute_type(a, size(a)) and a=a and a=:a", nullptr, n1), t + "attribute_type, operand type: N");
+  EXPECT_EQ(filter_error("attribute_type(a, b)"), t + "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
   EXPECT_EQ(filter_error("begins_with(a, :a)", nullptr, n1), t + "begins_with, operand type: N");
   EXPECT_EQ(filter_error("begins_with(:a, a)", nullptr, json{{":a", {{"BOOL", true}}}}), t + "begins_with, operand type: BOOL");
   EXPECT_EQ(filter_error("size(size(a)) > :a", nullptr, n1), t + "size, operand type: N");

@@ -1,0 +1,130 @@
+"""More DynamoDB behaviours where an emulator commonly differs from AWS (issue 17): function
+operand types, the legacy condition parameters, numbers, Query rules, capacity, validation
+messages, Streams and multi-attribute index keys. boto3 without client-side validation, so that
+the service's own answer is seen."""
+import pytest
+from botocore.exceptions import ClientError
+
+from test_dynamodb_fidelity import error_of, raw_ddb, sorted_table, table  # noqa: F401  (fixture)
+
+
+def test_attribute_type_of_a_path_names_every_type(raw_ddb):
+    t = sorted_table(raw_ddb)
+    code, msg = error_of(lambda: raw_ddb.scan(TableName=t, FilterExpression="attribute_type(n, sk)"))
+    assert (code, msg) == ("ValidationException", "Invalid FilterExpression: Incorrect operand type for operator or "
+                           "function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}")
+    code, msg = error_of(lambda: raw_ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "1"}},
+                                                  ConditionExpression="attribute_type(n, size(sk))"))
+    assert msg.endswith("operator or function: attribute_type, operand type: N")
+    code, msg = error_of(lambda: raw_ddb.query(TableName=t, KeyConditionExpression="pk = :p AND begins_with(sk, :v)",
+                                               ExpressionAttributeValues={":p": {"S": "a"}, ":v": {"N": "1"}}))
+    assert msg == ("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or "
+                   "function: begins_with, operand type: N")
+
+
+KEY = {"pk": {"S": "a"}}
+
+
+def legacy_table(c):
+    t = table(c, "legacy")
+    c.put_item(TableName=t, Item={**KEY, "s": {"S": "abc"}, "n": {"N": "5"}, "ss": {"SS": ["x", "y"]},
+                                  "ns": {"NS": ["1", "2"]}})
+    return t
+
+
+def expected_error(c, t, expected, **kw):
+    return error_of(lambda: c.put_item(TableName=t, Item=KEY, Expected=expected, **kw))
+
+
+@pytest.mark.parametrize("op,value", [("LE", {"SS": ["a"]}), ("LT", {"BOOL": True}), ("GT", {"L": []}),
+                                      ("GE", {"NULL": True}), ("IN", {"M": {}}), ("CONTAINS", {"SS": ["x"]}),
+                                      ("NOT_CONTAINS", {"L": []}), ("BEGINS_WITH", {"N": "1"})])
+def test_expected_refuses_an_argument_type_its_operator_cannot_use(raw_ddb, op, value):
+    t = legacy_table(raw_ddb)
+    want = ("ValidationException", "One or more parameter values were invalid: ComparisonOperator %s is not valid "
+            "for %s AttributeValue type" % (op, list(value)[0]))
+    assert expected_error(raw_ddb, t, {"n": {"ComparisonOperator": op, "AttributeValueList": [value]}}) == want
+    assert error_of(lambda: raw_ddb.scan(TableName=t, ScanFilter={
+        "n": {"ComparisonOperator": op, "AttributeValueList": [value]}})) == want
+    assert raw_ddb.get_item(TableName=t, Key=KEY)["Item"]["n"] == {"N": "5"}
+
+
+def test_expected_between_and_in_arguments(raw_ddb):
+    t = legacy_table(raw_ddb)
+    assert expected_error(raw_ddb, t, {"n": {"ComparisonOperator": "BETWEEN",
+                                             "AttributeValueList": [{"N": "9"}, {"N": "1"}]}}) == (
+        "ValidationException", "The BETWEEN condition was provided a range where the lower bound is greater than the "
+                               "upper bound")
+    same = ("ValidationException", "One or more parameter values were invalid: AttributeValues inside "
+                                   "AttributeValueList must be of same type")
+    assert expected_error(raw_ddb, t, {"n": {"ComparisonOperator": "BETWEEN",
+                                             "AttributeValueList": [{"N": "1"}, {"S": "9"}]}}) == same
+    assert expected_error(raw_ddb, t, {"n": {"ComparisonOperator": "IN",
+                                             "AttributeValueList": [{"N": "5"}, {"S": "5"}]}}) == same
+    assert expected_error(raw_ddb, t, {"n": {"ComparisonOperator": "EQ"}}) == (
+        "ValidationException", "One or more parameter values were invalid: Value or AttributeValueList must be used "
+                               "with ComparisonOperator: EQ for Attribute: n")
+    # In range / in the list: the write goes through.
+    raw_ddb.put_item(TableName=t, Item={**KEY, "n": {"N": "5"}}, Expected={
+        "n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"N": "9"}]}})
+    raw_ddb.put_item(TableName=t, Item={**KEY, "n": {"N": "5"}}, Expected={
+        "n": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "4"}, {"N": "5"}]}})
+
+
+def test_expected_contains_on_sets_and_strings(raw_ddb):
+    t = legacy_table(raw_ddb)
+    item = raw_ddb.get_item(TableName=t, Key=KEY)["Item"]
+    ok = [{"ss": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"S": "x"}]}},
+          {"ns": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"N": "2"}]}},
+          {"s": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"S": "bc"}]}},
+          {"ss": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "z"}]}},
+          {"s": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "zz"}]}}]
+    for e in ok:
+        raw_ddb.put_item(TableName=t, Item=item, Expected=e)
+    for e in [{"ss": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"S": "z"}]}},
+              {"ns": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"S": "1"}]}},
+              {"s": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "ab"}]}}]:
+        assert expected_error(raw_ddb, t, e)[0] == "ConditionalCheckFailedException"
+
+
+def test_conditional_operator_needs_two_conditions(raw_ddb):
+    t = legacy_table(raw_ddb)
+    assert error_of(lambda: raw_ddb.put_item(TableName=t, Item=KEY, ConditionalOperator="OR")) == (
+        "ValidationException", "ConditionalOperator cannot be used without Filter or Expected")
+    one = ("ValidationException", "ConditionalOperator can only be used when Filter or Expected has two or more elements")
+    assert expected_error(raw_ddb, t, {"n": {"ComparisonOperator": "NOT_NULL"}}, ConditionalOperator="OR") == one
+    assert error_of(lambda: raw_ddb.scan(TableName=t, ScanFilter={"n": {"ComparisonOperator": "NOT_NULL"}},
+                                         ConditionalOperator="AND")) == one
+    assert error_of(lambda: raw_ddb.scan(TableName=t, ConditionalOperator="AND"))[1] == (
+        "ConditionalOperator cannot be used without Filter or Expected")
+    # An empty Expected is no condition at all.
+    raw_ddb.put_item(TableName=t, Item={**KEY, "v": {"S": "new"}}, Expected={})
+    raw_ddb.put_item(TableName=t, Item={**KEY, "v": {"S": "newer"}}, ConditionalOperator="OR", Expected={
+        "n": {"ComparisonOperator": "NOT_NULL"}, "v": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "new"}]}})
+    assert raw_ddb.get_item(TableName=t, Key=KEY)["Item"]["v"] == {"S": "newer"}
+
+
+def test_query_filter_rules(raw_ddb):
+    t = sorted_table(raw_ddb)
+    raw_ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "2"}, "s": {"S": "abc"}, "n": {"N": "7"}})
+    kc = {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}}
+
+    def q(f):
+        return lambda: raw_ddb.query(TableName=t, KeyConditions=kc, QueryFilter=f)
+    for k in ("pk", "sk"):
+        assert error_of(q({k: {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "1"}]}})) == (
+            "ValidationException", "QueryFilter can only contain non-primary key attributes: Primary key attribute: " + k)
+    assert error_of(q({"n": {"ComparisonOperator": "LT", "AttributeValueList": [{"M": {}}]}}))[1] == (
+        "One or more parameter values were invalid: ComparisonOperator LT is not valid for M AttributeValue type")
+    assert error_of(q({"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "9"}, {"N": "1"}]}}))[1] == (
+        "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound")
+    assert error_of(q({"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"S": "9"}]}}))[1] == (
+        "One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type")
+    assert error_of(q({"s": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"N": "1"}]}}))[1] == (
+        "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type")
+    out = raw_ddb.query(TableName=t, KeyConditions=kc,
+                        QueryFilter={"s": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "ab"}]}})
+    assert [i["sk"]["S"] for i in out["Items"]] == ["2"] and out["ScannedCount"] == 2
+    assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditions={**kc, "sk": {
+        "ComparisonOperator": "BETWEEN", "AttributeValueList": [{"S": "9"}, {"S": "1"}]}}))[1] == (
+        "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound")
