@@ -128,3 +128,34 @@ def test_query_filter_rules(raw_ddb):
     assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditions={**kc, "sk": {
         "ComparisonOperator": "BETWEEN", "AttributeValueList": [{"S": "9"}, {"S": "1"}]}}))[1] == (
         "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound")
+
+
+OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+
+
+@pytest.mark.parametrize("expr,a,b", [("SET v = :a + :b", "1e50", "1"), ("SET v = :a - :b", "1e50", "1"),
+                                      ("SET v = :a + :b", "0.1", "12345678901234567890123456789012345678"),
+                                      ("SET v = :a + :b", "9e125", "9e125")])
+def test_arithmetic_beyond_38_digits_is_an_overflow(raw_ddb, expr, a, b):
+    t = table(raw_ddb, "nums")
+    assert error_of(lambda: raw_ddb.update_item(TableName=t, Key=KEY, UpdateExpression=expr, ExpressionAttributeValues={
+        ":a": {"N": a}, ":b": {"N": b}})) == ("ValidationException", OVERFLOW)
+    assert "Item" not in raw_ddb.get_item(TableName=t, Key=KEY)
+
+
+def test_add_keeps_38_digits_and_refuses_more(raw_ddb):
+    t = table(raw_ddb, "nums")
+    raw_ddb.put_item(TableName=t, Item={**KEY, "v": {"N": "99999999999999999999999999999999999999"}})
+    out = raw_ddb.update_item(TableName=t, Key=KEY, UpdateExpression="ADD v :one",
+                              ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="UPDATED_NEW")
+    assert out["Attributes"]["v"] == {"N": "1" + "0" * 38}
+    raw_ddb.put_item(TableName=t, Item={**KEY, "v": {"N": "1e50"}})
+    assert error_of(lambda: raw_ddb.update_item(TableName=t, Key=KEY, UpdateExpression="ADD v :one",
+                                                ExpressionAttributeValues={":one": {"N": "1"}})) == (
+        "ValidationException", OVERFLOW)
+    assert error_of(lambda: raw_ddb.update_item(TableName=t, Key=KEY, AttributeUpdates={
+        "v": {"Action": "ADD", "Value": {"N": "1"}}})) == ("ValidationException", OVERFLOW)
+    assert error_of(lambda: raw_ddb.update_item(TableName=t, Key=KEY, UpdateExpression="SET w = :a - :b",
+                                                ExpressionAttributeValues={":a": {"N": "2e-130"},
+                                                                           ":b": {"N": "1.5e-130"}}))[1] == (
+        "Number underflow. Attempting to store a number with magnitude smaller than supported range")

@@ -82,6 +82,12 @@ TEST(Number, CompareAndAdd) {
   EXPECT_EQ(format_number(add_numbers(num("-5"), num("3"))), "-2");
   EXPECT_EQ(format_number(add_numbers(num("999"), num("1"))), "1000");
   EXPECT_EQ(format_number(add_numbers(num("1e20"), num("1e-5"))), "100000000000000000000.00001");
+  const std::string overflow = "Number overflow. Attempting to store a number with magnitude larger than supported range";
+  EXPECT_EQ(check_sum(add_numbers(num("1e50"), num("1"))).value_or(""), overflow);
+  EXPECT_EQ(check_sum(add_numbers(num("9e125"), num("9e125"))).value_or(""), overflow);
+  EXPECT_FALSE(check_sum(add_numbers(num("99999999999999999999999999999999999999"), num("1"))));
+  EXPECT_EQ(check_sum(add_numbers(num("2e-130"), num("-1.5e-130"))).value_or(""),
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range");
   EXPECT_EQ(format_number(negate_number(num("3"))), "-3");
 }
 
