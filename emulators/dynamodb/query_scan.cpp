@@ -45,6 +45,7 @@ DynamoDbService::KeyCond DynamoDbService::analyze_key_condition(const expr::Node
     if (path->path.size() != 1) invalid(pre + "Nested attributes are not supported in KeyConditionExpression");
     const std::string& name = path->path[0].name;
     if (!seen.insert(name).second) invalid("KeyConditionExpressions must only contain one condition per key");
+    if (conds.size() > 2) invalid("Conditions can be of length 1 or 2 only");
     const KeyDef* kd = name == hash.name ? &hash : (range && name == range->name ? &*range : nullptr);
     if (!kd) {
       if (!seen.count(hash.name) && conds.size() == 1) invalid("Query condition missed key schema element: " + hash.name);
@@ -193,7 +194,7 @@ void DynamoDbService::resolve_index(json& in, ReadPlan& plan) {
       invalid("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index " +
               plan.index->name + " because its projection type is not ALL");
   } else if (plan.select == "ALL_PROJECTED_ATTRIBUTES") {
-    invalid("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported because no index name was specified");
+    invalid("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
   admit(*plan.table, plan.index, false);
 }
@@ -270,6 +271,8 @@ json DynamoDbService::query(json& in) {
   expr::Node kce;
   if (const json* k = member(in, "KeyConditionExpression"))
     kce = expr::parse_condition(k->get<std::string>(), "KeyConditionExpression", ex.ctx);
+  else if (in["KeyConditions"].is_object() && in["KeyConditions"].empty())
+    invalid("Conditions can be of length 1 or 2 only");
   else
     kce = legacy_condition(in["KeyConditions"], "AND", false);
   finish_read_plan(in, plan, ex, true);
@@ -302,6 +305,8 @@ json DynamoDbService::query(json& in) {
   auto visit = [&](const Row& row) { return visit_row(plan, row, st); };
   if (const json* esk = member(in, "ExclusiveStartKey")) {
     check_start_key(plan, *esk);
+    if (encode_key(esk->at(hash.name)) != pk)
+      invalid("The provided starting key is outside query boundaries based on provided conditions");
     auto [tpk, tsk] = key_of(t, key_attrs(t, nullptr, *esk));
     if (plan.index) {
       std::string isk = plan.index->range ? encode_key(esk->at(plan.index->range->name)) : std::string();

@@ -159,3 +159,76 @@ def test_add_keeps_38_digits_and_refuses_more(raw_ddb):
                                                 ExpressionAttributeValues={":a": {"N": "2e-130"},
                                                                            ":b": {"N": "1.5e-130"}}))[1] == (
         "Number underflow. Attempting to store a number with magnitude smaller than supported range")
+
+
+def indexed_table(c):
+    c.create_table(TableName="idx", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                               {"AttributeName": "sk", "KeyType": "RANGE"}],
+                   AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g", "l")],
+                   BillingMode="PAY_PER_REQUEST",
+                   GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+                   LocalSecondaryIndexes=[{"IndexName": "byl", "KeySchema": [
+                       {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+                       "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    for i in range(3):
+        c.put_item(TableName="idx", Item={"pk": {"S": "a"}, "sk": {"S": str(i)}, "g": {"S": "x"}, "l": {"S": str(i)},
+                                          "v": {"S": "v"}})
+    return "idx"
+
+
+P = {":p": {"S": "a"}}
+
+
+def test_query_select_rules(raw_ddb):
+    t = indexed_table(raw_ddb)
+    q = dict(TableName=t, KeyConditionExpression="pk = :p", ExpressionAttributeValues=P)
+    apa = ("ValidationException", "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+    assert error_of(lambda: raw_ddb.query(**q, Select="ALL_PROJECTED_ATTRIBUTES")) == apa
+    assert error_of(lambda: raw_ddb.scan(TableName=t, Select="ALL_PROJECTED_ATTRIBUTES")) == apa
+    assert error_of(lambda: raw_ddb.query(**q, Select="SPECIFIC_ATTRIBUTES"))[1] == (
+        "One or more parameter values were invalid: Must specify the AttributesToGet or ProjectionExpression when "
+        "choosing to get SPECIFIC_ATTRIBUTES")
+    assert error_of(lambda: raw_ddb.query(**q, Select="COUNT", ProjectionExpression="v"))[1] == (
+        "One or more parameter values were invalid: Cannot specify the ProjectionExpression when choosing to get COUNT")
+    assert error_of(lambda: raw_ddb.query(TableName=t, IndexName="byg", KeyConditionExpression="g = :x",
+                                          ExpressionAttributeValues={":x": {"S": "x"}}, Select="ALL_ATTRIBUTES"))[1] == (
+        "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary "
+        "index byg because its projection type is not ALL")
+    # A local index fetches the rest from the table.
+    out = raw_ddb.query(TableName=t, IndexName="byl", KeyConditionExpression="pk = :p", ExpressionAttributeValues=P,
+                        Select="ALL_ATTRIBUTES")
+    assert out["Count"] == 3 and out["Items"][0]["v"] == {"S": "v"}
+    out = raw_ddb.query(TableName=t, IndexName="byg", KeyConditionExpression="g = :x",
+                        ExpressionAttributeValues={":x": {"S": "x"}}, Select="ALL_PROJECTED_ATTRIBUTES")
+    assert out["Count"] == 3 and "v" not in out["Items"][0]
+    assert raw_ddb.query(**q, Select="COUNT")["Count"] == 3
+
+
+def test_query_start_key_must_lie_in_the_queried_partition(raw_ddb):
+    t = indexed_table(raw_ddb)
+    q = dict(TableName=t, KeyConditionExpression="pk = :p", ExpressionAttributeValues=P)
+    outside = ("ValidationException", "The provided starting key is outside query boundaries based on provided conditions")
+    assert error_of(lambda: raw_ddb.query(**q, ExclusiveStartKey={"pk": {"S": "b"}, "sk": {"S": "1"}})) == outside
+    assert error_of(lambda: raw_ddb.query(TableName=t, IndexName="byg", KeyConditionExpression="g = :x",
+                                          ExpressionAttributeValues={":x": {"S": "x"}}, ExclusiveStartKey={
+                                              "g": {"S": "y"}, "pk": {"S": "a"}, "sk": {"S": "1"}})) == outside
+    assert error_of(lambda: raw_ddb.query(**q, ExclusiveStartKey={"pk": {"S": "a"}})) == (
+        "ValidationException", "The provided starting key is invalid: The provided key element does not match the schema")
+    out = raw_ddb.query(**q, ExclusiveStartKey={"pk": {"S": "a"}, "sk": {"S": "0"}})
+    assert [i["sk"]["S"] for i in out["Items"]] == ["1", "2"]
+
+
+def test_key_conditions_on_non_key_attributes(raw_ddb):
+    t = indexed_table(raw_ddb)
+    assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditionExpression="pk = :p AND v = :p",
+                                          ExpressionAttributeValues=P)) == (
+        "ValidationException", "Query condition missed key schema element: sk")
+    assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditionExpression="v = :p", ExpressionAttributeValues=P))[1] == (
+        "Query condition missed key schema element: pk")
+    three = ("ValidationException", "Conditions can be of length 1 or 2 only")
+    eq = {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}
+    assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditions={"pk": eq, "sk": eq, "v": eq})) == three
+    assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditionExpression="pk = :p AND sk = :p AND v = :p",
+                                          ExpressionAttributeValues=P)) == three
+    assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditions={})) == three
