@@ -109,17 +109,35 @@ void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, cons
   features_->on_write(t, pk, sk, old_item, new_item, ts, replicating_ != nullptr);  // change log (streams, PITR, replication)
 }
 
+// Write units a write costs an index, by AWS's rules: nothing when the item is in the index
+// neither before nor after; one write of the entry (its projected attributes, in 1 KB units) when
+// it enters or leaves the index, or stays with changed projected attributes; two (a delete and a
+// put) when its index key changes.
+double DynamoDbService::index_write_units(const TableInfo& t, const IndexInfo& ix, const json* old_item,
+                                          const json* new_item) {
+  auto before = old_item ? index_keys(ix, *old_item) : std::nullopt;
+  auto after = new_item ? index_keys(ix, *new_item) : std::nullopt;
+  if (!before && !after) return 0;
+  auto projection = index_projection(t, ix);
+  auto entry = [&](const json& item) { return projection ? expr::project(item, *projection) : item; };
+  if (!before) return write_units(item_size(entry(*new_item)));
+  if (!after) return write_units(item_size(entry(*old_item)));
+  json old_entry = entry(*old_item), new_entry = entry(*new_item);
+  if (*before != *after) return write_units(item_size(old_entry)) + write_units(item_size(new_entry));
+  return old_entry == new_entry ? 0 : write_units(item_size(new_entry));
+}
+
 json DynamoDbService::capacity(const TableInfo& t, double units, const std::string& mode, bool write,
               const json* old_item, const json* new_item) {
   json c = {{"TableName", t.name}};
   double total = units;
   json gsis = json::object(), lsis = json::object();
-  if (write && mode == "INDEXES") {
+  if (write) {
     for (const auto& ix : t.indexes) {
-      bool touched = (old_item && index_keys(ix, *old_item)) || (new_item && index_keys(ix, *new_item));
-      if (!touched) continue;
-      (ix.global ? gsis : lsis)[ix.name] = {{"CapacityUnits", 1.0}};
-      total += 1.0;
+      double u = index_write_units(t, ix, old_item, new_item);
+      if (u == 0) continue;
+      (ix.global ? gsis : lsis)[ix.name] = {{"CapacityUnits", u}};
+      total += u;
     }
   }
   c["CapacityUnits"] = total;
@@ -129,6 +147,21 @@ json DynamoDbService::capacity(const TableInfo& t, double units, const std::stri
     if (!lsis.empty()) c["LocalSecondaryIndexes"] = lsis;
   }
   return c;
+}
+
+void DynamoDbService::add_capacity(json& sum, const json& c) {
+  if (sum.is_null()) {
+    sum = c;
+    return;
+  }
+  auto add = [](json& into, const json& from) {
+    into["CapacityUnits"] = into.value("CapacityUnits", 0.0) + from.value("CapacityUnits", 0.0);
+  };
+  add(sum, c);
+  if (const json* tc = member(c, "Table")) add(sum["Table"], *tc);
+  for (const char* k : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"})
+    if (const json* m = member(c, k))
+      for (auto it = m->begin(); it != m->end(); ++it) add(sum[k][it.key()], it.value());
 }
 
 void DynamoDbService::attributes_to_get_constraint(Constraints& c, const json& in) {

@@ -180,6 +180,17 @@ void DynamoDbService::finish_read_plan(json& in, ReadPlan& plan, Expressions& ex
     invalid("One or more parameter values were invalid: Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
 }
 
+// A local index read needs the table's item when it asks for attributes the index does not project.
+bool DynamoDbService::needs_fetch(const ReadPlan& plan) {
+  if (plan.select == "ALL_ATTRIBUTES") return true;
+  std::set<std::string> projected;
+  for (const auto& p : *plan.index_projection) projected.insert(p[0].name);
+  if (plan.projection)
+    for (const auto& p : *plan.projection)
+      if (!p.empty() && !projected.count(p[0].name)) return true;
+  return false;
+}
+
 void DynamoDbService::resolve_index(json& in, ReadPlan& plan) {
   plan.table = &find_table(in);
   if (const json* idx = member(in, "IndexName")) {
@@ -193,6 +204,8 @@ void DynamoDbService::resolve_index(json& in, ReadPlan& plan) {
     if (plan.select == "ALL_ATTRIBUTES" && plan.index->projection_type != "ALL" && plan.index->global)
       invalid("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index " +
               plan.index->name + " because its projection type is not ALL");
+    plan.index_projection = index_projection(*plan.table, *plan.index);
+    plan.fetch = !plan.index->global && plan.index_projection && needs_fetch(plan);
   } else if (plan.select == "ALL_PROJECTED_ATTRIBUTES") {
     invalid("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
@@ -226,6 +239,14 @@ void DynamoDbService::check_start_key(const ReadPlan& plan, const json& esk) {
 bool DynamoDbService::visit_row(const ReadPlan& plan, const Row& row, PageState& st) {
   json item = Store::decode(row.item);
   size_t sz = row.size >= 0 ? static_cast<size_t>(row.size) : item_size(item);
+  // An index read reads the index entry (its projected attributes); a local index fetches what
+  // it does not project from the table, one item read each.
+  std::optional<json> entry;
+  if (plan.index_projection) {
+    entry = expr::project(item, *plan.index_projection);
+    if (plan.fetch) st.fetch_units += read_units(sz, plan.consistent);
+    sz = item_size(*entry);
+  }
   st.scanned++;
   st.bytes += sz;
   bool matched = !plan.filter.present || expr::evaluate(plan.filter.node, item);
@@ -234,8 +255,8 @@ bool DynamoDbService::visit_row(const ReadPlan& plan, const Row& row, PageState&
   if (matched) {
     st.count++;
     if (plan.select != "COUNT") {
-      if (plan.index && (plan.select == "ALL_PROJECTED_ATTRIBUTES" || (plan.select == "ALL_ATTRIBUTES" && plan.index->global)))
-        if (auto ip = index_projection(*plan.table, *plan.index)) item = expr::project(item, *ip);
+      if (entry && (plan.select == "ALL_PROJECTED_ATTRIBUTES" || (plan.select == "ALL_ATTRIBUTES" && plan.index->global)))
+        item = std::move(*entry);
       if (plan.projection) item = expr::project(item, *plan.projection);
       st.items.push_back(std::move(item));
     }
@@ -249,12 +270,12 @@ json DynamoDbService::page_output(json& in, const ReadPlan& plan, PageState& st)
   out["Count"] = st.count;
   out["ScannedCount"] = st.scanned;
   if (st.last_key) out["LastEvaluatedKey"] = std::move(*st.last_key);
-  consume(*plan.table, plan.index, false, read_units(st.bytes, plan.consistent));
+  double units = read_units(st.bytes, plan.consistent);
+  consume(*plan.table, plan.index, false, units + st.fetch_units);
   if (wants_capacity(in)) {
-    double units = read_units(st.bytes, plan.consistent);
-    json c = capacity(*plan.table, units, str_member(in, "ReturnConsumedCapacity"));
+    json c = capacity(*plan.table, units + st.fetch_units, str_member(in, "ReturnConsumedCapacity"));
     if (plan.index && str_member(in, "ReturnConsumedCapacity") == "INDEXES") {
-      c["Table"] = {{"CapacityUnits", 0.0}};
+      c["Table"] = {{"CapacityUnits", st.fetch_units}};
       c[plan.index->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"] = {{plan.index->name, {{"CapacityUnits", units}}}};
     }
     out["ConsumedCapacity"] = c;

@@ -164,6 +164,9 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   void write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
                   const json* new_item);
 
+  double index_write_units(const TableInfo& t, const IndexInfo& ix, const json* old_item, const json* new_item);
+  // Sums a ConsumedCapacity into `sum` (null at first): total, Table and every index.
+  static void add_capacity(json& sum, const json& c);
   json capacity(const TableInfo& t, double units, const std::string& mode, bool write = false,
                 const json* old_item = nullptr, const json* new_item = nullptr);
 
@@ -237,7 +240,10 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     std::string select;
     int64_t limit = 0;
     bool consistent = false;
+    std::optional<std::vector<expr::Path>> index_projection;  // the index's, unless it projects ALL
+    bool fetch = false;  // a local index read that fetches table items
   };
+  static bool needs_fetch(const ReadPlan& plan);
 
   void prepare_read(json& in, ReadPlan& plan, Expressions& ex, bool is_query);
 
@@ -252,6 +258,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     json items = json::array();
     int64_t count = 0, scanned = 0;
     size_t bytes = 0;
+    double fetch_units = 0;
     std::optional<json> last_key;
   };
 

@@ -232,3 +232,46 @@ def test_key_conditions_on_non_key_attributes(raw_ddb):
     assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditionExpression="pk = :p AND sk = :p AND v = :p",
                                           ExpressionAttributeValues=P)) == three
     assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditions={})) == three
+
+
+def test_write_capacity_counts_each_index_write(raw_ddb):
+    t = indexed_table(raw_ddb)
+    item = {"pk": {"S": "b"}, "sk": {"S": "1"}, "g": {"S": "y"}, "l": {"S": "1"}}
+    out = raw_ddb.put_item(TableName=t, Item=item, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert out == {"TableName": t, "CapacityUnits": 3.0, "Table": {"CapacityUnits": 1.0},
+                   "GlobalSecondaryIndexes": {"byg": {"CapacityUnits": 1.0}},
+                   "LocalSecondaryIndexes": {"byl": {"CapacityUnits": 1.0}}}
+    # TOTAL counts the index writes too.
+    assert raw_ddb.put_item(TableName=t, Item={**item, "l": {"S": "2"}},
+                            ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"] == {"TableName": t, "CapacityUnits": 3.0}
+    raw_ddb.put_item(TableName=t, Item=item)
+    # A changed index key: a delete and a put in the index; an unchanged entry: no index write.
+    out = raw_ddb.put_item(TableName=t, Item={**item, "g": {"S": "z"}}, ReturnConsumedCapacity="INDEXES")
+    assert out["ConsumedCapacity"] == {"TableName": t, "CapacityUnits": 3.0, "Table": {"CapacityUnits": 1.0},
+                                       "GlobalSecondaryIndexes": {"byg": {"CapacityUnits": 2.0}}}
+    out = raw_ddb.update_item(TableName=t, Key={"pk": {"S": "b"}, "sk": {"S": "1"}}, UpdateExpression="SET v = :v",
+                              ExpressionAttributeValues={":v": {"S": "1"}}, ReturnConsumedCapacity="INDEXES")
+    assert out["ConsumedCapacity"] == {"TableName": t, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
+    out = raw_ddb.batch_write_item(RequestItems={t: [{"DeleteRequest": {"Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+                                                     {"PutRequest": {"Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}}}]},
+                                   ReturnConsumedCapacity="INDEXES")
+    assert out["ConsumedCapacity"] == [{"TableName": t, "CapacityUnits": 4.0, "Table": {"CapacityUnits": 2.0},
+                                        "GlobalSecondaryIndexes": {"byg": {"CapacityUnits": 1.0}},
+                                        "LocalSecondaryIndexes": {"byl": {"CapacityUnits": 1.0}}}]
+
+
+def test_a_local_index_read_that_fetches_pays_for_the_table(raw_ddb):
+    t = indexed_table(raw_ddb)
+    q = dict(TableName=t, IndexName="byl", KeyConditionExpression="pk = :p", ExpressionAttributeValues=P,
+             ReturnConsumedCapacity="INDEXES")
+    assert raw_ddb.query(**q)["ConsumedCapacity"] == {
+        "TableName": t, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0},
+        "LocalSecondaryIndexes": {"byl": {"CapacityUnits": 0.5}}}
+    # Three items fetched from the table, each one eventually consistent read.
+    for extra in ({"Select": "ALL_ATTRIBUTES"}, {"ProjectionExpression": "v"}):
+        assert raw_ddb.query(**q, **extra)["ConsumedCapacity"] == {
+            "TableName": t, "CapacityUnits": 2.0, "Table": {"CapacityUnits": 1.5},
+            "LocalSecondaryIndexes": {"byl": {"CapacityUnits": 0.5}}}
+    out = raw_ddb.scan(TableName=t, IndexName="byg", ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert out == {"TableName": t, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0},
+                   "GlobalSecondaryIndexes": {"byg": {"CapacityUnits": 0.5}}}
