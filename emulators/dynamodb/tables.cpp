@@ -158,7 +158,14 @@ void throughput_constraints(Constraints& c, const json* pt, const std::string& b
   }
 }
 
-// The model's constraints on an index definition: its name, projection type and throughput.
+// Key attribute names (KeySchema, AttributeDefinitions) are 1 to 255 bytes.
+void key_name_constraint(Constraints& c, const json& element, const std::string& base) {
+  const json* n = member(element, "AttributeName");
+  if (n && n->is_string() && n->get_ref<const std::string&>().size() > 255)
+    c.add(n, base + "attributeName", "Member must have length less than or equal to 255");
+}
+
+// The model's constraints on an index definition: its name, key names, projection type and throughput.
 void index_constraints(Constraints& c, const json* indexes, const std::string& kind) {
   if (!indexes || !indexes->is_array()) return;
   size_t i = 1;
@@ -178,6 +185,10 @@ void index_constraints(Constraints& c, const json* indexes, const std::string& k
       const json* t = member(*pr, "ProjectionType");
       if (t && *t != "ALL" && *t != "KEYS_ONLY" && *t != "INCLUDE")
         c.add(t, base + "projection.projectionType", "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
+    }
+    if (const json* ks = member(x, "KeySchema"); ks && ks->is_array()) {
+      size_t k = 1;
+      for (const auto& e : *ks) key_name_constraint(c, e, base + "keySchema." + std::to_string(k++) + ".member.");
     }
     throughput_constraints(c, member(x, "ProvisionedThroughput"), base);
   }
@@ -222,6 +233,7 @@ json DynamoDbService::create_table(json& in) {
     for (const auto& k : *ks) {
       Constraints* cc = &c;
       std::string base = "keySchema." + std::to_string(i++) + ".member.";
+      key_name_constraint(c, k, base);
       const json* kt = member(k, "KeyType");
       if (kt && *kt != "HASH" && *kt != "RANGE") cc->add(kt, base + "keyType", "Member must satisfy enum value set: [HASH, RANGE]");
     }
@@ -229,6 +241,7 @@ json DynamoDbService::create_table(json& in) {
   if (const json* ad = member(in, "AttributeDefinitions")) {
     size_t i = 1;
     for (const auto& d : *ad) {
+      key_name_constraint(c, d, "attributeDefinitions." + std::to_string(i) + ".member.");
       const json* at = member(d, "AttributeType");
       if (at && *at != "S" && *at != "N" && *at != "B")
         c.add(at, "attributeDefinitions." + std::to_string(i) + ".member.attributeType",

@@ -275,3 +275,81 @@ def test_a_local_index_read_that_fetches_pays_for_the_table(raw_ddb):
     out = raw_ddb.scan(TableName=t, IndexName="byg", ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
     assert out == {"TableName": t, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0},
                    "GlobalSecondaryIndexes": {"byg": {"CapacityUnits": 0.5}}}
+
+
+def _post(awan, target, body):
+    import json
+    import urllib.error
+    import urllib.request
+    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + target,
+               "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(awan.endpoint + "/", data=json.dumps(body).encode(),
+                                                           headers=headers)) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_base64_without_padding_is_refused(awan, raw_ddb):
+    import json
+    t = table(raw_ddb, "bin")
+    status, body = _post(awan, "PutItem", {"TableName": t, "Item": {"pk": {"S": "a"}, "b": {"B": "YWI"}}})
+    assert status == 400
+    out = json.loads(body)
+    assert out["__type"].endswith("SerializationException")
+    assert out["message"] == "Base64 encoded length is expected a multiple of 4 bytes but found: 3"
+    assert _post(awan, "PutItem", {"TableName": t, "Item": {"pk": {"S": "a"}, "b": {"BS": ["YWI="]}}})[0] == 200
+
+
+def test_tag_and_untag_answer_with_an_empty_body(awan, raw_ddb):
+    t = table(raw_ddb, "tagged")
+    arn = raw_ddb.describe_table(TableName=t)["Table"]["TableArn"]
+    assert _post(awan, "TagResource", {"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "v"}]}) == (200, b"")
+    assert raw_ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
+    assert _post(awan, "UntagResource", {"ResourceArn": arn, "TagKeys": ["k"]}) == (200, b"")
+    assert raw_ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == []
+
+
+def test_attribute_name_limits(raw_ddb):
+    long_key = "k" * 256
+    code, msg = error_of(lambda: raw_ddb.create_table(
+        TableName="names", KeySchema=[{"AttributeName": long_key, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": long_key, "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST"))
+    assert code == "ValidationException" and msg.startswith("2 validation errors detected: ")
+    assert "at 'keySchema.1.member.attributeName' failed to satisfy constraint: Member must have length less than " \
+           "or equal to 255" in msg
+    assert "at 'attributeDefinitions.1.member.attributeName'" in msg
+    raw_ddb.create_table(TableName="names", KeySchema=[{"AttributeName": "k" * 255, "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "k" * 255, "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+    key = {"k" * 255: {"S": "a"}}
+    raw_ddb.put_item(TableName="names", Item={**key, "x" * 65535: {"S": "v"}})
+    assert error_of(lambda: raw_ddb.put_item(TableName="names", Item={**key, "x" * 65536: {"S": "v"}})) == (
+        "ValidationException", "One or more parameter values were invalid: Attribute name is too large, must be less "
+                               "than 65536 bytes")
+
+
+def test_required_parameters_and_limits(raw_ddb):
+    t = sorted_table(raw_ddb)
+    assert error_of(lambda: raw_ddb.get_item(Key={"pk": {"S": "a"}})) == (
+        "ValidationException", "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: "
+                               "Member must not be null")
+    assert error_of(lambda: raw_ddb.scan(TableName=t, Limit=0))[1] == (
+        "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value "
+        "greater than or equal to 1")
+    assert error_of(lambda: raw_ddb.batch_get_item(RequestItems={t: {"Keys": [
+        {"pk": {"S": str(i)}, "sk": {"S": "1"}} for i in range(101)]}}))[1] == (
+        "Too many items requested for the BatchGetItem call")
+    assert error_of(lambda: raw_ddb.create_table(
+        TableName="dup", KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST"))[1] == (
+        "Both the Hash Key and the Range Key element in the KeySchema have the same name")
+    cond = " AND ".join("attribute_not_exists(abcdefghij%d)" % i for i in range(200))
+    code, msg = error_of(lambda: raw_ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "1"}},
+                                                  ConditionExpression=cond))
+    assert msg == ("Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression "
+                   "size: %d" % len(cond))
+    assert error_of(lambda: raw_ddb.transact_get_items(TransactItems=[{"Get": {"TableName": t, "Key": {
+        "pk": {"S": "a"}}}}])) == ("ValidationException", "The provided key element does not match the schema")
