@@ -353,3 +353,27 @@ def test_required_parameters_and_limits(raw_ddb):
                    "size: %d" % len(cond))
     assert error_of(lambda: raw_ddb.transact_get_items(TransactItems=[{"Get": {"TableName": t, "Key": {
         "pk": {"S": "a"}}}}])) == ("ValidationException", "The provided key element does not match the schema")
+
+
+def test_streams_refuse_malformed_arns_and_miss_well_formed_ones(awan, raw_ddb):
+    import boto3
+    import botocore.config
+    s = boto3.client("dynamodbstreams", endpoint_url=awan.endpoint, region_name="us-east-1",
+                     aws_access_key_id="test", aws_secret_access_key="test",
+                     config=botocore.config.Config(parameter_validation=False))
+    table(raw_ddb, "streamed", stream=True)
+    bad = "kossaapaaasdafsdaasdasdasdasasdasfadfadfasdasdas"
+    missing = "arn:aws:dynamodb:us-east-1:000000000000:table/nope/stream/2026-01-01T00:00:00.000"
+    assert error_of(lambda: s.list_streams(ExclusiveStartStreamArn=bad))[0] == "ValidationException"
+    assert error_of(lambda: s.describe_stream(StreamArn=bad))[0] == "ValidationException"
+    assert error_of(lambda: s.get_shard_iterator(StreamArn=bad, ShardId="shardId-1", ShardIteratorType="LATEST"))[0] == (
+        "ValidationException")
+    assert error_of(lambda: s.describe_stream(StreamArn="abc")) == (
+        "ValidationException", "1 validation error detected: Value 'abc' at 'streamArn' failed to satisfy constraint: "
+                               "Member must have length greater than or equal to 37")
+    assert error_of(lambda: s.describe_stream(StreamArn=missing)) == (
+        "ResourceNotFoundException", "Requested resource not found: Stream: %s not found" % missing)
+    assert error_of(lambda: s.list_streams(ExclusiveStartStreamArn=missing))[0] == "ResourceNotFoundException"
+    arn = s.list_streams()["Streams"][0]["StreamArn"]
+    assert s.describe_stream(StreamArn=arn)["StreamDescription"]["StreamArn"] == arn
+    assert s.list_streams(ExclusiveStartStreamArn=arn)["Streams"] == []
