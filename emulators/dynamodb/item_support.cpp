@@ -45,26 +45,27 @@ std::pair<std::string, std::string> DynamoDbService::item_key(const TableInfo& t
       invalid("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
   }
   for (const auto& ix : t.indexes) {
-    for (const KeyDef* kd : {&ix.hash, ix.range ? &*ix.range : nullptr}) {
-      if (!kd) continue;
-      auto it = item.find(kd->name);
-      if (it == item.end()) continue;
+    auto check_index_key = [&](const KeyDef& kd, bool is_hash) {
+      auto it = item.find(kd.name);
+      if (it == item.end()) return;
       auto vt = value_type(*it);
-      if (vt != kd->type)
-        invalid("One or more parameter values were invalid: Type mismatch for Index Key " + kd->name + " Expected: " +
-                kd->type + " Actual: " + std::string(vt) + " IndexName: " + ix.name);
+      if (vt != kd.type)
+        invalid("One or more parameter values were invalid: Type mismatch for Index Key " + kd.name + " Expected: " +
+                kd.type + " Actual: " + std::string(vt) + " IndexName: " + ix.name);
       if (it->begin().value().get_ref<const std::string&>().empty())
         invalid("One or more parameter values are not valid. A value specified for a secondary index key is not supported. "
                 "The AttributeValue for a key attribute cannot contain an empty " +
-                std::string(kd->type == "B" ? "binary" : "string") + " value. IndexName: " + ix.name +
-                ", IndexKey: " + kd->name);
+                std::string(kd.type == "B" ? "binary" : "string") + " value. IndexName: " + ix.name +
+                ", IndexKey: " + kd.name);
       // Index keys have the table's key limits.
       size_t size = encode_key(*it).size();
-      if (kd == &ix.hash && size > 2048)
+      if (is_hash && size > 2048)
         invalid("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
-      if (kd != &ix.hash && size > 1024)
+      if (!is_hash && size > 1024)
         invalid("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
-    }
+    };
+    for (const auto& kd : ix.hash_keys) check_index_key(kd, true);
+    for (const auto& kd : ix.range_keys) check_index_key(kd, false);
   }
   return {std::move(pk), std::move(sk)};
 }
@@ -77,17 +78,30 @@ std::optional<std::pair<std::string, std::string>> DynamoDbService::index_keys(c
     const json& raw = v.begin().value();
     return !(raw.is_string() && raw.get_ref<const std::string&>().empty());
   };
-  auto h = item.find(ix.hash.name);
-  if (h == item.end() || value_type(*h) != ix.hash.type || !usable(*h)) return std::nullopt;
-  std::string ipk = encode_key(*h), isk;
-  if (ipk.size() > 2048) return std::nullopt;
-  if (ix.range) {
-    auto r = item.find(ix.range->name);
-    if (r == item.end() || value_type(*r) != ix.range->type || !usable(*r)) return std::nullopt;
-    isk = encode_key(*r);
-    if (isk.size() > 1024) return std::nullopt;
-  }
+  // One attribute: its encoding; multi-attribute keys: the tuples of their encodings.
+  // Sparse: an item missing any key attribute is not in the index.
+  bool tuples = ix.multi();
+  auto encode = [&](const std::vector<KeyDef>& defs, size_t limit, std::string& out) {
+    for (const KeyDef& kd : defs) {
+      auto v = item.find(kd.name);
+      if (v == item.end() || value_type(*v) != kd.type || !usable(*v)) return false;
+      std::string e = encode_key(*v);
+      if (e.size() > limit) return false;
+      if (tuples) append_key_component(out, e);
+      else out = std::move(e);
+    }
+    return true;
+  };
+  std::string ipk, isk;
+  if (!encode(ix.hash_keys, 2048, ipk) || !encode(ix.range_keys, 1024, isk)) return std::nullopt;
   return std::make_pair(std::move(ipk), std::move(isk));
+}
+
+std::vector<const KeyDef*> DynamoDbService::index_key_defs(const IndexInfo& ix) {
+  std::vector<const KeyDef*> out;
+  for (const auto& k : ix.hash_keys) out.push_back(&k);
+  for (const auto& k : ix.range_keys) out.push_back(&k);
+  return out;
 }
 
 void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,

@@ -69,6 +69,13 @@ DynamoDbService::KeyCond DynamoDbService::analyze_key_condition(const expr::Node
   return kc;
 }
 
+// The index key of an ExclusiveStartKey (its attributes were checked by check_start_key).
+std::pair<std::string, std::string> DynamoDbService::start_index_key(const IndexInfo& ix, const json& esk) {
+  auto k = index_keys(ix, esk);
+  if (!k) invalid("The provided starting key is invalid: The provided key element does not match the schema");
+  return std::move(*k);
+}
+
 KeyRange DynamoDbService::range_of(const KeyCond& kc) {
   KeyRange r;
   if (kc.op.empty()) return r;
@@ -105,9 +112,10 @@ KeyRange DynamoDbService::range_of(const KeyCond& kc) {
 std::optional<std::vector<expr::Path>> DynamoDbService::index_projection(const TableInfo& t, const IndexInfo& ix) {
   if (ix.projection_type == "ALL") return std::nullopt;
   std::vector<expr::Path> p;
-  std::set<std::string> names = {t.hash.name, ix.hash.name};
+  std::set<std::string> names = {t.hash.name};
   if (t.range) names.insert(t.range->name);
-  if (ix.range) names.insert(ix.range->name);
+  for (const auto& k : ix.hash_keys) names.insert(k.name);
+  for (const auto& k : ix.range_keys) names.insert(k.name);
   if (ix.projection_type == "INCLUDE")
     for (const auto& n : ix.non_key) names.insert(n);
   for (const auto& n : names) p.push_back({{n, -1, false}});
@@ -123,8 +131,8 @@ json DynamoDbService::key_attrs(const TableInfo& t, const IndexInfo* ix, const j
   add(t.hash.name);
   if (t.range) add(t.range->name);
   if (ix) {
-    add(ix->hash.name);
-    if (ix->range) add(ix->range->name);
+    for (const auto& k : ix->hash_keys) add(k.name);
+    for (const auto& k : ix->range_keys) add(k.name);
   }
   return k;
 }
@@ -226,8 +234,8 @@ void DynamoDbService::check_start_key(const ReadPlan& plan, const json& esk) {
   std::set<std::string> names = {t.hash.name};
   if (t.range) names.insert(t.range->name);
   if (plan.index) {
-    names.insert(plan.index->hash.name);
-    if (plan.index->range) names.insert(plan.index->range->name);
+    for (const auto& k : plan.index->hash_keys) names.insert(k.name);
+    for (const auto& k : plan.index->range_keys) names.insert(k.name);
     want = names.size();
   }
   if (esk.size() != want) invalid(pre + "The provided key element does not match the schema");
@@ -300,19 +308,31 @@ json DynamoDbService::query(json& in) {
   expr::check_unused(ex.ctx);
   resolve_index(in, plan);
   const TableInfo& t = *plan.table;
-  const KeyDef& hash = plan.index ? plan.index->hash : t.hash;
-  const std::optional<KeyDef>& range = plan.index ? plan.index->range : t.range;
-  KeyCond kc = analyze_key_condition(kce, hash, range);
+  KeyRange r;
+  std::string pk;
+  std::vector<const KeyDef*> keys;  // the key attributes of what is queried
+  if (plan.index && plan.index->multi()) {
+    r = multi_key_range(kce, *plan.index, pk);
+    keys = index_key_defs(*plan.index);
+  } else {
+    const KeyDef& hash = plan.index ? plan.index->hash : t.hash;
+    const std::optional<KeyDef>& range = plan.index ? plan.index->range : t.range;
+    KeyCond kc = analyze_key_condition(kce, hash, range);
+    r = range_of(kc);
+    pk = encode_key(*kc.pk);
+    keys = {&hash};
+    if (range) keys.push_back(&*range);
+  }
   if (const json* qf = member(in, "QueryFilter"); qf && qf->is_object()) {
-    for (const KeyDef* k : {&hash, range ? &*range : nullptr})
-      if (k && qf->contains(k->name))
+    for (const KeyDef* k : keys)
+      if (qf->contains(k->name))
         invalid("QueryFilter can only contain non-primary key attributes: Primary key attribute: " + k->name);
   }
   if (plan.filter.present) {
     std::function<void(const expr::Node&)> walk = [&](const expr::Node& n) {
       if (n.kind == expr::Kind::Path && !n.path.empty()) {
         const std::string& a = n.path[0].name;
-        if (a == hash.name || (range && a == range->name))
+        if (std::any_of(keys.begin(), keys.end(), [&](const KeyDef* k) { return k->name == a; }))
           invalid("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + a);
       }
       for (const auto& c : n.args) walk(c);
@@ -320,18 +340,15 @@ json DynamoDbService::query(json& in) {
     if (member(in, "FilterExpression")) walk(plan.filter.node);
   }
   bool forward = !member(in, "ScanIndexForward") || in["ScanIndexForward"].get<bool>();
-  KeyRange r = range_of(kc);
-  std::string pk = encode_key(*kc.pk);
   PageState st;
   auto visit = [&](const Row& row) { return visit_row(plan, row, st); };
   if (const json* esk = member(in, "ExclusiveStartKey")) {
     check_start_key(plan, *esk);
-    if (encode_key(esk->at(hash.name)) != pk)
-      invalid("The provided starting key is outside query boundaries based on provided conditions");
     auto [tpk, tsk] = key_of(t, key_attrs(t, nullptr, *esk));
+    auto [spk, ssk] = plan.index ? start_index_key(*plan.index, *esk) : std::make_pair(tpk, tsk);
+    if (spk != pk) invalid("The provided starting key is outside query boundaries based on provided conditions");
     if (plan.index) {
-      std::string isk = plan.index->range ? encode_key(esk->at(plan.index->range->name)) : std::string();
-      store_.query_index(t.id, plan.index->name, pk, r, forward, std::array<std::string, 3>{isk, tpk, tsk}, visit);
+      store_.query_index(t.id, plan.index->name, pk, r, forward, std::array<std::string, 3>{ssk, tpk, tsk}, visit);
     } else {
       store_.query_table(t.id, pk, r, forward, tsk, visit);
     }
@@ -383,8 +400,7 @@ json DynamoDbService::scan(json& in) {
     check_start_key(plan, *esk);
     auto [tpk, tsk] = key_of(t, key_attrs(t, nullptr, *esk));
     if (plan.index) {
-      std::string ipk = encode_key(esk->at(plan.index->hash.name));
-      std::string isk = plan.index->range ? encode_key(esk->at(plan.index->range->name)) : std::string();
+      auto [ipk, isk] = start_index_key(*plan.index, *esk);
       store_.scan_index(t.id, plan.index->name, std::array<std::string, 4>{ipk, isk, tpk, tsk}, visit);
     } else {
       store_.scan_table(t.id, std::array<std::string, 2>{tpk, tsk}, visit);

@@ -136,7 +136,8 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json describe(const TableInfo& t, const std::string& status = "ACTIVE");
 
-  void check_index_definition(const json& index);
+  void check_index_definition(const json& index, bool global);
+  static void check_multi_key_schema(const json& ks, bool global);
   json create_table(json& in);
 
   void set_stream(json& meta, const json& spec, const TableInfo* current = nullptr);
@@ -158,6 +159,12 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   std::pair<std::string, std::string> item_key(const TableInfo& t, const json& item);
 
   static std::optional<std::pair<std::string, std::string>> index_keys(const IndexInfo& ix, const json& item);
+  // The index's key attributes: partition attributes, then sort attributes, in schema order.
+  static std::vector<const KeyDef*> index_key_defs(const IndexInfo& ix);
+  static std::pair<std::string, std::string> start_index_key(const IndexInfo& ix, const json& esk);
+  // A key condition on a multi-attribute index (multi_key.cpp): its partition tuple in `pk`,
+  // the range of sort tuples it selects.
+  static KeyRange multi_key_range(const expr::Node& root, const IndexInfo& ix, std::string& pk);
 
   // The one place every item write goes through: old and new image are known here (the
   // change log of streams/PITR hooks in here).

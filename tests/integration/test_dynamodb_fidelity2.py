@@ -377,3 +377,129 @@ def test_streams_refuse_malformed_arns_and_miss_well_formed_ones(awan, raw_ddb):
     arn = s.list_streams()["Streams"][0]["StreamArn"]
     assert s.describe_stream(StreamArn=arn)["StreamDescription"]["StreamArn"] == arn
     assert s.list_streams(ExclusiveStartStreamArn=arn)["Streams"] == []
+
+
+MATCH_ATTRS = [("id", "S"), ("tour", "S"), ("reg", "S"), ("rnd", "S"), ("brk", "S"), ("seqn", "N")]
+MULTI_KEYS = [{"AttributeName": "tour", "KeyType": "HASH"}, {"AttributeName": "reg", "KeyType": "HASH"},
+              {"AttributeName": "rnd", "KeyType": "RANGE"}, {"AttributeName": "brk", "KeyType": "RANGE"},
+              {"AttributeName": "seqn", "KeyType": "RANGE"}]
+
+
+def matches_table(c, indexes=None, projection=None):
+    kw = {}
+    if indexes is not False:
+        kw["GlobalSecondaryIndexes"] = indexes or [{"IndexName": "byTourReg", "KeySchema": MULTI_KEYS,
+                                                    "Projection": projection or {"ProjectionType": "ALL"}}]
+    c.create_table(TableName="matches", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in MATCH_ATTRS
+                                         if indexes is not False or n == "id"],
+                   BillingMode="PAY_PER_REQUEST", **kw)
+
+
+def put_matches(c):
+    n = 0
+    for tour in ("W24", "S25"):
+        for reg in ("NA", "EU"):
+            for rnd in ("FINAL", "SEMI"):
+                for brk in ("LOWER", "UPPER"):
+                    for seq in (1, 2, 10):
+                        n += 1
+                        c.put_item(TableName="matches", Item={
+                            "id": {"S": "m%d" % n}, "tour": {"S": tour}, "reg": {"S": reg}, "rnd": {"S": rnd},
+                            "brk": {"S": brk}, "seqn": {"N": str(seq)}, "score": {"N": str(n)}})
+    # Sparse: an item missing one of the key attributes is not in the index.
+    c.put_item(TableName="matches", Item={"id": {"S": "partial"}, "tour": {"S": "W24"}, "reg": {"S": "NA"},
+                                          "rnd": {"S": "SEMI"}})
+
+
+TR = {":t": {"S": "W24"}, ":r": {"S": "NA"}}
+
+
+def mq(c, cond, values=None, **kw):
+    out = c.query(TableName="matches", IndexName="byTourReg", KeyConditionExpression="tour = :t AND reg = :r" + cond,
+                  ExpressionAttributeValues={**TR, **(values or {})}, **kw)
+    return [(i["rnd"]["S"], i["brk"]["S"], int(i["seqn"]["N"])) for i in out["Items"]]
+
+
+def test_multi_attribute_gsi_keys_create_describe_and_query(raw_ddb):
+    matches_table(raw_ddb)
+    ix = raw_ddb.describe_table(TableName="matches")["Table"]["GlobalSecondaryIndexes"][0]
+    assert ix["KeySchema"] == MULTI_KEYS
+    put_matches(raw_ddb)
+    everything = mq(raw_ddb, "")
+    assert len(everything) == 12 and everything == sorted(everything)  # tuple order, numbers by value
+    assert everything[:3] == [("FINAL", "LOWER", 1), ("FINAL", "LOWER", 2), ("FINAL", "LOWER", 10)]
+    assert mq(raw_ddb, " AND rnd = :x", {":x": {"S": "SEMI"}}) == [x for x in everything if x[0] == "SEMI"]
+    assert mq(raw_ddb, " AND rnd = :x AND brk = :b AND seqn > :n",
+              {":x": {"S": "SEMI"}, ":b": {"S": "UPPER"}, ":n": {"N": "1"}}) == [("SEMI", "UPPER", 2), ("SEMI", "UPPER", 10)]
+    assert mq(raw_ddb, " AND begins_with(rnd, :x)", {":x": {"S": "F"}}) == [x for x in everything if x[0] == "FINAL"]
+    assert mq(raw_ddb, " AND rnd < :x", {":x": {"S": "SEMI"}}) == [x for x in everything if x[0] == "FINAL"]
+    assert mq(raw_ddb, " AND rnd <= :x", {":x": {"S": "FINAL"}}, ScanIndexForward=False) == [
+        x for x in reversed(everything) if x[0] == "FINAL"]
+    assert mq(raw_ddb, " AND rnd = :x AND brk BETWEEN :a AND :b",
+              {":x": {"S": "FINAL"}, ":a": {"S": "L"}, ":b": {"S": "LOWER"}}) == everything[:3]
+    # Pages continue from the LastEvaluatedKey, which names every key attribute.
+    first = raw_ddb.query(TableName="matches", IndexName="byTourReg", KeyConditionExpression="tour = :t AND reg = :r",
+                          ExpressionAttributeValues=TR, Limit=5)
+    assert set(first["LastEvaluatedKey"]) == {"id", "tour", "reg", "rnd", "brk", "seqn"}
+    rest = raw_ddb.query(TableName="matches", IndexName="byTourReg", KeyConditionExpression="tour = :t AND reg = :r",
+                         ExpressionAttributeValues=TR, ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert len(first["Items"]) + len(rest["Items"]) == 12
+    assert raw_ddb.scan(TableName="matches", IndexName="byTourReg")["Count"] == 48
+
+
+@pytest.mark.parametrize("cond,values,message", [
+    ("", None, "Query condition missed key schema element: reg"),
+    (" AND brk = :b", {":b": {"S": "UPPER"}}, "Query condition missed key schema element: rnd"),
+    (" AND rnd > :x AND brk = :b", {":x": {"S": "A"}, ":b": {"S": "UPPER"}}, "Query key condition not supported"),
+])
+def test_multi_attribute_gsi_key_conditions_are_checked(raw_ddb, cond, values, message):
+    matches_table(raw_ddb)
+    expr = ("tour = :t" if not cond and values is None else "tour = :t AND reg = :r") + cond
+    vals = {":t": {"S": "W24"}} if not cond and values is None else {**TR, **(values or {})}
+    assert error_of(lambda: raw_ddb.query(TableName="matches", IndexName="byTourReg", KeyConditionExpression=expr,
+                                          ExpressionAttributeValues=vals)) == ("ValidationException", message)
+
+
+def test_multi_attribute_gsi_writes_projections_and_backfill(raw_ddb):
+    import time
+    matches_table(raw_ddb, indexes=False)
+    put_matches(raw_ddb)
+    raw_ddb.update_table(TableName="matches",
+                         AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in MATCH_ATTRS],
+                         GlobalSecondaryIndexUpdates=[{"Create": {"IndexName": "byTourReg", "KeySchema": MULTI_KEYS,
+                                                                  "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    for _ in range(100):
+        ix = raw_ddb.describe_table(TableName="matches")["Table"]["GlobalSecondaryIndexes"][0]
+        if ix["IndexStatus"] == "ACTIVE":
+            break
+        time.sleep(0.05)
+    assert ix["IndexStatus"] == "ACTIVE" and ix["ItemCount"] == 48 and ix["KeySchema"] == MULTI_KEYS
+    out = raw_ddb.query(TableName="matches", IndexName="byTourReg", KeyConditionExpression="tour = :t AND reg = :r",
+                        ExpressionAttributeValues=TR)
+    assert out["Count"] == 12 and set(out["Items"][0]) == {"id", "tour", "reg", "rnd", "brk", "seqn"}
+    # A write with a key attribute of the wrong type is refused; removing one leaves the index.
+    assert error_of(lambda: raw_ddb.put_item(TableName="matches", Item={"id": {"S": "x"}, "seqn": {"S": "1"}}))[1] == (
+        "One or more parameter values were invalid: Type mismatch for Index Key seqn Expected: N Actual: S "
+        "IndexName: byTourReg")
+    raw_ddb.update_item(TableName="matches", Key={"id": {"S": "m1"}}, UpdateExpression="REMOVE brk")
+    assert len(mq(raw_ddb, "")) == 11
+
+
+@pytest.mark.parametrize("keys,message", [
+    ([{"AttributeName": "tour", "KeyType": "HASH"}, {"AttributeName": "rnd", "KeyType": "RANGE"},
+      {"AttributeName": "reg", "KeyType": "HASH"}],
+     "Invalid KeySchema: A HASH KeySchemaElement cannot follow a RANGE KeySchemaElement"),
+    ([{"AttributeName": "tour", "KeyType": "HASH"}, {"AttributeName": "tour", "KeyType": "HASH"},
+      {"AttributeName": "rnd", "KeyType": "RANGE"}],
+     "Invalid KeySchema: The KeySchema names attribute tour more than once"),
+    ([{"AttributeName": a, "KeyType": "HASH"} for a in ("tour", "reg", "rnd", "brk", "seqn")],
+     "Invalid KeySchema: A global secondary index has at most 4 HASH and 4 RANGE KeySchemaElements; HASH: 5, RANGE: 0"),
+    ([{"AttributeName": "rnd", "KeyType": "RANGE"}, {"AttributeName": "tour", "KeyType": "HASH"}],
+     "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"),
+])
+def test_multi_attribute_gsi_key_schemas_are_validated(raw_ddb, keys, message):
+    assert error_of(lambda: matches_table(raw_ddb, indexes=[{"IndexName": "bad", "KeySchema": keys,
+                                                             "Projection": {"ProjectionType": "ALL"}}])) == (
+        "ValidationException", message)
+    assert "matches" not in raw_ddb.list_tables()["TableNames"]

@@ -184,3 +184,27 @@ TEST(Value, EqualityAndOrder) {
   EXPECT_FALSE(compare_values({{"S", "b"}}, {{"N", "1"}}).has_value());
   EXPECT_FALSE(compare_values({{"BOOL", true}}, {{"BOOL", true}}).has_value());
 }
+
+// Tuple keys of multi-attribute index keys: memcmp order is the order of the tuples, whatever
+// bytes (zeros included) and lengths their components have.
+TEST(KeyCodec, TupleComponentsOrderAsTuples) {
+  auto tuple = [](std::initializer_list<std::string> parts) {
+    std::string out;
+    for (const auto& p : parts) append_key_component(out, p);
+    return out;
+  };
+  std::vector<std::vector<std::string>> tuples = {{"a", "b"}, {"a", ""}, {"ab", ""}, {"a", std::string("\0", 1)},
+                                                  {std::string("a\0", 2), "z"}, {"", "zzz"}, {"a", "ba"}, {"b", ""}};
+  std::vector<std::pair<std::vector<std::string>, std::string>> enc;
+  for (const auto& t : tuples) {
+    std::string out;
+    for (const auto& p : t) append_key_component(out, p);
+    enc.emplace_back(t, out);
+  }
+  for (const auto& [a, ea] : enc)
+    for (const auto& [b, eb] : enc) EXPECT_EQ(a < b, ea < eb);
+  EXPECT_EQ(tuple({"a"}).substr(0, 1), "a");
+  EXPECT_EQ(prefix_successor("ab"), "ac");
+  EXPECT_EQ(prefix_successor(std::string("a\xFF", 2)), "b");
+  EXPECT_EQ(prefix_successor("\xFF"), "");
+}
