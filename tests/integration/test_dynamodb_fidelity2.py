@@ -446,6 +446,9 @@ def test_multi_attribute_gsi_keys_create_describe_and_query(raw_ddb):
                          ExpressionAttributeValues=TR, ExclusiveStartKey=first["LastEvaluatedKey"])
     assert len(first["Items"]) + len(rest["Items"]) == 12
     assert raw_ddb.scan(TableName="matches", IndexName="byTourReg")["Count"] == 48
+    out = raw_ddb.execute_statement(Statement='SELECT * FROM "matches"."byTourReg" WHERE tour = ? AND reg = ?',
+                                    Parameters=[{"S": "W24"}, {"S": "NA"}])
+    assert len(out["Items"]) == 12
 
 
 @pytest.mark.parametrize("cond,values,message", [
