@@ -127,7 +127,9 @@ json DynamoDbService::batch_write_item(json& in) {
     if (!op.t) not_found();
     if (!seen.insert({op.t->id, op.pk, op.sk}).second) invalid("Provided list of item keys contains duplicates");
   }
-  std::map<std::string, double> units;
+  std::map<std::string, json> caps;
+  bool want_caps = wants_capacity(in);
+  std::string cap_mode = str_member(in, "ReturnConsumedCapacity");
   // --enforce-throughput: throttled requests come back in UnprocessedItems; all of them
   // throttled is ProvisionedThroughputExceededException.
   json unprocessed = json::object();
@@ -143,7 +145,8 @@ json DynamoDbService::batch_write_item(json& in) {
     }
     std::optional<json> old = store_.get_item(op.t->id, op.pk, op.sk);
     size_t sz = std::max(old ? item_size(*old) : 0, op.item ? item_size(*op.item) : 0);
-    units[op.t->name] += write_units(sz);
+    if (want_caps)
+      add_capacity(caps[op.t->name], capacity(*op.t, write_units(sz), cap_mode, true, old ? &*old : nullptr, op.item));
     write_item(*op.t, op.pk, op.sk, old ? &*old : nullptr, op.item);
     consume(*op.t, nullptr, true, write_units(sz), old ? &*old : nullptr, op.item);
   }
@@ -152,10 +155,10 @@ json DynamoDbService::batch_write_item(json& in) {
   std::vector<std::pair<const TableInfo*, std::string>> writes;
   for (const auto& op : ops) writes.emplace_back(op.t, op.pk);
   collection_metrics_map(out, in, writes);
-  if (wants_capacity(in)) {
-    json caps = json::array();
-    for (const auto& [n, u] : units) caps.push_back({{"TableName", n}, {"CapacityUnits", u}});
-    out["ConsumedCapacity"] = caps;
+  if (want_caps) {
+    json list = json::array();
+    for (auto& [n, c] : caps) list.push_back(std::move(c));
+    out["ConsumedCapacity"] = std::move(list);
   }
   return out;
 }

@@ -415,6 +415,24 @@ void check_limit(const json& in, const char* field, const char* path, int64_t ma
                        "' failed to satisfy constraint: Member must have value less than or equal to " +
                        std::to_string(max));
 }
+// A stream ARN as the model constrains it (37 to 1024 characters), then as DynamoDB Streams
+// parses it: arn:<partition>:dynamodb:<region>:<account>:table/<name>/stream/<label>. A
+// malformed one is a ValidationException, a well-formed one of no stream ResourceNotFound.
+void check_stream_arn(const std::string& arn, const char* path) {
+  if (arn.size() < 37 || arn.size() > 1024)
+    invalid("1 validation error detected: Value '" + arn + "' at '" + path + "' failed to satisfy constraint: " +
+            (arn.size() < 37 ? "Member must have length greater than or equal to 37"
+                             : "Member must have length less than or equal to 1024"));
+  size_t colons = 0, pos = 0;
+  for (; colons < 5 && pos < arn.size(); ++pos)
+    if (arn[pos] == ':') ++colons;
+  std::string_view rest = std::string_view(arn).substr(pos);
+  size_t mark = rest.find("/stream/");
+  bool ok = arn.rfind("arn:", 0) == 0 && arn.find(":dynamodb:") != std::string::npos && colons == 5 &&
+            rest.rfind("table/", 0) == 0 && mark != std::string_view::npos && mark > 6 && mark + 8 < rest.size();
+  if (!ok) invalid("Invalid StreamArn: " + arn);
+}
+
 [[noreturn]] void stream_not_found(const std::string& arn) {
   throw AwsError("ResourceNotFoundException", "Requested resource not found: Stream: " + arn + " not found");
 }
@@ -427,6 +445,7 @@ json Features::list_streams(json& in) {
   std::string start = str_member(in, "ExclusiveStartStreamArn");
   int64_t after = 0;
   if (!start.empty()) {
+    check_stream_arn(start, "exclusiveStartStreamArn");
     auto s = stream_by_arn(start);
     if (!s) stream_not_found(start);
     after = s->id;
@@ -455,6 +474,7 @@ json Features::describe_stream(json& in) {
   std::string arn = str_member(in, "StreamArn");
   if (arn.empty()) null_member("streamArn");
   check_limit(in, "Limit", "limit", 100);
+  check_stream_arn(arn, "streamArn");
   auto s = stream_by_arn(arn);
   if (!s || s->account != ctx_->account_id) stream_not_found(arn);
   json shard = {{"ShardId", s->shard_id},
@@ -497,6 +517,7 @@ json Features::get_shard_iterator(json& in) {
     invalid("1 validation error detected: Value '" + type +
             "' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: "
             "[TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER]");
+  check_stream_arn(arn, "streamArn");
   auto s = stream_by_arn(arn);
   if (!s || s->account != ctx_->account_id) stream_not_found(arn);
   if (shard != s->shard_id)

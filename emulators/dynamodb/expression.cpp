@@ -637,7 +637,9 @@ void check_node(Node& n, Context& ctx, std::string_view label) {
         operand_count(n, 2, label);
         require_path(n, n.args[0], label);
         std::string t = static_type(n.args[1]);
-        if (n.args[1].kind != Kind::Value || t != "S") type_error(f, t.empty() ? "N" : t, label);
+        // A path's type is unknown until evaluation: AWS names every type it could have.
+        if (n.args[1].kind != Kind::Value || t != "S")
+          type_error(f, t.empty() ? "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}" : t, label);
         const std::string& name = n.args[1].value->at("S").get_ref<const std::string&>();
         static const char* kTypes[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"};
         if (std::find_if(std::begin(kTypes), std::end(kTypes), [&](const char* x) { return name == x; }) ==

@@ -195,7 +195,7 @@ json eval_update_value(const Node& n, const json& item) {
         update_error("An operand in the update expression has an incorrect data type");
       Number x = to_number(a["N"]), y = to_number(b["N"]);
       Number r = add_numbers(x, n.kind == Kind::Plus ? y : negate_number(y));
-      if (auto err = check_number(r)) update_error(*err);
+      if (auto err = check_sum(r)) update_error(*err);
       return json{{"N", format_number(r)}};
     }
     default:
@@ -368,7 +368,7 @@ void apply_update(const Update& update, json& item) {
         json* slot = slot_for_write(item, a.path);
         if (vt == "N") {
           Number r = add_numbers(to_number((*slot)["N"]), to_number(v.at("N")));
-          if (auto err = check_number(r)) update_error(*err);
+          if (auto err = check_sum(r)) update_error(*err);
           *slot = json{{"N", format_number(r)}};
           break;
         }

@@ -45,26 +45,27 @@ std::pair<std::string, std::string> DynamoDbService::item_key(const TableInfo& t
       invalid("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
   }
   for (const auto& ix : t.indexes) {
-    for (const KeyDef* kd : {&ix.hash, ix.range ? &*ix.range : nullptr}) {
-      if (!kd) continue;
-      auto it = item.find(kd->name);
-      if (it == item.end()) continue;
+    auto check_index_key = [&](const KeyDef& kd, bool is_hash) {
+      auto it = item.find(kd.name);
+      if (it == item.end()) return;
       auto vt = value_type(*it);
-      if (vt != kd->type)
-        invalid("One or more parameter values were invalid: Type mismatch for Index Key " + kd->name + " Expected: " +
-                kd->type + " Actual: " + std::string(vt) + " IndexName: " + ix.name);
+      if (vt != kd.type)
+        invalid("One or more parameter values were invalid: Type mismatch for Index Key " + kd.name + " Expected: " +
+                kd.type + " Actual: " + std::string(vt) + " IndexName: " + ix.name);
       if (it->begin().value().get_ref<const std::string&>().empty())
         invalid("One or more parameter values are not valid. A value specified for a secondary index key is not supported. "
                 "The AttributeValue for a key attribute cannot contain an empty " +
-                std::string(kd->type == "B" ? "binary" : "string") + " value. IndexName: " + ix.name +
-                ", IndexKey: " + kd->name);
+                std::string(kd.type == "B" ? "binary" : "string") + " value. IndexName: " + ix.name +
+                ", IndexKey: " + kd.name);
       // Index keys have the table's key limits.
       size_t size = encode_key(*it).size();
-      if (kd == &ix.hash && size > 2048)
+      if (is_hash && size > 2048)
         invalid("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
-      if (kd != &ix.hash && size > 1024)
+      if (!is_hash && size > 1024)
         invalid("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
-    }
+    };
+    for (const auto& kd : ix.hash_keys) check_index_key(kd, true);
+    for (const auto& kd : ix.range_keys) check_index_key(kd, false);
   }
   return {std::move(pk), std::move(sk)};
 }
@@ -77,17 +78,30 @@ std::optional<std::pair<std::string, std::string>> DynamoDbService::index_keys(c
     const json& raw = v.begin().value();
     return !(raw.is_string() && raw.get_ref<const std::string&>().empty());
   };
-  auto h = item.find(ix.hash.name);
-  if (h == item.end() || value_type(*h) != ix.hash.type || !usable(*h)) return std::nullopt;
-  std::string ipk = encode_key(*h), isk;
-  if (ipk.size() > 2048) return std::nullopt;
-  if (ix.range) {
-    auto r = item.find(ix.range->name);
-    if (r == item.end() || value_type(*r) != ix.range->type || !usable(*r)) return std::nullopt;
-    isk = encode_key(*r);
-    if (isk.size() > 1024) return std::nullopt;
-  }
+  // One attribute: its encoding; multi-attribute keys: the tuples of their encodings.
+  // Sparse: an item missing any key attribute is not in the index.
+  bool tuples = ix.multi();
+  auto encode = [&](const std::vector<KeyDef>& defs, size_t limit, std::string& out) {
+    for (const KeyDef& kd : defs) {
+      auto v = item.find(kd.name);
+      if (v == item.end() || value_type(*v) != kd.type || !usable(*v)) return false;
+      std::string e = encode_key(*v);
+      if (e.size() > limit) return false;
+      if (tuples) append_key_component(out, e);
+      else out = std::move(e);
+    }
+    return true;
+  };
+  std::string ipk, isk;
+  if (!encode(ix.hash_keys, 2048, ipk) || !encode(ix.range_keys, 1024, isk)) return std::nullopt;
   return std::make_pair(std::move(ipk), std::move(isk));
+}
+
+std::vector<const KeyDef*> DynamoDbService::index_key_defs(const IndexInfo& ix) {
+  std::vector<const KeyDef*> out;
+  for (const auto& k : ix.hash_keys) out.push_back(&k);
+  for (const auto& k : ix.range_keys) out.push_back(&k);
+  return out;
 }
 
 void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
@@ -109,17 +123,35 @@ void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, cons
   features_->on_write(t, pk, sk, old_item, new_item, ts, replicating_ != nullptr);  // change log (streams, PITR, replication)
 }
 
+// Write units a write costs an index, by AWS's rules: nothing when the item is in the index
+// neither before nor after; one write of the entry (its projected attributes, in 1 KB units) when
+// it enters or leaves the index, or stays with changed projected attributes; two (a delete and a
+// put) when its index key changes.
+double DynamoDbService::index_write_units(const TableInfo& t, const IndexInfo& ix, const json* old_item,
+                                          const json* new_item) {
+  auto before = old_item ? index_keys(ix, *old_item) : std::nullopt;
+  auto after = new_item ? index_keys(ix, *new_item) : std::nullopt;
+  if (!before && !after) return 0;
+  auto projection = index_projection(t, ix);
+  auto entry = [&](const json& item) { return projection ? expr::project(item, *projection) : item; };
+  if (!before) return write_units(item_size(entry(*new_item)));
+  if (!after) return write_units(item_size(entry(*old_item)));
+  json old_entry = entry(*old_item), new_entry = entry(*new_item);
+  if (*before != *after) return write_units(item_size(old_entry)) + write_units(item_size(new_entry));
+  return old_entry == new_entry ? 0 : write_units(item_size(new_entry));
+}
+
 json DynamoDbService::capacity(const TableInfo& t, double units, const std::string& mode, bool write,
               const json* old_item, const json* new_item) {
   json c = {{"TableName", t.name}};
   double total = units;
   json gsis = json::object(), lsis = json::object();
-  if (write && mode == "INDEXES") {
+  if (write) {
     for (const auto& ix : t.indexes) {
-      bool touched = (old_item && index_keys(ix, *old_item)) || (new_item && index_keys(ix, *new_item));
-      if (!touched) continue;
-      (ix.global ? gsis : lsis)[ix.name] = {{"CapacityUnits", 1.0}};
-      total += 1.0;
+      double u = index_write_units(t, ix, old_item, new_item);
+      if (u == 0) continue;
+      (ix.global ? gsis : lsis)[ix.name] = {{"CapacityUnits", u}};
+      total += u;
     }
   }
   c["CapacityUnits"] = total;
@@ -129,6 +161,21 @@ json DynamoDbService::capacity(const TableInfo& t, double units, const std::stri
     if (!lsis.empty()) c["LocalSecondaryIndexes"] = lsis;
   }
   return c;
+}
+
+void DynamoDbService::add_capacity(json& sum, const json& c) {
+  if (sum.is_null()) {
+    sum = c;
+    return;
+  }
+  auto add = [](json& into, const json& from) {
+    into["CapacityUnits"] = into.value("CapacityUnits", 0.0) + from.value("CapacityUnits", 0.0);
+  };
+  add(sum, c);
+  if (const json* tc = member(c, "Table")) add(sum["Table"], *tc);
+  for (const char* k : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"})
+    if (const json* m = member(c, k))
+      for (auto it = m->begin(); it != m->end(); ++it) add(sum[k][it.key()], it.value());
 }
 
 void DynamoDbService::attributes_to_get_constraint(Constraints& c, const json& in) {
@@ -151,7 +198,10 @@ Condition DynamoDbService::condition_of(json& in, Expressions& ex, const char* e
   if (const json* ce = member(in, "ConditionExpression")) {
     c.present = true;
     c.node = expr::parse_condition(ce->get<std::string>(), "ConditionExpression", ex.ctx);
-  } else if (member(in, expected_field)) {
+    return c;
+  }
+  conditional_operator_needs(in, expected_field);
+  if (member(in, expected_field)) {
     json& e = in[expected_field];
     if (!e.empty()) {
       c.present = true;

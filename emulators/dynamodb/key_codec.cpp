@@ -41,6 +41,21 @@ std::string encode_key(const nlohmann::json& av) {
   return {};
 }
 
+void append_key_component(std::string& out, std::string_view encoded) {
+  for (char c : encoded) {
+    out.push_back(c);
+    if (c == '\0') out.push_back('\xFF');
+  }
+  out.push_back('\0');
+  out.push_back('\x01');
+}
+
+std::string prefix_successor(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
 nlohmann::json decode_key(std::string_view bytes, std::string_view type) {
   if (type == "S") return {{"S", std::string(bytes)}};
   if (type == "B") return {{"B", crypto::base64_encode(bytes)}};

@@ -135,6 +135,14 @@ std::optional<std::string> check_number(const Number& n) {
   return std::nullopt;
 }
 
+std::optional<std::string> check_sum(const Number& n) {
+  // DynamoDB does not round a sum: one that needs more than 38 digits is refused, in the words
+  // it uses for a magnitude overflow.
+  if (n.digits.size() > static_cast<size_t>(kMaxDigits) && n.exponent - 1 >= -130)
+    return std::string("Number overflow. Attempting to store a number with magnitude larger than supported range");
+  return check_number(n);
+}
+
 std::optional<std::string> parse_number(std::string_view text, Number& out) {
   if (text.empty()) return std::string("The parameter cannot be converted to a numeric value");
   if (!parse_number_syntax(text, out))

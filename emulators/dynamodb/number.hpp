@@ -29,6 +29,9 @@ std::string format_number(const Number& n);
 // -1, 0, 1
 int compare_numbers(const Number& a, const Number& b);
 Number add_numbers(const Number& a, const Number& b);
+// The check of a `+`, `-` or ADD result: as check_number, but a result of more than 38
+// significant digits is a "Number overflow", as DynamoDB words it (it never rounds).
+std::optional<std::string> check_sum(const Number& n);
 Number negate_number(Number n);
 // Stored size in bytes, computed as DynamoDB does (1 byte + 1 per two significant digits).
 size_t number_size(const Number& n);

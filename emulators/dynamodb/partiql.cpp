@@ -236,7 +236,8 @@ json run_select(const Statement& st, json& in, const Backend& b) {
   // Key conditions: partition-key values turn the read into Queries (one per value).
   std::vector<const Expr*> parts;
   if (st.where) conjuncts(*st.where, parts);
-  std::vector<json> pks = partitions(parts, hash);
+  // An index of multi-attribute keys is scanned (with the whole WHERE as the filter).
+  std::vector<json> pks = ix && ix->multi() ? std::vector<json>{} : partitions(parts, hash);
   Renderer kr;
   std::string kce, pk_placeholder;
   if (!pks.empty()) {

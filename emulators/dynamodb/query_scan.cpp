@@ -45,6 +45,7 @@ DynamoDbService::KeyCond DynamoDbService::analyze_key_condition(const expr::Node
     if (path->path.size() != 1) invalid(pre + "Nested attributes are not supported in KeyConditionExpression");
     const std::string& name = path->path[0].name;
     if (!seen.insert(name).second) invalid("KeyConditionExpressions must only contain one condition per key");
+    if (conds.size() > 2) invalid("Conditions can be of length 1 or 2 only");
     const KeyDef* kd = name == hash.name ? &hash : (range && name == range->name ? &*range : nullptr);
     if (!kd) {
       if (!seen.count(hash.name) && conds.size() == 1) invalid("Query condition missed key schema element: " + hash.name);
@@ -66,6 +67,13 @@ DynamoDbService::KeyCond DynamoDbService::analyze_key_condition(const expr::Node
   }
   if (!kc.pk) invalid("Query condition missed key schema element: " + hash.name);
   return kc;
+}
+
+// The index key of an ExclusiveStartKey (its attributes were checked by check_start_key).
+std::pair<std::string, std::string> DynamoDbService::start_index_key(const IndexInfo& ix, const json& esk) {
+  auto k = index_keys(ix, esk);
+  if (!k) invalid("The provided starting key is invalid: The provided key element does not match the schema");
+  return std::move(*k);
 }
 
 KeyRange DynamoDbService::range_of(const KeyCond& kc) {
@@ -104,9 +112,10 @@ KeyRange DynamoDbService::range_of(const KeyCond& kc) {
 std::optional<std::vector<expr::Path>> DynamoDbService::index_projection(const TableInfo& t, const IndexInfo& ix) {
   if (ix.projection_type == "ALL") return std::nullopt;
   std::vector<expr::Path> p;
-  std::set<std::string> names = {t.hash.name, ix.hash.name};
+  std::set<std::string> names = {t.hash.name};
   if (t.range) names.insert(t.range->name);
-  if (ix.range) names.insert(ix.range->name);
+  for (const auto& k : ix.hash_keys) names.insert(k.name);
+  for (const auto& k : ix.range_keys) names.insert(k.name);
   if (ix.projection_type == "INCLUDE")
     for (const auto& n : ix.non_key) names.insert(n);
   for (const auto& n : names) p.push_back({{n, -1, false}});
@@ -122,8 +131,8 @@ json DynamoDbService::key_attrs(const TableInfo& t, const IndexInfo* ix, const j
   add(t.hash.name);
   if (t.range) add(t.range->name);
   if (ix) {
-    add(ix->hash.name);
-    if (ix->range) add(ix->range->name);
+    for (const auto& k : ix->hash_keys) add(k.name);
+    for (const auto& k : ix->range_keys) add(k.name);
   }
   return k;
 }
@@ -161,6 +170,7 @@ void DynamoDbService::prepare_read(json& in, ReadPlan& plan, Expressions& ex, bo
 }
 
 void DynamoDbService::finish_read_plan(json& in, ReadPlan& plan, Expressions& ex, bool is_query) {
+  if (!member(in, "FilterExpression")) conditional_operator_needs(in, is_query ? "QueryFilter" : "ScanFilter");
   if (const json* fe = member(in, "FilterExpression")) {
     plan.filter.present = true;
     plan.filter.node = expr::parse_condition(fe->get<std::string>(), "FilterExpression", ex.ctx);
@@ -178,6 +188,17 @@ void DynamoDbService::finish_read_plan(json& in, ReadPlan& plan, Expressions& ex
     invalid("One or more parameter values were invalid: Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
 }
 
+// A local index read needs the table's item when it asks for attributes the index does not project.
+bool DynamoDbService::needs_fetch(const ReadPlan& plan) {
+  if (plan.select == "ALL_ATTRIBUTES") return true;
+  std::set<std::string> projected;
+  for (const auto& p : *plan.index_projection) projected.insert(p[0].name);
+  if (plan.projection)
+    for (const auto& p : *plan.projection)
+      if (!p.empty() && !projected.count(p[0].name)) return true;
+  return false;
+}
+
 void DynamoDbService::resolve_index(json& in, ReadPlan& plan) {
   plan.table = &find_table(in);
   if (const json* idx = member(in, "IndexName")) {
@@ -191,8 +212,10 @@ void DynamoDbService::resolve_index(json& in, ReadPlan& plan) {
     if (plan.select == "ALL_ATTRIBUTES" && plan.index->projection_type != "ALL" && plan.index->global)
       invalid("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index " +
               plan.index->name + " because its projection type is not ALL");
+    plan.index_projection = index_projection(*plan.table, *plan.index);
+    plan.fetch = !plan.index->global && plan.index_projection && needs_fetch(plan);
   } else if (plan.select == "ALL_PROJECTED_ATTRIBUTES") {
-    invalid("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported because no index name was specified");
+    invalid("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
   admit(*plan.table, plan.index, false);
 }
@@ -211,8 +234,8 @@ void DynamoDbService::check_start_key(const ReadPlan& plan, const json& esk) {
   std::set<std::string> names = {t.hash.name};
   if (t.range) names.insert(t.range->name);
   if (plan.index) {
-    names.insert(plan.index->hash.name);
-    if (plan.index->range) names.insert(plan.index->range->name);
+    for (const auto& k : plan.index->hash_keys) names.insert(k.name);
+    for (const auto& k : plan.index->range_keys) names.insert(k.name);
     want = names.size();
   }
   if (esk.size() != want) invalid(pre + "The provided key element does not match the schema");
@@ -224,6 +247,14 @@ void DynamoDbService::check_start_key(const ReadPlan& plan, const json& esk) {
 bool DynamoDbService::visit_row(const ReadPlan& plan, const Row& row, PageState& st) {
   json item = Store::decode(row.item);
   size_t sz = row.size >= 0 ? static_cast<size_t>(row.size) : item_size(item);
+  // An index read reads the index entry (its projected attributes); a local index fetches what
+  // it does not project from the table, one item read each.
+  std::optional<json> entry;
+  if (plan.index_projection) {
+    entry = expr::project(item, *plan.index_projection);
+    if (plan.fetch) st.fetch_units += read_units(sz, plan.consistent);
+    sz = item_size(*entry);
+  }
   st.scanned++;
   st.bytes += sz;
   bool matched = !plan.filter.present || expr::evaluate(plan.filter.node, item);
@@ -232,8 +263,8 @@ bool DynamoDbService::visit_row(const ReadPlan& plan, const Row& row, PageState&
   if (matched) {
     st.count++;
     if (plan.select != "COUNT") {
-      if (plan.index && (plan.select == "ALL_PROJECTED_ATTRIBUTES" || (plan.select == "ALL_ATTRIBUTES" && plan.index->global)))
-        if (auto ip = index_projection(*plan.table, *plan.index)) item = expr::project(item, *ip);
+      if (entry && (plan.select == "ALL_PROJECTED_ATTRIBUTES" || (plan.select == "ALL_ATTRIBUTES" && plan.index->global)))
+        item = std::move(*entry);
       if (plan.projection) item = expr::project(item, *plan.projection);
       st.items.push_back(std::move(item));
     }
@@ -247,12 +278,12 @@ json DynamoDbService::page_output(json& in, const ReadPlan& plan, PageState& st)
   out["Count"] = st.count;
   out["ScannedCount"] = st.scanned;
   if (st.last_key) out["LastEvaluatedKey"] = std::move(*st.last_key);
-  consume(*plan.table, plan.index, false, read_units(st.bytes, plan.consistent));
+  double units = read_units(st.bytes, plan.consistent);
+  consume(*plan.table, plan.index, false, units + st.fetch_units);
   if (wants_capacity(in)) {
-    double units = read_units(st.bytes, plan.consistent);
-    json c = capacity(*plan.table, units, str_member(in, "ReturnConsumedCapacity"));
+    json c = capacity(*plan.table, units + st.fetch_units, str_member(in, "ReturnConsumedCapacity"));
     if (plan.index && str_member(in, "ReturnConsumedCapacity") == "INDEXES") {
-      c["Table"] = {{"CapacityUnits", 0.0}};
+      c["Table"] = {{"CapacityUnits", st.fetch_units}};
       c[plan.index->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"] = {{plan.index->name, {{"CapacityUnits", units}}}};
     }
     out["ConsumedCapacity"] = c;
@@ -269,21 +300,39 @@ json DynamoDbService::query(json& in) {
   expr::Node kce;
   if (const json* k = member(in, "KeyConditionExpression"))
     kce = expr::parse_condition(k->get<std::string>(), "KeyConditionExpression", ex.ctx);
+  else if (in["KeyConditions"].is_object() && in["KeyConditions"].empty())
+    invalid("Conditions can be of length 1 or 2 only");
   else
     kce = legacy_condition(in["KeyConditions"], "AND", false);
   finish_read_plan(in, plan, ex, true);
   expr::check_unused(ex.ctx);
   resolve_index(in, plan);
   const TableInfo& t = *plan.table;
-  const KeyDef& hash = plan.index ? plan.index->hash : t.hash;
-  const std::optional<KeyDef>& range = plan.index ? plan.index->range : t.range;
-  KeyCond kc = analyze_key_condition(kce, hash, range);
+  KeyRange r;
+  std::string pk;
+  std::vector<const KeyDef*> keys;  // the key attributes of what is queried
+  if (plan.index && plan.index->multi()) {
+    r = multi_key_range(kce, *plan.index, pk);
+    keys = index_key_defs(*plan.index);
+  } else {
+    const KeyDef& hash = plan.index ? plan.index->hash : t.hash;
+    const std::optional<KeyDef>& range = plan.index ? plan.index->range : t.range;
+    KeyCond kc = analyze_key_condition(kce, hash, range);
+    r = range_of(kc);
+    pk = encode_key(*kc.pk);
+    keys = {&hash};
+    if (range) keys.push_back(&*range);
+  }
+  if (const json* qf = member(in, "QueryFilter"); qf && qf->is_object()) {
+    for (const KeyDef* k : keys)
+      if (qf->contains(k->name))
+        invalid("QueryFilter can only contain non-primary key attributes: Primary key attribute: " + k->name);
+  }
   if (plan.filter.present) {
-    std::vector<const expr::Node*> all;
     std::function<void(const expr::Node&)> walk = [&](const expr::Node& n) {
       if (n.kind == expr::Kind::Path && !n.path.empty()) {
         const std::string& a = n.path[0].name;
-        if (a == hash.name || (range && a == range->name))
+        if (std::any_of(keys.begin(), keys.end(), [&](const KeyDef* k) { return k->name == a; }))
           invalid("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + a);
       }
       for (const auto& c : n.args) walk(c);
@@ -291,16 +340,15 @@ json DynamoDbService::query(json& in) {
     if (member(in, "FilterExpression")) walk(plan.filter.node);
   }
   bool forward = !member(in, "ScanIndexForward") || in["ScanIndexForward"].get<bool>();
-  KeyRange r = range_of(kc);
-  std::string pk = encode_key(*kc.pk);
   PageState st;
   auto visit = [&](const Row& row) { return visit_row(plan, row, st); };
   if (const json* esk = member(in, "ExclusiveStartKey")) {
     check_start_key(plan, *esk);
     auto [tpk, tsk] = key_of(t, key_attrs(t, nullptr, *esk));
+    auto [spk, ssk] = plan.index ? start_index_key(*plan.index, *esk) : std::make_pair(tpk, tsk);
+    if (spk != pk) invalid("The provided starting key is outside query boundaries based on provided conditions");
     if (plan.index) {
-      std::string isk = plan.index->range ? encode_key(esk->at(plan.index->range->name)) : std::string();
-      store_.query_index(t.id, plan.index->name, pk, r, forward, std::array<std::string, 3>{isk, tpk, tsk}, visit);
+      store_.query_index(t.id, plan.index->name, pk, r, forward, std::array<std::string, 3>{ssk, tpk, tsk}, visit);
     } else {
       store_.query_table(t.id, pk, r, forward, tsk, visit);
     }
@@ -352,8 +400,7 @@ json DynamoDbService::scan(json& in) {
     check_start_key(plan, *esk);
     auto [tpk, tsk] = key_of(t, key_attrs(t, nullptr, *esk));
     if (plan.index) {
-      std::string ipk = encode_key(esk->at(plan.index->hash.name));
-      std::string isk = plan.index->range ? encode_key(esk->at(plan.index->range->name)) : std::string();
+      auto [ipk, isk] = start_index_key(*plan.index, *esk);
       store_.scan_index(t.id, plan.index->name, std::array<std::string, 4>{ipk, isk, tpk, tsk}, visit);
     } else {
       store_.scan_table(t.id, std::array<std::string, 2>{tpk, tsk}, visit);

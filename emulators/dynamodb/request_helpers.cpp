@@ -90,6 +90,35 @@ expr::Node combine(std::vector<expr::Node> parts, bool use_or) {
   return acc;
 }
 
+// AWS's checks of a legacy condition's arguments: their number, one type for all of them, a type
+// the operator accepts, and BETWEEN bounds in order.
+void check_arguments(const std::string& o, const std::vector<const json*>& vals) {
+  size_t n = vals.size();
+  bool count_ok = (o == "NULL" || o == "NOT_NULL") ? n == 0 : o == "IN" ? n > 0 : o == "BETWEEN" ? n == 2 : n == 1;
+  if (!count_ok)
+    invalid("One or more parameter values were invalid: Invalid number of argument(s) for the " + o + " ComparisonOperator");
+  if (n == 0) return;
+  std::string_view type = value_type(*vals[0]);
+  for (const json* v : vals)
+    if (value_type(*v) != type)
+      invalid("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type");
+  bool scalar = type == "S" || type == "N" || type == "B";
+  bool ok = true;
+  if (o == "LT" || o == "LE" || o == "GT" || o == "GE" || o == "IN" || o == "BETWEEN")
+    ok = scalar;
+  else if (o == "CONTAINS" || o == "NOT_CONTAINS")
+    ok = scalar || type == "BOOL" || type == "NULL";
+  else if (o == "BEGINS_WITH")
+    ok = type == "S" || type == "B";
+  if (!ok)
+    invalid("One or more parameter values were invalid: ComparisonOperator " + o + " is not valid for " + std::string(type) +
+            " AttributeValue type");
+  if (o == "BETWEEN") {
+    auto c = compare_values(*vals[0], *vals[1]);
+    if (c && *c > 0) invalid("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+  }
+}
+
 }  // namespace
 
 expr::Node legacy_condition(json& conds, const std::string& conditional_operator, bool expected) {
@@ -129,20 +158,20 @@ expr::Node legacy_condition(json& conds, const std::string& conditional_operator
       }
       continue;
     }
-    if (c.contains("Exists") && !c["Exists"].is_null())
-      invalid("One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: " + name);
     if (list && value)
       invalid("One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: " + name);
+    if (c.contains("Exists") && !c["Exists"].is_null())
+      invalid("One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: " + name);
+    std::string o = op->get<std::string>();
+    if (expected && !list && !value && o != "NULL" && o != "NOT_NULL")
+      invalid("One or more parameter values were invalid: Value or AttributeValueList must be used with ComparisonOperator: " +
+              o + " for Attribute: " + name);
     std::vector<const json*> vals;
     if (list)
       for (auto& v : *list) vals.push_back(&v);
     else if (value)
       vals.push_back(value);
-    std::string o = op->get<std::string>();
-    size_t n = vals.size();
-    bool count_ok = (o == "NULL" || o == "NOT_NULL") ? n == 0 : o == "IN" ? n > 0 : o == "BETWEEN" ? n == 2 : n == 1;
-    if (!count_ok)
-      invalid("One or more parameter values were invalid: Invalid number of argument(s) for the " + o + " ComparisonOperator");
+    check_arguments(o, vals);
     expr::Node node;
     static const std::map<std::string, std::string> kCmp = {{"EQ", "="}, {"NE", "<>"}, {"LE", "<="},
                                                             {"LT", "<"},  {"GE", ">="}, {"GT", ">"}};
@@ -179,6 +208,14 @@ expr::Node legacy_condition(json& conds, const std::string& conditional_operator
     parts.push_back(std::move(node));
   }
   return combine(std::move(parts), conditional_operator == "OR");
+}
+
+void conditional_operator_needs(const json& in, const char* conditions) {
+  if (!member(in, "ConditionalOperator")) return;
+  const json* c = member(in, conditions);
+  size_t n = c && c->is_object() ? c->size() : 0;
+  if (n == 0) invalid("ConditionalOperator cannot be used without Filter or Expected");
+  if (n < 2) invalid("ConditionalOperator can only be used when Filter or Expected has two or more elements");
 }
 
 // Projection from ProjectionExpression or AttributesToGet.

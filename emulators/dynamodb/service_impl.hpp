@@ -81,6 +81,8 @@ void no_mixing(const json& in, std::initializer_list<const char*> legacy, std::i
 expr::Node path_node(const std::string& name);
 expr::Node value_node(const json& v);
 expr::Node legacy_condition(json& conds, const std::string& conditional_operator, bool expected);
+// ConditionalOperator combines two or more conditions of `conditions` (Expected, QueryFilter, ScanFilter).
+void conditional_operator_needs(const json& in, const char* conditions);
 // Projection from ProjectionExpression or AttributesToGet.
 std::optional<std::vector<expr::Path>> projection_of(json& in, Expressions& ex);
 
@@ -138,7 +140,8 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   json describe(const TableInfo& t, const std::string& status = "ACTIVE");
 
-  void check_index_definition(const json& index);
+  void check_index_definition(const json& index, bool global);
+  static void check_multi_key_schema(const json& ks, bool global);
   json create_table(json& in);
 
   void set_stream(json& meta, const json& spec, const TableInfo* current = nullptr);
@@ -160,12 +163,21 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   std::pair<std::string, std::string> item_key(const TableInfo& t, const json& item);
 
   static std::optional<std::pair<std::string, std::string>> index_keys(const IndexInfo& ix, const json& item);
+  // The index's key attributes: partition attributes, then sort attributes, in schema order.
+  static std::vector<const KeyDef*> index_key_defs(const IndexInfo& ix);
+  static std::pair<std::string, std::string> start_index_key(const IndexInfo& ix, const json& esk);
+  // A key condition on a multi-attribute index (multi_key.cpp): its partition tuple in `pk`,
+  // the range of sort tuples it selects.
+  static KeyRange multi_key_range(const expr::Node& root, const IndexInfo& ix, std::string& pk);
 
   // The one place every item write goes through: old and new image are known here (the
   // change log of streams/PITR hooks in here).
   void write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
                   const json* new_item);
 
+  double index_write_units(const TableInfo& t, const IndexInfo& ix, const json* old_item, const json* new_item);
+  // Sums a ConsumedCapacity into `sum` (null at first): total, Table and every index.
+  static void add_capacity(json& sum, const json& c);
   json capacity(const TableInfo& t, double units, const std::string& mode, bool write = false,
                 const json* old_item = nullptr, const json* new_item = nullptr);
 
@@ -239,7 +251,10 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     std::string select;
     int64_t limit = 0;
     bool consistent = false;
+    std::optional<std::vector<expr::Path>> index_projection;  // the index's, unless it projects ALL
+    bool fetch = false;  // a local index read that fetches table items
   };
+  static bool needs_fetch(const ReadPlan& plan);
 
   void prepare_read(json& in, ReadPlan& plan, Expressions& ex, bool is_query);
 
@@ -254,6 +269,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
     json items = json::array();
     int64_t count = 0, scanned = 0;
     size_t bytes = 0;
+    double fetch_units = 0;
     std::optional<json> last_key;
   };
 

@@ -17,8 +17,12 @@ struct KeyDef {
 struct IndexInfo {
   std::string name;
   bool global = true;
-  KeyDef hash;
-  std::optional<KeyDef> range;
+  KeyDef hash;                   // the first partition key attribute
+  std::optional<KeyDef> range;   // the first sort key attribute
+  // Every key attribute in schema order: a global secondary index may have up to four of each
+  // (multi-attribute keys); its entries are then keyed by the tuples of their values.
+  std::vector<KeyDef> hash_keys, range_keys;
+  bool multi() const { return hash_keys.size() > 1 || range_keys.size() > 1; }
   std::string projection_type = "ALL";  // ALL, KEYS_ONLY, INCLUDE
   std::vector<std::string> non_key;
 };

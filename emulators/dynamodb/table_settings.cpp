@@ -31,7 +31,7 @@ json DynamoDbService::tag_resource(json& in) {
   if (tags.size() > 50) invalid("One or more parameter values were invalid: The number of tags exceeds the limit of 50");
   t.meta["Tags"] = tags;
   store_.update_table_meta(t.id, t.meta);
-  return json::object();
+  return json(json::value_t::discarded);  // AWS answers with an empty body
 }
 
 json DynamoDbService::untag_resource(json& in) {
@@ -47,7 +47,7 @@ json DynamoDbService::untag_resource(json& in) {
     if (!drop.count(et["Key"].get<std::string>())) tags.push_back(et);
   t.meta["Tags"] = tags;
   store_.update_table_meta(t.id, t.meta);
-  return json::object();
+  return json(json::value_t::discarded);  // AWS answers with an empty body
 }
 
 json DynamoDbService::list_tags_of_resource(json& in) {

@@ -38,7 +38,12 @@ TableInfo DynamoDbService::build_info(int64_t id, const std::string& account, co
       IndexInfo ii;
       ii.name = i["IndexName"];
       ii.global = std::string(kind) == "GlobalSecondaryIndexes";
-      keys(i["KeySchema"], ii.hash, ii.range);
+      for (const auto& k : i["KeySchema"]) {
+        KeyDef kd{k["AttributeName"], types[k["AttributeName"]]};
+        (k["KeyType"] == "HASH" ? ii.hash_keys : ii.range_keys).push_back(std::move(kd));
+      }
+      if (!ii.hash_keys.empty()) ii.hash = ii.hash_keys.front();
+      if (!ii.range_keys.empty()) ii.range = ii.range_keys.front();
       if (i.contains("Projection")) {
         ii.projection_type = i["Projection"].value("ProjectionType", "ALL");
         if (i["Projection"].contains("NonKeyAttributes"))
@@ -158,7 +163,14 @@ void throughput_constraints(Constraints& c, const json* pt, const std::string& b
   }
 }
 
-// The model's constraints on an index definition: its name, projection type and throughput.
+// Key attribute names (KeySchema, AttributeDefinitions) are 1 to 255 bytes.
+void key_name_constraint(Constraints& c, const json& element, const std::string& base) {
+  const json* n = member(element, "AttributeName");
+  if (n && n->is_string() && n->get_ref<const std::string&>().size() > 255)
+    c.add(n, base + "attributeName", "Member must have length less than or equal to 255");
+}
+
+// The model's constraints on an index definition: its name, key names, projection type and throughput.
 void index_constraints(Constraints& c, const json* indexes, const std::string& kind) {
   if (!indexes || !indexes->is_array()) return;
   size_t i = 1;
@@ -179,18 +191,46 @@ void index_constraints(Constraints& c, const json* indexes, const std::string& k
       if (t && *t != "ALL" && *t != "KEYS_ONLY" && *t != "INCLUDE")
         c.add(t, base + "projection.projectionType", "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
     }
+    if (const json* ks = member(x, "KeySchema"); ks && ks->is_array()) {
+      size_t k = 1;
+      for (const auto& e : *ks) key_name_constraint(c, e, base + "keySchema." + std::to_string(k++) + ".member.");
+    }
     throughput_constraints(c, member(x, "ProvisionedThroughput"), base);
   }
 }
 }  // namespace
 
+// A global secondary index key schema of multi-attribute keys: up to four HASH elements, then up
+// to four RANGE elements, each attribute once. Local secondary indexes keep one of each. (Awan's
+// wording: AWS's messages for these are not documented.)
+void DynamoDbService::check_multi_key_schema(const json& ks, bool global) {
+  size_t hashes = 0, ranges = 0;
+  std::set<std::string> names;
+  for (const auto& k : ks) {
+    std::string type = str_member(k, "KeyType");
+    if (type == "HASH" && ranges > 0)
+      invalid("Invalid KeySchema: A HASH KeySchemaElement cannot follow a RANGE KeySchemaElement");
+    ++(type == "HASH" ? hashes : ranges);
+    std::string n = str_member(k, "AttributeName");
+    if (!names.insert(n).second)
+      invalid(ks.size() == 2 ? std::string("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+                             : "Invalid KeySchema: The KeySchema names attribute " + n + " more than once");
+  }
+  if (!global && (hashes > 1 || ranges > 1))
+    invalid("Invalid KeySchema: A local secondary index has one HASH and one RANGE KeySchemaElement");
+  if (hashes > 4 || ranges > 4)
+    invalid("Invalid KeySchema: A global secondary index has at most 4 HASH and 4 RANGE KeySchemaElements; HASH: " +
+            std::to_string(hashes) + ", RANGE: " + std::to_string(ranges));
+}
+
 // An index's key schema and projection, checked as DynamoDB checks them (after the constraints).
-void DynamoDbService::check_index_definition(const json& index) {
+void DynamoDbService::check_index_definition(const json& index, bool global) {
   const json* ks = member(index, "KeySchema");
   if (ks && ks->is_array() && !ks->empty()) {
     if (str_member((*ks)[0], "KeyType") != "HASH") invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-    if (ks->size() == 2 && str_member((*ks)[1], "KeyType") != "RANGE")
+    if (!global && ks->size() == 2 && str_member((*ks)[1], "KeyType") != "RANGE")
       invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    if (ks->size() > 1) check_multi_key_schema(*ks, global);
   }
   const json* pr = member(index, "Projection");
   const json* type = pr && pr->is_object() ? member(*pr, "ProjectionType") : nullptr;
@@ -222,6 +262,7 @@ json DynamoDbService::create_table(json& in) {
     for (const auto& k : *ks) {
       Constraints* cc = &c;
       std::string base = "keySchema." + std::to_string(i++) + ".member.";
+      key_name_constraint(c, k, base);
       const json* kt = member(k, "KeyType");
       if (kt && *kt != "HASH" && *kt != "RANGE") cc->add(kt, base + "keyType", "Member must satisfy enum value set: [HASH, RANGE]");
     }
@@ -229,6 +270,7 @@ json DynamoDbService::create_table(json& in) {
   if (const json* ad = member(in, "AttributeDefinitions")) {
     size_t i = 1;
     for (const auto& d : *ad) {
+      key_name_constraint(c, d, "attributeDefinitions." + std::to_string(i) + ".member.");
       const json* at = member(d, "AttributeType");
       if (at && *at != "S" && *at != "N" && *at != "B")
         c.add(at, "attributeDefinitions." + std::to_string(i) + ".member.attributeType",
@@ -287,7 +329,7 @@ json DynamoDbService::create_table(json& in) {
     for (const auto& i : *lsis) {
       std::string n = str_member(i, "IndexName");
       if (!index_names.insert(n).second) invalid("One or more parameter values were invalid: Duplicate index name: " + n);
-      check_index_definition(i);
+      check_index_definition(i, false);
       check_keys(i["KeySchema"], n);
       if (str_member(i["KeySchema"][0], "AttributeName") != str_member(ks[0], "AttributeName"))
         invalid("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: " +
@@ -302,7 +344,7 @@ json DynamoDbService::create_table(json& in) {
     for (const auto& i : *gsis) {
       std::string n = str_member(i, "IndexName");
       if (!index_names.insert(n).second) invalid("One or more parameter values were invalid: Duplicate index name: " + n);
-      check_index_definition(i);
+      check_index_definition(i, true);
       check_keys(i["KeySchema"], n);
       if (billing == "PROVISIONED" && !member(i, "ProvisionedThroughput"))
         invalid("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: " + n);
@@ -477,7 +519,7 @@ json DynamoDbService::update_table(json& in) {
     for (const auto& u : *updates) {
       if (const json* cr = member(u, "Create")) {
         std::string n = str_member(*cr, "IndexName");
-        check_index_definition(*cr);
+        check_index_definition(*cr, true);
         if (t.find_index(n)) invalid("One or more parameter values were invalid: Index with name: " + n + " already exists");
         for (const auto& k : (*cr)["KeySchema"]) {
           bool defined = false;

@@ -34,6 +34,9 @@ void check_string(const json& v, const char* what) {
 void check_base64(const json& v) {
   check_string(v, "B");
   const auto& s = v.get_ref<const std::string&>();
+  if (s.size() % 4 != 0)  // unpadded base64 is refused
+    throw AwsError::serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " +
+                                  std::to_string(s.size()));
   if (!crypto::base64_decode(s))
     throw AwsError::serialization("'" + s + "' can not be converted to a Blob: Invalid Base64 character");
 }
@@ -133,7 +136,10 @@ void validate_value(json& av) { validate_rec(av, 0); }
 
 void validate_item(json& item) {
   if (!item.is_object()) throw AwsError::serialization("Unexpected value type in payload");
-  for (auto& [k, v] : item.items()) validate_rec(v, 0);
+  for (auto& [k, v] : item.items()) {
+    if (k.size() > 65535) invalid("One or more parameter values were invalid: Attribute name is too large, must be less than 65536 bytes");
+    validate_rec(v, 0);
+  }
 }
 
 Number to_number(const json& t) {

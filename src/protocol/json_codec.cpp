@@ -72,7 +72,9 @@ void JsonCodec::encode_output(const std::string& operation, const nlohmann::json
                               http::Response& out) const {
   const Operation* op = model_->operation(operation);
   out.status = 200;
-  if (!output.is_object())
+  if (output.is_discarded())  // an operation that answers with an empty body (DynamoDB TagResource)
+    out.body.clear();
+  else if (!output.is_object())
     out.body = "{}";
   else if (op && op->output && !op->output->json_identity)  // identity: the same text without a deep copy
     out.body = dump(wire::doc_struct_to_json(*op->output, output, false));

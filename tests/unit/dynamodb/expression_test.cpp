@@ -144,6 +144,7 @@ TEST(ExpressionSemantics, OperandCountsAndTypes) {
   json n1 = {{":a", {{"N", "1"}}}};
   EXPECT_EQ(filter_error("attribute_type(a, :a)", nullptr, n1), t + "attribute_type, operand type: N");
   EXPECT_EQ(filter_error("attribute_type(a, size(a)) and a=a and a=:a", nullptr, n1), t + "attribute_type, operand type: N");
+  EXPECT_EQ(filter_error("attribute_type(a, b)"), t + "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
   EXPECT_EQ(filter_error("begins_with(a, :a)", nullptr, n1), t + "begins_with, operand type: N");
   EXPECT_EQ(filter_error("begins_with(:a, a)", nullptr, json{{":a", {{"BOOL", true}}}}), t + "begins_with, operand type: BOOL");
   EXPECT_EQ(filter_error("size(size(a)) > :a", nullptr, n1), t + "size, operand type: N");
@@ -335,7 +336,9 @@ TEST(UpdateEval, RuntimeErrors) {
   EXPECT_EQ(err("ADD s :v", {{":v", {{"N", "1"}}}}), "An operand in the update expression has an incorrect data type");
   EXPECT_EQ(err("SET nope.deep = :v", {{":v", {{"N", "1"}}}}),
             "The document path provided in the update expression is invalid for update");
-  EXPECT_EQ(err("SET n = n + :v", {{":v", {{"N", "1e125"}}}}), "Attempting to store more than 38 significant digits in a Number");
+  // A sum needing more than 38 digits: DynamoDB words it as an overflow.
+  EXPECT_EQ(err("SET n = n + :v", {{":v", {{"N", "1e125"}}}}),
+            "Number overflow. Attempting to store a number with magnitude larger than supported range");
   EXPECT_EQ(err("SET n = n + :v", {{":v", {{"N", "1e37"}}}}), "OK");
 }
 

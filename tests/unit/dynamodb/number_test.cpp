@@ -82,6 +82,12 @@ TEST(Number, CompareAndAdd) {
   EXPECT_EQ(format_number(add_numbers(num("-5"), num("3"))), "-2");
   EXPECT_EQ(format_number(add_numbers(num("999"), num("1"))), "1000");
   EXPECT_EQ(format_number(add_numbers(num("1e20"), num("1e-5"))), "100000000000000000000.00001");
+  const std::string overflow = "Number overflow. Attempting to store a number with magnitude larger than supported range";
+  EXPECT_EQ(check_sum(add_numbers(num("1e50"), num("1"))).value_or(""), overflow);
+  EXPECT_EQ(check_sum(add_numbers(num("9e125"), num("9e125"))).value_or(""), overflow);
+  EXPECT_FALSE(check_sum(add_numbers(num("99999999999999999999999999999999999999"), num("1"))));
+  EXPECT_EQ(check_sum(add_numbers(num("2e-130"), num("-1.5e-130"))).value_or(""),
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range");
   EXPECT_EQ(format_number(negate_number(num("3"))), "-3");
 }
 
@@ -177,4 +183,28 @@ TEST(Value, EqualityAndOrder) {
   EXPECT_EQ(compare_values({{"S", "b"}}, {{"S", "a"}}), 1);
   EXPECT_FALSE(compare_values({{"S", "b"}}, {{"N", "1"}}).has_value());
   EXPECT_FALSE(compare_values({{"BOOL", true}}, {{"BOOL", true}}).has_value());
+}
+
+// Tuple keys of multi-attribute index keys: memcmp order is the order of the tuples, whatever
+// bytes (zeros included) and lengths their components have.
+TEST(KeyCodec, TupleComponentsOrderAsTuples) {
+  auto tuple = [](std::initializer_list<std::string> parts) {
+    std::string out;
+    for (const auto& p : parts) append_key_component(out, p);
+    return out;
+  };
+  std::vector<std::vector<std::string>> tuples = {{"a", "b"}, {"a", ""}, {"ab", ""}, {"a", std::string("\0", 1)},
+                                                  {std::string("a\0", 2), "z"}, {"", "zzz"}, {"a", "ba"}, {"b", ""}};
+  std::vector<std::pair<std::vector<std::string>, std::string>> enc;
+  for (const auto& t : tuples) {
+    std::string out;
+    for (const auto& p : t) append_key_component(out, p);
+    enc.emplace_back(t, out);
+  }
+  for (const auto& [a, ea] : enc)
+    for (const auto& [b, eb] : enc) EXPECT_EQ(a < b, ea < eb);
+  EXPECT_EQ(tuple({"a"}).substr(0, 1), "a");
+  EXPECT_EQ(prefix_successor("ab"), "ac");
+  EXPECT_EQ(prefix_successor(std::string("a\xFF", 2)), "b");
+  EXPECT_EQ(prefix_successor("\xFF"), "");
 }
