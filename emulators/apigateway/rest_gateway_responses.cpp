@@ -222,13 +222,7 @@ HttpAnswer gateway_response(const RestInvocation& inv, const std::string& type, 
       const std::string prefix = "gatewayresponse.header.";
       if (dest.rfind(prefix, 0) != 0 || !src.is_string()) continue;
       std::string name = dest.substr(prefix.size()), value = parameter_value(inv, context, src);
-      bool replaced = false;
-      for (auto& [k, v] : a.headers)
-        if (text::ascii_lower(k) == text::ascii_lower(name)) {
-          v = value;
-          replaced = true;
-        }
-      if (!replaced) a.headers.emplace_back(name, value);
+      a.set_header(name, value);
     }
   a.body = std::move(body);
   return a;

@@ -244,13 +244,7 @@ HttpAnswer map_response(const RestInvocation& inv, const json& integration, cons
       } else {
         continue;
       }
-      bool replaced = false;
-      for (auto& [k, v] : a.headers)
-        if (text::ascii_lower(k) == text::ascii_lower(name)) {
-          v = value;
-          replaced = true;
-        }
-      if (!replaced) a.headers.emplace_back(name, value);
+      a.set_header(name, value);
     }
   }
   a.body = std::move(out);

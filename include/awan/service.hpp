@@ -189,6 +189,23 @@ struct HttpAnswer {
   // With status 101 to a websocket_upgrade call: the daemon completes the handshake (adding
   // these headers, e.g. Sec-WebSocket-Protocol) and hands the connection to this listener.
   std::shared_ptr<WebSocketListener> websocket;
+
+  // Sets a header, replacing every value it had under any spelling of its name.
+  void set_header(const std::string& name, std::string value) {
+    auto lower = [](std::string_view s) {
+      std::string out(s);
+      for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      return out;
+    };
+    const std::string key = lower(name);
+    bool replaced = false;
+    for (auto& [k, v] : headers)
+      if (lower(k) == key) {
+        v = value;
+        replaced = true;
+      }
+    if (!replaced) headers.emplace_back(name, std::move(value));
+  }
 };
 using HttpCompletion = std::function<void(HttpAnswer)>;
 
