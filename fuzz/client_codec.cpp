@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/client_codec.hpp"
+#include "protocol/codec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace awan;
@@ -37,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (colon != std::string::npos) headers.add(line.substr(0, colon), line.substr(colon + 1));
     pos = nl + 1;
   }
+  (void)protocol::decode_xml_shape("s3", "Tagging", rest);
   Result r = protocol::decode_response(service, operation, status, headers, rest.substr(std::min(pos, rest.size())));
   if (!r.error) (void)protocol::encode_request(service, operation, r.output);
   return 0;

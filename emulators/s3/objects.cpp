@@ -2,11 +2,11 @@
 // DeleteObject, DeleteObjects, CopyObject, GetObjectAttributes, object tagging and ACLs.
 #include <algorithm>
 
-#include <pugixml.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/crypto.hpp"
 #include "core/text.hpp"
+#include "protocol/codec.hpp"
 #include "s3/errors.hpp"
 #include "s3/form_data.hpp"
 #include "s3/object_support.hpp"
@@ -115,15 +115,15 @@ constexpr std::pair<const char*, const char*> kPostFields[] = {
     {"x-amz-checksum-sha256", "ChecksumSHA256"}};
 
 // A form's `tagging` field (a <Tagging><TagSet><Tag><Key>…</Key><Value>…</Value></Tag>…
-// document) as PutObject's Tagging member (the URL-encoded form of the x-amz-tagging header).
+// document, decoded by the protocol layer) as PutObject's Tagging member (the URL-encoded form of
+// the x-amz-tagging header).
 std::string post_tagging(const std::string& xml) {
-  pugi::xml_document doc;
-  if (!doc.load_buffer(xml.data(), xml.size()) || std::string_view(doc.document_element().name()) != "Tagging")
-    throw errors::malformed_xml();
+  auto doc = protocol::decode_xml_shape("s3", "Tagging", xml);
+  if (!doc) throw errors::malformed_xml();
   std::string out;
-  for (auto tag : doc.document_element().child("TagSet").children("Tag")) {
+  for (const auto& tag : doc->value("TagSet", json::array())) {
     if (!out.empty()) out += '&';
-    out += text::percent_encode(tag.child_value("Key")) + "=" + text::percent_encode(tag.child_value("Value"));
+    out += text::percent_encode(tag.value("Key", "")) + "=" + text::percent_encode(tag.value("Value", ""));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The client side of the codecs (client_codec.hpp): requests built and answers read from the
 // same models and wire walkers the server codecs use, in the other direction.
 #include "protocol/client_codec.hpp"
+#include "protocol/codec.hpp"
 
 #include <algorithm>
 
@@ -444,6 +445,20 @@ Result decode_response(std::string_view service, const std::string& operation, i
     default:
       return bad("unsupported protocol");
   }
+}
+
+std::optional<json> decode_xml_shape(std::string_view service, std::string_view shape_name, std::string_view xml) {
+  const Model* model = Model::get(service);
+  const Shape* shape = model ? model->shape(shape_name) : nullptr;
+  if (!shape || shape->type != ShapeType::Structure) return std::nullopt;
+  pugi::xml_document doc;
+  if (xml.empty() || !doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
+  pugi::xml_node root = doc.document_element();
+  std::string_view expected = shape->location_name.empty() ? std::string_view(shape->name) : shape->location_name;
+  if (wire::local_name(root) != expected || wire::xml_nesting_exceeds(root)) return std::nullopt;
+  json out;
+  if (wire::xml_struct_to_doc(*shape, root, out)) return std::nullopt;
+  return out;
 }
 
 }  // namespace awan::protocol

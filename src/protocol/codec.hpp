@@ -3,6 +3,7 @@
 // output document or an AwsError into an HTTP response. Generic codecs driven by the AWS
 // service models (awsJson 1.0/1.1, awsQuery, restXml, restJson).
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -62,6 +63,11 @@ bool s3_names_key(const http::Request& req);
 // S3's model; the rest codec decodes it as "PostObject" {Bucket, ContentType, Host}, its body a
 // streaming payload, and the form carries its own authentication.
 bool is_s3_post_object(const http::Request& req);
+
+// An XML document of one of a service's model shapes (e.g. S3's "Tagging" in a browser form's
+// field) as the document the codecs would decode it to; nullopt when it is not well-formed XML
+// or does not fit the shape.
+std::optional<nlohmann::json> decode_xml_shape(std::string_view service, std::string_view shape, std::string_view xml);
 
 // The codec for a service id ("sts", "iam", "dynamodb", "s3", "lambda", ...), chosen by the
 // protocol its model declares. nullptr for a service without a model. Codecs are created

@@ -157,5 +157,17 @@ TEST(ClientCodec, RefusesWhatItCannotEncode) {
   EXPECT_EQ(empty_error.error->http_status, 500);
 }
 
+TEST(ClientCodec, DecodesAnXmlDocumentOfAShape) {
+  auto doc = decode_xml_shape("s3", "Tagging",
+                              "<Tagging><TagSet><Tag><Key>a</Key><Value>b &amp; c</Value></Tag></TagSet></Tagging>");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(*doc, json({{"TagSet", {{{"Key", "a"}, {"Value", "b & c"}}}}}));
+  EXPECT_FALSE(decode_xml_shape("s3", "Tagging", "<Tagging><TagSet>"));   // not well-formed
+  EXPECT_FALSE(decode_xml_shape("s3", "Tagging", "<Other/>"));            // another root
+  EXPECT_FALSE(decode_xml_shape("s3", "Tagging", ""));
+  EXPECT_FALSE(decode_xml_shape("s3", "NoSuchShape", "<Tagging/>"));
+  EXPECT_FALSE(decode_xml_shape("nope", "Tagging", "<Tagging/>"));
+}
+
 }  // namespace
 }  // namespace awan::protocol::test
