@@ -42,16 +42,16 @@ bool error_matches(const json& equals, const std::string& error) {
 json states_of(const json& input, const json& context) { return {{"input", input}, {"context", context}}; }
 
 // A JSONata Condition: true or false, anything else is a States.QueryEvaluationError.
-bool condition(const json& rule, const json& states, const json& variables) {
-  json v = jsonata::evaluate_template(rule.value("Condition", json(false)), jsonata::Bindings{states, variables});
+bool condition(const json& rule, const json& states, const json& variables, const Clock* clock) {
+  json v = jsonata::evaluate_template(rule.value("Condition", json(false)), jsonata::Bindings{states, variables, clock});
   if (!v.is_boolean())
     throw StatesError{"States.QueryEvaluationError", "The Condition must evaluate to a boolean, was " + v.dump()};
   return v.get<bool>();
 }
 
 // Wait's Seconds / Timestamp and Fail's Error / Cause in JSONata: a literal or an expression.
-json field_value(const json& st, const char* field, const json& states, const json& variables) {
-  return jsonata::evaluate_template(st[field], jsonata::Bindings{states, variables});
+json field_value(const json& st, const char* field, const json& states, const json& variables, const Clock* clock) {
+  return jsonata::evaluate_template(st[field], jsonata::Bindings{states, variables, clock});
 }
 
 }  // namespace
@@ -216,7 +216,7 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
   };
   const bool ata = f->uses_jsonata(st);
   const json states = ata ? states_of(input, ctx) : json();
-  const jsonata::Bindings bind{states, f->variables};
+  const jsonata::Bindings bind{states, f->variables, env_.clock};
   try {
     json eff = ata ? input : paths::input_path(st, "InputPath", input, scope);
     paths::Scope eff_scope{eff, ctx, f->variables};
@@ -238,7 +238,7 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
       o.output = eff;
       if (type == "Choice") {
         for (const auto& rule : st["Choices"]) {
-          if (ata ? condition(rule, states, f->variables)
+          if (ata ? condition(rule, states, f->variables, env_.clock)
                   : choice::matches(rule, [&](const std::string& p) { return paths::resolve(p, eff_scope); })) {
             o.next = rule["Next"];
             if (ata && rule.contains("Output")) {  // the rule's Output and Assign stand for the state's
@@ -263,7 +263,7 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     if (type == "Fail") {
       auto text = [&](const char* field, const char* path_field) -> std::string {
         if (ata && st.contains(field)) {
-          json v = field_value(st, field, states, f->variables);
+          json v = field_value(st, field, states, f->variables, env_.clock);
           return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
         }
         if (st.contains(field)) return st[field];
@@ -280,12 +280,12 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     if (type == "Wait") {
       double deadline = 0;
       if (ata && st.contains("Seconds")) {
-        json v = field_value(st, "Seconds", states, f->variables);
+        json v = field_value(st, "Seconds", states, f->variables, env_.clock);
         if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 99999999)
           return finish(Outcome::failure("States.QueryEvaluationError", "The Seconds must be a non-negative integer, was " + v.dump()));
         deadline = now_s() + v.get<double>();
       } else if (ata && st.contains("Timestamp")) {
-        json v = field_value(st, "Timestamp", states, f->variables);
+        json v = field_value(st, "Timestamp", states, f->variables, env_.clock);
         auto t = v.is_string() ? timefmt::parse_iso8601(v.get<std::string>()) : std::nullopt;
         if (!t) return finish(Outcome::failure("States.QueryEvaluationError", "The Timestamp must be an ISO-8601 timestamp, was " + v.dump()));
         deadline = timefmt::epoch_seconds(*t);
@@ -329,16 +329,22 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
       json params = ata ? (st.contains("Arguments") ? jsonata::evaluate_template(st["Arguments"], bind) : eff)
                     : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
       if (e.test) e.inspection[ata ? "afterArguments" : "afterParameters"] = io(params);
+      if (e.test && !e.mock.is_null()) return finish(e.mocked());
       return run_task(f, name, st, std::move(params), finish);
     }
     if (type == "Parallel") {
       if (f->depth >= kMaxFrameDepth) return finish(Outcome::failure("States.Runtime", "Parallel nested too deeply"));
       json params = ata ? (st.contains("Arguments") ? jsonata::evaluate_template(st["Arguments"], bind) : eff)
                     : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
+      if (e.test && !e.mock.is_null()) {
+        if (st.contains(ata ? "Arguments" : "Parameters")) e.inspection[ata ? "afterArguments" : "afterParameters"] = io(params);
+        return finish(e.mocked());
+      }
       return run_parallel(f, name, st, std::move(params), finish);
     }
     if (type == "Map") {
       if (f->depth >= kMaxFrameDepth) return finish(Outcome::failure("States.Runtime", "Map nested too deeply"));
+      if (e.test && !e.mock.is_null()) return run_mocked_map(f, st, std::move(eff), finish);
       return run_map(f, name, st, std::move(eff), finish);
     }
     return finish(Outcome::failure("States.Runtime", "Unsupported state type " + type));
@@ -362,7 +368,7 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       // JSONata: Output (default: the result) and Assign, both over the values before the state.
       json states = states_of(raw_input, ctx);
       if (type == "Task" || type == "Parallel" || type == "Map") states["result"] = o.output;
-      jsonata::Bindings bind{states, f->variables};
+      jsonata::Bindings bind{states, f->variables, env_.clock};
       if (e.test && states.contains("result")) e.inspection["result"] = io(o.output);
       json out = st.contains("Output") && !o.output_set ? jsonata::evaluate_template(st["Output"], bind) : std::move(o.output);
       if (st.contains("Assign")) {
@@ -423,14 +429,17 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
       const json& rule = (*r)[i];
       if (!error_matches(rule["ErrorEquals"], o.error)) continue;
       int max_attempts = rule.value("MaxAttempts", 3);
-      if (retries[i] >= max_attempts) break;
+      // TestState: the attempts made so far are stateConfiguration's retrierRetryCount.
+      int attempts = e.test ? e.test_config.value("retrierRetryCount", 0) : retries[i];
+      if (attempts >= max_attempts) break;
+      double interval = rule.value("IntervalSeconds", 1.0), backoff = rule.value("BackoffRate", 2.0);
+      double delay = interval * std::pow(backoff, attempts);
+      if (rule.contains("MaxDelaySeconds")) delay = std::min(delay, rule["MaxDelaySeconds"].get<double>());
       if (e.test) {  // TestState reports that a retrier would run the state again
         o.retriable = true;
+        e.inspection["errorDetails"] = {{"retryIndex", i}, {"retryBackoffIntervalSeconds", static_cast<int64_t>(delay)}};
         return done(std::move(o));
       }
-      double interval = rule.value("IntervalSeconds", 1.0), backoff = rule.value("BackoffRate", 2.0);
-      double delay = interval * std::pow(backoff, retries[i]);
-      if (rule.contains("MaxDelaySeconds")) delay = std::min(delay, rule["MaxDelaySeconds"].get<double>());
       if (rule.value("JitterStrategy", "NONE") == "FULL") {
         static thread_local std::mt19937 rng{std::random_device{}()};
         delay = std::uniform_real_distribution<double>(0, delay)(rng);
@@ -446,15 +455,17 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
   }
   // Catch
   if (auto c = st.find("Catch"); c != st.end() && c->is_array()) {
-    for (const auto& rule : *c) {
+    for (size_t index = 0; index < c->size(); ++index) {
+      const json& rule = (*c)[index];
       if (!error_matches(rule["ErrorEquals"], o.error)) continue;
+      if (e.test) e.inspection["errorDetails"] = {{"catchIndex", index}};
       json err = {{"Error", o.error}, {"Cause", o.cause}};
       json out;
       try {
         if (ata) {
           json states = states_of(raw_input, ctx);
           states["errorOutput"] = err;
-          jsonata::Bindings bind{states, f->variables};
+          jsonata::Bindings bind{states, f->variables, env_.clock};
           out = rule.contains("Output") ? jsonata::evaluate_template(rule["Output"], bind) : err;
           if (rule.contains("Assign")) {
             json assigned = jsonata::evaluate_template(rule["Assign"], bind);

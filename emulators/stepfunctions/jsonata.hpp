@@ -13,7 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+namespace awan {
+class Clock;
+}
+
 namespace awan::stepfunctions::jsonata {
+
+struct Regex;  // jsonata_regex.hpp
 
 struct Node {
   enum Kind {
@@ -32,12 +38,15 @@ struct Node {
     Call,       // $text(args...)
     Bind,       // $text := args[0]
     Wildcard,   // * (every field value of the context)
-    Lambda,     // function($p, ...) { args[0] }: parameter names in value; an argument of
-                // $map / $filter / $reduce / $each / $sift only
+    Lambda,     // function($p, ...) { args[0] }: parameter names in value; a value (bound with
+                // :=, passed to a function, returned, applied)
+    Regex,      // /text/flags (flags in value), compiled in `regex`
+    Chain,      // args[0] ~> args[1] (a call gets args[0] as its first argument)
   } kind = Literal;
   std::string text;
   nlohmann::json value;
   std::vector<std::shared_ptr<const Node>> args;
+  std::shared_ptr<const Regex> regex;
 };
 using NodePtr = std::shared_ptr<const Node>;
 
@@ -47,9 +56,11 @@ NodePtr parse(std::string_view text, std::string* why = nullptr);
 
 // What an expression sees: $states (input, result, errorOutput, context) and the workflow
 // variables. The context ($) is $states.input.
+// $now() and $millis() read `clock` once per evaluation (the system clock when null).
 struct Bindings {
   const nlohmann::json& states;
   const nlohmann::json& variables;
+  const Clock* clock = nullptr;
 };
 
 // The value, or nullopt when the expression is undefined (a missing field).

@@ -1,12 +1,22 @@
 // The JSONata subset's evaluator (see jsonata.hpp): paths that map over arrays and flatten
 // (sequences; a sequence of one is its value), filters and indexes, operators, constructors,
-// blocks with := bindings, and templates. Functions are in jsonata_functions.cpp.
+// blocks with := bindings, functions as values (lambdas with their closure, the built-in
+// functions, regular expressions, `~>` chains and compositions), and templates. The function
+// library is in jsonata_functions.cpp; the evaluator itself runs the functions that take
+// functions ($map, $filter, $reduce, $each, $sift, $sort with a comparator, the regex forms of
+// $match, $contains, $split, $replace) and the clock ($now, $millis, $fromMillis, $toMillis).
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
+#include <memory>
 
+#include "awan/clock.hpp"
 #include "stepfunctions/errors.hpp"
 #include "stepfunctions/jsonata.hpp"
+#include "stepfunctions/jsonata_datetime.hpp"
 #include "stepfunctions/jsonata_functions.hpp"
+#include "stepfunctions/jsonata_regex.hpp"
 
 namespace awan::stepfunctions::jsonata {
 
@@ -16,40 +26,62 @@ namespace {
 
 constexpr int kMaxDepth = 200;
 constexpr int64_t kMaxRange = 10000;
+constexpr size_t kMaxSteps = 5'000'000;  // evaluation steps of one expression
+constexpr size_t kMaxScopes = 500'000;   // blocks entered and functions applied
+
+struct Scope;
+
+// A function value.
+struct Function {
+  enum Kind { Lambda, Builtin, Pattern, Composed } kind = Builtin;
+  const Node* node = nullptr;  // Lambda: the lambda; Pattern: the regex literal
+  Scope* closure = nullptr;    // Lambda: where it was written
+  std::string name;            // Builtin
+  std::shared_ptr<const Function> first, second;  // Composed: second(first(x))
+};
+using FnPtr = std::shared_ptr<const Function>;
 
 struct Val {
   std::optional<json> v;
   bool seq = false;  // a sequence from a path: flattened into an enclosing path or array
+  FnPtr fn;          // a function (v is then empty: a function is no JSON value)
 };
 
-struct Env {
-  const Bindings& b;
-  std::vector<std::map<std::string, json>> frames;
-  const json* lookup(const std::string& name) const {
-    for (auto it = frames.rbegin(); it != frames.rend(); ++it)
-      if (auto f = it->find(name); f != it->end()) return &f->second;
-    if (name == "states") return &b.states;
-    if (auto v = b.variables.find(name); v != b.variables.end()) return &*v;
-    return nullptr;
-  }
+// The bindings of a block or a function call; owned by the evaluator, so closures can point
+// at them without reference cycles.
+struct Scope {
+  std::map<std::string, Val> vars;
+  Scope* parent = nullptr;
 };
+
+// The functions the evaluator runs itself (they take functions or read the clock).
+bool evaluator_function(const std::string& n) {
+  return n == "map" || n == "filter" || n == "reduce" || n == "each" || n == "sift" || n == "match" || n == "now" ||
+         n == "millis" || n == "fromMillis" || n == "toMillis";
+}
+
+size_t code_points(const std::string& s, size_t bytes) {
+  size_t n = 0;
+  for (size_t i = 0; i < bytes && i < s.size(); ++i)
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++n;
+  return n;
+}
 
 class Evaluator {
  public:
-  explicit Evaluator(const Bindings& b) : env_{b, {}}, root_(b.states.contains("input") ? b.states["input"] : json()) {}
+  explicit Evaluator(const Bindings& b)
+      : b_(b), root_(b.states.contains("input") ? b.states["input"] : json()) {
+    scope_ = new_scope(nullptr);
+  }
 
   Val eval(const Node& n, const json* ctx, int depth) {
     if (depth > kMaxDepth) fail("the expression is nested too deeply");
+    if (++steps_ > kMaxSteps) fail("the expression takes too many steps to evaluate");
     switch (n.kind) {
       case Node::Literal: return {n.value};
       case Node::Name: return name(n.text, ctx);
       case Node::Wildcard: return wildcard(ctx);
-      case Node::Variable: {
-        if (n.text.empty()) return ctx ? Val{*ctx} : Val{};
-        if (n.text == "$") return {root_};
-        const json* v = env_.lookup(n.text);
-        return v ? Val{*v} : Val{};
-      }
+      case Node::Variable: return variable(n.text, ctx);
       case Node::Path: return path(n, ctx, depth);
       case Node::Filter: return filter(n, ctx, depth);
       case Node::Negate: {
@@ -61,7 +93,7 @@ class Evaluator {
       case Node::Binary: return binary(n, ctx, depth);
       case Node::Condition: {
         Val c = eval(*n.args[0], ctx, depth + 1);
-        if (functions::truthy(c.v)) return eval(*n.args[1], ctx, depth + 1);
+        if (functions::truthy(c.v) || c.fn) return eval(*n.args[1], ctx, depth + 1);
         if (n.args.size() > 2) return eval(*n.args[2], ctx, depth + 1);
         return {};
       }
@@ -78,29 +110,34 @@ class Evaluator {
         return {out};
       }
       case Node::Block: {
-        env_.frames.emplace_back();
+        Scope* saved = scope_;
+        scope_ = new_scope(saved);
         Val last;
         for (const auto& p : n.args) last = eval(*p, ctx, depth + 1);
-        env_.frames.pop_back();
+        scope_ = saved;
         return last;
       }
       case Node::Bind: {
         Val v = eval(*n.args[0], ctx, depth + 1);
-        if (env_.frames.empty()) env_.frames.emplace_back();
-        if (v.v) env_.frames.back()[n.text] = *v.v;
-        else env_.frames.back().erase(n.text);
+        if (v.v || v.fn) scope_->vars[n.text] = Val{v.v, false, v.fn};
+        else scope_->vars.erase(n.text);
         return v;
       }
-      case Node::Lambda: fail("a function is only allowed as an argument of $map, $filter, $reduce, $each or $sift");
-      case Node::Call: {
-        if (n.args.size() >= 2 && n.args[1]->kind == Node::Lambda) return higher_order(n, ctx, depth);
-        std::vector<std::optional<json>> args;
-        for (const auto& a : n.args) {
-          Val v = eval(*a, ctx, depth + 1);
-          args.push_back(v.v ? std::optional<json>(unwrap(std::move(v))) : std::nullopt);
-        }
-        return {functions::call(n.text, args)};
+      case Node::Lambda: {
+        auto f = std::make_shared<Function>();
+        f->kind = Function::Lambda;
+        f->node = &n;
+        f->closure = scope_;
+        return Val{std::nullopt, false, f};
       }
+      case Node::Regex: {
+        auto f = std::make_shared<Function>();
+        f->kind = Function::Pattern;
+        f->node = &n;
+        return Val{std::nullopt, false, f};
+      }
+      case Node::Chain: return chain(n, ctx, depth);
+      case Node::Call: return call(n, ctx, depth, nullptr);
     }
     return {};
   }
@@ -119,63 +156,316 @@ class Evaluator {
     return d;
   }
 
-  // The lambda with its parameters bound to `values` (missing ones undefined).
-  std::optional<json> apply(const Node& lambda, const std::vector<json>& values, const json* ctx, int depth) {
-    std::map<std::string, json> frame;
-    for (size_t i = 0; i < lambda.value.size() && i < values.size(); ++i) frame[lambda.value[i].get<std::string>()] = values[i];
-    env_.frames.push_back(std::move(frame));
-    Val v = eval(*lambda.args[0], ctx, depth + 1);
-    env_.frames.pop_back();
+  Scope* new_scope(Scope* parent) {
+    if (scopes_.size() >= kMaxScopes) fail("the expression applies too many functions");
+    scopes_.push_back(std::make_unique<Scope>());
+    scopes_.back()->parent = parent;
+    return scopes_.back().get();
+  }
+
+  const Val* local(const std::string& name) const {
+    for (const Scope* s = scope_; s; s = s->parent)
+      if (auto it = s->vars.find(name); it != s->vars.end()) return &it->second;
+    return nullptr;
+  }
+
+  Val variable(const std::string& text, const json* ctx) {
+    if (text.empty()) return ctx ? Val{*ctx} : Val{};
+    if (text == "$") return {root_};
+    if (const Val* v = local(text)) return *v;
+    if (text == "states") return {b_.states};
+    if (auto v = b_.variables.find(text); v != b_.variables.end()) return {*v};
+    if (functions::is_function(text) || evaluator_function(text)) {
+      auto f = std::make_shared<Function>();
+      f->name = text;
+      return Val{std::nullopt, false, f};
+    }
+    return {};
+  }
+
+  static std::optional<json> plain(const Val& v) {
     if (!v.v) return std::nullopt;
-    return unwrap(std::move(v));
+    return unwrap(v);
+  }
+
+  // x ~> $f(args): $f(x, args); x ~> $f: $f(x); $f ~> $g: their composition.
+  Val chain(const Node& n, const json* ctx, int depth) {
+    Val lhs = eval(*n.args[0], ctx, depth + 1);
+    const Node& rhs = *n.args[1];
+    if (rhs.kind == Node::Call) return call(rhs, ctx, depth, &lhs);
+    Val f = eval(rhs, ctx, depth + 1);
+    if (!f.fn) fail("The right side of the function application operator ~> must be a function");
+    if (lhs.fn) {
+      auto c = std::make_shared<Function>();
+      c->kind = Function::Composed;
+      c->first = lhs.fn;
+      c->second = f.fn;
+      return Val{std::nullopt, false, c};
+    }
+    return apply(*f.fn, {lhs}, ctx, depth);
+  }
+
+  // $name(args...), with `first` before the written arguments (the left side of ~>).
+  Val call(const Node& n, const json* ctx, int depth, const Val* first) {
+    std::vector<Val> args;
+    if (first) args.push_back(*first);
+    for (const auto& a : n.args) args.push_back(eval(*a, ctx, depth + 1));
+    if (const Val* bound = local(n.text)) {
+      if (!bound->fn) fail("Attempted to invoke a non-function: $" + n.text);
+      FnPtr f = bound->fn;
+      return apply(*f, args, ctx, depth);
+    }
+    return builtin(n.text, args, ctx, depth);
+  }
+
+  Val apply(const Function& f, const std::vector<Val>& args, const json* ctx, int depth) {
+    if (depth > kMaxDepth) fail("the expression is nested too deeply");
+    switch (f.kind) {
+      case Function::Lambda: {
+        const Node& lambda = *f.node;
+        Scope* saved = scope_;
+        scope_ = new_scope(f.closure);
+        for (size_t i = 0; i < lambda.value.size() && i < args.size(); ++i)
+          if (args[i].v || args[i].fn) scope_->vars[lambda.value[i].get<std::string>()] = Val{plain(args[i]), false, args[i].fn};
+        Val v = eval(*lambda.args[0], ctx, depth + 1);
+        scope_ = saved;
+        return v;
+      }
+      case Function::Builtin: return builtin(f.name, args, ctx, depth + 1);
+      case Function::Pattern: {
+        std::vector<Val> a = {args.empty() ? Val{} : args[0], Val{std::nullopt, false, std::make_shared<Function>(f)}, Val{json(1)}};
+        return builtin("match", a, ctx, depth + 1);
+      }
+      case Function::Composed: {
+        Val mid = apply(*f.first, args, ctx, depth + 1);
+        return apply(*f.second, {mid}, ctx, depth + 1);
+      }
+    }
+    return {};
+  }
+
+  // A function argument applied to the values a higher-order function hands it: a lambda takes
+  // as many as it declares, a built-in function or regex only the first (`keep` of them).
+  Val apply_each(const Function& f, std::vector<Val> args, size_t keep, const json* ctx, int depth) {
+    if (f.kind != Function::Lambda && args.size() > keep) args.resize(keep);
+    return apply(f, args, ctx, depth);
+  }
+
+  static const std::string& need_string(const std::string& fn, const Val& v, size_t i) {
+    if (!v.v || !v.v->is_string()) fail("$" + fn + ": argument " + std::to_string(i + 1) + " must be a string");
+    return v.v->get_ref<const std::string&>();
+  }
+  static const Regex* pattern_of(const Val& v) {
+    return v.fn && v.fn->kind == Function::Pattern ? v.fn->node->regex.get() : nullptr;
+  }
+  static size_t limit_of(const std::string& fn, const std::vector<Val>& args, size_t i) {
+    if (args.size() <= i || !args[i].v) return SIZE_MAX;
+    if (!args[i].v->is_number() || args[i].v->get<double>() < 0)
+      fail("$" + fn + ": argument " + std::to_string(i + 1) + " must be a positive number");
+    double d = args[i].v->get<double>();
+    return d > 1e9 ? SIZE_MAX : static_cast<size_t>(d);
+  }
+  static json match_object(const std::string& s, const RegexMatch& m) {
+    json groups = json::array();
+    for (const auto& g : m.groups) groups.push_back(g ? json(*g) : json(""));
+    return {{"match", s.substr(m.begin, m.end - m.begin)}, {"index", code_points(s, m.begin)}, {"groups", groups}};
+  }
+
+  Val builtin(const std::string& fn, const std::vector<Val>& args, const json* ctx, int depth) {
+    if (fn == "map" || fn == "filter" || fn == "reduce" || fn == "each" || fn == "sift") return higher_order(fn, args, ctx, depth);
+    if (fn == "sort" && args.size() == 2) return sort(args, ctx, depth);
+    if (fn == "match" || ((fn == "contains" || fn == "split" || fn == "replace") && args.size() > 1 && pattern_of(args[1])))
+      return regex_function(fn, args, ctx, depth);
+    if (fn == "now" || fn == "millis" || fn == "fromMillis" || fn == "toMillis") return clock_function(fn, args);
+    if (fn == "exists" && args.size() == 1 && args[0].fn) return {true};
+    if (fn == "type" && args.size() == 1 && args[0].fn) return {"function"};
+    std::vector<std::optional<json>> plain_args;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i].fn) fail("$" + fn + ": argument " + std::to_string(i + 1) + " must not be a function");
+      plain_args.push_back(plain(args[i]));
+    }
+    return {functions::call(fn, plain_args)};
   }
 
   // $map(array, fn($v, $i, $a)), $filter(array, fn($v, $i, $a)), $reduce(array, fn($acc, $v,
   // $i, $a)[, init]), $each(object, fn($v, $k)), $sift(object, fn($v, $k)).
-  Val higher_order(const Node& n, const json* ctx, int depth) {
-    const std::string& fn = n.text;
-    const Node& lambda = *n.args[1];
-    Val first = eval(*n.args[0], ctx, depth + 1);
+  Val higher_order(const std::string& fn, const std::vector<Val>& args, const json* ctx, int depth) {
+    size_t most = fn == "reduce" ? 3 : 2;
+    if (args.size() < 2 || args.size() > most) fail("$" + fn + ": wrong number of arguments");
+    if (!args[1].fn) fail("$" + fn + ": argument 2 must be a function");
+    const Function& f = *args[1].fn;
+    if (!args[0].v) return {};
+    json first = unwrap(args[0]);
     if (fn == "each" || fn == "sift") {
-      if (n.args.size() != 2) fail("$" + fn + ": wrong number of arguments");
-      if (!first.v) return {};
-      if (!first.v->is_object()) fail("$" + fn + ": the first argument must be an object");
+      if (!first.is_object()) fail("$" + fn + ": the first argument must be an object");
       json out = fn == "each" ? json::array() : json::object();
-      for (auto it = first.v->begin(); it != first.v->end(); ++it) {
-        auto r = apply(lambda, {it.value(), it.key()}, ctx, depth);
-        if (fn == "each" && r) out.push_back(std::move(*r));
-        if (fn == "sift" && functions::truthy(r)) out[it.key()] = it.value();
+      for (auto it = first.begin(); it != first.end(); ++it) {
+        Val r = apply_each(f, {Val{it.value()}, Val{it.key()}, Val{first}}, 1, ctx, depth);
+        if (fn == "each" && r.v) out.push_back(unwrap(std::move(r)));
+        if (fn == "sift" && functions::truthy(plain(r))) out[it.key()] = it.value();
       }
       return out.empty() ? Val{} : Val{out, fn == "each"};
     }
-    if (fn != "map" && fn != "filter" && fn != "reduce") fail("$" + fn + " does not take a function");
-    if (n.args.size() != 2 && !(fn == "reduce" && n.args.size() == 3)) fail("$" + fn + ": wrong number of arguments");
-    if (!first.v) return {};
-    json items = first.v->is_array() ? *first.v : json::array({*first.v});
+    json items = first.is_array() ? first : json::array({first});
     if (fn == "reduce") {
       std::optional<json> acc;
       size_t start = 0;
-      if (n.args.size() == 3) {
-        Val init = eval(*n.args[2], ctx, depth + 1);
-        if (init.v) acc = unwrap(std::move(init));
-      }
+      if (args.size() == 3) acc = plain(args[2]);
       if (!acc) {
         if (items.empty()) return {};
         acc = items[0];
         start = 1;
       }
-      for (size_t i = start; i < items.size(); ++i) {
-        acc = apply(lambda, {acc ? *acc : json(), items[i], json(i), items}, ctx, depth);
-      }
+      for (size_t i = start; i < items.size(); ++i)
+        acc = plain(apply_each(f, {Val{acc}, Val{items[i]}, Val{json(i)}, Val{items}}, 2, ctx, depth));
       return acc ? Val{*acc} : Val{};
     }
     json out = json::array();
     for (size_t i = 0; i < items.size(); ++i) {
-      auto r = apply(lambda, {items[i], json(i), items}, ctx, depth);
-      if (fn == "map" && r) out.push_back(std::move(*r));
-      if (fn == "filter" && functions::truthy(r)) out.push_back(items[i]);
+      Val r = apply_each(f, {Val{items[i]}, Val{json(i)}, Val{items}}, 1, ctx, depth);
+      if (fn == "map" && r.v) out.push_back(unwrap(std::move(r)));
+      if (fn == "filter" && functions::truthy(plain(r))) out.push_back(items[i]);
     }
     return out.empty() ? Val{} : Val{out, true};
+  }
+
+  // $sort(array, function($l, $r)): a stable merge sort; the function says whether $l goes after $r.
+  Val sort(const std::vector<Val>& args, const json* ctx, int depth) {
+    if (!args[1].fn) fail("$sort: argument 2 must be a function");
+    if (!args[0].v) return {};
+    json items = unwrap(args[0]);
+    if (!items.is_array()) items = json::array({items});
+    std::vector<json> v(items.begin(), items.end()), tmp(v.size());
+    const Function& f = *args[1].fn;
+    auto after = [&](const json& l, const json& r) { return functions::truthy(plain(apply(f, {Val{l}, Val{r}}, ctx, depth))); };
+    for (size_t width = 1; width < v.size(); width *= 2) {
+      for (size_t lo = 0; lo < v.size(); lo += 2 * width) {
+        size_t mid = std::min(lo + width, v.size()), hi = std::min(lo + 2 * width, v.size());
+        size_t i = lo, j = mid, k = lo;
+        while (i < mid && j < hi) tmp[k++] = after(v[i], v[j]) ? v[j++] : v[i++];
+        while (i < mid) tmp[k++] = v[i++];
+        while (j < hi) tmp[k++] = v[j++];
+      }
+      std::swap(v, tmp);
+    }
+    return {json(v)};
+  }
+
+  // $match(str, /re/[, limit]); $contains, $split, $replace with a regex.
+  Val regex_function(const std::string& fn, const std::vector<Val>& args, const json* ctx, int depth) {
+    size_t most = fn == "replace" ? 4 : fn == "contains" ? 2 : 3;
+    if (args.size() < 2 || args.size() > most) fail("$" + fn + ": wrong number of arguments");
+    const Regex* re = pattern_of(args[1]);
+    if (!re) fail("$" + fn + ": argument 2 must be a regular expression");
+    if (!args[0].v) return {};
+    const std::string& s = need_string(fn, args[0], 0);
+    if (fn == "contains") return {regex_test(*re, s)};
+    if (fn == "match") {
+      json out = json::array();
+      for (const auto& m : regex_matches(*re, s, limit_of(fn, args, 2))) out.push_back(match_object(s, m));
+      return out.empty() ? Val{} : Val{out, true};
+    }
+    if (fn == "split") {
+      json out = json::array();
+      size_t from = 0, limit = limit_of(fn, args, 2);
+      if (limit == 0) return {out};
+      for (const auto& m : regex_matches(*re, s, limit)) {
+        out.push_back(s.substr(from, m.begin - from));
+        from = m.end;
+      }
+      if (out.size() < limit) out.push_back(s.substr(from));
+      return {out};
+    }
+    // $replace: a string with $0..$n and $$, or a function of the match object.
+    if (args.size() < 3 || (!args[2].fn && !(args[2].v && args[2].v->is_string())))
+      fail("$replace: argument 3 must be a string or a function");
+    std::string out;
+    size_t from = 0;
+    for (const auto& m : regex_matches(*re, s, limit_of(fn, args, 3))) {
+      out += s.substr(from, m.begin - from);
+      if (args[2].fn) {
+        Val r = apply(*args[2].fn, {Val{match_object(s, m)}}, ctx, depth);
+        auto text = plain(r);
+        if (!text || !text->is_string()) fail("Attempted to replace a matched string with a non-string value");
+        out += text->get<std::string>();
+      } else {
+        out += substitute(args[2].v->get_ref<const std::string&>(), s.substr(m.begin, m.end - m.begin), m.groups);
+      }
+      from = m.end;
+    }
+    return {out + s.substr(from)};
+  }
+
+  // A replacement string: $$ is $, $0 the match, $N the Nth group (the longest N that names a
+  // group; a group that took no part is empty).
+  static std::string substitute(const std::string& rep, const std::string& whole,
+                                const std::vector<std::optional<std::string>>& groups) {
+    std::string out;
+    for (size_t i = 0; i < rep.size(); ++i) {
+      if (rep[i] != '$' || i + 1 >= rep.size()) {
+        out += rep[i];
+        continue;
+      }
+      if (rep[i + 1] == '$') {
+        out += '$';
+        ++i;
+        continue;
+      }
+      size_t j = i + 1, n = 0, used = 0;
+      while (j < rep.size() && rep[j] >= '0' && rep[j] <= '9') {
+        size_t next = n * 10 + static_cast<size_t>(rep[j] - '0');
+        if (j > i + 1 && next > groups.size()) break;
+        n = next;
+        ++j;
+        used = j - i - 1;
+      }
+      if (used == 0) {
+        out += '$';
+        continue;
+      }
+      if (n == 0) out += whole;
+      else if (n <= groups.size() && groups[n - 1]) out += *groups[n - 1];
+      i += used;
+    }
+    return out;
+  }
+
+  int64_t now_millis() {
+    if (!now_) now_ = b_.clock ? b_.clock->epoch_millis() : SystemClock::instance().epoch_millis();
+    return *now_;
+  }
+
+  // $now([picture[, timezone]]), $millis(), $fromMillis(ms[, picture[, timezone]]),
+  // $toMillis(timestamp[, picture]).
+  Val clock_function(const std::string& fn, const std::vector<Val>& args) {
+    auto opt_string = [&](size_t i) -> std::optional<std::string> {
+      if (args.size() <= i || !args[i].v) return std::nullopt;
+      return need_string(fn, args[i], i);
+    };
+    const std::string kDefault = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]";
+    if (fn == "millis") {
+      if (!args.empty()) fail("$millis: wrong number of arguments");
+      return {now_millis()};
+    }
+    if (fn == "now") {
+      if (args.size() > 2) fail("$now: wrong number of arguments");
+      return {datetime::format(now_millis(), opt_string(0).value_or(kDefault), opt_string(1))};
+    }
+    if (fn == "fromMillis") {
+      if (args.empty() || args.size() > 3) fail("$fromMillis: wrong number of arguments");
+      if (!args[0].v) return {};
+      if (!args[0].v->is_number()) fail("$fromMillis: argument 1 must be a number");
+      double ms = std::floor(args[0].v->get<double>());
+      if (!(std::fabs(ms) <= 8.64e15)) fail("$fromMillis: the time is out of range");
+      return {datetime::format(static_cast<int64_t>(ms), opt_string(1).value_or(kDefault), opt_string(2))};
+    }
+    if (args.empty() || args.size() > 2) fail("$toMillis: wrong number of arguments");
+    if (!args[0].v) return {};
+    const std::string& text = need_string(fn, args[0], 0);
+    auto picture = opt_string(1);
+    if (!picture) return {datetime::parse_iso8601(text)};
+    auto ms = datetime::parse(text, *picture);
+    return ms ? Val{*ms} : Val{};
   }
 
   static Val name(const std::string& field, const json* ctx) {
@@ -323,8 +613,12 @@ class Evaluator {
     fail("unknown operator " + op);
   }
 
-  Env env_;
+  const Bindings& b_;
   json root_;
+  Scope* scope_ = nullptr;
+  std::vector<std::unique_ptr<Scope>> scopes_;
+  size_t steps_ = 0;
+  std::optional<int64_t> now_;
 };
 
 }  // namespace

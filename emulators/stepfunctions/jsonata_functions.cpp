@@ -356,6 +356,17 @@ bool equal(const json& a, const json& b) {
   return a == b;
 }
 
+bool is_function(const std::string& name) {
+  static const char* const names[] = {
+      "string", "length", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim",
+      "contains", "split", "join", "replace", "number", "abs", "floor", "ceil", "round", "power", "sqrt", "sum",
+      "max", "min", "average", "random", "count", "append", "reverse", "sort", "distinct", "exists", "keys",
+      "lookup", "merge", "type", "boolean", "not", "partition", "range", "hash", "uuid", "parse"};
+  for (const char* n : names)
+    if (name == n) return true;
+  return false;
+}
+
 std::optional<json> call(const std::string& fn, const Args& a) {
   if (fn == "string") {
     arity(fn, a, 0, 1);

@@ -1,9 +1,12 @@
 // The JSONata subset's parser (see jsonata.hpp): a tokenizer and a Pratt parser with
-// JSONata's binding powers (:= 10, ?: 20, or 25, and 30, comparisons and `in` 40, + - & 50,
-// * / % 60, . 75, [ ( 80). Nesting is bounded; any malformed input is a nullptr with a reason.
+// JSONata's binding powers (:= 10, ?: 20, or 25, and 30, comparisons, `in` and ~> 40, + - &
+// 50, * / % 60, . 75, [ ( 80). A `/` where an operand is expected opens a regular expression
+// (compiled here, see jsonata_regex.hpp). Nesting is bounded; any malformed input is a nullptr
+// with a reason.
 #include <cmath>
 
 #include "stepfunctions/jsonata.hpp"
+#include "stepfunctions/jsonata_regex.hpp"
 
 namespace awan::stepfunctions::jsonata {
 
@@ -15,8 +18,9 @@ constexpr int kMaxDepth = 64;
 constexpr size_t kMaxLength = 64 * 1024;
 
 struct Token {
-  enum Kind { End, Number, String, Name, Variable, Op } kind = End;
+  enum Kind { End, Number, String, Name, Variable, Op, Regex } kind = End;
   std::string text;
+  std::string flags;  // of a Regex
   double number = 0;
   size_t at = 0;
 };
@@ -30,11 +34,20 @@ class Lexer {
   explicit Lexer(std::string_view s) : s_(s) {}
 
   Token next() {
+    Token t = scan();
+    // After an operator (but not a closing bracket) an operand is expected: `/` opens a regex.
+    operand_next_ = t.kind == Token::Op && t.text != ")" && t.text != "]" && t.text != "}";
+    return t;
+  }
+
+ private:
+  Token scan() {
     skip_space();
     Token t;
     t.at = i_;
     if (i_ >= s_.size()) return t;
     char c = s_[i_];
+    if (c == '/' && operand_next_) return regex(t);
     if (c == '"' || c == '\'') {
       t.kind = Token::String;
       t.text = string_literal(c);
@@ -104,7 +117,28 @@ class Lexer {
     throw ParseError{std::string("unexpected character '") + c + "' at " + std::to_string(i_)};
   }
 
- private:
+  // /pattern/flags: up to the first `/` that is neither escaped nor in a [class].
+  Token regex(Token t) {
+    size_t start = ++i_;
+    bool in_class = false;
+    for (; i_ < s_.size(); ++i_) {
+      char c = s_[i_];
+      if (c == '\\') {
+        ++i_;
+        continue;
+      }
+      if (c == '[') in_class = true;
+      else if (c == ']') in_class = false;
+      else if (c == '/' && !in_class) break;
+    }
+    if (i_ >= s_.size()) throw ParseError{"unterminated regular expression at " + std::to_string(t.at)};
+    t.kind = Token::Regex;
+    t.text = std::string(s_.substr(start, i_ - start));
+    ++i_;
+    while (i_ < s_.size() && s_[i_] >= 'a' && s_[i_] <= 'z') t.flags += s_[i_++];
+    return t;
+  }
+
   static bool is_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9') ||
            static_cast<unsigned char>(c) >= 0x80;
@@ -177,6 +211,7 @@ class Lexer {
 
   std::string_view s_;
   size_t i_ = 0;
+  bool operand_next_ = true;
 };
 
 int binding_power(const Token& t) {
@@ -186,7 +221,7 @@ int binding_power(const Token& t) {
   if (o == "?") return 20;
   if (o == "or") return 25;
   if (o == "and") return 30;
-  if (o == "=" || o == "!=" || o == "<" || o == "<=" || o == ">" || o == ">=" || o == "in") return 40;
+  if (o == "=" || o == "!=" || o == "<" || o == "<=" || o == ">" || o == ">=" || o == "in" || o == "~>") return 40;
   if (o == "+" || o == "-" || o == "&") return 50;
   if (o == "*" || o == "/" || o == "%") return 60;
   if (o == ".") return 75;
@@ -239,6 +274,17 @@ class Parser {
       }
       case Token::String: return make(Node::Literal, "", {}, t.text);
       case Token::Variable: return make(Node::Variable, t.text);
+      case Token::Regex: {
+        std::string why;
+        auto re = compile_regex(t.text, t.flags, &why);
+        if (!re) throw ParseError{why + ", at " + std::to_string(t.at)};
+        auto n = std::make_shared<Node>();
+        n->kind = Node::Regex;
+        n->text = t.text;
+        n->value = t.flags;
+        n->regex = std::move(re);
+        return n;
+      }
       case Token::Name:
         if (t.text == "function" && is_op("(")) return lambda(depth);
         if (t.text == "true" || t.text == "false") return make(Node::Literal, "", {}, t.text == "true");
@@ -348,7 +394,8 @@ class Parser {
         throw ParseError{"the left side of := must be a $variable, at " + std::to_string(t.at)};
       return make(Node::Bind, left->text, {expression(bp - 1, depth + 1)});  // right-associative
     }
-    if (o == "**" || o == "~>" || o == "..")
+    if (o == "~>") return make(Node::Chain, "", {left, expression(bp, depth + 1)});
+    if (o == "**" || o == "..")
       throw ParseError{"operator '" + o + "' is not supported, at " + std::to_string(t.at)};
     return make(Node::Binary, o, {left, expression(bp, depth + 1)});
   }

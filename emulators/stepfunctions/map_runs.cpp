@@ -99,7 +99,7 @@ void StepFunctionsService::run_distributed_map(const FramePtr& f, const std::str
       c["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
       if (f->uses_jsonata(st)) {
         json states = {{"input", input}, {"context", c}};
-        inputs.push_back(jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables}));
+        inputs.push_back(jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables, env_.clock}));
       } else {
         inputs.push_back(paths::payload(st["ItemSelector"], paths::Scope{input, c, f->variables}, "ItemSelector"));
       }
@@ -176,7 +176,7 @@ void StepFunctionsService::write_results(const FramePtr& f, const json& st, cons
   try {
     if (f->uses_jsonata(st)) {
       json states = {{"input", scope_input}, {"context", ctx}};
-      params = writer.contains("Arguments") ? jsonata::evaluate_template(writer["Arguments"], jsonata::Bindings{states, f->variables})
+      params = writer.contains("Arguments") ? jsonata::evaluate_template(writer["Arguments"], jsonata::Bindings{states, f->variables, env_.clock})
                                             : json::object();
     } else {
       params = writer.contains("Parameters")

@@ -71,7 +71,7 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
     try {
       if (f->uses_jsonata(st)) {
         json states = {{"input", input}, {"context", ctx}};
-        params = reader.contains("Arguments") ? jsonata::evaluate_template(reader["Arguments"], jsonata::Bindings{states, f->variables})
+        params = reader.contains("Arguments") ? jsonata::evaluate_template(reader["Arguments"], jsonata::Bindings{states, f->variables, env_.clock})
                                               : json::object();
       } else {
         params = reader.contains("Parameters") ? paths::payload(reader["Parameters"], scope, "Parameters") : json::object();
@@ -124,7 +124,7 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
   try {
     if (st.contains("Items") && f->uses_jsonata(st)) {
       json states = {{"input", input}, {"context", ctx}};
-      items = jsonata::evaluate_template(st["Items"], jsonata::Bindings{states, f->variables});
+      items = jsonata::evaluate_template(st["Items"], jsonata::Bindings{states, f->variables, env_.clock});
     } else if (st.contains("Items")) items = paths::payload(json{{"v", st["Items"]}}, scope, "Items")["v"];
     else if (st.contains("ItemsPath")) {
       auto v = paths::resolve(st["ItemsPath"], scope);
@@ -140,6 +140,67 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
     return got(Outcome::failure("States.Runtime", "Map state input must be an array, was " + std::string(items.type_name())),
                nullptr);
   got(ok, std::move(items));
+}
+
+void StepFunctionsService::run_mocked_map(const FramePtr& f, const json& st, const json& input, OutcomeFn done) {
+  auto judge = [this, f, &st, input, done](Outcome failed, json items) {
+    if (!failed.ok) return done(std::move(failed));
+    Execution& e = *f->exec;
+    json ctx = e.context;
+    paths::Scope scope{input, ctx, f->variables};
+    const bool ata = f->uses_jsonata(st);
+    double pct = -1;
+    int64_t count = -1;
+    try {
+      if (!ata && st.contains("ItemsPath")) e.inspection["afterItemsPath"] = items.dump();
+      if (st.contains("ItemSelector") || st.contains("Parameters")) {
+        json selected = json::array();
+        for (size_t i = 0; i < items.size(); ++i) {
+          json c = ctx;
+          c["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
+          if (ata) {
+            json states = {{"input", input}, {"context", c}};
+            selected.push_back(jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables, env_.clock}));
+          } else {
+            paths::Scope s{input, c, f->variables};
+            selected.push_back(paths::payload(st.contains("ItemSelector") ? st["ItemSelector"] : st["Parameters"], s, "ItemSelector"));
+          }
+        }
+        e.inspection["afterItemSelector"] = selected.dump();
+      }
+      size_t mc = number_field<size_t>(st, "MaxConcurrency", scope, 0);
+      e.inspection["maxConcurrency"] = mc;
+      pct = number_field<double>(st, "ToleratedFailurePercentage", scope, -1);
+      count = number_field<int64_t>(st, "ToleratedFailureCount", scope, -1);
+      if (count >= 0) e.inspection["toleratedFailureCount"] = count;
+      if (pct >= 0) e.inspection["toleratedFailurePercentage"] = pct;
+    } catch (const StatesError& err) {
+      return done(Outcome::failure(err.error, err.cause));
+    }
+    Outcome o = e.mocked();
+    int64_t failures = e.test_config.value("mapIterationFailureCount", int64_t{0});
+    if (o.ok && failures > 0) {
+      bool tolerated = (count >= 0 && failures <= count) ||
+                       (pct >= 0 && !items.empty() && 100.0 * static_cast<double>(failures) / static_cast<double>(items.size()) <= pct);
+      if (!tolerated)
+        return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
+                                     "The specified tolerated failure threshold was exceeded"));
+    }
+    done(std::move(o));
+  };
+  // mapItemReaderData: what the ItemReader would have read from S3.
+  if (st.contains("ItemReader") && f->exec->test_config.contains("mapItemReaderData")) {
+    const json& reader = st["ItemReader"];
+    std::string data = f->exec->test_config["mapItemReaderData"];
+    json config = reader.contains("ReaderConfig") && reader["ReaderConfig"].is_object() ? reader["ReaderConfig"] : json::object();
+    std::string format = reader.value("Resource", "") == "arn:aws:states:::s3:listObjectsV2" ? "JSON"
+                         : config.contains("InputType") && config["InputType"].is_string() ? config["InputType"].get<std::string>()
+                                                                                             : "JSON";
+    auto items = parse_item_reader(data, format, config);
+    if (!items.error.empty()) return judge(Outcome::failure("States.ItemReaderFailed", items.error), nullptr);
+    return judge(Outcome{}, std::move(items.items));
+  }
+  map_source(f, st, input, judge);
 }
 
 void StepFunctionsService::map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items,
@@ -210,7 +271,7 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
             json ctx = f->exec->context;
             ctx["Map"] = {{"Item", child->map_item}};
             json states = {{"input", join->input}, {"context", ctx}};
-            item = jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables});
+            item = jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables, env_.clock});
           } else if (st.contains("ItemSelector") || st.contains("Parameters")) {
             json ctx = f->exec->context;
             ctx["Map"] = {{"Item", child->map_item}};

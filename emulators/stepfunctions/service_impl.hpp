@@ -80,6 +80,16 @@ struct Execution {
   json redrive_point;                 // the checkpoint of the state it failed in (RedriveExecution)
   bool test = false;                  // a TestState run: one state, no waits, no retries
   json inspection;                    // TestState's inspectionData (DEBUG)
+  json mock;                          // TestState's mock ({"result" parsed} or {"errorOutput"}), null: none
+  json test_config = json::object();  // TestState's stateConfiguration
+  // The mocked outcome of the tested Task, Parallel or Map.
+  Outcome mocked() const {
+    if (mock.contains("errorOutput"))
+      return Outcome::failure(mock["errorOutput"].value("error", ""), mock["errorOutput"].value("cause", ""));
+    Outcome o;
+    o.output = mock["result"];
+    return o;
+  }
   std::shared_ptr<bool> live = std::make_shared<bool>(true);  // false once this run ended
 };
 using ExecutionPtr = std::shared_ptr<Execution>;
@@ -241,6 +251,9 @@ class StepFunctionsService final : public Service {
   void run_map(const FramePtr& f, const std::string& name, const json& st, json input, OutcomeFn done);
   // The items of a Map state: ItemReader (S3 GetObject / ListObjectsV2), Items, ItemsPath, input.
   void map_source(const FramePtr& f, const json& st, const json& input, std::function<void(Outcome, json)> got);
+  // TestState with a mock: the Map's items (mapItemReaderData standing for its ItemReader),
+  // their inspection data, and the mocked result judged against the tolerated failures.
+  void run_mocked_map(const FramePtr& f, const json& st, const json& input, OutcomeFn done);
   // run: the map run of a distributed Map (nullptr inline); with ResultWriter, each iteration's
   // result record goes to `done` as the output array.
   void map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items, OutcomeFn done,

@@ -160,6 +160,119 @@ TEST(StepFunctionsTestState, StatusesAndInspection) {
             "ValidationException");
 }
 
+TEST(StepFunctionsTestState, MocksAndStateConfiguration) {
+  FlakyFixture fx;  // the function would fail: a mock stands for the call
+  json task = {{"Type", "Task"}, {"Resource", "arn:aws:states:::lambda:invoke"},
+               {"Parameters", {{"FunctionName", kFunction}, {"Payload.$", "$"}}}, {"ResultSelector", {{"p.$", "$.Payload"}}},
+               {"Next", "After"}};
+  json retried = task;
+  retried["Retry"] = {{{"ErrorEquals", {"Other"}}, {"MaxAttempts", 1}},
+                      {{"ErrorEquals", {"Boom"}}, {"MaxAttempts", 2}, {"IntervalSeconds", 3}, {"BackoffRate", 2}}};
+  retried["Catch"] = {{{"ErrorEquals", {"Nope"}}, {"Next", "X"}}, {{"ErrorEquals", {"States.ALL"}}, {"Next", "Handler"}}};
+  json branch = {{"StartAt", "Inner"}, {"States", {{"Inner", {{"Type", "Pass"}, {"End", true}}}}}};
+  json parallel = {{"Type", "Parallel"}, {"Branches", {branch}}, {"End", true}};
+  json map = {{"Type", "Map"}, {"ItemsPath", "$.items"}, {"ItemSelector", {{"v.$", "$$.Map.Item.Value"}}},
+              {"ToleratedFailureCount", 1}, {"MaxConcurrency", 2}, {"ItemProcessor", branch}, {"End", true}};
+  json reader = {{"Type", "Map"}, {"ItemReader", {{"Resource", "arn:aws:states:::s3:getObject"},
+                                                  {"ReaderConfig", {{"InputType", "CSV"}, {"CSVHeaderLocation", "FIRST_ROW"}}},
+                                                  {"Parameters", {{"Bucket", "b"}, {"Key", "k.csv"}}}}},
+                 {"ItemProcessor", {{"ProcessorConfig", {{"Mode", "DISTRIBUTED"}, {"ExecutionType", "STANDARD"}}},
+                                    {"StartAt", "Inner"}, {"States", {{"Inner", {{"Type", "Pass"}, {"End", true}}}}}}},
+                 {"End", true}};
+  json token = {{"Type", "Task"}, {"Resource", "arn:aws:states:::sqs:sendMessage.waitForTaskToken"}, {"End", true}};
+  json activity = {{"Type", "Task"}, {"Resource", "arn:aws:states:us-east-1:000000000000:activity:a"}, {"End", true}};
+  struct T {
+    std::string name;
+    json state, mock, config, input;
+    std::string status, next, error;
+    json output;
+  };
+  std::vector<T> table = {
+      {"result", task, {{"result", R"({"Payload":{"x":1},"StatusCode":200})"}}, nullptr, {{"a", 1}}, "SUCCEEDED", "After", "",
+       {{"p", {{"x", 1}}}}},
+      {"error", task, {{"errorOutput", {{"error", "Boom"}, {"cause", "c"}}}}, nullptr, json::object(), "FAILED", "", "Boom", nullptr},
+      {"retriable", retried, {{"errorOutput", {{"error", "Boom"}}}}, {{"retrierRetryCount", 1}}, json::object(), "RETRIABLE", "",
+       "Boom", nullptr},
+      {"retries exhausted", retried, {{"errorOutput", {{"error", "Boom"}}}}, {{"retrierRetryCount", 2}}, json::object(),
+       "CAUGHT_ERROR", "Handler", "Boom", {{"Error", "Boom"}, {"Cause", ""}}},
+      {"waitForTaskToken", token, {{"result", R"({"approved":true})"}}, nullptr, json::object(), "SUCCEEDED", "", "",
+       {{"approved", true}}},
+      {"activity", activity, {{"result", R"("done")"}}, nullptr, json::object(), "SUCCEEDED", "", "", "done"},
+      {"parallel", parallel, {{"result", R"([{"b":1}])"}}, nullptr, json::object(), "SUCCEEDED", "", "", {{{"b", 1}}}},
+      {"parallel error", parallel, {{"errorOutput", {{"error", "E"}, {"cause", "C"}}}}, {{"errorCausedByState", "Inner"}},
+       json::object(), "FAILED", "", "E", nullptr},
+      {"map", map, {{"result", "[1,2,3]"}}, {{"mapIterationFailureCount", 1}}, {{"items", {1, 2, 3}}}, "SUCCEEDED", "", "",
+       {1, 2, 3}},
+      {"map over tolerance", map, {{"result", "[1,2,3]"}}, {{"mapIterationFailureCount", 2}}, {{"items", {1, 2, 3}}}, "FAILED", "",
+       "States.ExceedToleratedFailureThreshold", nullptr},
+      {"item reader data", reader, {{"result", "[]"}}, {{"mapItemReaderData", "a,b\n1,2\n3,4\n"}}, json::object(), "SUCCEEDED", "",
+       "", json::array()},
+      {"no validation", task, {{"result", R"({"Unknown":1})"}, {"fieldValidationMode", "NONE"}}, nullptr, json::object(),
+       "FAILED", "", "States.Runtime", nullptr},
+      {"present", task, {{"result", R"({"Payload":{"k":[1]}})"}, {"fieldValidationMode", "PRESENT"}}, nullptr, json::object(),
+       "SUCCEEDED", "After", "", {{"p", {{"k", {1}}}}}},
+  };
+  for (const auto& t : table) {
+    json in = {{"definition", t.state.dump()}, {"input", t.input.dump()}, {"inspectionLevel", "DEBUG"}, {"mock", t.mock}};
+    if (!t.config.is_null()) in["stateConfiguration"] = t.config;
+    auto r = fx.invoke("TestState", in);
+    ASSERT_FALSE(r.is_error()) << t.name << ": " << r.error->message;
+    EXPECT_EQ(r.output["status"], t.status) << t.name << ": " << r.output.dump();
+    EXPECT_EQ(r.output.value("nextState", ""), t.next) << t.name;
+    EXPECT_EQ(r.output.value("error", ""), t.error) << t.name;
+    if (!t.output.is_null()) EXPECT_EQ(json::parse(r.output.value("output", "null")), t.output) << t.name;
+  }
+  auto inspect = [&](const json& state, const json& mock, const json& config, const json& input) {
+    json in = {{"definition", state.dump()}, {"input", input.dump()}, {"inspectionLevel", "DEBUG"}, {"mock", mock},
+               {"stateConfiguration", config}};
+    return fx.invoke("TestState", in).output["inspectionData"];
+  };
+  // The retrier's index and its backoff for the attempts made: 3 s * 2^1.
+  auto d = inspect(retried, {{"errorOutput", {{"error", "Boom"}}}}, {{"retrierRetryCount", 1}}, json::object());
+  EXPECT_EQ(d["errorDetails"], (json{{"retryIndex", 1}, {"retryBackoffIntervalSeconds", 6}}));
+  d = inspect(retried, {{"errorOutput", {{"error", "Boom"}}}}, {{"retrierRetryCount", 5}}, json::object());
+  EXPECT_EQ(d["errorDetails"], (json{{"catchIndex", 1}}));
+  d = inspect(map, {{"result", "[]"}}, json::object(), {{"items", {"a", "b"}}});
+  EXPECT_EQ(d["afterItemsPath"], "[\"a\",\"b\"]");
+  EXPECT_EQ(json::parse(d["afterItemSelector"].get<std::string>()), (json{{{"v", "a"}}, {{"v", "b"}}}));
+  EXPECT_EQ(d["toleratedFailureCount"], 1);
+  EXPECT_EQ(d["maxConcurrency"], 2);
+  // Refused: a mock where none is taken, both or neither result and errorOutput, a result that
+  // is not JSON or not the API's shape, Map and Parallel without a mock, misplaced configuration.
+  struct Bad {
+    std::string name;
+    json state, mock, config;
+    std::string message;
+  };
+  std::vector<Bad> bad = {
+      {"pass", {{"Type", "Pass"}, {"End", true}}, {{"result", "1"}}, nullptr, "State type 'Pass' is not supported when a mock is specified"},
+      {"both", task, {{"result", "1"}, {"errorOutput", {{"error", "E"}}}}, nullptr, "only one of the following fields"},
+      {"neither", task, json::object(), nullptr, "only one of the following fields"},
+      {"not json", task, {{"result", "{nope"}}, nullptr, "not valid JSON"},
+      {"strict type", task, {{"result", R"({"StatusCode":"200"})"}}, nullptr, "'StatusCode' must be an integer"},
+      {"strict unknown", task, {{"result", R"({"Unknown":1})"}}, nullptr, "'Unknown' is not in the API's response"},
+      {"mode", task, {{"result", "{}"}, {"fieldValidationMode", "LOOSE"}}, nullptr, "[STRICT, PRESENT, NONE]"},
+      {"no error", task, {{"errorOutput", {{"cause", "c"}}}}, nullptr, "error field is required"},
+      {"parallel needs a mock", parallel, nullptr, nullptr, "only supported when a mock is specified"},
+      {"parallel array", parallel, {{"result", "{}"}}, nullptr, "must be a JSON array"},
+      {"map count on a task", task, {{"result", "{}"}}, {{"mapIterationFailureCount", 1}}, "only be specified for a Map"},
+      {"negative", task, {{"result", "{}"}}, {{"retrierRetryCount", -1}}, "non-negative integer"},
+      {"reader data without reader", map, {{"result", "[]"}}, {{"mapItemReaderData", "[]"}}, "with an ItemReader"},
+      {"unknown inner state", parallel, {{"errorOutput", {{"error", "E"}}}}, {{"errorCausedByState", "Nope"}}, "is not a state"},
+      {"caused by without error", parallel, {{"result", "[]"}}, {{"errorCausedByState", "Inner"}}, "mock.errorOutput"},
+      {"token without mock", token, nullptr, nullptr, "only when a mock is specified"},
+  };
+  for (const auto& b : bad) {
+    json in = {{"definition", b.state.dump()}};
+    if (!b.mock.is_null()) in["mock"] = b.mock;
+    if (!b.config.is_null()) in["stateConfiguration"] = b.config;
+    auto r = fx.invoke("TestState", in);
+    ASSERT_TRUE(r.is_error()) << b.name;
+    EXPECT_EQ(r.error->code, "ValidationException") << b.name;
+    EXPECT_NE(r.error->message.find(b.message), std::string::npos) << b.name << ": " << r.error->message;
+  }
+}
+
 TEST(StepFunctionsVariables, BranchScopes) {
   Fixture fx;
   json branch = {{"StartAt", "In"},

@@ -140,7 +140,7 @@ TEST(StepFunctionsJsonata, Expressions) {
 }
 
 TEST(StepFunctionsJsonata, MalformedAndRuntimeErrors) {
-  for (const char* bad : {"", "1 +", "(1", "[1, 2", "{'a' 1}", "'unterminated", "$f(", "a[", "1 ** 2", "$x ~> $f",
+  for (const char* bad : {"", "1 +", "(1", "[1, 2", "{'a' 1}", "'unterminated", "$f(", "a[", "1 ** 2", "$x ~> ", "/re",
                           "1 := 2", "@", "{% %}", "a..b", "`name", "/* open", "\"\\u12\"", "foo(1)", "1e999",
                           "function($x) { $x", "function(x) { 1 }", "$map([1], function($v) { })",
                           "'\xac' & 1", "\xc0\x80", "'\xed\xa0\x80'"}) {
@@ -154,7 +154,7 @@ TEST(StepFunctionsJsonata, MalformedAndRuntimeErrors) {
   EXPECT_EQ(jsonata::parse(std::string(5000, '[') + std::string(5000, ']')), nullptr);
   for (const char* bad : {"'a' + 1", "1 / 0", "$nope()", "$number('x')", "$sqrt(-1)", "[1..100000]", "'a' < 1",
                           "$substring(1, 2)", "$range(1, 100000, 1)", "$parse('{')", "$sort([1, 'a'])", "$hash('a', 'MD4')",
-                          "function($x) { 1 }", "$count([1], function($v) { 1 })", "$map([1])"}) {
+                          "$count([1], function($v) { 1 })", "$map([1])"}) {
     try {
       eval(bad);
       ADD_FAILURE() << bad;
@@ -263,4 +263,161 @@ TEST(StepFunctionsJsonata, Validation) {
   EXPECT_TRUE(stepfunctions::asl::parse(
                   R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Wait","Seconds":"{% 1 %}","End":true}}})")
                   .ok());
+}
+
+TEST(StepFunctionsJsonata, FunctionsAsValuesAndChains) {
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"($double := function($x) { $x * 2 }; $double(21))", 42},
+      {"($add := function($a, $b) { $a + $b }; $reduce([1, 2, 3], $add))", 6},
+      {"($f := function($v) { $v > 1 }; $filter([1, 2, 3], $f))", {2, 3}},
+      {"$map([1, 2], $string)", {"1", "2"}},
+      {"($make := function($n) { function($x) { $x + $n } }; $add2 := $make(2); $add2(3))", 5},
+      {"($fact := function($n) { $n <= 1 ? 1 : $n * $fact($n - 1) }; $fact(10))", 3628800},
+      {"$type(function() { 1 })", "function"},
+      {"$exists($uppercase)", true},
+      {"'abc' ~> $uppercase()", "ABC"},
+      {"'a,b' ~> $split(',') ~> $join('-')", "a-b"},
+      {"[3, 1, 2] ~> $sort() ~> $reverse()", {3, 2, 1}},
+      {"'x' ~> function($s) { $s & '!' }", "x!"},
+      {"($shout := $uppercase ~> function($s) { $s & '!' }; $shout('hi'))", "HI!"},
+      {"$states.input.orders ~> $map(function($o) { $o.total })", {10, 25}},
+      {"$sort([3, 1, 2], function($l, $r) { $l < $r })", {3, 2, 1}},
+      {"$sort($states.input.orders, function($l, $r) { $l.total < $r.total }).id", {2, 1}},
+      {"$each({'a': 1}, function($v, $k) { $k })", "a"},
+  };
+  for (const auto& t : table) {
+    auto v = eval(t.expr);
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  // A function is no JSON value: the template member is left out.
+  json s = states(), vars = json::object();
+  EXPECT_EQ(jsonata::evaluate_template(json{{"f", "{% function($x) { $x } %}"}, {"k", 1}}, jsonata::Bindings{s, vars}),
+            (json{{"k", 1}}));
+  for (const char* bad : {"($x := 1; $x(2))", "1 ~> 2", "$string(function() { 1 })", "$map([1], 2)",
+                          "($f := function($n) { $f($n + 1) }; $f(0))", "$sort([1, 2], 3)",
+                          "$map([1..9999], function($i) { $map([1..9999], function($j) { $i * $j }) })"}) {
+    try {
+      eval(bad);
+      ADD_FAILURE() << bad;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
+    }
+  }
+}
+
+TEST(StepFunctionsJsonata, RegularExpressions) {
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"$contains('Hello World', /wo/i)", true},
+      {"$contains('Hello World', /wo/)", false},
+      {"$contains($states.input.name, /^a.n$/)", true},
+      {"$match('ababbabbcc', /a(b+)/)",
+       {{{"match", "ab"}, {"index", 0}, {"groups", {"b"}}},
+        {{"match", "abb"}, {"index", 2}, {"groups", {"bb"}}},
+        {{"match", "abb"}, {"index", 5}, {"groups", {"bb"}}}}},
+      {"$match('ababbabbcc', /a(b+)/, 1)", {{"match", "ab"}, {"index", 0}, {"groups", {"b"}}}},
+      {"$match('héllo', /l+/).index", 2},
+      {"$replace('John Smith', /(\\w+)\\s(\\w+)/, '$2, $1')", "Smith, John"},
+      {"$replace('265USD', /([0-9]+)USD/, '$$$1')", "$265"},
+      {"$replace('abcabc', /b/, 'X', 1)", "aXcabc"},
+      {"$replace('a1b22', /[0-9]+/, function($m) { $string($number($m.match) * 2) })", "a2b44"},
+      {"$split('a1b22c', /[0-9]+/)", {"a", "b", "c"}},
+      {"$split('a1b22c', /[0-9]+/, 2)", {"a", "b"}},
+      {"$split('abc', /x/)", {"abc"}},
+      {"$filter(['ab', 'cd', 'ax'], function($s) { $contains($s, /^a/) })", {"ab", "ax"}},
+      {"$count($match('a\\nb', /^b/m))", 1},
+      {"10 / 2 / 5", 1},
+      {"$states.input.n / 2", 2},
+  };
+  for (const auto& t : table) {
+    auto v = eval(t.expr);
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  EXPECT_FALSE(eval("$match('abc', /x/)").has_value());
+  // Malformed patterns are refused when the expression is parsed.
+  for (const char* bad : {"//", "/a", "/(a/", "/a/g", "/(a)\\1/", "/a{1000}{1000}/", "/[/"}) {
+    std::string why;
+    EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+  EXPECT_EQ(jsonata::parse("/" + std::string(300, 'a') + "/"), nullptr);
+  // Zero-length matches, subjects too long, a regex where a string is needed: runtime errors.
+  for (const std::string bad : {std::string("$match('abc', /x*/)"), std::string("$replace('abc', /x*/, 'y')"),
+                                std::string("$contains('") + std::string(20000, 'a') + "', /(a|aa)*b/)",
+                                std::string("$match('abc', 'b')"), std::string("$uppercase(/a/)")}) {
+    try {
+      eval(bad);
+      ADD_FAILURE() << bad;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad.substr(0, 40);
+    }
+  }
+  // A pattern that backtracks exponentially elsewhere runs in linear time here.
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(eval("$contains('" + std::string(5000, 'a') + "', /^(a|aa)*$/)"), json(true));
+  EXPECT_EQ(eval("$contains('" + std::string(5000, 'a') + "c', /^(a+)+b/)"), json(false));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+TEST(StepFunctionsJsonata, DateTime) {
+  ManualClock clock;
+  clock.set(std::chrono::system_clock::time_point(std::chrono::milliseconds(1714564800123)));  // 2024-05-01T12:00:00.123Z
+  json s = states(), vars = json::object();
+  auto at = [&](const std::string& expr) {
+    auto n = jsonata::parse(expr);
+    EXPECT_TRUE(n) << expr;
+    return n ? jsonata::evaluate(*n, jsonata::Bindings{s, vars, &clock}) : std::nullopt;
+  };
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"$now()", "2024-05-01T12:00:00.123Z"},
+      {"$millis()", 1714564800123},
+      {"$now() = $now() and $millis() = $millis()", true},
+      {"$now('[Y0001]-[M01]-[D01]')", "2024-05-01"},
+      {"$now('[H01]:[m01] [z]', '+0530')", "17:30 GMT+05:30"},
+      {"$fromMillis(0)", "1970-01-01T00:00:00.000Z"},
+      {"$fromMillis(1714564800123, '[D1o] [MNn] [Y]')", "1st May 2024"},
+      {"$fromMillis(1714564800123, '[FNn,3-3], [D01] [MN,3-3] [Y0001] [h]:[m01] [P]')", "Wed, 01 MAY 2024 12:00 pm"},
+      {"$fromMillis(1714564800123, '[d]')", "122"},
+      {"$fromMillis(1714564800123, undefined, '-0500')", "2024-05-01T07:00:00.123-05:00"},
+      {"$fromMillis(-86400000)", "1969-12-31T00:00:00.000Z"},
+      {"$fromMillis(1714564800123, '[Y01][M01][D01]')", "240501"},
+      {"$toMillis('2024-05-01T12:00:00.123Z')", 1714564800123},
+      {"$toMillis('2024-05-01T14:00:00+02:00')", 1714564800000},
+      {"$toMillis('2024-05-01')", 1714521600000},
+      {"$toMillis('1969-12-31T23:59:59Z')", -1000},
+      {"$toMillis('2024-05-01 12:30', '[Y]-[M]-[D] [H]:[m]')", 1714566600000},
+      {"$toMillis('01/05/2024', '[D01]/[M01]/[Y0001]')", 1714521600000},
+      {"$toMillis('20240501', '[Y0001][M01][D01]')", 1714521600000},
+      {"$toMillis('1 May 2024 3pm', '[D] [MNn] [Y] [h][P]')", 1714575600000},
+      {"$fromMillis($toMillis('2024-02-29T23:59:59.999Z') + 1)", "2024-03-01T00:00:00.000Z"},
+  };
+  for (const auto& t : table) {
+    auto v = at(t.expr);
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  EXPECT_FALSE(at("$toMillis('May 2024', '[Y]-[M]')").has_value());
+  for (const char* bad : {"$toMillis('yesterday')", "$toMillis('2024-13-01')", "$toMillis('2024-02-30')",
+                          "$fromMillis('x')", "$fromMillis(1e300)", "$now('[W]')", "$now('[Y', '+0100')",
+                          "$now('[Y]', 'CET')", "$millis(1)"}) {
+    try {
+      at(bad);
+      ADD_FAILURE() << bad;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
+    }
+  }
 }

@@ -1,0 +1,23 @@
+#pragma once
+// Date and time for the JSONata subset's $now, $fromMillis and $toMillis: ISO 8601 text and
+// XPath picture strings ("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"). Pictures
+// are partial: components Y M D d F H h P m s f Z z (numbers with their minimum width, names N n
+// Nn with a maximum width, the ordinal suffix o); W w X x C E are refused. Failures throw
+// StatesError (States.QueryEvaluationError).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace awan::stepfunctions::jsonata::datetime {
+
+// "2024-05-01T12:00:00.000Z" (JavaScript's Date.toISOString).
+std::string iso8601(int64_t millis);
+// The instant in a picture, at a timezone offset "±HHMM" (UTC when absent).
+std::string format(int64_t millis, const std::string& picture, const std::optional<std::string>& timezone);
+// ISO 8601 text (YYYY[-MM[-DD[Thh:mm:ss[.fff]]]][Z|±hh[:]mm]; no offset means UTC) to
+// milliseconds since the epoch.
+int64_t parse_iso8601(const std::string& text);
+// Text written in a picture to milliseconds; nullopt when it does not match the picture.
+std::optional<int64_t> parse(const std::string& text, const std::string& picture);
+
+}  // namespace awan::stepfunctions::jsonata::datetime
