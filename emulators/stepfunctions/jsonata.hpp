@@ -46,7 +46,7 @@ struct Node {
   std::string text;
   nlohmann::json value;
   std::vector<std::shared_ptr<const Node>> args;
-  std::shared_ptr<const Regex> regex;
+  std::shared_ptr<const ::awan::stepfunctions::jsonata::Regex> regex;
 };
 using NodePtr = std::shared_ptr<const Node>;
 

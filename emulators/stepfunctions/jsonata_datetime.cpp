@@ -2,6 +2,7 @@
 // the epoch, the picture-string formatter and parser, ISO 8601 parsing.
 #include "stepfunctions/jsonata_datetime.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <vector>

@@ -45,6 +45,9 @@ struct Val {
   std::optional<json> v;
   bool seq = false;  // a sequence from a path: flattened into an enclosing path or array
   FnPtr fn;          // a function (v is then empty: a function is no JSON value)
+  Val() = default;
+  Val(std::optional<json> value, bool sequence = false, FnPtr f = nullptr)
+      : v(std::move(value)), seq(sequence), fn(std::move(f)) {}
 };
 
 // The bindings of a block or a function call; owned by the evaluator, so closures can point
@@ -246,8 +249,9 @@ class Evaluator {
 
   // A function argument applied to the values a higher-order function hands it: a lambda takes
   // as many as it declares, a built-in function or regex only the first (`keep` of them).
+  static size_t arity(const Function& f, size_t keep) { return f.kind == Function::Lambda ? f.node->value.size() : keep; }
   Val apply_each(const Function& f, std::vector<Val> args, size_t keep, const json* ctx, int depth) {
-    if (f.kind != Function::Lambda && args.size() > keep) args.resize(keep);
+    if (args.size() > arity(f, keep)) args.resize(arity(f, keep));
     return apply(f, args, ctx, depth);
   }
 
@@ -300,7 +304,9 @@ class Evaluator {
       if (!first.is_object()) fail("$" + fn + ": the first argument must be an object");
       json out = fn == "each" ? json::array() : json::object();
       for (auto it = first.begin(); it != first.end(); ++it) {
-        Val r = apply_each(f, {Val{it.value()}, Val{it.key()}, Val{first}}, 1, ctx, depth);
+        std::vector<Val> a = {Val{it.value()}, Val{it.key()}};
+        if (arity(f, 1) > 2) a.push_back(Val{first});
+        Val r = apply_each(f, std::move(a), 1, ctx, depth);
         if (fn == "each" && r.v) out.push_back(unwrap(std::move(r)));
         if (fn == "sift" && functions::truthy(plain(r))) out[it.key()] = it.value();
       }
@@ -316,13 +322,18 @@ class Evaluator {
         acc = items[0];
         start = 1;
       }
-      for (size_t i = start; i < items.size(); ++i)
-        acc = plain(apply_each(f, {Val{acc}, Val{items[i]}, Val{json(i)}, Val{items}}, 2, ctx, depth));
+      for (size_t i = start; i < items.size(); ++i) {
+        std::vector<Val> a = {Val{acc}, Val{items[i]}, Val{json(i)}};
+        if (arity(f, 2) > 3) a.push_back(Val{items});
+        acc = plain(apply_each(f, std::move(a), 2, ctx, depth));
+      }
       return acc ? Val{*acc} : Val{};
     }
     json out = json::array();
     for (size_t i = 0; i < items.size(); ++i) {
-      Val r = apply_each(f, {Val{items[i]}, Val{json(i)}, Val{items}}, 1, ctx, depth);
+      std::vector<Val> a = {Val{items[i]}, Val{json(i)}};
+      if (arity(f, 1) > 2) a.push_back(Val{items});
+      Val r = apply_each(f, std::move(a), 1, ctx, depth);
       if (fn == "map" && r.v) out.push_back(unwrap(std::move(r)));
       if (fn == "filter" && functions::truthy(plain(r))) out.push_back(items[i]);
     }

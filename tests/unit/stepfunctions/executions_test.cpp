@@ -208,7 +208,7 @@ TEST(StepFunctionsTestState, MocksAndStateConfiguration) {
       {"item reader data", reader, {{"result", "[]"}}, {{"mapItemReaderData", "a,b\n1,2\n3,4\n"}}, json::object(), "SUCCEEDED", "",
        "", json::array()},
       {"no validation", task, {{"result", R"({"Unknown":1})"}, {"fieldValidationMode", "NONE"}}, nullptr, json::object(),
-       "FAILED", "", "States.Runtime", nullptr},
+       "FAILED", "", "States.ParameterPathFailure", nullptr},
       {"present", task, {{"result", R"({"Payload":{"k":[1]}})"}, {"fieldValidationMode", "PRESENT"}}, nullptr, json::object(),
        "SUCCEEDED", "After", "", {{"p", {{"k", {1}}}}}},
   };
@@ -220,7 +220,9 @@ TEST(StepFunctionsTestState, MocksAndStateConfiguration) {
     EXPECT_EQ(r.output["status"], t.status) << t.name << ": " << r.output.dump();
     EXPECT_EQ(r.output.value("nextState", ""), t.next) << t.name;
     EXPECT_EQ(r.output.value("error", ""), t.error) << t.name;
-    if (!t.output.is_null()) EXPECT_EQ(json::parse(r.output.value("output", "null")), t.output) << t.name;
+    if (!t.output.is_null()) {
+      EXPECT_EQ(json::parse(r.output.value("output", "null")), t.output) << t.name;
+    }
   }
   auto inspect = [&](const json& state, const json& mock, const json& config, const json& input) {
     json in = {{"definition", state.dump()}, {"input", input.dump()}, {"inspectionLevel", "DEBUG"}, {"mock", mock},
