@@ -107,7 +107,13 @@ int64_t SnsService::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(env_.clock->now().time_since_epoch()).count();
 }
 
+// The links in messages (SigningCertURL, SubscribeURL, UnsubscribeURL) are https, as AWS's, when
+// the daemon has an HTTPS listener: standard message validators refuse other certificate URLs.
 std::string SnsService::endpoint_url() const {
+  if (env_.https_endpoint_url) {
+    std::string https = env_.https_endpoint_url();
+    if (!https.empty()) return https;
+  }
   return env_.endpoint_url ? env_.endpoint_url() : std::string("http://localhost:4566");
 }
 

@@ -109,7 +109,7 @@ class SnsService final : public Service {
  private:
   // ---- shared helpers (service.cpp) ----
   int64_t now_ms() const;
-  std::string endpoint_url() const;  // "http://127.0.0.1:4566": links in messages
+  std::string endpoint_url() const;  // "https://127.0.0.1:4567" (else http, the plain port): links in messages
   std::string region() const;        // the request's
   std::string account() const;
   Topic& require_topic(const json& in, const char* member = "TopicArn");

@@ -92,7 +92,7 @@ int64_t SqsService::now_ms() const {
 
 std::string SqsService::queue_url(const QueueRow& q) const {
   std::string host = ctx_ && !ctx_->host.empty() ? ctx_->host : "localhost:4566";
-  return "http://" + host + "/" + q.account + "/" + q.name;
+  return (ctx_ && ctx_->https ? "https://" : "http://") + host + "/" + q.account + "/" + q.name;
 }
 
 Queue& SqsService::add_queue(QueueRow row) {

@@ -48,6 +48,7 @@ struct RequestContext {
   std::string payload_sha256;
   std::string source_ip;          // the caller's address ("" for in-process calls)
   std::string host;               // the request's Host header ("" for in-process calls): SQS queue URLs
+  bool https = false;             // the request came over HTTPS (--tls-port): URLs built from `host` are https
   const Clock* clock = &SystemClock::instance();
 };
 
@@ -112,6 +113,8 @@ struct ServiceEnv {
   // The URL clients reach the daemon at ("http://127.0.0.1:4566"), for links a service puts in
   // what it sends (SNS's SubscribeURL, SigningCertURL). Unset in unit tests.
   std::function<std::string()> endpoint_url;
+  // The same on the HTTPS listener ("https://127.0.0.1:4567"), "" (or unset) without one.
+  std::function<std::string()> https_endpoint_url;
   // SNS: confirm HTTP/S and email subscriptions at once (--sns-auto-confirm); send email to the
   // SMTP server "host:port" (--smtp) or else write it to the outbox directory (--outbox).
   bool sns_auto_confirm = false;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +50,13 @@ struct SimulatorOptions {
   std::vector<std::string> hostnames;
   // Lets state-changing internal requests through under verify_signatures ("" = only SigV4).
   std::string admin_token;
+  // HTTPS (docs/operations.md, "HTTPS"): a second listener on this port (0 = a free one) serving
+  // the same API. Its certificate: tls_cert_file and tls_key_file (PEM) when given, else one
+  // issued at start by a local CA (kept in <data_dir>/tls, else in memory), whose certificate
+  // is served at GET /_awan/tls/ca.pem.
+  std::optional<uint16_t> tls_port;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Simulator {
@@ -71,6 +79,13 @@ class Simulator {
   // Stops accepting, lets in-flight requests finish (≤ 800 ms), stops the threads.
   void stop();
   uint16_t port() const;
+  // The bound HTTPS port, 0 without TLS.
+  uint16_t tls_port() const;
+  // "https://127.0.0.1:4567" (as endpoint(), on the HTTPS port), "" without TLS.
+  std::string tls_endpoint() const;
+  // The PEM certificate of the CA that issued the HTTPS certificate ("" without TLS, or when
+  // the certificate was given).
+  std::string tls_ca_pem() const;
   // The URL clients should use: the bound address, except that a wildcard address becomes
   // the loopback one of its family ("http://127.0.0.1:4566"; 0.0.0.0 → 127.0.0.1, :: → [::1]).
   std::string endpoint() const;

@@ -76,12 +76,20 @@ Options of `serve` (each also read from the environment variable in brackets):
                                                                         [AWAN_ALLOWED_ORIGINS]
   --hostname LIST          host names served besides localhost (and their subdomains),
                            comma-separated                              [AWAN_HOSTNAME]
+  --tls-port PORT          also serve HTTPS on this port; 0 picks a free one
+                           (default: no HTTPS)                          [AWAN_TLS_PORT]
+  --tls-cert FILE          the HTTPS certificate chain (PEM), with --tls-key; without
+                           them a local CA (kept in DATA_DIR/tls) issues one for
+                           localhost, *.localhost, 127.0.0.1, ::1 and --hostname names,
+                           and GET /_awan/tls/ca.pem serves the CA      [AWAN_TLS_CERT]
+  --tls-key FILE           the HTTPS private key (PEM)                  [AWAN_TLS_KEY]
   --admin-token TOKEN      lets internal POSTs (/_awan/reset, ...) through under
                            --verify-signatures ("Authorization: Bearer TOKEN")
                                                                         [AWAN_ADMIN_TOKEN]
 
 On start it prints one line, "Awan <version> listening on http://ADDRESS:PORT" (the bound
-address: http://0.0.0.0:4566, http://[::1]:4566, ...). Bound to a non-loopback address it
+address: http://0.0.0.0:4566, http://[::1]:4566, ...), and with --tls-port a second one,
+"Awan <version> HTTPS on https://ADDRESS:PORT". Bound to a non-loopback address it
 also warns on stderr: the API is then reachable from the network. See docs/operations.md,
 "Security model".
 )";
@@ -180,6 +188,9 @@ int serve(const std::vector<std::string>& args) {
   if (auto v = env("AWAN_HEADER_TIMEOUT")) o.header_timeout = parse_seconds("AWAN_HEADER_TIMEOUT", *v);
   if (auto v = env("AWAN_MIN_BODY_RATE")) o.min_body_rate = parse_number("AWAN_MIN_BODY_RATE", *v, 0, 1L << 40);
   if (auto v = env("AWAN_BODY_RATE_GRACE")) o.body_rate_grace = parse_seconds("AWAN_BODY_RATE_GRACE", *v);
+  if (auto v = env("AWAN_TLS_PORT")) o.tls_port = static_cast<uint16_t>(parse_number("AWAN_TLS_PORT", *v, 0, 65535));
+  if (auto v = env("AWAN_TLS_CERT")) o.tls_cert_file = *v;
+  if (auto v = env("AWAN_TLS_KEY")) o.tls_key_file = *v;
 
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -217,11 +228,16 @@ int serve(const std::vector<std::string>& args) {
     else if (a == "--header-timeout") o.header_timeout = parse_seconds(a, value(a));
     else if (a == "--min-body-rate") o.min_body_rate = parse_number(a, value(a), 0, 1L << 40);
     else if (a == "--body-rate-grace") o.body_rate_grace = parse_seconds(a, value(a));
+    else if (a == "--tls-port") o.tls_port = static_cast<uint16_t>(parse_number(a, value(a), 0, 65535));
+    else if (a == "--tls-cert") o.tls_cert_file = value(a);
+    else if (a == "--tls-key") o.tls_key_file = value(a);
     else usage_error("unknown option " + a);
   }
   if (o.account_id.size() != 12 || o.account_id.find_first_not_of("0123456789") != std::string::npos) {
     usage_error("--account-id must be 12 digits");
   }
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) usage_error("--tls-cert and --tls-key go together");
+  if (!o.tls_cert_file.empty() && !o.tls_port) usage_error("--tls-cert needs --tls-port");
 
   auto logger = spdlog::stderr_color_mt("awan");
   spdlog::set_default_logger(logger);
@@ -260,6 +276,11 @@ int serve(const std::vector<std::string>& args) {
     return 1;
   }
   std::printf("Awan %s listening on %s\n", AWAN_VERSION, sim->listen_url().c_str());
+  if (sim->tls_port() != 0) {
+    std::string url = sim->listen_url();
+    std::printf("Awan %s HTTPS on https://%s:%u\n", AWAN_VERSION,
+                url.substr(7, url.rfind(':') - 7).c_str(), static_cast<unsigned>(sim->tls_port()));
+  }
   std::fflush(stdout);
   if (!sim->loopback_only()) {
     std::fprintf(stderr,

@@ -78,6 +78,7 @@ struct Request {
   std::shared_ptr<BodyFile> body_file;
   std::vector<Header> trailers;  // aws-chunked trailers (e.g. x-amz-checksum-crc32)
   std::string remote_address;
+  bool https = false;  // arrived on the HTTPS listener
   // The declared or received body exceeded the server's limit: the body was not read and the
   // connection closes after the answer.
   bool body_too_large = false;

@@ -30,6 +30,7 @@
 #include "core/timefmt.hpp"
 #include "http/body_file.hpp"
 #include "http/fd_limits.hpp"
+#include "http/tls_listener.hpp"
 #include "http/websocket_connection.hpp"
 
 namespace awan::http {
@@ -74,6 +75,7 @@ struct Server::Impl {
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> sweeper;
   std::optional<asio::steady_timer> accept_timer;  // the pause after EMFILE/ENFILE
+  std::unique_ptr<detail::TlsListener> tls;  // the HTTPS listener, when options.tls is set
   // Open connections and the cap; accept_paused (main thread only): at the cap, the acceptor
   // waits for a connection to close.
   std::atomic<int> connections{0};
@@ -108,6 +110,12 @@ struct Server::Impl {
     sweep_period = std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
   }
   void accept();
+  asio::io_context& next() {  // main thread only
+    asio::io_context& c = *contexts[next_context];
+    next_context = (next_context + 1) % contexts.size();
+    return c;
+  }
+  void adopt(detail::Socket&& socket, std::string remote_address);
   void on_accept_error(const boost::system::error_code& ec);
   void connection_closed();
   void sweep();
@@ -144,11 +152,16 @@ constexpr size_t kLingerBytes = 1024 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Socket&& socket, Server::Impl* server) : socket_(std::move(socket)), server_(server) {
+  // remote_address: given for a relayed HTTPS connection (the socket is then a socket pair's
+  // end), else read from the socket.
+  Session(Socket&& socket, Server::Impl* server, std::string remote_address = {}, bool https = false)
+      : socket_(std::move(socket)), server_(server), remote_address_(std::move(remote_address)), https_(https) {
     beast::error_code ec;
     // Once per connection (a getpeername system call per request would show in benchmarks).
-    auto ep = socket_.remote_endpoint(ec);
-    if (!ec) remote_address_ = ep.address().to_string();
+    if (remote_address_.empty()) {
+      auto ep = socket_.remote_endpoint(ec);
+      if (!ec) remote_address_ = ep.address().to_string();
+    }
     socket_.set_option(tcp::no_delay(true), ec);
     // Writes are first tried synchronously (a small answer fits the send buffer); only what
     // does not fit goes through the reactor.
@@ -444,6 +457,7 @@ class Session : public std::enable_shared_from_this<Session> {
     items.reserve(16);
     for (const auto& f : msg) items.push_back({std::string(f.name_string()), std::string(f.value())});
     req.remote_address = remote_address_;
+    req.https = https_;
     // An upgrade request's head is kept for the handshake, should the handler accept it.
     if (is_websocket_upgrade(req)) {
       upgrade_.emplace();
@@ -721,6 +735,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl* server_;
   std::atomic<int64_t> deadline_{0};  // steady-clock ms; 0 = none
   std::string remote_address_;
+  bool https_ = false;  // relayed from the HTTPS listener
   std::shared_ptr<PayloadFile> file_out_;  // the file-backed body being sent, if any
   int file_fd_ = -1;
   uint64_t file_pos_ = 0, file_end_ = 0;
@@ -753,8 +768,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace detail
 
 void Server::Impl::accept() {
-  asio::io_context& target = *contexts[next_context];
-  next_context = (next_context + 1) % contexts.size();
+  asio::io_context& target = next();
   acceptor->async_accept(target.get_executor(), [self = this](beast::error_code ec, detail::Socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !self->acceptor->is_open()) return;
@@ -769,6 +783,12 @@ void Server::Impl::accept() {
     }
     self->accept();
   });
+}
+
+// The plaintext end of an HTTPS connection (tls_listener.cpp), on its context's thread.
+void Server::Impl::adopt(detail::Socket&& socket, std::string remote_address) {
+  ++connections;
+  std::make_shared<detail::Session>(std::move(socket), this, std::move(remote_address), true)->start();
 }
 
 // Out of descriptors (EMFILE, ENFILE) or kernel memory: the pending connection stays in the
@@ -836,10 +856,26 @@ void Server::start() {
                              ec.message());
   }
   im.bound_port = acc.local_endpoint().port();
+  if (im.options.tls) {
+    detail::TlsHost hooks;
+    hooks.next_context = [&im]() -> asio::io_context& { return im.next(); };
+    hooks.at_capacity = [&im] { return im.connections.load() >= im.max_connections; };
+    hooks.stopping = [&im] { return im.stopping.load(); };
+    hooks.adopt = [&im](detail::Socket&& s, std::string remote) { im.adopt(std::move(s), std::move(remote)); };
+    hooks.accept_backoff = im.options.accept_backoff;
+    hooks.write_timeout = im.options.read_timeout;
+    try {
+      im.tls = std::make_unique<detail::TlsListener>(im.main(), im.options.host, *im.options.tls, std::move(hooks));
+    } catch (...) {
+      acc.close(ec);
+      throw;
+    }
+  }
   for (auto& c : im.contexts) im.work.push_back(asio::make_work_guard(*c));
   im.work.push_back(asio::make_work_guard(im.background));
   im.work.push_back(asio::make_work_guard(im.workers));
   im.accept();
+  if (im.tls) im.tls->start();
   im.sweep();
   for (auto& c : im.contexts) im.threads.emplace_back([ctx = c.get()] { ctx->run(); });
   im.threads.emplace_back([ctx = &im.background] { ctx->run(); });
@@ -847,6 +883,8 @@ void Server::start() {
 }
 
 uint16_t Server::port() const { return impl_->bound_port; }
+
+uint16_t Server::tls_port() const { return impl_->tls ? impl_->tls->port() : 0; }
 
 int Server::in_flight() const { return impl_->in_flight.load(); }
 
@@ -861,6 +899,7 @@ void Server::stop(std::chrono::milliseconds grace) {
     impl->acceptor->close(ec);
     impl->sweeper->cancel();
     impl->accept_timer->cancel();
+    if (impl->tls) impl->tls->close();
   });
   {
     std::unique_lock<std::mutex> lock(im.mu);

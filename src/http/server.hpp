@@ -2,16 +2,31 @@
 // HTTP/1.1 server on Boost.Beast (pimpl: no Boost in this header). Keep-alive,
 // Expect: 100-continue, chunked request bodies, HEAD, header/body limits decided per request at
 // header time, idle and read timeouts, minimum transfer rates, a connection cap, a worker pool
-// for requests with large bodies, graceful stop.
+// for requests with large bodies, graceful stop; optionally an HTTPS listener (tls_listener.cpp)
+// serving the same handler.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/message.hpp"
 
 namespace awan::http {
+
+// The HTTPS listener: the certificate (a PEM chain, leaf first) and its key (tls_cert.hpp makes
+// or loads them). Each connection's TLS is terminated on its I/O thread and the plaintext goes
+// through an ordinary HTTP session, so limits, timeouts and WebSockets are those of plain HTTP.
+struct TlsOptions {
+  uint16_t port = 0;  // 0 picks a free port
+  std::string cert_pem;
+  std::string key_pem;
+  // The TLS handshake must be done this long after the connection was accepted.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  // TLS connections in their handshake at most; more wait in the listen backlog.
+  int max_handshakes = 256;
+};
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -46,6 +61,9 @@ struct ServerOptions {
   // body takes milliseconds of CPU an I/O thread must not spend); smaller ones run inline.
   uint64_t offload_threshold = 64 * 1024;
   int worker_threads = 2;
+  // A second listener on `host` speaking HTTPS (unset: none). start() throws when the
+  // certificate or key is unusable.
+  std::optional<TlsOptions> tls;
 };
 
 // Completes a request. May be called from any thread, exactly once.
@@ -64,6 +82,8 @@ class Server {
   void start();
   // The bound port (useful with port 0).
   uint16_t port() const;
+  // The bound HTTPS port (0 without TLS).
+  uint16_t tls_port() const;
   // Stops accepting, lets in-flight requests finish (up to `grace`), then stops the threads.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(800));
   // Runs fn on the background thread (not an I/O thread: a long job holds up no connection).

@@ -23,6 +23,7 @@
 #include "http/aws_chunked.hpp"
 #include "http/body_file.hpp"
 #include "http/server.hpp"
+#include "http/tls_cert.hpp"
 #include "protocol/codec.hpp"
 #include "simulator/builtin.hpp"
 #include "storage/data_dir_lock.hpp"
@@ -60,6 +61,7 @@ struct Simulator::Impl : Scheduler {
   std::map<std::string, std::unique_ptr<Service>, std::less<>> services;
   std::vector<std::pair<const CredentialResolver*, std::string>> resolvers;  // (resolver, owner)
   std::unique_ptr<http::Server> server;
+  std::string tls_ca_pem;  // the local CA's certificate (GET /_awan/tls/ca.pem)
   std::unique_ptr<storage::DataDirLock> data_dir_lock;  // held from construction to destruction
   steady::time_point started = steady::now();
   std::atomic<bool> running{false};
@@ -286,6 +288,16 @@ struct Simulator::Impl : Scheduler {
     bool get = req.method == "GET" || req.method == "HEAD";
     if ((path == "/_awan/health" || path == "/_localstack/health") && get) {
       r = json_response(200, health());
+    } else if (path == "/_awan/tls/ca.pem" && get) {
+      if (tls_ca_pem.empty()) {
+        r = json_response(404, {{"error", "NotFound"},
+                                {"message", options.tls_port ? "the HTTPS certificate was given (--tls-cert): no local CA"
+                                                             : "HTTPS is off (--tls-port)"}});
+      } else {
+        r.status = 200;
+        r.headers.add("Content-Type", "application/x-pem-file");
+        r.body = tls_ca_pem;
+      }
     } else if ((path == "/_awan/reset" || path == "/moto-api/reset" || path == "/_localstack/state/reset") &&
                req.method == "POST") {
       reset_all();
@@ -447,6 +459,7 @@ struct Simulator::Impl : Scheduler {
     ctx.user_agent = std::string(req.headers.get("user-agent"));
     ctx.source_ip = req.remote_address;
     ctx.host = std::string(req.headers.get("host"));
+    ctx.https = req.https;
     ctx.account_id = options.account_id;
     if (route.kind == gateway::RouteKind::execute_api || route.kind == gateway::RouteKind::function_url)
       return handle_data_plane(req, route, ctx, t0, respond);
@@ -551,6 +564,7 @@ Simulator::Simulator(SimulatorOptions options) : impl_(std::make_unique<Impl>())
   impl_->env.ttl_interval = o.ttl_interval;
   impl_->env.enforce_throughput = o.enforce_throughput;
   impl_->env.endpoint_url = [this] { return endpoint(); };
+  impl_->env.https_endpoint_url = [this] { return tls_endpoint(); };
   impl_->env.functions = std::make_shared<FunctionRegistry>();
   impl_->env.sns_auto_confirm = o.sns_auto_confirm;
   impl_->env.smtp_server = o.smtp_server;
@@ -606,6 +620,19 @@ void Simulator::start() {
     std::filesystem::create_directories(so.spool_dir, ec);
     for (const auto& e : std::filesystem::directory_iterator(so.spool_dir, ec)) std::filesystem::remove(e.path(), ec);
   }
+  if (impl_->options.tls_port) {
+    const auto& o = impl_->options;
+    auto material = http::load_or_create_tls_material(
+        o.tls_cert_file, o.tls_key_file, o.data_dir.empty() ? "" : o.data_dir + "/tls",
+        http::default_certificate_names(o.host, o.hostnames, o.region));
+    http::TlsOptions t;
+    t.port = *o.tls_port;
+    t.cert_pem = std::move(material.server.cert_pem);
+    t.key_pem = std::move(material.server.key_pem);
+    t.handshake_timeout = o.header_timeout;
+    so.tls = std::move(t);
+    impl_->tls_ca_pem = std::move(material.ca_pem);
+  }
   impl_->server = std::make_unique<http::Server>(
       so, [impl = impl_.get()](http::Request&& req, http::Responder respond) { impl->handle(std::move(req), respond); });
   // Before the I/O threads start: health() reads it on them (TSan found the race).
@@ -633,6 +660,10 @@ void Simulator::stop() {
 
 uint16_t Simulator::port() const { return impl_->server ? impl_->server->port() : 0; }
 
+uint16_t Simulator::tls_port() const { return impl_->server ? impl_->server->tls_port() : 0; }
+
+std::string Simulator::tls_ca_pem() const { return impl_->tls_ca_pem; }
+
 namespace {
 // A host as it appears in a URL: IPv6 literals in brackets.
 std::string url_host(const std::string& host) {
@@ -646,6 +677,13 @@ std::string Simulator::endpoint() const {
   if (host == "0.0.0.0") host = "127.0.0.1";
   if (host == "::" || host == "[::]") host = "::1";
   return "http://" + url_host(host) + ":" + std::to_string(port());
+}
+
+std::string Simulator::tls_endpoint() const {
+  uint16_t p = tls_port();
+  if (p == 0) return "";
+  std::string url = endpoint();
+  return "https://" + url.substr(std::string_view("http://").size(), url.rfind(':') - 7) + ":" + std::to_string(p);
 }
 
 std::string Simulator::listen_url() const {

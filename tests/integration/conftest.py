@@ -33,6 +33,14 @@ class Daemon:
             raise RuntimeError(f"awan did not start: {line!r} {err}")
         self.endpoint = line.strip().rsplit(" ", 1)[-1]
         self.port = int(self.endpoint.rsplit(":", 1)[-1])
+        # With --tls-port, a second line: "Awan <version> HTTPS on https://ADDRESS:PORT".
+        self.tls_endpoint, self.tls_port = None, None
+        if "--tls-port" in self.args:
+            line = self.proc.stdout.readline()
+            if "HTTPS on https://" not in line:
+                raise RuntimeError(f"awan did not announce HTTPS: {line!r}")
+            self.tls_endpoint = line.strip().rsplit(" ", 1)[-1]
+            self.tls_port = int(self.tls_endpoint.rsplit(":", 1)[-1])
 
     INTERNAL = ("/_awan/", "/_localstack/", "/moto-api/")
 
