@@ -351,7 +351,7 @@ TEST(StepFunctionsJsonata, RegularExpressions) {
   }
   EXPECT_EQ(jsonata::parse("/" + std::string(300, 'a') + "/"), nullptr);
   // Zero-length matches, subjects too long, a regex where a string is needed: runtime errors.
-  for (const std::string bad : {std::string("$match('abc', /x*/)"), std::string("$replace('abc', /x*/, 'y')"),
+  for (const std::string& bad : {std::string("$match('abc', /x*/)"), std::string("$replace('abc', /x*/, 'y')"),
                                 std::string("$contains('") + std::string(20000, 'a') + "', /(a|aa)*b/)",
                                 std::string("$match('abc', 'b')"), std::string("$uppercase(/a/)")}) {
     try {
