@@ -10,6 +10,8 @@
 #include <optional>
 #include <regex>
 
+#include "core/regex.hpp"
+
 namespace awan::apigateway {
 
 using json = nlohmann::json;
@@ -96,16 +98,6 @@ bool too_costly(const std::string& p) {
   return false;
 }
 
-std::regex::flag_type pattern_flags() {
-#if defined(__GLIBCXX__)
-  // libstdc++'s breadth-first executor: time linear in the input for a given pattern, no
-  // recursion over the input (the default depth-first one backtracks exponentially).
-  return std::regex::ECMAScript | std::regex_constants::__polynomial;
-#else
-  return std::regex::ECMAScript;
-#endif
-}
-
 class Validator {
  public:
   Validator(const ModelLookup& models, const SchemaLimits& limits) : models_(models), limits_(limits) {}
@@ -148,7 +140,7 @@ class Validator {
     std::unique_ptr<std::regex> re;
     if (!backreference(pattern) && !too_costly(pattern)) {
       try {
-        re = std::make_unique<std::regex>(pattern, pattern_flags());
+        re = std::make_unique<std::regex>(pattern, core::linear_regex_flags());
       } catch (const std::regex_error&) {
       }
     }
@@ -509,7 +501,7 @@ struct Checker {
     if (backreference(p)) return "pattern " + dump(json(p)) + " uses a back reference";
     if (too_costly(p)) return "pattern " + dump(json(p)) + " is too long or repeats too much";
     try {
-      std::regex re(p, pattern_flags());
+      std::regex re(p, core::linear_regex_flags());
     } catch (const std::regex_error&) {
       return "pattern " + dump(json(p)) + " is not a valid ECMA 262 regular expression";
     }

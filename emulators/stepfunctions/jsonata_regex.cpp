@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "core/regex.hpp"
 #include "stepfunctions/errors.hpp"
 
 namespace awan::stepfunctions::jsonata {
@@ -19,14 +20,6 @@ constexpr size_t kMaxPattern = 256;
 constexpr size_t kMaxSubject = 10000;
 
 [[noreturn]] void fail(const std::string& why) { throw StatesError{"States.QueryEvaluationError", why}; }
-
-std::regex::flag_type base_flags() {
-#if defined(__GLIBCXX__)
-  return std::regex::ECMAScript | std::regex_constants::__polynomial;
-#else
-  return std::regex::ECMAScript;
-#endif
-}
 
 // Why a pattern is refused before the engine sees it: back-references (the breadth-first
 // executor cannot run them) and repetition counts whose automaton would be large.
@@ -68,7 +61,7 @@ std::shared_ptr<const Regex> compile_regex(const std::string& pattern, const std
     return nullptr;
   };
   if (pattern.empty()) return set_why("Empty regular expressions are not allowed");
-  std::regex::flag_type f = base_flags();
+  std::regex::flag_type f = core::linear_regex_flags();
   for (char c : flags) {
     if (c == 'i') f |= std::regex::icase;
     else if (c == 'm') f |= std::regex::multiline;

@@ -11,24 +11,9 @@ import urllib.request
 
 import pytest
 
-from conftest import CLIENT_ENV, JS_DIR, Daemon, make_boto3
+from conftest import CLIENT_ENV, JS_DIR, make_boto3
 from test_sns import Endpoint, receive
-
-
-@pytest.fixture(scope="module")
-def tls():
-    d = Daemon("--tls-port", "0")
-    yield d
-    d.stop()
-
-
-@pytest.fixture(scope="module")
-def ca(tls, tmp_path_factory):
-    status, _, body = tls.request("GET", "/_awan/tls/ca.pem")
-    assert status == 200
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    path.write_bytes(body)
-    return str(path)
+from test_tls import ca, tls  # noqa: F401 (fixtures: a daemon with --tls-port, its CA file)
 
 
 @pytest.fixture
