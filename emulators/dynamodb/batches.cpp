@@ -1,5 +1,6 @@
 // DynamoDB BatchGetItem and BatchWriteItem.
 #include "dynamodb/service_impl.hpp"
+#include <cstdio>
 
 namespace awan::dynamodb::svc {
 
@@ -79,6 +80,32 @@ json DynamoDbService::batch_get_item(json& in) {
   return out;
 }
 
+namespace {
+
+// AWS prints the offending map as Java renders it: {Table=[com.amazonaws.dynamodb.v20120810.WriteRequest@<hash>,
+// ...]}, the hash being the object's hashCode in unpadded hex. Ours is a 32-bit FNV-1a of the request's JSON:
+// the same shape, stable for the same request, not Java's value.
+std::string write_request_map_text(const json& req) {
+  std::string out = "{";
+  for (auto it = req.begin(); it != req.end(); ++it) {
+    if (it != req.begin()) out += ", ";
+    out += it.key() + "=[";
+    bool first = true;
+    for (const json& w : it.value()) {
+      uint32_t h = 2166136261u;
+      for (unsigned char ch : w.dump()) h = (h ^ ch) * 16777619u;
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "%x", h);
+      out += (first ? "" : ", ") + std::string("com.amazonaws.dynamodb.v20120810.WriteRequest@") + hex;
+      first = false;
+    }
+    out += "]";
+  }
+  return out + "}";
+}
+
+}  // namespace
+
 json DynamoDbService::batch_write_item(json& in) {
   Constraints c;
   if (!member(in, "RequestItems")) c.add(nullptr, "requestItems", "Member must not be null");
@@ -87,15 +114,17 @@ json DynamoDbService::batch_write_item(json& in) {
   c.raise();
   json& req = in["RequestItems"];
   size_t total = 0;
-  bool empty_list = false;
+  bool bad_list = false;  // a table's list empty or over 25: the model's constraint on the map's values
   for (auto& [name, r] : req.items()) {
     total += r.size();
-    empty_list = empty_list || r.empty();
+    bad_list = bad_list || r.empty() || r.size() > 25;
   }
   if (req.empty())
     invalid("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
-  if (total > 25 || empty_list)
-    invalid("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+  if (bad_list)
+    invalid("1 validation error detected: Value '" + write_request_map_text(req) +
+            "' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+  if (total > 25) invalid("Too many items requested for the BatchWriteItem call");
   struct Op {
     TableInfo* t;
     std::string pk, sk;

@@ -14,6 +14,18 @@ AwsError cancelled(json reasons) {
   e.details = std::make_shared<const json>(json{{"CancellationReasons", std::move(reasons)}});
   return e;
 }
+
+// Transactions report their units twice, as CapacityUnits and as Read/WriteCapacityUnits, in
+// the table's total, its Table part and each index part.
+json with_units_kind(json c, const char* kind) {
+  auto mirror = [kind](json& node) { node[kind] = node["CapacityUnits"]; };
+  mirror(c);
+  if (c.contains("Table")) mirror(c["Table"]);
+  for (const char* k : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"})
+    if (c.contains(k))
+      for (auto& [name, node] : c[k].items()) mirror(node);
+  return c;
+}
 }  // namespace
 
 json DynamoDbService::transact_write_items(json& in) {
@@ -141,7 +153,8 @@ json DynamoDbService::transact_write_items(json& in) {
     const json* old = olds[i] ? &*olds[i] : nullptr;
     const json* now = op.kind == "Put" ? &(*op.body)["Item"] : op.kind == "Update" ? &news[i] : nullptr;
     size_t bytes = std::max(old ? item_size(*old) : 0, now ? item_size(*now) : 0);
-    consume(*op.t, nullptr, true, 2.0 * write_units(bytes ? bytes : 1), old, now);
+    bool changes = op.kind != "ConditionCheck";  // a check writes no index
+    consume(*op.t, nullptr, true, 2.0 * write_units(bytes ? bytes : 1), changes ? old : nullptr, changes ? now : nullptr);
   }
   if (!token.empty()) tokens_[token] = {fingerprint, env_.clock->epoch_seconds()};
   json out = json::object();
@@ -150,10 +163,22 @@ json DynamoDbService::transact_write_items(json& in) {
     if (op->kind != "ConditionCheck") writes.emplace_back(op->t, op->pk);
   collection_metrics_map(out, in, writes);
   if (wants_capacity(in)) {
-    std::map<std::string, double> units;
-    for (size_t i = 0; i < ops.size(); ++i) units[ops[i]->t->name] += 2.0 * write_units(olds[i] ? item_size(*olds[i]) : 1);
+    // Per table, in the order the tables are named: the transactional writes (twice the units of
+    // the larger image) and, for INDEXES, the indexes the writes changed; index maintenance happens
+    // after the transaction, at a plain write's cost.
+    std::string mode = str_member(in, "ReturnConsumedCapacity");
+    std::map<std::string, json> per_table;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const auto& op = *ops[i];
+      const json* old = olds[i] ? &*olds[i] : nullptr;
+      const json* now = op.kind == "Put" ? &(*op.body)["Item"] : op.kind == "Update" ? &news[i] : nullptr;
+      size_t bytes = std::max(old ? item_size(*old) : 0, now ? item_size(*now) : 0);
+      bool changes = op.kind != "ConditionCheck";
+      add_capacity(per_table[op.t->name], capacity(*op.t, 2.0 * write_units(bytes ? bytes : 1), mode, changes,
+                                                   changes ? old : nullptr, changes ? now : nullptr));
+    }
     json caps = json::array();
-    for (const auto& [n, u] : units) caps.push_back({{"TableName", n}, {"CapacityUnits", u}, {"WriteCapacityUnits", u}});
+    for (auto& [n, c] : per_table) caps.push_back(with_units_kind(std::move(c), "WriteCapacityUnits"));
     out["ConsumedCapacity"] = caps;
   }
   return out;
@@ -169,6 +194,8 @@ json DynamoDbService::transact_get_items(json& in) {
   }
   c.raise();
   json responses = json::array();
+  std::string mode = str_member(in, "ReturnConsumedCapacity");
+  std::map<std::string, json> per_table;
   std::set<std::tuple<int64_t, std::string, std::string>> seen;
   for (auto& item : in["TransactItems"]) {
     json& g = item["Get"];
@@ -189,12 +216,20 @@ json DynamoDbService::transact_get_items(json& in) {
       throw cancelled(std::move(reasons));
     }
     auto found = store_.get_item(t.id, pk, sk);
-    consume(t, nullptr, false, 2.0 * read_units(found ? item_size(*found) : 1, true), nullptr, nullptr);
+    double units = 2.0 * read_units(found ? item_size(*found) : 1, true);
+    consume(t, nullptr, false, units, nullptr, nullptr);
+    if (wants_capacity(in)) add_capacity(per_table[t.name], capacity(t, units, mode, false, nullptr, nullptr));
     json r = json::object();
     if (found) r["Item"] = proj ? expr::project(*found, *proj) : std::move(*found);
     responses.push_back(std::move(r));
   }
-  return {{"Responses", responses}};
+  json out = {{"Responses", responses}};
+  if (wants_capacity(in)) {
+    json caps = json::array();
+    for (auto& [n, c] : per_table) caps.push_back(with_units_kind(std::move(c), "ReadCapacityUnits"));
+    out["ConsumedCapacity"] = caps;
+  }
+  return out;
 }
 
 }  // namespace awan::dynamodb::svc

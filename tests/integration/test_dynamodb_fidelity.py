@@ -1,5 +1,7 @@
 """DynamoDB behaviours where an emulator commonly differs from AWS (issue 17), one test per
 behaviour, with boto3 (client-side validation off, so that the service's own answer is seen)."""
+import re
+
 import botocore.config
 import pytest
 from botocore.exceptions import ClientError
@@ -88,6 +90,22 @@ def test_batch_write_with_an_empty_request_list(raw_ddb):
     code, msg = error_of(lambda: raw_ddb.batch_write_item(RequestItems={t: []}))
     assert code == "ValidationException"
     assert "Map value must satisfy constraint" in msg and "greater than or equal to 1" in msg
+
+
+def test_batch_write_over_25_requests(raw_ddb):
+    a, b = table(raw_ddb, "bw_a"), table(raw_ddb, "bw_b")
+    puts = [{"PutRequest": {"Item": {"pk": {"S": f"k{i}"}}}} for i in range(26)]
+    code, msg = error_of(lambda: raw_ddb.batch_write_item(RequestItems={a: puts}))
+    assert code == "ValidationException"
+    # AWS prints the map as Java renders it: {table=[com.amazonaws.dynamodb.v20120810.WriteRequest@<hash>, ...]}
+    assert re.fullmatch(r"1 validation error detected: Value '\{bw_a=\[(com\.amazonaws\.dynamodb\.v20120810\."
+                        r"WriteRequest@[0-9a-f]{1,8}(, )?){26}\]\}' at 'requestItems' failed to satisfy constraint: "
+                        r"Map value must satisfy constraint: \[Member must have length less than or equal to 25, "
+                        r"Member must have length greater than or equal to 1\]", msg), msg
+    # Each table within 25 but more than 25 in all: the batch's own limit.
+    code, msg = error_of(lambda: raw_ddb.batch_write_item(RequestItems={a: puts[:13], b: puts[13:]}))
+    assert (code, msg) == ("ValidationException", "Too many items requested for the BatchWriteItem call")
+    assert raw_ddb.scan(TableName=a)["Count"] == 0 and raw_ddb.scan(TableName=b)["Count"] == 0
 
 
 def sorted_table(c):
@@ -348,6 +366,39 @@ def test_batch_get_item_capacity_rounds_each_item(raw_ddb):
     # Eleven eventually consistent reads of at most 4 KB (one key has no item): 0.5 each;
     # one strongly consistent read of 10 KB: 3 units.
     assert caps == {small: 5.5, big: 3.0}
+
+
+def test_transaction_capacity_with_indexes(raw_ddb):
+    gsi_table(raw_ddb, {"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "ALL"}})
+    plain = table(raw_ddb, "plain")
+    raw_ddb.put_item(TableName=plain, Item={"pk": {"S": "c"}, "v": {"S": "x" * 3000}})
+    out = raw_ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "gsi", "Item": {"pk": {"S": "a"}, "g": {"S": "one"}, "v": {"S": "x" * 1500}}}},
+        {"Put": {"TableName": "gsi", "Item": {"pk": {"S": "b"}}}},  # no index key: the index is not written
+        {"ConditionCheck": {"TableName": plain, "Key": {"pk": {"S": "c"}}, "ConditionExpression": "attribute_exists(pk)"}},
+    ], ReturnConsumedCapacity="INDEXES")
+    caps = {c["TableName"]: c for c in out["ConsumedCapacity"]}
+    # Transactional writes cost twice a plain write (2 KB -> 2 x 2, 1 KB -> 2 x 1); the index is
+    # maintained after the transaction at a plain write's cost (2 KB -> 2).
+    assert caps["gsi"] == {"TableName": "gsi", "CapacityUnits": 8.0, "WriteCapacityUnits": 8.0,
+                           "Table": {"CapacityUnits": 6.0, "WriteCapacityUnits": 6.0},
+                           "GlobalSecondaryIndexes": {"byg": {"CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}}}
+    assert caps[plain] == {"TableName": plain, "CapacityUnits": 6.0, "WriteCapacityUnits": 6.0,
+                           "Table": {"CapacityUnits": 6.0, "WriteCapacityUnits": 6.0}}
+    total = raw_ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "gsi", "Item": {"pk": {"S": "d"}, "g": {"S": "two"}}}}], ReturnConsumedCapacity="TOTAL")
+    assert total["ConsumedCapacity"] == [{"TableName": "gsi", "CapacityUnits": 3.0, "WriteCapacityUnits": 3.0}]
+    got = raw_ddb.transact_get_items(TransactItems=[
+        {"Get": {"TableName": "gsi", "Key": {"pk": {"S": "a"}}}},
+        {"Get": {"TableName": plain, "Key": {"pk": {"S": "c"}}}}], ReturnConsumedCapacity="INDEXES")
+    caps = {c["TableName"]: c for c in got["ConsumedCapacity"]}
+    # Transactional reads cost twice a strongly consistent read (each item under 4 KB: 2).
+    assert caps["gsi"] == {"TableName": "gsi", "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0,
+                           "Table": {"CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}}
+    assert caps[plain]["CapacityUnits"] == 2.0
+    assert "ConsumedCapacity" not in raw_ddb.transact_get_items(
+        TransactItems=[{"Get": {"TableName": plain, "Key": {"pk": {"S": "c"}}}}])
 
 
 @pytest.mark.parametrize("attr,value", [("s", {"N": "1"}), ("n", {"SS": ["x"]}), ("ss", {"NS": ["1"]})])
