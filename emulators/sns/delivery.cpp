@@ -419,8 +419,8 @@ std::string SnsService::confirmation_document(Delivery& d) {
   doc["Message"] = m.text;
   doc["SubscribeURL"] = url;
   doc["Timestamp"] = timestamp;
-  doc["SignatureVersion"] = "1";
-  doc["Signature"] = signer_ ? signer_->sign(fields, 1) : std::string();
+  doc["SignatureVersion"] = std::to_string(m.signature_version);
+  doc["Signature"] = signer_ ? signer_->sign(fields, m.signature_version) : std::string();
   doc["SigningCertURL"] = signing_cert_url();
   return doc.dump();
 }
@@ -432,6 +432,8 @@ void SnsService::send_confirmation(const Subscription& s, DeliveryKind kind) {
   m->timestamp_ms = now_ms();
   m->account = s.row.owner;
   m->region = region();
+  // The topic's SignatureVersion signs its confirmations too, as it does its notifications.
+  if (const Topic* t = topic_by_arn(s.row.topic_arn)) m->signature_version = t->signature_version;
   if (kind == DeliveryKind::SubscriptionConfirmation) {
     m->text = "You have chosen to subscribe to the topic " + s.row.topic_arn +
               ".\nTo confirm the subscription, visit the SubscribeURL included in this message.";

@@ -467,6 +467,24 @@ def test_http_subscription_handshake_notification_and_unsubscribe(sns, awan):
         ep.close()
 
 
+def test_confirmations_are_signed_with_the_topics_signature_version(sns, awan):
+    ep = Endpoint()
+    try:
+        topic = sns.create_topic(Name="web2", Attributes={"SignatureVersion": "2"})["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=ep.url)
+        doc = json.loads(ep.wait(1)[0][1])
+        assert doc["Type"] == "SubscriptionConfirmation" and doc["SignatureVersion"] == "2"
+        verify_signature(doc)  # SHA256withRSA
+        urllib.request.urlopen(doc["SubscribeURL"], timeout=5).read()
+        [sub] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
+        doc = json.loads(ep.wait(2)[1][1])
+        assert doc["Type"] == "UnsubscribeConfirmation" and doc["SignatureVersion"] == "2"
+        verify_signature(doc)
+    finally:
+        ep.close()
+
+
 def test_http_retries_by_delivery_policy_then_dead_letter_queue(sns, sqs, awan):
     ep = Endpoint(statuses=[200, 500])
     try:
