@@ -14,6 +14,25 @@ AWAN = os.path.join(BUILD, "awan")
 BARE = os.path.join(BUILD, "bench", "bare_server")
 
 
+def machine():
+    """The CPU the figures were measured on (model name, family/model numbers, cores): figures
+    from different machines are not comparable (a Xeon and an EPYC differ by 2x on DynamoDB)."""
+    info = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                info.setdefault(k.strip(), v.strip())
+    except OSError:
+        pass
+    return (f"{info.get('model name', 'unknown CPU')} (family {info.get('cpu family', '?')}, model "
+            f"{info.get('model', '?')}), {os.cpu_count()} cores")
+
+
+# Every benchmark's output starts with the machine it ran on.
+print(f"machine: {machine()}", flush=True)
+
+
 class Proc:
     def __init__(self, args):
         self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
