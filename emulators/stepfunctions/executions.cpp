@@ -223,20 +223,19 @@ Result StepFunctionsService::redrive_execution(const RequestContext& ctx, json& 
   e->live = std::make_shared<bool>(true);  // a new run: the old run's pending work stays stopped
   e->context["Execution"]["RedriveCount"] = count;
   add_event(*e, e->next_event_id - 1, "ExecutionRedriven", {{"redriveCount", count}}, "executionRedrivenEventDetails");
-  // From the state it failed in, with that state's input and the variables of that moment.
-  std::string state = e->definition["StartAt"];
-  json input = json::parse(e->doc.value("input", "{}"), nullptr, false);
-  json vars = json::object();
-  if (e->redrive_point.is_object() && e->redrive_point.contains("state")) {
-    state = e->redrive_point["state"];
-    input = e->redrive_point["input"];
-    vars = e->redrive_point.value("variables", json::object());
-  }
+  // From the state it failed in, with that state's input and the variables of that moment; in a
+  // Parallel or inline Map, only the branches and iterations that did not succeed run again,
+  // each from the state it stopped in. A copy: the old run's frames keep theirs.
+  CheckpointPtr from = e->redrive_point ? Checkpoint::from_json(e->redrive_point->to_json()) : nullptr;
   e->redrive_point = nullptr;
-  e->resumed = false;
   save(*e);
-  spdlog::info("stepfunctions: execution {} redriven ({}) at state {}", arn, count, state);
-  run_execution(e, state, std::move(input), std::move(vars));
+  if (!from) {
+    spdlog::info("stepfunctions: execution {} redriven ({}) from the start", arn, count);
+    run_execution(e, e->definition["StartAt"], json::parse(e->doc.value("input", "{}"), nullptr, false), json::object());
+  } else {
+    spdlog::info("stepfunctions: execution {} redriven ({}) at state {}", arn, count, from->state);
+    run_execution(e, from->state, from->input, from->variables, from, false);
+  }
   return Result::ok({{"redriveDate", now}});
 }
 

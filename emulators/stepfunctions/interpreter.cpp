@@ -81,10 +81,16 @@ void StepFunctionsService::save(const Execution& e) {
   d["_region"] = e.region;
   d["_definition"] = e.definition;
   d["_context"] = e.context;
-  d["_checkpoint"] = e.checkpoint;
-  d["_redrive"] = e.redrive_point;
+  d["_checkpoint"] = e.checkpoint ? e.checkpoint->to_json() : json();
+  d["_redrive"] = e.redrive_point ? e.redrive_point->to_json() : json();
   d["_next_event"] = e.next_event_id;
   store_.put("execution", e.arn, d);
+}
+
+void StepFunctionsService::save_progress(const Execution& e, size_t done) {
+  // The whole checkpoint is written each time: past 256 children, every 256th only.
+  if (done > 256 && done % 256 != 0) return;
+  save(e);
 }
 
 int64_t StepFunctionsService::add_event(Execution& e, int64_t previous, const std::string& type, json details,
@@ -104,12 +110,18 @@ int64_t StepFunctionsService::add_event(const FramePtr& f, const std::string& ty
 }
 
 void StepFunctionsService::run_execution(const ExecutionPtr& e, const std::string& start_state, json input,
-                                         json variables) {
+                                         json variables, CheckpointPtr resume, bool restarted) {
   auto f = std::make_shared<Frame>();
   f->exec = e;
   f->machine = &e->definition;
   f->top = true;
   f->live = e->live;
+  if (resume) {
+    f->cp = std::move(resume);
+    f->resuming = true;
+    f->restarted = restarted;
+  }
+  e->checkpoint = f->cp;
   f->jsonata = e->definition.value("QueryLanguage", "JSONPath") == "JSONata";
   f->variables = std::move(variables);
   f->last_event = e->next_event_id - 1;
@@ -150,7 +162,8 @@ void StepFunctionsService::finish_execution(const ExecutionPtr& e, Outcome o, co
     else add_event(*e, prev, "ExecutionAborted", d, "executionAbortedEventDetails");
   }
   // A failed run keeps the state it failed in: RedriveExecution starts there again.
-  e->redrive_point = st == "SUCCEEDED" ? json() : e->checkpoint;
+  // (Stopped before its first state: from the start.)
+  e->redrive_point = st == "SUCCEEDED" || !e->checkpoint || e->checkpoint->state.empty() ? nullptr : e->checkpoint;
   e->checkpoint = nullptr;
   *e->live = false;
   set_redrive_status(*e);
@@ -191,23 +204,27 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
   if (f->map_item.is_object()) e.context["Map"] = {{"Item", f->map_item}};
   else e.context.erase("Map");
   if (retries.empty()) {
+    // Continuing a checkpoint (redrive, restart) keeps what its branches and iterations did.
+    bool continuing = f->resuming && f->cp->state == name;
     // A state resumed after a restart was entered before it: its Entered event is in the history.
-    bool resuming = f->top && e.resumed && e.checkpoint.is_object() && e.checkpoint.value("state", "") == name;
-    if (!resuming) {
+    f->state_restarted = continuing && f->restarted;
+    if (!f->state_restarted) {
       add_event(f, type + "StateEntered", {{"name", name}, {"input", io(input)}, {"inputDetails", {{"truncated", false}}}},
                 "stateEnteredEventDetails");
       spdlog::info("stepfunctions: {} entered state {}", e.arn, name);
     }
-    if (f->top) {
-      json deadline = e.resumed && e.checkpoint.is_object() && e.checkpoint.value("state", "") == name
-                          ? e.checkpoint.value("deadline", json())
-                          : json();
-      e.resumed = false;
-      e.checkpoint = {{"state", name}, {"input", input}, {"variables", f->variables}};
-      if (!deadline.is_null()) e.checkpoint["deadline"] = deadline;
-      save(e);
-    }
+    if (!continuing) f->cp->enter(name, input, f->variables);
+    else if (!f->state_restarted) f->cp->deadline.reset();  // a redriven Wait waits again
+    if (f->top) save(e);
+  } else {
+    // A retried state runs again as a whole.
+    f->cp->done.clear();
+    f->cp->children.clear();
+    f->cp->deadline.reset();
+    f->state_restarted = false;
   }
+  f->resuming = false;
+  f->restarted = false;
   json raw = input;
   json ctx = e.context;
   paths::Scope scope{input, ctx, f->variables};
@@ -303,12 +320,9 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
           return finish(Outcome::failure("States.Runtime", "Invalid timestamp in the Wait state '" + name + "'"));
         deadline = timefmt::epoch_seconds(*t);
       }
-      if (f->top && e.checkpoint.is_object() && e.checkpoint.contains("deadline") && e.checkpoint["state"] == name)
-        deadline = e.checkpoint["deadline"].get<double>();  // resumed after a restart
-      if (f->top) {
-        e.checkpoint["deadline"] = deadline;
-        save(e);
-      }
+      if (f->state_restarted && f->cp->deadline) deadline = *f->cp->deadline;  // resumed after a restart
+      f->cp->deadline = deadline;
+      if (f->top) save(e);
       auto ms = e.test ? 0 : static_cast<int64_t>(std::max(0.0, (deadline - now_s()) * 1000));
       Outcome o;
       o.output = eff;
@@ -494,7 +508,7 @@ void StepFunctionsService::state_done(const FramePtr& f, const std::string& name
 void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& name, const json& st, json input,
                                         OutcomeFn done) {
   const json& branches = st["Branches"];
-  add_event(f, "ParallelStateStarted", nullptr, nullptr);
+  if (!f->state_restarted) add_event(f, "ParallelStateStarted", nullptr, nullptr);
   struct Join {
     std::vector<json> results;
     size_t left;
@@ -505,17 +519,18 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
   join->results.resize(branches.size());
   join->left = branches.size();
   for (size_t i = 0; i < branches.size(); ++i) {
-    auto child = std::make_shared<Frame>();
-    child->exec = f->exec;
-    child->machine = &branches[i];
-    child->last_event = f->last_event;
-    child->variables = f->variables;  // outer variables are readable; a branch's Assign stays in it
-    child->live = f->live;
+    // A branch that succeeded before a redrive keeps its output; one that did not continues.
+    if (auto d = f->cp->done.find(i); d != f->cp->done.end()) {
+      join->results[i] = d->second;
+      --join->left;
+      continue;
+    }
+    auto child = child_frame(f, branches[i], i, true);
     child->quiet = f->quiet;
     child->jsonata = f->child_jsonata(st, branches[i]);
-    child->depth = f->depth + 1;
     child->cancelled = join->cancelled;
-    run_frame(child, branches[i]["StartAt"], input, [this, f, join, i, done](Outcome o) {
+    std::string start = child->resuming ? child->cp->state : branches[i]["StartAt"].get<std::string>();
+    run_frame(child, start, child->resuming ? child->cp->input : input, [this, f, join, i, done](Outcome o) {
       std::lock_guard lock(mu_);
       if (join->failed || f->stopped()) return;
       if (!o.ok) {
@@ -525,6 +540,9 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
         o.next.clear();
         return done(std::move(o));
       }
+      f->cp->done[i] = o.output;
+      f->cp->children.erase(i);
+      save_progress(*f->exec, f->cp->done.size());
       join->results[i] = std::move(o.output);
       if (--join->left == 0) {
         add_event(f, "ParallelStateSucceeded", nullptr, nullptr);
@@ -534,7 +552,31 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
       }
     });
   }
-  if (branches.empty()) done(Outcome{true, json::array(), "", "", ""});
+  if (join->left == 0) {  // no branches, or every one succeeded before the redrive
+    add_event(f, "ParallelStateSucceeded", nullptr, nullptr);
+    Outcome r;
+    r.output = json(std::move(join->results));
+    done(std::move(r));
+  }
+}
+
+FramePtr StepFunctionsService::child_frame(const FramePtr& f, const json& machine, size_t index, bool linked) {
+  auto child = std::make_shared<Frame>();
+  child->exec = f->exec;
+  child->machine = &machine;
+  child->last_event = f->last_event;
+  child->live = f->live;
+  child->depth = f->depth + 1;
+  if (!linked) return child;  // a distributed Map iteration: a child execution of its own on AWS
+  bool recorded = f->cp->children.count(index) > 0;
+  child->cp = f->cp->child(index);
+  child->variables = f->variables;  // outer variables are readable; a branch's Assign stays in it
+  if (recorded && !child->cp->state.empty()) {
+    child->resuming = true;
+    child->restarted = f->state_restarted;
+    child->variables = child->cp->variables;
+  }
+  return child;
 }
 
 }  // namespace awan::stepfunctions

@@ -206,7 +206,7 @@ void StepFunctionsService::run_mocked_map(const FramePtr& f, const json& st, con
 void StepFunctionsService::map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items,
                                      OutcomeFn done, MapRunPtr run) {
   const json& proc = st.contains("ItemProcessor") ? st["ItemProcessor"] : st["Iterator"];
-  if (!run) add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
+  if (!run && !f->state_restarted) add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
   struct Join {
     json items;
     json input;
@@ -234,10 +234,18 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
   } catch (const StatesError& e) {
     return done(Outcome::failure(e.error, e.cause));
   }
-  if (join->items.empty()) {
+  // Inline: the iterations that succeeded before a redrive keep their outputs (a distributed
+  // Map starts a new map run).
+  if (!run)
+    for (const auto& [i, out] : f->cp->done)
+      if (i < join->items.size()) {
+        join->results[i] = out;
+        --join->left;
+      }
+  if (join->left == 0) {
     if (!run) add_event(f, "MapStateSucceeded", nullptr, nullptr);
     Outcome r;
-    r.output = json::array();
+    r.output = json(std::move(join->results));
     return done(std::move(r));
   }
   std::weak_ptr<Join> weak = join;
@@ -248,13 +256,10 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
     if (run) limit = run->max_concurrency == 0 ? kMaxConcurrency : std::min(run->max_concurrency, kMaxConcurrency);
     while (!join->finished && join->running < limit && join->next < join->items.size()) {
       size_t i = join->next++;
+      if (!run && f->cp->done.count(i)) continue;
       ++join->running;
-      auto child = std::make_shared<Frame>();
-      child->exec = f->exec;
-      child->machine = &proc;
-      child->live = f->live;
+      auto child = child_frame(f, proc, i, !run);
       child->jsonata = f->child_jsonata(st, proc);
-      child->depth = f->depth + 1;
       child->cancelled = join->cancelled;
       json item = join->items[i];
       if (run) {
@@ -263,11 +268,12 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
         child->quiet = true;  // and so is everything it runs
         bump(run->doc, "running", batch_size(st, item), 1);
       } else {
-        child->variables = f->variables;  // outer variables are readable; Assign in an iteration stays in it
         child->quiet = f->quiet;
         child->map_item = {{"Index", i}, {"Value", join->items[i]}};
         try {
-          if (st.contains("ItemSelector") && f->uses_jsonata(st)) {
+          if (child->resuming) {
+            item = child->cp->input;  // continues in the state it stopped in
+          } else if (st.contains("ItemSelector") && f->uses_jsonata(st)) {
             json ctx = f->exec->context;
             ctx["Map"] = {{"Item", child->map_item}};
             json states = {{"input", join->input}, {"context", ctx}};
@@ -284,11 +290,13 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
           add_event(f, "MapStateFailed", nullptr, nullptr);
           return done(Outcome::failure(e.error, e.cause));
         }
-        child->last_event = f->quiet ? f->last_event
-                                     : add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
-                                                 "mapIterationStartedEventDetails");
+        child->last_event = f->quiet || child->restarted
+                                ? f->last_event
+                                : add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
+                                            "mapIterationStartedEventDetails");
       }
-      run_frame(child, proc["StartAt"], item, [this, f, name, &st, join, i, done, run, item](Outcome o) {
+      std::string start = child->resuming ? child->cp->state : proc["StartAt"].get<std::string>();
+      run_frame(child, start, item, [this, f, name, &st, join, i, done, run, item](Outcome o) {
         std::lock_guard lock(mu_);
         if (join->finished || f->stopped()) return;
         --join->running;
@@ -320,9 +328,13 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
           }
           join->results[i] = run ? json{{"Status", "FAILED"}, {"Input", item}, {"Error", o.error}, {"Cause", o.cause}}
                                  : json{{"Error", o.error}, {"Cause", o.cause}};
+        } else if (run) {
+          join->results[i] = json{{"Status", "SUCCEEDED"}, {"Input", item}, {"Output", std::move(o.output)}};
         } else {
-          join->results[i] = run ? json{{"Status", "SUCCEEDED"}, {"Input", item}, {"Output", std::move(o.output)}}
-                                 : std::move(o.output);
+          f->cp->done[i] = o.output;
+          f->cp->children.erase(i);
+          save_progress(*f->exec, f->cp->done.size());
+          join->results[i] = std::move(o.output);
         }
         if (--join->left == 0) {
           join->finished = true;

@@ -36,8 +36,8 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
     e->region = d.value("_region", env_.default_region);
     e->definition = d["_definition"];
     e->context = d["_context"];
-    e->checkpoint = d["_checkpoint"];
-    e->redrive_point = d.value("_redrive", json());
+    e->checkpoint = Checkpoint::from_json(d.value("_checkpoint", json()));
+    e->redrive_point = Checkpoint::from_json(d.value("_redrive", json()));
     e->next_event_id = d.value("_next_event", 1);
     for (const char* k : {"_account", "_region", "_definition", "_context", "_checkpoint", "_redrive", "_next_event"})
       d.erase(k);
@@ -48,20 +48,17 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
     if (!e->finished) running.push_back(e);
     executions_[e->arn] = e;
   }
-  // Resume: each running execution from the top-level state it was in.
+  // Resume: each running execution from the state it was in (and its branches from theirs).
   for (auto& e : running) {
-    if (!e->checkpoint.is_object() || !e->checkpoint.contains("state")) {
+    if (!e->checkpoint) {
       json in = json::parse(e->doc.value("input", "{}"), nullptr, false);
       run_execution(e, e->definition["StartAt"], in, json::object());
       continue;
     }
-    spdlog::info("stepfunctions: resuming {} at state {}", e->arn, e->checkpoint["state"].get<std::string>());
-    e->resumed = true;
-    std::string state = e->checkpoint["state"];
-    json input = e->checkpoint["input"];
-    json vars = e->checkpoint.value("variables", json::object());
+    spdlog::info("stepfunctions: resuming {} at state {}", e->arn, e->checkpoint->state);
     // The state is run again (it was entered before the restart): no second Entered event.
-    run_execution(e, state, input, vars);
+    CheckpointPtr cp = e->checkpoint;
+    run_execution(e, cp->state, cp->input, cp->variables, cp, true);
   }
 }
 

@@ -65,6 +65,29 @@ struct Outcome {
 };
 using OutcomeFn = std::function<void(Outcome)>;
 
+// Where a branch of an execution is (the top level, a Parallel branch, an inline Map iteration):
+// the state it is in with that state's input and the variables of its entry, a Wait's deadline,
+// and, while that state is a Parallel or an inline Map, the outputs of the branches or
+// iterations that succeeded (`done`) and the checkpoints of those that started and did not
+// (`children`). RedriveExecution continues from the checkpoint of the failed run (only what did
+// not succeed runs again), a restart from the one of the running execution (checkpoint.cpp).
+struct Checkpoint;
+using CheckpointPtr = std::shared_ptr<Checkpoint>;
+struct Checkpoint {
+  std::string state;
+  json input, variables = json::object();
+  std::optional<double> deadline;
+  std::map<size_t, json> done;
+  std::map<size_t, CheckpointPtr> children;
+  // A fresh entry of `name`: what an earlier state recorded is dropped.
+  void enter(const std::string& name, const json& state_input, const json& vars);
+  // The checkpoint of child `index`, created when it has none.
+  CheckpointPtr child(size_t index);
+  json to_json() const;
+  // nullptr unless `j` is a checkpoint ({"state", "input", ...}).
+  static CheckpointPtr from_json(const json& j, int depth = 0);
+};
+
 struct Execution {
   json doc;  // DescribeExecution's document
   std::string arn, account, region;
@@ -75,9 +98,8 @@ struct Execution {
   int64_t next_event_id = 1;
   bool finished = false;
   std::vector<Completion> waiters;    // StartSyncExecution, .sync parents
-  bool resumed = false;               // reloaded running: the first state keeps its Wait deadline
-  json checkpoint;                    // top level: {"state", "input", "variables", "deadline"}
-  json redrive_point;                 // the checkpoint of the state it failed in (RedriveExecution)
+  CheckpointPtr checkpoint;           // where the running execution is (its top level and below)
+  CheckpointPtr redrive_point;        // where the failed run stopped (RedriveExecution)
   bool test = false;                  // a TestState run: one state, no waits, no retries
   json inspection;                    // TestState's inspectionData (DEBUG)
   json mock;                          // TestState's mock ({"result" parsed} or {"errorOutput"}), null: none
@@ -117,6 +139,10 @@ struct Frame {
     auto q = branch.find("QueryLanguage");
     return q == branch.end() ? uses_jsonata(st) : *q == "JSONata";
   }
+  CheckpointPtr cp = std::make_shared<Checkpoint>();  // where it is; a Parallel's or Map's cp holds its children's
+  bool resuming = false;   // its first state continues `cp` (redrive, restart): done children are not run again
+  bool restarted = false;  // ... after a restart: that state was entered before (no second Entered event, Wait deadline kept)
+  bool state_restarted = false;  // the state it is in continues from before a restart (its children too)
   std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);  // a sibling branch failed
   std::shared_ptr<bool> live;  // the execution's run this frame belongs to (a redrive starts another)
   bool stopped() const;
@@ -237,7 +263,16 @@ class StepFunctionsService final : public Service {
   void match_pollers(const std::string& activity_arn, std::vector<std::function<void()>>& after);
 
   // ---- interpreter.cpp ----
-  void run_execution(const ExecutionPtr& e, const std::string& start_state, json input, json variables);
+  // Runs `e` from `start_state`, or continues `resume` (its state, input, variables and the
+  // branches and iterations it records); `restarted`: after a restart rather than a redrive.
+  void run_execution(const ExecutionPtr& e, const std::string& start_state, json input, json variables,
+                     CheckpointPtr resume = nullptr, bool restarted = false);
+  // A child frame of `f` (a Parallel branch, an inline Map iteration `index`) over `machine`:
+  // it continues its recorded checkpoint when it has one. `linked`: its checkpoint is kept in f's.
+  FramePtr child_frame(const FramePtr& f, const json& machine, size_t index, bool linked);
+  // A branch or iteration succeeded: the checkpoint is saved (the top level saves at each state;
+  // what happens inside a branch is saved when a branch or iteration of it ends).
+  void save_progress(const Execution& e, size_t done);
   void run_frame(const FramePtr& f, const std::string& state, json input, OutcomeFn done);
   void run_state(const FramePtr& f, const std::string& name, json input, std::vector<int> retries, OutcomeFn done);
   // After a state's work: its output and transition, or Retry / Catch of its error.

@@ -243,6 +243,12 @@ def test_js_sdk_versions_aliases_redrive_test_state(js):
     assert "stepfunctions.mjs ok" in js("stepfunctions.mjs")
 
 
+def test_js_sdk_test_state_mocks_and_state_configuration(js):
+    """TestState's mock (result, errorOutput, fieldValidationMode) and stateConfiguration
+    (retrierRetryCount, mapIterationFailureCount, errorCausedByState) through the SDK v3."""
+    assert "stepfunctions_test_state.mjs ok" in js("stepfunctions_test_state.mjs")
+
+
 def test_jsonata_workflow_with_a_function(sfn, lam):
     """QueryLanguage JSONata: Arguments to a Lambda task, Output and Assign, a Condition."""
     fn = function(lam, "jsonata-total", "def handler(e, c):\n    return {'total': sum(e['prices'])}\n")

@@ -1,7 +1,9 @@
 """Step Functions operations newer than Debian's botocore (a client built from the pip
 botocore's stepfunctions model): a distributed Map over a CSV object of Awan's S3, with
 ItemBatcher and ResultWriter writing its manifest and results back to S3; DescribeMapRun,
-ListMapRuns, UpdateMapRun; RedriveExecution; ValidateStateMachineDefinition; versions."""
+ListMapRuns, UpdateMapRun; RedriveExecution (of a failed Parallel and inline Map: only what did
+not succeed runs again, also after a restart with --data-dir); ValidateStateMachineDefinition;
+versions; TestState's mock and stateConfiguration."""
 import gzip
 import json
 import os
@@ -10,6 +12,8 @@ import time
 import botocore.session
 import pytest
 from botocore.config import Config
+
+from conftest import Daemon, make_boto3
 
 def newer_model():
     """The stepfunctions model of the newest botocore another python3 on the machine imports (the
@@ -42,13 +46,17 @@ def model_dir(tmp_path_factory):
     return str(d)
 
 
-@pytest.fixture
-def sfn(awan, model_dir):
+def sfn_client(endpoint, model_dir):
     session = botocore.session.Session()
     session.get_component("data_loader").search_paths.insert(0, model_dir)
-    return session.create_client("stepfunctions", endpoint_url=awan.endpoint, region_name="us-east-1",
+    return session.create_client("stepfunctions", endpoint_url=endpoint, region_name="us-east-1",
                                  aws_access_key_id="test", aws_secret_access_key="test",
                                  config=Config(retries={"max_attempts": 1}, inject_host_prefix=False))
+
+
+@pytest.fixture
+def sfn(awan, model_dir):
+    return sfn_client(awan.endpoint, model_dir)
 
 
 def wait_done(sfn, arn, timeout=30):
@@ -148,3 +156,170 @@ def test_redrive_validate_and_versions(sfn, boto):
     assert t["status"] == "SUCCEEDED" and t["nextState"] == "Read" and json.loads(t["output"]) == {"step": 1}
     assert [x["stateMachineVersionArn"] for x in sfn.list_state_machine_versions(
         stateMachineArn=sm["stateMachineArn"])["stateMachineVersions"]] == [sm["stateMachineVersionArn"]]
+
+
+def sent(sqs, url):
+    """The bodies of the messages on a queue (each received once)."""
+    bodies = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not got:
+            return sorted(bodies, key=json.dumps)
+        bodies += [json.loads(m["Body"]) for m in got]
+
+
+def send(url, body):
+    return {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Parameters": {"QueueUrl": url, "MessageBody": body}, "ResultSelector": {"sent.$": "$.MessageId"}}
+
+
+def read(bucket, key_path):
+    return {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+            "Parameters": {"Bucket": bucket, "Key.$": key_path}, "ResultSelector": {"read": True}}
+
+
+def test_redrive_reruns_only_the_failed_parallel_branch(sfn, boto):
+    """A Parallel fails in one branch (an object not there yet); the other branch sent a message.
+    Redriven once the object exists, the failed branch runs again and the other keeps its output:
+    still one message on the queue."""
+    s3, sqs = boto("s3"), boto("sqs")
+    s3.create_bucket(Bucket="parts")
+    url = sqs.create_queue(QueueName="sent-once")["QueueUrl"]
+    definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Notify", "States": {"Notify": {**send(url, {"order.$": "$.order"}), "End": True}}},
+        {"StartAt": "Name", "States": {
+            "Name": {"Type": "Pass", "Parameters": {"key.$": "States.Format('{}.txt', $.order)"}, "Next": "Read"},
+            "Read": {**read("parts", "$.key"), "End": True}}}]}}}
+    sm = sfn.create_state_machine(name="parallel-redrive", definition=json.dumps(definition),
+                                  roleArn=SFN_ROLE)["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=sm, input=json.dumps({"order": "o-1"}))["executionArn"]
+    d = wait_done(sfn, arn)
+    assert d["status"] == "FAILED" and d["error"] == "S3.NoSuchKey", d
+    assert sent(sqs, url) == [{"order": "o-1"}]
+    first = [e for e in sfn.get_execution_history(executionArn=arn)["events"] if e["type"] == "TaskStateExited"]
+    message_id = json.loads(first[0]["stateExitedEventDetails"]["output"])["sent"]
+
+    s3.put_object(Bucket="parts", Key="o-1.txt", Body=b"wheel")
+    sfn.redrive_execution(executionArn=arn)
+    d = wait_done(sfn, arn)
+    assert d["status"] == "SUCCEEDED" and d["redriveCount"] == 1, d
+    assert json.loads(d["output"]) == [{"sent": message_id}, {"read": True}]
+    assert sent(sqs, url) == []  # the branch that succeeded did not send again
+    types = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+    assert types.count("PassStateEntered") == 1  # the failed branch continued at its failed state
+    assert types.count("TaskStateEntered") == 3  # Notify, Read, Read again
+
+
+def map_machine(sfn, name, url):
+    """An inline Map, one order at a time: send a message, then read the order's object."""
+    d = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.orders", "MaxConcurrency": 1, "End": True,
+        "ItemProcessor": {"StartAt": "Notify", "States": {
+            "Notify": {**send(url, {"order.$": "$.id"}), "ResultPath": "$.notified", "Next": "Read"},
+            "Read": {**read("parts", "States.Format('{}.txt', $.id)"), "ResultPath": "$.read", "End": True}}}}}}
+    return sfn.create_state_machine(name=name, definition=json.dumps(d), roleArn=SFN_ROLE)["stateMachineArn"]
+
+
+def message_ids(sfn, arn):
+    """The MessageId each Notify got, in the order of the history."""
+    return [json.loads(e["stateExitedEventDetails"]["output"])["notified"]["sent"]
+            for e in sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+            if e["type"] == "TaskStateExited" and e["stateExitedEventDetails"]["name"] == "Notify"]
+
+
+def test_redrive_reruns_only_unsuccessful_map_iterations(sfn, boto):
+    """An inline Map (one at a time) fails in its second iteration, the third never started.
+    Redriven: the first iteration is not run again, the second continues at its failed state
+    (it does not send again), the third runs: one message per order."""
+    s3, sqs = boto("s3"), boto("sqs")
+    s3.create_bucket(Bucket="parts")
+    url = sqs.create_queue(QueueName="map-sent-once")["QueueUrl"]
+    for key in ("a.txt", "c.txt"):
+        s3.put_object(Bucket="parts", Key=key, Body=key.encode())
+    sm = map_machine(sfn, "map-redrive", url)
+    arn = sfn.start_execution(stateMachineArn=sm, input=json.dumps({"orders": [{"id": "a"}, {"id": "b"}, {"id": "c"}]}))["executionArn"]
+    d = wait_done(sfn, arn)
+    assert d["status"] == "FAILED" and d["error"] == "S3.NoSuchKey", d
+    assert sent(sqs, url) == [{"order": "a"}, {"order": "b"}]
+    s3.put_object(Bucket="parts", Key="b.txt", Body=b"b.txt")
+    sfn.redrive_execution(executionArn=arn)
+    d = wait_done(sfn, arn)
+    assert d["status"] == "SUCCEEDED", d
+    ids = message_ids(sfn, arn)
+    assert len(ids) == 3  # a and b in the first run, c after the redrive
+    # b's output carries the message of the first run: it continued at Read.
+    assert json.loads(d["output"]) == [{"id": i, "notified": {"sent": m}, "read": {"read": True}}
+                                       for i, m in zip("abc", ids)]
+    assert sent(sqs, url) == [{"order": "c"}]
+    events = sfn.get_execution_history(executionArn=arn)["events"]
+    started = [e["mapIterationStartedEventDetails"]["index"] for e in events if e["type"] == "MapIterationStarted"]
+    assert started == [0, 1, 1, 2]
+
+
+def test_redrive_after_a_restart_keeps_the_succeeded_iterations(model_dir, tmp_path):
+    """The failed run's checkpoint is stored under --data-dir: redriven by a new daemon, the
+    succeeded iteration is still not run again."""
+    d = Daemon("--data-dir", str(tmp_path))
+    try:
+        sfn, s3, sqs = sfn_client(d.endpoint, model_dir), make_boto3(d.endpoint, "s3"), make_boto3(d.endpoint, "sqs")
+        s3.create_bucket(Bucket="parts")
+        s3.put_object(Bucket="parts", Key="a.txt", Body=b"a.txt")
+        url = sqs.create_queue(QueueName="restart-sent-once")["QueueUrl"]
+        sm = map_machine(sfn, "map-redrive-restart", url)
+        arn = sfn.start_execution(stateMachineArn=sm, input=json.dumps({"orders": [{"id": "a"}, {"id": "b"}]}))["executionArn"]
+        assert wait_done(sfn, arn)["status"] == "FAILED"
+        assert sent(sqs, url) == [{"order": "a"}, {"order": "b"}]
+    finally:
+        d.stop()
+    d = Daemon("--data-dir", str(tmp_path))
+    try:
+        sfn, s3, sqs = sfn_client(d.endpoint, model_dir), make_boto3(d.endpoint, "s3"), make_boto3(d.endpoint, "sqs")
+        s3.put_object(Bucket="parts", Key="b.txt", Body=b"b.txt")
+        sfn.redrive_execution(executionArn=arn)
+        desc = wait_done(sfn, arn)
+        assert desc["status"] == "SUCCEEDED", desc
+        assert [o["id"] for o in json.loads(desc["output"])] == ["a", "b"]
+        assert sent(sqs, url) == []  # neither a (succeeded) nor b (failed after its message) sent again
+    finally:
+        d.stop()
+
+
+def test_test_state_mock_and_state_configuration(sfn):
+    """TestState's mock and stateConfiguration through botocore (the pip model has them)."""
+    task = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:sendMessageBatch", "Next": "Done",
+            "Parameters": {"QueueUrl": "http://q", "Entries": []},
+            "Retry": [{"ErrorEquals": ["SQS.ThrottlingException"], "MaxAttempts": 2, "IntervalSeconds": 4}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]}
+    ok = json.dumps({"Successful": [], "Failed": []})
+    t = sfn.test_state(definition=json.dumps(task), input="{}", mock={"result": ok})
+    assert t["status"] == "SUCCEEDED" and t["nextState"] == "Done" and json.loads(t["output"]) == json.loads(ok)
+    with pytest.raises(sfn.exceptions.ValidationException) as e:
+        sfn.test_state(definition=json.dumps(task), mock={"result": json.dumps({"Successful": []})})
+    assert "'Failed' is missing" in e.value.response["Error"]["Message"]
+    t = sfn.test_state(definition=json.dumps(task), mock={"result": json.dumps({"Successful": []}),
+                                                          "fieldValidationMode": "PRESENT"})
+    assert t["status"] == "SUCCEEDED"
+    t = sfn.test_state(definition=json.dumps(task), mock={"result": '{"Successful": 1}', "fieldValidationMode": "NONE"})
+    assert json.loads(t["output"]) == {"Successful": 1}
+    throttled = {"errorOutput": {"error": "SQS.ThrottlingException", "cause": "slow"}}
+    t = sfn.test_state(definition=json.dumps(task), mock=throttled, inspectionLevel="DEBUG",
+                       stateConfiguration={"retrierRetryCount": 1})
+    assert t["status"] == "RETRIABLE" and t["inspectionData"]["errorDetails"] == {
+        "retryIndex": 0, "retryBackoffIntervalSeconds": 8}
+    t = sfn.test_state(definition=json.dumps(task), mock=throttled, stateConfiguration={"retrierRetryCount": 2})
+    assert t["status"] == "CAUGHT_ERROR" and t["nextState"] == "Failed" and t["error"] == "SQS.ThrottlingException"
+    m = {"Type": "Map", "End": True, "ToleratedFailurePercentage": 50,
+         "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+    t = sfn.test_state(definition=json.dumps(m), input="[1,2,3,4]", mock={"result": "[1,2,3,4]"},
+                       stateConfiguration={"mapIterationFailureCount": 2})
+    assert t["status"] == "SUCCEEDED"
+    t = sfn.test_state(definition=json.dumps(m), input="[1,2,3,4]", mock={"result": "[1,2,3,4]"},
+                       stateConfiguration={"mapIterationFailureCount": 3})
+    assert t["status"] == "FAILED" and t["error"] == "States.ExceedToleratedFailureThreshold"
+    p = {"Type": "Parallel", "End": True, "Branches": [{"StartAt": "Inner", "States": {"Inner": {"Type": "Pass", "End": True}}}]}
+    t = sfn.test_state(definition=json.dumps(p), mock={"errorOutput": {"error": "E", "cause": "C"}},
+                       stateConfiguration={"errorCausedByState": "Inner"})
+    assert t["status"] == "FAILED" and t["error"] == "E" and t["cause"] == "C"
+    with pytest.raises(sfn.exceptions.ValidationException):
+        sfn.test_state(definition=json.dumps(p), mock={"errorOutput": {"error": "E"}},
+                       stateConfiguration={"errorCausedByState": "Nowhere"})
