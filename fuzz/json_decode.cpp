@@ -2,13 +2,34 @@
 // then a JSON body, decoded against that operation's input shape (DynamoDB, DynamoDB Streams,
 // IAM, STS), encoded back; and the same body through the awsJson codec as a DynamoDB request.
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "fuzz/fuzz_codec.hpp"
+#include "protocol/json_parse.hpp"
 #include "protocol/model.hpp"
 #include "protocol/wire.hpp"
+
+
+namespace {
+// Same value and same nlohmann types throughout (== alone treats 1 and 1u as equal).
+bool identical(const nlohmann::json& a, const nlohmann::json& b) {
+  if (a.type() != b.type() || a.size() != b.size()) return false;
+  if (a.is_object()) {
+    for (auto it = a.begin(); it != a.end(); ++it)
+      if (!b.contains(it.key()) || !identical(it.value(), b.at(it.key()))) return false;
+    return true;
+  }
+  if (a.is_array()) {
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!identical(a[i], b[i])) return false;
+    return true;
+  }
+  return a.dump() == b.dump();
+}
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace awan;
@@ -34,8 +55,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.body = std::string(body);
   fuzz::decode_and_encode(*protocol::codec_for("dynamodb"), req);
 
-  if (!op->input) return 0;
   json wire = json::parse(body.begin(), body.end(), nullptr, false);
+  // The simdjson fast path (protocol/json_parse.cpp) parses exactly as nlohmann does, or declines.
+  if (!protocol::wire::json_nesting_exceeds(body)) {
+    json fast;
+    if (protocol::parse_json_fast(body, fast) && (wire.is_discarded() || !identical(fast, wire))) std::abort();
+  }
+  if (!op->input) return 0;
   if (wire.is_discarded() || !wire.is_object()) return 0;
   json doc;
   if (protocol::wire::json_struct_to_doc(*op->input, wire, doc, false)) return 0;

@@ -8,6 +8,7 @@
 #include "core/crypto.hpp"
 #include "protocol/codec_support.hpp"
 #include "protocol/codecs.hpp"
+#include "protocol/json_parse.hpp"
 #include "protocol/wire.hpp"
 
 namespace awan::protocol {
@@ -60,7 +61,7 @@ std::variant<Decoded, AwsError> JsonCodec::decode(const http::Request& req) cons
     body.remove_prefix(1);
   if (body.empty()) return d;
   if (wire::json_nesting_exceeds(body)) return AwsError::serialization(wire::too_deep_message());
-  json w = json::parse(body.begin(), body.end(), nullptr, false);
+  json w = parse_json(body);
   if (w.is_discarded()) return AwsError::serialization(wire::json_syntax_message(body));
   if (!w.is_object()) return AwsError::serialization("Start of structure or map expected.");
   if (!op->input) return d;

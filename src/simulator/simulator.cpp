@@ -490,7 +490,8 @@ struct Simulator::Impl : Scheduler {
     const bool streams = req.body_file && codec && codec->streams_payload(req);
     if (auto err = authenticate_and_decode(req, route, ctx, served && !streams))
       return respond_error(codec, *err, ctx, t0, respond);
-    if (!req.body_file) {
+    // Only a Content-Encoding needs the service's size limit (request_limit routes the request again).
+    if (!req.body_file && req.headers.has("content-encoding")) {
       if (auto err = gateway::decode_content_encoding(req, route,
                                                       gateway::request_limit(req, options.max_body_bytes).max_bytes))
         return respond_error(codec, *err, ctx, t0, respond);
