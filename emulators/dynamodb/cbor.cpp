@@ -184,4 +184,71 @@ json decode_cbor(std::string_view data) {
   return json::from_cbor(begin, begin + data.size());
 }
 
+
+// ---- the writer ----
+
+namespace {
+
+void put_head(std::string& out, uint8_t major, uint64_t n) {
+  uint8_t m = static_cast<uint8_t>(major << 5);
+  if (n < 24) {
+    out.push_back(static_cast<char>(m | n));
+    return;
+  }
+  int bytes = n <= 0xff ? 1 : n <= 0xffff ? 2 : n <= 0xffffffffULL ? 4 : 8;
+  out.push_back(static_cast<char>(m | (bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27)));
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+}
+
+// False when the document needs nlohmann's writer (floats, binary values).
+bool put_value(std::string& out, const json& j) {
+  switch (j.type()) {
+    case json::value_t::object:
+      put_head(out, 5, j.size());
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        put_head(out, 3, it.key().size());
+        out.append(it.key());
+        if (!put_value(out, it.value())) return false;
+      }
+      return true;
+    case json::value_t::array:
+      put_head(out, 4, j.size());
+      for (const auto& v : j)
+        if (!put_value(out, v)) return false;
+      return true;
+    case json::value_t::string: {
+      const auto& s = j.get_ref<const std::string&>();
+      put_head(out, 3, s.size());
+      out.append(s);
+      return true;
+    }
+    case json::value_t::boolean:
+      out.push_back(static_cast<char>(j.get<bool>() ? 0xf5 : 0xf4));
+      return true;
+    case json::value_t::null:
+      out.push_back(static_cast<char>(0xf6));
+      return true;
+    case json::value_t::number_unsigned:
+      put_head(out, 0, j.get<uint64_t>());
+      return true;
+    case json::value_t::number_integer: {
+      int64_t v = j.get<int64_t>();
+      if (v >= 0) put_head(out, 0, static_cast<uint64_t>(v));
+      else put_head(out, 1, static_cast<uint64_t>(-(v + 1)));
+      return true;
+    }
+    default:  // number_float, binary, discarded
+      return false;
+  }
+}
+
+}  // namespace
+
+void encode_cbor(const json& doc, std::string& out) {
+  out.clear();
+  if (put_value(out, doc)) return;
+  std::vector<uint8_t> v = json::to_cbor(doc);
+  out.assign(reinterpret_cast<const char*>(v.data()), v.size());
+}
+
 }  // namespace awan::dynamodb

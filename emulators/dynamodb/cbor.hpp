@@ -12,4 +12,9 @@ namespace awan::dynamodb {
 
 nlohmann::json decode_cbor(std::string_view data);
 
+// The bytes nlohmann::json::to_cbor writes for `doc`, written straight into `out` (cleared
+// first): objects, arrays, strings, booleans, null and integers here, the whole document through
+// to_cbor when it holds a float or a binary value. The caller bounds the nesting depth.
+void encode_cbor(const nlohmann::json& doc, std::string& out);
+
 }  // namespace awan::dynamodb

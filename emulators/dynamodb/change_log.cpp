@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/crypto.hpp"
+#include "dynamodb/cbor.hpp"
 #include "dynamodb/features.hpp"
 #include "dynamodb/request.hpp"
 #include "dynamodb/store.hpp"
@@ -79,8 +80,9 @@ CREATE TABLE IF NOT EXISTS ddb_backup_items(
 constexpr const char* kEventNames[] = {"", "INSERT", "MODIFY", "REMOVE"};
 
 std::string cbor(const json& j) {
-  std::vector<uint8_t> v = json::to_cbor(j);
-  return std::string(reinterpret_cast<const char*>(v.data()), v.size());
+  std::string out;
+  encode_cbor(j, out);
+  return out;
 }
 
 std::string format_seq(int64_t seq) {

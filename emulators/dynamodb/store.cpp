@@ -97,10 +97,11 @@ std::optional<nlohmann::json> Store::get_item(int64_t table, std::string_view pk
 }
 
 void Store::put_item(int64_t table, std::string_view pk, std::string_view sk, const nlohmann::json& item, size_t size) {
-  std::vector<uint8_t> cbor = nlohmann::json::to_cbor(item);
+  thread_local std::string cbor;  // reused: no allocation per write once it has grown
+  encode_cbor(item, cbor);
   auto st = db_.cached("INSERT OR REPLACE INTO ddb_items(table_id, pk, sk, item, size) VALUES(?, ?, ?, ?, ?)");
   st->bind(1, table).bind_blob(2, pk).bind_blob(3, sk);
-  st->bind_blob(4, std::string_view(reinterpret_cast<const char*>(cbor.data()), cbor.size()));
+  st->bind_blob(4, cbor);
   st->bind(5, static_cast<int64_t>(size));
   st->run();
 }

@@ -246,6 +246,8 @@ TEST_F(DataPlaneTest, RequestLimits) {
 }  // namespace
 
 // The store's CBOR reader gives exactly what nlohmann::json::from_cbor gives.
+#include <limits>
+
 #include "dynamodb/cbor.hpp"
 
 TEST(Cbor, MatchesNlohmann) {
@@ -275,6 +277,34 @@ TEST(Cbor, MatchesNlohmann) {
   json bin = json::binary({1, 2, 3});
   auto bb = json::to_cbor(bin);
   EXPECT_EQ(awan::dynamodb::decode_cbor(std::string_view(reinterpret_cast<const char*>(bb.data()), bb.size())), bin);
+}
+
+// The store's CBOR writer writes exactly the bytes nlohmann::json::to_cbor writes.
+TEST(Cbor, WriterMatchesNlohmann) {
+  std::vector<json> docs = {
+      json::object(),
+      json::array(),
+      {{"pk", {{"S", "a"}}}, {"n", {{"N", "-12.5"}}}, {"b", {{"BOOL", true}}}, {"z", {{"NULL", true}}}},
+      {{"l", {{"L", {{{"S", std::string(300, 'x')}}, {{"M", {{"k", {{"SS", {"a", "b"}}}}}}}}}}}},
+      {{"ints", {0, 23, 24, 255, 256, 65535, 65536, 4294967295LL, 4294967296LL, -1, -24, -25, -256, -257, -65537,
+                 std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}},
+       {"u", std::numeric_limits<uint64_t>::max()}},
+      {{"floats", {0.5, 1.0e300, -3.25, 0.1}}, {"f", false}, {"t", true}, {"null", nullptr}},  // through to_cbor
+      {{"bin", json::binary({1, 2, 3})}},                                                   // through to_cbor
+      {{std::string(70000, 'k'), std::string(70000, 'v')}, {std::string(23, 's'), std::string(24, 't')},
+       {std::string(255, 'u'), std::string(256, 'w')}, {"", ""}},
+      json("top-level string"),
+  };
+  json big = json::array();
+  for (int i = 0; i < 300; ++i) big.push_back({{"i", i}, {"s", std::string(static_cast<size_t>(i), 'q')}});
+  docs.push_back({{"big", big}});
+  std::string out = "leftover bytes";
+  for (const auto& d : docs) {
+    awan::dynamodb::encode_cbor(d, out);
+    auto want = json::to_cbor(d);
+    EXPECT_EQ(out, std::string(reinterpret_cast<const char*>(want.data()), want.size())) << d.dump().substr(0, 200);
+    EXPECT_EQ(awan::dynamodb::decode_cbor(out), d);
+  }
 }
 
 // Truncated and corrupted CBOR never crashes the reader: it returns a value or throws.
