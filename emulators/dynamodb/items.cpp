@@ -3,18 +3,30 @@
 
 namespace awan::dynamodb::svc {
 
-json DynamoDbService::put_item(json& in) {
+void DynamoDbService::plan_put(json& in, PutPlan& p) {
   check_write_request(in, "Item", "item");
-  Expressions ex;
-  std::string rv = prepare_conditional_write(in, ex);
+  p.return_values = prepare_conditional_write(in, p.ex);
   json& item = in["Item"];
   validate_item(item);
-  Condition cond = condition_of(in, ex);
-  expr::check_unused(ex.ctx);
+  p.cond = condition_of(in, p.ex);
+  expr::check_unused(p.ex.ctx);
+  p.size = item_size(item);
+}
+
+json DynamoDbService::put_item(json& in) {
+  PutPlan p;
+  plan_put(in, p);
+  return put_planned(in, p);
+}
+
+json DynamoDbService::put_planned(json& in, PutPlan& p) {
+  json& item = in["Item"];
+  const std::string& rv = p.return_values;
+  const Condition& cond = p.cond;
   TableInfo& t = find_table(in);
   admit(t, nullptr, true, &item);
   auto [pk, sk] = item_key(t, item);
-  size_t size = item_size(item);
+  size_t size = p.size;
   if (size > kMaxItemSize) invalid("Item size has exceeded the maximum allowed size");
   std::optional<json> old;
   if (needs_old_item(t, cond, rv, in)) {
@@ -36,7 +48,7 @@ json DynamoDbService::put_item(json& in) {
   return out;
 }
 
-json DynamoDbService::get_item(json& in) {
+void DynamoDbService::plan_get(json& in, GetPlan& p) {
   Constraints c;
   c.table_name(in);
   if (!member(in, "Key")) c.add(nullptr, "key", "Member must not be null");
@@ -44,25 +56,39 @@ json DynamoDbService::get_item(json& in) {
   return_capacity_constraint(c, in);
   c.raise();
   no_mixing(in, {"AttributesToGet"}, {"ProjectionExpression"});
-  Expressions ex;
-  prepare_attrs(in, ex, member(in, "ProjectionExpression") != nullptr, "ProjectionExpression is null");
-  json& key = in["Key"];
-  validate_item(key);
-  auto proj = projection_of(in, ex);
-  expr::check_unused(ex.ctx);
+  prepare_attrs(in, p.ex, member(in, "ProjectionExpression") != nullptr, "ProjectionExpression is null");
+  validate_item(in["Key"]);
+  p.projection = projection_of(in, p.ex);
+  expr::check_unused(p.ex.ctx);
+  p.consistent = member(in, "ConsistentRead") && in["ConsistentRead"].get<bool>();
+}
+
+json DynamoDbService::get_item(json& in) {
+  GetPlan p;
+  plan_get(in, p);
+  std::optional<Store::RawItem> raw;
+  json out = get_planned(in, p, raw);
+  finish_get(out, p, raw);
+  return out;
+}
+
+json DynamoDbService::get_planned(json& in, GetPlan& p, std::optional<Store::RawItem>& raw) {
   TableInfo& t = find_table(in);
   admit(t, nullptr, false);
-  auto [pk, sk] = key_of(t, key);
-  std::optional<json> item = store_.get_item(t.id, pk, sk);
+  auto [pk, sk] = key_of(t, in["Key"]);
+  raw = store_.get_item_raw(t.id, pk, sk);
+  size_t size = raw ? raw->size : 0;
+  consume(t, nullptr, false, read_units(size, p.consistent));
   json out = json::object();
-  size_t size = item ? item_size(*item) : 0;
-  consume(t, nullptr, false, read_units(size, member(in, "ConsistentRead") && in["ConsistentRead"].get<bool>()));
-  if (item) out["Item"] = proj ? expr::project(*item, *proj) : std::move(*item);
-  if (wants_capacity(in)) {
-    bool consistent = member(in, "ConsistentRead") && in["ConsistentRead"].get<bool>();
-    out["ConsumedCapacity"] = capacity(t, read_units(size, consistent), str_member(in, "ReturnConsumedCapacity"));
-  }
+  if (wants_capacity(in))
+    out["ConsumedCapacity"] = capacity(t, read_units(size, p.consistent), str_member(in, "ReturnConsumedCapacity"));
   return out;
+}
+
+void DynamoDbService::finish_get(json& out, const GetPlan& p, std::optional<Store::RawItem>& raw) {
+  if (!raw) return;
+  json item = Store::decode(raw->cbor);
+  out["Item"] = p.projection ? expr::project(item, *p.projection) : std::move(item);
 }
 
 json DynamoDbService::delete_item(json& in) {

@@ -76,6 +76,28 @@ Result DynamoDbService::call(const RequestContext& ctx, const std::string& op, j
       if (input.is_null()) input = json::object();
       else throw AwsError::serialization("Start of structure or map found where not expected.");
     }
+    // The two hottest operations hold the lock only for the table and the store: the request is
+    // checked and parsed before it, a GetItem's item decoded and projected after it.
+    if (op == "PutItem") {
+      PutPlan p;
+      plan_put(input, p);
+      std::lock_guard lock(mu_);
+      ctx_ = &ctx;
+      return Result::ok(put_planned(input, p));
+    }
+    if (op == "GetItem") {
+      GetPlan p;
+      plan_get(input, p);
+      std::optional<Store::RawItem> raw;
+      json out;
+      {
+        std::lock_guard lock(mu_);
+        ctx_ = &ctx;
+        out = get_planned(input, p, raw);
+      }
+      finish_get(out, p, raw);
+      return Result::ok(std::move(out));
+    }
     std::lock_guard lock(mu_);
     ctx_ = &ctx;
     return Result::ok(dispatch(op, input));

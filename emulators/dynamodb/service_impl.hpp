@@ -91,6 +91,20 @@ struct Condition {
   expr::Node node;
 };
 
+// What a PutItem or GetItem checks and parses from the request alone, before the service's lock
+// is taken (the lock is held only for the table and the store).
+struct PutPlan {
+  Expressions ex;
+  std::string return_values;
+  Condition cond;
+  size_t size = 0;
+};
+struct GetPlan {
+  Expressions ex;
+  std::optional<std::vector<expr::Path>> projection;
+  bool consistent = false;
+};
+
 class DynamoDbService final : public Service, public TableHost, public FeaturesOwner {
  public:
   explicit DynamoDbService(const ServiceEnv& env);
@@ -214,8 +228,14 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   // ------------------------------------------------------------------ item operations (items.cpp)
 
   json put_item(json& in);
+  void plan_put(json& in, PutPlan& p);  // touches no shared state: runs unlocked
+  json put_planned(json& in, PutPlan& p);
 
   json get_item(json& in);
+  void plan_get(json& in, GetPlan& p);  // touches no shared state: runs unlocked
+  // The locked part of a GetItem: the output without its Item, and the item's stored CBOR.
+  json get_planned(json& in, GetPlan& p, std::optional<Store::RawItem>& raw);
+  static void finish_get(json& out, const GetPlan& p, std::optional<Store::RawItem>& raw);
 
   json delete_item(json& in);
 

@@ -96,6 +96,16 @@ std::optional<nlohmann::json> Store::get_item(int64_t table, std::string_view pk
   return decode(st->blob_view(0));
 }
 
+std::optional<Store::RawItem> Store::get_item_raw(int64_t table, std::string_view pk, std::string_view sk) {
+  auto st = db_.cached("SELECT item, size FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?");
+  st->bind(1, table).bind_blob(2, pk).bind_blob(3, sk);
+  if (!st->step()) return std::nullopt;
+  RawItem r;
+  r.cbor = std::string(st->blob_view(0));
+  r.size = static_cast<size_t>(st->int64(1));
+  return r;
+}
+
 void Store::put_item(int64_t table, std::string_view pk, std::string_view sk, const nlohmann::json& item, size_t size) {
   thread_local std::string cbor;  // reused: no allocation per write once it has grown
   encode_cbor(item, cbor);

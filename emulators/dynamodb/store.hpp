@@ -57,6 +57,13 @@ class Store {
 
   // Items are stored as CBOR.
   std::optional<nlohmann::json> get_item(int64_t table, std::string_view pk, std::string_view sk);
+  // The stored CBOR and DynamoDB size of an item, for a caller that decodes it later (outside
+  // the service's lock).
+  struct RawItem {
+    std::string cbor;
+    size_t size = 0;
+  };
+  std::optional<RawItem> get_item_raw(int64_t table, std::string_view pk, std::string_view sk);
   void put_item(int64_t table, std::string_view pk, std::string_view sk, const nlohmann::json& item, size_t size);
   void delete_item(int64_t table, std::string_view pk, std::string_view sk);
   void put_index_entry(int64_t table, const std::string& index, std::string_view ipk, std::string_view isk,
