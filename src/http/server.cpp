@@ -277,12 +277,6 @@ class Session : public std::enable_shared_from_this<Session> {
     if ((!declared && parser_->chunked()) || (declared && *declared > server_->options.spool_threshold)) {
       return start_spool();
     }
-    // A body the hook wants digested is spooled from a lower size, so that its hashing overlaps
-    // its arrival (aws s3 cp's parts are 8 MiB, the default threshold).
-    const auto& o = server_->options;
-    if (declared && *declared > o.digest_spool_threshold && o.spool_digester && o.worker_threads > 0) {
-      if ((early_digester_ = o.spool_digester(pending_))) return start_spool();
-    }
     // Fast path: a request without body, or whose body already arrived with the header, is
     // parsed from the buffer right here (an asynchronous read would complete through one more
     // trip through the scheduler).
@@ -469,7 +463,7 @@ class Session : public std::enable_shared_from_this<Session> {
     spool_waiting_ = false;
     const auto& o = server_->options;
     if (!o.spool_digester || o.worker_threads <= 0) return;
-    auto digester = early_digester_ ? std::move(early_digester_) : o.spool_digester(pending_);
+    auto digester = o.spool_digester(pending_);
     if (!digester) return;
     int fd = ::open(spool_->path().c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;  // the handler hashes the file itself
@@ -842,7 +836,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<BodyFile> spool_;
   std::FILE* spool_fp_ = nullptr;
   std::shared_ptr<SpoolHash> spool_hash_;
-  std::unique_ptr<PayloadDigester> early_digester_;  // asked for in read_body, used by start_spool
   bool spool_waiting_ = false;  // the body is whole; waiting for its digests
   uint64_t spool_size_ = 0;
   uint64_t spool_left_ = 0;       // raw spooling: bytes of the declared length still to read

@@ -48,9 +48,6 @@ struct ServerOptions {
   // writes (read back from the page cache, so the socket is never held up by hashing); the
   // request is dispatched once the digester has seen the whole body, with its digests on the
   // body file (PayloadFile::digests). Not used without worker threads.
-  // A body with a declared length above this is spooled (instead of read into memory) when the
-  // hook gives it a digester, so that its hashing overlaps its arrival too.
-  uint64_t digest_spool_threshold = 1024 * 1024;
   std::function<std::unique_ptr<PayloadDigester>(const Request& head)> spool_digester;
   std::chrono::milliseconds read_timeout{30'000};   // whole header or body read
   std::chrono::milliseconds idle_timeout{120'000};  // between requests on a kept-alive connection

@@ -432,25 +432,6 @@ TEST_F(ServerTest, NoDigestsWhenTheHookGivesNoDigester) {
   EXPECT_EQ(r.find(" md5="), std::string::npos) << r;
 }
 
-TEST_F(ServerTest, BodyToDigestIsSpooledBelowTheSpoolThreshold) {
-  ServerOptions o = digesting_options();
-  o.spool_threshold = 1'000'000;
-  o.digest_spool_threshold = 1000;
-  start([](Request&& req, Responder respond) {
-    Response r;
-    const PayloadDigests* d = req.body_file ? req.body_file->digests() : nullptr;
-    r.body = std::string(req.body_file ? "file" : "memory") + (d && d->find("MD5") ? " digested" : "");
-    respond(std::move(r));
-  }, o);
-  Client c(server->port());
-  c.send("PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'a'));
-  EXPECT_NE(c.response().find("\r\n\r\nfile digested"), std::string::npos);
-  c.send("PUT /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'a'));
-  EXPECT_NE(c.response().find("\r\n\r\nmemory"), std::string::npos);  // no digester: not spooled
-  c.send("PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n" + std::string(500, 'a'));
-  EXPECT_NE(c.response().find("\r\n\r\nmemory"), std::string::npos);  // under both thresholds
-}
-
 TEST_F(ServerTest, BodyCutShortWhileHashingClosesTheConnection) {
   start(digests_or_none(), digesting_options());
   {
