@@ -24,11 +24,12 @@ class BodyStore {
   BodyStore(const BodyStore&) = delete;
   BodyStore& operator=(const BodyStore&) = delete;
 
-  // Every byte of the payload passes through `feed` once (hashing), then the body is stored:
-  // inline, or in a new file (a spooled file is renamed into place). Throws AwsError (500) on
-  // an I/O failure.
+  // Every byte of the payload passes through `feed` once (hashing; an empty `feed`: the payload
+  // is not read for it), then the body is stored: inline, or in a new file (a spooled file is
+  // renamed into place). Throws AwsError (500) on an I/O failure.
   BodyRef ingest(Payload& payload, const std::function<void(std::string_view)>& feed);
-  // A body made of the concatenation of these (parts, a copy source range), fed through `feed`.
+  // A body made of the concatenation of these (parts, a copy source range), fed through `feed`
+  // (an empty `feed`: file pieces are copied in the kernel, copy_file_range).
   struct Piece {
     const BodyRef* body;
     uint64_t offset;

@@ -138,7 +138,23 @@ void PayloadHasher::update(std::string_view chunk) {
   if (impl_->checksum) impl_->checksum->update(chunk);
 }
 
+bool PayloadHasher::adopt(const Payload& payload) {
+  if (!payload.in_file() || payload.offset != 0 || payload.length != payload.file->size()) return false;
+  const PayloadDigests* d = payload.file->digests();
+  if (!d) return false;
+  const std::string* md5 = d->find("MD5");
+  const std::string* sum = impl_->checksum ? d->find(checksum_name(impl_->checksum->algorithm())) : nullptr;
+  const std::string* sha = impl_->sha256 ? d->find("SHA256") : nullptr;
+  if (!md5 || (impl_->checksum && !sum) || (impl_->sha256 && !sha)) return false;
+  md5_ = *md5;
+  if (sum) checksum_ = crypto::base64_encode(*sum);
+  if (sha) sha256_ = crypto::hex(*sha);
+  adopted_ = true;
+  return true;
+}
+
 void PayloadHasher::finish() {
+  if (adopted_) return;
   unsigned char buf[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_DigestFinal_ex(impl_->md5, buf, &n);

@@ -44,6 +44,10 @@ class PayloadHasher {
   PayloadHasher(const PayloadHasher&) = delete;
   PayloadHasher& operator=(const PayloadHasher&) = delete;
   void update(std::string_view chunk);
+  // Takes the digests the HTTP layer computed while the body arrived (a whole spooled file's,
+  // PayloadFile::digests) when they include every digest this hasher needs: then nothing is to be
+  // fed and finish() does nothing. False otherwise.
+  bool adopt(const Payload& payload);
   void finish();
   const std::string& md5_raw() const { return md5_; }
   std::string md5_hex() const;
@@ -54,6 +58,7 @@ class PayloadHasher {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string md5_, checksum_, sha256_;
+  bool adopted_ = false;
 };
 
 // Checks Content-MD5, the claimed checksum and x-amz-content-sha256 against the hashes.

@@ -49,7 +49,9 @@ Result S3Service::write_object(json& in, const char* event) {
   Payload& payload = ctx_->payload ? *ctx_->payload : empty;
   int64_t size = static_cast<int64_t>(payload.size());
   PayloadHasher hasher(claim.algorithm, !ctx_->payload_sha256.empty());
-  BodyRef body = bodies_.ingest(payload, [&](std::string_view c) { hasher.update(c); });
+  std::function<void(std::string_view)> feed;
+  if (!hasher.adopt(payload)) feed = [&](std::string_view c) { hasher.update(c); };
+  BodyRef body = bodies_.ingest(payload, feed);
   hasher.finish();
   try {
     verify_payload(in, claim, hasher, *ctx_);

@@ -9,8 +9,31 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace awan {
+
+// Digests of a payload's bytes, computed while they arrived (the HTTP layer hashes a spooled
+// request body as it writes it, so that the service need not read the file again).
+struct PayloadDigests {
+  // (algorithm, raw digest bytes); algorithms as S3 names them: "MD5", "CRC32", "CRC32C",
+  // "CRC64NVME", "SHA1", "SHA256".
+  std::vector<std::pair<std::string, std::string>> values;
+  const std::string* find(std::string_view algorithm) const {
+    for (const auto& [name, digest] : values)
+      if (name == algorithm) return &digest;
+    return nullptr;
+  }
+};
+
+// Computes digests of a byte stream handed over in order, once.
+class PayloadDigester {
+ public:
+  virtual ~PayloadDigester() = default;
+  virtual void update(std::string_view bytes) = 0;
+  virtual PayloadDigests finish() = 0;
+};
 
 // A file holding payload bytes. A temporary file (a spooled request body) is removed when the
 // last reference goes, unless it was moved away with move_to(); a stored file (an S3 object's)
@@ -39,11 +62,16 @@ class PayloadFile {
   // removed on destruction. False (errno set) when the rename fails.
   bool move_to(const std::string& dest);
 
+  // Digests of bytes [0, size()) computed while the file was written, or nullptr.
+  const PayloadDigests* digests() const { return digests_ ? &*digests_ : nullptr; }
+  void set_digests(PayloadDigests d) { digests_ = std::move(d); }
+
  private:
   std::string path_;
   uint64_t size_ = 0;
   bool owned_ = true;
   int fd_ = -1;
+  std::optional<PayloadDigests> digests_;
 };
 
 struct Payload {

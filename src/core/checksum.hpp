@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "awan/error.hpp"
+#include "awan/payload.hpp"
 #include "http/message.hpp"
 
 namespace awan {
@@ -24,6 +26,8 @@ size_t checksum_size(ChecksumAlgorithm a);              // digest bytes: 4, 4, 8
 
 // CRC-64/NVME (the x-amz-checksum-crc64nvme digest); chainable like crypto::crc32.
 uint64_t crc64nvme(std::string_view data, uint64_t previous = 0);
+// The same without carry-less multiplication (the path of CPUs without PCLMULQDQ; tests).
+uint64_t crc64nvme_portable(std::string_view data, uint64_t previous = 0);
 
 // Incremental digest.
 class Checksummer {
@@ -39,6 +43,8 @@ class Checksummer {
   void update(std::string_view data);
   // Base64 of the digest of everything fed so far (the x-amz-checksum-* form). May be called once.
   std::string base64();
+  // The raw digest (big-endian for the CRCs), instead of base64(). May be called once.
+  std::string digest();
 
  private:
   ChecksumAlgorithm algorithm_;
@@ -47,6 +53,22 @@ class Checksummer {
 };
 
 std::string checksum_base64(ChecksumAlgorithm a, std::string_view data);
+
+// MD5 (optionally) and S3 checksums of one byte stream at once: what the HTTP layer computes over
+// an upload while it arrives (PayloadDigests names: "MD5" and checksum_name()).
+class DigestSet final : public PayloadDigester {
+ public:
+  DigestSet(bool md5, const std::vector<ChecksumAlgorithm>& checksums);
+  ~DigestSet() override;
+  DigestSet(const DigestSet&) = delete;
+  DigestSet& operator=(const DigestSet&) = delete;
+  void update(std::string_view bytes) override;
+  PayloadDigests finish() override;
+
+ private:
+  void* md5_ = nullptr;  // EVP_MD_CTX*
+  std::vector<Checksummer> sums_;
+};
 
 // Checks a claimed x-amz-checksum-* value against the digest computed over the body
 // (`computed_base64`). `trailing` selects the wording for aws-chunked trailers.

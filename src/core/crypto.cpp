@@ -5,7 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include <array>
 #include <stdexcept>
@@ -122,45 +122,24 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+// CRC32 and CRC32C come from ISA-L, which picks the fastest kernel for the CPU at run time
+// (carry-less multiply folding; the crc32 instruction for CRC32C).
 uint32_t crc32(std::string_view data, uint32_t seed) {
-  uLong c = seed;
-  const auto* p = reinterpret_cast<const Bytef*>(data.data());
-  size_t left = data.size();
-  while (left > 0) {
-    uInt n = left > (1u << 30) ? (1u << 30) : static_cast<uInt>(left);
-    c = ::crc32(c, p, n);
-    p += n;
-    left -= n;
-  }
-  return static_cast<uint32_t>(c);
+  // crc32_gzip_refl takes and returns the finished (inverted) value, as zlib's crc32 does.
+  return crc32_gzip_refl(seed, reinterpret_cast<const unsigned char*>(data.data()), data.size());
 }
 
 uint32_t crc32c(std::string_view data, uint32_t seed) {
-  // Castagnoli, reflected; eight bytes per step ("slicing by 8").
-  using Tables = std::array<std::array<uint32_t, 256>, 8>;
-  static const Tables t = [] {
-    Tables tb{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? (0x82F63B78u ^ (c >> 1)) : (c >> 1);
-      tb[0][i] = c;
-    }
-    for (size_t k = 1; k < 8; ++k)
-      for (size_t i = 0; i < 256; ++i) tb[k][i] = (tb[k - 1][i] >> 8) ^ tb[0][tb[k - 1][i] & 0xFF];
-    return tb;
-  }();
+  // crc32_iscsi works on the raw register (no inversion) and takes an int length.
   uint32_t c = ~seed;
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  size_t n = data.size();
-  while (n >= 8) {
-    uint32_t lo = c ^ (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24);
-    uint32_t hi = uint32_t{p[4]} | uint32_t{p[5]} << 8 | uint32_t{p[6]} << 16 | uint32_t{p[7]} << 24;
-    c = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^ t[3][hi & 0xFF] ^
-        t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
-    p += 8;
-    n -= 8;
+  auto* p = reinterpret_cast<unsigned char*>(const_cast<char*>(data.data()));
+  size_t left = data.size();
+  while (left > 0) {
+    int n = left > (1u << 30) ? (1 << 30) : static_cast<int>(left);
+    c = crc32_iscsi(p, n, c);
+    p += n;
+    left -= static_cast<size_t>(n);
   }
-  while (n--) c = t[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
   return ~c;
 }
 

@@ -58,7 +58,8 @@ std::optional<AwsError> load_body_file(Request& req, uint64_t max_bytes) {
   return std::nullopt;
 }
 
-std::optional<AwsError> decode_aws_chunked_file(Request& req, const std::optional<ChunkSigningContext>& signing) {
+std::optional<AwsError> decode_aws_chunked_file(Request& req, const std::optional<ChunkSigningContext>& signing,
+                                                std::unique_ptr<PayloadDigester> digester) {
   AwsChunkedOptions options;
   if (auto err = aws_chunked_options(req.headers, options)) return err;
   options.signing = signing;
@@ -72,6 +73,7 @@ std::optional<AwsError> decode_aws_chunked_file(Request& req, const std::optiona
   bool write_failed = false;
   AwsChunkedDecoder decoder(options, [&](std::string_view bytes) {
     if (std::fwrite(bytes.data(), 1, bytes.size(), dst.fp) != bytes.size()) write_failed = true;
+    if (digester) digester->update(bytes);
     written += bytes.size();
   });
   std::vector<char> buf(kIoBuffer);
@@ -83,6 +85,7 @@ std::optional<AwsError> decode_aws_chunked_file(Request& req, const std::optiona
   if (auto err = decoder.finish()) return err;
   if (std::fflush(dst.fp) != 0 || write_failed) return io_failure("write", out->path());
   out->set_size(written);
+  if (digester) out->set_digests(digester->finish());
   req.trailers.clear();
   req.trailers = decoder.trailers();
   req.body_file = std::move(out);

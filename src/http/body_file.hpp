@@ -17,7 +17,9 @@ std::shared_ptr<BodyFile> make_body_file(const std::string& dir = "");
 std::optional<AwsError> load_body_file(Request& req, uint64_t max_bytes);
 
 // Decodes an aws-chunked body held in req.body_file into a new spooled file, streaming with
-// bounded memory; req.body_file becomes the decoded payload and req.trailers its trailers.
-std::optional<AwsError> decode_aws_chunked_file(Request& req, const std::optional<ChunkSigningContext>& signing);
+// bounded memory; req.body_file becomes the decoded payload and req.trailers its trailers. The
+// decoded bytes go through `digester` too (when given), whose digests the new file carries.
+std::optional<AwsError> decode_aws_chunked_file(Request& req, const std::optional<ChunkSigningContext>& signing,
+                                                std::unique_ptr<PayloadDigester> digester = nullptr);
 
 }  // namespace awan::http

@@ -330,8 +330,11 @@ class Session : public std::enable_shared_from_this<Session> {
     spool_ = make_body_file(server_->options.spool_dir);
     spool_fp_ = spool_ ? std::fopen(spool_->path().c_str(), "wb") : nullptr;
     if (!spool_fp_) return fail_spool();
+    // Unbuffered: every write reaches the file at once, where the hashing jobs read it.
+    std::setvbuf(spool_fp_, nullptr, _IONBF, 0);
     spool_size_ = 0;
     spool_buf_.resize(1024 * 1024);
+    start_spool_hash();
     auto declared = parser_->content_length();
     if (declared && !parser_->chunked()) {
       // A declared length: the bytes go from the socket to the file as they are, without the
@@ -345,6 +348,7 @@ class Session : public std::enable_shared_from_this<Session> {
         spool_left_ -= have;
         spool_size_ += have;
         body_received_ += have;
+        pump_spool_hash();
       }
       parser_.reset();
       return read_raw_spool();
@@ -382,6 +386,7 @@ class Session : public std::enable_shared_from_this<Session> {
       close_spool();
       return on_read_error(ec);
     }
+    pump_spool_hash();
     if (!spool_parser_->is_done()) return read_spool();
     finish_spool(spool_parser_->get().keep_alive());
   }
@@ -403,10 +408,12 @@ class Session : public std::enable_shared_from_this<Session> {
       close_spool();
       return on_read_error(ec == asio::error::eof ? beast::error_code(bhttp::error::partial_message) : ec);
     }
+    pump_spool_hash();
     read_raw_spool();
   }
 
-  // The spooled body is complete: closed, and the request dispatched with it.
+  // The spooled body is complete: closed, and the request dispatched with it (once its
+  // digests, if asked for, have caught up).
   void finish_spool(bool keep_alive) {
     if (std::fclose(spool_fp_) != 0) {
       spool_fp_ = nullptr;
@@ -415,16 +422,95 @@ class Session : public std::enable_shared_from_this<Session> {
     spool_fp_ = nullptr;
     spool_->set_size(spool_size_);
     keep_alive_ = keep_alive;
-    pending_.body_file = std::move(spool_);
     spool_parser_.reset();
     spool_buf_ = {};
+    if (spool_hash_ && (spool_hash_->busy || spool_hash_->hashed < spool_size_)) {
+      disarm();  // no socket read is pending; the hashing decides when the request goes on
+      spool_waiting_ = true;
+      return pump_spool_hash();
+    }
+    complete_spool();
+  }
+
+  void complete_spool() {
+    if (spool_hash_) {
+      if (!spool_hash_->failed) spool_->set_digests(spool_hash_->digester->finish());
+      spool_hash_.reset();
+    }
+    spool_waiting_ = false;
+    pending_.body_file = std::move(spool_);
     dispatch(std::move(pending_));
+  }
+
+  // ---- digests of a spooled body, computed on the worker pool as it arrives ----
+  // One job at a time per body (the digester sees the bytes in order), each hashing what has
+  // been written since the last one, at most kHashStep, read back from the file.
+  struct SpoolHash {
+    std::unique_ptr<PayloadDigester> digester;
+    int fd = -1;
+    uint64_t hashed = 0;  // bytes the digester has seen (written by the job's completion only)
+    bool busy = false;    // a job is queued or running
+    bool failed = false;  // a read failed: no digests
+    std::vector<char> buf;
+    ~SpoolHash() {
+      if (fd >= 0) ::close(fd);
+    }
+  };
+  static constexpr uint64_t kHashStep = 4 * 1024 * 1024;
+
+  void start_spool_hash() {
+    spool_hash_.reset();
+    spool_waiting_ = false;
+    const auto& o = server_->options;
+    if (!o.spool_digester || o.worker_threads <= 0) return;
+    auto digester = o.spool_digester(pending_);
+    if (!digester) return;
+    int fd = ::open(spool_->path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;  // the handler hashes the file itself
+    spool_hash_ = std::make_shared<SpoolHash>();
+    spool_hash_->digester = std::move(digester);
+    spool_hash_->fd = fd;
+  }
+
+  void pump_spool_hash() {
+    auto h = spool_hash_;
+    if (!h || h->busy || h->hashed >= spool_size_) return;
+    h->busy = true;
+    const uint64_t from = h->hashed, to = std::min(spool_size_, from + kHashStep);
+    asio::post(server_->workers, [self = shared_from_this(), h, from, to] {
+      hash_spool_range(*h, from, to);
+      asio::post(self->socket_.get_executor(), [self, h, to] {
+        h->hashed = to;
+        h->busy = false;
+        if (h != self->spool_hash_) return;  // that body was abandoned
+        self->pump_spool_hash();
+        if (self->spool_waiting_ && !h->busy) self->complete_spool();
+      });
+    });
+  }
+
+  static void hash_spool_range(SpoolHash& h, uint64_t from, uint64_t to) {
+    if (h.failed) return;
+    if (h.buf.empty()) h.buf.resize(1024 * 1024);
+    while (from < to) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(h.buf.size(), to - from));
+      ssize_t n = ::pread(h.fd, h.buf.data(), want, static_cast<off_t>(from));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        h.failed = true;
+        return;
+      }
+      h.digester->update(std::string_view(h.buf.data(), static_cast<size_t>(n)));
+      from += static_cast<uint64_t>(n);
+    }
   }
 
   void close_spool() {
     if (spool_fp_) std::fclose(spool_fp_);
     spool_fp_ = nullptr;
     spool_.reset();
+    spool_hash_.reset();
+    spool_waiting_ = false;
   }
 
   // The temporary file could not be written: 500 and close.
@@ -749,6 +835,8 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t body_received_ = 0;
   std::shared_ptr<BodyFile> spool_;
   std::FILE* spool_fp_ = nullptr;
+  std::shared_ptr<SpoolHash> spool_hash_;
+  bool spool_waiting_ = false;  // the body is whole; waiting for its digests
   uint64_t spool_size_ = 0;
   uint64_t spool_left_ = 0;       // raw spooling: bytes of the declared length still to read
   bool raw_keep_alive_ = true;

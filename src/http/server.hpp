@@ -43,6 +43,12 @@ struct ServerOptions {
   // (Request::body_file) instead of memory.
   uint64_t spool_threshold = 8ull * 1024 * 1024;
   std::string spool_dir;  // "" = $TMPDIR or /tmp
+  // Header-time hook: a digester for the body of this request, should it be spooled (nullptr:
+  // none). The spooled bytes go through it as they arrive, hashed on the worker pool behind the
+  // writes (read back from the page cache, so the socket is never held up by hashing); the
+  // request is dispatched once the digester has seen the whole body, with its digests on the
+  // body file (PayloadFile::digests). Not used without worker threads.
+  std::function<std::unique_ptr<PayloadDigester>(const Request& head)> spool_digester;
   std::chrono::milliseconds read_timeout{30'000};   // whole header or body read
   std::chrono::milliseconds idle_timeout{120'000};  // between requests on a kept-alive connection
   // A request's header must be whole this long after its first byte (after the connection

@@ -20,6 +20,7 @@
 #include "gateway/request_limits.hpp"
 #include "gateway/router.hpp"
 #include "gateway/sigv4.hpp"
+#include "gateway/upload_digests.hpp"
 #include "http/aws_chunked.hpp"
 #include "http/body_file.hpp"
 #include "http/server.hpp"
@@ -143,7 +144,8 @@ struct Simulator::Impl : Scheduler {
     if (chunked) {
       if (req.body_file) {
         // Decoded from file to file with bounded memory, then loaded for the codec.
-        if (auto err = http::decode_aws_chunked_file(req, chunk_signing)) return err;
+        if (auto err = http::decode_aws_chunked_file(req, chunk_signing, gateway::upload_digester(req, true)))
+          return err;
         if (load) {
           if (auto err = http::load_body_file(req, options.max_body_bytes)) return err;
         }
@@ -609,6 +611,7 @@ void Simulator::start() {
   so.threads = impl_->options.threads;
   so.body_limit = impl_->options.max_body_bytes;
   so.body_limit_for = [cap = so.body_limit](const http::Request& head) { return gateway::body_limit_for(head, cap); };
+  so.spool_digester = [](const http::Request& head) { return gateway::upload_digester(head); };
   so.max_connections = impl_->options.max_connections;
   so.header_timeout = impl_->options.header_timeout;
   so.min_body_rate = impl_->options.min_body_rate;

@@ -2,8 +2,8 @@
 // Content-Length, HEAD, 204, Connection for HTTP/1.0 and 1.1), keep-alive and pipelining,
 // answers completed from another thread, large answers to a slow reader (the asynchronous
 // write path), the read and idle deadlines enforced by the sweeper, the header-time body limit,
-// the worker pool, the header timeout and body rate floor, the connection cap and the accept
-// back-off when descriptors run out.
+// the worker pool, the digests of spooled bodies computed as they arrive, the header timeout and
+// body rate floor, the connection cap and the accept back-off when descriptors run out.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -19,6 +19,8 @@
 #include <string>
 #include <thread>
 
+#include "core/checksum.hpp"
+#include "core/crypto.hpp"
 #include "http/server.hpp"
 
 namespace awan::http {
@@ -347,6 +349,98 @@ TEST_F(ServerTest, LargeBodiesAreHandledOffTheIoThread) {
   EXPECT_NE(small.response().find("done"), std::string::npos);  // answered while the large one runs
   release = true;
   EXPECT_NE(big.response().find("done"), std::string::npos);
+}
+
+// Spooled bodies go through the header-time digester as they arrive; the handler sees the
+// digests on the body file, and the bytes as sent.
+Handler digests_or_none() {
+  return [](Request&& req, Responder respond) {
+    Response r;
+    const PayloadDigests* d = req.body_file ? req.body_file->digests() : nullptr;
+    auto file = req.body_file ? Payload::of_file(req.body_file, 0, req.body_file->size()).read_all() : std::nullopt;
+    std::string body = file ? *file : req.body;
+    r.body = "size=" + std::to_string(body.size()) + " sent-md5=" + crypto::hex(crypto::md5(body));
+    if (d && d->find("MD5")) r.body += " md5=" + crypto::hex(*d->find("MD5"));
+    if (d && d->find("CRC64NVME")) {
+      bool ok = crypto::base64_encode(*d->find("CRC64NVME")) == checksum_base64(ChecksumAlgorithm::Crc64Nvme, body);
+      r.body += std::string(" crc-ok=") + (ok ? "yes" : "no");
+    }
+    respond(std::move(r));
+  };
+}
+
+ServerOptions digesting_options() {
+  ServerOptions o;
+  o.spool_threshold = 1000;
+  o.spool_digester = [](const Request& head) -> std::unique_ptr<PayloadDigester> {
+    if (head.path == "/plain") return nullptr;
+    return std::make_unique<DigestSet>(true, std::vector<ChecksumAlgorithm>{ChecksumAlgorithm::Crc64Nvme});
+  };
+  return o;
+}
+
+std::string pattern(size_t n) {
+  std::string s(n, '\0');
+  uint32_t x = 12345;
+  for (char& c : s) {
+    x = x * 1103515245u + 12345u;
+    c = static_cast<char>(x >> 24);
+  }
+  return s;
+}
+
+TEST_F(ServerTest, SpooledBodyCarriesTheDigestsComputedAsItArrived) {
+  start(digests_or_none(), digesting_options());
+  Client c(server->port());
+  std::string body = pattern(9 * 1024 * 1024 + 17);  // several hashing steps
+  const std::string md5 = crypto::hex(crypto::md5(body));
+  c.send("PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  for (size_t off = 0; off < body.size(); off += 300'000) c.send(std::string_view(body).substr(off, 300'000));
+  // A second request on the same connection, right behind the first.
+  c.send("PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'z'));
+  // Both answers may come in one read: collect until both are there.
+  const std::string first = "size=" + std::to_string(body.size()) + " sent-md5=" + md5 + " md5=" + md5 + " crc-ok=yes";
+  const std::string z = crypto::hex(crypto::md5(std::string(5000, 'z')));
+  const std::string second = "size=5000 sent-md5=" + z + " md5=" + z + " crc-ok=yes";
+  std::string all;
+  auto end = std::chrono::steady_clock::now() + 10s;
+  while ((all.find(first) == std::string::npos || all.find(second) == std::string::npos) &&
+         std::chrono::steady_clock::now() < end && !c.closed())
+    all += c.read(1, 500ms);
+  EXPECT_NE(all.find(first), std::string::npos) << all.substr(0, 400);
+  EXPECT_NE(all.find(second), std::string::npos) << all.substr(0, 800);
+  EXPECT_LT(all.find(first), all.find(second));
+}
+
+TEST_F(ServerTest, ChunkedSpooledBodyIsDigestedWithoutItsFraming) {
+  start(digests_or_none(), digesting_options());
+  Client c(server->port());
+  std::string a = pattern(70'000), b(3000, 'q');
+  const std::string md5 = crypto::hex(crypto::md5(a + b));
+  c.send("PUT /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+  c.send("11170\r\n" + a + "\r\nbb8\r\n" + b + "\r\n0\r\n\r\n");
+  std::string r = c.response();
+  EXPECT_NE(r.find("size=73000 sent-md5=" + md5 + " md5=" + md5 + " crc-ok=yes"), std::string::npos) << r;
+}
+
+TEST_F(ServerTest, NoDigestsWhenTheHookGivesNoDigester) {
+  start(digests_or_none(), digesting_options());
+  Client c(server->port());
+  c.send("PUT /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'p'));
+  std::string r = c.response();
+  EXPECT_NE(r.find("size=5000 sent-md5="), std::string::npos) << r;
+  EXPECT_EQ(r.find(" md5="), std::string::npos) << r;
+}
+
+TEST_F(ServerTest, BodyCutShortWhileHashingClosesTheConnection) {
+  start(digests_or_none(), digesting_options());
+  {
+    Client c(server->port());
+    c.send("PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 9000000\r\n\r\n" + pattern(5'000'000));
+  }  // closed with 4 MB missing
+  Client next(server->port());  // the server goes on
+  next.send("PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + std::string(2000, 'n'));
+  EXPECT_NE(next.response().find("size=2000"), std::string::npos);
 }
 
 TEST_F(ServerTest, BodyBelowTheMinimumRateIsDropped) {
