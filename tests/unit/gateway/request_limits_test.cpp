@@ -4,21 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "request_builder.hpp"
 #include "gateway/request_limits.hpp"
 
 using namespace awan;
 using namespace awan::gateway;
 
 namespace {
-http::Request head(std::string method, std::string target, std::vector<std::pair<std::string, std::string>> headers = {}) {
-  http::Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  auto q = r.target.find('?');
-  r.path = r.target.substr(0, q);
-  if (q != std::string::npos) r.query = r.target.substr(q + 1);
-  for (auto& [k, v] : headers) r.headers.add(k, v);
-  return r;
+http::Request head(std::string method, std::string target,
+                   std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = "") {
+  return gateway::testing_support::request(std::move(method), std::move(target), std::move(headers), std::move(body));
 }
 std::string auth(const std::string& service) {
   return "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/" + service +

@@ -1,22 +1,15 @@
 #include <gtest/gtest.h>
 
+#include "request_builder.hpp"
 #include "gateway/router.hpp"
 
 using namespace awan;
 using gateway::RouteKind;
 
 namespace {
-http::Request make(std::string method, std::string target, std::vector<std::pair<std::string, std::string>> headers = {},
-                   std::string body = "") {
-  http::Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  auto q = r.target.find('?');
-  r.path = r.target.substr(0, q);
-  if (q != std::string::npos) r.query = r.target.substr(q + 1);
-  for (auto& [k, v] : headers) r.headers.add(k, v);
-  r.body = std::move(body);
-  return r;
+http::Request make(std::string method, std::string target,
+                   std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = "") {
+  return gateway::testing_support::request(std::move(method), std::move(target), std::move(headers), std::move(body));
 }
 const char* kForm = "application/x-www-form-urlencoded; charset=utf-8";
 std::string auth(const std::string& scope) {

@@ -1,5 +1,6 @@
 // Which digests the HTTP layer computes over an upload as it arrives (gateway/upload_digests.hpp):
 // S3 object and part PUTs only, the default CRC64NVME, the named checksum, the claimed SHA-256.
+#include "request_builder.hpp"
 #include "gateway/upload_digests.hpp"
 
 #include <gtest/gtest.h>
@@ -10,15 +11,9 @@
 using namespace awan;
 
 namespace {
-http::Request make(std::string method, std::string target, std::vector<std::pair<std::string, std::string>> headers = {}) {
-  http::Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  auto q = r.target.find('?');
-  r.path = r.target.substr(0, q);
-  if (q != std::string::npos) r.query = r.target.substr(q + 1);
-  for (auto& [k, v] : headers) r.headers.add(k, v);
-  return r;
+http::Request make(std::string method, std::string target,
+                   std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = "") {
+  return gateway::testing_support::request(std::move(method), std::move(target), std::move(headers), std::move(body));
 }
 
 // The algorithm names the digester computes, in order.
