@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/trim.hpp"
 #include "core/text.hpp"
 #include "core/timefmt.hpp"
 #include "s3/errors.hpp"
@@ -11,11 +12,7 @@
 namespace awan::s3 {
 
 namespace {
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return text::trim_blanks(s); }
 
 // Decimal digits only; a value past 2^64-1 saturates.
 bool parse_digits(std::string_view s, uint64_t& out) {

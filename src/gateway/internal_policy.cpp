@@ -1,5 +1,6 @@
 // Internal endpoints' policy (internal_policy.hpp). Neighbours: origin_policy.cpp,
 // sigv4.cpp (the signature check), src/simulator/simulator.cpp (the endpoints themselves).
+#include "core/trim.hpp"
 #include "gateway/internal_policy.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,11 +12,7 @@ namespace awan::gateway {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return text::trim_blanks(s); }
 
 http::Response refuse(int status, std::string_view code, std::string message) {
   http::Response r;

@@ -1,4 +1,5 @@
 // Digests of S3 uploads computed as they arrive (upload_digests.hpp).
+#include "core/trim.hpp"
 #include "gateway/upload_digests.hpp"
 
 #include <vector>
@@ -10,11 +11,7 @@
 namespace awan::gateway {
 
 namespace {
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+std::string_view trim(std::string_view s) { return text::trim_blanks(s); }
 // x-amz-content-sha256: STREAMING-... (http::is_aws_chunked; the gateway does not link src/http).
 bool aws_chunked(const http::Request& head) {
   return trim(head.headers.get("x-amz-content-sha256")).substr(0, 10) == "STREAMING-";
