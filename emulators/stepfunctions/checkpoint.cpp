@@ -1,6 +1,7 @@
 // Checkpoints (service_impl.hpp): where each branch of an execution is, kept up to date by the
 // interpreter (interpreter.cpp, map_state.cpp) and stored with the execution under --data-dir as
-// {"state", "input", "variables", "deadline", "done": {"<index>": output}, "children": {"<index>": checkpoint}}.
+// {"state", "input", "variables", "deadline", "mapRun", "done": {"<index>": output},
+// "children": {"<index>": checkpoint}}.
 #include <string>
 
 #include "stepfunctions/service_impl.hpp"
@@ -16,6 +17,7 @@ void Checkpoint::enter(const std::string& name, const json& state_input, const j
   input = state_input;
   variables = vars;
   deadline.reset();
+  map_run.clear();
   done.clear();
   children.clear();
 }
@@ -29,6 +31,7 @@ CheckpointPtr Checkpoint::child(size_t index) {
 json Checkpoint::to_json() const {
   json j = {{"state", state}, {"input", input}, {"variables", variables}};
   if (deadline) j["deadline"] = *deadline;
+  if (!map_run.empty()) j["mapRun"] = map_run;
   if (!done.empty()) {
     json d = json::object();
     for (const auto& [i, out] : done) d[std::to_string(i)] = out;
@@ -52,6 +55,7 @@ CheckpointPtr Checkpoint::from_json(const json& j, int depth) {
   cp->input = j.value("input", json());
   cp->variables = j.contains("variables") && j["variables"].is_object() ? j["variables"] : json::object();
   if (j.contains("deadline") && j["deadline"].is_number()) cp->deadline = j["deadline"].get<double>();
+  if (j.contains("mapRun") && j["mapRun"].is_string()) cp->map_run = j["mapRun"];
   auto index = [](const std::string& key) -> std::optional<size_t> {
     if (key.empty() || key.size() > 9 || key.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
     return static_cast<size_t>(std::stoul(key));

@@ -1,6 +1,7 @@
 // Execution operations: StartExecution (name idempotency; state machine, version or alias
 // ARNs), StartSyncExecution (EXPRESS), StopExecution, DescribeExecution, ListExecutions,
-// GetExecutionHistory, DescribeStateMachineForExecution and RedriveExecution.
+// GetExecutionHistory, DescribeStateMachineForExecution and RedriveExecution; also for the
+// child executions of map runs (map_children.cpp): ListExecutions by mapRunArn.
 #include <spdlog/spdlog.h>
 
 #include "core/ids.hpp"
@@ -102,11 +103,7 @@ Result StepFunctionsService::list_executions(const RequestContext& ctx, json& in
   if (sm.empty() && map_run.empty()) throw AwsError::validation("Must provide a StateMachine ARN or MapRun ARN");
   if (!sm.empty() && !map_run.empty())
     throw AwsError::validation("Must provide only one of StateMachine ARN or MapRun ARN");
-  if (!map_run.empty()) {
-    // A map run's iterations run inside the parent execution: none is an execution of its own.
-    if (!map_runs_.count(map_run)) throw errors::resource_not_found("Resource not found: '" + map_run + "'");
-    return Result::ok({{"executions", json::array()}});
-  }
+  if (!map_run.empty()) return list_map_run_executions(map_run, in);
   MachineRef ref = split_machine_arn(sm);
   if (!ref.valid) throw errors::invalid_arn(sm);
   if (ref.alias) {
@@ -117,16 +114,41 @@ Result StepFunctionsService::list_executions(const RequestContext& ctx, json& in
   const char* member = ref.version ? "stateMachineVersionArn" : ref.alias ? "stateMachineAliasArn" : "stateMachineArn";
   std::string filter = in.value("statusFilter", "");
   std::string redrive_filter = in.value("redriveFilter", "");
-  // Newest first; only the page is rendered.
-  std::vector<std::pair<double, const Execution*>> matching;
+  std::vector<const Execution*> matching;
   for (const auto& [arn, e] : executions_) {
     const json& d = e->doc;
     if (d.value(member, "") != sm) continue;
     if (!filter.empty() && d["status"].get_ref<const std::string&>() != filter) continue;
     if (!redrive_filter.empty() && (d.value("redriveCount", 0) > 0) != (redrive_filter == "REDRIVEN")) continue;
-    matching.emplace_back(d["startDate"].get<double>(), e.get());
+    matching.push_back(e.get());
   }
-  std::stable_sort(matching.begin(), matching.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  return Result::ok(list_page_of(std::move(matching), in));
+}
+
+Result StepFunctionsService::list_map_run_executions(const std::string& map_run, const json& in) {
+  if (map_run.rfind("arn:aws:states:", 0) != 0 || map_run.find(":mapRun:") == std::string::npos)
+    throw errors::invalid_arn(map_run);
+  auto it = map_runs_.find(map_run);
+  if (it == map_runs_.end()) throw errors::resource_not_found("Resource not found: '" + map_run + "'");
+  std::string filter = in.value("statusFilter", "");
+  std::string redrive_filter = in.value("redriveFilter", "");
+  // Its STANDARD children (EXPRESS executions are not kept).
+  std::vector<const Execution*> matching;
+  for (const auto& c : it->second->children) {
+    if (!c || c->express) continue;
+    const json& d = c->doc;
+    if (!filter.empty() && d["status"].get_ref<const std::string&>() != filter) continue;
+    if (!redrive_filter.empty() && (d.value("redriveCount", 0) > 0) != (redrive_filter == "REDRIVEN")) continue;
+    matching.push_back(c.get());
+  }
+  return Result::ok(list_page_of(std::move(matching), in));
+}
+
+json StepFunctionsService::list_page_of(std::vector<const Execution*> matching, const json& in) {
+  // Newest first; only the page is rendered.
+  std::stable_sort(matching.begin(), matching.end(), [](const Execution* a, const Execution* b) {
+    return a->doc["startDate"].get<double>() > b->doc["startDate"].get<double>();
+  });
   size_t start = 0;
   if (in.contains("nextToken") && in["nextToken"].is_string()) {
     try {
@@ -139,15 +161,16 @@ Result StepFunctionsService::list_executions(const RequestContext& ctx, json& in
   if (max == 0 || max > 1000) max = 100;
   json out = {{"executions", json::array()}};
   for (size_t i = start; i < matching.size() && i < start + max; ++i) {
-    const json& d = matching[i].second->doc;
+    const json& d = matching[i]->doc;
     json item = {{"executionArn", d["executionArn"]}, {"stateMachineArn", d["stateMachineArn"]}, {"name", d["name"]},
                  {"status", d["status"]}, {"startDate", d["startDate"]}, {"redriveCount", d.value("redriveCount", 0)}};
-    for (const char* k : {"stopDate", "redriveDate", "stateMachineVersionArn", "stateMachineAliasArn"})
+    for (const char* k : {"stopDate", "redriveDate", "stateMachineVersionArn", "stateMachineAliasArn", "mapRunArn"})
       if (d.contains(k)) item[k] = d[k];
+    if (d.contains("mapRunArn")) item["itemCount"] = matching[i]->item_count;  // only for a map run's children
     out["executions"].push_back(std::move(item));
   }
   if (start + max < matching.size()) out["nextToken"] = std::to_string(start + max);
-  return Result::ok(out);
+  return out;
 }
 
 Result StepFunctionsService::get_execution_history(const RequestContext& ctx, json& in) {
@@ -176,6 +199,14 @@ Result StepFunctionsService::describe_state_machine_for_execution(const RequestC
   std::string ran = d.value("stateMachineVersionArn", d.value("stateMachineArn", ""));
   auto* m = find_machine(ran);
   json out = {{"stateMachineArn", ran}, {"definition", (*e)->definition.dump()}, {"updateDate", d["startDate"]}};
+  if (d.contains("mapRunArn")) {  // a map run's child: the ItemProcessor as `<machine>/<label>`
+    std::string path = ran.substr(ran.find(":stateMachine:") + 14);
+    out["name"] = path;
+    out["mapRunArn"] = d["mapRunArn"];
+    out["label"] = path.substr(path.rfind('/') + 1);
+    const json& ctx = (*e)->context;
+    if (ctx.contains("Execution") && ctx["Execution"].contains("RoleArn")) out["roleArn"] = ctx["Execution"]["RoleArn"];
+  }
   if (m) {
     for (const char* k : {"name", "roleArn", "loggingConfiguration", "tracingConfiguration", "revisionId", "definition"})
       if (m->doc.contains(k)) out[k] = m->doc[k];
@@ -188,7 +219,9 @@ std::string StepFunctionsService::not_redrivable_reason(const Execution& e) cons
   const std::string status = e.doc.value("status", "");
   if (status == "RUNNING" || status == "SUCCEEDED") return "Execution is " + status + " and cannot be redriven";
   if (e.express) return "Execution of an EXPRESS state machine cannot be redriven";
-  if (!machines_.count(e.doc.value("stateMachineArn", ""))) return "State machine is in DELETING status";
+  // A map run's child runs the ItemProcessor of its parent's machine, not a machine of its own.
+  if (!e.doc.contains("mapRunArn") && !machines_.count(e.doc.value("stateMachineArn", "")))
+    return "State machine is in DELETING status";
   constexpr double kRedrivablePeriod = 14 * 24 * 3600.0;
   if (now_s() - e.doc.value("stopDate", now_s()) > kRedrivablePeriod) return "Execution redrivable period exceeded";
   if (e.next_event_id > 25000) return "Execution history event limit exceeded";
@@ -212,6 +245,11 @@ Result StepFunctionsService::redrive_execution(const RequestContext& ctx, json& 
   ExecutionPtr e = *found;
   std::string reason = not_redrivable_reason(*e);
   if (!reason.empty()) throw errors::execution_not_redrivable(reason);
+  return Result::ok({{"redriveDate", redrive(e)}});
+}
+
+double StepFunctionsService::redrive(const ExecutionPtr& e) {
+  const std::string& arn = e->arn;
   int64_t count = e->doc.value("redriveCount", 0) + 1;
   double now = now_s();
   for (const char* k : {"stopDate", "error", "cause", "output", "outputDetails"}) e->doc.erase(k);
@@ -236,7 +274,7 @@ Result StepFunctionsService::redrive_execution(const RequestContext& ctx, json& 
     spdlog::info("stepfunctions: execution {} redriven ({}) at state {}", arn, count, from->state);
     run_execution(e, from->state, from->input, from->variables, from, false);
   }
-  return Result::ok({{"redriveDate", now}});
+  return now;
 }
 
 }  // namespace awan::stepfunctions

@@ -84,6 +84,10 @@ void StepFunctionsService::save(const Execution& e) {
   d["_checkpoint"] = e.checkpoint ? e.checkpoint->to_json() : json();
   d["_redrive"] = e.redrive_point ? e.redrive_point->to_json() : json();
   d["_next_event"] = e.next_event_id;
+  if (e.doc.contains("mapRunArn")) {
+    d["_mapIndex"] = e.map_index;
+    d["_items"] = e.item_count;
+  }
   store_.put("execution", e.arn, d);
 }
 
@@ -104,7 +108,6 @@ int64_t StepFunctionsService::add_event(Execution& e, int64_t previous, const st
 }
 
 int64_t StepFunctionsService::add_event(const FramePtr& f, const std::string& type, json details, const char* key) {
-  if (f->quiet) return f->last_event;  // a distributed Map iteration: its own execution on AWS
   f->last_event = add_event(*f->exec, f->last_event, type, std::move(details), key);
   return f->last_event;
 }
@@ -169,6 +172,22 @@ void StepFunctionsService::finish_execution(const ExecutionPtr& e, Outcome o, co
   set_redrive_status(*e);
   save(*e);
   spdlog::info("stepfunctions: execution {} {}", e->arn, st);
+  // Its map runs still running end with it (their children aborted).
+  auto runs = std::move(e->map_runs);
+  e->map_runs.clear();
+  for (auto& run : runs) {
+    if (run->doc.value("status", "") != "RUNNING") continue;
+    run->relaunch = nullptr;
+    run->doc["status"] = "ABORTED";
+    run->doc["stopDate"] = now_s();
+    abort_children(*run);
+    save_map_run(*run);
+  }
+  if (e->on_finish) {  // a child of a map run
+    auto tell = std::move(e->on_finish);
+    e->on_finish = nullptr;
+    tell(*e);
+  }
   auto waiters = std::move(e->waiters);
   e->waiters.clear();
   json out = e->doc;
@@ -221,6 +240,7 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
     f->cp->done.clear();
     f->cp->children.clear();
     f->cp->deadline.reset();
+    f->cp->map_run.clear();
     f->state_restarted = false;
   }
   f->resuming = false;
@@ -525,8 +545,7 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
       --join->left;
       continue;
     }
-    auto child = child_frame(f, branches[i], i, true);
-    child->quiet = f->quiet;
+    auto child = child_frame(f, branches[i], i);
     child->jsonata = f->child_jsonata(st, branches[i]);
     child->cancelled = join->cancelled;
     std::string start = child->resuming ? child->cp->state : branches[i]["StartAt"].get<std::string>();
@@ -560,14 +579,13 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
   }
 }
 
-FramePtr StepFunctionsService::child_frame(const FramePtr& f, const json& machine, size_t index, bool linked) {
+FramePtr StepFunctionsService::child_frame(const FramePtr& f, const json& machine, size_t index) {
   auto child = std::make_shared<Frame>();
   child->exec = f->exec;
   child->machine = &machine;
   child->last_event = f->last_event;
   child->live = f->live;
   child->depth = f->depth + 1;
-  if (!linked) return child;  // a distributed Map iteration: a child execution of its own on AWS
   bool recorded = f->cp->children.count(index) > 0;
   child->cp = f->cp->child(index);
   child->variables = f->variables;  // outer variables are readable; a branch's Assign stays in it

@@ -1,7 +1,7 @@
-// Distributed Map runs: the map run a DISTRIBUTED Map state starts (ItemSelector, ItemBatcher,
-// counters, MapRun* events), ResultWriter (SUCCEEDED_n.json, FAILED_n.json and manifest.json
+// Distributed Map runs: the map run a DISTRIBUTED Map state starts or, redriven, continues
+// (ItemSelector, ItemBatcher, MapRun* events), ResultWriter (SUCCEEDED_n.json, FAILED_n.json and manifest.json
 // written to S3 through the operation interface), and DescribeMapRun / ListMapRuns /
-// UpdateMapRun. Iterations themselves run in map_state.cpp.
+// UpdateMapRun. Its child executions run in map_children.cpp.
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "stepfunctions/jsonata.hpp"
@@ -88,7 +88,12 @@ void StepFunctionsService::run_distributed_map(const FramePtr& f, const std::str
   json ctx = e.context;
   paths::Scope scope{input, ctx, f->variables};
   json inputs = json::array();
-  auto run = std::make_shared<MapRun>();
+  // A redrive or a restart of the execution continues the map run it had started.
+  MapRunPtr run;
+  if (!f->cp->map_run.empty())
+    if (auto it = map_runs_.find(f->cp->map_run); it != map_runs_.end()) run = it->second;
+  const bool continuing = run != nullptr;
+  if (!run) run = std::make_shared<MapRun>();
   try {
     for (size_t i = 0; i < items.size(); ++i) {
       if (!st.contains("ItemSelector")) {
@@ -114,31 +119,53 @@ void StepFunctionsService::run_distributed_map(const FramePtr& f, const std::str
         throw StatesError{"States.Runtime", "Invalid path '" + st[pf].get<std::string>() + "': The value must be a non-negative number"};
       return v->get<double>();
     };
-    run->max_concurrency = static_cast<size_t>(number("MaxConcurrency", 0));
-    run->tolerated_pct = number("ToleratedFailurePercentage", -1);
-    run->tolerated_count = static_cast<int64_t>(number("ToleratedFailureCount", -1));
+    if (!continuing) {  // a continued run keeps its limits (UpdateMapRun may have changed them)
+      run->max_concurrency = static_cast<size_t>(number("MaxConcurrency", 0));
+      run->tolerated_pct = number("ToleratedFailurePercentage", -1);
+      run->tolerated_count = static_cast<int64_t>(number("ToleratedFailureCount", -1));
+    }
   } catch (const StatesError& err) {
     return done(Outcome::failure(err.error, err.cause));
   }
-  std::string sm_name = state_machine_name(e.doc.value("stateMachineArn", ""));
-  std::string label = st.value("Label", name);
-  std::string arn = "arn:aws:states:" + e.region + ":" + e.account + ":mapRun:" + sm_name + "/" + label + ":" + ids::uuid4();
-  run->doc = {{"mapRunArn", arn},
-              {"executionArn", e.arn},
-              {"status", "RUNNING"},
-              {"startDate", now_s()},
-              {"maxConcurrency", run->max_concurrency},
-              {"toleratedFailurePercentage", std::max(run->tolerated_pct, 0.0)},
-              {"toleratedFailureCount", std::max<int64_t>(run->tolerated_count, 0)},
-              {"itemCounts", zero_counts(static_cast<int64_t>(items.size()))},
-              {"executionCounts", zero_counts(static_cast<int64_t>(inputs.size()))},
-              {"redriveCount", 0},
-              {"_stateMachineArn", "arn:aws:states:" + e.region + ":" + e.account + ":stateMachine:" + sm_name + "/" + label}};
-  map_runs_[arn] = run;
-  save_map_run(*run);
-  add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
-  add_event(f, "MapRunStarted", {{"mapRunArn", arn}}, "mapRunStartedEventDetails");
-  map_items(f, name, st, input, std::move(inputs), [this, f, &st, input, run, done](Outcome o) {
+  const std::string arn = continuing ? run->doc["mapRunArn"].get<std::string>() : "";
+  if (!continuing) {
+    std::string sm_name = state_machine_name(e.doc.value("stateMachineArn", ""));
+    std::string label = st.value("Label", name);
+    std::string new_arn =
+        "arn:aws:states:" + e.region + ":" + e.account + ":mapRun:" + sm_name + "/" + label + ":" + ids::uuid4();
+    run->doc = {{"mapRunArn", new_arn},
+                {"executionArn", e.arn},
+                {"status", "RUNNING"},
+                {"startDate", now_s()},
+                {"maxConcurrency", run->max_concurrency},
+                {"toleratedFailurePercentage", std::max(run->tolerated_pct, 0.0)},
+                {"toleratedFailureCount", std::max<int64_t>(run->tolerated_count, 0)},
+                {"itemCounts", zero_counts(static_cast<int64_t>(items.size()))},
+                {"executionCounts", zero_counts(static_cast<int64_t>(inputs.size()))},
+                {"redriveCount", 0},
+                {"_stateMachineArn", "arn:aws:states:" + e.region + ":" + e.account + ":stateMachine:" + sm_name + "/" + label}};
+    map_runs_[new_arn] = run;
+    save_map_run(*run);
+    f->cp->map_run = new_arn;
+    save(e);  // the checkpoint names the run: a redrive or a restart continues it
+    add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
+    add_event(f, "MapRunStarted", {{"mapRunArn", new_arn}}, "mapRunStartedEventDetails");
+  } else if (!f->state_restarted) {
+    // Redriven: the same map run, its unsuccessful children run again.
+    constexpr int64_t kMaxMapRunRedrives = 1000;
+    int64_t count = run->doc.value("redriveCount", int64_t{0});
+    if (count >= kMaxMapRunRedrives)
+      return done(Outcome::failure("States.Runtime", "The Map Run has been redriven the maximum number of times (1000)"));
+    run->doc["redriveCount"] = count + 1;
+    run->doc["redriveDate"] = now_s();
+    run->doc["status"] = "RUNNING";
+    run->doc.erase("stopDate");
+    save_map_run(*run);
+    add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
+    add_event(f, "MapRunRedriven", {{"mapRunArn", arn}, {"redriveCount", count + 1}}, "mapRunRedrivenEventDetails");
+  }
+  e.map_runs.push_back(run);
+  run_map_children(f, st, inputs.get<std::vector<json>>(), run, continuing, [this, f, &st, input, run, done](Outcome o) {
     run->doc["stopDate"] = now_s();
     run->relaunch = nullptr;
     if (!o.ok) {
@@ -165,7 +192,7 @@ void StepFunctionsService::run_distributed_map(const FramePtr& f, const std::str
                                                                : json{{"Error", rec["Error"]}, {"Cause", rec["Cause"]}});
     add_event(f, "MapStateSucceeded", nullptr, nullptr);
     done(std::move(r));
-  }, run);
+  });
 }
 
 void StepFunctionsService::write_results(const FramePtr& f, const json& st, const json& scope_input, const MapRunPtr& run,
@@ -193,24 +220,20 @@ void StepFunctionsService::write_results(const FramePtr& f, const json& st, cons
   const std::string run_arn = run->doc["mapRunArn"];
   std::string run_id = run_arn.substr(run_arn.rfind(':') + 1);
   std::string dir = (prefix.empty() || prefix.back() == '/' ? prefix : prefix + "/") + run_id + "/";
-  const std::string child_machine = run->doc.value("_stateMachineArn", "");
-  std::string child_prefix = child_machine;
-  if (auto p = child_prefix.find(":stateMachine:"); p != std::string::npos) child_prefix.replace(p, 14, ":execution:");
   json succeeded = json::array(), failed = json::array();
-  double start = run->doc["startDate"], stop = run->doc.value("stopDate", now_s());
-  for (const auto& rec : records) {
-    std::string child = ids::uuid4();
+  double stop = run->doc.value("stopDate", now_s());
+  for (const auto& rec : records) {  // the child executions (map_children.cpp)
     bool ok = rec.value("Status", "") == "SUCCEEDED";
-    json r = {{"ExecutionArn", child_prefix + ":" + child},
+    json r = {{"ExecutionArn", rec.value("ExecutionArn", "")},
               {"Input", rec["Input"].dump()},
               {"InputDetails", {{"Included", true}}},
-              {"Name", child},
-              {"RedriveCount", 0},
+              {"Name", rec.value("Name", "")},
+              {"RedriveCount", rec.value("RedriveCount", 0)},
               {"RedriveStatus", ok ? "NOT_REDRIVABLE" : "REDRIVABLE"},
-              {"StartDate", iso(start)},
-              {"StateMachineArn", child_machine},
-              {"Status", ok ? "SUCCEEDED" : "FAILED"},
-              {"StopDate", iso(stop)}};
+              {"StartDate", iso(rec.value("StartDate", stop))},
+              {"StateMachineArn", rec.value("StateMachineArn", "")},
+              {"Status", rec.value("Status", "FAILED")},
+              {"StopDate", iso(rec.value("StopDate", stop))}};
     if (ok) {
       r["Output"] = rec["Output"].dump();
       r["OutputDetails"] = {{"Included", true}};
@@ -272,9 +295,12 @@ Result StepFunctionsService::describe_map_run(const RequestContext&, json& in) {
   json d = public_doc(it->second->doc);
   for (const char* k : {"itemCounts", "executionCounts"}) {
     json& c = d[k];
-    c["pending"] = c["total"].get<int64_t>() - c["running"].get<int64_t>() - c["succeeded"].get<int64_t>() -
-                   c["failed"].get<int64_t>() - c["timedOut"].get<int64_t>() - c["aborted"].get<int64_t>();
+    int64_t unsuccessful = c["failed"].get<int64_t>() + c["timedOut"].get<int64_t>() + c["aborted"].get<int64_t>();
+    c["pending"] = c["total"].get<int64_t>() - c["running"].get<int64_t>() - c["succeeded"].get<int64_t>() - unsuccessful;
     if (d["status"] != "RUNNING") c["pending"] = 0;
+    // The unsuccessful children a redrive of the parent would run again.
+    c["pendingRedrive"] = d["status"] == "FAILED" || d["status"] == "ABORTED" ? unsuccessful : 0;
+    c["failuresNotRedrivable"] = 0;
   }
   return Result::ok(d);
 }

@@ -1,7 +1,7 @@
-// The Map state: its items (Items, ItemsPath, ItemReader from S3), inline iterations as child
-// frames (MaxConcurrency, ToleratedFailureCount/Percentage), and the distributed mode
-// (ProcessorConfig Mode DISTRIBUTED): a map run, ItemSelector then ItemBatcher, iterations
-// that do not see the parent's variables, ResultWriter (map_runs.cpp).
+// The Map state: its items (Items, ItemsPath, ItemReader from S3) and inline iterations as child
+// frames (MaxConcurrency, ToleratedFailureCount/Percentage). The distributed mode (ProcessorConfig
+// Mode DISTRIBUTED) starts a map run (map_runs.cpp) whose iterations are child executions
+// (map_children.cpp).
 #include <algorithm>
 
 #include "core/ids.hpp"
@@ -35,18 +35,6 @@ T number_field(const json& st, const char* field, const paths::Scope& scope, T f
     return v->get<T>();
   }
   return fallback;
-}
-
-// The items a distributed iteration runs: a batch's Items, or one.
-int64_t batch_size(const json& st, const json& input) {
-  if (st.contains("ItemBatcher") && input.is_object() && input.contains("Items") && input["Items"].is_array())
-    return static_cast<int64_t>(input["Items"].size());
-  return 1;
-}
-
-void bump(json& doc, const char* counter, int64_t items, int64_t executions) {
-  doc["itemCounts"][counter] = doc["itemCounts"].value(counter, int64_t{0}) + items;
-  doc["executionCounts"][counter] = doc["executionCounts"].value(counter, int64_t{0}) + executions;
 }
 
 }  // namespace
@@ -204,9 +192,9 @@ void StepFunctionsService::run_mocked_map(const FramePtr& f, const json& st, con
 }
 
 void StepFunctionsService::map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items,
-                                     OutcomeFn done, MapRunPtr run) {
+                                     OutcomeFn done) {
   const json& proc = st.contains("ItemProcessor") ? st["ItemProcessor"] : st["Iterator"];
-  if (!run && !f->state_restarted) add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
+  if (!f->state_restarted) add_event(f, "MapStateStarted", {{"length", items.size()}}, "mapStateStartedEventDetails");
   struct Join {
     json items;
     json input;
@@ -234,84 +222,66 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
   } catch (const StatesError& e) {
     return done(Outcome::failure(e.error, e.cause));
   }
-  // Inline: the iterations that succeeded before a redrive keep their outputs (a distributed
-  // Map starts a new map run).
-  if (!run)
-    for (const auto& [i, out] : f->cp->done)
-      if (i < join->items.size()) {
-        join->results[i] = out;
-        --join->left;
-      }
+  // The iterations that succeeded before a redrive keep their outputs.
+  for (const auto& [i, out] : f->cp->done)
+    if (i < join->items.size()) {
+      join->results[i] = out;
+      --join->left;
+    }
   if (join->left == 0) {
-    if (!run) add_event(f, "MapStateSucceeded", nullptr, nullptr);
+    add_event(f, "MapStateSucceeded", nullptr, nullptr);
     Outcome r;
     r.output = json(std::move(join->results));
     return done(std::move(r));
   }
   std::weak_ptr<Join> weak = join;
-  join->launch = [this, f, name, &st, &proc, weak, done, run]() {
+  join->launch = [this, f, name, &st, &proc, weak, done]() {
     auto join = weak.lock();
     if (!join) return;
-    size_t limit = join->max_concurrency;
-    if (run) limit = run->max_concurrency == 0 ? kMaxConcurrency : std::min(run->max_concurrency, kMaxConcurrency);
-    while (!join->finished && join->running < limit && join->next < join->items.size()) {
+    while (!join->finished && join->running < join->max_concurrency && join->next < join->items.size()) {
       size_t i = join->next++;
-      if (!run && f->cp->done.count(i)) continue;
+      if (f->cp->done.count(i)) continue;
       ++join->running;
-      auto child = child_frame(f, proc, i, !run);
+      auto child = child_frame(f, proc, i);
       child->jsonata = f->child_jsonata(st, proc);
       child->cancelled = join->cancelled;
       json item = join->items[i];
-      if (run) {
-        // A distributed iteration is a child execution: the parent's variables are not visible.
-        child->map_run = run->doc["mapRunArn"];
-        child->quiet = true;  // and so is everything it runs
-        bump(run->doc, "running", batch_size(st, item), 1);
-      } else {
-        child->quiet = f->quiet;
-        child->map_item = {{"Index", i}, {"Value", join->items[i]}};
-        try {
-          if (child->resuming) {
-            item = child->cp->input;  // continues in the state it stopped in
-          } else if (st.contains("ItemSelector") && f->uses_jsonata(st)) {
-            json ctx = f->exec->context;
-            ctx["Map"] = {{"Item", child->map_item}};
-            json states = {{"input", join->input}, {"context", ctx}};
-            item = jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables, env_.clock});
-          } else if (st.contains("ItemSelector") || st.contains("Parameters")) {
-            json ctx = f->exec->context;
-            ctx["Map"] = {{"Item", child->map_item}};
-            paths::Scope s{join->input, ctx, f->variables};
-            item = paths::payload(st.contains("ItemSelector") ? st["ItemSelector"] : st["Parameters"], s, "ItemSelector");
-          }
-        } catch (const StatesError& e) {
-          join->finished = true;
-          *join->cancelled = true;
-          add_event(f, "MapStateFailed", nullptr, nullptr);
-          return done(Outcome::failure(e.error, e.cause));
+      child->map_item = {{"Index", i}, {"Value", join->items[i]}};
+      try {
+        if (child->resuming) {
+          item = child->cp->input;  // continues in the state it stopped in
+        } else if (st.contains("ItemSelector") && f->uses_jsonata(st)) {
+          json ctx = f->exec->context;
+          ctx["Map"] = {{"Item", child->map_item}};
+          json states = {{"input", join->input}, {"context", ctx}};
+          item = jsonata::evaluate_template(st["ItemSelector"], jsonata::Bindings{states, f->variables, env_.clock});
+        } else if (st.contains("ItemSelector") || st.contains("Parameters")) {
+          json ctx = f->exec->context;
+          ctx["Map"] = {{"Item", child->map_item}};
+          paths::Scope s{join->input, ctx, f->variables};
+          item = paths::payload(st.contains("ItemSelector") ? st["ItemSelector"] : st["Parameters"], s, "ItemSelector");
         }
-        child->last_event = f->quiet || child->restarted
-                                ? f->last_event
-                                : add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
-                                            "mapIterationStartedEventDetails");
+      } catch (const StatesError& e) {
+        join->finished = true;
+        *join->cancelled = true;
+        add_event(f, "MapStateFailed", nullptr, nullptr);
+        return done(Outcome::failure(e.error, e.cause));
       }
+      child->last_event = child->restarted
+                              ? f->last_event
+                              : add_event(*f->exec, f->last_event, "MapIterationStarted", {{"name", name}, {"index", i}},
+                                          "mapIterationStartedEventDetails");
       std::string start = child->resuming ? child->cp->state : proc["StartAt"].get<std::string>();
-      run_frame(child, start, item, [this, f, name, &st, join, i, done, run, item](Outcome o) {
+      run_frame(child, start, item, [this, f, name, join, i, done](Outcome o) {
         std::lock_guard lock(mu_);
         if (join->finished || f->stopped()) return;
         --join->running;
-        if (run) {
-          int64_t n = batch_size(st, item);
-          bump(run->doc, "running", -n, -1);
-          bump(run->doc, o.ok ? "succeeded" : "failed", n, 1);
-        } else if (!f->quiet) {
-          add_event(*f->exec, f->last_event, o.ok ? "MapIterationSucceeded" : "MapIterationFailed",
-                    {{"name", name}, {"index", i}}, o.ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails");
-        }
+        add_event(*f->exec, f->last_event, o.ok ? "MapIterationSucceeded" : "MapIterationFailed",
+                  {{"name", name}, {"index", i}}, o.ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails");
         if (!o.ok) {
           ++join->failures;
-          double pct = run ? run->tolerated_pct : join->tolerated_pct;
-          int64_t count = run ? run->tolerated_count : join->tolerated_count;
+          double pct = join->tolerated_pct;
+          int64_t count = join->tolerated_count;
           bool tolerated = false;
           if (count >= 0 && static_cast<int64_t>(join->failures) <= count) tolerated = true;
           if (pct >= 0 && 100.0 * static_cast<double>(join->failures) / static_cast<double>(join->items.size()) <= pct)
@@ -319,17 +289,14 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
           if (!tolerated) {
             join->finished = true;
             *join->cancelled = true;
-            if (!run) add_event(f, "MapStateFailed", nullptr, nullptr);
+            add_event(f, "MapStateFailed", nullptr, nullptr);
             if (count >= 0 || pct >= 0)
               return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
                                            "The specified tolerated failure threshold was exceeded"));
             o.next.clear();
             return done(std::move(o));
           }
-          join->results[i] = run ? json{{"Status", "FAILED"}, {"Input", item}, {"Error", o.error}, {"Cause", o.cause}}
-                                 : json{{"Error", o.error}, {"Cause", o.cause}};
-        } else if (run) {
-          join->results[i] = json{{"Status", "SUCCEEDED"}, {"Input", item}, {"Output", std::move(o.output)}};
+          join->results[i] = json{{"Error", o.error}, {"Cause", o.cause}};
         } else {
           f->cp->done[i] = o.output;
           f->cp->children.erase(i);
@@ -338,7 +305,7 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
         }
         if (--join->left == 0) {
           join->finished = true;
-          if (!run) add_event(f, "MapStateSucceeded", nullptr, nullptr);
+          add_event(f, "MapStateSucceeded", nullptr, nullptr);
           Outcome r;
           r.output = json(std::move(join->results));
           auto keep = join;  // launch holds only a weak reference
@@ -347,9 +314,6 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
         join->launch();
       });
     }
-  };
-  if (run) run->relaunch = [weak] {
-    if (auto j = weak.lock()) j->launch();
   };
   // The join lives as long as an iteration's callback holds it.
   join->launch();

@@ -39,14 +39,27 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
     e->checkpoint = Checkpoint::from_json(d.value("_checkpoint", json()));
     e->redrive_point = Checkpoint::from_json(d.value("_redrive", json()));
     e->next_event_id = d.value("_next_event", 1);
-    for (const char* k : {"_account", "_region", "_definition", "_context", "_checkpoint", "_redrive", "_next_event"})
+    e->map_index = d.value("_mapIndex", size_t{0});
+    e->item_count = d.value("_items", int64_t{1});
+    for (const char* k : {"_account", "_region", "_definition", "_context", "_checkpoint", "_redrive", "_next_event",
+                          "_mapIndex", "_items"})
       d.erase(k);
     e->doc = std::move(d);
     e->events = store_.events(e->arn);
     if (!e->events.empty()) e->next_event_id = e->events.back()["id"].get<int64_t>() + 1;
     e->finished = e->doc.value("status", "") != "RUNNING";
-    if (!e->finished) running.push_back(e);
     executions_[e->arn] = e;
+    // A map run's child belongs to its run; a running one continues when its parent's Map does.
+    if (e->doc.contains("mapRunArn")) {
+      auto run = map_runs_.find(e->doc["mapRunArn"].get<std::string>());
+      if (run != map_runs_.end() && e->map_index < 10'000'000) {
+        auto& children = run->second->children;
+        if (children.size() <= e->map_index) children.resize(e->map_index + 1);
+        children[e->map_index] = e;
+      }
+      continue;
+    }
+    if (!e->finished) running.push_back(e);
   }
   // Resume: each running execution from the state it was in (and its branches from theirs).
   for (auto& e : running) {

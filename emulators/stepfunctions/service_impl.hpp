@@ -77,6 +77,7 @@ struct Checkpoint {
   std::string state;
   json input, variables = json::object();
   std::optional<double> deadline;
+  std::string map_run;  // a distributed Map in progress: its map run (a redrive or a restart continues it)
   std::map<size_t, json> done;
   std::map<size_t, CheckpointPtr> children;
   // A fresh entry of `name`: what an earlier state recorded is dropped.
@@ -88,8 +89,11 @@ struct Checkpoint {
   static CheckpointPtr from_json(const json& j, int depth = 0);
 };
 
+struct MapRun;
+using MapRunPtr = std::shared_ptr<MapRun>;
+
 struct Execution {
-  json doc;  // DescribeExecution's document
+  json doc;  // DescribeExecution's document (+ "mapRunArn" for a child execution of a map run)
   std::string arn, account, region;
   bool express = false;
   json definition;
@@ -113,6 +117,11 @@ struct Execution {
     return o;
   }
   std::shared_ptr<bool> live = std::make_shared<bool>(true);  // false once this run ended
+  // A child execution of a map run: its index in the run and the items it processes (a batch's).
+  size_t map_index = 0;
+  int64_t item_count = 1;
+  std::function<void(Execution&)> on_finish;  // a child execution: tells its map run, once
+  std::vector<MapRunPtr> map_runs;            // the map runs it started in this run (aborted with it)
 };
 using ExecutionPtr = std::shared_ptr<Execution>;
 
@@ -126,8 +135,6 @@ struct Frame {
   bool top = false;
   int depth = 0;
   json map_item;  // {"Index", "Value"} inside a Map iteration
-  std::string map_run;  // the map run ARN inside a distributed Map iteration
-  bool quiet = false;   // a distributed Map iteration: AWS records its events in a child execution
   bool jsonata = false; // the query language of its states unless a state says otherwise
   // The query language of one of its states: the state's QueryLanguage, else the frame's.
   bool uses_jsonata(const json& st) const {
@@ -160,15 +167,17 @@ struct TaskToken {
   int64_t heartbeat_seconds = 0;
 };
 
-// A distributed Map's run: its DescribeMapRun document and the live limits UpdateMapRun changes.
+// A distributed Map's run: its DescribeMapRun document, the live limits UpdateMapRun changes and
+// its child executions (one per item or batch; null: not started, or an EXPRESS child lost in a
+// restart). STANDARD children are also in executions_ (stored with their index in the run).
 struct MapRun {
-  json doc;                     // DescribeMapRun (+ "_stateMachineArn")
+  json doc;                     // DescribeMapRun (+ "_stateMachineArn", the children's)
   size_t max_concurrency = 0;   // 0: 40 at a time
   double tolerated_pct = -1;    // -1: none
   int64_t tolerated_count = -1;
   std::function<void()> relaunch;  // starts more iterations after a limit was raised
+  std::vector<ExecutionPtr> children;
 };
-using MapRunPtr = std::shared_ptr<MapRun>;
 
 struct Poller {
   std::string activity_arn, worker;
@@ -229,6 +238,10 @@ class StepFunctionsService final : public Service {
   // The ExecutionNotRedrivable reason of a finished execution ("" when it can be redriven).
   std::string not_redrivable_reason(const Execution& e) const;
   void set_redrive_status(Execution& e);
+  // Runs a failed execution again from where it failed (RedriveExecution, a map run's child).
+  double redrive(const ExecutionPtr& e);
+  // One page of ListExecutions over executions sorted newest first.
+  json list_page_of(std::vector<const Execution*> matching, const json& in);
 
   // ---- test_state.cpp ----
   void test_state(const RequestContext& ctx, json in, Completion done);
@@ -238,8 +251,24 @@ class StepFunctionsService final : public Service {
   Result list_map_runs(const RequestContext& ctx, json& in);
   Result update_map_run(const RequestContext& ctx, json& in);
   // Distributed Map: a map run over the items (ItemSelector, then ItemBatcher batches).
+  // A redrive (or a restart) of the execution continues the map run its checkpoint names.
   void run_distributed_map(const FramePtr& f, const std::string& name, const json& st, json input, json items,
                            OutcomeFn done);
+  // ---- map_children.cpp ----
+  // The map run's child executions over `inputs` (MaxConcurrency, tolerated failures); each
+  // child's record ({Status, Input, Output | Error, Cause, ExecutionArn, ...}) goes to `done` as
+  // the output array. continuing: the run started before (succeeded children are kept; after a
+  // redrive the unsuccessful ones are redriven, after a restart the running ones resume).
+  void run_map_children(const FramePtr& f, const json& st, std::vector<json> inputs, const MapRunPtr& run,
+                        bool continuing, OutcomeFn done);
+  ExecutionPtr start_child(const FramePtr& f, const json& st, const MapRunPtr& run, size_t index, json input);
+  // Aborts the running children of a run (the run failed, or its parent ended).
+  void abort_children(const MapRun& run);
+  // The counters of DescribeMapRun from the children's statuses.
+  void recount(MapRun& run);
+  // A child of a map run moved from one status to another ("" : not started).
+  static void move_count(MapRun& run, int64_t items, const std::string& from, const std::string& to);
+  Result list_map_run_executions(const std::string& map_run_arn, const json& in);
   // ResultWriter: the results and the manifest written to S3; the Map state's output.
   void write_results(const FramePtr& f, const json& st, const json& scope_input, const MapRunPtr& run,
                      std::vector<json> results, OutcomeFn done);
@@ -268,8 +297,8 @@ class StepFunctionsService final : public Service {
   void run_execution(const ExecutionPtr& e, const std::string& start_state, json input, json variables,
                      CheckpointPtr resume = nullptr, bool restarted = false);
   // A child frame of `f` (a Parallel branch, an inline Map iteration `index`) over `machine`:
-  // it continues its recorded checkpoint when it has one. `linked`: its checkpoint is kept in f's.
-  FramePtr child_frame(const FramePtr& f, const json& machine, size_t index, bool linked);
+  // it continues its recorded checkpoint when it has one (kept in f's).
+  FramePtr child_frame(const FramePtr& f, const json& machine, size_t index);
   // A branch or iteration succeeded: the checkpoint is saved (the top level saves at each state;
   // what happens inside a branch is saved when a branch or iteration of it ends).
   void save_progress(const Execution& e, size_t done);
@@ -289,10 +318,8 @@ class StepFunctionsService final : public Service {
   // TestState with a mock: the Map's items (mapItemReaderData standing for its ItemReader),
   // their inspection data, and the mocked result judged against the tolerated failures.
   void run_mocked_map(const FramePtr& f, const json& st, const json& input, OutcomeFn done);
-  // run: the map run of a distributed Map (nullptr inline); with ResultWriter, each iteration's
-  // result record goes to `done` as the output array.
-  void map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items, OutcomeFn done,
-                 MapRunPtr run = nullptr);
+  // The iterations of an inline Map as child frames.
+  void map_items(const FramePtr& f, const std::string& name, const json& st, json input, json items, OutcomeFn done);
   void post(std::chrono::milliseconds delay, std::function<void()> fn);
   void save(const Execution& e);
 
