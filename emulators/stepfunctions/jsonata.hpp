@@ -36,6 +36,8 @@ struct Node {
     Object,     // {args[0]: args[1], args[2]: args[3], ...}
     Block,      // (args[0]; args[1]; ...)
     Call,       // $text(args...)
+    Partial,    // $text(args...) with Placeholder args: a function of the missing arguments
+    Placeholder,  // ? as an argument of a partial application
     Bind,       // $text := args[0]
     Wildcard,   // * (every field value of the context)
     Lambda,     // function($p, ...) { args[0] }: parameter names in value; a value (bound with

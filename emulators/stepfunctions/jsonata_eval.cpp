@@ -30,15 +30,7 @@ constexpr size_t kMaxSteps = 5'000'000;  // evaluation steps of one expression
 constexpr size_t kMaxScopes = 500'000;   // blocks entered and functions applied
 
 struct Scope;
-
-// A function value.
-struct Function {
-  enum Kind { Lambda, Builtin, Pattern, Composed } kind = Builtin;
-  const Node* node = nullptr;  // Lambda: the lambda; Pattern: the regex literal
-  Scope* closure = nullptr;    // Lambda: where it was written
-  std::string name;            // Builtin
-  std::shared_ptr<const Function> first, second;  // Composed: second(first(x))
-};
+struct Function;
 using FnPtr = std::shared_ptr<const Function>;
 
 struct Val {
@@ -48,6 +40,17 @@ struct Val {
   Val() = default;
   Val(std::optional<json> value, bool sequence = false, FnPtr f = nullptr)
       : v(std::move(value)), seq(sequence), fn(std::move(f)) {}
+};
+
+// A function value.
+struct Function {
+  enum Kind { Lambda, Builtin, Pattern, Composed, Partial } kind = Builtin;
+  const Node* node = nullptr;  // Lambda: the lambda; Pattern: the regex literal
+  Scope* closure = nullptr;    // Lambda: where it was written
+  std::string name;            // Builtin
+  std::shared_ptr<const Function> first, second;  // Composed: second(first(x)); Partial: first
+  std::vector<Val> bound;      // Partial: the arguments given ...
+  std::vector<bool> holes;     // ... and where the ? placeholders were
 };
 
 // The bindings of a block or a function call; owned by the evaluator, so closures can point
@@ -141,6 +144,8 @@ class Evaluator {
       }
       case Node::Chain: return chain(n, ctx, depth);
       case Node::Call: return call(n, ctx, depth, nullptr);
+      case Node::Partial: return partial(n, ctx, depth);
+      case Node::Placeholder: fail("a placeholder ? is only allowed as an argument of a function call");
     }
     return {};
   }
@@ -221,6 +226,28 @@ class Evaluator {
     return builtin(n.text, args, ctx, depth);
   }
 
+  // $f(a, ?, c): a function that takes the missing arguments, in the order of the placeholders.
+  Val partial(const Node& n, const json* ctx, int depth) {
+    auto p = std::make_shared<Function>();
+    p->kind = Function::Partial;
+    if (const Val* bound = local(n.text)) {
+      if (!bound->fn) fail("Attempted to partially apply a non-function: $" + n.text);
+      p->first = bound->fn;
+    } else if (functions::is_function(n.text) || evaluator_function(n.text)) {
+      auto f = std::make_shared<Function>();
+      f->name = n.text;
+      p->first = f;
+    } else {
+      fail("Attempted to partially apply a non-function: $" + n.text);
+    }
+    for (const auto& a : n.args) {
+      bool hole = a->kind == Node::Placeholder;
+      p->holes.push_back(hole);
+      p->bound.push_back(hole ? Val{} : eval(*a, ctx, depth + 1));
+    }
+    return Val{std::nullopt, false, p};
+  }
+
   Val apply(const Function& f, const std::vector<Val>& args, const json* ctx, int depth) {
     if (depth > kMaxDepth) fail("the expression is nested too deeply");
     switch (f.kind) {
@@ -243,13 +270,25 @@ class Evaluator {
         Val mid = apply(*f.first, args, ctx, depth + 1);
         return apply(*f.second, {mid}, ctx, depth + 1);
       }
+      case Function::Partial: {
+        std::vector<Val> full;
+        size_t next = 0;
+        for (size_t i = 0; i < f.bound.size(); ++i) full.push_back(f.holes[i] ? (next < args.size() ? args[next++] : Val{}) : f.bound[i]);
+        // A missing argument at the end is left out (a built-in function's optional argument).
+        while (!full.empty() && !full.back().v && !full.back().fn) full.pop_back();
+        return apply(*f.first, full, ctx, depth + 1);
+      }
     }
     return {};
   }
 
   // A function argument applied to the values a higher-order function hands it: a lambda takes
   // as many as it declares, a built-in function or regex only the first (`keep` of them).
-  static size_t arity(const Function& f, size_t keep) { return f.kind == Function::Lambda ? f.node->value.size() : keep; }
+  static size_t arity(const Function& f, size_t keep) {
+    if (f.kind == Function::Lambda) return f.node->value.size();
+    if (f.kind == Function::Partial) return static_cast<size_t>(std::count(f.holes.begin(), f.holes.end(), true));
+    return keep;
+  }
   Val apply_each(const Function& f, std::vector<Val> args, size_t keep, const json* ctx, int depth) {
     if (args.size() > arity(f, keep)) args.resize(arity(f, keep));
     return apply(f, args, ctx, depth);

@@ -372,13 +372,23 @@ class Parser {
     if (o == "(") {
       if (left->kind != Node::Variable) throw ParseError{"only $functions can be called, at " + std::to_string(t.at)};
       std::vector<NodePtr> args;
+      bool partial = false;
       while (!is_op(")")) {
-        args.push_back(expression(0, depth + 1));
+        if (is_op("?")) {  // partial application: `?` stands for a whole argument
+          size_t at = tok_.at;
+          advance();
+          if (!is_op(",") && !is_op(")"))
+            throw ParseError{"a placeholder ? must be a whole argument, at " + std::to_string(at)};
+          args.push_back(make(Node::Placeholder));
+          partial = true;
+        } else {
+          args.push_back(expression(0, depth + 1));
+        }
         if (!is_op(",")) break;
         advance();
       }
       expect(")");
-      return make(Node::Call, left->text, std::move(args));
+      return make(partial ? Node::Partial : Node::Call, left->text, std::move(args));
     }
     if (o == "?") {
       NodePtr then = expression(0, depth + 1);

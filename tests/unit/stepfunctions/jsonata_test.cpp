@@ -421,3 +421,44 @@ TEST(StepFunctionsJsonata, DateTime) {
     }
   }
 }
+
+TEST(StepFunctionsJsonata, PartialApplication) {
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"($first := $substring(?, 0, 2); $first('hello'))", "he"},
+      {"($from := $substring('hello', ?); $from(3))", "lo"},
+      {"($mid := $substring(?, 1, ?); $mid('hello', 3))", "ell"},
+      {"($add := function($a, $b) { $a + $b }; $inc := $add(?, 1); $inc(41))", 42},
+      {"($add := function($a, $b) { $a - $b }; $from10 := $add(10, ?); $map([1, 2], $from10))", {9, 8}},
+      {"'hello' ~> $substring(?, 1)", "ello"},
+      {"$map(['ab', 'c'], $split(?, ''))", {json{"a", "b"}, json{"c"}}},
+      {"$type($uppercase(?))", "function"},
+      {"($up := $uppercase(?); $up('abc'))", "ABC"},
+      {"($f := $substring(?, ?, 1); $f('abc', 2))", "c"},
+      {"($f := $substring(?, 1); $g := $f ~> $uppercase; $g('abc'))", "BC"},
+      {"$filter([1, 5, 10], ($gt := function($v, $n) { $v > $n }; $gt(?, 4)))", {5, 10}},
+  };
+  for (const auto& t : table) {
+    auto v = eval(t.expr);
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  // Malformed: a placeholder outside a call's argument list, or inside an argument expression.
+  for (const char* bad : {"?", "$f(? + 1)", "$f(?,", "[?]", "$f((?))", "1 ? ? : 2", "$f(?", "$f(a ?)"}) {
+    std::string why;
+    EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+  // Partially applying what is no function fails the evaluation.
+  for (const char* bad : {"$nope(?, 1)", "($x := 1; $x(?))", "$states(?)", "($p := $substring(?, 1); $p(1))"}) {
+    try {
+      eval(bad);
+      ADD_FAILURE() << bad;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
+    }
+  }
+}
