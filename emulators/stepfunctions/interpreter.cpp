@@ -148,6 +148,18 @@ void StepFunctionsService::finish_execution(const ExecutionPtr& e, Outcome o, co
   std::string st = status ? status : (o.ok ? "SUCCEEDED" : "FAILED");
   e->doc["status"] = st;
   e->doc["stopDate"] = now_s();
+  // Its map runs still running end with it (their children aborted): MapRunAborted.
+  auto runs = std::move(e->map_runs);
+  e->map_runs.clear();
+  for (auto& run : runs) {
+    if (run->doc.value("status", "") != "RUNNING") continue;
+    run->relaunch = nullptr;
+    run->doc["status"] = "ABORTED";
+    run->doc["stopDate"] = now_s();
+    abort_children(*run);
+    save_map_run(*run);
+    add_event(*e, e->next_event_id - 1, "MapRunAborted", nullptr, nullptr);
+  }
   int64_t prev = e->next_event_id - 1;
   if (st == "SUCCEEDED") {
     e->doc["output"] = o.output.dump();
@@ -172,17 +184,6 @@ void StepFunctionsService::finish_execution(const ExecutionPtr& e, Outcome o, co
   set_redrive_status(*e);
   save(*e);
   spdlog::info("stepfunctions: execution {} {}", e->arn, st);
-  // Its map runs still running end with it (their children aborted).
-  auto runs = std::move(e->map_runs);
-  e->map_runs.clear();
-  for (auto& run : runs) {
-    if (run->doc.value("status", "") != "RUNNING") continue;
-    run->relaunch = nullptr;
-    run->doc["status"] = "ABORTED";
-    run->doc["stopDate"] = now_s();
-    abort_children(*run);
-    save_map_run(*run);
-  }
   if (e->on_finish) {  // a child of a map run
     auto tell = std::move(e->on_finish);
     e->on_finish = nullptr;

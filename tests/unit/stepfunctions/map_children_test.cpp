@@ -169,6 +169,10 @@ TEST(StepFunctionsMapChildren, StoppingTheParentAbortsTheChildren) {
   EXPECT_EQ(mr["status"], "ABORTED");
   EXPECT_EQ(mr["executionCounts"]["aborted"], 2);
   EXPECT_EQ(mr["executionCounts"]["pendingRedrive"], 2);
+  auto h = fx.history(arn);
+  ASSERT_GE(h.size(), 2u);
+  EXPECT_EQ(h[h.size() - 2], "MapRunAborted");
+  EXPECT_EQ(h.back(), "ExecutionAborted");
 }
 
 TEST(StepFunctionsMapChildren, RedriveContinuesTheMapRun) {
