@@ -178,7 +178,20 @@ void StepFunctionsService::run_map_children(const FramePtr& f, const json& st, s
       move_count(*run, c.item_count, "RUNNING", c.doc.value("status", ""));
       save_map_run(*run);
       auto join = weak.lock();
-      if (!join || join->finished || f->stopped()) return;
+      if (!join || join->finished) return;
+      if (f->stopped()) {
+        // The Map's branch was cancelled (a Parallel sibling failed) while its parent runs on:
+        // the run ends here (had the parent ended, the run would be over already).
+        join->finished = true;
+        if (run->doc.value("status", "") == "RUNNING") {
+          run->relaunch = nullptr;
+          run->doc["status"] = "ABORTED";
+          run->doc["stopDate"] = now_s();
+          abort_children(*run);
+          save_map_run(*run);
+        }
+        return;
+      }
       --join->running;
       join->results[i] = record_of(c);
       if (c.doc.value("status", "") != "SUCCEEDED") {

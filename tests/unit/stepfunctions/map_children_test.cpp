@@ -271,3 +271,27 @@ TEST(StepFunctionsMapChildren, TheMapRunContinuesAfterARestart) {
   EXPECT_EQ(count(fx.history(arn), "MapRunStarted"), 1u);
   std::filesystem::remove_all(dir);
 }
+
+TEST(StepFunctionsMapChildren, ACancelledBranchEndsItsMapRun) {
+  LambdaFixture fx;
+  json m = machine({{"MaxConcurrency", 1}});
+  m["States"]["Each"]["ItemProcessor"]["States"]["Item"] = {{"Type", "Wait"}, {"Seconds", 10}, {"End", true}};
+  json par = {{"StartAt", "Both"},
+              {"States", {{"Both", {{"Type", "Parallel"}, {"Next", "Later"},
+                                    {"Catch", {{{"ErrorEquals", {"States.ALL"}}, {"Next", "Later"}}}},
+                                    {"Branches", {m, {{"StartAt", "Boom"}, {"States", {{"Boom", {{"Type", "Fail"}, {"Error", "E"}}}}}}}}}},
+                         {"Later", {{"Type", "Wait"}, {"Seconds", 100}, {"End", true}}}}}};
+  std::string arn = fx.call("StartExecution", {{"stateMachineArn", fx.create("cancelled", par)},
+                                               {"input", json{{"items", {1, 2}}}.dump()}}).output["executionArn"];
+  fx.scheduler.run_due();
+  std::string run = map_run_of(fx, arn);
+  fx.clock.set(fx.clock.now() + std::chrono::seconds(20));
+  fx.scheduler.run_due();  // the first child ended: the run ends with it, the second never starts
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "RUNNING");
+  auto mr = fx.call("DescribeMapRun", {{"mapRunArn", run}}).output;
+  EXPECT_EQ(mr["status"], "ABORTED");
+  EXPECT_EQ(mr["executionCounts"]["succeeded"], 1);
+  EXPECT_EQ(children(fx, run).size(), 1u);
+  fx.scheduler.run();
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "SUCCEEDED");
+}
