@@ -184,13 +184,10 @@ void StepFunctionsService::finish_execution(const ExecutionPtr& e, Outcome o, co
   set_redrive_status(*e);
   save(*e);
   spdlog::info("stepfunctions: execution {} {}", e->arn, st);
-  if (e->on_finish) {  // a child of a map run: its run goes on in a step of its own (not on an I/O thread)
+  if (e->on_finish) {  // a child of a map run (map_children.cpp)
     auto tell = std::move(e->on_finish);
     e->on_finish = nullptr;
-    post(std::chrono::milliseconds(0), [this, e, tell] {
-      std::lock_guard lock(mu_);
-      tell(*e);
-    });
+    tell(*e);
   }
   auto waiters = std::move(e->waiters);
   e->waiters.clear();

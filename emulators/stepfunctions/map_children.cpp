@@ -172,51 +172,57 @@ void StepFunctionsService::run_map_children(const FramePtr& f, const json& st, s
     }
   }
   std::weak_ptr<Join> weak = join;
-  // A child ended: its record, and the run goes on, fails (too many failures) or ends.
+  // A child ended: the counters at once; then, in a step of its own (not on the I/O thread of a
+  // StopExecution), its record, and the run goes on, fails (too many failures) or ends.
   auto ended = [this, f, run, weak, done](size_t i) {
-    return [this, f, run, weak, done, i](Execution& c) {
-      move_count(*run, c.item_count, "RUNNING", c.doc.value("status", ""));
+    return [this, f, run, weak, done, i](Execution& ended_child) {
+      move_count(*run, ended_child.item_count, "RUNNING", ended_child.doc.value("status", ""));
       save_map_run(*run);
-      auto join = weak.lock();
-      if (!join || join->finished) return;
-      if (f->stopped()) {
-        // The Map's branch was cancelled (a Parallel sibling failed) while its parent runs on:
-        // the run ends here (had the parent ended, the run would be over already).
-        join->finished = true;
-        if (run->doc.value("status", "") == "RUNNING") {
-          run->relaunch = nullptr;
-          run->doc["status"] = "ABORTED";
-          run->doc["stopDate"] = now_s();
-          abort_children(*run);
-          save_map_run(*run);
-        }
-        return;
-      }
-      --join->running;
-      join->results[i] = record_of(c);
-      if (c.doc.value("status", "") != "SUCCEEDED") {
-        ++join->failures;
-        double pct = run->tolerated_pct;
-        int64_t count = run->tolerated_count;
-        bool tolerated = (count >= 0 && static_cast<int64_t>(join->failures) <= count) ||
-                         (pct >= 0 && 100.0 * static_cast<double>(join->failures) / static_cast<double>(join->results.size()) <= pct);
-        if (!tolerated) {
+      if (i >= run->children.size() || run->children[i].get() != &ended_child) return;
+      post(std::chrono::milliseconds(0), [this, f, run, weak, done, i, child = run->children[i]] {
+        std::lock_guard lock(mu_);
+        const Execution& c = *child;
+        auto join = weak.lock();
+        if (!join || join->finished) return;
+        if (f->stopped()) {
+          // The Map's branch was cancelled (a Parallel sibling failed) while its parent runs on:
+          // the run ends here (had the parent ended, or been redriven, the run would be over
+          // already or belong to the new run).
           join->finished = true;
-          auto keep = join;
-          abort_children(*run);
-          if (count >= 0 || pct >= 0)
-            return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
-                                         "The specified tolerated failure threshold was exceeded"));
-          return done(Outcome::failure(join->results[i].value("Error", ""), join->results[i].value("Cause", "")));
+          if (*f->live && !f->exec->finished && run->doc.value("status", "") == "RUNNING") {
+            run->relaunch = nullptr;
+            run->doc["status"] = "ABORTED";
+            run->doc["stopDate"] = now_s();
+            abort_children(*run);
+            save_map_run(*run);
+          }
+          return;
         }
-      }
-      if (--join->left == 0) {
-        join->finished = true;
-        Outcome r;
-        r.output = json(std::move(join->results));
-        return done(std::move(r));
-      }
-      join->launch();
+        --join->running;
+        join->results[i] = record_of(c);
+        if (c.doc.value("status", "") != "SUCCEEDED") {
+          ++join->failures;
+          double pct = run->tolerated_pct;
+          int64_t count = run->tolerated_count;
+          bool tolerated = (count >= 0 && static_cast<int64_t>(join->failures) <= count) ||
+                           (pct >= 0 && 100.0 * static_cast<double>(join->failures) / static_cast<double>(join->results.size()) <= pct);
+          if (!tolerated) {
+            join->finished = true;
+            abort_children(*run);
+            if (count >= 0 || pct >= 0)
+              return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
+                                           "The specified tolerated failure threshold was exceeded"));
+            return done(Outcome::failure(join->results[i].value("Error", ""), join->results[i].value("Cause", "")));
+          }
+        }
+        if (--join->left == 0) {
+          join->finished = true;
+          Outcome r;
+          r.output = json(std::move(join->results));
+          return done(std::move(r));
+        }
+        join->launch();
+      });
     };
   };
   join->launch = [this, f, &st, run, weak, ended]() {
