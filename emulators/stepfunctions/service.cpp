@@ -75,7 +75,22 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
   }
 }
 
-StepFunctionsService::~StepFunctionsService() { *alive_ = false; }
+StepFunctionsService::~StepFunctionsService() {
+  *alive_ = false;
+  release_map_runs();
+}
+
+void StepFunctionsService::release_map_runs() {
+  // A running map run and its executions refer to each other (relaunch, on_finish): let go.
+  for (auto& [arn, run] : map_runs_) {
+    run->relaunch = nullptr;
+    run->children.clear();
+  }
+  for (auto& [arn, e] : executions_) {
+    e->on_finish = nullptr;
+    e->map_runs.clear();
+  }
+}
 
 void StepFunctionsService::shutdown() {
   std::lock_guard lock(mu_);
@@ -96,6 +111,7 @@ void StepFunctionsService::drain() {
 void StepFunctionsService::reset() {
   std::lock_guard lock(mu_);
   for (auto& [arn, e] : executions_) *e->live = false;
+  release_map_runs();
   store_.reset();
   machines_.clear();
   aliases_.clear();

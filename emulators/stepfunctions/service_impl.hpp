@@ -329,6 +329,7 @@ class StepFunctionsService final : public Service {
             std::function<void(Result)> done, std::shared_ptr<Payload> payload = nullptr);
 
   // helpers (service.cpp)
+  void release_map_runs();  // reset and destruction: the map runs' references to executions dropped
   std::string arn_prefix(const RequestContext& ctx, const std::string& kind) const;
   StateMachine* find_machine(const std::string& arn);
   std::optional<ExecutionPtr> find_execution(const std::string& arn);
