@@ -297,3 +297,32 @@ TEST(StepFunctionsMapChildren, ACancelledBranchEndsItsMapRun) {
   fx.scheduler.run();
   EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "SUCCEEDED");
 }
+
+TEST(StepFunctionsMapChildren, RedriveAfterARestartKeepsTheSucceededChildren) {
+  auto dir = std::filesystem::temp_directory_path() / ("sfn-map-redrive-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string arn, run;
+  {
+    LambdaFixture fx(dir.string());
+    fx.failing = {"item:2"};
+    json d = fx.start(fx.create("persisted", machine({{"MaxConcurrency", 1}})), {{"items", {1, 2, 3}}});
+    ASSERT_EQ(d["status"], "FAILED") << d.dump();
+    arn = d["executionArn"];
+    run = map_run_of(fx, arn);
+  }
+  LambdaFixture fx(dir.string());  // nothing failing, no calls counted yet
+  json list = children(fx, run);
+  ASSERT_EQ(list.size(), 2u) << list.dump();  // the children were stored with their run
+  ASSERT_FALSE(fx.call("RedriveExecution", {{"executionArn", arn}}).is_error());
+  fx.scheduler.run();
+  json d = fx.call("DescribeExecution", {{"executionArn", arn}}).output;
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  EXPECT_EQ(d["output"], "[10,20,30]");
+  EXPECT_EQ(fx.calls, (std::map<std::string, int>{{"item:2", 1}, {"item:3", 1}}));
+  auto mr = fx.call("DescribeMapRun", {{"mapRunArn", run}}).output;
+  EXPECT_EQ(mr["redriveCount"], 1);
+  EXPECT_EQ(mr["executionCounts"]["succeeded"], 3);
+  EXPECT_EQ(children(fx, run).size(), 3u);
+  std::filesystem::remove_all(dir);
+}
