@@ -510,6 +510,26 @@ struct Validator {
     }
     for (const char* f : {"ItemBatcher", "ResultWriter"})
       if (st.contains(f) && !st[f].is_object()) schema(std::string("The value for the field '") + f + "' must be an OBJECT", at + "/" + f);
+    if (st.contains("ResultWriter") && st["ResultWriter"].is_object()) writer_config(st["ResultWriter"], at + "/ResultWriter");
+  }
+
+  // ResultWriter: WriterConfig, Resource (with its parameters) or both.
+  void writer_config(const json& w, const std::string& at) {
+    if (!w.contains("WriterConfig")) {
+      if (!w.contains("Resource")) schema("These fields are required: [Resource]", at);
+      return;
+    }
+    const json& c = w["WriterConfig"];
+    if (!c.is_object()) {
+      schema("The value for the field 'WriterConfig' must be an OBJECT", at + "/WriterConfig");
+      return;
+    }
+    static const std::set<std::string> transformations = {"NONE", "COMPACT", "FLATTEN"};
+    if (c.contains("Transformation") &&
+        (!c["Transformation"].is_string() || !transformations.count(c["Transformation"].get<std::string>())))
+      schema("The value for the field 'Transformation' must be one of [NONE, COMPACT, FLATTEN]", at + "/WriterConfig/Transformation");
+    if (c.contains("OutputType") && c["OutputType"] != "JSON" && c["OutputType"] != "JSONL")
+      schema("The value for the field 'OutputType' must be one of [JSON, JSONL]", at + "/WriterConfig/OutputType");
   }
 
   void reader_config(const json& c, const std::string& at) {

@@ -198,6 +198,55 @@ void StepFunctionsService::run_distributed_map(const FramePtr& f, const std::str
 void StepFunctionsService::write_results(const FramePtr& f, const json& st, const json& scope_input, const MapRunPtr& run,
                                          std::vector<json> records, OutcomeFn done) {
   const json& writer = st["ResultWriter"];
+  // WriterConfig: the children's outputs alone (COMPACT), flattened (FLATTEN) or with their
+  // execution's details (NONE, the default), as a JSON array or JSON lines; without a Resource
+  // the results are the state's output and nothing is written.
+  const json config = writer.contains("WriterConfig") && writer["WriterConfig"].is_object() ? writer["WriterConfig"] : json::object();
+  const std::string transformation = config.value("Transformation", "NONE");
+  const bool lines = config.value("OutputType", "JSON") == "JSONL";
+  const bool to_s3 = writer.contains("Resource");
+  json succeeded = json::array(), failed = json::array(), shaped = json::array();
+  double stop = run->doc.value("stopDate", now_s());
+  for (const auto& rec : records) {  // the child executions (map_children.cpp)
+    bool ok = rec.value("Status", "") == "SUCCEEDED";
+    json r = {{"ExecutionArn", rec.value("ExecutionArn", "")},
+              {"Input", rec["Input"].dump()},
+              {"InputDetails", {{"Included", true}}},
+              {"Name", rec.value("Name", "")},
+              {"RedriveCount", rec.value("RedriveCount", 0)},
+              {"RedriveStatus", ok ? "NOT_REDRIVABLE" : "REDRIVABLE"},
+              {"StartDate", iso(rec.value("StartDate", stop))},
+              {"StateMachineArn", rec.value("StateMachineArn", "")},
+              {"Status", rec.value("Status", "FAILED")},
+              {"StopDate", iso(rec.value("StopDate", stop))}};
+    if (ok) {
+      r["Output"] = rec["Output"].dump();
+      r["OutputDetails"] = {{"Included", true}};
+      r["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven";
+    } else {
+      r["Error"] = rec.value("Error", "");
+      r["Cause"] = rec.value("Cause", "");
+    }
+    // A failed child's record stays whole whatever the transformation.
+    json& list = ok ? succeeded : failed;
+    if (!ok || transformation == "NONE") {
+      list.push_back(r);
+      shaped.push_back(std::move(r));
+    } else if (transformation == "FLATTEN" && rec["Output"].is_array()) {
+      for (const auto& v : rec["Output"]) {
+        list.push_back(v);
+        shaped.push_back(v);
+      }
+    } else {
+      list.push_back(rec["Output"]);
+      shaped.push_back(rec["Output"]);
+    }
+  }
+  if (!to_s3) {
+    Outcome o;
+    o.output = std::move(shaped);
+    return done(std::move(o));
+  }
   json ctx = f->exec->context;
   json params;
   try {
@@ -220,38 +269,20 @@ void StepFunctionsService::write_results(const FramePtr& f, const json& st, cons
   const std::string run_arn = run->doc["mapRunArn"];
   std::string run_id = run_arn.substr(run_arn.rfind(':') + 1);
   std::string dir = (prefix.empty() || prefix.back() == '/' ? prefix : prefix + "/") + run_id + "/";
-  json succeeded = json::array(), failed = json::array();
-  double stop = run->doc.value("stopDate", now_s());
-  for (const auto& rec : records) {  // the child executions (map_children.cpp)
-    bool ok = rec.value("Status", "") == "SUCCEEDED";
-    json r = {{"ExecutionArn", rec.value("ExecutionArn", "")},
-              {"Input", rec["Input"].dump()},
-              {"InputDetails", {{"Included", true}}},
-              {"Name", rec.value("Name", "")},
-              {"RedriveCount", rec.value("RedriveCount", 0)},
-              {"RedriveStatus", ok ? "NOT_REDRIVABLE" : "REDRIVABLE"},
-              {"StartDate", iso(rec.value("StartDate", stop))},
-              {"StateMachineArn", rec.value("StateMachineArn", "")},
-              {"Status", rec.value("Status", "FAILED")},
-              {"StopDate", iso(rec.value("StopDate", stop))}};
-    if (ok) {
-      r["Output"] = rec["Output"].dump();
-      r["OutputDetails"] = {{"Included", true}};
-      r["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven";
-    } else {
-      r["Error"] = rec.value("Error", "");
-      r["Cause"] = rec.value("Cause", "");
-    }
-    (ok ? succeeded : failed).push_back(std::move(r));
-  }
+  auto body_of = [lines](const json& list) {
+    if (!lines) return list.dump();
+    std::string out;
+    for (const auto& v : list) out += v.dump() + "\n";
+    return out;
+  };
   struct File {
     std::string key, body, kind;
   };
   auto files = std::make_shared<std::vector<File>>();
   json manifest = {{"DestinationBucket", bucket}, {"MapRunArn", run_arn},
                    {"ResultFiles", {{"FAILED", json::array()}, {"PENDING", json::array()}, {"SUCCEEDED", json::array()}}}};
-  if (!succeeded.empty()) files->push_back({dir + "SUCCEEDED_0.json", succeeded.dump(), "SUCCEEDED"});
-  if (!failed.empty()) files->push_back({dir + "FAILED_0.json", failed.dump(), "FAILED"});
+  if (!succeeded.empty()) files->push_back({dir + "SUCCEEDED_0.json", body_of(succeeded), "SUCCEEDED"});
+  if (!failed.empty()) files->push_back({dir + "FAILED_0.json", body_of(failed), "FAILED"});
   for (const auto& file : *files)
     manifest["ResultFiles"][file.kind].push_back({{"Key", file.key}, {"Size", file.body.size()}});
   std::string manifest_key = dir + "manifest.json";

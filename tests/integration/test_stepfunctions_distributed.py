@@ -122,6 +122,35 @@ def test_distributed_map_reads_and_writes_s3(sfn, boto):
     assert "MapRunStarted" in types and "MapRunSucceeded" in types and "MapIterationStarted" not in types
 
 
+def test_result_writer_config(sfn, boto):
+    """ResultWriter's WriterConfig: FLATTEN as the state's output alone, COMPACT written to S3 as
+    JSON lines."""
+    s3 = boto("s3")
+    s3.create_bucket(Bucket="results")
+
+    def machine(name, writer):
+        d = {"StartAt": "Each", "States": {"Each": {
+            "Type": "Map", "End": True, "ItemsPath": "$.n", "ResultWriter": writer,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "Pair", "States": {"Pair": {
+                                  "Type": "Pass", "End": True, "Parameters": {"v.$": "States.Array($, $)"},
+                                  "OutputPath": "$.v"}}}}}}
+        return sfn.create_state_machine(name=name, definition=json.dumps(d), roleArn=SFN_ROLE)["stateMachineArn"]
+
+    sm = machine("flatten", {"WriterConfig": {"Transformation": "FLATTEN", "OutputType": "JSON"}})
+    d = wait_done(sfn, sfn.start_execution(stateMachineArn=sm, input='{"n": [1, 2]}')["executionArn"])
+    assert d["status"] == "SUCCEEDED" and json.loads(d["output"]) == [1, 1, 2, 2], d
+    sm = machine("compact", {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "results"},
+                             "WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSONL"}})
+    d = wait_done(sfn, sfn.start_execution(stateMachineArn=sm, input='{"n": [1, 2]}')["executionArn"])
+    assert d["status"] == "SUCCEEDED", d
+    manifest = json.loads(s3.get_object(Bucket="results", Key=json.loads(d["output"])["ResultWriterDetails"]["Key"])["Body"].read())
+    [succeeded] = manifest["ResultFiles"]["SUCCEEDED"]
+    assert s3.get_object(Bucket="results", Key=succeeded["Key"])["Body"].read() == b"[1,1]\n[2,2]\n"
+    with pytest.raises(sfn.exceptions.InvalidDefinition):
+        machine("bad-writer", {"WriterConfig": {"Transformation": "SQUASH"}})
+
+
 def test_redrive_validate_and_versions(sfn, boto):
     s3 = boto("s3")
     # The task reads an object that is not there yet: it fails, then succeeds once the object exists.

@@ -235,3 +235,54 @@ TEST(StepFunctionsDistributedMap, JsonataArguments) {
   EXPECT_EQ(results[0]["Output"], "10");
   EXPECT_EQ(results[1]["Output"], "20");
 }
+
+TEST(StepFunctionsDistributedMap, WriterConfigTransformsTheResults) {
+  S3Fixture fx;
+  // Each child outputs [n, n * 10]; n = 2 fails (tolerated).
+  json processor = {{"Check", {{"Type", "Choice"}, {"Choices", {{{"Variable", "$"}, {"NumericEquals", 2}, {"Next", "Two"}}}},
+                               {"Default", "Pair"}}},
+                    {"Two", {{"Type", "Fail"}, {"Error", "Two"}, {"Cause", "no twos"}}},
+                    {"Pair", {{"Type", "Pass"}, {"Parameters", {{"v.$", "States.Array($, States.MathAdd($, 10))"}}},
+                              {"OutputPath", "$.v"}, {"End", true}}}};
+  auto run = [&](json writer) {
+    return fx.run(distributed(processor, {{"Items", {1, 2, 3}}, {"ToleratedFailureCount", 1}, {"ResultWriter", writer}}), json::object());
+  };
+  // WriterConfig alone: the state's output, nothing written.
+  json d = run({{"WriterConfig", {{"Transformation", "FLATTEN"}, {"OutputType", "JSON"}}}});
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  json out = json::parse(d["output"].get<std::string>());
+  ASSERT_EQ(out.size(), 5u) << out.dump();
+  EXPECT_EQ(out[0], 1);
+  EXPECT_EQ(out[1], 11);
+  EXPECT_EQ(out[2]["Status"], "FAILED");  // a failed child's record stays whole
+  EXPECT_EQ(out[2]["Error"], "Two");
+  EXPECT_EQ(out[3], 3);
+  EXPECT_EQ(out[4], 13);
+  EXPECT_TRUE(fx.objects.empty());
+  d = run({{"WriterConfig", {{"Transformation", "COMPACT"}}}});
+  out = json::parse(d["output"].get<std::string>());
+  EXPECT_EQ(out[0], (json{1, 11}));
+  EXPECT_EQ(out[2], (json{3, 13}));
+  d = run({{"WriterConfig", {{"Transformation", "NONE"}}}});
+  out = json::parse(d["output"].get<std::string>());
+  EXPECT_EQ(out[0]["Output"], "[1,11]");
+  EXPECT_EQ(out[0]["Status"], "SUCCEEDED");
+  // With a Resource: written in the OutputType (JSON lines here), the state's output as before.
+  d = run({{"Resource", "arn:aws:states:::s3:putObject"}, {"Parameters", {{"Bucket", "out"}}},
+           {"WriterConfig", {{"Transformation", "COMPACT"}, {"OutputType", "JSONL"}}}});
+  ASSERT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  out = json::parse(d["output"].get<std::string>());
+  json manifest = json::parse(fx.objects.at("out/" + out["ResultWriterDetails"]["Key"].get<std::string>()));
+  std::string succeeded = fx.objects.at("out/" + manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].get<std::string>());
+  EXPECT_EQ(succeeded, "[1,11]\n[3,13]\n");
+  std::string failed = fx.objects.at("out/" + manifest["ResultFiles"]["FAILED"][0]["Key"].get<std::string>());
+  ASSERT_EQ(std::count(failed.begin(), failed.end(), '\n'), 1);
+  EXPECT_EQ(json::parse(failed)["Error"], "Two");
+  // Validated with the definition.
+  for (json bad : {json{{"WriterConfig", {{"Transformation", "SQUASH"}}}}, json{{"WriterConfig", {{"OutputType", "CSV"}}}},
+                   json{{"WriterConfig", "JSON"}}, json::object()}) {
+    auto c = fx.call("CreateStateMachine", {{"name", "bad"}, {"roleArn", "arn:aws:iam::000000000000:role/r"},
+                                            {"definition", distributed(processor, {{"Items", {1}}, {"ResultWriter", bad}}).dump()}});
+    EXPECT_EQ(code_of(c), "InvalidDefinition") << bad.dump();
+  }
+}
