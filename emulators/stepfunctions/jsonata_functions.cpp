@@ -2,17 +2,22 @@
 // $substring, $substringBefore/After, $uppercase, $lowercase, $trim, $contains, $split, $join,
 // $replace), numbers ($number, $abs, $floor, $ceil, $round, $power, $sqrt, $sum, $max, $min,
 // $average, $random), arrays and objects ($count, $append, $reverse, $sort, $distinct, $exists,
-// $keys, $lookup, $merge, $type, $boolean, $not) and Step Functions' own ($partition, $range,
-// $hash, $uuid, $parse).
+// $keys, $lookup, $merge, $type, $boolean, $not, $zip, $spread, $shuffle), encoding
+// ($base64encode, $base64decode, $encodeUrl(Component), $decodeUrl(Component)), $error, $assert
+// and Step Functions' own ($partition, $range, $hash, $uuid, $parse).
 #include "stepfunctions/jsonata_functions.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <random>
 
+#include "core/crypto.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 #include "stepfunctions/errors.hpp"
 #include "stepfunctions/intrinsics.hpp"
 
@@ -324,6 +329,112 @@ json collection_functions(const std::string& fn, const Args& a, bool& found) {
   return nullptr;
 }
 
+// encodeURIComponent / encodeURI: UTF-8 bytes as %XX but for the unreserved characters (and,
+// for a whole URL, the reserved ones).
+std::string encode_url(const std::string& s, bool component) {
+  static const std::string unreserved = "-_.!~*'()", reserved = ";,/?:@&=+$#";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || unreserved.find(static_cast<char>(c)) != std::string::npos ||
+        (!component && reserved.find(static_cast<char>(c)) != std::string::npos)) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// decodeURIComponent / decodeURI (which keeps the escapes of reserved characters).
+std::string decode_url(const std::string& fn, const std::string& s, bool component) {
+  static const std::string reserved = ";,/?:@&=+$#";
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size() || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0) fail("$" + fn + ": malformed URL");
+    char c = static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+    if (!component && reserved.find(c) != std::string::npos) out += s.substr(i, 3);
+    else out += c;
+    i += 2;
+  }
+  if (!text::valid_utf8(out)) fail("$" + fn + ": malformed URL");
+  return out;
+}
+
+// Encoding ($base64encode, $base64decode, the URL functions), $zip, $spread, $shuffle, $error,
+// $assert.
+json other_functions(const std::string& fn, const Args& a, bool& found) {
+  found = true;
+  if (fn == "base64encode") return arity(fn, a, 1, 1), json(crypto::base64_encode(str(fn, a, 0)));
+  if (fn == "base64decode") {
+    arity(fn, a, 1, 1);
+    auto d = crypto::base64_decode(str(fn, a, 0));
+    if (!d || !text::valid_utf8(*d)) fail("$base64decode: the argument is not base64 of UTF-8 text");
+    return *d;
+  }
+  if (fn == "encodeUrlComponent" || fn == "encodeUrl")
+    return arity(fn, a, 1, 1), json(encode_url(str(fn, a, 0), fn == "encodeUrlComponent"));
+  if (fn == "decodeUrlComponent" || fn == "decodeUrl")
+    return arity(fn, a, 1, 1), json(decode_url(fn, str(fn, a, 0), fn == "decodeUrlComponent"));
+  if (fn == "zip") {
+    size_t n = a.empty() ? 0 : SIZE_MAX;
+    for (size_t i = 0; i < a.size(); ++i) n = std::min(n, arr(a, i).size());
+    json out = json::array();
+    for (size_t j = 0; j < n; ++j) {
+      json tuple = json::array();
+      for (size_t i = 0; i < a.size(); ++i) tuple.push_back(arr(a, i)[j]);
+      out.push_back(std::move(tuple));
+    }
+    return out;
+  }
+  if (fn == "spread") {
+    arity(fn, a, 1, 1);
+    if (!a[0]) return nullptr;
+    auto spread = [](const json& o, json& out) {
+      if (!o.is_object()) return out.push_back(o);
+      for (auto it = o.begin(); it != o.end(); ++it) out.push_back(json{{it.key(), it.value()}});
+    };
+    json out = json::array();
+    if (a[0]->is_array())
+      for (const auto& v : *a[0]) spread(v, out);
+    else if (a[0]->is_object())
+      spread(*a[0], out);
+    else
+      return *a[0];
+    return out;
+  }
+  if (fn == "shuffle") {
+    arity(fn, a, 1, 1);
+    json out = arr(a, 0);
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    for (size_t i = out.size(); i > 1; --i) std::swap(out[i - 1], out[std::uniform_int_distribution<size_t>(0, i - 1)(rng)]);
+    return out;
+  }
+  if (fn == "error") {
+    arity(fn, a, 0, 1);
+    fail(a.empty() || !a[0] ? "$error() function evaluated" : to_string(a[0]));
+  }
+  if (fn == "assert") {
+    arity(fn, a, 1, 2);
+    if (!a[0] || !a[0]->is_boolean()) fail("$assert: the first argument must be a boolean");
+    if (!a[0]->get<bool>()) fail(a.size() > 1 && a[1] ? to_string(a[1]) : "$assert() statement failed");
+    return nullptr;  // undefined
+  }
+  found = false;
+  return nullptr;
+}
+
 }  // namespace
 
 bool truthy(const std::optional<json>& v) {
@@ -361,7 +472,9 @@ bool is_function(const std::string& name) {
       "string", "length", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim",
       "contains", "split", "join", "replace", "number", "abs", "floor", "ceil", "round", "power", "sqrt", "sum",
       "max", "min", "average", "random", "count", "append", "reverse", "sort", "distinct", "exists", "keys",
-      "lookup", "merge", "type", "boolean", "not", "partition", "range", "hash", "uuid", "parse"};
+      "lookup", "merge", "type", "boolean", "not", "partition", "range", "hash", "uuid", "parse", "base64encode",
+      "base64decode", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "zip", "spread",
+      "shuffle", "error", "assert"};
   for (const char* n : names)
     if (name == n) return true;
   return false;
@@ -421,9 +534,11 @@ std::optional<json> call(const std::string& fn, const Args& a) {
     }
   }
   bool found = false;
-  for (auto* group : {&string_functions, &numeric_functions, &collection_functions}) {
+  for (auto* group : {&string_functions, &numeric_functions, &collection_functions, &other_functions}) {
     json v = group(fn, a, found);
-    if (found) return v.is_null() && (fn == "max" || fn == "min" || fn == "average") ? std::nullopt : std::optional<json>(v);
+    bool undefined = v.is_null() && (fn == "max" || fn == "min" || fn == "average" || fn == "assert" ||
+                                     (fn == "spread" && (a.empty() || !a[0])));
+    if (found) return undefined ? std::nullopt : std::optional<json>(v);
   }
   fail("$" + fn + " is not a function");
 }

@@ -462,3 +462,56 @@ TEST(StepFunctionsJsonata, PartialApplication) {
     }
   }
 }
+
+TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"$base64encode('hello wörld')", "aGVsbG8gd8O2cmxk"},
+      {"$base64decode('aGVsbG8gd8O2cmxk')", "hello wörld"},
+      {"$encodeUrlComponent('a b/c?d=é&x')", "a%20b%2Fc%3Fd%3D%C3%A9%26x"},
+      {"$encodeUrl('https://x.org/a b?q=é&r=1#f')", "https://x.org/a%20b?q=%C3%A9&r=1#f"},
+      {"$decodeUrlComponent('a%20b%2Fc%3Fd%3D%C3%A9%26x')", "a b/c?d=é&x"},
+      {"$decodeUrl('https://x.org/a%20b?q=%C3%A9%26')", "https://x.org/a b?q=é%26"},
+      {"$zip([1, 2, 3], ['a', 'b'])", {json{1, "a"}, json{2, "b"}}},
+      {"$zip(1, 2)", {json{1, 2}}},
+      {"$zip()", json::array()},
+      {"$spread({'a': 1, 'b': 2})", {json{{"a", 1}}, json{{"b", 2}}}},
+      {"$spread([{'a': 1}, {'b': 2, 'c': 3}])", {json{{"a", 1}}, json{{"b", 2}}, json{{"c", 3}}}},
+      {"$spread('x')", "x"},
+      {"$count($shuffle([1, 2, 3, 4]))", 4},
+      {"$sort($shuffle([3, 1, 2]))", {1, 2, 3}},
+      {"$exists($assert(1 = 1, 'fine'))", false},
+  };
+  for (const auto& t : table) {
+    auto v = eval(t.expr);
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  struct Bad {
+    std::string expr, cause;
+  };
+  std::vector<Bad> bad = {
+      {"$error('out of stock')", "out of stock"},
+      {"$error()", "$error() function evaluated"},
+      {"$assert(1 = 2, 'one is not two')", "one is not two"},
+      {"$assert(false)", "$assert() statement failed"},
+      {"$assert('yes', 'x')", "$assert: the first argument must be a boolean"},
+      {"$decodeUrlComponent('%E0%A4%A')", "$decodeUrlComponent: malformed URL"},
+      {"$decodeUrlComponent('%zz')", "$decodeUrlComponent: malformed URL"},
+      {"$decodeUrl('%C3')", "$decodeUrl: malformed URL"},
+      {"$base64decode('!!')", "$base64decode: the argument is not base64 of UTF-8 text"},
+      {"$base64decode('/w==')", "$base64decode: the argument is not base64 of UTF-8 text"},
+  };
+  for (const auto& t : bad) {
+    try {
+      eval(t.expr);
+      ADD_FAILURE() << t.expr;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << t.expr;
+      EXPECT_EQ(e.cause, t.cause) << t.expr;
+    }
+  }
+}
