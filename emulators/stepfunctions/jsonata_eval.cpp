@@ -1,10 +1,11 @@
 // The JSONata subset's evaluator (see jsonata.hpp): paths that map over arrays and flatten
 // (sequences; a sequence of one is its value), filters and indexes, operators, constructors,
 // blocks with := bindings, functions as values (lambdas with their closure, the built-in
-// functions, regular expressions, `~>` chains and compositions), and templates. The function
-// library is in jsonata_functions.cpp; the evaluator itself runs the functions that take
-// functions ($map, $filter, $reduce, $each, $sift, $sort with a comparator, the regex forms of
-// $match, $contains, $split, $replace) and the clock ($now, $millis, $fromMillis, $toMillis).
+// functions, regular expressions, `~>` chains and compositions, partial application), and
+// templates. The function library is in jsonata_functions.cpp; the evaluator itself runs the
+// functions that take functions ($map, $filter, $reduce, $each, $sift, $single, $sort with a
+// comparator, the regex forms of $match, $contains, $split, $replace) and the clock ($now,
+// $millis, $fromMillis, $toMillis).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -62,7 +63,7 @@ struct Scope {
 
 // The functions the evaluator runs itself (they take functions or read the clock).
 bool evaluator_function(const std::string& n) {
-  return n == "map" || n == "filter" || n == "reduce" || n == "each" || n == "sift" || n == "match" || n == "now" ||
+  return n == "map" || n == "filter" || n == "reduce" || n == "each" || n == "sift" || n == "single" || n == "match" || n == "now" ||
          n == "millis" || n == "fromMillis" || n == "toMillis";
 }
 
@@ -317,6 +318,7 @@ class Evaluator {
   Val builtin(const std::string& fn, const std::vector<Val>& args, const json* ctx, int depth) {
     if (fn == "map" || fn == "filter" || fn == "reduce" || fn == "each" || fn == "sift") return higher_order(fn, args, ctx, depth);
     if (fn == "sort" && args.size() == 2) return sort(args, ctx, depth);
+    if (fn == "single") return single(args, ctx, depth);
     if (fn == "match" || ((fn == "contains" || fn == "split" || fn == "replace") && args.size() > 1 && pattern_of(args[1])))
       return regex_function(fn, args, ctx, depth);
     if (fn == "now" || fn == "millis" || fn == "fromMillis" || fn == "toMillis") return clock_function(fn, args);
@@ -377,6 +379,29 @@ class Evaluator {
       if (fn == "filter" && functions::truthy(plain(r))) out.push_back(items[i]);
     }
     return out.empty() ? Val{} : Val{out, true};
+  }
+
+  // $single(array[, fn($v, $i, $a)]): the one item (that the function accepts), else an error.
+  Val single(const std::vector<Val>& args, const json* ctx, int depth) {
+    if (args.empty() || args.size() > 2) fail("$single: wrong number of arguments");
+    if (args.size() == 2 && !args[1].fn) fail("$single: argument 2 must be a function");
+    if (!args[0].v) return {};
+    json first = unwrap(args[0]);
+    json items = first.is_array() ? first : json::array({first});
+    std::optional<json> found;
+    for (size_t i = 0; i < items.size(); ++i) {
+      bool match = true;
+      if (args.size() == 2) {
+        std::vector<Val> a = {Val{items[i]}, Val{json(i)}};
+        if (arity(*args[1].fn, 1) > 2) a.push_back(Val{items});
+        match = functions::truthy(plain(apply_each(*args[1].fn, std::move(a), 1, ctx, depth)));
+      }
+      if (!match) continue;
+      if (found) fail("The $single() function expected exactly 1 matching result.  Instead it matched more.");
+      found = items[i];
+    }
+    if (!found) fail("The $single() function expected exactly 1 matching result.  Instead it matched 0.");
+    return {*found};
   }
 
   // $sort(array, function($l, $r)): a stable merge sort; the function says whether $l goes after $r.

@@ -484,6 +484,9 @@ TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
       {"$count($shuffle([1, 2, 3, 4]))", 4},
       {"$sort($shuffle([3, 1, 2]))", {1, 2, 3}},
       {"$exists($assert(1 = 1, 'fine'))", false},
+      {"$single([7])", 7},
+      {"$single([1, 2, 3], function($v) { $v > 2 })", 3},
+      {"$single($states.input.orders, function($o, $i) { $i = 1 }).id", 2},
   };
   for (const auto& t : table) {
     auto v = eval(t.expr);
@@ -504,6 +507,9 @@ TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
       {"$decodeUrl('%C3')", "$decodeUrl: malformed URL"},
       {"$base64decode('!!')", "$base64decode: the argument is not base64 of UTF-8 text"},
       {"$base64decode('/w==')", "$base64decode: the argument is not base64 of UTF-8 text"},
+      {"$single([1, 2])", "The $single() function expected exactly 1 matching result.  Instead it matched more."},
+      {"$single([1, 2], function($v) { $v > 5 })", "The $single() function expected exactly 1 matching result.  Instead it matched 0."},
+      {"$single([1], 2)", "$single: argument 2 must be a function"},
   };
   for (const auto& t : bad) {
     try {
