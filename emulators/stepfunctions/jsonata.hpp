@@ -38,6 +38,7 @@ struct Node {
     Call,       // $text(args...)
     Partial,    // $text(args...) with Placeholder args: a function of the missing arguments
     Placeholder,  // ? as an argument of a partial application
+    Apply,      // args[0](args[1], ...): a call of what args[0] evaluates to (a lambda, a regex, ...)
     Bind,       // $text := args[0]
     Wildcard,   // * (every field value of the context)
     Lambda,     // function($p, ...) { args[0] }: parameter names in value; a value (bound with

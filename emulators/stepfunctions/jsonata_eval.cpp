@@ -146,6 +146,13 @@ class Evaluator {
       case Node::Chain: return chain(n, ctx, depth);
       case Node::Call: return call(n, ctx, depth, nullptr);
       case Node::Partial: return partial(n, ctx, depth);
+      case Node::Apply: {
+        Val f = eval(*n.args[0], ctx, depth + 1);
+        if (!f.fn) fail("Attempted to invoke a non-function");
+        std::vector<Val> args;
+        for (size_t i = 1; i < n.args.size(); ++i) args.push_back(eval(*n.args[i], ctx, depth + 1));
+        return apply(*f.fn, args, ctx, depth);
+      }
       case Node::Placeholder: fail("a placeholder ? is only allowed as an argument of a function call");
     }
     return {};

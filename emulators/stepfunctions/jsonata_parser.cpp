@@ -370,7 +370,6 @@ class Parser {
       return make(Node::Filter, "", {left, predicate});
     }
     if (o == "(") {
-      if (left->kind != Node::Variable) throw ParseError{"only $functions can be called, at " + std::to_string(t.at)};
       std::vector<NodePtr> args;
       bool partial = false;
       while (!is_op(")")) {
@@ -388,6 +387,11 @@ class Parser {
         advance();
       }
       expect(")");
+      if (left->kind != Node::Variable) {  // function(){...}(x), /re/(s), ($f)(x)
+        if (partial) throw ParseError{"only a $function can be partially applied, at " + std::to_string(t.at)};
+        args.insert(args.begin(), left);
+        return make(Node::Apply, "", std::move(args));
+      }
       return make(partial ? Node::Partial : Node::Call, left->text, std::move(args));
     }
     if (o == "?") {

@@ -141,7 +141,7 @@ TEST(StepFunctionsJsonata, Expressions) {
 
 TEST(StepFunctionsJsonata, MalformedAndRuntimeErrors) {
   for (const char* bad : {"", "1 +", "(1", "[1, 2", "{'a' 1}", "'unterminated", "$f(", "a[", "1 ** 2", "$x ~> ", "/re",
-                          "1 := 2", "@", "{% %}", "a..b", "`name", "/* open", "\"\\u12\"", "foo(1)", "1e999",
+                          "1 := 2", "@", "{% %}", "a..b", "`name", "/* open", "\"\\u12\"", "1e999",
                           "function($x) { $x", "function(x) { 1 }", "$map([1], function($v) { })",
                           "'\xac' & 1", "\xc0\x80", "'\xed\xa0\x80'"}) {
     std::string why;
@@ -518,6 +518,45 @@ TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
     } catch (const stepfunctions::StatesError& e) {
       EXPECT_EQ(e.error, "States.QueryEvaluationError") << t.expr;
       EXPECT_EQ(e.cause, t.cause) << t.expr;
+    }
+  }
+}
+
+TEST(StepFunctionsJsonata, CallingAnyFunctionValue) {
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"function($x) { $x * 2 }(21)", 42},
+      {"(function($a, $b) { $a & $b })('x', 'y')", "xy"},
+      {"/b+/('abbbc').match", "bbb"},
+      {"($f := $lowercase; ($f)('MiX'))", "mix"},
+      {"($make := function($n) { function($x) { $x + $n } }; $make(1)(2))", 3},
+  };
+  for (const auto& t : table) {
+    std::optional<json> v;
+    try {
+      v = eval(t.expr);
+    } catch (const stepfunctions::StatesError& e) {
+      ADD_FAILURE() << t.expr << ": " << e.cause;
+      continue;
+    }
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  for (const char* bad : {"function($x) { $x }(?)", "(1)(?, 2)"}) {
+    std::string why;
+    EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+  for (const char* bad : {"foo(1)", "(1 + 2)(3)", "'abc'(1)"}) {
+    try {
+      eval(bad);
+      ADD_FAILURE() << bad;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
+      EXPECT_EQ(e.cause, "Attempted to invoke a non-function") << bad;
     }
   }
 }
