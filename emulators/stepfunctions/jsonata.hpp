@@ -39,6 +39,7 @@ struct Node {
     Partial,    // $text(args...) with Placeholder args: a function of the missing arguments
     Placeholder,  // ? as an argument of a partial application
     Apply,      // args[0](args[1], ...): a call of what args[0] evaluates to (a lambda, a regex, ...)
+    Sort,       // args[0]^(args[1], ...): ordered by the keys; value[i - 1] true for a descending key
     Bind,       // $text := args[0]
     Wildcard,   // * (every field value of the context)
     Lambda,     // function($p, ...) { args[0] }: parameter names in value; a value (bound with

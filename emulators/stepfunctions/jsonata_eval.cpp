@@ -146,6 +146,7 @@ class Evaluator {
       case Node::Chain: return chain(n, ctx, depth);
       case Node::Call: return call(n, ctx, depth, nullptr);
       case Node::Partial: return partial(n, ctx, depth);
+      case Node::Sort: return order_by(n, ctx, depth);
       case Node::Apply: {
         Val f = eval(*n.args[0], ctx, depth + 1);
         if (!f.fn) fail("Attempted to invoke a non-function");
@@ -622,6 +623,44 @@ class Evaluator {
       }
     }
     return out.empty() ? Val{} : Val{out, true};
+  }
+
+  // seq^(<a, >b): a stable sort by the keys, each evaluated with an item as the context (numbers
+  // or strings of one type per key; an undefined key sorts last).
+  Val order_by(const Node& n, const json* ctx, int depth) {
+    Val l = eval(*n.args[0], ctx, depth + 1);
+    if (!l.v) return {};
+    json items = l.v->is_array() ? *l.v : json::array({*l.v});
+    const size_t keys = n.args.size() - 1;
+    std::vector<std::vector<std::optional<json>>> key_of(items.size());
+    for (size_t i = 0; i < items.size(); ++i)
+      for (size_t k = 0; k < keys; ++k) {
+        std::optional<json> v = plain(eval(*n.args[k + 1], &items[i], depth + 1));
+        if (v && !v->is_number() && !v->is_string()) fail("the keys of ^( ) must be numbers or strings");
+        key_of[i].push_back(std::move(v));
+      }
+    auto compare = [&](size_t a, size_t b) {
+      for (size_t k = 0; k < keys; ++k) {
+        const auto &x = key_of[a][k], &y = key_of[b][k];
+        if (!x || !y) {
+          if (!x && !y) continue;
+          return x ? -1 : 1;  // undefined last, ascending or not
+        }
+        if (x->is_number() != y->is_number()) fail("the keys of ^( ) must be of one type");
+        int c = x->is_number() ? (x->get<double>() < y->get<double>() ? -1 : x->get<double>() > y->get<double>() ? 1 : 0)
+                               : x->get_ref<const std::string&>().compare(y->get_ref<const std::string&>());
+        if (c == 0) continue;
+        c = c < 0 ? -1 : 1;
+        return n.value[k].get<bool>() ? -c : c;
+      }
+      return 0;
+    };
+    std::vector<size_t> order(items.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return compare(a, b) < 0; });
+    json out = json::array();
+    for (size_t i : order) out.push_back(items[i]);
+    return {out, true};
   }
 
   Val array(const Node& n, const json* ctx, int depth) {

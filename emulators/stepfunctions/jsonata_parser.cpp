@@ -1,5 +1,5 @@
 // The JSONata subset's parser (see jsonata.hpp): a tokenizer and a Pratt parser with
-// JSONata's binding powers (:= 10, ?: 20, or 25, and 30, comparisons, `in` and ~> 40, + - &
+// JSONata's binding powers (:= 10, ?: 20, or 25, and 30, comparisons, `in`, ~> and ^ 40, + - &
 // 50, * / % 60, . 75, [ ( 80). A `/` where an operand is expected opens a regular expression
 // (compiled here, see jsonata_regex.hpp). Nesting is bounded; any malformed input is a nullptr
 // with a reason.
@@ -108,7 +108,7 @@ class Lexer {
         t.text = op;
         return t;
       }
-    if (std::string_view("+-*/%=<>&?:.,;()[]{}").find(c) != std::string_view::npos) {
+    if (std::string_view("+-*/%=<>&?:.,;()[]{}^").find(c) != std::string_view::npos) {
       ++i_;
       t.kind = Token::Op;
       t.text = std::string(1, c);
@@ -221,7 +221,7 @@ int binding_power(const Token& t) {
   if (o == "?") return 20;
   if (o == "or") return 25;
   if (o == "and") return 30;
-  if (o == "=" || o == "!=" || o == "<" || o == "<=" || o == ">" || o == ">=" || o == "in" || o == "~>") return 40;
+  if (o == "=" || o == "!=" || o == "<" || o == "<=" || o == ">" || o == ">=" || o == "in" || o == "~>" || o == "^") return 40;
   if (o == "+" || o == "-" || o == "&") return 50;
   if (o == "*" || o == "/" || o == "%") return 60;
   if (o == ".") return 75;
@@ -409,6 +409,21 @@ class Parser {
       return make(Node::Bind, left->text, {expression(bp - 1, depth + 1)});  // right-associative
     }
     if (o == "~>") return make(Node::Chain, "", {left, expression(bp, depth + 1)});
+    if (o == "^") {  // order-by: ^(key, <key, >key)
+      expect("(");
+      std::vector<NodePtr> args = {left};
+      json descending = json::array();
+      while (true) {
+        bool desc = is_op(">");
+        if (desc || is_op("<")) advance();
+        descending.push_back(desc);
+        args.push_back(expression(0, depth + 1));
+        if (!is_op(",")) break;
+        advance();
+      }
+      expect(")");
+      return make(Node::Sort, "", std::move(args), std::move(descending));
+    }
     if (o == "**" || o == "..")
       throw ParseError{"operator '" + o + "' is not supported, at " + std::to_string(t.at)};
     return make(Node::Binary, o, {left, expression(bp, depth + 1)});

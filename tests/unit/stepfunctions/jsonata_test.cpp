@@ -560,3 +560,42 @@ TEST(StepFunctionsJsonata, CallingAnyFunctionValue) {
     }
   }
 }
+
+TEST(StepFunctionsJsonata, OrderBy) {
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"$states.input.orders^(>total).id", {2, 1}},
+      {"$states.input.orders^(total).id", {1, 2}},
+      {"[3, 1, 2]^($)", {1, 2, 3}},
+      {"[{'a': 1, 'b': 'y'}, {'a': 1, 'b': 'x'}, {'a': 0, 'b': 'z'}]^(a, >b).b", {"z", "y", "x"}},
+      {"[{'a': 2}, {'b': 1}, {'a': 1}]^(a)", {json{{"a", 1}}, json{{"a", 2}}, json{{"b", 1}}}},  // undefined last
+      {"[{'k': 'b', 'i': 1}, {'k': 'a', 'i': 2}, {'k': 'b', 'i': 3}]^(<k).i", {2, 1, 3}},  // stable
+  };
+  for (const auto& t : table) {
+    std::optional<json> v;
+    try {
+      v = eval(t.expr);
+    } catch (const stepfunctions::StatesError& e) {
+      ADD_FAILURE() << t.expr << ": " << e.cause;
+      continue;
+    }
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  for (const char* bad : {"a^", "a^()", "a^(b", "a^(>)", "a^b"}) {
+    std::string why;
+    EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+  for (const char* bad : {"[1, 'a']^($)", "[[1], [2]]^($)"}) {
+    try {
+      eval(bad);
+      ADD_FAILURE() << bad;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
+    }
+  }
+}
