@@ -1,7 +1,7 @@
 // The JSONata subset's functions (see jsonata_functions.hpp): strings ($string, $length,
 // $substring, $substringBefore/After, $uppercase, $lowercase, $trim, $contains, $split, $join,
-// $replace), numbers ($number, $abs, $floor, $ceil, $round, $power, $sqrt, $sum, $max, $min,
-// $average, $random), arrays and objects ($count, $append, $reverse, $sort, $distinct, $exists,
+// $replace), numbers ($number, $abs, $floor, $ceil, $round, $formatBase, $power, $sqrt, $sum,
+// $max, $min, $average, $random), arrays and objects ($count, $append, $reverse, $sort, $distinct, $exists,
 // $keys, $lookup, $merge, $type, $boolean, $not, $zip, $spread, $shuffle), encoding
 // ($base64encode, $base64decode, $encodeUrl(Component), $decodeUrl(Component)), $error, $assert
 // and Step Functions' own ($partition, $range, $hash, $uuid, $parse).
@@ -215,6 +215,21 @@ json numeric_functions(const std::string& fn, const Args& a, bool& found) {
     int64_t p = a.size() > 1 ? integer(fn, a, 1) : 0;
     if (p < -15 || p > 15) fail("$round: precision out of range");
     return number(round_half_even(num(fn, a, 0), static_cast<int>(p)));
+  }
+  if (fn == "formatBase") {  // the integer nearest (half to even) in radix 2..36, lower-case digits
+    arity(fn, a, 1, 2);
+    int64_t radix = a.size() > 1 && a[1] ? integer(fn, a, 1) : 10;
+    if (radix < 2 || radix > 36) fail("$formatBase: the radix must be between 2 and 36");
+    double v = round_half_even(num(fn, a, 0), 0);
+    if (!(std::fabs(v) < 9e15)) fail("$formatBase: the number is too large");
+    auto n = static_cast<int64_t>(v);
+    uint64_t m = n < 0 ? static_cast<uint64_t>(-n) : static_cast<uint64_t>(n);
+    std::string digits;
+    do {
+      digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[m % static_cast<uint64_t>(radix)]);
+      m /= static_cast<uint64_t>(radix);
+    } while (m > 0);
+    return n < 0 ? "-" + digits : digits;
   }
   if (fn == "power") return arity(fn, a, 2, 2), number(std::pow(num(fn, a, 0), num(fn, a, 1)));
   if (fn == "sqrt") {
@@ -474,7 +489,7 @@ bool is_function(const std::string& name) {
       "max", "min", "average", "random", "count", "append", "reverse", "sort", "distinct", "exists", "keys",
       "lookup", "merge", "type", "boolean", "not", "partition", "range", "hash", "uuid", "parse", "base64encode",
       "base64decode", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "zip", "spread",
-      "shuffle", "error", "assert"};
+      "shuffle", "error", "assert", "formatBase"};
   for (const char* n : names)
     if (name == n) return true;
   return false;

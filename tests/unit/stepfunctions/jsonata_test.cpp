@@ -484,6 +484,12 @@ TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
       {"$count($shuffle([1, 2, 3, 4]))", 4},
       {"$sort($shuffle([3, 1, 2]))", {1, 2, 3}},
       {"$exists($assert(1 = 1, 'fine'))", false},
+      {"$formatBase(100, 2)", "1100100"},
+      {"$formatBase(255, 16)", "ff"},
+      {"$formatBase(-255, 16)", "-ff"},
+      {"$formatBase(2.5)", "2"},
+      {"$formatBase(35, 36)", "z"},
+      {"$formatBase(0, 2)", "0"},
       {"$single([7])", 7},
       {"$single([1, 2, 3], function($v) { $v > 2 })", 3},
       {"$single($states.input.orders, function($o, $i) { $i = 1 }).id", 2},
@@ -510,6 +516,9 @@ TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
       {"$single([1, 2])", "The $single() function expected exactly 1 matching result.  Instead it matched more."},
       {"$single([1, 2], function($v) { $v > 5 })", "The $single() function expected exactly 1 matching result.  Instead it matched 0."},
       {"$single([1], 2)", "$single: argument 2 must be a function"},
+      {"$formatBase(10, 1)", "$formatBase: the radix must be between 2 and 36"},
+      {"$formatBase(10, 37)", "$formatBase: the radix must be between 2 and 36"},
+      {"$formatBase(1e300, 2)", "$formatBase: the number is too large"},
   };
   for (const auto& t : bad) {
     try {
