@@ -61,6 +61,27 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
     }
     if (!e->finished) running.push_back(e);
   }
+  // A map run left running by a parent that is not (an EXPRESS parent is not kept) ends ABORTED
+  // with its running children; the others continue when their parent's Map does.
+  for (auto& [arn, run] : map_runs_) {
+    if (run->doc.value("status", "") != "RUNNING") continue;
+    auto parent = executions_.find(run->doc.value("executionArn", ""));
+    if (parent != executions_.end() && !parent->second->finished) continue;
+    run->doc["status"] = "ABORTED";
+    run->doc["stopDate"] = now_s();
+    for (auto& c : run->children) {
+      if (!c || c->finished) continue;
+      c->finished = true;
+      c->doc["status"] = "ABORTED";
+      c->doc["stopDate"] = now_s();
+      c->redrive_point = c->checkpoint;
+      c->checkpoint = nullptr;
+      set_redrive_status(*c);
+      save(*c);
+    }
+    recount(*run);
+    save_map_run(*run);
+  }
   // Resume: each running execution from the state it was in (and its branches from theirs).
   for (auto& e : running) {
     if (!e->checkpoint) {

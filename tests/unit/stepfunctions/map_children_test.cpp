@@ -7,6 +7,7 @@
 #include <set>
 
 #include "stepfunctions/fixture.hpp"
+#include "stepfunctions/service_impl.hpp"
 
 using nlohmann::json;
 using namespace awan;
@@ -324,5 +325,34 @@ TEST(StepFunctionsMapChildren, RedriveAfterARestartKeepsTheSucceededChildren) {
   EXPECT_EQ(mr["redriveCount"], 1);
   EXPECT_EQ(mr["executionCounts"]["succeeded"], 3);
   EXPECT_EQ(children(fx, run).size(), 3u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StepFunctionsMapChildren, ARunWithoutItsParentEndsAtARestart) {
+  auto dir = std::filesystem::temp_directory_path() / ("sfn-map-orphan-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  json m = machine();
+  m["States"]["Each"]["ItemProcessor"]["States"]["Item"] = {{"Type", "Wait"}, {"Seconds", 100}, {"End", true}};
+  {
+    LambdaFixture fx(dir.string());
+    // An EXPRESS parent is not kept; its STANDARD children and its map run are.
+    std::string sm = fx.create("express-parent", m, {{"type", "EXPRESS"}});
+    ASSERT_FALSE(fx.call("StartExecution", {{"stateMachineArn", sm}, {"input", json{{"items", {1, 2}}}.dump()}}).is_error());
+    fx.scheduler.run_due();
+  }
+  LambdaFixture fx(dir.string());
+  auto& service = static_cast<stepfunctions::StepFunctionsService&>(*fx.svc);
+  ASSERT_EQ(service.map_runs_.size(), 1u);
+  std::string run = service.map_runs_.begin()->first;
+  fx.scheduler.run();
+  // The run and its children ended at the restart: nothing is left running.
+  auto mr = fx.call("DescribeMapRun", {{"mapRunArn", run}}).output;
+  EXPECT_EQ(mr["status"], "ABORTED");
+  EXPECT_EQ(mr["executionCounts"]["aborted"], 2);
+  EXPECT_EQ(mr["executionCounts"]["running"], 0);
+  json list = children(fx, run);
+  ASSERT_EQ(list.size(), 2u);
+  for (const auto& c : list) EXPECT_EQ(c["status"], "ABORTED");
   std::filesystem::remove_all(dir);
 }
