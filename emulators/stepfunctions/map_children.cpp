@@ -276,8 +276,12 @@ void StepFunctionsService::run_map_children(const FramePtr& f, const json& st, s
     if (!tolerated) {
       join->finished = true;
       abort_children(*run);
-      return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
-                                   "The specified tolerated failure threshold was exceeded"));
+      if (count >= 0 || pct >= 0)
+        return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
+                                     "The specified tolerated failure threshold was exceeded"));
+      for (const auto& r : join->results)  // no threshold: the first failure is the run's
+        if (r.is_object() && r.value("Status", "") != "SUCCEEDED" && r.contains("Status"))
+          return done(Outcome::failure(r.value("Error", ""), r.value("Cause", "")));
     }
   }
   // The join lives while the run can relaunch (UpdateMapRun): until the run ends.
