@@ -26,8 +26,9 @@ class BodyStore {
 
   // Every byte of the payload passes through `feed` once (hashing; an empty `feed`: the payload
   // is not read for it), then the body is stored: inline, or in a new file (a spooled file is
-  // renamed into place). Throws AwsError (500) on an I/O failure.
-  BodyRef ingest(Payload& payload, const std::function<void(std::string_view)>& feed);
+  // renamed into place). Throws AwsError (500) on an I/O failure. `keep_inline` false: a file
+  // even when small (multipart parts, whose files become the completed object's).
+  BodyRef ingest(Payload& payload, const std::function<void(std::string_view)>& feed, bool keep_inline = true);
   // A body made of the concatenation of these (parts, a copy source range), fed through `feed`
   // (an empty `feed`: file pieces are copied in the kernel, copy_file_range).
   struct Piece {
@@ -36,13 +37,21 @@ class BodyStore {
     uint64_t length;
   };
   BodyRef assemble(const std::vector<Piece>& pieces, uint64_t total,
-                   const std::function<void(std::string_view)>& feed);
-  // The bytes [offset, offset + length) of a body, as an output payload (a file range is opened
-  // now, so a later delete does not cut the answer short).
+                   const std::function<void(std::string_view)>& feed, bool keep_inline = true);
+  // The body of a completed multipart upload: its parts' files, in order, without a copy (one
+  // part: its file). The files then belong to the object's row instead of the parts' rows.
+  static BodyRef join(const std::vector<const BodyRef*>& parts, const std::vector<uint64_t>& sizes);
+  // Hands every byte of a body to `feed`, in order.
+  void scan(const BodyRef& body, uint64_t length, const std::function<void(std::string_view)>& feed) const;
+  // The bytes [offset, offset + length) of a body, as an output payload (file ranges are opened
+  // now, so a later delete does not cut the answer short; of a segmented body, the first
+  // kOpenedSegments, the others by path when the HTTP layer reaches them, so that an answer
+  // holds a bounded number of descriptors).
   Payload open(const BodyRef& body, uint64_t offset, uint64_t length) const;
   // Reads a range of a body into memory (small copies: CopyObject of inline bodies, tests).
   std::string read(const BodyRef& body, uint64_t offset, uint64_t length) const;
-  // Removes a body's file (after the metadata that referenced it is gone).
+  static constexpr size_t kOpenedSegments = 64;
+  // Removes a body's files (after the metadata that referenced them is gone).
   void remove(const BodyRef& body);
   // Removes every file under the directory that `referenced` does not list.
   size_t sweep_orphans(const std::vector<std::string>& referenced);
@@ -52,6 +61,7 @@ class BodyStore {
  private:
   std::string new_path() const;
   void finish_file(int fd, const std::string& path);  // fsync (with --data-dir), close
+  void sync_dir(const std::string& path) const;       // the file's directory entry (sync_full)
   std::string dir_;
   bool persistent_ = false;
   bool sync_full_ = false;
