@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <fcntl.h>
@@ -89,7 +91,43 @@ bool copy_in_kernel(int src, uint64_t offset, uint64_t length, int dst, const st
 }
 }  // namespace
 
-BodyStore::BodyStore(const std::string& data_dir, bool sync_full) : persistent_(!data_dir.empty()), sync_full_(sync_full) {
+// Files of segmented bodies named by payloads whose answers have not reached them yet (shared
+// with those payloads, which may outlive the store), and the ones removed meanwhile.
+struct BodyStore::Pins {
+  std::mutex mu;
+  std::unordered_map<std::string, int> count;
+  std::unordered_set<std::string> removed;
+
+  std::shared_ptr<PayloadFile> pin(const std::string& path, const std::shared_ptr<Pins>& self) {
+    {
+      std::lock_guard lock(mu);
+      ++count[path];
+    }
+    return std::shared_ptr<PayloadFile>(new PayloadFile(path, false), [self](PayloadFile* f) {
+      self->unpin(f->path());
+      delete f;
+    });
+  }
+  void unpin(const std::string& path) {
+    std::lock_guard lock(mu);
+    auto it = count.find(path);
+    if (it == count.end() || --it->second > 0) return;
+    count.erase(it);
+    if (removed.erase(path)) ::unlink(path.c_str());
+  }
+  // Unlinks now, or marks the file for its last pin.
+  void remove(const std::string& path) {
+    std::lock_guard lock(mu);
+    if (count.count(path)) {
+      removed.insert(path);
+      return;
+    }
+    ::unlink(path.c_str());
+  }
+};
+
+BodyStore::BodyStore(const std::string& data_dir, bool sync_full)
+    : pins_(std::make_shared<Pins>()), persistent_(!data_dir.empty()), sync_full_(sync_full) {
   if (persistent_) {
     dir_ = data_dir + "/s3/objects";
     fs::create_directories(dir_);
@@ -285,7 +323,7 @@ Payload BodyStore::open(const BodyRef& body, uint64_t offset, uint64_t length) c
       f = PayloadFile::open_readonly(*s.path);
       if (!f) io_failure("open", *s.path);
     } else {
-      f = std::make_shared<PayloadFile>(*s.path, false);
+      f = pins_->pin(*s.path, pins_);
     }
     ranges.push_back({std::move(f), s.offset, s.length});
   }
@@ -310,7 +348,7 @@ std::string BodyStore::read(const BodyRef& body, uint64_t offset, uint64_t lengt
 }
 
 void BodyStore::remove(const BodyRef& body) {
-  for (const std::string& f : body.files()) ::unlink(f.c_str());
+  for (const std::string& f : body.files()) pins_->remove(f);
 }
 
 size_t BodyStore::sweep_orphans(const std::vector<std::string>& referenced) {

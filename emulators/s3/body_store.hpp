@@ -6,6 +6,7 @@
 // metadata commits, and files no row references (a crash between the two) are removed at start.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,15 +44,17 @@ class BodyStore {
   static BodyRef join(const std::vector<const BodyRef*>& parts, const std::vector<uint64_t>& sizes);
   // Hands every byte of a body to `feed`, in order.
   void scan(const BodyRef& body, uint64_t length, const std::function<void(std::string_view)>& feed) const;
-  // The bytes [offset, offset + length) of a body, as an output payload (file ranges are opened
-  // now, so a later delete does not cut the answer short; of a segmented body, the first
-  // kOpenedSegments, the others by path when the HTTP layer reaches them, so that an answer
-  // holds a bounded number of descriptors).
+  // The bytes [offset, offset + length) of a body, as an output payload. File ranges are opened
+  // now, so a later delete does not cut the answer short; of a segmented body only the first
+  // kOpenedSegments (an answer holds a bounded number of descriptors): the others are opened by
+  // path when the HTTP layer reaches them, and pinned until then — remove() leaves a pinned file
+  // to the last payload that names it.
   Payload open(const BodyRef& body, uint64_t offset, uint64_t length) const;
   // Reads a range of a body into memory (small copies: CopyObject of inline bodies, tests).
   std::string read(const BodyRef& body, uint64_t offset, uint64_t length) const;
   static constexpr size_t kOpenedSegments = 64;
-  // Removes a body's files (after the metadata that referenced them is gone).
+  // Removes a body's files (after the metadata that referenced them is gone); a pinned one when
+  // its last payload goes.
   void remove(const BodyRef& body);
   // Removes every file under the directory that `referenced` does not list.
   size_t sweep_orphans(const std::vector<std::string>& referenced);
@@ -62,6 +65,8 @@ class BodyStore {
   std::string new_path() const;
   void finish_file(int fd, const std::string& path);  // fsync (with --data-dir), close
   void sync_dir(const std::string& path) const;       // the file's directory entry (sync_full)
+  struct Pins;  // files named by payloads not yet sent, and those removed meanwhile
+  std::shared_ptr<Pins> pins_;
   std::string dir_;
   bool persistent_ = false;
   bool sync_full_ = false;

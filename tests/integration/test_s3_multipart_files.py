@@ -240,3 +240,33 @@ def test_aws_cli_cp_both_ways_keeps_parts(durable, tmp_path):
     out = tmp_path / "back.bin"
     cli(durable.endpoint, "s3", "cp", "s3://cli-parts/big.bin", str(out))
     assert hashlib.sha256(out.read_bytes()).digest() == hashlib.sha256(data).digest()
+
+
+def test_delete_during_a_get_of_many_parts(awan):
+    """More parts than an answer opens at once (64): the later files are pinned, so a delete while
+    the answer is being sent does not cut it short."""
+    import requests
+    s3 = make_boto3(awan.endpoint, "s3")
+    s3.create_bucket(Bucket="mpd")
+    up = s3.create_multipart_upload(Bucket="mpd", Key="many")["UploadId"]
+    base = os.urandom(5 * MIB)
+    chunks, listed = [], []
+    for n in range(1, 71):
+        chunk = n.to_bytes(4, "big") + base[4:]
+        chunks.append(chunk)
+        listed.append({"PartNumber": n, "ETag": s3.upload_part(Bucket="mpd", Key="many", UploadId=up, PartNumber=n,
+                                                               Body=chunk)["ETag"]})
+    complete(s3, "mpd", "many", up, listed)
+    data = b"".join(chunks)
+    r = requests.get(f"{awan.endpoint}/mpd/many", headers={"Host": f"localhost:{awan.port}"}, stream=True, timeout=60)
+    got = [r.raw.read(MIB)]
+    s3.delete_object(Bucket="mpd", Key="many")
+    with pytest.raises(Exception):
+        s3.head_object(Bucket="mpd", Key="many")
+    while True:
+        more = r.raw.read(8 * MIB)
+        if not more:
+            break
+        got.append(more)
+    body = b"".join(got)
+    assert len(body) == len(data) and hashlib.sha256(body).digest() == hashlib.sha256(data).digest()

@@ -112,6 +112,38 @@ TEST_F(BodyStoreTest, OpenHoldsABoundedNumberOfDescriptors) {
   EXPECT_TRUE(fs::exists(parts.back().path));
 }
 
+TEST_F(BodyStoreTest, FilesNotYetOpenedOutliveARemoveUntilTheirAnswerGoes) {
+  BodyStore bodies(dir_.string(), false);
+  std::vector<BodyRef> parts;
+  std::string expected;
+  for (size_t i = 0; i < BodyStore::kOpenedSegments + 3; ++i) {
+    std::string bytes(2, static_cast<char>('A' + i % 26));
+    parts.push_back(part(bodies, bytes));
+    expected += bytes;
+  }
+  std::vector<const BodyRef*> refs;
+  for (const BodyRef& p : parts) refs.push_back(&p);
+  BodyRef joined = BodyStore::join(refs, std::vector<uint64_t>(parts.size(), 2));
+  auto answer = std::make_unique<Payload>(bodies.open(joined, 0, expected.size()));
+  auto second = std::make_unique<Payload>(bodies.open(joined, 0, expected.size()));
+  bodies.remove(joined);  // the object is deleted while both answers are in flight
+  EXPECT_FALSE(fs::exists(parts.front().path));  // opened: its descriptor keeps the bytes
+  EXPECT_TRUE(fs::exists(parts.back().path));    // pinned by the answers
+  EXPECT_EQ(answer->read_all(), expected);
+  answer.reset();
+  EXPECT_TRUE(fs::exists(parts.back().path));  // still named by the second answer
+  EXPECT_EQ(second->read_all(), expected);
+  second.reset();
+  EXPECT_FALSE(fs::exists(parts.back().path));
+  EXPECT_FALSE(fs::exists(parts[BodyStore::kOpenedSegments].path));
+  // A pinned file that is not removed stays when its answer goes.
+  BodyRef kept = part(bodies, "kept");
+  std::vector<const BodyRef*> again(BodyStore::kOpenedSegments + 1, &kept);
+  BodyRef many = BodyStore::join(again, std::vector<uint64_t>(again.size(), 4));
+  { Payload p = bodies.open(many, 0, 4 * again.size()); }
+  EXPECT_TRUE(fs::exists(kept.path));
+}
+
 TEST_F(BodyStoreTest, AssembleCopiesFromASegmentedBody) {
   BodyStore bodies(dir_.string(), false);
   BodyRef a = part(bodies, "0123456789"), b = part(bodies, "abcdefghij");
