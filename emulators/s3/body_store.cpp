@@ -172,6 +172,23 @@ BodyRef BodyStore::ingest(Payload& payload, const std::function<void(std::string
   auto hash = [&](std::string_view chunk) {
     if (feed) feed(chunk);
   };
+  if (!payload.segments.empty()) {
+    // Ranges of several files (another operation's answer handed on in process): copied.
+    std::string path = new_path();
+    Fd dst(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (dst.get() < 0) io_failure("create", path);
+    for (const FileRange& r : payload.segments) {
+      Fd src(r.file->fd() >= 0 ? ::dup(r.file->fd()) : ::open(r.file->path().c_str(), O_RDONLY | O_CLOEXEC));
+      if (src.get() < 0) io_failure("open", r.file->path());
+      read_range(src.get(), r.offset, r.length, r.file->path(), [&](std::string_view chunk) {
+        hash(chunk);
+        write_all(dst.get(), chunk, path);
+      });
+    }
+    finish_file(dst.release(), path);
+    out.path = std::move(path);
+    return out;
+  }
   if (!payload.in_file()) {
     hash(payload.bytes);
     if (!persistent_ && keep_inline && payload.bytes.size() <= kInlineMax) {

@@ -27,7 +27,7 @@ class BodyStore {
 
   // Every byte of the payload passes through `feed` once (hashing; an empty `feed`: the payload
   // is not read for it), then the body is stored: inline, or in a new file (a spooled file is
-  // renamed into place). Throws AwsError (500) on an I/O failure. `keep_inline` false: a file
+  // renamed into place; ranges of several files, copied). Throws AwsError (500) on an I/O failure. `keep_inline` false: a file
   // even when small (multipart parts, whose files become the completed object's).
   BodyRef ingest(Payload& payload, const std::function<void(std::string_view)>& feed, bool keep_inline = true);
   // A body made of the concatenation of these (parts, a copy source range), fed through `feed`

@@ -158,6 +158,20 @@ TEST_F(BodyStoreTest, AssembleCopiesFromASegmentedBody) {
   EXPECT_EQ(bodies.read(kernel, 0, 20), "0123456789abcdefghij");
 }
 
+TEST_F(BodyStoreTest, IngestCopiesASegmentedPayload) {
+  BodyStore bodies("", false);
+  BodyRef a = part(bodies, "first,"), b = part(bodies, "second");
+  BodyRef joined = BodyStore::join({&a, &b}, {6, 6});
+  // Another object's answer, handed to a PutObject in process.
+  Payload answer = bodies.open(joined, 3, 7);
+  std::string fed;
+  BodyRef copy = bodies.ingest(answer, [&](std::string_view c) { fed.append(c); });
+  EXPECT_EQ(fed, "st,seco");
+  ASSERT_FALSE(copy.path.empty());
+  bodies.remove(joined);
+  EXPECT_EQ(bodies.read(copy, 0, 7), "st,seco");
+}
+
 TEST_F(BodyStoreTest, StoreKeepsTheSegmentsOfARow) {
   Store store(":memory:");
   ObjectRow row;
