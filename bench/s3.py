@@ -3,8 +3,9 @@
 ceiling measured in the same run and beside s3rver when it is installed (S3RVER=/path/to/.bin/s3rver,
 or bench/node_modules/.bin/s3rver); then 1 GiB PUT and GET throughput from a raw socket, a 1 GiB
 multipart upload with its parts sent concurrently over a few kept-alive connections (as aws s3 cp,
-lib-storage's Upload and boto3's upload_file do), and the daemon's peak RSS during a large upload
-(5 GiB by default). The CPU model is printed with the figures.
+lib-storage's Upload and boto3's upload_file do) and its GET (the object is its parts' files), and
+the daemon's peak RSS during a large upload (5 GiB by default). The CPU model and MD5's speed on
+one core (the per-stream bound of a PUT: the ETag is an MD5) are printed with the figures.
 
 Usage: AWAN_BUILD=build/<release-dir> bench/s3.py [seconds-per-scenario] [connections] [large-GiB]
 (LARGE_ONLY=1: the large objects alone, without the wrk rows.)"""
@@ -261,7 +262,16 @@ else:
 
 GIB = 1 << 30
 MIB = 1 << 20
-print(f"\nCPU: {cpu_model()}; load average {os.getloadavg()[0]:.2f} before the large objects")
+def md5_speed():
+    import hashlib
+    buf = os.urandom(64 * MIB)
+    t0 = time.monotonic()
+    hashlib.md5(buf).digest()
+    return len(buf) / (time.monotonic() - t0) / 1e9
+
+
+print(f"\nCPU: {cpu_model()}; load average {os.getloadavg()[0]:.2f} before the large objects; "
+      f"MD5 on one core {md5_speed():.2f} GB/s")
 t, status = stream_put(awan.port, "/bench/gib", GIB)
 print(f"PUT 1 GiB: {GIB / t / 1e9:.2f} GB/s ({t:.2f} s, {status})")
 t, got = stream_get(awan.port, "/bench/gib")
@@ -270,6 +280,8 @@ for part_mib, conns in ((8, 2), (8, 4), (16, 4)):
     t, tc = multipart_put(awan.port, f"mp-{part_mib}-{conns}", GIB, part_mib * MIB, conns)
     print(f"PUT 1 GiB multipart, {part_mib} MiB parts over {conns} connections: {GIB / t / 1e9:.2f} GB/s "
           f"({t:.2f} s; the parts {GIB / (t - tc) / 1e9:.2f} GB/s, CompleteMultipartUpload {tc:.2f} s)")
+    t, got = stream_get(awan.port, f"/bench/mp-{part_mib}-{conns}")
+    print(f"GET 1 GiB multipart ({GIB // (part_mib * MIB)} part files): {got / t / 1e9:.2f} GB/s ({t:.2f} s)")
 size = int(large_gib * GIB)
 (t, status), peak = peak_rss_during(awan, lambda: stream_put(awan.port, "/bench/large", size))
 print(f"PUT {large_gib:g} GiB: {size / t / 1e9:.2f} GB/s, peak RSS {peak / 1024:.1f} MiB ({status})")

@@ -1,6 +1,7 @@
 // libFuzzer target: POST policies (s3/post_policy.hpp). The input is the decoded policy JSON; it
 // is base64-encoded, parsed, and a parsed policy is evaluated against a fixed form, then the
-// success answer is built from the same form.
+// success answer is built from the same form; the raw input is also verified as a SigV2-signed
+// policy.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -37,5 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)post_success_answer(form, "photos", form.object_key(), "abc", "http://h/photos/k");
   }
   (void)parse_post_policy(text, policy);  // the raw input as base64 text too
+  (void)verify_post_sigv2(PostSigV2{"AKID", std::string(text), "gXIBTrPeDkMakegS0Nl0IaRFsxA="}, "secret");
   return 0;
 }

@@ -2,6 +2,7 @@
 // CompleteMultipartUpload (EntityTooSmall, InvalidPart, InvalidPartOrder; multipart ETag and
 // COMPOSITE / FULL_OBJECT checksums), AbortMultipartUpload, ListParts, ListMultipartUploads.
 #include <climits>
+#include <unordered_set>
 
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
@@ -118,7 +119,7 @@ Result S3Service::upload_part(json& in) {
   PayloadHasher hasher(alg, !ctx_->payload_sha256.empty());
   std::function<void(std::string_view)> feed;
   if (!hasher.adopt(payload)) feed = [&](std::string_view c) { hasher.update(c); };
-  p.body = bodies_.ingest(payload, feed);
+  p.body = bodies_.ingest(payload, feed, /*keep_inline=*/false);  // the object will be made of part files
   hasher.finish();
   try {
     verify_payload(in, claim, hasher, *ctx_);
@@ -184,7 +185,7 @@ Result S3Service::upload_part_copy(json& in) {
   p.number = number;
   p.size = static_cast<int64_t>(length);
   BodyStore::Piece piece{&source.body, first, length};
-  p.body = bodies_.assemble({piece}, length, [&](std::string_view c) { hasher.update(c); });
+  p.body = bodies_.assemble({piece}, length, [&](std::string_view c) { hasher.update(c); }, /*keep_inline=*/false);
   hasher.finish();
   p.etag = quoted(hasher.md5_hex());
   p.meta = {{"ChecksumAlgorithm", std::string(checksum_name(alg))}, {"Checksum", hasher.checksum()}};
@@ -255,13 +256,15 @@ Result S3Service::complete_multipart_upload(json& in) {
   auto current = store_.latest(b.name, u->key);
   check_write_conditions(in, current && !current->delete_marker ? &*current : nullptr);
   uint64_t total = 0;
-  std::vector<BodyStore::Piece> pieces;
+  std::vector<const BodyRef*> files;
+  std::vector<uint64_t> lengths;
   std::vector<std::string> etags, sums;
   std::vector<PartChecksum> crcs;
   json sizes = json::array();
   for (const PartRow& p : parts) {
     total += static_cast<uint64_t>(p.size);
-    pieces.push_back({&p.body, 0, static_cast<uint64_t>(p.size)});
+    files.push_back(&p.body);
+    lengths.push_back(static_cast<uint64_t>(p.size));
     etags.push_back(p.etag);
     sums.push_back(p.meta.value("Checksum", ""));
     crcs.push_back({sums.back(), static_cast<uint64_t>(p.size)});
@@ -272,9 +275,8 @@ Result S3Service::complete_multipart_upload(json& in) {
                                   " does not match what was computed: " + std::to_string(total));
   auto etag = multipart_etag(etags);
   if (!etag) throw errors::internal();
-  // The checksum comes from the parts' digests, so a wrong one is refused before the bytes are
-  // joined; parts checked with another algorithm (an upload that named none) are hashed as
-  // they are joined.
+  // The checksum comes from the parts' digests, so a wrong one is refused from them; parts
+  // checked with another algorithm (an upload that named none) are read again to hash them.
   auto checksum = type == "FULL_OBJECT" ? full_object_checksum(alg, crcs) : composite_checksum(alg, sums);
   auto mismatch = [&](const std::string& computed) {
     auto given = in.find(checksum_member(alg));
@@ -294,28 +296,28 @@ Result S3Service::complete_multipart_upload(json& in) {
   row.meta.erase("UploadChecksum");
   row.meta["PartSizes"] = sizes;
   row.meta["PartChecksums"] = sums;  // in the upload's algorithm ("" for a part without one)
-  std::function<void(std::string_view)> feed;
-  if (whole) feed = [&](std::string_view c) { whole->update(c); };
-  row.body = bodies_.assemble(pieces, total, feed);
+  // The object is its parts' files, in order: nothing is copied. Committing the row below is
+  // the commit point (the part files were synced when their parts were stored); the rows of the
+  // parts go in the same transaction, so each file always belongs to exactly one row.
+  row.body = BodyStore::join(files, lengths);
   if (whole) {
+    bodies_.scan(row.body, total, [&](std::string_view c) { whole->update(c); });
     checksum = whole->base64();
-    if (mismatch(*checksum)) {
-      bodies_.remove(row.body);
-      throw bad_digest;
-    }
+    if (mismatch(*checksum)) throw bad_digest;
   }
   row.meta["Checksum"] = {{"Algorithm", std::string(checksum_name(alg))}, {"Value", *checksum}, {"Type", type}};
   row.modified = now();
-  std::vector<BodyRef> garbage;
-  for (const PartRow& p : store_.parts(upload_id, 0, 10001)) garbage.push_back(p.body);
-  try {
+  std::vector<BodyRef> garbage;  // the parts not listed, the version replaced
+  std::unordered_set<int> used;
+  for (const PartRow& p : parts) used.insert(p.number);
+  for (const PartRow& p : store_.parts(upload_id, 0, 10001))
+    if (!used.count(p.number)) garbage.push_back(p.body);
+  {
+    // On failure nothing is removed: the files still belong to the parts.
     storage::Transaction tx(store_.db());
     write_version(b, row, garbage);
     store_.delete_upload(upload_id);
     tx.commit();
-  } catch (...) {
-    bodies_.remove(row.body);
-    throw;
   }
   for (const BodyRef& g : garbage) bodies_.remove(g);
   std::string host = b.name + ".s3." + b.region + ".amazonaws.com";

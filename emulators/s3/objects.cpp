@@ -168,15 +168,27 @@ Result S3Service::post_object(json& in) {
   if (auto err = require_key_field(form)) throw *err;
   if (env_.verify_signatures) {
     if (!has_post_authentication(form)) throw AwsError("AccessDenied", "Access Denied", 403);
-    PostSigV4 sig;
-    if (auto err = read_post_sigv4(form, sig)) throw *err;
-    auto secret = env_.secret_for ? env_.secret_for(sig.access_key_id) : std::nullopt;
-    if (!secret)
-      throw errors::with({"InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403},
-                         {{"AWSAccessKeyId", sig.access_key_id}});
-    if (auto err = verify_post_sigv4(sig, *secret, b.region)) throw *err;
+    auto secret_of = [&](const std::string& key) {
+      auto secret = env_.secret_for ? env_.secret_for(key) : std::nullopt;
+      if (!secret)
+        throw errors::with({"InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403},
+                           {{"AWSAccessKeyId", key}});
+      return *secret;
+    };
+    std::string signed_policy;
+    if (is_post_sigv2(form)) {
+      PostSigV2 sig;
+      if (auto err = read_post_sigv2(form, b.region, sig)) throw *err;
+      if (auto err = verify_post_sigv2(sig, secret_of(sig.access_key_id))) throw *err;
+      signed_policy = sig.policy;
+    } else {
+      PostSigV4 sig;
+      if (auto err = read_post_sigv4(form, sig)) throw *err;
+      if (auto err = verify_post_sigv4(sig, secret_of(sig.access_key_id), b.region)) throw *err;
+      signed_policy = sig.policy;
+    }
     PostPolicy policy;
-    if (auto err = parse_post_policy(sig.policy, policy)) throw *err;
+    if (auto err = parse_post_policy(signed_policy, policy)) throw *err;
     const Clock* clock = ctx_->clock ? ctx_->clock : env_.clock;
     if (auto err = evaluate_post_policy(policy, form, bucket, form.file.length, clock->now())) throw *err;
   }

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "core/crypto.hpp"
 #include "core/text.hpp"
@@ -195,6 +197,29 @@ std::string xml_escape(std::string_view s) {
   return out;
 }
 
+AwsError sigv4_only() {
+  return {"InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
+          400};
+}
+
+// SignatureDoesNotMatch for a POST policy signature, with what S3 says it signed.
+AwsError signature_mismatch(const std::string& access_key_id, const std::string& policy, const std::string& provided) {
+  std::string bytes;
+  for (unsigned char c : policy) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    if (!bytes.empty()) bytes.push_back(' ');
+    bytes.push_back(kHex[c >> 4]);
+    bytes.push_back(kHex[c & 15]);
+  }
+  return with_details(
+      AwsError{"SignatureDoesNotMatch",
+               "The request signature we calculated does not match the signature you provided. Check your key and "
+               "signing method.",
+               403},
+      {{"AWSAccessKeyId", access_key_id}, {"StringToSign", policy}, {"SignatureProvided", provided},
+       {"StringToSignBytes", bytes}});
+}
+
 bool http_url(std::string_view url) {
   std::string lower = text::ascii_lower(url.substr(0, 8));
   return (starts_with(lower, "http://") && url.size() > 7) || (starts_with(lower, "https://") && url.size() > 8);
@@ -214,10 +239,7 @@ bool has_post_authentication(const PostForm& form) {
 
 std::optional<AwsError> read_post_sigv4(const PostForm& form, PostSigV4& out) {
   out = PostSigV4{};
-  if (!form.get("x-amz-algorithm") && (form.get("awsaccesskeyid") || form.get("signature"))) {
-    return AwsError{"InvalidRequest",
-                    "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.", 400};
-  }
+  if (is_post_sigv2(form)) return sigv4_only();
   struct Field {
     const char* name;
     const char* canonical;
@@ -285,22 +307,56 @@ std::optional<AwsError> verify_post_sigv4(const PostSigV4& sig, std::string_view
   }
   std::string expected = post_policy_signature(secret, sig.scope_date, sig.region, sig.service, sig.policy);
   if (crypto::constant_time_equals(expected, sig.signature)) return std::nullopt;
-  std::string bytes;
-  for (unsigned char c : sig.policy) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    if (!bytes.empty()) bytes.push_back(' ');
-    bytes.push_back(kHex[c >> 4]);
-    bytes.push_back(kHex[c & 15]);
+  return signature_mismatch(sig.access_key_id, sig.policy, sig.signature);
+}
+
+// ---- SigV2 ----
+
+bool is_post_sigv2(const PostForm& form) {
+  return !form.get("x-amz-algorithm") && (form.get("awsaccesskeyid") || form.get("signature"));
+}
+
+bool region_takes_sigv2(std::string_view region) {
+  for (std::string_view r : {"us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2",
+                             "ap-northeast-1", "sa-east-1"}) {
+    if (region == r) return true;
   }
-  return with_details(
-      AwsError{"SignatureDoesNotMatch",
-               "The request signature we calculated does not match the signature you provided. Check your key and "
-               "signing method.",
-               403},
-      {{"AWSAccessKeyId", sig.access_key_id},
-       {"StringToSign", sig.policy},
-       {"SignatureProvided", sig.signature},
-       {"StringToSignBytes", bytes}});
+  return false;
+}
+
+std::optional<AwsError> read_post_sigv2(const PostForm& form, std::string_view bucket_region, PostSigV2& out) {
+  out = PostSigV2{};
+  if (!region_takes_sigv2(bucket_region)) return sigv4_only();
+  struct Field {
+    const char* name;
+    const char* canonical;
+    std::string* into;
+  };
+  const Field fields[] = {{"awsaccesskeyid", "AWSAccessKeyId", &out.access_key_id},
+                          {"policy", "policy", &out.policy},
+                          {"signature", "Signature", &out.signature}};
+  for (const auto& f : fields) {
+    const std::string* v = form.get(f.name);
+    if (!v || v->empty()) return missing_field(f.canonical);
+    *f.into = *v;
+  }
+  return std::nullopt;
+}
+
+std::string post_policy_signature_v2(std::string_view secret, std::string_view policy_base64) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()),
+            reinterpret_cast<const unsigned char*>(policy_base64.data()), policy_base64.size(), mac, &length)) {
+    return {};
+  }
+  return crypto::base64_encode(std::string_view(reinterpret_cast<const char*>(mac), length));
+}
+
+std::optional<AwsError> verify_post_sigv2(const PostSigV2& sig, std::string_view secret) {
+  std::string expected = post_policy_signature_v2(secret, sig.policy);
+  if (!expected.empty() && crypto::constant_time_equals(expected, sig.signature)) return std::nullopt;
+  return signature_mismatch(sig.access_key_id, sig.policy, sig.signature);
 }
 
 // ---- policy ----

@@ -1,5 +1,5 @@
 #pragma once
-// POST Object authorization and answers: the SigV4 signature over the base64 policy, the POST
+// POST Object authorization and answers: the SigV4 or SigV2 signature over the base64 policy, the POST
 // policy document (expiration + conditions) parsed and evaluated against the form, and the
 // success answer (success_action_redirect / success_action_status). The form is form_data.hpp's.
 #include <chrono>
@@ -41,7 +41,7 @@ bool has_post_authentication(const PostForm& form);
 // "Bucket POST must contain a field named 'X-Amz-Algorithm'.  If it is specified, please check
 // the order of the fields." (algorithm, credential, date, signature, policy); then the algorithm,
 // the credential's shape, its key and the date's format. A SigV2 form (AWSAccessKeyId) is refused
-// as AWS refuses SigV2 in regions that only take SigV4.
+// (read it with read_post_sigv2).
 std::optional<AwsError> read_post_sigv4(const PostForm& form, PostSigV4& out);
 
 // hex(HMAC-SHA256(kSigning(secret, date, region, service), policy)).
@@ -53,6 +53,33 @@ std::string post_policy_signature(std::string_view secret, std::string_view scop
 // AWSAccessKeyId, StringToSign, SignatureProvided, StringToSignBytes).
 std::optional<AwsError> verify_post_sigv4(const PostSigV4& sig, std::string_view secret,
                                           std::string_view bucket_region);
+
+// ---- the SigV2 fields and signature (AWS's "HTML forms (AWS signature version 2)") ----
+
+struct PostSigV2 {
+  std::string access_key_id;  // AWSAccessKeyId
+  std::string policy;         // base64, as received (the string to sign)
+  std::string signature;      // base64(HMAC-SHA1(secret, policy))
+};
+
+// A SigV2 form: AWSAccessKeyId or signature, and no x-amz-algorithm.
+bool is_post_sigv2(const PostForm& form);
+
+// Whether S3 takes SigV2 in the region: the regions opened before 30 January 2014 (later ones
+// take SigV4 only).
+bool region_takes_sigv2(std::string_view region);
+
+// Reads the SigV2 fields in S3's order (InvalidArgument "Bucket POST must contain a field named
+// 'AWSAccessKeyId'. ..." then 'policy', then 'Signature'); in a region without SigV2, InvalidRequest
+// "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.".
+std::optional<AwsError> read_post_sigv2(const PostForm& form, std::string_view bucket_region, PostSigV2& out);
+
+// base64(HMAC-SHA1(secret, policy_base64)).
+std::string post_policy_signature_v2(std::string_view secret, std::string_view policy_base64);
+
+// SignatureDoesNotMatch (403, with AWSAccessKeyId, StringToSign, SignatureProvided,
+// StringToSignBytes) unless the signature is the policy's.
+std::optional<AwsError> verify_post_sigv2(const PostSigV2& sig, std::string_view secret);
 
 // ---- the policy document ----
 

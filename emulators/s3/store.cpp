@@ -12,7 +12,26 @@ using storage::Statement;
 using storage::object_column;
 
 constexpr const char* kObjectColumns =
-    "bucket, key, version, seq, latest, marker, size, etag, modified, meta, data, path";
+    "bucket, key, version, seq, latest, marker, size, etag, modified, meta, data, path, segments";
+
+// A segmented body's files as a column: [[path, offset, length], ...] (NULL for other bodies).
+std::string segments_column(const std::vector<BodySegment>& segments) {
+  json out = json::array();
+  for (const BodySegment& g : segments) out.push_back(json::array({g.path, g.offset, g.length}));
+  return out.dump();
+}
+
+std::vector<BodySegment> segments_of(std::string_view column) {
+  std::vector<BodySegment> out;
+  json doc = json::parse(column, nullptr, false);
+  if (!doc.is_array()) return out;
+  for (const json& g : doc) {
+    if (!g.is_array() || g.size() != 3 || !g[0].is_string() || !g[1].is_number_unsigned() || !g[2].is_number_unsigned())
+      continue;
+    out.push_back({g[0].get<std::string>(), g[1].get<uint64_t>(), g[2].get<uint64_t>()});
+  }
+  return out;
+}
 
 ObjectRow read_object(Statement& s) {
   ObjectRow r;
@@ -28,13 +47,17 @@ ObjectRow read_object(Statement& s) {
   r.meta = object_column(s.text_view(9));
   if (!s.is_null(10)) r.body.data = s.blob(10);
   if (!s.is_null(11)) r.body.path = s.text(11);
+  if (!s.is_null(12)) r.body.segments = segments_of(s.text_view(12));
   return r;
 }
 
 void bind_body(Statement& s, int idx, const BodyRef& b) {
-  if (b.in_file()) {
+  if (!b.path.empty()) {
     s.bind_null(idx);
     s.bind(idx + 1, b.path);
+  } else if (!b.segments.empty()) {
+    s.bind_null(idx);
+    s.bind_null(idx + 1);
   } else {
     s.bind_blob(idx, b.data);
     s.bind_null(idx + 1);
@@ -63,6 +86,13 @@ std::string prefix_end(std::string_view prefix) {
 }
 }  // namespace
 
+std::vector<std::string> BodyRef::files() const {
+  std::vector<std::string> out;
+  if (!path.empty()) out.push_back(path);
+  for (const BodySegment& g : segments) out.push_back(g.path);
+  return out;
+}
+
 Store::Store(const std::string& path, storage::Database::Durability durability) : db_(path, durability) {
   create_schema();
 }
@@ -75,7 +105,7 @@ void Store::create_schema() {
     CREATE TABLE IF NOT EXISTS objects(
       bucket TEXT NOT NULL, key BLOB NOT NULL, version TEXT NOT NULL, seq INTEGER NOT NULL,
       latest INTEGER NOT NULL, marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
-      modified REAL NOT NULL, meta TEXT NOT NULL, data BLOB, path TEXT,
+      modified REAL NOT NULL, meta TEXT NOT NULL, data BLOB, path TEXT, segments TEXT,
       PRIMARY KEY(bucket, key, version));
     CREATE INDEX IF NOT EXISTS objects_latest ON objects(bucket, key) WHERE latest = 1;
     CREATE INDEX IF NOT EXISTS objects_order ON objects(bucket, key, seq);
@@ -88,6 +118,13 @@ void Store::create_schema() {
       modified REAL NOT NULL, meta TEXT NOT NULL, data BLOB, path TEXT,
       PRIMARY KEY(upload, number));
   )sql");
+  // Data directories written before multipart objects kept their parts' files.
+  bool has_segments = false;
+  {
+    auto s = db_.prepare("SELECT name FROM pragma_table_info('objects')");
+    while (s.step()) has_segments = has_segments || s.text(0) == "segments";
+  }
+  if (!has_segments) db_.exec("ALTER TABLE objects ADD COLUMN segments TEXT");
 }
 
 void Store::reset() { db_.exec("DELETE FROM parts; DELETE FROM uploads; DELETE FROM objects; DELETE FROM buckets;"); }
@@ -174,11 +211,12 @@ void Store::put_version(ObjectRow& row) {
   }
   row.latest = true;
   auto s = db_.cached(std::string("INSERT OR REPLACE INTO objects(") + kObjectColumns +
-                      ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+                      ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s->bind(1, row.bucket).bind_blob(2, row.key).bind(3, row.version).bind(4, row.seq).bind(5, 1)
       .bind(6, row.delete_marker ? 1 : 0).bind(7, row.size).bind(8, row.etag).bind(9, row.modified)
       .bind(10, row.meta.dump());
   bind_body(*s, 11, row.body);
+  if (row.body.segments.empty()) s->bind_null(13); else s->bind(13, segments_column(row.body.segments));
   s->run();
 }
 
@@ -240,6 +278,11 @@ std::vector<std::string> Store::body_paths() {
   {
     auto s = db_.cached("SELECT path FROM objects WHERE path IS NOT NULL");
     while (s->step()) out.push_back(s->text(0));
+  }
+  {
+    auto s = db_.cached("SELECT segments FROM objects WHERE segments IS NOT NULL");
+    while (s->step())
+      for (BodySegment& g : segments_of(s->text_view(0))) out.push_back(std::move(g.path));
   }
   auto s = db_.cached("SELECT path FROM parts WHERE path IS NOT NULL");
   while (s->step()) out.push_back(s->text(0));

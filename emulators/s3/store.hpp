@@ -24,11 +24,22 @@ struct BucketRow {
   nlohmann::json config = nlohmann::json::object();  // tagging, cors, policy, lifecycle, ...
 };
 
-// Where a body lives: inline bytes (in-memory daemons, small bodies) or a file path.
+// A byte range of a body file.
+struct BodySegment {
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+// Where a body lives: inline bytes (in-memory daemons, small bodies), a file path, or — a
+// completed multipart upload — the files of its parts, in order (`segments`; data and path
+// empty). Every file belongs to exactly one row: copies get files of their own.
 struct BodyRef {
   std::string data;
   std::string path;
-  bool in_file() const { return !path.empty(); }
+  std::vector<BodySegment> segments;
+  bool in_file() const { return !path.empty() || !segments.empty(); }
+  std::vector<std::string> files() const;  // every file it names
 };
 
 struct ObjectRow {

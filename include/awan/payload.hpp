@@ -74,11 +74,21 @@ class PayloadFile {
   std::optional<PayloadDigests> digests_;
 };
 
+// A byte range of a payload file.
+struct FileRange {
+  std::shared_ptr<PayloadFile> file;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
 struct Payload {
-  std::string bytes;                  // the payload when `file` is null
+  std::string bytes;                  // the payload when `file` is null and `segments` empty
   std::shared_ptr<PayloadFile> file;  // else bytes [offset, offset + length) of this file
   uint64_t offset = 0;
   uint64_t length = 0;
+  // Or several file ranges, one after another (an S3 object kept as its multipart parts'
+  // files); `file` is then null.
+  std::vector<FileRange> segments;
 
   static Payload of_bytes(std::string b) {
     Payload p;
@@ -92,9 +102,19 @@ struct Payload {
     p.length = len;
     return p;
   }
+  static Payload of_segments(std::vector<FileRange> ranges) {
+    Payload p;
+    p.segments = std::move(ranges);
+    return p;
+  }
+  // One file range (a spooled request body, a single-file answer).
   bool in_file() const { return file != nullptr; }
-  uint64_t size() const { return file ? length : bytes.size(); }
-  // The bytes, read from the file when there is one (nullopt if it cannot be read).
+  // Backed by files (one range or several), not by `bytes`.
+  bool in_files() const { return file != nullptr || !segments.empty(); }
+  uint64_t size() const;
+  // The file ranges of a file-backed payload, in order (one for of_file, none for bytes).
+  std::vector<FileRange> file_ranges() const;
+  // The bytes, read from the files when there are some (nullopt if one cannot be read).
   std::optional<std::string> read_all() const;
 };
 

@@ -35,19 +35,42 @@ bool PayloadFile::move_to(const std::string& dest) {
   return true;
 }
 
-std::optional<std::string> Payload::read_all() const {
-  if (!file) return bytes;
-  int fd = file->fd() >= 0 ? file->fd() : ::open(file->path().c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out(length, '\0');
+uint64_t Payload::size() const {
+  if (file) return length;
+  if (segments.empty()) return bytes.size();
+  uint64_t n = 0;
+  for (const FileRange& r : segments) n += r.length;
+  return n;
+}
+
+std::vector<FileRange> Payload::file_ranges() const {
+  if (file) return {FileRange{file, offset, length}};
+  return segments;
+}
+
+namespace {
+bool read_range(const FileRange& r, std::string& out) {
+  int fd = r.file->fd() >= 0 ? r.file->fd() : ::open(r.file->path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  size_t start = out.size();
+  out.resize(start + r.length);
   uint64_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+  while (done < r.length) {
+    ssize_t n = ::pread(fd, out.data() + start + done, r.length - done, static_cast<off_t>(r.offset + done));
     if (n <= 0) break;
     done += static_cast<uint64_t>(n);
   }
-  if (fd != file->fd()) ::close(fd);
-  if (done != length) return std::nullopt;
+  if (fd != r.file->fd()) ::close(fd);
+  return done == r.length;
+}
+}  // namespace
+
+std::optional<std::string> Payload::read_all() const {
+  if (!in_files()) return bytes;
+  std::string out;
+  out.reserve(size());
+  for (const FileRange& r : file_ranges())
+    if (!read_range(r, out)) return std::nullopt;
   return out;
 }
 

@@ -91,11 +91,10 @@ struct Response {
   // HEAD responses and some S3 ones announce a Content-Length without sending a body.
   bool omit_body = false;
   std::string content_length_override;  // when non-empty and omit_body: the Content-Length sent
-  // A file-backed body: bytes [file_offset, file_offset + file_length) of this file are sent
-  // after the header (sendfile), and `body` is ignored.
-  std::shared_ptr<PayloadFile> body_file;
-  uint64_t file_offset = 0;
-  uint64_t file_length = 0;
+  // A file-backed body: these file ranges are sent one after another after the header
+  // (sendfile, one range at a time; a range whose file has no descriptor is opened when it is
+  // reached), and `body` is ignored.
+  std::vector<FileRange> body_files;
   // The answer to a WebSocket upgrade request (status 101): the server completes the handshake
   // with these headers added and hands the connection to this listener.
   std::shared_ptr<WebSocketListener> websocket;

@@ -30,6 +30,7 @@
 #include "core/timefmt.hpp"
 #include "http/body_file.hpp"
 #include "http/fd_limits.hpp"
+#include "http/spool_digest.hpp"
 #include "http/tls_listener.hpp"
 #include "http/websocket_connection.hpp"
 
@@ -424,7 +425,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = keep_alive;
     spool_parser_.reset();
     spool_buf_ = {};
-    if (spool_hash_ && (spool_hash_->busy || spool_hash_->hashed < spool_size_)) {
+    if (spool_hash_ && (spool_hash_->busy() || spool_hash_->hashed() < spool_size_)) {
       disarm();  // no socket read is pending; the hashing decides when the request goes on
       spool_waiting_ = true;
       return pump_spool_hash();
@@ -434,7 +435,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void complete_spool() {
     if (spool_hash_) {
-      if (!spool_hash_->failed) spool_->set_digests(spool_hash_->digester->finish());
+      if (auto digests = spool_hash_->finish()) spool_->set_digests(std::move(*digests));
       spool_hash_.reset();
     }
     spool_waiting_ = false;
@@ -442,67 +443,28 @@ class Session : public std::enable_shared_from_this<Session> {
     dispatch(std::move(pending_));
   }
 
-  // ---- digests of a spooled body, computed on the worker pool as it arrives ----
-  // One job at a time per body (the digester sees the bytes in order), each hashing what has
-  // been written since the last one, at most kHashStep, read back from the file.
-  struct SpoolHash {
-    std::unique_ptr<PayloadDigester> digester;
-    int fd = -1;
-    uint64_t hashed = 0;  // bytes the digester has seen (written by the job's completion only)
-    bool busy = false;    // a job is queued or running
-    bool failed = false;  // a read failed: no digests
-    std::vector<char> buf;
-    ~SpoolHash() {
-      if (fd >= 0) ::close(fd);
-    }
-  };
-  static constexpr uint64_t kHashStep = 4 * 1024 * 1024;
-
+  // ---- digests of a spooled body, computed on the worker pool as it arrives (spool_digest.hpp) ----
   void start_spool_hash() {
     spool_hash_.reset();
     spool_waiting_ = false;
     const auto& o = server_->options;
     if (!o.spool_digester || o.worker_threads <= 0) return;
-    auto digester = o.spool_digester(pending_);
-    if (!digester) return;
-    int fd = ::open(spool_->path().c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;  // the handler hashes the file itself
-    spool_hash_ = std::make_shared<SpoolHash>();
-    spool_hash_->digester = std::move(digester);
-    spool_hash_->fd = fd;
+    if (auto digester = o.spool_digester(pending_)) spool_hash_ = SpoolDigest::open(std::move(digester), spool_->path());
   }
 
   void pump_spool_hash() {
     auto h = spool_hash_;
-    if (!h || h->busy || h->hashed >= spool_size_) return;
-    h->busy = true;
-    const uint64_t from = h->hashed, to = std::min(spool_size_, from + kHashStep);
-    asio::post(server_->workers, [self = shared_from_this(), h, from, to] {
-      hash_spool_range(*h, from, to);
+    auto range = h ? h->next(spool_size_) : std::nullopt;
+    if (!range) return;
+    asio::post(server_->workers, [self = shared_from_this(), h, from = range->first, to = range->second] {
+      h->hash(from, to);
       asio::post(self->socket_.get_executor(), [self, h, to] {
-        h->hashed = to;
-        h->busy = false;
+        h->done(to);
         if (h != self->spool_hash_) return;  // that body was abandoned
         self->pump_spool_hash();
-        if (self->spool_waiting_ && !h->busy) self->complete_spool();
+        if (self->spool_waiting_ && !h->busy()) self->complete_spool();
       });
     });
-  }
-
-  static void hash_spool_range(SpoolHash& h, uint64_t from, uint64_t to) {
-    if (h.failed) return;
-    if (h.buf.empty()) h.buf.resize(1024 * 1024);
-    while (from < to) {
-      size_t want = static_cast<size_t>(std::min<uint64_t>(h.buf.size(), to - from));
-      ssize_t n = ::pread(h.fd, h.buf.data(), want, static_cast<off_t>(from));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        h.failed = true;
-        return;
-      }
-      h.digester->update(std::string_view(h.buf.data(), static_cast<size_t>(n)));
-      from += static_cast<uint64_t>(n);
-    }
   }
 
   void close_spool() {
@@ -669,8 +631,10 @@ class Session : public std::enable_shared_from_this<Session> {
         h.append(r.content_length_override);
       } else if (omit && !declared_length.empty()) {
         h.append(declared_length);
-      } else if (r.body_file) {
-        append_number(h, r.file_length);
+      } else if (!r.body_files.empty()) {
+        uint64_t length = 0;
+        for (const FileRange& f : r.body_files) length += f.length;
+        append_number(h, length);
       } else {
         append_number(h, r.body.size());
       }
@@ -679,46 +643,54 @@ class Session : public std::enable_shared_from_this<Session> {
     if (version_ == 10 && keep) h.append("Connection: keep-alive\r\n");
     if (version_ != 10 && !keep) h.append("Connection: close\r\n");
     h.append("\r\n");
-    file_out_.reset();
+    files_out_.clear();
+    file_index_ = 0;
     if (omit) {
       body_out_.clear();
-    } else if (r.body_file) {
+    } else if (!r.body_files.empty()) {
       body_out_.clear();
-      file_out_ = std::move(r.body_file);
-      file_pos_ = r.file_offset;
-      file_end_ = r.file_offset + r.file_length;
+      files_out_ = std::move(r.body_files);
     } else {
       body_out_ = std::move(r.body);
     }
   }
 
-  // A file-backed body, after the header: sendfile(2) from the payload's descriptor (or the
-  // file opened now) straight to the socket, waiting for writability when the socket is full.
+  // A file-backed body, after the header: sendfile(2) from each range's descriptor (or its
+  // file opened when reached) straight to the socket, waiting for writability when it is full.
   void send_file() {
-    if (file_fd_ < 0) {
-      file_fd_ = file_out_->fd() >= 0 ? ::dup(file_out_->fd()) : ::open(file_out_->path().c_str(), O_RDONLY | O_CLOEXEC);
-      if (file_fd_ < 0) return finish_file(asio::error::make_error_code(asio::error::bad_descriptor));
-    }
     int out = socket_.native_handle();
-    while (file_pos_ < file_end_) {
-      off_t off = static_cast<off_t>(file_pos_);
-      size_t want = static_cast<size_t>(std::min<uint64_t>(file_end_ - file_pos_, 1u << 30));
-      ssize_t n = ::sendfile(out, file_fd_, &off, want);
-      if (n > 0) {
-        file_pos_ += static_cast<uint64_t>(n);
-        continue;
+    for (; file_index_ < files_out_.size(); ++file_index_) {
+      const FileRange& range = files_out_[file_index_];
+      if (file_fd_ < 0) {
+        const PayloadFile& f = *range.file;
+        file_fd_ = f.fd() >= 0 ? ::dup(f.fd()) : ::open(f.path().c_str(), O_RDONLY | O_CLOEXEC);
+        if (file_fd_ < 0) return finish_file(asio::error::make_error_code(asio::error::bad_descriptor));
+        file_pos_ = range.offset;
+        file_end_ = range.offset + range.length;
       }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        arm(server_->options.read_timeout);  // a client that stops reading is dropped
-        return socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
-          if (ec) return self->finish_file(ec);
-          self->send_file();
-        });
+      while (file_pos_ < file_end_) {
+        off_t off = static_cast<off_t>(file_pos_);
+        size_t want = static_cast<size_t>(std::min<uint64_t>(file_end_ - file_pos_, 1u << 30));
+        ssize_t n = ::sendfile(out, file_fd_, &off, want);
+        if (n > 0) {
+          file_pos_ += static_cast<uint64_t>(n);
+          continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+          arm(server_->options.read_timeout);  // a client that stops reading is dropped
+          return socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+            if (ec) return self->finish_file(ec);
+            self->send_file();
+          });
+        }
+        // An error, or the file ended early (truncated under us): the body cannot be completed.
+        return finish_file(n == 0 ? asio::error::make_error_code(asio::error::eof)
+                                  : beast::error_code(errno, beast::system_category()));
       }
-      // An error, or the file ended early (truncated under us): the body cannot be completed.
-      return finish_file(n == 0 ? asio::error::make_error_code(asio::error::eof)
-                                : beast::error_code(errno, beast::system_category()));
+      ::close(file_fd_);
+      file_fd_ = -1;
+      files_out_[file_index_].file.reset();  // its descriptor goes as soon as it is sent
     }
     finish_file({});
   }
@@ -726,7 +698,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void finish_file(beast::error_code ec) {
     if (file_fd_ >= 0) ::close(file_fd_);
     file_fd_ = -1;
-    file_out_.reset();
+    files_out_.clear();
+    file_index_ = 0;
     if (ec) after_ = After::close;  // a short body: the client must not reuse the connection
     on_sent(ec);
   }
@@ -758,7 +731,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_sent(beast::error_code ec) {
-    if (!ec && file_out_) return send_file();
+    if (!ec && file_index_ < files_out_.size()) return send_file();
     if (counted_) {
       counted_ = false;
       server_->request_done();
@@ -822,7 +795,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<int64_t> deadline_{0};  // steady-clock ms; 0 = none
   std::string remote_address_;
   bool https_ = false;  // relayed from the HTTPS listener
-  std::shared_ptr<PayloadFile> file_out_;  // the file-backed body being sent, if any
+  std::vector<FileRange> files_out_;  // the file-backed body being sent, if any
+  size_t file_index_ = 0;             // the range being sent
   int file_fd_ = -1;
   uint64_t file_pos_ = 0, file_end_ = 0;
   beast::flat_buffer buffer_;
@@ -835,7 +809,7 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t body_received_ = 0;
   std::shared_ptr<BodyFile> spool_;
   std::FILE* spool_fp_ = nullptr;
-  std::shared_ptr<SpoolHash> spool_hash_;
+  std::shared_ptr<SpoolDigest> spool_hash_;
   bool spool_waiting_ = false;  // the body is whole; waiting for its digests
   uint64_t spool_size_ = 0;
   uint64_t spool_left_ = 0;       // raw spooling: bytes of the declared length still to read

@@ -173,14 +173,12 @@ struct Simulator::Impl : Scheduler {
   }
 
   // ---- responses ----
-  // An output payload becomes the response body: the bytes, or the file range (sent by the
+  // An output payload becomes the response body: the bytes, or the file ranges (sent by the
   // HTTP layer with sendfile).
   static void attach_payload(Payload&& p, http::Response& r) {
-    if (p.in_file()) {
+    if (p.in_files()) {
       r.body.clear();
-      r.body_file = std::move(p.file);
-      r.file_offset = p.offset;
-      r.file_length = p.length;
+      r.body_files = p.file_ranges();
     } else {
       r.body = std::move(p.bytes);
     }

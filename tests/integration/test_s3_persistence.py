@@ -43,8 +43,8 @@ def test_objects_survive_kill_9(tmp_path):
         got = s3.get_object(Bucket="durable-bucket", Key="large.bin")["Body"].read()
         assert hashlib.sha256(got).digest() == hashlib.sha256(large).digest()
         assert s3.get_object(Bucket="durable-bucket", Key="mpu")["Body"].read() == large[:5 * MIB] + b"end"
-        # Three objects, three files: the parts' files went with the upload.
-        assert len(body_files(data)) == 3
+        # Three objects, four files: the multipart object is its two parts' files.
+        assert len(body_files(data)) == 4
     finally:
         d.stop()
 

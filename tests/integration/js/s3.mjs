@@ -63,6 +63,16 @@ assert.ok(Buffer.from(await bigBack.Body.transformToByteArray()).equals(big));
 const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket: "js-bucket", Key: "big.bin", ObjectAttributes: ["ObjectParts", "ObjectSize"] }));
 assert.equal(attrs.ObjectSize, big.length);
 assert.equal(attrs.ObjectParts.TotalPartsCount, 3);
+// The object is its three parts' files: ranges across them, and one part by number.
+const MiB = 1024 * 1024;
+for (const [first, last] of [[5 * MiB - 7, 5 * MiB + 6], [5 * MiB - 1, 10 * MiB], [3, 12 * MiB - 1]]) {
+  const part = await s3.send(new GetObjectCommand({ Bucket: "js-bucket", Key: "big.bin", Range: `bytes=${first}-${last}` }));
+  assert.equal(part.ContentRange, `bytes ${first}-${last}/${big.length}`);
+  assert.ok(Buffer.from(await part.Body.transformToByteArray()).equals(big.subarray(first, last + 1)), `range ${first}-${last}`);
+}
+const second = await s3.send(new GetObjectCommand({ Bucket: "js-bucket", Key: "big.bin", PartNumber: 2 }));
+assert.equal(second.PartsCount, 3);
+assert.ok(Buffer.from(await second.Body.transformToByteArray()).equals(big.subarray(5 * MiB, 10 * MiB)));
 
 // Range reads.
 const ranged = await s3.send(new GetObjectCommand({ Bucket: "js-bucket", Key: "hello.txt", Range: "bytes=0-4" }));

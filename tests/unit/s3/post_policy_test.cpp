@@ -1,4 +1,4 @@
-// POST Object: the SigV4 fields and signature (AWS's documented example), the policy document's
+// POST Object: the SigV4 fields and signature (AWS's documented example), the SigV2 ones, the policy document's
 // parse errors, its evaluation against the form, and the success answers.
 #include <gtest/gtest.h>
 
@@ -172,6 +172,82 @@ TEST(PostSignature, AnonymousAndSigV2Forms) {
   auto err = read_post_sigv4(form({{"key", "k"}, {"AWSAccessKeyId", "AKID"}, {"policy", "p"}, {"signature", "s"}}), sig);
   ASSERT_TRUE(err);
   EXPECT_EQ(err->code, "InvalidRequest");
+}
+
+// A policy and its SigV2 signature, computed independently (Python's hmac and base64).
+const char* kV2Policy = "eyJleHBpcmF0aW9uIjogIjIwMzAtMDEtMDFUMDA6MDA6MDBaIiwgImNvbmRpdGlvbnMiOiBbeyJidWNrZXQiOiAiYiJ9XX0=";
+const char* kV2Signature = "gXIBTrPeDkMakegS0Nl0IaRFsxA=";
+
+TEST(PostSignatureV2, SignatureIsBase64HmacSha1OfThePolicy) {
+  EXPECT_EQ(post_policy_signature_v2(kSecret, kV2Policy), kV2Signature);
+  PostSigV2 sig;
+  ASSERT_FALSE(read_post_sigv2(form({{"key", "k"}, {"AWSAccessKeyId", "AKIDEXAMPLE"}, {"Policy", kV2Policy},
+                                     {"Signature", kV2Signature}}),
+                               "us-east-1", sig));
+  EXPECT_EQ(sig.access_key_id, "AKIDEXAMPLE");
+  EXPECT_EQ(sig.policy, kV2Policy);
+  EXPECT_FALSE(verify_post_sigv2(sig, kSecret));
+  PostPolicy policy;
+  ASSERT_FALSE(parse_post_policy(sig.policy, policy));
+  EXPECT_FALSE(evaluate_post_policy(policy, form({}), "b", 1, at("2029-01-01T00:00:00Z")));  // {"bucket": "b"}
+  EXPECT_TRUE(evaluate_post_policy(policy, form({}), "c", 1, at("2029-01-01T00:00:00Z")));
+}
+
+TEST(PostSignatureV2, MismatchCarriesTheStringToSign) {
+  PostSigV2 sig{"AKIDEXAMPLE", kV2Policy, kV2Signature};
+  auto err = verify_post_sigv2(sig, "another secret");
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, "SignatureDoesNotMatch");
+  EXPECT_EQ(err->http_status, 403);
+  ASSERT_TRUE(err->details);
+  EXPECT_EQ((*err->details)["StringToSign"], kV2Policy);
+  EXPECT_EQ((*err->details)["SignatureProvided"], kV2Signature);
+  EXPECT_EQ((*err->details)["AWSAccessKeyId"], "AKIDEXAMPLE");
+  for (const char* forged : {"", "gXIBTrPeDkMakegS0Nl0IaRFsxB=", "gXIBTrPeDkMakegS0Nl0IaRFsxA", "not base64 at all",
+                             "8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e"}) {
+    sig.signature = forged;
+    EXPECT_TRUE(verify_post_sigv2(sig, kSecret)) << forged;
+  }
+  sig.signature = kV2Signature;
+  sig.policy = std::string(kV2Policy) + " ";
+  EXPECT_TRUE(verify_post_sigv2(sig, kSecret));  // the policy is signed as sent
+}
+
+TEST(PostSignatureV2, MissingFieldsInOrder) {
+  auto message = [](std::vector<std::pair<std::string, std::string>> fields, const char* region = "us-east-1") {
+    PostSigV2 sig;
+    auto err = read_post_sigv2(form(std::move(fields)), region, sig);
+    return err ? err->code + ": " + err->message : std::string("ok");
+  };
+  auto missing = [](const char* name) {
+    return std::string("InvalidArgument: Bucket POST must contain a field named '") + name +
+           "'.  If it is specified, please check the order of the fields.";
+  };
+  EXPECT_EQ(message({{"signature", "s"}, {"policy", "p"}}), missing("AWSAccessKeyId"));
+  EXPECT_EQ(message({{"AWSAccessKeyId", "A"}, {"signature", "s"}}), missing("policy"));
+  EXPECT_EQ(message({{"AWSAccessKeyId", "A"}, {"policy", "p"}}), missing("Signature"));
+  EXPECT_EQ(message({{"AWSAccessKeyId", ""}, {"policy", "p"}, {"signature", "s"}}), missing("AWSAccessKeyId"));
+  EXPECT_EQ(message({{"AWSAccessKeyId", "A"}, {"policy", ""}, {"signature", "s"}}), missing("policy"));
+  EXPECT_EQ(message({{"AWSAccessKeyId", "A"}, {"policy", "p"}, {"signature", ""}}), missing("Signature"));
+  EXPECT_EQ(message({{"AWSAccessKeyId", "A"}, {"policy", "p"}, {"signature", "s"}}), "ok");
+  // Regions opened since 2014 take SigV4 only.
+  const std::string v4_only =
+      "InvalidRequest: The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
+  EXPECT_EQ(message({{"AWSAccessKeyId", "A"}, {"policy", "p"}, {"signature", "s"}}, "eu-central-1"), v4_only);
+  EXPECT_EQ(message({{"AWSAccessKeyId", "A"}, {"policy", "p"}, {"signature", "s"}}, "eu-west-1"), "ok");
+  EXPECT_EQ(message({}, "ap-south-1"), v4_only);
+}
+
+TEST(PostSignatureV2, WhichFormsAreSigV2) {
+  EXPECT_TRUE(is_post_sigv2(form({{"AWSAccessKeyId", "A"}})));
+  EXPECT_TRUE(is_post_sigv2(form({{"Signature", "s"}, {"policy", "p"}})));
+  EXPECT_FALSE(is_post_sigv2(form({{"policy", "p"}})));
+  EXPECT_FALSE(is_post_sigv2(form({{"AWSAccessKeyId", "A"}, {"X-Amz-Algorithm", "AWS4-HMAC-SHA256"}})));
+  EXPECT_FALSE(is_post_sigv2(form({{"key", "k"}})));
+  EXPECT_TRUE(region_takes_sigv2("us-east-1"));
+  EXPECT_TRUE(region_takes_sigv2("sa-east-1"));
+  EXPECT_FALSE(region_takes_sigv2("us-east-2"));
+  EXPECT_FALSE(region_takes_sigv2(""));
 }
 
 TEST(PostPolicyParse, DocumentErrors) {
