@@ -16,6 +16,7 @@ Statement& Statement::operator=(Statement&& o) noexcept {
     if (stmt_) sqlite3_finalize(stmt_);
     db_ = o.db_;
     stmt_ = o.stmt_;
+    owner_ = o.owner_;
     o.stmt_ = nullptr;
   }
   return *this;
@@ -57,7 +58,10 @@ Statement& Statement::bind_null(int idx) {
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_DONE) {
+    if (owner_ && !sqlite3_stmt_readonly(stmt_)) owner_->after_write();
+    return false;
+  }
   fail(db_, rc, "step");
 }
 void Statement::run() {
@@ -156,6 +160,7 @@ Database::Database(const std::string& path, Durability durability) : path_(path)
                                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
   }
   exec("PRAGMA foreign_keys=ON;");
+  batching_ = in_memory_;
 }
 
 Database::~Database() {
@@ -179,7 +184,36 @@ Statement Database::prepare(std::string_view sql) {
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                               nullptr);
   if (rc != SQLITE_OK) fail(db_, rc, "prepare");
-  return Statement(db_, stmt);
+  return Statement(db_, stmt, batching_ ? this : nullptr);
+}
+
+void Database::open_batch() {
+  if (sqlite3_get_autocommit(db_)) {
+    exec("BEGIN");
+    batched_ = 0;
+  }
+}
+
+bool Database::statements_busy() const {
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s; s = sqlite3_next_stmt(db_, s))
+    if (sqlite3_stmt_busy(s)) return true;
+  return false;
+}
+
+// The first write after a commit runs on its own and opens the next batch; the batch commits
+// once it holds kWriteBatch writes and no statement is mid-way (a scan that writes as it goes
+// keeps it open until it ends). A statement that failed so badly that SQLite rolled the whole
+// transaction back leaves autocommit on: the next write opens a new batch.
+void Database::after_write() {
+  if (tx_depth_ > 0) return;
+  if (sqlite3_get_autocommit(db_)) {
+    open_batch();
+    return;
+  }
+  if (++batched_ >= kWriteBatch && !statements_busy()) {
+    exec("COMMIT");
+    batched_ = 0;
+  }
 }
 
 CachedStatement Database::cached(const std::string& sql) {
@@ -194,17 +228,50 @@ int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(d
 int Database::changes() const { return sqlite3_changes(db_); }
 
 // Cached statements: BEGIN/COMMIT are on every write's path (no re-parse per transaction).
-Transaction::Transaction(Database& db) : db_(db) { db_.cached("BEGIN IMMEDIATE")->run(); }
+// Transactions do not nest (a second BEGIN fails), so in memory there is one savepoint at most.
+Transaction::Transaction(Database& db) : db_(db) {
+  if (!db_.batching_) {
+    db_.cached("BEGIN IMMEDIATE")->run();
+    return;
+  }
+  if (db_.tx_depth_ > 0) throw SqliteError(SQLITE_ERROR, "cannot start a transaction within a transaction");
+  db_.open_batch();
+  db_.cached("SAVEPOINT awan_tx")->run();
+  db_.tx_depth_ = 1;
+}
 Transaction::~Transaction() {
-  if (!done_) {
-    try {
+  if (done_) return;
+  try {
+    if (!db_.batching_) {
       db_.cached("ROLLBACK")->run();
-    } catch (...) {
+      return;
     }
+    db_.tx_depth_ = 0;
+    if (!sqlite3_get_autocommit(db_.db_)) {  // else SQLite already rolled the transaction back
+      db_.cached("ROLLBACK TO awan_tx")->run();
+      db_.cached("RELEASE awan_tx")->run();
+    }
+  } catch (...) {
   }
 }
 void Transaction::commit() {
-  db_.cached("COMMIT")->run();
+  if (!db_.batching_) {
+    db_.cached("COMMIT")->run();
+  } else {
+    // Autocommit on here means SQLite rolled back the whole batch after an error: say so
+    // rather than report a commit that did not happen.
+    if (sqlite3_get_autocommit(db_.db_)) {
+      db_.tx_depth_ = 0;
+      done_ = true;
+      throw SqliteError(SQLITE_ABORT, "commit: the transaction was rolled back");
+    }
+    db_.cached("RELEASE awan_tx")->run();
+    db_.tx_depth_ = 0;
+    if (++db_.batched_ >= Database::kWriteBatch && !db_.statements_busy()) {
+      db_.exec("COMMIT");
+      db_.batched_ = 0;
+    }
+  }
   done_ = true;
 }
 

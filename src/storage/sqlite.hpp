@@ -1,7 +1,10 @@
 #pragma once
 // A small SQLite layer: RAII connection, prepared statements (cached), transactions.
 // ":memory:" by default; a file (WAL mode, synchronous=NORMAL... FULL for durability) when
-// persistence is asked for.
+// persistence is asked for. An in-memory database batches its writes: they run inside one long
+// transaction committed every kWriteBatch writes (a commit there buys no durability, and each
+// one would copy every page a write touches into the rollback journal again); a Transaction
+// inside the batch is a SAVEPOINT, with the same all-or-nothing effect.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,10 +30,10 @@ class SqliteError : public std::runtime_error {
 class Statement {
  public:
   Statement() = default;
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(sqlite3* db, sqlite3_stmt* stmt, class Database* owner = nullptr) : db_(db), stmt_(stmt), owner_(owner) {}
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_), owner_(o.owner_) { o.stmt_ = nullptr; }
   Statement& operator=(Statement&& o) noexcept;
   ~Statement();
 
@@ -61,6 +64,7 @@ class Statement {
  private:
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
+  class Database* owner_ = nullptr;  // told of each completed write (the in-memory write batch)
 };
 
 // A cached prepared statement, reset (not finalized) when the guard goes out of scope.
@@ -102,10 +106,22 @@ class Database {
   const std::string& path() const { return path_; }
   sqlite3* handle() const { return db_; }
 
+  // Writes an in-memory database runs between two commits of its batch.
+  static constexpr int kWriteBatch = 512;
+
  private:
+  friend class Statement;
+  friend class Transaction;
+  void after_write();     // a write statement ran to completion
+  void open_batch();      // BEGIN the batch when none is open
+  bool statements_busy() const;
+
   sqlite3* db_ = nullptr;
   std::string path_;
   bool in_memory_ = true;
+  bool batching_ = false;  // in memory: writes batched (see the top of this file)
+  int batched_ = 0;       // writes in the open batch
+  int tx_depth_ = 0;      // open Transactions (savepoints inside the batch)
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
@@ -114,7 +130,8 @@ inline Database::Durability durability(bool sync_full) {
   return sync_full ? Database::Durability::PowerLoss : Database::Durability::ProcessCrash;
 }
 
-// BEGIN IMMEDIATE ... COMMIT; rolls back unless commit() was called.
+// BEGIN IMMEDIATE ... COMMIT (in memory: SAVEPOINT ... RELEASE inside the write batch); rolls
+// back unless commit() was called.
 class Transaction {
  public:
   explicit Transaction(Database& db);
