@@ -105,10 +105,14 @@ std::vector<const KeyDef*> DynamoDbService::index_key_defs(const IndexInfo& ix) 
 }
 
 void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
-                const json* new_item) {
+                                 const json* new_item, std::optional<size_t> new_size) {
   int64_t ts = 0;
   json stamped;
-  if (GlobalGroup* g = group_of(t)) ts = replicated_write(t, *g, pk, sk, new_item, stamped);
+  if (GlobalGroup* g = group_of(t)) {
+    const json* given = new_item;
+    ts = replicated_write(t, *g, pk, sk, new_item, stamped);
+    if (new_item != given) new_size.reset();  // stamped with the legacy replication attributes
+  }
   for (const auto& ix : t.indexes) {
     auto ok = old_item ? index_keys(ix, *old_item) : std::nullopt;
     auto nk = new_item ? index_keys(ix, *new_item) : std::nullopt;
@@ -117,7 +121,7 @@ void DynamoDbService::write_item(const TableInfo& t, const std::string& pk, cons
     if (nk) store_.put_index_entry(t.id, ix.name, nk->first, nk->second, pk, sk);
   }
   if (new_item)
-    store_.put_item(t.id, pk, sk, *new_item, item_size(*new_item));
+    store_.put_item(t.id, pk, sk, *new_item, new_size ? *new_size : item_size(*new_item));
   else if (old_item)
     store_.delete_item(t.id, pk, sk);
   features_->on_write(t, pk, sk, old_item, new_item, ts, replicating_ != nullptr);  // change log (streams, PITR, replication)

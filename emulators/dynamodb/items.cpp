@@ -32,11 +32,11 @@ json DynamoDbService::put_planned(json& in, PutPlan& p) {
   if (needs_old_item(t, cond, rv, in)) {
     old = checked_old_item(t, pk, sk, cond, in);
     storage::Transaction tx(store_.db());
-    write_item(t, pk, sk, old ? &*old : nullptr, &item);
+    write_item(t, pk, sk, old ? &*old : nullptr, &item, size);
     tx.commit();
   } else {
     // Nothing observes the old image: the write is the one INSERT, atomic on its own.
-    write_item(t, pk, sk, nullptr, &item);
+    write_item(t, pk, sk, nullptr, &item, size);
   }
   json out = json::object();
   collection_metrics(out, in, t, pk, item);

@@ -185,9 +185,10 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   static KeyRange multi_key_range(const expr::Node& root, const IndexInfo& ix, std::string& pk);
 
   // The one place every item write goes through: old and new image are known here (the
-  // change log of streams/PITR hooks in here).
+  // change log of streams/PITR hooks in here). new_size: the new image's item_size when the
+  // caller has it already (else computed here).
   void write_item(const TableInfo& t, const std::string& pk, const std::string& sk, const json* old_item,
-                  const json* new_item);
+                  const json* new_item, std::optional<size_t> new_size = std::nullopt);
 
   double index_write_units(const TableInfo& t, const IndexInfo& ix, const json* old_item, const json* new_item);
   // Sums a ConsumedCapacity into `sum` (null at first): total, Table and every index.
