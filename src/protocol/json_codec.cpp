@@ -60,8 +60,12 @@ std::variant<Decoded, AwsError> JsonCodec::decode(const http::Request& req) cons
   while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r' || body.front() == '\t'))
     body.remove_prefix(1);
   if (body.empty()) return d;
-  if (wire::json_nesting_exceeds(body)) return AwsError::serialization(wire::too_deep_message());
-  json w = parse_json(body);
+  json w;
+  static_assert(kFastMaxDepth <= wire::kMaxNesting, "the fast path must not take what the limit refuses");
+  if (!parse_json_fast(body, w)) {
+    if (wire::json_nesting_exceeds(body)) return AwsError::serialization(wire::too_deep_message());
+    w = json::parse(body.begin(), body.end(), nullptr, false);
+  }
   if (w.is_discarded()) return AwsError::serialization(wire::json_syntax_message(body));
   if (!w.is_object()) return AwsError::serialization("Start of structure or map expected.");
   if (!op->input) return d;

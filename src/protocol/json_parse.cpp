@@ -72,7 +72,12 @@ bool convert(simdjson::dom::element e, nlohmann::json& out) {
 
 bool parse_json_fast(std::string_view body, nlohmann::json& out) {
   if (declined(body)) return false;
-  thread_local simdjson::dom::parser parser;  // keeps its buffers: at most kFastMax-sized ones
+  // Sized once for the largest body it takes and the depth it accepts: it keeps its buffers.
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(kFastMax, kFastMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+    return p;
+  }();
   simdjson::dom::element root;
   if (parser.parse(body.data(), body.size(), true).get(root) != simdjson::SUCCESS) return false;
   nlohmann::json doc;

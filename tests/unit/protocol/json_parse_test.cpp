@@ -86,5 +86,27 @@ TEST(JsonParse, LargeCompactBodiesUnderTheLimit) {
   expect_identical(fast, reference(b), "big");
 }
 
+
+// The fast path takes documents up to kFastMaxDepth deep and declines deeper ones, which the
+// codec then checks against its nesting limit and parses with nlohmann.
+TEST(JsonParse, DeclinesDocumentsDeeperThanItsDepthLimit) {
+  auto nested = [](size_t depth) {
+    std::string s;
+    for (size_t i = 0; i < depth; ++i) s += "{\"a\":";
+    s += "1";
+    s += std::string(depth, '}');
+    return s;
+  };
+  json out;
+  EXPECT_TRUE(parse_json_fast(nested(kFastMaxDepth - 1), out));
+  EXPECT_EQ(out, reference(nested(kFastMaxDepth - 1)));
+  for (size_t depth : {kFastMaxDepth + 1, kFastMaxDepth * 2, size_t{5000}}) {
+    json untouched = "untouched";
+    EXPECT_FALSE(parse_json_fast(nested(depth), untouched)) << depth;
+    EXPECT_EQ(untouched, "untouched");
+  }
+  expect_identical(parse_json(nested(150)), reference(nested(150)), "150 levels");
+}
+
 }  // namespace
 }  // namespace awan::protocol
