@@ -21,12 +21,19 @@ std::string uuid4() {
   uint64_t a = rng()(), b = rng()();
   a = (a & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;
   b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
-  char raw[16];
-  for (int i = 0; i < 8; ++i) raw[i] = static_cast<char>(a >> (56 - 8 * i));
-  for (int i = 0; i < 8; ++i) raw[8 + i] = static_cast<char>(b >> (56 - 8 * i));
-  std::string h = crypto::hex(std::string_view(raw, 16));
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" +
-         h.substr(20);
+  // 8-4-4-4-12 hex digits written in place: one allocation per id (on every request's path).
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t pos = 0;
+  auto put = [&](uint64_t v, int digits) {
+    for (int i = digits - 1; i >= 0; --i) {
+      if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+      out[pos++] = kHex[(v >> (4 * i)) & 15];
+    }
+  };
+  put(a, 16);
+  put(b, 16);
+  return out;
 }
 
 std::string random_string(size_t n, std::string_view alphabet) {

@@ -58,6 +58,15 @@ TEST(Ids, Uuid4Shape) {
   EXPECT_EQ(u[14], '4');
   EXPECT_TRUE(u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b');
   EXPECT_NE(ids::uuid4(), u);
+  for (int n = 0; n < 100; ++n) {
+    u = ids::uuid4();
+    for (size_t i = 0; i < u.size(); ++i) {
+      if (i == 8 || i == 13 || i == 18 || i == 23)
+        EXPECT_EQ(u[i], '-') << u;
+      else
+        EXPECT_NE(std::string_view("0123456789abcdef").find(u[i]), std::string_view::npos) << u;
+    }
+  }
 }
 
 TEST(Ids, IamUniqueId) {
