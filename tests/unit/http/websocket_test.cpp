@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "http/server.hpp"
+#include "http/socket_client.hpp"
 
 namespace awan::http {
 namespace {
@@ -27,14 +28,7 @@ using namespace std::chrono_literals;
 // A client speaking just enough RFC 6455: masked frames out, unmasked frames in.
 class RawClient {
  public:
-  explicit RawClient(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ADD_FAILURE() << "connect failed";
-  }
+  explicit RawClient(uint16_t port) : fd_(connect_loopback(port)) {}
   ~RawClient() { ::close(fd_); }
   void send(std::string_view s) { ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), (ssize_t)s.size()); }
   // Reads at least `want` more bytes into the buffer (or times out).

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,37 @@ struct Fixture {
     return d.output;
   }
   int n_ = 0;
+};
+
+// The fixture with a Lambda stand-in: counts the calls per "<function>:<payload>", fails with
+// {"errorType": "Broken", "errorMessage": key} while that key (or the function) is in
+// `failing`, and otherwise answers answer(function, payload).
+struct LambdaFixture : Fixture {
+  using Answer = std::function<json(const std::string& fn, const json& payload)>;
+  std::set<std::string> failing;
+  std::map<std::string, int> calls;
+  explicit LambdaFixture(Answer answer, std::string data_dir = "")
+      : Fixture([this, answer = std::move(answer)](const RequestContext&, const std::string&, const std::string&,
+                                                   json in, Completion done) {
+          std::string fn = in.value("FunctionName", "");
+          fn = fn.substr(fn.rfind(':') + 1);
+          json payload = json::parse(in.value("Payload", "null"));
+          std::string key = fn + ":" + payload.dump();
+          ++calls[key];
+          if (failing.count(key) || failing.count(fn)) {
+            done(Result::ok({{"StatusCode", 200}, {"FunctionError", "Unhandled"},
+                             {"Payload", json{{"errorType", "Broken"}, {"errorMessage", key}}.dump()}}));
+            return;
+          }
+          done(Result::ok({{"StatusCode", 200}, {"Payload", answer(fn, payload).dump()}}));
+        }, std::move(data_dir)) {}
+  // The calls of `fn` with any payload.
+  int calls_of(const std::string& fn) const {
+    int n = 0;
+    for (const auto& [k, v] : calls)
+      if (k.rfind(fn + ":", 0) == 0) n += v;
+    return n;
+  }
 };
 
 }  // namespace awan::sfn_test

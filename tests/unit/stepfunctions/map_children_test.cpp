@@ -18,25 +18,11 @@ namespace {
 const std::string kFn = "arn:aws:lambda:us-east-1:000000000000:function:";
 const std::string kPrefix = "arn:aws:states:us-east-1:000000000000:";
 
-// A Lambda stand-in: counts the calls per "<function>:<payload>", fails while that key is in
-// `failing`, and answers the payload times ten.
-struct LambdaFixture : Fixture {
-  std::set<std::string> failing;
-  std::map<std::string, int> calls;
+// The Lambda stand-in answers the payload times ten.
+struct LambdaFixture : sfn_test::LambdaFixture {
   explicit LambdaFixture(std::string data_dir = "")
-      : Fixture([this](const RequestContext&, const std::string&, const std::string&, json in, Completion done) {
-          std::string fn = in.value("FunctionName", "");
-          fn = fn.substr(fn.rfind(':') + 1);
-          json payload = json::parse(in.value("Payload", "null"));
-          std::string key = fn + ":" + payload.dump();
-          ++calls[key];
-          if (failing.count(key)) {
-            done(Result::ok({{"StatusCode", 200}, {"FunctionError", "Unhandled"},
-                             {"Payload", json{{"errorType", "Broken"}, {"errorMessage", key}}.dump()}}));
-            return;
-          }
-          done(Result::ok({{"StatusCode", 200}, {"Payload", json(payload.get<int>() * 10).dump()}}));
-        }, std::move(data_dir)) {}
+      : sfn_test::LambdaFixture([](const std::string&, const json& payload) { return json(payload.get<int>() * 10); },
+                                std::move(data_dir)) {}
 };
 
 // A distributed Map "Each" over $.items whose children call the function `item`.

@@ -17,32 +17,11 @@ namespace {
 
 const std::string kFn = "arn:aws:lambda:us-east-1:000000000000:function:";
 
-// A Lambda stand-in: counts the calls per "<function>:<payload>", fails while that key (or the
-// function) is in `failing`, and answers {"fn", "got"}.
-struct LambdaFixture : Fixture {
-  std::set<std::string> failing;
-  std::map<std::string, int> calls;
+// The Lambda stand-in answers {"fn", "got"}.
+struct LambdaFixture : sfn_test::LambdaFixture {
   explicit LambdaFixture(std::string data_dir = "")
-      : Fixture([this](const RequestContext&, const std::string&, const std::string&, json in, Completion done) {
-          std::string fn = in.value("FunctionName", "");
-          fn = fn.substr(fn.rfind(':') + 1);
-          json payload = json::parse(in.value("Payload", "null"));
-          std::string key = fn + ":" + payload.dump();
-          ++calls[key];
-          if (failing.count(key) || failing.count(fn)) {
-            done(Result::ok({{"StatusCode", 200}, {"FunctionError", "Unhandled"},
-                             {"Payload", json{{"errorType", "Broken"}, {"errorMessage", key}}.dump()}}));
-            return;
-          }
-          done(Result::ok({{"StatusCode", 200}, {"Payload", json{{"fn", fn}, {"got", payload}}.dump()}}));
-        }, std::move(data_dir)) {}
-  // The calls of `fn` with any payload.
-  int calls_of(const std::string& fn) const {
-    int n = 0;
-    for (const auto& [k, v] : calls)
-      if (k.rfind(fn + ":", 0) == 0) n += v;
-    return n;
-  }
+      : sfn_test::LambdaFixture([](const std::string& fn, const json& payload) { return json{{"fn", fn}, {"got", payload}}; },
+                                std::move(data_dir)) {}
 };
 
 json task(const std::string& fn, json extra = json::object()) {
