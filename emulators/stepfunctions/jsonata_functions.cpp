@@ -3,7 +3,8 @@
 // $replace), numbers ($number, $abs, $floor, $ceil, $round, $formatBase, $power, $sqrt, $sum,
 // $max, $min, $average, $random), arrays and objects ($count, $append, $reverse, $sort, $distinct, $exists,
 // $keys, $lookup, $merge, $type, $boolean, $not, $zip, $spread, $shuffle), encoding
-// ($base64encode, $base64decode, $encodeUrl(Component), $decodeUrl(Component)), $error, $assert
+// ($base64encode, $base64decode, $encodeUrl(Component), $decodeUrl(Component)), $error, $assert,
+// $formatInteger, $parseInteger, $formatNumber (formatting in jsonata_numbers.cpp)
 // and Step Functions' own ($partition, $range, $hash, $uuid, $parse).
 #include "stepfunctions/jsonata_functions.hpp"
 
@@ -20,6 +21,7 @@
 #include "core/text.hpp"
 #include "stepfunctions/errors.hpp"
 #include "stepfunctions/intrinsics.hpp"
+#include "stepfunctions/jsonata_numbers.hpp"
 
 namespace awan::stepfunctions::jsonata::functions {
 
@@ -489,7 +491,7 @@ bool is_function(const std::string& name) {
       "max", "min", "average", "random", "count", "append", "reverse", "sort", "distinct", "exists", "keys",
       "lookup", "merge", "type", "boolean", "not", "partition", "range", "hash", "uuid", "parse", "base64encode",
       "base64decode", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "zip", "spread",
-      "shuffle", "error", "assert", "formatBase"};
+      "shuffle", "error", "assert", "formatBase", "formatInteger", "parseInteger", "formatNumber"};
   for (const char* n : names)
     if (name == n) return true;
   return false;
@@ -524,6 +526,19 @@ std::optional<json> call(const std::string& fn, const Args& a) {
     const std::string& key = str(fn, a, 1);
     if (!a[0] || !a[0]->is_object() || !a[0]->contains(key)) return std::nullopt;
     return (*a[0])[key];
+  }
+  if (fn == "formatInteger" || fn == "formatNumber") {
+    arity(fn, a, 2, fn == "formatNumber" ? 3 : 2);
+    if (!a[0]) return std::nullopt;
+    double v = num(fn, a, 0);
+    const std::string& picture = str(fn, a, 1);
+    if (fn == "formatInteger") return numbers::format_integer(v, picture);
+    return numbers::format_number(v, picture, a.size() > 2 && a[2] ? *a[2] : json());
+  }
+  if (fn == "parseInteger") {
+    arity(fn, a, 2, 2);
+    if (!a[0]) return std::nullopt;
+    return number(numbers::parse_integer(str(fn, a, 0), str(fn, a, 1)));
   }
   if (fn == "uuid") return arity(fn, a, 0, 0), json(ids::uuid4());
   if (fn == "parse") {

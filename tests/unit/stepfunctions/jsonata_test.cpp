@@ -531,6 +531,129 @@ TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
   }
 }
 
+// $formatInteger, $parseInteger and $formatNumber: the JSONata documentation's examples first.
+TEST(StepFunctionsJsonata, NumberFormatting) {
+  struct T {
+    std::string expr;
+    json want;
+  };
+  std::vector<T> table = {
+      {"$formatInteger(2789, 'w')", "two thousand, seven hundred and eighty-nine"},
+      {"$formatInteger(1999, 'I')", "MCMXCIX"},
+      {"$parseInteger('twelve thousand, four hundred and seventy-six', 'w')", 12476},
+      {"$parseInteger('12,345,678', '#,##0')", 12345678},
+      {"$formatNumber(12345.6, '#,###.00')", "12,345.60"},
+      {"$formatNumber(1234.5678, '00.000e0')", "12.346e2"},
+      {"$formatNumber(34.555, '#0.00;(#0.00)')", "34.56"},
+      {"$formatNumber(-34.555, '#0.00;(#0.00)')", "(34.56)"},
+      {"$formatNumber(0.14, '01%')", "14%"},
+      {"$formatNumber(0.14, '###pm', {'per-mille': 'pm'})", "140pm"},
+      {"$formatNumber(1234.5678, '①①.①①①e①', {'zero-digit': '\u245f'})", "①②.③④⑥e②"},
+      {"$formatNumber(0.4857, '###.###‰')", "485.7‰"},
+      {"$formatNumber(34.555, '#.00e0')", "0.35e2"},
+      {"$formatNumber(123.9, '9999')", "0124"},
+      {"$formatNumber(-6, '000')", "-006"},
+      {"$formatNumber(2, '000.000')", "002.000"},
+      {"$formatNumber(1E20, '#,######')", "100,000000,000000,000000"},
+      {"$formatNumber(1234567.891, '#,##0.00')", "1,234,567.89"},
+      {"$formatNumber(0, '#')", "0"},
+      {"$formatNumber(1e20, '0.00')", "100000000000000000000.00"},
+      {"$formatNumber(100, '#')", "100"},
+      {"$formatNumber(3.1, '0.0#')", "3.1"},
+      {"$formatNumber(3.14159, '0.0#')", "3.14"},
+      {"$formatNumber(0.5, '#.##')", ".5"},
+      {"$formatNumber(2.5, '0')", "2"},
+      {"$formatNumber(3.5, '0')", "4"},
+      {"$formatNumber(0.00123, '0.00e00')", "1.23e-03"},
+      {"$formatNumber(1234.5, '#.##0,00', {'decimal-separator': ',', 'grouping-separator': '.'})", "1.234,50"},
+      {"$formatNumber(-1.5, '0.0', {'minus-sign': '~'})", "~1.5"},
+      {"$formatInteger(2789, 'W')", "TWO THOUSAND, SEVEN HUNDRED AND EIGHTY-NINE"},
+      {"$formatInteger(2789, 'Ww')", "Two Thousand, Seven Hundred and Eighty-Nine"},
+      {"$formatInteger(1005, 'w')", "one thousand and five"},
+      {"$formatInteger(1000000, 'w')", "one million"},
+      {"$formatInteger(0, 'w')", "zero"},
+      {"$formatInteger(-12, 'w')", "-twelve"},
+      {"$formatInteger(20, 'w;o')", "twentieth"},
+      {"$formatInteger(123, 'w;o')", "one hundred and twenty-third"},
+      {"$formatInteger(1999, 'i')", "mcmxcix"},
+      {"$formatInteger(2024, 'I')", "MMXXIV"},
+      {"$formatInteger(7, '000')", "007"},
+      {"$formatInteger(1234567, '#,##0')", "1,234,567"},
+      {"$formatInteger(123, '#,##0')", "123"},
+      {"$formatInteger(1234567, '#,##,##0')", "12,34,567"},
+      {"$formatInteger(12345678, '0-000 000')", "12-345 678"},
+      {"$formatInteger(-1234, '#,##0')", "-1,234"},
+      {"$formatInteger(12.9, '0')", "12"},
+      {"$formatInteger(1, '1;o')", "1st"},
+      {"$formatInteger(12, '1;o')", "12th"},
+      {"$formatInteger(22, '1;o')", "22nd"},
+      {"$formatInteger(113, '1;o')", "113th"},
+      {"$formatInteger(28, 'a')", "ab"},
+      {"$formatInteger(26, 'A')", "Z"},
+      {"$parseInteger('MCMXCIX', 'I')", 1999},
+      {"$parseInteger('mmxxiv', 'i')", 2024},
+      {"$parseInteger('one hundred and twenty-third', 'w;o')", 123},
+      {"$parseInteger('Two Million, Five', 'Ww')", 2000005},
+      {"$parseInteger('007', '000')", 7},
+      {"$parseInteger('22nd', '1;o')", 22},
+      {"$parseInteger('-1,234', '#,##0')", -1234},
+      {"$parseInteger('ab', 'a')", 28},
+      {"$parseInteger($formatInteger(987654321, 'w'), 'w')", 987654321},
+      {"$exists($formatNumber($states.input.missing, '0'))", false},
+      {"$exists($parseInteger($states.input.missing, '0'))", false},
+  };
+  for (const auto& t : table) {
+    auto v = eval(t.expr);
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+  struct Bad {
+    std::string expr, cause;
+  };
+  std::vector<Bad> bad = {
+      {"$formatNumber(20, '#;#;#')",
+       "$formatNumber: the picture string must not contain more than one instance of the 'pattern-separator' character"},
+      {"$formatNumber(1, '0.0.0')",
+       "$formatNumber: the picture string must not contain more than one instance of the 'decimal-separator' character"},
+      {"$formatNumber(1, '%0%')", "$formatNumber: the picture string must not contain more than one instance of the 'percent' character"},
+      {"$formatNumber(1, '0%‰')", "$formatNumber: the picture string must not contain both a 'percent' and a 'per-mille' character"},
+      {"$formatNumber(1, 'abc')",
+       "$formatNumber: the mantissa part of a sub-picture must contain at least one digit or optional digit character"},
+      {"$formatNumber(1, '0x0')", "$formatNumber: a sub-picture must not contain a passive character between active characters"},
+      {"$formatNumber(1, '0,.0')", "$formatNumber: a grouping separator must not be adjacent to a decimal separator"},
+      {"$formatNumber(1, '0#')",
+       "$formatNumber: the integer part of a sub-picture must not contain a digit followed by an optional digit character"},
+      {"$formatNumber(1, '.#0')",
+       "$formatNumber: the fractional part of a sub-picture must not contain an optional digit character followed by a digit"},
+      {"$formatNumber(1, '0e0%')", "$formatNumber: a sub-picture with a 'percent' or 'per-mille' character must not have an exponent"},
+      {"$formatNumber(1, '0', {'digit': 'ab'})", "$formatNumber: the option 'digit' must be a single character"},
+      {"$formatNumber(1, '0', 5)", "$formatNumber: argument 3 must be an object"},
+      {"$formatNumber('1', '0')", "$formatNumber: argument 1 must be a number"},
+      {"$formatNumber(1, '0.' & $join([1..101].'0'))", "$formatNumber: too many digits in the picture"},
+      {"$formatInteger(1, 'Nn')", "$formatInteger: unsupported picture 'Nn'"},
+      {"$formatInteger(1, '#')", "$formatInteger: the picture '#' must contain at least one digit"},
+      {"$formatInteger(1, '0#')", "$formatInteger: a '#' must not follow a digit in the picture '0#'"},
+      {"$formatInteger(1, ',0')", "$formatInteger: a grouping separator must be between digits in the picture ',0'"},
+      {"$formatInteger(1, '0;x')", "$formatInteger: unsupported picture modifier 'x'"},
+      {"$formatInteger(1e16, '0')", "$formatInteger: the number is too large"},
+      {"$formatInteger(200000, 'I')", "$formatInteger: the number is too large for roman numerals"},
+      {"$parseInteger('twelve bananas', 'w')", "$parseInteger: 'twelve bananas' does not match the picture 'w'"},
+      {"$parseInteger('MCMZ', 'I')", "$parseInteger: 'MCMZ' does not match the picture 'I'"},
+      {"$parseInteger('12a', '0')", "$parseInteger: '12a' does not match the picture '0'"},
+      {"$parseInteger('', '0')", "$parseInteger: '' does not match the picture '0'"},
+      {"$parseInteger('1', '0', 3)", "$parseInteger: wrong number of arguments"},
+  };
+  for (const auto& t : bad) {
+    try {
+      eval(t.expr);
+      ADD_FAILURE() << t.expr;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << t.expr;
+      EXPECT_EQ(e.cause, t.cause) << t.expr;
+    }
+  }
+}
+
 TEST(StepFunctionsJsonata, CallingAnyFunctionValue) {
   struct T {
     std::string expr;
