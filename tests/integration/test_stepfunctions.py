@@ -249,6 +249,25 @@ def test_js_sdk_test_state_mocks_and_state_configuration(js):
     assert "stepfunctions_test_state.mjs ok" in js("stepfunctions_test_state.mjs")
 
 
+def test_jsonata_number_formatting_in_an_express_workflow(sfn):
+    """$formatNumber / $formatInteger / $parseInteger through StartSyncExecution; a bad picture fails the
+    execution with States.QueryEvaluationError."""
+    d = {"QueryLanguage": "JSONata", "StartAt": "F", "States": {"F": {"Type": "Pass", "End": True, "Output": {
+        "amount": "{% $formatNumber($states.input.n, '#,##0.00') %}",
+        "words": "{% $formatInteger($states.input.k, 'w') %}",
+        "roman": "{% $formatInteger($states.input.k, 'I') %}",
+        "parsed": "{% $parseInteger('12,345,678', '#,##0') %}"}}}}
+    sm = machine(sfn, "jsonata-numbers", d, "EXPRESS")
+    r = sfn.start_sync_execution(stateMachineArn=sm, input=json.dumps({"n": 1234567.891, "k": 1999}))
+    assert r["status"] == "SUCCEEDED", r
+    assert json.loads(r["output"]) == {"amount": "1,234,567.89", "roman": "MCMXCIX", "parsed": 12345678,
+                                       "words": "one thousand, nine hundred and ninety-nine"}
+    bad = machine(sfn, "jsonata-bad-picture", {"QueryLanguage": "JSONata", "StartAt": "F", "States": {"F": {
+        "Type": "Pass", "End": True, "Output": "{% $formatNumber(1, '#;#;#') %}"}}}, "EXPRESS")
+    f = sfn.start_sync_execution(stateMachineArn=bad, input="{}")
+    assert f["status"] == "FAILED" and f["error"] == "States.QueryEvaluationError", f
+
+
 def test_jsonata_workflow_with_a_function(sfn, lam):
     """QueryLanguage JSONata: Arguments to a Lambda task, Output and Assign, a Condition."""
     fn = function(lam, "jsonata-total", "def handler(e, c):\n    return {'total': sum(e['prices'])}\n")
