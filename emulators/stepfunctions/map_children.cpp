@@ -64,6 +64,12 @@ json record_of(const Execution& c) {
   return r;
 }
 
+// Whether `failures` of `total` children stay within the run's ToleratedFailureCount/Percentage.
+bool tolerated(const MapRun& run, size_t failures, size_t total) {
+  return (run.tolerated_count >= 0 && static_cast<int64_t>(failures) <= run.tolerated_count) ||
+         (run.tolerated_pct >= 0 && 100.0 * static_cast<double>(failures) / static_cast<double>(total) <= run.tolerated_pct);
+}
+
 }  // namespace
 
 void StepFunctionsService::move_count(MapRun& run, int64_t items, const std::string& from, const std::string& to) {
@@ -202,14 +208,10 @@ void StepFunctionsService::run_map_children(const FramePtr& f, const json& st, s
         join->results[i] = record_of(c);
         if (c.doc.value("status", "") != "SUCCEEDED") {
           ++join->failures;
-          double pct = run->tolerated_pct;
-          int64_t count = run->tolerated_count;
-          bool tolerated = (count >= 0 && static_cast<int64_t>(join->failures) <= count) ||
-                           (pct >= 0 && 100.0 * static_cast<double>(join->failures) / static_cast<double>(join->results.size()) <= pct);
-          if (!tolerated) {
+          if (!tolerated(*run, join->failures, join->results.size())) {
             join->finished = true;
             abort_children(*run);
-            if (count >= 0 || pct >= 0)
+            if (run->tolerated_count >= 0 || run->tolerated_pct >= 0)
               return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
                                            "The specified tolerated failure threshold was exceeded"));
             return done(Outcome::failure(join->results[i].value("Error", ""), join->results[i].value("Cause", "")));
@@ -269,14 +271,10 @@ void StepFunctionsService::run_map_children(const FramePtr& f, const json& st, s
     return done(std::move(r));
   }
   if (join->failures > 0) {  // after a restart: the failures so far may already be too many
-    double pct = run->tolerated_pct;
-    int64_t count = run->tolerated_count;
-    bool tolerated = (count >= 0 && static_cast<int64_t>(join->failures) <= count) ||
-                     (pct >= 0 && 100.0 * static_cast<double>(join->failures) / static_cast<double>(n) <= pct);
-    if (!tolerated) {
+    if (!tolerated(*run, join->failures, n)) {
       join->finished = true;
       abort_children(*run);
-      if (count >= 0 || pct >= 0)
+      if (run->tolerated_count >= 0 || run->tolerated_pct >= 0)
         return done(Outcome::failure("States.ExceedToleratedFailureThreshold",
                                      "The specified tolerated failure threshold was exceeded"));
       for (const auto& r : join->results)  // no threshold: the first failure is the run's

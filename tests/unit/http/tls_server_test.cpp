@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "http/server.hpp"
+#include "http/socket_client.hpp"
 #include "http/tls_cert.hpp"
 
 namespace awan::http {
@@ -29,12 +30,7 @@ namespace {
 using namespace std::chrono_literals;
 
 int connect_to(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ADD_FAILURE() << "connect failed";
+  int fd = connect_loopback(port);
   timeval tv{3, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return fd;

@@ -30,6 +30,40 @@ std::optional<json> eval(const std::string& expr, const json& vars = json::objec
   return jsonata::evaluate(*n, jsonata::Bindings{s, vars});
 }
 
+// Each row's expression evaluates to its `want`.
+template <class Table>
+void expect_values(const Table& table) {
+  for (const auto& t : table) {
+    auto v = eval(t.expr);
+    ASSERT_TRUE(v.has_value()) << t.expr;
+    EXPECT_EQ(*v, t.want) << t.expr;
+  }
+}
+
+// The expression fails with States.QueryEvaluationError.
+void expect_query_error(const std::string& expr) {
+  try {
+    eval(expr);
+    ADD_FAILURE() << expr;
+  } catch (const stepfunctions::StatesError& e) {
+    EXPECT_EQ(e.error, "States.QueryEvaluationError") << expr;
+  }
+}
+
+// Each row's expression fails with States.QueryEvaluationError and its `cause`.
+template <class Table>
+void expect_query_errors(const Table& bad) {
+  for (const auto& t : bad) {
+    try {
+      eval(t.expr);
+      ADD_FAILURE() << t.expr;
+    } catch (const stepfunctions::StatesError& e) {
+      EXPECT_EQ(e.error, "States.QueryEvaluationError") << t.expr;
+      EXPECT_EQ(e.cause, t.cause) << t.expr;
+    }
+  }
+}
+
 }  // namespace
 
 TEST(StepFunctionsJsonata, Expressions) {
@@ -155,12 +189,7 @@ TEST(StepFunctionsJsonata, MalformedAndRuntimeErrors) {
   for (const char* bad : {"'a' + 1", "1 / 0", "$nope()", "$number('x')", "$sqrt(-1)", "[1..100000]", "'a' < 1",
                           "$substring(1, 2)", "$range(1, 100000, 1)", "$parse('{')", "$sort([1, 'a'])", "$hash('a', 'MD4')",
                           "$count([1], function($v) { 1 })", "$map([1])"}) {
-    try {
-      eval(bad);
-      ADD_FAILURE() << bad;
-    } catch (const stepfunctions::StatesError& e) {
-      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
-    }
+    expect_query_error(bad);
   }
 }
 
@@ -289,11 +318,7 @@ TEST(StepFunctionsJsonata, FunctionsAsValuesAndChains) {
       {"$sort($states.input.orders, function($l, $r) { $l.total < $r.total }).id", {2, 1}},
       {"$each({'a': 1}, function($v, $k) { $k })", "a"},
   };
-  for (const auto& t : table) {
-    auto v = eval(t.expr);
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
+  expect_values(table);
   // A function is no JSON value: the template member is left out.
   json s = states(), vars = json::object();
   EXPECT_EQ(jsonata::evaluate_template(json{{"f", "{% function($x) { $x } %}"}, {"k", 1}}, jsonata::Bindings{s, vars}),
@@ -301,12 +326,7 @@ TEST(StepFunctionsJsonata, FunctionsAsValuesAndChains) {
   for (const char* bad : {"($x := 1; $x(2))", "1 ~> 2", "$string(function() { 1 })", "$map([1], 2)",
                           "($f := function($n) { $f($n + 1) }; $f(0))", "$sort([1, 2], 3)",
                           "$map([1..9999], function($i) { $map([1..9999], function($j) { $i * $j }) })"}) {
-    try {
-      eval(bad);
-      ADD_FAILURE() << bad;
-    } catch (const stepfunctions::StatesError& e) {
-      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
-    }
+    expect_query_error(bad);
   }
 }
 
@@ -337,11 +357,7 @@ TEST(StepFunctionsJsonata, RegularExpressions) {
       {"10 / 2 / 5", 1},
       {"$states.input.n / 2", 2},
   };
-  for (const auto& t : table) {
-    auto v = eval(t.expr);
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
+  expect_values(table);
   EXPECT_FALSE(eval("$match('abc', /x/)").has_value());
   // Malformed patterns are refused when the expression is parsed.
   for (const char* bad : {"//", "/a", "/(a/", "/a/g", "/(a)\\1/", "/a{1000}{1000}/", "/[/"}) {
@@ -441,11 +457,7 @@ TEST(StepFunctionsJsonata, PartialApplication) {
       {"($f := $substring(?, 1); $g := $f ~> $uppercase; $g('abc'))", "BC"},
       {"$filter([1, 5, 10], ($gt := function($v, $n) { $v > $n }; $gt(?, 4)))", {5, 10}},
   };
-  for (const auto& t : table) {
-    auto v = eval(t.expr);
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
+  expect_values(table);
   // Malformed: a placeholder outside a call's argument list, or inside an argument expression.
   for (const char* bad : {"?", "$f(? + 1)", "$f(?,", "[?]", "$f((?))", "1 ? ? : 2", "$f(?", "$f(a ?)"}) {
     std::string why;
@@ -454,12 +466,7 @@ TEST(StepFunctionsJsonata, PartialApplication) {
   }
   // Partially applying what is no function fails the evaluation.
   for (const char* bad : {"$nope(?, 1)", "($x := 1; $x(?))", "$states(?)", "($p := $substring(?, 1); $p(1))"}) {
-    try {
-      eval(bad);
-      ADD_FAILURE() << bad;
-    } catch (const stepfunctions::StatesError& e) {
-      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
-    }
+    expect_query_error(bad);
   }
 }
 
@@ -494,11 +501,7 @@ TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
       {"$single([1, 2, 3], function($v) { $v > 2 })", 3},
       {"$single($states.input.orders, function($o, $i) { $i = 1 }).id", 2},
   };
-  for (const auto& t : table) {
-    auto v = eval(t.expr);
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
+  expect_values(table);
   struct Bad {
     std::string expr, cause;
   };
@@ -520,15 +523,7 @@ TEST(StepFunctionsJsonata, EncodingZipSpreadErrorAssert) {
       {"$formatBase(10, 37)", "$formatBase: the radix must be between 2 and 36"},
       {"$formatBase(1e300, 2)", "$formatBase: the number is too large"},
   };
-  for (const auto& t : bad) {
-    try {
-      eval(t.expr);
-      ADD_FAILURE() << t.expr;
-    } catch (const stepfunctions::StatesError& e) {
-      EXPECT_EQ(e.error, "States.QueryEvaluationError") << t.expr;
-      EXPECT_EQ(e.cause, t.cause) << t.expr;
-    }
-  }
+  expect_query_errors(bad);
 }
 
 // $formatInteger, $parseInteger and $formatNumber: the JSONata documentation's examples first.
@@ -602,11 +597,7 @@ TEST(StepFunctionsJsonata, NumberFormatting) {
       {"$exists($formatNumber($states.input.missing, '0'))", false},
       {"$exists($parseInteger($states.input.missing, '0'))", false},
   };
-  for (const auto& t : table) {
-    auto v = eval(t.expr);
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
+  expect_values(table);
   struct Bad {
     std::string expr, cause;
   };
@@ -643,15 +634,7 @@ TEST(StepFunctionsJsonata, NumberFormatting) {
       {"$parseInteger('', '0')", "$parseInteger: '' does not match the picture '0'"},
       {"$parseInteger('1', '0', 3)", "$parseInteger: wrong number of arguments"},
   };
-  for (const auto& t : bad) {
-    try {
-      eval(t.expr);
-      ADD_FAILURE() << t.expr;
-    } catch (const stepfunctions::StatesError& e) {
-      EXPECT_EQ(e.error, "States.QueryEvaluationError") << t.expr;
-      EXPECT_EQ(e.cause, t.cause) << t.expr;
-    }
-  }
+  expect_query_errors(bad);
 }
 
 TEST(StepFunctionsJsonata, CallingAnyFunctionValue) {
@@ -723,11 +706,6 @@ TEST(StepFunctionsJsonata, OrderBy) {
     EXPECT_FALSE(why.empty()) << bad;
   }
   for (const char* bad : {"[1, 'a']^($)", "[[1], [2]]^($)"}) {
-    try {
-      eval(bad);
-      ADD_FAILURE() << bad;
-    } catch (const stepfunctions::StatesError& e) {
-      EXPECT_EQ(e.error, "States.QueryEvaluationError") << bad;
-    }
+    expect_query_error(bad);
   }
 }
