@@ -22,6 +22,7 @@ namespace awan::stepfunctions {
 namespace {
 
 constexpr int kMaxFrameDepth = 16;
+constexpr int64_t kExpressMaxSeconds = 300;  // AWS: an Express workflow runs five minutes at most
 
 json io(const json& v) { return v.dump(); }
 
@@ -128,9 +129,15 @@ void StepFunctionsService::run_execution(const ExecutionPtr& e, const std::strin
   f->jsonata = e->definition.value("QueryLanguage", "JSONPath") == "JSONata";
   f->variables = std::move(variables);
   f->last_event = e->next_event_id - 1;
-  if (e->definition.contains("TimeoutSeconds") && e->definition["TimeoutSeconds"].is_number_integer()) {
-    double started = e->doc.value("redriveDate", e->doc.value("startDate", now_s()));
-    auto left = static_cast<int64_t>(e->definition["TimeoutSeconds"].get<int64_t>() * 1000 - (now_s() - started) * 1000);
+  double started = e->doc.value("redriveDate", e->doc.value("startDate", now_s()));
+  bool timeout_given = e->definition.contains("TimeoutSeconds") && e->definition["TimeoutSeconds"].is_number_integer();
+  int64_t timeout = timeout_given ? e->definition["TimeoutSeconds"].get<int64_t>() : -1;
+  if (e->express) {
+    watch_express(e, started + kExpressMaxSeconds);
+    if (timeout >= kExpressMaxSeconds) timeout_given = false;  // the five minutes end it first
+  }
+  if (timeout_given) {
+    auto left = static_cast<int64_t>(timeout * 1000 - (now_s() - started) * 1000);
     post(std::chrono::milliseconds(std::max<int64_t>(left, 0)), [this, e, live = e->live] {
       std::lock_guard lock(mu_);
       if (!e->finished && *live)
@@ -143,8 +150,42 @@ void StepFunctionsService::run_execution(const ExecutionPtr& e, const std::strin
   });
 }
 
+void StepFunctionsService::watch_express(const ExecutionPtr& e, double deadline) {
+  e->express_key = {deadline, ++express_seq_};
+  express_deadlines_.emplace(e->express_key, e);
+  schedule_express_sweep(deadline);
+}
+
+void StepFunctionsService::schedule_express_sweep(double at) {
+  if (express_sweep_at_ >= 0 && express_sweep_at_ <= at) return;  // an earlier sweep reposts
+  express_sweep_at_ = at;
+  auto delay = static_cast<int64_t>((at - now_s()) * 1000);
+  post(std::chrono::milliseconds(std::max<int64_t>(delay, 0)), [this] {
+    std::lock_guard lock(mu_);
+    sweep_express();
+  });
+}
+
+void StepFunctionsService::sweep_express() {
+  express_sweep_at_ = -1;
+  double now = now_s();
+  while (!express_deadlines_.empty() && express_deadlines_.begin()->first.first <= now) {
+    ExecutionPtr e = express_deadlines_.begin()->second.lock();
+    express_deadlines_.erase(express_deadlines_.begin());
+    if (!e) continue;
+    e->express_key.first = -1;
+    if (!e->finished && *e->live)
+      finish_execution(e, Outcome::failure("States.Timeout", "The execution timed out"), "TIMED_OUT");
+  }
+  if (!express_deadlines_.empty()) schedule_express_sweep(express_deadlines_.begin()->first.first);
+}
+
 void StepFunctionsService::finish_execution(const ExecutionPtr& e, Outcome o, const char* status) {
   e->finished = true;
+  if (e->express_key.first >= 0) {
+    express_deadlines_.erase(e->express_key);
+    e->express_key.first = -1;
+  }
   std::string st = status ? status : (o.ok ? "SUCCEEDED" : "FAILED");
   e->doc["status"] = st;
   e->doc["stopDate"] = now_s();

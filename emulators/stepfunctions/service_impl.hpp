@@ -120,6 +120,7 @@ struct Execution {
   // A child execution of a map run: its index in the run and the items it processes (a batch's).
   size_t map_index = 0;
   int64_t item_count = 1;
+  std::pair<double, uint64_t> express_key{-1, 0};  // an EXPRESS run: its entry in express_deadlines_
   std::function<void(Execution&)> on_finish;  // a child execution: tells its map run, once
   std::vector<MapRunPtr> map_runs;            // the map runs it started in this run (aborted with it)
 };
@@ -193,6 +194,10 @@ class StepFunctionsService final : public Service {
   void invoke(const RequestContext& ctx, const std::string& operation, json input, Completion done) override;
   Result call(const RequestContext& ctx, const std::string& operation, json input) override;
   void reset() override;
+  // EXPRESS executions run five minutes at most (under mu_).
+  void watch_express(const ExecutionPtr& e, double deadline);
+  void schedule_express_sweep(double at);
+  void sweep_express();
   void shutdown() override;
   void drain() override;
 
@@ -345,6 +350,11 @@ class StepFunctionsService final : public Service {
   std::map<std::string, MapRunPtr> map_runs_;              // by map run ARN
   std::map<std::string, json> activities_;                 // by ARN
   std::map<std::string, ExecutionPtr> executions_;         // by ARN
+  // Running EXPRESS executions by the end of their five minutes, swept by one timer; an entry
+  // goes when its execution ends, so nothing outlives a finished run.
+  std::map<std::pair<double, uint64_t>, std::weak_ptr<Execution>> express_deadlines_;
+  uint64_t express_seq_ = 0;
+  double express_sweep_at_ = -1;  // when the posted sweep runs; -1: none posted
   std::unordered_map<std::string, TaskToken> tokens_;      // by token
   std::map<std::string, std::deque<std::string>> activity_queue_;  // activity ARN → tokens
   std::deque<Poller> pollers_;

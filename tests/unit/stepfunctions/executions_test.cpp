@@ -337,3 +337,42 @@ TEST(StepFunctionsPersistence, ResumeEntersTheStateOnce) {
   EXPECT_EQ(count(h, "WaitStateExited"), 1u);
   std::filesystem::remove_all(dir);
 }
+
+// An EXPRESS execution runs five minutes at most (also with a longer TimeoutSeconds): TIMED_OUT
+// with States.Timeout at 300 s; a shorter TimeoutSeconds still applies; STANDARD has no limit.
+TEST(StepFunctionsExecutions, ExpressFiveMinuteLimit) {
+  auto waiting = [](int seconds, json extra = json::object()) {
+    json d = {{"StartAt", "W"},
+              {"States", {{"W", {{"Type", "Wait"}, {"Seconds", seconds}, {"Next", "D"}}}, {"D", {{"Type", "Succeed"}}}}}};
+    d.update(extra);
+    return d;
+  };
+  Fixture fx;
+  struct T {
+    std::string name;
+    json definition;
+    std::string status;
+    double seconds;
+  };
+  std::vector<T> table = {
+      {"long", waiting(400), "TIMED_OUT", 300},
+      {"long-timeout", waiting(400, {{"TimeoutSeconds", 3600}}), "TIMED_OUT", 300},
+      {"short-timeout", waiting(400, {{"TimeoutSeconds", 60}}), "TIMED_OUT", 60},
+      {"within", waiting(299), "SUCCEEDED", 299},
+  };
+  for (const auto& t : table) {
+    std::string sm = fx.create(t.name, t.definition, {{"type", "EXPRESS"}});
+    auto r = fx.invoke("StartSyncExecution", {{"stateMachineArn", sm}});
+    ASSERT_FALSE(r.is_error()) << t.name;
+    EXPECT_EQ(r.output["status"], t.status) << t.name;
+    EXPECT_DOUBLE_EQ(r.output["stopDate"].get<double>() - r.output["startDate"].get<double>(), t.seconds) << t.name;
+    if (t.status == "TIMED_OUT") {
+      EXPECT_EQ(r.output["error"], "States.Timeout") << t.name;
+      EXPECT_FALSE(r.output.contains("output")) << t.name;
+    }
+  }
+  std::string standard = fx.create("standard", waiting(400));
+  std::string arn = fx.call("StartExecution", {{"stateMachineArn", standard}}).output["executionArn"];
+  fx.scheduler.run();
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "SUCCEEDED");
+}
