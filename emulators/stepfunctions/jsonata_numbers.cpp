@@ -216,7 +216,10 @@ Format decimal_format(const json& options) {
   Format f;
   if (options.is_null()) return f;
   if (!options.is_object()) fail("$formatNumber: argument 3 must be an object");
-  for (const auto& [key, value] : options.items()) {
+  for (const auto& item : options.items()) {
+    // Named, not structured bindings: a lambda below uses the key (clang refuses to capture one).
+    const std::string& key = item.key();
+    const json& value = item.value();
     if (!value.is_string()) fail("$formatNumber: the option '" + key + "' must be a string");
     std::u32string v = decode(value.get<std::string>());
     auto one = [&](char32_t& out) {
