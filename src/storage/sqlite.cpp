@@ -210,6 +210,10 @@ void Database::after_write() {
     open_batch();
     return;
   }
+  count_batched_write();
+}
+
+void Database::count_batched_write() {
   if (++batched_ >= kWriteBatch && !statements_busy()) {
     exec("COMMIT");
     batched_ = 0;
@@ -267,10 +271,7 @@ void Transaction::commit() {
     }
     db_.cached("RELEASE awan_tx")->run();
     db_.tx_depth_ = 0;
-    if (++db_.batched_ >= Database::kWriteBatch && !db_.statements_busy()) {
-      db_.exec("COMMIT");
-      db_.batched_ = 0;
-    }
+    db_.count_batched_write();
   }
   done_ = true;
 }

@@ -114,6 +114,7 @@ class Database {
   friend class Transaction;
   void after_write();     // a write statement ran to completion
   void open_batch();      // BEGIN the batch when none is open
+  void count_batched_write();  // one more write in the batch: COMMIT it when full and idle
   bool statements_busy() const;
 
   sqlite3* db_ = nullptr;
