@@ -48,13 +48,20 @@ std::optional<Jwt> parse_jwt(std::string_view token) {
 
 namespace {
 
+// A string member of an untrusted document, "" when absent or not a string (json::value would
+// throw on a member of another type: a token's header is whatever its sender wrote).
+std::string text_of(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 Pkey rsa_key(const json& jwk) {
-  if (!jwk.is_object() || jwk.value("kty", "") != "RSA" || !jwk.contains("n") || !jwk.contains("e")) return nullptr;
+  if (!jwk.is_object() || text_of(jwk, "kty") != "RSA" || !jwk.contains("n") || !jwk.contains("e")) return nullptr;
   if (!jwk["n"].is_string() || !jwk["e"].is_string()) return nullptr;
   auto n = base64url_decode(jwk["n"].get<std::string>());
   auto e = base64url_decode(jwk["e"].get<std::string>());
@@ -90,12 +97,12 @@ bool verify_with(EVP_PKEY* key, const Jwt& jwt) {
 }  // namespace
 
 bool verify_rs256(const Jwt& jwt, const json& jwks) {
-  if (jwt.header.value("alg", "") != "RS256" || !jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array())
+  if (text_of(jwt.header, "alg") != "RS256" || !jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array())
     return false;
-  std::string kid = jwt.header.contains("kid") && jwt.header["kid"].is_string() ? jwt.header["kid"].get<std::string>() : "";
+  std::string kid = text_of(jwt.header, "kid");
   for (const auto& k : jwks["keys"]) {
     if (!k.is_object()) continue;
-    if (!kid.empty() && k.value("kid", "") != kid) continue;
+    if (!kid.empty() && text_of(k, "kid") != kid) continue;
     if (auto key = rsa_key(k); key && verify_with(key.get(), jwt)) return true;
   }
   return false;
@@ -103,7 +110,7 @@ bool verify_rs256(const Jwt& jwt, const json& jwks) {
 
 std::string check_claims(const Jwt& jwt, const JwtExpectations& e) {
   const json& c = jwt.claims;
-  if (c.value("iss", "") != e.issuer) return "issuer mismatch";
+  if (text_of(c, "iss") != e.issuer) return "issuer mismatch";
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(e.now.time_since_epoch()).count();
   if (!c.contains("exp") || !c["exp"].is_number()) return "no expiration";
   if (c["exp"].get<double>() <= static_cast<double>(now)) return "expired";

@@ -95,5 +95,19 @@ TEST(Jwt, ParsesAndChecksClaims) {
   EXPECT_FALSE(verify_rs256(*jwt, nlohmann::json{{"keys", {{{"kty", "RSA"}, {"n", "AQAB"}, {"e", "AQAB"}}}}}));
 }
 
+// Members of the wrong type in a token or a JWKS are refused, never thrown (the fuzzer found
+// json::value throwing on {"alg":1}).
+TEST(Jwt, WrongMemberTypesAreRefused) {
+  // {"alg":1,"kid":["k"]} . {"iss":5,"exp":2000000000,"aud":"x"} . "sig"
+  auto jwt = parse_jwt("eyJhbGciOjEsImtpZCI6WyJrIl19.eyJpc3MiOjUsImV4cCI6MjAwMDAwMDAwMCwiYXVkIjoieCJ9.c2ln");
+  ASSERT_TRUE(jwt);
+  JwtExpectations e{"https://i", {"x"}, {}, std::chrono::system_clock::from_time_t(1700000000)};
+  EXPECT_EQ(check_claims(*jwt, e), "issuer mismatch");
+  EXPECT_FALSE(verify_rs256(*jwt, nlohmann::json{{"keys", {{{"kty", "RSA"}, {"n", "AQAB"}, {"e", "AQAB"}}}}}));
+  auto rs = parse_jwt("eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2kiLCJhdWQiOlsieCJdLCJleHAiOjIwMDAwMDAwMDAsInNjb3BlIjoicmVhZCB3cml0ZSJ9.c2ln");
+  ASSERT_TRUE(rs);
+  EXPECT_FALSE(verify_rs256(*rs, nlohmann::json{{"keys", {{{"kty", 7}, {"kid", {1}}, {"n", "AQAB"}, {"e", "AQAB"}}}}}));
+}
+
 }  // namespace
 }  // namespace awan::apigateway::v2
