@@ -57,7 +57,22 @@ json field_value(const json& st, const char* field, const json& states, const js
 
 }  // namespace
 
-bool Frame::stopped() const { return *cancelled || !*live || exec->finished; }
+bool Frame::stopped() const { return cancelled->is_set() || !*live || exec->finished; }
+
+void Cancel::fire() {
+  set = true;
+  auto pending = std::move(hooks);
+  hooks.clear();
+  for (const auto& weak : pending)
+    if (Hook hook = weak.lock()) (*hook)();  // held while it runs: it may end its owner
+}
+
+void Cancel::watch(const Hook& hook) {
+  for (Cancel* c = this; c; c = c->parent.get()) {
+    std::erase_if(c->hooks, [](const auto& h) { return h.expired(); });
+    c->hooks.push_back(hook);
+  }
+}
 
 void StepFunctionsService::post(std::chrono::milliseconds delay, std::function<void()> fn) {
   if (!env_.scheduler) {
@@ -575,9 +590,10 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
     std::vector<json> results;
     size_t left;
     bool failed = false;
-    std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);
+    CancelPtr cancelled;
   };
   auto join = std::make_shared<Join>();
+  join->cancelled = std::make_shared<Cancel>(f->cancelled);
   join->results.resize(branches.size());
   join->left = branches.size();
   for (size_t i = 0; i < branches.size(); ++i) {
@@ -596,7 +612,7 @@ void StepFunctionsService::run_parallel(const FramePtr& f, const std::string& na
       if (join->failed || f->stopped()) return;
       if (!o.ok) {
         join->failed = true;
-        *join->cancelled = true;
+        join->cancelled->fire();
         add_event(f, "ParallelStateFailed", {{"error", o.error}, {"cause", o.cause}}, "executionFailedEventDetails");
         o.next.clear();
         return done(std::move(o));
@@ -627,6 +643,7 @@ FramePtr StepFunctionsService::child_frame(const FramePtr& f, const json& machin
   child->machine = &machine;
   child->last_event = f->last_event;
   child->live = f->live;
+  child->cancelled = f->cancelled;  // a Parallel's or Map's join gives its children a token of their own
   child->depth = f->depth + 1;
   bool recorded = f->cp->children.count(index) > 0;
   child->cp = f->cp->child(index);

@@ -147,6 +147,8 @@ void StepFunctionsService::run_map_children(const FramePtr& f, const json& st, s
     size_t next = 0, running = 0, left = 0, failures = 0;
     bool finished = false;
     std::function<void()> launch;
+    std::function<void()> cancel;
+    Cancel::Hook on_cancel;  // told when the Map's branch is cancelled
   };
   auto join = std::make_shared<Join>();
   const size_t n = continuing ? std::max(run->children.size(), inputs.size()) : inputs.size();
@@ -178,6 +180,25 @@ void StepFunctionsService::run_map_children(const FramePtr& f, const json& st, s
     }
   }
   std::weak_ptr<Join> weak = join;
+  // The Map's branch was cancelled (a Parallel sibling failed) while its parent runs on: the run
+  // ends (ABORTED) and its running children with it (had the parent ended, or been redriven, the
+  // run would be over already or belong to the new run).
+  join->cancel = [this, f, run, weak] {
+    auto join = weak.lock();
+    if (!join || join->finished) return;
+    join->finished = true;
+    if (*f->live && !f->exec->finished && run->doc.value("status", "") == "RUNNING") {
+      run->doc["status"] = "ABORTED";
+      run->doc["stopDate"] = now_s();
+      abort_children(*run);
+      save_map_run(*run);
+      run->relaunch = nullptr;  // last: it may hold the join
+    }
+  };
+  join->on_cancel = std::make_shared<std::function<void()>>([weak] {
+    if (auto join = weak.lock()) join->cancel();
+  });
+  f->cancelled->watch(join->on_cancel);
   // A child ended: the counters at once; then, in a step of its own (not on the I/O thread of a
   // StopExecution), its record, and the run goes on, fails (too many failures) or ends.
   auto ended = [this, f, run, weak, done](size_t i) {
@@ -190,20 +211,7 @@ void StepFunctionsService::run_map_children(const FramePtr& f, const json& st, s
         const Execution& c = *child;
         auto join = weak.lock();
         if (!join || join->finished) return;
-        if (f->stopped()) {
-          // The Map's branch was cancelled (a Parallel sibling failed) while its parent runs on:
-          // the run ends here (had the parent ended, or been redriven, the run would be over
-          // already or belong to the new run).
-          join->finished = true;
-          if (*f->live && !f->exec->finished && run->doc.value("status", "") == "RUNNING") {
-            run->relaunch = nullptr;
-            run->doc["status"] = "ABORTED";
-            run->doc["stopDate"] = now_s();
-            abort_children(*run);
-            save_map_run(*run);
-          }
-          return;
-        }
+        if (f->stopped()) return join->cancel();
         --join->running;
         join->results[i] = record_of(c);
         if (c.doc.value("status", "") != "SUCCEEDED") {

@@ -204,10 +204,11 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
     double tolerated_pct = -1;
     int64_t tolerated_count = -1;
     bool finished = false;
-    std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);
+    CancelPtr cancelled;
     std::function<void()> launch;
   };
   auto join = std::make_shared<Join>();
+  join->cancelled = std::make_shared<Cancel>(f->cancelled);
   join->items = std::move(items);
   join->input = std::move(input);
   join->results.resize(join->items.size());
@@ -263,7 +264,7 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
         }
       } catch (const StatesError& e) {
         join->finished = true;
-        *join->cancelled = true;
+        join->cancelled->fire();
         add_event(f, "MapStateFailed", nullptr, nullptr);
         return done(Outcome::failure(e.error, e.cause));
       }
@@ -288,7 +289,7 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
             tolerated = true;
           if (!tolerated) {
             join->finished = true;
-            *join->cancelled = true;
+            join->cancelled->fire();
             add_event(f, "MapStateFailed", nullptr, nullptr);
             if (count >= 0 || pct >= 0)
               return done(Outcome::failure("States.ExceedToleratedFailureThreshold",

@@ -128,6 +128,26 @@ using ExecutionPtr = std::shared_ptr<Execution>;
 
 // A branch of an execution (the top level, a Parallel branch, a Map iteration): its states,
 // the last event it added (previousEventId), its variables.
+// A branch's cancellation (a Parallel sibling failed, a Map's iterations failed). A frame is
+// stopped when its token or any enclosing one is set; a hook (a distributed Map's run) is told at
+// once when its token or an enclosing one is cancelled. Hooks are held weakly: one whose owner
+// ended is skipped and pruned.
+struct Cancel {
+  using Hook = std::shared_ptr<std::function<void()>>;
+  explicit Cancel(std::shared_ptr<Cancel> enclosing = nullptr) : parent(std::move(enclosing)) {}
+  bool is_set() const {
+    for (const Cancel* c = this; c; c = c->parent.get())
+      if (c->set) return true;
+    return false;
+  }
+  void fire();                   // sets it and runs the hooks registered on it (under the service's lock)
+  void watch(const Hook& hook);  // registers the hook here and on every enclosing token
+  bool set = false;
+  std::shared_ptr<Cancel> parent;
+  std::vector<std::weak_ptr<std::function<void()>>> hooks;
+};
+using CancelPtr = std::shared_ptr<Cancel>;
+
 struct Frame {
   ExecutionPtr exec;
   const json* machine = nullptr;  // {"StartAt", "States"}
@@ -151,7 +171,7 @@ struct Frame {
   bool resuming = false;   // its first state continues `cp` (redrive, restart): done children are not run again
   bool restarted = false;  // ... after a restart: that state was entered before (no second Entered event, Wait deadline kept)
   bool state_restarted = false;  // the state it is in continues from before a restart (its children too)
-  std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);  // a sibling branch failed
+  CancelPtr cancelled = std::make_shared<Cancel>();  // a sibling branch failed (or an enclosing one's)
   std::shared_ptr<bool> live;  // the execution's run this frame belongs to (a redrive starts another)
   bool stopped() const;
 };

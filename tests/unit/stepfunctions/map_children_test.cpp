@@ -274,12 +274,19 @@ TEST(StepFunctionsMapChildren, ACancelledBranchEndsItsMapRun) {
                                                {"input", json{{"items", {1, 2}}}.dump()}}).output["executionArn"];
   fx.scheduler.run_due();
   std::string run = map_run_of(fx, arn);
-  fx.clock.set(fx.clock.now() + std::chrono::seconds(20));
-  fx.scheduler.run_due();  // the first child ended: the run ends with it, the second never starts
+  // The other branch failed at once: the run and its running child are aborted with it, without
+  // waiting for the child's Wait; the second child never starts.
   EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "RUNNING");
   auto mr = fx.call("DescribeMapRun", {{"mapRunArn", run}}).output;
   EXPECT_EQ(mr["status"], "ABORTED");
-  EXPECT_EQ(mr["executionCounts"]["succeeded"], 1);
+  EXPECT_EQ(mr["executionCounts"]["aborted"], 1);
+  EXPECT_EQ(mr["executionCounts"]["running"], 0);
+  auto list = children(fx, run);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["status"], "ABORTED");
+  fx.clock.set(fx.clock.now() + std::chrono::seconds(20));
+  fx.scheduler.run_due();
+  EXPECT_EQ(fx.call("DescribeMapRun", {{"mapRunArn", run}}).output["executionCounts"]["succeeded"], 0);
   EXPECT_EQ(children(fx, run).size(), 1u);
   fx.scheduler.run();
   EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "SUCCEEDED");
@@ -341,4 +348,33 @@ TEST(StepFunctionsMapChildren, ARunWithoutItsParentEndsAtARestart) {
   ASSERT_EQ(list.size(), 2u);
   for (const auto& c : list) EXPECT_EQ(c["status"], "ABORTED");
   std::filesystem::remove_all(dir);
+}
+
+// A Parallel (or inline Map) nested in a cancelled branch stops too: its own branches see the
+// enclosing cancellation, so a Task after a Wait there is never called.
+TEST(StepFunctionsMapChildren, ACancelledBranchStopsWhatIsNestedInIt) {
+  LambdaFixture fx;
+  json inner_task = {{"StartAt", "Pause"},
+                     {"States", {{"Pause", {{"Type", "Wait"}, {"Seconds", 10}, {"Next", "Call"}}},
+                                 {"Call", {{"Type", "Task"}, {"Resource", kFn + "late"}, {"End", true}}}}}};
+  json inner = {{"StartAt", "Inner"},
+                {"States", {{"Inner", {{"Type", "Parallel"}, {"End", true}, {"Branches", {inner_task}}}}}}};
+  json looped = {{"StartAt", "Loop"},
+                 {"States", {{"Loop", {{"Type", "Map"}, {"ItemsPath", "$.items"}, {"End", true}, {"ItemProcessor", inner_task}}}}}};
+  json par = {{"StartAt", "Both"},
+              {"States", {{"Both", {{"Type", "Parallel"}, {"Next", "Later"},
+                                    {"Catch", {{{"ErrorEquals", {"States.ALL"}}, {"Next", "Later"}}}},
+                                    {"Branches", {inner, looped, {{"StartAt", "Boom"},
+                                                                   {"States", {{"Boom", {{"Type", "Fail"}, {"Error", "E"}}}}}}}}}},
+                         {"Later", {{"Type", "Wait"}, {"Seconds", 100}, {"End", true}}}}}};
+  std::string arn = fx.call("StartExecution", {{"stateMachineArn", fx.create("nested", par)},
+                                               {"input", json{{"items", {1, 2}}}.dump()}}).output["executionArn"];
+  fx.scheduler.run_due();
+  fx.clock.set(fx.clock.now() + std::chrono::seconds(20));
+  fx.scheduler.run_due();  // the nested Waits are over, the execution still runs
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "RUNNING");
+  EXPECT_EQ(fx.calls_of("late"), 0);
+  fx.scheduler.run();
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", arn}}).output["status"], "SUCCEEDED");
+  EXPECT_EQ(fx.calls_of("late"), 0);
 }
