@@ -30,6 +30,24 @@ int64_t positive(const json& batcher, const char* field, const paths::Scope& sco
   return v->get<int64_t>();
 }
 
+std::string iso(double epoch_s) { return timefmt::iso8601(timefmt::from_epoch_seconds(epoch_s), true); }
+
+std::string state_machine_name(const std::string& arn) {
+  auto p = arn.find(":stateMachine:");
+  if (p == std::string::npos) return "";
+  std::string rest = arn.substr(p + std::string(":stateMachine:").size());
+  return rest.substr(0, rest.find(':'));
+}
+
+json run_listing(const json& d) {
+  json item = {{"executionArn", d["executionArn"]}, {"mapRunArn", d["mapRunArn"]},
+               {"stateMachineArn", d.value("_stateMachineArn", "")}, {"startDate", d["startDate"]}};
+  if (d.contains("stopDate")) item["stopDate"] = d["stopDate"];
+  return item;
+}
+
+}  // namespace
+
 // ItemBatcher: {"Items": [...]} of at most MaxItemsPerBatch items and MaxInputBytesPerBatch
 // bytes, with BatchInput beside them.
 json make_batches(const json& batcher, const json& items, const paths::Scope& scope) {
@@ -59,24 +77,6 @@ json make_batches(const json& batcher, const json& items, const paths::Scope& sc
   flush();
   return batches;
 }
-
-std::string iso(double epoch_s) { return timefmt::iso8601(timefmt::from_epoch_seconds(epoch_s), true); }
-
-std::string state_machine_name(const std::string& arn) {
-  auto p = arn.find(":stateMachine:");
-  if (p == std::string::npos) return "";
-  std::string rest = arn.substr(p + std::string(":stateMachine:").size());
-  return rest.substr(0, rest.find(':'));
-}
-
-json run_listing(const json& d) {
-  json item = {{"executionArn", d["executionArn"]}, {"mapRunArn", d["mapRunArn"]},
-               {"stateMachineArn", d.value("_stateMachineArn", "")}, {"startDate", d["startDate"]}};
-  if (d.contains("stopDate")) item["stopDate"] = d["stopDate"];
-  return item;
-}
-
-}  // namespace
 
 void StepFunctionsService::save_map_run(const MapRun& r) {
   if (persistent_) store_.put("maprun", r.doc["mapRunArn"], r.doc);

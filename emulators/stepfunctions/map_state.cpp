@@ -155,7 +155,9 @@ void StepFunctionsService::run_mocked_map(const FramePtr& f, const json& st, con
           }
         }
         e.inspection["afterItemSelector"] = selected.dump();
+        items = std::move(selected);
       }
+      if (st.contains("ItemBatcher")) e.inspection["afterItemBatcher"] = make_batches(st["ItemBatcher"], items, scope).dump();
       size_t mc = number_field<size_t>(st, "MaxConcurrency", scope, 0);
       e.inspection["maxConcurrency"] = mc;
       pct = number_field<double>(st, "ToleratedFailurePercentage", scope, -1);

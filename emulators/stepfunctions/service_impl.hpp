@@ -188,6 +188,12 @@ struct TaskToken {
   int64_t heartbeat_seconds = 0;
 };
 
+namespace paths {
+struct Scope;
+}
+// ItemBatcher: the batches {"Items": [...], "BatchInput"} of `items` (map_runs.cpp).
+json make_batches(const json& batcher, const json& items, const paths::Scope& scope);
+
 // A distributed Map's run: its DescribeMapRun document, the live limits UpdateMapRun changes and
 // its child executions (one per item or batch; null: not started, or an EXPRESS child lost in a
 // restart). STANDARD children are also in executions_ (stored with their index in the run).

@@ -239,6 +239,14 @@ TEST(StepFunctionsTestState, MocksAndStateConfiguration) {
   EXPECT_EQ(json::parse(d["afterItemSelector"].get<std::string>()), (json{{{"v", "a"}}, {{"v", "b"}}}));
   EXPECT_EQ(d["toleratedFailureCount"], 1);
   EXPECT_EQ(d["maxConcurrency"], 2);
+  EXPECT_FALSE(d.contains("afterItemBatcher"));
+  // With an ItemBatcher: the batches of the selected items, with the BatchInput.
+  json batched = map;
+  batched["ItemBatcher"] = {{"MaxItemsPerBatch", 2}, {"BatchInput", {{"k.$", "$.k"}}}};
+  d = inspect(batched, {{"result", "[]"}}, json::object(), {{"items", {"a", "b", "c"}}, {"k", 7}});
+  EXPECT_EQ(json::parse(d["afterItemBatcher"].get<std::string>()),
+            (json{{{"Items", {{{"v", "a"}}, {{"v", "b"}}}}, {"BatchInput", {{"k", 7}}}},
+                  {{"Items", {{{"v", "c"}}}}, {"BatchInput", {{"k", 7}}}}}));
   // Refused: a mock where none is taken, both or neither result and errorOutput, a result that
   // is not JSON or not the API's shape, Map and Parallel without a mock, misplaced configuration.
   struct Bad {
