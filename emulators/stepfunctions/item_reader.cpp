@@ -142,7 +142,7 @@ ItemReaderResult parse_inventory_file(const std::string& body, const std::string
   for (auto& row : csv_rows(text)) {
     if (r.items.size() >= max_items) break;
     json item = json::object();
-    for (size_t j = 0; j < m.columns.size(); ++j) item[m.columns[j]] = j < row.size() ? std::move(row[j]) : "";
+    for (size_t j = 0; j < m.columns.size(); ++j) item[m.columns[j]] = j < row.size() ? parquet::lossy_utf8(row[j]) : "";
     r.items.push_back(std::move(item));
   }
   return r;
@@ -174,7 +174,8 @@ ItemReaderResult parse_item_reader(const std::string& body, const std::string& i
     }
     for (size_t i = first; i < rows.size() && r.items.size() < max_items; ++i) {
       json item = json::object();
-      for (size_t j = 0; j < headers.size(); ++j) item[headers[j]] = j < rows[i].size() ? rows[i][j] : "";
+      for (size_t j = 0; j < headers.size(); ++j)
+        item[parquet::lossy_utf8(headers[j])] = j < rows[i].size() ? parquet::lossy_utf8(rows[i][j]) : "";
       r.items.push_back(std::move(item));
     }
     return r;

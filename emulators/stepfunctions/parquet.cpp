@@ -10,7 +10,6 @@
 
 #include "core/compress.hpp"
 #include "core/crypto.hpp"
-#include "core/text.hpp"
 #include "stepfunctions/parquet_format.hpp"
 
 namespace awan::stepfunctions::parquet {
@@ -112,22 +111,6 @@ json time_value(int64_t v, int unit) {
   return std::string(buf) + fraction(v % per, unit);
 }
 
-std::string utf8_string(std::string_view s) {
-  std::string out;
-  while (!s.empty()) {
-    bool middle = false;
-    size_t bad = text::invalid_utf8_at(s, middle);
-    if (bad == std::string_view::npos) {
-      out.append(s);
-      break;
-    }
-    out.append(s.substr(0, bad));
-    out.append("\xEF\xBF\xBD");
-    s.remove_prefix(bad + 1);
-  }
-  return out;
-}
-
 // Big-endian two's-complement unscaled value to its decimal text with `scale` fraction digits.
 std::string decimal_text(std::string_view be, int scale) {
   if (be.size() > 32) fail("a DECIMAL value is wider than 32 bytes");
@@ -226,7 +209,7 @@ json read_plain(Cursor& c, const Column& col) {
     case FIXED: {
       std::string_view v = e.type == FIXED ? c.bytes(static_cast<size_t>(e.type_length)) : c.bytes(c.le32());
       switch (e.logical) {
-        case Logical::string: return utf8_string(v);
+        case Logical::string: return lossy_utf8(v);
         case Logical::decimal: return decimal_text(v, decimal_scale(e));
         case Logical::float16:
           if (v.size() == 2) return number_or_null(half_to_float(static_cast<uint16_t>(load_le(v.data(), 2))));
@@ -446,6 +429,7 @@ std::vector<Column> flat_columns(const FileMeta& meta) {
     if (e.type < BOOLEAN || e.type > FIXED) fail("column '" + e.name + "' has an unknown type");
     if (e.type == FIXED && (e.type_length <= 0)) fail("column '" + e.name + "' has a bad length");
     Column c{e, e.repetition == 1};
+    c.el.name = lossy_utf8(e.name);
     if (c.el.logical == Logical::none) {
       switch (e.converted) {
         case 0: case 4: case 19: c.el.logical = Logical::string; break;   // UTF8, ENUM, JSON
@@ -467,6 +451,34 @@ std::vector<Column> flat_columns(const FileMeta& meta) {
 }
 
 }  // namespace
+
+std::string lossy_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = p[i];
+    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    bool ok = len > 0 && i + len <= n;
+    for (size_t k = 1; ok && k < len; ++k) {
+      unsigned char d = p[i + k];
+      ok = (d & 0xC0) == 0x80;
+      if (k == 1 && c == 0xE0) ok = ok && d >= 0xA0;  // overlong
+      if (k == 1 && c == 0xED) ok = ok && d < 0xA0;   // surrogates
+      if (k == 1 && c == 0xF0) ok = ok && d >= 0x90;  // overlong
+      if (k == 1 && c == 0xF4) ok = ok && d < 0x90;   // beyond U+10FFFF
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
 
 Result read(std::string_view file, const Limits& limits) {
   Result r;
@@ -501,7 +513,7 @@ Result read(std::string_view file, const Limits& limits) {
     }
   } catch (const Malformed& m) {
     r.rows = json::array();
-    r.error = m.what;
+    r.error = lossy_utf8(m.what);  // it may quote a column name from the file
   }
   return r;
 }

@@ -39,4 +39,8 @@ struct Result {
 // Reads the rows of `file` (at most limits.max_rows of them).
 Result read(std::string_view file, const Limits& limits = {});
 
+// `s` with every byte that is not part of well-formed UTF-8 replaced by U+FFFD (JSON strings
+// must be valid UTF-8).
+std::string lossy_utf8(std::string_view s);
+
 }  // namespace awan::stepfunctions::parquet

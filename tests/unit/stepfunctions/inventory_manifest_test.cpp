@@ -125,3 +125,12 @@ TEST(StepFunctionsInventoryManifest, MaxItemsConfig) {
   EXPECT_EQ(reader_max_items(json::object()), static_cast<size_t>(-1));
   EXPECT_EQ(parse_item_reader("x", "MANIFEST", json::object()).error, "ItemReader InputType MANIFEST is not supported");
 }
+
+TEST(StepFunctionsInventoryManifest, InvalidUtf8BecomesReplacementCharacters) {
+  auto m = parse_inventory_manifest(kManifest, "b");
+  auto r = parse_inventory_file("\"b\",\"k\xff\",\"1\",\"d\"\n", "f.csv", m, 10);
+  EXPECT_EQ(r.items[0]["Key"], "k\xEF\xBF\xBD");
+  EXPECT_NO_THROW((void)r.items.dump());
+  auto csv = parse_item_reader("h\xC3\n\xff\n", "CSV", json::object());
+  EXPECT_EQ(csv.items, json::parse("[{\"h\\ufffd\": \"\\ufffd\"}]"));
+}

@@ -275,6 +275,17 @@ TEST(StepFunctionsParquet, TruncationsAndByteFlipsNeverCrash) {
       auto r = pq::read(bad);
       if (r.error.empty()) EXPECT_TRUE(r.rows.is_array());
       else EXPECT_TRUE(r.rows.empty());
+      EXPECT_NO_THROW((void)r.rows.dump()) << name << " flipped at " << i;  // valid UTF-8 throughout
+      EXPECT_NO_THROW((void)json(r.error).dump()) << name << " flipped at " << i;
     }
   }
+}
+
+TEST(StepFunctionsParquet, LossyUtf8) {
+  EXPECT_EQ(pq::lossy_utf8("plain h\xC3\xA9llo \xF0\x9F\x99\x82"), "plain h\xC3\xA9llo \xF0\x9F\x99\x82");
+  EXPECT_EQ(pq::lossy_utf8("a\xC3"), "a\xEF\xBF\xBD");                 // cut at the end
+  EXPECT_EQ(pq::lossy_utf8("\xC3" "A"), "\xEF\xBF\xBD" "A");           // a lead byte without its continuation
+  EXPECT_EQ(pq::lossy_utf8("\x80\xFF"), "\xEF\xBF\xBD\xEF\xBF\xBD");   // stray continuation, never valid
+  EXPECT_EQ(pq::lossy_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+  EXPECT_NO_THROW(json(pq::lossy_utf8("x\xE2\x82")).dump());
 }
