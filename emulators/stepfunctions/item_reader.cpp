@@ -198,6 +198,10 @@ ItemReaderResult parse_item_reader(const std::string& body, const std::string& i
     }
     return r;
   }
+  if (input_type == "MANIFEST") {  // read through S3 (map_state.cpp); only TestState's mapItemReaderData lands here
+    r.error = "mapItemReaderData cannot stand for a MANIFEST's inventory files";
+    return r;
+  }
   if (input_type != "JSON") {
     r.error = "ItemReader InputType " + input_type + " is not supported";
     return r;

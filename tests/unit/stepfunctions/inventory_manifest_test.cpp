@@ -123,7 +123,8 @@ TEST(StepFunctionsInventoryManifest, MaxItemsConfig) {
   EXPECT_EQ(reader_max_items(json{{"MaxItems", 3}}), 3u);
   EXPECT_EQ(reader_max_items(json{{"MaxItems", 0}}), static_cast<size_t>(-1));
   EXPECT_EQ(reader_max_items(json::object()), static_cast<size_t>(-1));
-  EXPECT_EQ(parse_item_reader("x", "MANIFEST", json::object()).error, "ItemReader InputType MANIFEST is not supported");
+  EXPECT_EQ(parse_item_reader("x", "MANIFEST", json::object()).error,
+            "mapItemReaderData cannot stand for a MANIFEST's inventory files");
 }
 
 TEST(StepFunctionsInventoryManifest, InvalidUtf8BecomesReplacementCharacters) {
