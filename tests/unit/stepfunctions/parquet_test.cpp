@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -73,6 +74,7 @@ struct Thrift {
   void i32(int id, int64_t v) { field(id, 5), zz(v); }
   void i64(int id, int64_t v) { field(id, 6), zz(v); }
   void str(int id, const std::string& s) { field(id, 8), varint(s.size()), out += s; }
+  void boolean(int id, bool v) { field(id, v ? 1 : 2); }
   void begin(int id) { field(id, 12), stack.push_back(last), last = 0; }
   void end() { out += '\0', last = stack.back(), stack.pop_back(); }
   void list(int id, int elem, size_t n) {
@@ -94,8 +96,9 @@ struct Page {
 std::string le32(uint32_t v) { return std::string{static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)}; }
 
 // One row group of one column "v" (physical `type`, optional or not) holding `pages`.
+// `leaf` adds fields to the column's SchemaElement (converted type, scale, LogicalType...).
 std::string build(int type, bool optional, int64_t rows, const std::vector<Page>& pages, int codec = 0,
-                  int64_t offset_delta = 0) {
+                  int64_t offset_delta = 0, const std::function<void(Thrift&)>& leaf = nullptr) {
   std::string file = "PAR1", chunk;
   int64_t start = 4, dict_offset = -1, data_offset = -1, uncompressed = 0;
   for (const Page& p : pages) {
@@ -125,7 +128,9 @@ std::string build(int type, bool optional, int64_t rows, const std::vector<Page>
   m.i32(1, 1);
   m.list(2, 12, 2);
   m.elem(), m.str(4, "schema"), m.i32(5, 1), m.end();
-  m.elem(), m.i32(1, type), m.i32(3, optional ? 1 : 0), m.str(4, "v"), m.end();
+  m.elem(), m.i32(1, type), m.i32(3, optional ? 1 : 0), m.str(4, "v");
+  if (leaf) leaf(m);
+  m.end();
   m.i64(3, rows);
   m.list(4, 12, 1);
   m.elem();
@@ -288,4 +293,66 @@ TEST(StepFunctionsParquet, LossyUtf8) {
   EXPECT_EQ(pq::lossy_utf8("\x80\xFF"), "\xEF\xBF\xBD\xEF\xBF\xBD");   // stray continuation, never valid
   EXPECT_EQ(pq::lossy_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
   EXPECT_NO_THROW(json(pq::lossy_utf8("x\xE2\x82")).dump());
+}
+
+namespace {
+
+std::string le64(uint64_t v) { return le32(static_cast<uint32_t>(v)) + le32(static_cast<uint32_t>(v >> 32)); }
+
+// The single value of a one-row, required column "v" built with `leaf`'s annotations.
+json one_value(int type, const std::string& plain, const std::function<void(Thrift&)>& leaf) {
+  auto r = pq::read(build(type, false, 1, {{0, 1, 0, plain}}, 0, 0, leaf));
+  EXPECT_EQ(r.error, "");
+  return r.rows.empty() ? json("no rows") : r.rows[0]["v"];
+}
+
+}  // namespace
+
+TEST(StepFunctionsParquet, LogicalTypes) {
+  auto none = [](Thrift&) {};
+  auto converted = [](int c, int scale = 0, int length = 0) {
+    return [=](Thrift& t) {
+      t.i32(6, c);
+      if (scale) t.i32(7, scale), t.i32(8, 9);
+      if (length) t.i32(2, length);
+    };
+  };
+  auto logical = [](const std::function<void(Thrift&)>& body, int length = 0) {
+    return [=](Thrift& t) {
+      if (length) t.i32(2, length);
+      t.begin(10), body(t), t.end();
+    };
+  };
+  // INT96: nanoseconds of the day, then the Julian day.
+  EXPECT_EQ(one_value(3, le64(11045678901234ULL) + le32(2460312), none), "2024-01-02T03:04:05.678901234Z");
+  // TIMESTAMP(NANOS, not adjusted to UTC) from the LogicalType union, before 1970.
+  auto local_nanos = logical([](Thrift& t) {
+    t.begin(8), t.boolean(1, false), t.begin(2), t.begin(3), t.end(), t.end(), t.end();
+  });
+  EXPECT_EQ(one_value(2, le64(static_cast<uint64_t>(-1)), local_nanos), "1969-12-31T23:59:59.999999999");
+  // TIME_MILLIS (converted) and TIME(MICROS) (logical).
+  EXPECT_EQ(one_value(1, le32(45296789), converted(7)), "12:34:56.789");
+  auto micros = logical([](Thrift& t) { t.begin(7), t.boolean(1, true), t.begin(2), t.begin(2), t.end(), t.end(), t.end(); });
+  EXPECT_EQ(one_value(2, le64(45296789012ULL), micros), "12:34:56.789012");
+  // DECIMAL in FIXED_LEN_BYTE_ARRAY(4), scale 3; and in INT32 through the LogicalType.
+  EXPECT_EQ(one_value(7, std::string("\xff\xff\xff\xfe", 4), converted(5, 3, 4)), "-0.002");
+  EXPECT_EQ(one_value(7, std::string("\x00\x01\xe2\x40", 4), converted(5, 3, 4)), "123.456");
+  auto dec = logical([](Thrift& t) { t.begin(5), t.i32(1, 2), t.i32(2, 9), t.end(); });
+  EXPECT_EQ(one_value(1, le32(static_cast<uint32_t>(-12345)), dec), "-123.45");
+  // UUID and FLOAT16 (FIXED_LEN_BYTE_ARRAY), UINT_64, DATE beyond year 9999, NaN.
+  auto uuid = logical([](Thrift& t) { t.begin(14), t.end(); }, 16);
+  EXPECT_EQ(one_value(7, std::string("\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef", 16), uuid),
+            "12345678-9abc-def0-0123-456789abcdef");
+  auto half = logical([](Thrift& t) { t.begin(15), t.end(); }, 2);
+  EXPECT_EQ(one_value(7, std::string("\x00\x3c", 2), half), 1.0);
+  EXPECT_EQ(one_value(7, std::string("\x00\xc1", 2), half), -2.5);
+  EXPECT_EQ(one_value(2, le64(~0ULL), converted(14)), json(18446744073709551615ULL));
+  EXPECT_EQ(one_value(1, le32(3000000), converted(6)), 3000000);
+  EXPECT_EQ(one_value(5, le64(0x7ff8000000000000ULL), none), nullptr);
+  // Raw binary is base64; a STRING logical type is text.
+  EXPECT_EQ(one_value(6, le32(2) + "hi", none), "aGk=");
+  EXPECT_EQ(one_value(6, le32(2) + "hi", logical([](Thrift& t) { t.begin(1), t.end(); })), "hi");
+  // A DECIMAL scale out of range is refused.
+  EXPECT_EQ(pq::read(build(1, false, 1, {{0, 1, 0, le32(1)}}, 0, 0, converted(5, 99))).error,
+            "column 'v' has a DECIMAL scale out of range");
 }
