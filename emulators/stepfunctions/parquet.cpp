@@ -19,14 +19,15 @@ using json = nlohmann::json;
 namespace {
 
 enum : int { BOOLEAN = 0, INT32 = 1, INT64 = 2, INT96 = 3, FLOAT = 4, DOUBLE = 5, BYTE_ARRAY = 6, FIXED = 7 };
-enum : int { PLAIN = 0, PLAIN_DICTIONARY = 2, RLE = 3, BIT_PACKED = 4, RLE_DICTIONARY = 8 };
+enum : int { PLAIN = 0, PLAIN_DICTIONARY = 2, RLE = 3, BIT_PACKED = 4, DELTA_BINARY_PACKED = 5,
+             DELTA_LENGTH_BYTE_ARRAY = 6, DELTA_BYTE_ARRAY = 7, RLE_DICTIONARY = 8 };
 
 const char* encoding_name(int e) {
   switch (e) {
     case 1: return "GROUP_VAR_INT";
-    case 5: return "DELTA_BINARY_PACKED";
-    case 6: return "DELTA_LENGTH_BYTE_ARRAY";
-    case 7: return "DELTA_BYTE_ARRAY";
+    case DELTA_BINARY_PACKED: return "DELTA_BINARY_PACKED";
+    case DELTA_LENGTH_BYTE_ARRAY: return "DELTA_LENGTH_BYTE_ARRAY";
+    case DELTA_BYTE_ARRAY: return "DELTA_BYTE_ARRAY";
     case 9: return "BYTE_STREAM_SPLIT";
     case BIT_PACKED: return "BIT_PACKED";
     default: return "unknown";
@@ -160,30 +161,59 @@ json number_or_null(double d) { return std::isfinite(d) ? json(d) : json(nullptr
 
 int decimal_scale(const SchemaElement& e) { return e.logical == Logical::decimal ? e.logical_scale : e.scale; }
 
+// An INT32 / INT64 value of the column as JSON, by its logical type.
+json int_value(const Column& col, int64_t v) {
+  const SchemaElement& e = col.el;
+  bool i32 = e.type == INT32;
+  switch (e.logical) {
+    case Logical::date:
+      if (i32) {
+        auto d = format_date(v);
+        return d ? json(*d) : json(v);
+      }
+      break;
+    case Logical::time: return time_value(v, i32 ? 0 : e.time_unit);
+    case Logical::timestamp:
+      if (!i32) return timestamp_value(v, e.time_unit, e.utc);
+      break;
+    case Logical::decimal: return decimal_text(int_be(v, i32 ? 4 : 8), decimal_scale(e));
+    case Logical::uint: return i32 ? json(static_cast<uint32_t>(v)) : json(static_cast<uint64_t>(v));
+    default: break;
+  }
+  return v;
+}
+
+// A BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY value of the column as JSON, by its logical type.
+json bytes_value(const Column& col, std::string_view v) {
+  switch (col.el.logical) {
+    case Logical::string: return lossy_utf8(v);
+    case Logical::decimal: return decimal_text(v, decimal_scale(col.el));
+    case Logical::float16:
+      if (v.size() == 2) return number_or_null(half_to_float(static_cast<uint16_t>(load_le(v.data(), 2))));
+      break;
+    case Logical::uuid:
+      if (v.size() == 16) {
+        static const char* hex = "0123456789abcdef";
+        std::string s;
+        for (size_t i = 0; i < 16; ++i) {
+          if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+          s += hex[static_cast<uint8_t>(v[i]) >> 4];
+          s += hex[static_cast<uint8_t>(v[i]) & 15];
+        }
+        return s;
+      }
+      break;
+    default: break;
+  }
+  return crypto::base64_encode(v);
+}
+
 // One value of the column's physical type from `c`, as JSON.
 json read_plain(Cursor& c, const Column& col) {
   const SchemaElement& e = col.el;
   switch (e.type) {
-    case INT32: {
-      auto v = static_cast<int32_t>(c.le32());
-      if (e.logical == Logical::date) {
-        auto d = format_date(v);
-        return d ? json(*d) : json(v);
-      }
-      if (e.logical == Logical::time) return time_value(v, 0);
-      if (e.logical == Logical::decimal) return decimal_text(int_be(v, 4), decimal_scale(e));
-      if (e.logical == Logical::uint) return static_cast<uint32_t>(v);
-      return v;
-    }
-    case INT64: {
-      std::string_view b = c.bytes(8);
-      auto v = static_cast<int64_t>(load_le(b.data(), 8));
-      if (e.logical == Logical::timestamp) return timestamp_value(v, e.time_unit, e.utc);
-      if (e.logical == Logical::time) return time_value(v, e.time_unit);
-      if (e.logical == Logical::decimal) return decimal_text(int_be(v, 8), decimal_scale(e));
-      if (e.logical == Logical::uint) return static_cast<uint64_t>(v);
-      return v;
-    }
+    case INT32: return int_value(col, static_cast<int32_t>(c.le32()));
+    case INT64: return int_value(col, static_cast<int64_t>(load_le(c.bytes(8).data(), 8)));
     case INT96: {
       std::string_view b = c.bytes(12);
       auto nanos = static_cast<int64_t>(load_le(b.data(), 8));
@@ -205,31 +235,8 @@ json read_plain(Cursor& c, const Column& col) {
       std::memcpy(&d, &bits, 8);
       return number_or_null(d);
     }
-    case BYTE_ARRAY:
-    case FIXED: {
-      std::string_view v = e.type == FIXED ? c.bytes(static_cast<size_t>(e.type_length)) : c.bytes(c.le32());
-      switch (e.logical) {
-        case Logical::string: return lossy_utf8(v);
-        case Logical::decimal: return decimal_text(v, decimal_scale(e));
-        case Logical::float16:
-          if (v.size() == 2) return number_or_null(half_to_float(static_cast<uint16_t>(load_le(v.data(), 2))));
-          break;
-        case Logical::uuid:
-          if (v.size() == 16) {
-            static const char* hex = "0123456789abcdef";
-            std::string s;
-            for (size_t i = 0; i < 16; ++i) {
-              if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
-              s += hex[static_cast<uint8_t>(v[i]) >> 4];
-              s += hex[static_cast<uint8_t>(v[i]) & 15];
-            }
-            return s;
-          }
-          break;
-        default: break;
-      }
-      return crypto::base64_encode(v);
-    }
+    case BYTE_ARRAY: return bytes_value(col, c.bytes(c.le32()));
+    case FIXED: return bytes_value(col, c.bytes(static_cast<size_t>(e.type_length)));
     default:
       fail("physical type " + std::to_string(e.type) + " is not supported");
   }
@@ -269,6 +276,55 @@ void rle_decode(Cursor& c, int bit_width, size_t count, std::vector<uint32_t>& o
       out.insert(out.end(), n, v);
     }
   }
+}
+
+// DELTA_BINARY_PACKED: the first `want` integers of the stream appended to `out` (wrapping
+// 64-bit arithmetic); the cursor ends after the whole stream. Every block takes two bytes at
+// least, so skipping the values not wanted is bounded by the data.
+void delta_decode(Cursor& c, size_t want, std::vector<int64_t>& out) {
+  uint64_t block = c.varint(), minis = c.varint(), total = c.varint();
+  auto value = static_cast<uint64_t>(c.zigzag());
+  if (block == 0 || block % 128 != 0 || block > 65536 || minis == 0 || block % minis != 0 || (block / minis) % 32 != 0)
+    fail("a DELTA_BINARY_PACKED header is malformed");
+  auto per = static_cast<size_t>(block / minis);
+  size_t target = out.size() + want;
+  if (total == 0) return;
+  if (out.size() < target) out.push_back(static_cast<int64_t>(value));
+  uint64_t seen = 1;
+  while (seen < total) {
+    auto min_delta = static_cast<uint64_t>(c.zigzag());
+    std::string_view widths = c.bytes(static_cast<size_t>(minis));
+    for (size_t m = 0; m < minis && seen < total; ++m) {
+      int w = static_cast<uint8_t>(widths[m]);
+      if (w > 64) fail("a DELTA_BINARY_PACKED bit width is out of range");
+      size_t count = static_cast<size_t>(std::min<uint64_t>(per, total - seen));
+      // The last miniblock may be cut short: enough bytes for its values will do.
+      size_t nbytes = std::min(per * static_cast<size_t>(w) / 8, c.remaining());
+      if (nbytes < (count * static_cast<size_t>(w) + 7) / 8) fail("a DELTA_BINARY_PACKED miniblock is truncated");
+      std::string_view b = c.bytes(nbytes);
+      for (size_t i = 0, bit = 0; i < count && out.size() < target; ++i) {
+        uint64_t rel = 0;
+        for (int k = 0; k < w; ++k, ++bit) rel |= static_cast<uint64_t>((static_cast<uint8_t>(b[bit / 8]) >> (bit % 8)) & 1) << k;
+        value += min_delta + rel;
+        out.push_back(static_cast<int64_t>(value));
+      }
+      seen += count;
+    }
+  }
+}
+
+// Lengths from a DELTA_BINARY_PACKED stream, each checked.
+std::vector<size_t> delta_lengths(Cursor& c, size_t want) {
+  std::vector<int64_t> raw;
+  raw.reserve(want);
+  delta_decode(c, want, raw);
+  if (raw.size() < want) fail("a DELTA stream holds fewer values than the page");
+  std::vector<size_t> lengths;
+  for (int64_t l : raw) {
+    if (l < 0 || l > 0x7fffffff) fail("a DELTA length is out of range");
+    lengths.push_back(static_cast<size_t>(l));
+  }
+  return lengths;
 }
 
 std::string decompress(int codec, std::string_view data, int64_t size, const Limits& limits) {
@@ -399,6 +455,25 @@ std::vector<json> read_chunk(std::string_view file, size_t data_end, const Colum
       for (uint32_t i : indices) {
         if (i >= dict.size()) fail("a dictionary index of column '" + name + "' is out of range");
         got.push_back(dict[i]);
+      }
+    } else if (h.encoding == DELTA_BINARY_PACKED && (col.el.type == INT32 || col.el.type == INT64)) {
+      std::vector<int64_t> ints;
+      ints.reserve(present);
+      delta_decode(vc, present, ints);
+      if (ints.size() < present) fail("a DELTA_BINARY_PACKED page of column '" + name + "' holds fewer values than it says");
+      for (int64_t v : ints) got.push_back(int_value(col, col.el.type == INT32 ? static_cast<int32_t>(v) : v));
+    } else if (h.encoding == DELTA_LENGTH_BYTE_ARRAY && col.el.type == BYTE_ARRAY) {
+      for (size_t len : delta_lengths(vc, present)) got.push_back(bytes_value(col, vc.bytes(len)));
+    } else if (h.encoding == DELTA_BYTE_ARRAY && (col.el.type == BYTE_ARRAY || col.el.type == FIXED)) {
+      std::vector<size_t> prefixes = delta_lengths(vc, present), suffixes = delta_lengths(vc, present);
+      std::string prev;
+      size_t produced = 0;
+      for (size_t i = 0; i < present; ++i) {
+        if (prefixes[i] > prev.size()) fail("a DELTA_BYTE_ARRAY prefix of column '" + name + "' is longer than the value before");
+        prev = prev.substr(0, prefixes[i]) + std::string(vc.bytes(suffixes[i]));
+        produced += prev.size();
+        if (produced > limits.max_row_group) fail("the DELTA_BYTE_ARRAY values of column '" + name + "' are too large");
+        got.push_back(bytes_value(col, prev));
       }
     } else {
       fail(std::string("the encoding ") + encoding_name(h.encoding) + " of column '" + name + "' is not supported");

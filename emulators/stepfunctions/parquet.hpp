@@ -5,8 +5,9 @@
 //
 // Supported: the footer's FileMetaData (Thrift compact protocol); flat schemas of required and
 // optional primitive columns (nested groups and repeated columns are refused); data pages v1 and
-// v2 and dictionary pages; PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY and (booleans) RLE
-// encodings; RLE / bit-packed definition levels; the codecs UNCOMPRESSED, SNAPPY, GZIP and ZSTD.
+// v2 and dictionary pages; PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, (booleans) RLE,
+// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY encodings; RLE / bit-packed
+// definition levels; the codecs UNCOMPRESSED, SNAPPY, GZIP and ZSTD.
 // Values: BOOLEAN → true/false; INT32 / INT64 → numbers (DATE → "YYYY-MM-DD", TIMESTAMP and
 // TIME → ISO 8601 strings in UTC at the unit's precision, DECIMAL → its exact decimal string);
 // INT96 (legacy timestamps) → ISO 8601 strings; FLOAT / DOUBLE → numbers (NaN and infinities

@@ -254,8 +254,10 @@ TEST(StepFunctionsParquet, MalformedFiles) {
             "a length runs past the end of the data");
   // A BYTE_ARRAY value with a huge length.
   EXPECT_EQ(pq::read(build(6, false, 1, {{0, 1, 0, le32(0xfffffff0) + "abc"}})).error, "a length runs past the end of the data");
-  // An unsupported encoding (DELTA_BINARY_PACKED).
-  EXPECT_EQ(pq::read(build(1, false, 3, {{0, 3, 5, ints({1, 2, 3})}})).error,
+  // An unsupported encoding (BYTE_STREAM_SPLIT), one for another type (DELTA_BINARY_PACKED of a DOUBLE).
+  EXPECT_EQ(pq::read(build(1, false, 3, {{0, 3, 9, ints({1, 2, 3})}})).error,
+            "the encoding BYTE_STREAM_SPLIT of column 'v' is not supported");
+  EXPECT_EQ(pq::read(build(5, false, 1, {{0, 1, 5, ints({1, 2})}})).error,
             "the encoding DELTA_BINARY_PACKED of column 'v' is not supported");
   // An uncompressed page whose sizes differ.
   Page p{0, 3, 0, ints({1, 2, 3}), 4};
@@ -355,4 +357,46 @@ TEST(StepFunctionsParquet, LogicalTypes) {
   // A DECIMAL scale out of range is refused.
   EXPECT_EQ(pq::read(build(1, false, 1, {{0, 1, 0, le32(1)}}, 0, 0, converted(5, 99))).error,
             "column 'v' has a DECIMAL scale out of range");
+}
+
+TEST(StepFunctionsParquet, DeltaEncodings) {
+  // DELTA_BINARY_PACKED (block 128, 4 miniblocks): 1 2 3 4 5, all deltas 1 at bit width 0.
+  std::string ones = {'\x80', '\x01', '\x04', '\x05', '\x02', '\x02', 0, 0, 0, 0};
+  auto r = pq::read(build(1, false, 5, {{0, 5, 5, ones}}));
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.rows, json::parse(R"([{"v":1},{"v":2},{"v":3},{"v":4},{"v":5}])"));
+  // 7 5 3 1 2 3 4 5: min delta -2, relative deltas 0 0 0 3 3 3 3 at width 2 (a miniblock of 8 bytes).
+  std::string mixed = {'\x80', '\x01', '\x04', '\x08', '\x0e', '\x03', 2, 0, 0, 0, '\xc0', '\x3f', 0, 0, 0, 0, 0, 0};
+  r = pq::read(build(2, false, 8, {{0, 8, 5, mixed}}));
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.rows, json::parse(R"([{"v":7},{"v":5},{"v":3},{"v":1},{"v":2},{"v":3},{"v":4},{"v":5}])"));
+  // Fewer values than the page says, a malformed header, a truncated miniblock.
+  EXPECT_NE(pq::read(build(1, false, 6, {{0, 6, 5, ones}})).error, "");
+  std::string bad_header = {'\x05', '\x04', '\x05', '\x02'};
+  EXPECT_EQ(pq::read(build(1, false, 5, {{0, 5, 5, bad_header}})).error, "a DELTA_BINARY_PACKED header is malformed");
+  EXPECT_EQ(pq::read(build(2, false, 8, {{0, 8, 5, mixed.substr(0, 10)}})).error, "a DELTA_BINARY_PACKED miniblock is truncated");
+  // A billion values claimed, width 0: skipped block by block, never materialized.
+  std::string many = {'\x80', '\x01', '\x04', '\x80', '\x94', '\xeb', '\xdc', '\x03', '\x02', '\x02', 0, 0, 0, 0};
+  EXPECT_NE(pq::read(build(1, false, 3, {{0, 3, 5, many}})).error, "");
+
+  // DELTA_LENGTH_BYTE_ARRAY: lengths 5 5 6 6, then the bytes.
+  std::string lengths = {'\x80', '\x01', '\x04', '\x04', '\x0a', '\x00', 1, 0, 0, 0, '\x02', 0, 0, 0};
+  auto strings = [](Thrift& t) { t.i32(6, 0); };  // UTF8
+  r = pq::read(build(6, false, 4, {{0, 4, 6, lengths + "HelloWorldFoobarABCDEF"}}, 0, 0, strings));
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.rows, json::parse(R"([{"v":"Hello"},{"v":"World"},{"v":"Foobar"},{"v":"ABCDEF"}])"));
+  EXPECT_EQ(pq::read(build(6, false, 4, {{0, 4, 6, lengths + "Hello"}}, 0, 0, strings)).error,
+            "a length runs past the end of the data");
+
+  // DELTA_BYTE_ARRAY: prefixes 0 2 0 3, suffixes axis le babble yhood.
+  std::string prefixes = {'\x80', '\x01', '\x04', '\x04', '\x00', '\x03', 3, 0, 0, 0, '\x44', '\x01', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  std::string suffixes = {'\x80', '\x01', '\x04', '\x04', '\x08', '\x03', 3, 0, 0, 0, '\x70', '\x00', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  r = pq::read(build(6, false, 4, {{0, 4, 7, prefixes + suffixes + "axislebabbleyhood"}}, 0, 0, strings));
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.rows, json::parse(R"([{"v":"axis"},{"v":"axle"},{"v":"babble"},{"v":"babyhood"}])"));
+  // A prefix longer than the value before it (the first prefix 2 instead of 0).
+  std::string long_prefix = prefixes;
+  long_prefix[4] = '\x04';
+  EXPECT_EQ(pq::read(build(6, false, 4, {{0, 4, 7, long_prefix + suffixes + "axislebabbleyhood"}}, 0, 0, strings)).error,
+            "a DELTA_BYTE_ARRAY prefix of column 'v' is longer than the value before");
 }
