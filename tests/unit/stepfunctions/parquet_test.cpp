@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <zstd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -399,4 +400,28 @@ TEST(StepFunctionsParquet, DeltaEncodings) {
   long_prefix[4] = '\x04';
   EXPECT_EQ(pq::read(build(6, false, 4, {{0, 4, 7, long_prefix + suffixes + "axislebabbleyhood"}}, 0, 0, strings)).error,
             "a DELTA_BYTE_ARRAY prefix of column 'v' is longer than the value before");
+}
+
+// With AWAN_WRITE_FUZZ_SEEDS=<dir>, writes the files built here (dictionary, ZSTD, DELTA pages)
+// as seeds for fuzz/stepfunctions_parquet.cpp (fuzz/corpus/stepfunctions_parquet).
+TEST(StepFunctionsParquet, WritesFuzzSeedsOnRequest) {
+  const char* dir = std::getenv("AWAN_WRITE_FUZZ_SEEDS");
+  if (!dir) GTEST_SKIP() << "AWAN_WRITE_FUZZ_SEEDS not set";
+  std::string indices = {'\x02', '\x03', static_cast<char>(2 | 0 << 2 | 1 << 4 | 2 << 6), '\x00'};
+  std::string idx2 = {'\x01', '\x04', '\x01', '\x03', '\x00'};
+  std::string mixed = {'\x80', '\x01', '\x04', '\x08', '\x0e', '\x03', 2, 0, 0, 0, '\xc0', '\x3f', 0, 0, 0, 0, 0, 0};
+  std::string lengths = {'\x80', '\x01', '\x04', '\x04', '\x0a', '\x00', 1, 0, 0, 0, '\x02', 0, 0, 0};
+  auto strings = [](Thrift& t) { t.i32(6, 0); };
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"built_dictionary.parquet", build(1, false, 4, {{2, 3, 0, ints({10, 20, 30})}, {0, 4, 8, indices}})},
+      {"built_dictionary_optional.parquet",
+       build(1, true, 5, {{2, 2, 0, ints({7, 8})}, {0, 5, 2, def_levels({1, 0, 1, 1, 0}) + idx2}})},
+      {"built_zstd.parquet", build(1, false, 3, {{0, 3, 0, ints({1, -2, 3})}}, 6)},
+      {"built_delta_ints.parquet", build(2, false, 8, {{0, 8, 5, mixed}})},
+      {"built_delta_lengths.parquet", build(6, false, 4, {{0, 4, 6, lengths + "HelloWorldFoobarABCDEF"}}, 0, 0, strings)},
+  };
+  for (const auto& [name, data] : files) {
+    ASSERT_EQ(pq::read(data).error, "") << name;
+    std::ofstream(std::filesystem::path(dir) / name, std::ios::binary) << data;
+  }
 }
