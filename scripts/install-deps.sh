@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libssl-dev libpugixml-dev zlib1g-dev libjemalloc-dev libcurl4-openssl-dev libzip-dev libisal-dev
+  libsnappy-dev libzstd-dev
   libgtest-dev libgmock-dev
   python3 python3-botocore python3-boto3 python3-pytest python3-requests
   python3-aiosmtpd python3-cryptography python3-websockets

@@ -37,6 +37,13 @@ T number_field(const json& st, const char* field, const paths::Scope& scope, T f
   return fallback;
 }
 
+// The body of a GetObject result, streamed or inline.
+std::string object_body(const Result& r) {
+  if (r.payload) return r.payload->read_all().value_or("");
+  if (r.output.contains("Body") && r.output["Body"].is_string()) return r.output["Body"];
+  return {};
+}
+
 }  // namespace
 
 void StepFunctionsService::run_map(const FramePtr& f, const std::string& name, const json& st, json input,
@@ -94,14 +101,42 @@ void StepFunctionsService::map_source(const FramePtr& f, const json& st, const j
       return;
     }
     std::string format = config.contains("InputType") && config["InputType"].is_string() ? config["InputType"].get<std::string>() : "JSON";
-    call(*f->exec, "s3", "GetObject", {{"Bucket", params.value("Bucket", "")}, {"Key", params.value("Key", "")}},
-         [this, f, format, config, got, reader_failed](Result r) {
+    std::string bucket = params.value("Bucket", "");
+    json in = {{"Bucket", bucket}, {"Key", params.value("Key", "")}};
+    if (params.contains("VersionId")) in["VersionId"] = params["VersionId"];
+    call(*f->exec, "s3", "GetObject", in,
+         [this, f, format, config, bucket, got, reader_failed](Result r) {
            std::lock_guard lock(mu_);
            if (f->stopped()) return;
            if (r.is_error()) return got(reader_failed(r), nullptr);
-           std::string body;
-           if (r.payload) body = r.payload->read_all().value_or("");
-           else if (r.output.contains("Body") && r.output["Body"].is_string()) body = r.output["Body"];
+           std::string body = object_body(r);
+           if (format == "MANIFEST") {  // an S3 Inventory manifest.json, then its files one after another
+             std::string type = config.contains("ManifestType") && config["ManifestType"].is_string()
+                                    ? config["ManifestType"].get<std::string>() : "S3_INVENTORY";
+             if (type != "S3_INVENTORY")
+               return got(Outcome::failure("States.ItemReaderFailed", "ManifestType " + type + " is not supported"), nullptr);
+             auto m = std::make_shared<InventoryManifest>(parse_inventory_manifest(body, bucket));
+             if (!m->error.empty()) return got(Outcome::failure("States.ItemReaderFailed", m->error), nullptr);
+             auto items = std::make_shared<json>(json::array());
+             auto next = std::make_shared<std::function<void(size_t)>>();
+             size_t max = reader_max_items(config);
+             // *next holds itself weakly; the request in flight holds it strongly.
+             *next = [this, f, m, items, weak = std::weak_ptr(next), max, got, reader_failed](size_t i) {
+               if (i >= m->keys.size() || items->size() >= max) return got(Outcome{}, std::move(*items));
+               auto self = weak.lock();
+               call(*f->exec, "s3", "GetObject", {{"Bucket", m->bucket}, {"Key", m->keys[i]}},
+                    [this, f, m, items, self, max, i, got, reader_failed](Result r) {
+                      std::lock_guard lock(mu_);
+                      if (f->stopped()) return;
+                      if (r.is_error()) return got(reader_failed(r), nullptr);
+                      auto part = parse_inventory_file(object_body(r), m->keys[i], *m, max - items->size());
+                      if (!part.error.empty()) return got(Outcome::failure("States.ItemReaderFailed", part.error), nullptr);
+                      for (auto& item : part.items) items->push_back(std::move(item));
+                      (*self)(i + 1);
+                    });
+             };
+             return (*next)(0);
+           }
            auto items = parse_item_reader(body, format, config);
            if (!items.error.empty()) return got(Outcome::failure("States.ItemReaderFailed", items.error), nullptr);
            got(Outcome{}, std::move(items.items));
