@@ -1,0 +1,76 @@
+"""Step Functions: workflow variables checked when a definition is validated (Assign names,
+scopes), DescribeStateMachine's variableReferences, includedData and encryptionConfiguration,
+and RedriveExecution's clientToken, through a botocore client built from the pip botocore's
+model (these members are newer than Debian's) and aws-cli."""
+import gzip
+import json
+import os
+
+import botocore.session
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from conftest import AwsCliError
+from test_stepfunctions_distributed import MODEL, wait_done
+
+SFN_ROLE = "arn:aws:iam::000000000000:role/sfn-role"
+
+pytestmark = pytest.mark.skipif(not MODEL, reason="the newer botocore model is not installed")
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("models")
+    os.makedirs(d / "stepfunctions" / "2016-11-23")
+    (d / "stepfunctions" / "2016-11-23" / "service-2.json").write_bytes(gzip.open(MODEL).read())
+    return str(d)
+
+
+@pytest.fixture
+def sfn(awan, model_dir):
+    session = botocore.session.Session()
+    session.get_component("data_loader").search_paths.insert(0, model_dir)
+    return session.create_client("stepfunctions", endpoint_url=awan.endpoint, region_name="us-east-1",
+                                 aws_access_key_id="test", aws_secret_access_key="test",
+                                 config=Config(retries={"max_attempts": 1}, inject_host_prefix=False))
+
+
+def pass_assigning(assign):
+    return {"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": assign, "End": True}}}
+
+
+def parallel_reassigning(name):
+    return {"StartAt": "Par", "States": {"Par": {
+        "Type": "Parallel", "Assign": {name: 1}, "End": True,
+        "Branches": [{"StartAt": "In", "States": {"In": {"Type": "Pass", "Assign": {name: 2}, "End": True}}}]}}}
+
+
+def test_validate_refuses_bad_variable_names_and_scopes(sfn):
+    for name in ["states", "1st", "a-b", "x" * 81]:
+        r = sfn.validate_state_machine_definition(definition=json.dumps(pass_assigning({name: 1})))
+        assert r["result"] == "FAIL", name
+        d = r["diagnostics"][0]
+        assert (d["severity"], d["code"], d["location"]) == ("ERROR", "SCHEMA_VALIDATION_FAILED", "/States/A/Assign")
+        assert name in d["message"]
+    r = sfn.validate_state_machine_definition(definition=json.dumps(parallel_reassigning("total")))
+    assert r["result"] == "FAIL"
+    assert r["diagnostics"][0]["location"] == "/States/Par/Branches[0]/States/In/Assign"
+    # Valid names, and a reference to a variable no state assigns (AWS accepts it; the execution fails).
+    ok = {"StartAt": "A", "QueryLanguage": "JSONata", "States": {"A": {
+        "Type": "Pass", "Assign": {"été": 1, "camelCase_2": 2}, "Output": "{% $doesNotExist %}", "End": True}}}
+    r = sfn.validate_state_machine_definition(definition=json.dumps(ok), severity="WARNING")
+    assert r["result"] == "OK" and r["diagnostics"] == []
+
+
+def test_create_refuses_a_reserved_variable_name(sfn, aws):
+    with pytest.raises(ClientError) as e:
+        sfn.create_state_machine(name="reserved", roleArn=SFN_ROLE, definition=json.dumps(pass_assigning({"states": 1})))
+    assert e.value.response["Error"]["Code"] == "InvalidDefinition"
+    assert "SCHEMA_VALIDATION_FAILED" in e.value.response["Error"]["Message"]
+    assert "/States/A/Assign" in e.value.response["Error"]["Message"]
+    with pytest.raises(AwsCliError) as e:
+        aws("stepfunctions", "create-state-machine", "--name", "scoped", "--role-arn", SFN_ROLE,
+            "--definition", json.dumps(parallel_reassigning("total")))
+    assert "InvalidDefinition" in e.value.stderr
+    assert "/States/Par/Branches[0]/States/In/Assign" in e.value.stderr
