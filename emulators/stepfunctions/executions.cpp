@@ -7,6 +7,7 @@
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "stepfunctions/service_impl.hpp"
+#include "stepfunctions/variables.hpp"
 
 namespace awan::stepfunctions {
 Result StepFunctionsService::start_execution(const RequestContext& ctx, json& in) { return start(ctx, in, nullptr); }
@@ -207,11 +208,16 @@ Result StepFunctionsService::describe_state_machine_for_execution(const RequestC
     const json& ctx = (*e)->context;
     if (ctx.contains("Execution") && ctx["Execution"].contains("RoleArn")) out["roleArn"] = ctx["Execution"]["RoleArn"];
   }
+  bool all = all_data(in);
+  out["encryptionConfiguration"] = json{{"type", "AWS_OWNED_KEY"}};
   if (m) {
-    for (const char* k : {"name", "roleArn", "loggingConfiguration", "tracingConfiguration", "revisionId", "definition"})
+    for (const char* k : {"name", "roleArn", "loggingConfiguration", "tracingConfiguration", "revisionId", "definition",
+                          "encryptionConfiguration"})
       if (m->doc.contains(k)) out[k] = m->doc[k];
     out["updateDate"] = m->doc["creationDate"];
   }
+  if (!all) out["definition"] = "{}";
+  else if (json refs = variables::references((*e)->definition); !refs.empty()) out["variableReferences"] = std::move(refs);
   return Result::ok(out);
 }
 

@@ -74,3 +74,45 @@ def test_create_refuses_a_reserved_variable_name(sfn, aws):
             "--definition", json.dumps(parallel_reassigning("total")))
     assert "InvalidDefinition" in e.value.stderr
     assert "/States/Par/Branches[0]/States/In/Assign" in e.value.stderr
+
+
+VARIABLES = {"StartAt": "Set", "States": {
+    "Set": {"Type": "Pass", "Assign": {"count": 1, "greeting": "hi"}, "Next": "Use"},
+    "Use": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $greeting & ' ' & $string($count) %}", "End": True}}}
+
+
+def test_describe_variable_references_and_included_data(sfn):
+    arn = sfn.create_state_machine(name="vars", roleArn=SFN_ROLE, definition=json.dumps(VARIABLES))["stateMachineArn"]
+    d = sfn.describe_state_machine(stateMachineArn=arn)
+    assert d["variableReferences"] == {"Use": ["greeting", "count"]}
+    assert d["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    d = sfn.describe_state_machine(stateMachineArn=arn, includedData="METADATA_ONLY")
+    assert d["definition"] == "{}" and "variableReferences" not in d
+    run = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    assert json.loads(wait_done(sfn, run)["output"]) == "hi 1"
+    d = sfn.describe_state_machine_for_execution(executionArn=run)
+    assert d["variableReferences"] == {"Use": ["greeting", "count"]}
+
+
+def test_encryption_configuration_stored_and_validated(sfn):
+    cmk = {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/my-key"}
+    arn = sfn.create_state_machine(name="enc", roleArn=SFN_ROLE, definition=json.dumps(VARIABLES),
+                                   encryptionConfiguration=cmk)["stateMachineArn"]
+    assert sfn.describe_state_machine(stateMachineArn=arn)["encryptionConfiguration"] == {**cmk, "kmsDataKeyReusePeriodSeconds": 300}
+    sfn.update_state_machine(stateMachineArn=arn, encryptionConfiguration={"type": "AWS_OWNED_KEY"})
+    assert sfn.describe_state_machine(stateMachineArn=arn)["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    with pytest.raises(ClientError) as e:
+        sfn.create_state_machine(name="enc2", roleArn=SFN_ROLE, definition=json.dumps(VARIABLES),
+                                 encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY"})
+    assert e.value.response["Error"]["Code"] == "InvalidEncryptionConfiguration"
+    activity = sfn.create_activity(name="act", encryptionConfiguration={**cmk, "kmsDataKeyReusePeriodSeconds": 120})["activityArn"]
+    assert sfn.describe_activity(activityArn=activity)["encryptionConfiguration"] == {**cmk, "kmsDataKeyReusePeriodSeconds": 120}
+
+
+def test_describe_alias_arn(sfn, aws):
+    arn = sfn.create_state_machine(name="al", roleArn=SFN_ROLE, definition=json.dumps(VARIABLES), publish=True)["stateMachineArn"]
+    sfn.create_state_machine_alias(name="live", routingConfiguration=[{"stateMachineVersionArn": arn + ":1", "weight": 100}])
+    d = sfn.describe_state_machine(stateMachineArn=arn + ":live")
+    assert d["stateMachineArn"] == arn + ":1"
+    assert d["variableReferences"] == {"Use": ["greeting", "count"]}
+    assert aws("stepfunctions", "describe-state-machine", "--state-machine-arn", arn + ":live")["stateMachineArn"] == arn + ":1"
