@@ -130,6 +130,13 @@ struct Execution {
   std::pair<double, uint64_t> express_key{-1, 0};  // an EXPRESS run: its entry in express_deadlines_
   std::function<void(Execution&)> on_finish;  // a child execution: tells its map run, once
   std::vector<MapRunPtr> map_runs;            // the map runs it started in this run (aborted with it)
+  // RedriveExecution's clientToken: the last 10 tokens that redrove it, each with when it was
+  // first used and the redriveDate it answered (valid 15 minutes; in memory only).
+  struct RedriveToken {
+    std::string token;
+    double first_used = 0, redrive_date = 0;
+  };
+  std::deque<RedriveToken> redrive_tokens;
 };
 using ExecutionPtr = std::shared_ptr<Execution>;
 

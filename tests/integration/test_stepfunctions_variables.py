@@ -116,3 +116,20 @@ def test_describe_alias_arn(sfn, aws):
     assert d["stateMachineArn"] == arn + ":1"
     assert d["variableReferences"] == {"Use": ["greeting", "count"]}
     assert aws("stepfunctions", "describe-state-machine", "--state-machine-arn", arn + ":live")["stateMachineArn"] == arn + ":1"
+
+
+def test_redrive_client_token_is_idempotent(sfn):
+    fails = {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "E", "Cause": "c"}}}
+    arn = sfn.create_state_machine(name="redrive-token", roleArn=SFN_ROLE, definition=json.dumps(fails))["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    assert wait_done(sfn, run)["status"] == "FAILED"
+    first = sfn.redrive_execution(executionArn=run, clientToken="once")["redriveDate"]
+    assert wait_done(sfn, run)["redriveCount"] == 1
+    assert sfn.redrive_execution(executionArn=run, clientToken="once")["redriveDate"] == first
+    assert wait_done(sfn, run)["redriveCount"] == 1
+    # botocore fills in a fresh token when none is given: that redrives again.
+    sfn.redrive_execution(executionArn=run)
+    assert wait_done(sfn, run)["redriveCount"] == 2
+    with pytest.raises(ClientError) as e:
+        sfn.redrive_execution(executionArn=run, clientToken="not valid")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
