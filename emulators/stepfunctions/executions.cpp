@@ -275,6 +275,7 @@ Result StepFunctionsService::redrive_execution(const RequestContext& ctx, json& 
   if (!token.empty()) {
     tokens.push_back({token, now_s(), date});
     while (tokens.size() > kTokensKept) tokens.pop_front();
+    save(*e);
   }
   return Result::ok({{"redriveDate", date}});
 }

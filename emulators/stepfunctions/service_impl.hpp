@@ -131,7 +131,7 @@ struct Execution {
   std::function<void(Execution&)> on_finish;  // a child execution: tells its map run, once
   std::vector<MapRunPtr> map_runs;            // the map runs it started in this run (aborted with it)
   // RedriveExecution's clientToken: the last 10 tokens that redrove it, each with when it was
-  // first used and the redriveDate it answered (valid 15 minutes; in memory only).
+  // first used and the redriveDate it answered (valid 15 minutes; stored with the execution).
   struct RedriveToken {
     std::string token;
     double first_used = 0, redrive_date = 0;

@@ -1,6 +1,9 @@
 // RedriveExecution's clientToken: the same token within 15 minutes of its first use answers
 // that redrive again without redriving; the last 10 tokens of an execution are kept.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "fixture.hpp"
 
@@ -11,7 +14,7 @@ const json kFails = {{"StartAt", "Boom"}, {"States", {{"Boom", {{"Type", "Fail"}
 
 struct RedriveFixture : Fixture {
   std::string exec;
-  RedriveFixture() {
+  explicit RedriveFixture(std::string data_dir = "") : Fixture(nullptr, std::move(data_dir)) {
     std::string sm = create("fails", kFails);
     exec = call("StartExecution", {{"stateMachineArn", sm}}).output["executionArn"];
     scheduler.run();
@@ -86,6 +89,27 @@ TEST(StepFunctionsRedriveToken, MalformedTokensRefused) {
   }
   EXPECT_EQ(fx.count(), 0);
   ASSERT_FALSE(fx.redrive(std::string(64, '~')).is_error());
+}
+
+TEST(StepFunctionsRedriveToken, KeptAcrossARestart) {
+  auto dir = std::filesystem::temp_directory_path() / ("sfn-redrive-token-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string exec;
+  json first;
+  {
+    RedriveFixture fx(dir.string());
+    auto r = fx.redrive("kept");
+    ASSERT_FALSE(r.is_error()) << r.error->message;
+    first = r.output;
+    exec = fx.exec;
+  }
+  Fixture fx(nullptr, dir.string());  // a new process with the same --data-dir
+  auto again = fx.call("RedriveExecution", {{"executionArn", exec}, {"clientToken", "kept"}});
+  ASSERT_FALSE(again.is_error()) << again.error->message;
+  EXPECT_EQ(again.output, first);
+  EXPECT_EQ(fx.call("DescribeExecution", {{"executionArn", exec}}).output["redriveCount"], 1);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
