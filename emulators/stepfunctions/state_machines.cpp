@@ -40,6 +40,37 @@ json page(const std::vector<json>& all, const json& in, const char* key) {
   return out;
 }
 
+// The ItemProcessor of the distributed Map whose Label (else its state name) is `label`, as its
+// map run's children run it (no ProcessorConfig; the query language it inherits); null: none.
+json labelled_processor(const json& machine, const std::string& label, bool jsonata, int depth = 0) {
+  if (depth > 40 || !machine.is_object() || !machine.contains("States") || !machine["States"].is_object()) return nullptr;
+  if (auto q = machine.find("QueryLanguage"); q != machine.end()) jsonata = *q == "JSONata";
+  for (auto it = machine["States"].begin(); it != machine["States"].end(); ++it) {
+    const json& st = *it;
+    if (!st.is_object()) continue;
+    bool ata = st.contains("QueryLanguage") ? st["QueryLanguage"] == "JSONata" : jsonata;
+    std::vector<const json*> kids;
+    if (auto b = st.find("Branches"); b != st.end() && b->is_array())
+      for (const auto& x : *b) kids.push_back(&x);
+    for (const char* f : {"ItemProcessor", "Iterator"})
+      if (auto p = st.find(f); p != st.end() && p->is_object()) {
+        kids.push_back(&*p);
+        auto c = p->find("ProcessorConfig");
+        bool distributed = c != p->end() && c->is_object() && c->value("Mode", "") == "DISTRIBUTED";
+        std::string own = st.contains("Label") && st["Label"].is_string() ? st["Label"].get<std::string>() : it.key();
+        if (distributed && own == label) {
+          json proc = *p;
+          proc.erase("ProcessorConfig");
+          if (!proc.contains("QueryLanguage") && ata) proc["QueryLanguage"] = "JSONata";
+          return proc;
+        }
+      }
+    for (const json* k : kids)
+      if (json found = labelled_processor(*k, label, ata, depth + 1); !found.is_null()) return found;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 // versionDescription is only taken with publish = true.
@@ -173,6 +204,23 @@ Result StepFunctionsService::describe_state_machine(const RequestContext& ctx, j
   if (!ref.valid) throw errors::invalid_arn(arn);
   bool all = all_data(in);
   std::string described = arn;
+  size_t name_at = arn.find(":stateMachine:") + 14;
+  if (size_t slash = ref.base.find('/', name_at); slash != std::string::npos && !ref.alias && !ref.version) {
+    // A distributed Map's `<machine>/<label>`: its ItemProcessor, as its map runs' children run it
+    // (the whole definition is read: includedData does not apply, as AWS documents).
+    auto* m = find_machine(ref.base.substr(0, slash));
+    std::string label = ref.base.substr(slash + 1);
+    json proc = m && !label.empty() ? labelled_processor(m->definition, label, false) : json();
+    if (proc.is_null()) throw errors::state_machine_does_not_exist(arn);
+    json out = public_doc(m->doc);
+    out["stateMachineArn"] = arn;
+    out["name"] = m->doc.value("name", "") + "/" + label;
+    out["label"] = label;
+    out["definition"] = proc.dump();
+    if (!out.contains("encryptionConfiguration")) out["encryptionConfiguration"] = {{"type", "AWS_OWNED_KEY"}};
+    if (json refs = variables::references(proc); !refs.empty()) out["variableReferences"] = std::move(refs);
+    return Result::ok(out);
+  }
   if (ref.alias) {
     // An alias describes the version it routes to (the one with the larger weight).
     auto alias = aliases_.find(arn);

@@ -133,3 +133,17 @@ def test_redrive_client_token_is_idempotent(sfn):
     with pytest.raises(ClientError) as e:
         sfn.redrive_execution(executionArn=run, clientToken="not valid")
     assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_describe_distributed_map_label_arn(sfn):
+    proc = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "Item",
+            "States": {"Item": {"Type": "Pass", "End": True}}}
+    definition = {"StartAt": "Each", "States": {"Each": {"Type": "Map", "Label": "Rows", "Items": [1, 2],
+                                                         "ItemProcessor": proc, "End": True}}}
+    arn = sfn.create_state_machine(name="labels", roleArn=SFN_ROLE, definition=json.dumps(definition))["stateMachineArn"]
+    d = sfn.describe_state_machine(stateMachineArn=arn + "/Rows")
+    assert (d["stateMachineArn"], d["name"], d["label"]) == (arn + "/Rows", "labels/Rows", "Rows")
+    assert json.loads(d["definition"]) == {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}}
+    with pytest.raises(ClientError) as e:
+        sfn.describe_state_machine(stateMachineArn=arn + "/Other")
+    assert e.value.response["Error"]["Code"] == "StateMachineDoesNotExist"

@@ -145,5 +145,34 @@ TEST(StepFunctionsDescribe, AliasArnDescribesItsVersion) {
   EXPECT_EQ(d.error->code, "InvalidArn");
 }
 
+TEST(StepFunctionsDescribe, DistributedMapLabelArn) {
+  Fixture fx;
+  json proc = {{"ProcessorConfig", {{"Mode", "DISTRIBUTED"}, {"ExecutionType", "STANDARD"}}},
+               {"StartAt", "Item"},
+               {"States", {{"Item", {{"Type", "Pass"}, {"Parameters", {{"v.$", "$factor"}}}, {"End", true}}}}}};
+  json def = {{"StartAt", "Set"},
+              {"States",
+               {{"Set", {{"Type", "Pass"}, {"Assign", {{"factor", 2}}}, {"Next", "Each"}}},
+                {"Each", {{"Type", "Map"}, {"Label", "Items"}, {"ItemProcessor", proc}, {"End", true}}}}}};
+  std::string arn = fx.create("labelled", def);
+  auto d = fx.call("DescribeStateMachine", {{"stateMachineArn", arn + "/Items"}, {"includedData", "METADATA_ONLY"}});
+  ASSERT_FALSE(d.is_error()) << d.error->message;
+  EXPECT_EQ(d.output["stateMachineArn"], arn + "/Items");
+  EXPECT_EQ(d.output["name"], "labelled/Items");
+  EXPECT_EQ(d.output["label"], "Items");
+  json expected = proc;
+  expected.erase("ProcessorConfig");
+  EXPECT_EQ(json::parse(d.output["definition"].get<std::string>()), expected);
+  EXPECT_EQ(d.output["variableReferences"], json({{"Item", {"factor"}}}));
+  EXPECT_EQ(d.output["roleArn"], "arn:aws:iam::000000000000:role/r");
+  // The state name is no label when the Map has one; an inline Map has no ARN.
+  EXPECT_EQ(fx.call("DescribeStateMachine", {{"stateMachineArn", arn + "/Each"}}).error->code, "StateMachineDoesNotExist");
+  def["States"]["Each"].erase("Label");
+  def["States"]["Each"]["ItemProcessor"].erase("ProcessorConfig");
+  std::string inline_arn = fx.create("inline", def);
+  EXPECT_EQ(fx.call("DescribeStateMachine", {{"stateMachineArn", inline_arn + "/Each"}}).error->code, "StateMachineDoesNotExist");
+  EXPECT_EQ(fx.call("DescribeStateMachine", {{"stateMachineArn", arn + "/"}}).error->code, "StateMachineDoesNotExist");
+}
+
 }  // namespace
 }  // namespace awan::sfn_test
