@@ -112,6 +112,28 @@ TEST(StepFunctionsVariables, MapScopes) {
   ASSERT_EQ(p.diagnostics.size(), 1u) << p.message();
   EXPECT_EQ(p.diagnostics[0].location, "/States/M/ItemProcessor/States/In/Assign");
   EXPECT_FALSE(asl::parse(map("INLINE").dump()).ok());
+  // Nested inline Maps read every outer scope's variables and assign names of their own.
+  json nested = {{"StartAt", "Input"},
+                 {"States",
+                  {{"Input", {{"Type", "Pass"}, {"Assign", {{"bias", 4.3}}}, {"Next", "Levels"}}},
+                   {"Levels", {{"Type", "Map"}, {"End", true},
+                               {"ItemProcessor",
+                                {{"StartAt", "Vector"},
+                                 {"States",
+                                  {{"Vector", {{"Type", "Pass"}, {"Assign", {{"x.$", "$[0]"}}}, {"Next", "Sum"}}},
+                                   {"Sum", {{"Type", "Map"}, {"End", true},
+                                            {"ItemProcessor",
+                                             {{"StartAt", "Add"},
+                                              {"States", {{"Add", {{"Type", "Pass"},
+                                                                   {"Assign", {{"total.$", "States.MathAdd($x, $bias)"}}},
+                                                                   {"End", true}}}}}}}}}}}}}}}}}};
+  EXPECT_TRUE(asl::parse(nested.dump()).ok()) << asl::parse(nested.dump()).message();
+  EXPECT_EQ(variables::references(nested), json({{"Add", {"x", "bias"}}}));
+  nested["States"]["Levels"]["ItemProcessor"]["States"]["Sum"]["ItemProcessor"]["States"]["Add"]["Assign"] = {{"x", 1}};
+  auto deep = asl::parse(nested.dump());
+  ASSERT_EQ(deep.diagnostics.size(), 1u) << deep.message();
+  EXPECT_EQ(deep.diagnostics[0].location, "/States/Levels/ItemProcessor/States/Sum/ItemProcessor/States/Add/Assign");
+  EXPECT_FALSE(variables::references(nested).contains("Add"));  // a literal now
   // A distributed Map's iterations are executions of their own: its scope does not see the outer one.
   EXPECT_TRUE(asl::parse(map("DISTRIBUTED").dump()).ok()) << asl::parse(map("DISTRIBUTED").dump()).message();
 }
