@@ -595,6 +595,7 @@ Parsed parse(std::string_view definition) {
   Validator v;
   v.machine(doc, "", 0, true);
   variables::validate(doc, v.out);  // Assign names and scopes
+  p.warnings = warnings(doc);
   p.document = std::move(doc);
   p.diagnostics = std::move(v.out);
   return p;

@@ -331,15 +331,19 @@ Result StepFunctionsService::validate_definition(const RequestContext& ctx, json
                              "' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100");
   if (max == 0) max = 100;
   auto parsed = asl::parse(definition);
-  // Every diagnostic is an ERROR (the validator makes no warnings), so `severity` filters nothing.
+  // ERRORs fail the definition; WARNINGs (severity WARNING asks for them too) do not.
   json out = {{"result", parsed.ok() ? "OK" : "FAIL"}, {"diagnostics", json::array()}, {"truncated", false}};
-  for (const auto& d : parsed.diagnostics) {
-    if (static_cast<int64_t>(out["diagnostics"].size()) >= max) {
-      out["truncated"] = true;
-      break;
+  auto report = [&](const std::vector<asl::Diagnostic>& list, const char* level) {
+    for (const auto& d : list) {
+      if (static_cast<int64_t>(out["diagnostics"].size()) >= max) {
+        out["truncated"] = true;
+        return;
+      }
+      out["diagnostics"].push_back({{"severity", level}, {"code", d.code}, {"message", d.message}, {"location", d.location}});
     }
-    out["diagnostics"].push_back({{"severity", "ERROR"}, {"code", d.code}, {"message", d.message}, {"location", d.location}});
-  }
+  };
+  report(parsed.diagnostics, "ERROR");
+  if (severity == "WARNING") report(parsed.warnings, "WARNING");
   return Result::ok(out);
 }
 

@@ -147,3 +147,16 @@ def test_describe_distributed_map_label_arn(sfn):
     with pytest.raises(ClientError) as e:
         sfn.describe_state_machine(stateMachineArn=arn + "/Other")
     assert e.value.response["Error"]["Code"] == "StateMachineDoesNotExist"
+
+
+def test_validate_warnings_only_with_severity_warning(sfn):
+    warned = {"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Parameters": {"id": "$.id"}, "Next": "F"},
+        "F": {"Type": "Fail", "Error": "$.error"}}}
+    r = sfn.validate_state_machine_definition(definition=json.dumps(warned))
+    assert (r["result"], r["diagnostics"]) == ("OK", [])
+    r = sfn.validate_state_machine_definition(definition=json.dumps(warned), severity="WARNING")
+    assert r["result"] == "OK"
+    assert [(d["severity"], d["code"], d["location"]) for d in r["diagnostics"]] == [
+        ("WARNING", "NO_PATH", "/States/F/Error"), ("WARNING", "NO_DOLLAR", "/States/P/Parameters/id")]
+    sfn.create_state_machine(name="warned", roleArn=SFN_ROLE, definition=json.dumps(warned))
