@@ -164,7 +164,11 @@ Result StepFunctionsService::create_state_machine(const RequestContext& ctx, jso
   if (!parsed.ok()) throw errors::invalid_definition(parsed.message());
   std::string arn = arn_prefix(ctx, "stateMachine") + name;
   if (auto* m = find_machine(arn)) {
-    if (m->doc["definition"] == definition && m->doc["roleArn"] == role && m->doc["type"] == type &&
+    // As AWS documents: the same name, definition, type and logging, tracing and encryption
+    // configurations are the same machine (a different roleArn or tags are ignored, not updated).
+    if (m->doc["definition"] == definition && m->doc["type"] == type &&
+        m->doc["loggingConfiguration"] == in.value("loggingConfiguration", json{{"level", "OFF"}, {"includeExecutionData", false}}) &&
+        m->doc["tracingConfiguration"] == in.value("tracingConfiguration", json{{"enabled", false}}) &&
         m->doc.value("encryptionConfiguration", json{{"type", "AWS_OWNED_KEY"}}) == encryption) {
       json out = {{"stateMachineArn", arn}, {"creationDate", m->doc["creationDate"]}};
       if (publish_now) out["stateMachineVersionArn"] = publish(*m, description)["stateMachineVersionArn"];

@@ -160,3 +160,14 @@ def test_validate_warnings_only_with_severity_warning(sfn):
     assert [(d["severity"], d["code"], d["location"]) for d in r["diagnostics"]] == [
         ("WARNING", "NO_PATH", "/States/F/Error"), ("WARNING", "NO_DOLLAR", "/States/P/Parameters/id")]
     sfn.create_state_machine(name="warned", roleArn=SFN_ROLE, definition=json.dumps(warned))
+
+
+def test_create_is_idempotent_across_role_but_not_encryption(sfn):
+    d = json.dumps(VARIABLES)
+    arn = sfn.create_state_machine(name="idem", roleArn=SFN_ROLE, definition=d)["stateMachineArn"]
+    assert sfn.create_state_machine(name="idem", roleArn=SFN_ROLE + "-other", definition=d)["stateMachineArn"] == arn
+    assert sfn.describe_state_machine(stateMachineArn=arn)["roleArn"] == SFN_ROLE
+    with pytest.raises(ClientError) as e:
+        sfn.create_state_machine(name="idem", roleArn=SFN_ROLE, definition=d,
+                                 encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "k"})
+    assert e.value.response["Error"]["Code"] == "StateMachineAlreadyExists"

@@ -61,10 +61,18 @@ TEST(StepFunctionsDescribe, EncryptionConfiguration) {
   json same = {{"name", "cmk"}, {"definition", kPass.dump()}, {"roleArn", "arn:aws:iam::000000000000:role/r"},
                {"encryptionConfiguration", cmk}};
   EXPECT_FALSE(fx.call("CreateStateMachine", same).is_error());
-  same.erase("encryptionConfiguration");
-  auto c = fx.call("CreateStateMachine", same);
-  ASSERT_TRUE(c.is_error());
-  EXPECT_EQ(c.error->code, "StateMachineAlreadyExists");
+  // A different role is ignored (and not updated), as AWS documents.
+  same["roleArn"] = "arn:aws:iam::000000000000:role/other";
+  EXPECT_FALSE(fx.call("CreateStateMachine", same).is_error());
+  EXPECT_EQ(fx.call("DescribeStateMachine", {{"stateMachineArn", arn}}).output["roleArn"], "arn:aws:iam::000000000000:role/r");
+  for (const char* differs : {"encryptionConfiguration", "tracingConfiguration"}) {
+    json other = same;
+    if (std::string(differs) == "encryptionConfiguration") other.erase(differs);
+    else other[differs] = {{"enabled", true}};
+    auto c = fx.call("CreateStateMachine", other);
+    ASSERT_TRUE(c.is_error()) << differs;
+    EXPECT_EQ(c.error->code, "StateMachineAlreadyExists");
+  }
   // Update: a new revision, the configuration replaced.
   std::string rev = d.output["revisionId"];
   auto u = fx.call("UpdateStateMachine", {{"stateMachineArn", arn},
