@@ -12,10 +12,12 @@ constexpr int kPollSeconds = 60;
 Result StepFunctionsService::create_activity(const RequestContext& ctx, json& in) {
   const std::string& name = required(in, "name");
   if (name.empty() || name.size() > 80) throw errors::invalid_name(name);
+  json encryption = encryption_configuration(in);
   std::string arn = arn_prefix(ctx, "activity") + name;
   if (auto it = activities_.find(arn); it != activities_.end())
     return Result::ok({{"activityArn", arn}, {"creationDate", it->second["creationDate"]}});
-  json d = {{"activityArn", arn}, {"name", name}, {"creationDate", now_s()}, {"tags", in.value("tags", json::array())}};
+  json d = {{"activityArn", arn}, {"name", name}, {"creationDate", now_s()}, {"tags", in.value("tags", json::array())},
+            {"encryptionConfiguration", encryption}};
   activities_[arn] = d;
   store_.put("activity", arn, d);
   return Result::ok({{"activityArn", arn}, {"creationDate", d["creationDate"]}});
@@ -36,6 +38,7 @@ Result StepFunctionsService::describe_activity(const RequestContext& ctx, json& 
   if (it == activities_.end()) throw errors::activity_does_not_exist(arn);
   json out = it->second;
   out.erase("tags");
+  if (!out.contains("encryptionConfiguration")) out["encryptionConfiguration"] = {{"type", "AWS_OWNED_KEY"}};
   return Result::ok(out);
 }
 

@@ -11,6 +11,7 @@
 #include "stepfunctions/intrinsics.hpp"
 #include "stepfunctions/jsonata.hpp"
 #include "stepfunctions/jsonpath.hpp"
+#include "stepfunctions/variables.hpp"
 
 namespace awan::stepfunctions::asl {
 
@@ -593,6 +594,8 @@ Parsed parse(std::string_view definition) {
   }
   Validator v;
   v.machine(doc, "", 0, true);
+  variables::validate(doc, v.out);  // Assign names and scopes
+  p.warnings = warnings(doc);
   p.document = std::move(doc);
   p.diagnostics = std::move(v.out);
   return p;

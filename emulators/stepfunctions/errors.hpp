@@ -56,6 +56,9 @@ inline AwsError execution_not_redrivable(const std::string& message) {
 }
 inline AwsError conflict(const std::string& message) { return {"ConflictException", message, 400}; }
 inline AwsError invalid_output(const std::string& message) { return {"InvalidOutput", message, 400}; }
+inline AwsError invalid_encryption_configuration(const std::string& message) {
+  return {"InvalidEncryptionConfiguration", message, 400};
+}
 }  // namespace errors
 
 }  // namespace awan::stepfunctions

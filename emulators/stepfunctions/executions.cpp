@@ -7,6 +7,7 @@
 #include "core/ids.hpp"
 #include "core/timefmt.hpp"
 #include "stepfunctions/service_impl.hpp"
+#include "stepfunctions/variables.hpp"
 
 namespace awan::stepfunctions {
 Result StepFunctionsService::start_execution(const RequestContext& ctx, json& in) { return start(ctx, in, nullptr); }
@@ -207,11 +208,16 @@ Result StepFunctionsService::describe_state_machine_for_execution(const RequestC
     const json& ctx = (*e)->context;
     if (ctx.contains("Execution") && ctx["Execution"].contains("RoleArn")) out["roleArn"] = ctx["Execution"]["RoleArn"];
   }
+  bool all = all_data(in);
+  out["encryptionConfiguration"] = json{{"type", "AWS_OWNED_KEY"}};
   if (m) {
-    for (const char* k : {"name", "roleArn", "loggingConfiguration", "tracingConfiguration", "revisionId", "definition"})
+    for (const char* k : {"name", "roleArn", "loggingConfiguration", "tracingConfiguration", "revisionId", "definition",
+                          "encryptionConfiguration"})
       if (m->doc.contains(k)) out[k] = m->doc[k];
     out["updateDate"] = m->doc["creationDate"];
   }
+  if (!all) out["definition"] = "{}";
+  else if (json refs = variables::references((*e)->definition); !refs.empty()) out["variableReferences"] = std::move(refs);
   return Result::ok(out);
 }
 
@@ -240,12 +246,38 @@ Result StepFunctionsService::redrive_execution(const RequestContext& ctx, json& 
   if (arn.rfind("arn:aws:states:", 0) == 0 && arn.find(":express:") != std::string::npos)
     throw errors::execution_not_redrivable("Execution of an EXPRESS state machine cannot be redriven");
   if (arn.rfind("arn:aws:states:", 0) != 0 || arn.find(":execution:") == std::string::npos) throw errors::invalid_arn(arn);
+  std::string token;
+  if (auto t = in.find("clientToken"); t != in.end() && !t->is_null()) {
+    token = t->is_string() ? t->get<std::string>() : t->dump();
+    if (token.empty() || token.size() > 64)
+      throw errors::validation("1 validation error detected: Value '" + token + "' at 'clientToken' failed to satisfy "
+                               "constraint: Member must have length " +
+                               (token.empty() ? "greater than or equal to 1" : "less than or equal to 64"));
+    for (unsigned char c : token)
+      if (c < '!' || c > '~')
+        throw errors::validation("1 validation error detected: Value '" + token + "' at 'clientToken' failed to satisfy "
+                                 "constraint: Member must satisfy regular expression pattern: [!-~]+");
+  }
   auto found = find_execution(arn);
   if (!found) throw errors::execution_does_not_exist(arn);
   ExecutionPtr e = *found;
+  // The same token within 15 minutes of its first use: the answer of that redrive, no second one.
+  constexpr double kTokenLifetime = 15 * 60.0;
+  constexpr size_t kTokensKept = 10;
+  auto& tokens = e->redrive_tokens;
+  while (!tokens.empty() && now_s() - tokens.front().first_used > kTokenLifetime) tokens.pop_front();
+  if (!token.empty())
+    for (const auto& t : tokens)
+      if (t.token == token && now_s() - t.first_used <= kTokenLifetime) return Result::ok({{"redriveDate", t.redrive_date}});
   std::string reason = not_redrivable_reason(*e);
   if (!reason.empty()) throw errors::execution_not_redrivable(reason);
-  return Result::ok({{"redriveDate", redrive(e)}});
+  double date = redrive(e);
+  if (!token.empty()) {
+    tokens.push_back({token, now_s(), date});
+    while (tokens.size() > kTokensKept) tokens.pop_front();
+    save(*e);
+  }
+  return Result::ok({{"redriveDate", date}});
 }
 
 double StepFunctionsService::redrive(const ExecutionPtr& e) {

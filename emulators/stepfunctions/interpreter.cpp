@@ -100,6 +100,12 @@ void StepFunctionsService::save(const Execution& e) {
   d["_checkpoint"] = e.checkpoint ? e.checkpoint->to_json() : json();
   d["_redrive"] = e.redrive_point ? e.redrive_point->to_json() : json();
   d["_next_event"] = e.next_event_id;
+  if (!e.redrive_tokens.empty()) {
+    json tokens = json::array();
+    for (const auto& t : e.redrive_tokens)
+      tokens.push_back({{"token", t.token}, {"firstUsed", t.first_used}, {"redriveDate", t.redrive_date}});
+    d["_redriveTokens"] = std::move(tokens);
+  }
   if (e.doc.contains("mapRunArn")) {
     d["_mapIndex"] = e.map_index;
     d["_items"] = e.item_count;

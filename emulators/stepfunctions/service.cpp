@@ -41,8 +41,13 @@ StepFunctionsService::StepFunctionsService(const ServiceEnv& env)
     e->next_event_id = d.value("_next_event", 1);
     e->map_index = d.value("_mapIndex", size_t{0});
     e->item_count = d.value("_items", int64_t{1});
+    if (auto t = d.find("_redriveTokens"); t != d.end() && t->is_array())
+      for (const auto& x : *t)
+        if (x.is_object() && x.contains("token") && x["token"].is_string() && x.value("firstUsed", json()).is_number() &&
+            x.value("redriveDate", json()).is_number())
+          e->redrive_tokens.push_back({x["token"], x["firstUsed"].get<double>(), x["redriveDate"].get<double>()});
     for (const char* k : {"_account", "_region", "_definition", "_context", "_checkpoint", "_redrive", "_next_event",
-                          "_mapIndex", "_items"})
+                          "_mapIndex", "_items", "_redriveTokens"})
       d.erase(k);
     e->doc = std::move(d);
     e->events = store_.events(e->arn);

@@ -29,6 +29,13 @@ using json = nlohmann::json;
 const std::string& required(const json& in, const char* member);
 // One page of a List* answer under `key` (maxResults, nextToken) (state_machines.cpp).
 json list_page(const std::vector<json>& all, const json& in, const char* key);
+// The encryptionConfiguration of a CreateStateMachine / UpdateStateMachine / CreateActivity
+// request, validated, as stored and described: AWS_OWNED_KEY when absent; a customer managed
+// key with its kmsKeyId and kmsDataKeyReusePeriodSeconds (60-900, default 300) (state_machines.cpp).
+json encryption_configuration(const json& in);
+// DescribeStateMachine / DescribeStateMachineForExecution: includedData ALL_DATA (default) or
+// METADATA_ONLY (the definition "{}", no variableReferences); true for ALL_DATA.
+bool all_data(const json& in);
 
 // A state machine ARN split into the machine and its qualifier (":3" a version, ":prod" an alias).
 struct MachineRef {
@@ -123,6 +130,13 @@ struct Execution {
   std::pair<double, uint64_t> express_key{-1, 0};  // an EXPRESS run: its entry in express_deadlines_
   std::function<void(Execution&)> on_finish;  // a child execution: tells its map run, once
   std::vector<MapRunPtr> map_runs;            // the map runs it started in this run (aborted with it)
+  // RedriveExecution's clientToken: the last 10 tokens that redrove it, each with when it was
+  // first used and the redriveDate it answered (valid 15 minutes; stored with the execution).
+  struct RedriveToken {
+    std::string token;
+    double first_used = 0, redrive_date = 0;
+  };
+  std::deque<RedriveToken> redrive_tokens;
 };
 using ExecutionPtr = std::shared_ptr<Execution>;
 

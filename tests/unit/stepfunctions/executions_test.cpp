@@ -144,6 +144,14 @@ TEST(StepFunctionsTestState, StatusesAndInspection) {
   EXPECT_EQ(pass.output["inspectionData"]["afterParameters"], "{\"x\":5}");
   auto info = fx.invoke("TestState", {{"definition", table[0].state.dump()}, {"input", "{\"a\":5}"}});
   EXPECT_FALSE(info.output.contains("inspectionData"));
+  // revealSecrets has nothing to reveal without HTTP Tasks: the same answer at every level.
+  for (const char* level : {"INFO", "DEBUG", "TRACE"}) {
+    auto plain = fx.invoke("TestState", {{"definition", table[0].state.dump()}, {"input", "{\"a\":5}"}, {"inspectionLevel", level}});
+    auto revealed = fx.invoke("TestState", {{"definition", table[0].state.dump()}, {"input", "{\"a\":5}"},
+                                            {"inspectionLevel", level}, {"revealSecrets", true}});
+    ASSERT_FALSE(revealed.is_error()) << level;
+    EXPECT_EQ(revealed.output, plain.output) << level;
+  }
   // Variables in, Assign out.
   auto vars = fx.invoke("TestState", {{"definition", json{{"Type", "Pass"}, {"Parameters", {{"v.$", "$old"}}},
                                                           {"Assign", {{"fresh", 2}}}, {"End", true}}.dump()},
