@@ -78,4 +78,12 @@ nlohmann::json evaluate_template(const nlohmann::json& tpl, const Bindings& b, i
 // The first "{% %}" string of a template that does not parse: its pointer ("/a/b") and why.
 std::optional<std::pair<std::string, std::string>> check_template(const nlohmann::json& tpl, int depth = 0);
 
+// The numeric limits of a JSONata state, literal or "{% %}" (jsonata_limits.cpp): TimeoutSeconds
+// and HeartbeatSeconds (Positive: an integer 1..99999999), MaxConcurrency and
+// ToleratedFailureCount (NonNegative: an integer >= 0), ToleratedFailurePercentage (Percentage:
+// a number 0..100). `fallback` when the state lacks the field; a value of the wrong kind throws
+// States.QueryEvaluationError.
+enum class Limit { Positive, NonNegative, Percentage };
+double limit(const nlohmann::json& st, const char* field, Limit kind, const Bindings& b, double fallback);
+
 }  // namespace awan::stepfunctions::jsonata
