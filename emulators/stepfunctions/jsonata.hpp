@@ -1,7 +1,8 @@
 #pragma once
 // A subset of JSONata, the query language of Step Functions states with QueryLanguage
 // "JSONata" ("{% expression %}" strings in Arguments, Output, Assign, Condition, Items, ...).
-// Parser: jsonata_parser.cpp (Pratt parser, depth bounded); evaluation: jsonata_eval.cpp;
+// Parser: jsonata_parser.cpp (Pratt parser, depth bounded); evaluation: jsonata_eval.cpp (with
+// tuple streams for paths that use %, @ and #);
 // the function library: jsonata_functions.cpp. What is supported is listed in
 // docs/services/stepfunctions.md. Runtime failures throw StatesError
 // {"States.QueryEvaluationError", ...}.
@@ -46,7 +47,14 @@ struct Node {
                 // :=, passed to a function, returned, applied)
     Regex,      // /text/flags (flags in value), compiled in `regex`
     Chain,      // args[0] ~> args[1] (a call gets args[0] as its first argument)
+    Parent,     // % (the context a path step's value came from)
+    Descendants,  // ** (the context and every value below it)
+    FocusBind,  // args[0]@$text: each value bound to $text, the context stays that of the step
+    IndexBind,  // args[0]#$text: each value's position in its step bound to $text
   } kind = Literal;
+  // Whether the subtree holds % or a @/# binding: its paths then carry each value's ancestry
+  // and bindings along (a tuple stream).
+  bool tuples = false;
   std::string text;
   nlohmann::json value;
   std::vector<std::shared_ptr<const Node>> args;

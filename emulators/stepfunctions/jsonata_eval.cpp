@@ -4,8 +4,9 @@
 // functions, regular expressions, `~>` chains and compositions, partial application), and
 // templates. The function library is in jsonata_functions.cpp; the evaluator itself runs the
 // functions that take functions ($map, $filter, $reduce, $each, $sift, $single, $sort with a
-// comparator, the regex forms of $match, $contains, $split, $replace) and the clock ($now,
-// $millis, $fromMillis, $toMillis).
+// comparator, the regex forms of $match, $contains, $split, $replace), the clock ($now,
+// $millis, $fromMillis, $toMillis) and $eval. A path that uses %, @ or # runs as a tuple stream
+// (tuple_path): each value carries its ancestry and bindings from step to step.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -61,10 +62,25 @@ struct Scope {
   Scope* parent = nullptr;
 };
 
+// Where a path step's value came from: the context of that step, and that context's own
+// ancestry (what % and %.% read).
+struct Ancestry {
+  json value;
+  std::shared_ptr<const Ancestry> up;
+};
+using Parents = std::shared_ptr<const Ancestry>;
+
+// A value of a path that carries its ancestry and its @/# bindings (a tuple stream).
+struct Tuple {
+  json value;
+  Parents parents;
+  std::vector<std::pair<std::string, json>> vars;
+};
+
 // The functions the evaluator runs itself (they take functions or read the clock).
 bool evaluator_function(const std::string& n) {
   return n == "map" || n == "filter" || n == "reduce" || n == "each" || n == "sift" || n == "single" || n == "match" || n == "now" ||
-         n == "millis" || n == "fromMillis" || n == "toMillis";
+         n == "millis" || n == "fromMillis" || n == "toMillis" || n == "eval";
 }
 
 size_t code_points(const std::string& s, size_t bytes) {
@@ -89,8 +105,19 @@ class Evaluator {
       case Node::Name: return name(n.text, ctx);
       case Node::Wildcard: return wildcard(ctx);
       case Node::Variable: return variable(n.text, ctx);
-      case Node::Path: return path(n, ctx, depth);
-      case Node::Filter: return filter(n, ctx, depth);
+      case Node::Path: return n.tuples ? tuple_path(n, ctx, depth) : path(n, ctx, depth);
+      case Node::Filter: return n.tuples ? tuple_path(n, ctx, depth) : filter(n, ctx, depth);
+      case Node::FocusBind:
+      case Node::IndexBind: return tuple_path(n, ctx, depth);
+      case Node::Parent:
+        if (!parents_) fail("The object representing the 'parent' cannot be derived from this expression");
+        return {parents_->value};
+      case Node::Descendants: {
+        if (!ctx) return {};
+        json out = json::array();
+        descendants(*ctx, out, depth + 1);
+        return out.empty() ? Val{} : Val{out, true};
+      }
       case Node::Negate: {
         Val v = eval(*n.args[0], ctx, depth + 1);
         if (!v.v) return {};
@@ -330,6 +357,7 @@ class Evaluator {
     if (fn == "match" || ((fn == "contains" || fn == "split" || fn == "replace") && args.size() > 1 && pattern_of(args[1])))
       return regex_function(fn, args, ctx, depth);
     if (fn == "now" || fn == "millis" || fn == "fromMillis" || fn == "toMillis") return clock_function(fn, args);
+    if (fn == "eval") return eval_function(args, ctx, depth);
     if (fn == "exists" && args.size() == 1 && args[0].fn) return {true};
     if (fn == "type" && args.size() == 1 && args[0].fn) return {"function"};
     std::vector<std::optional<json>> plain_args;
@@ -734,9 +762,159 @@ class Evaluator {
     fail("unknown operator " + op);
   }
 
+  // $eval(expr[, context]): the expression text parsed and evaluated here (with this scope's
+  // variables), over `context` or the current context.
+  Val eval_function(const std::vector<Val>& args, const json* ctx, int depth) {
+    if (args.empty() || args.size() > 2) fail("$eval: wrong number of arguments");
+    if (!args[0].v) return {};
+    const std::string& text = need_string("eval", args[0], 0);
+    std::string why;
+    NodePtr n = parse(text, &why);
+    if (!n) fail("Syntax error in expression passed to function eval: " + why);
+    parsed_.push_back(n);  // lambdas of the expression may outlive this call
+    std::optional<json> over = args.size() == 2 ? plain(args[1]) : std::nullopt;
+    if (args.size() == 2 && args[1].fn) fail("$eval: argument 2 must not be a function");
+    if (args.size() == 2 && !over) return {};
+    try {
+      return eval(*n, over ? &*over : ctx, depth + 1);
+    } catch (const StatesError& e) {
+      fail("Dynamic error evaluating the expression passed to function eval: " + e.cause);
+    }
+  }
+
+  void descendants(const json& v, json& out, int depth) {
+    if (depth > kMaxDepth) fail("the value is nested too deeply for **");
+    if (++steps_ > kMaxSteps) fail("the expression takes too many steps to evaluate");
+    if (v.is_array()) {
+      for (const auto& x : v) descendants(x, out, depth + 1);
+      return;
+    }
+    out.push_back(v);
+    if (v.is_object())
+      for (const auto& x : v) descendants(x, out, depth + 1);
+  }
+
+  // A path whose steps carry ancestry and bindings: each step runs over every tuple of the
+  // previous one, with the tuple's @/# variables in scope and % reading its ancestry.
+  Val tuple_path(const Node& n, const json* ctx, int depth) {
+    std::vector<const Node*> steps;
+    const Node* p = &n;
+    while (p->kind == Node::Path) {
+      steps.push_back(p->args[1].get());
+      p = p->args[0].get();
+    }
+    steps.push_back(p);
+    std::reverse(steps.begin(), steps.end());
+    std::vector<Tuple> stream;
+    stream.push_back(Tuple{ctx ? *ctx : json(), parents_, {}});
+    bool undefined_context = !ctx;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      std::vector<Tuple> next;
+      for (const Tuple& t : stream) {
+        auto out = tuple_step(*steps[i], t, i == 0, undefined_context, depth + 1);
+        for (auto& o : out) next.push_back(std::move(o));
+      }
+      stream = std::move(next);
+      undefined_context = false;
+      if (stream.empty()) return {};
+    }
+    json out = json::array();
+    for (auto& t : stream) out.push_back(std::move(t.value));
+    return {out, true};
+  }
+
+  // Evaluates `e` for the tuple `t` (its variables bound, its ancestry as %).
+  Val in_tuple(const Node& e, const Tuple& t, const json* ctx, const Parents& parents, int depth) {
+    Scope* saved_scope = scope_;
+    Parents saved_parents = parents_;
+    if (!t.vars.empty()) {
+      scope_ = new_scope(saved_scope);
+      for (const auto& [name, v] : t.vars) scope_->vars[name] = Val{v};
+    }
+    parents_ = parents;
+    Val v = eval(e, ctx, depth);
+    scope_ = saved_scope;
+    parents_ = saved_parents;
+    return v;
+  }
+
+  // One step of a tuple path for one tuple: the step's values as tuples, after its predicates,
+  // @ and # (in the order written).
+  std::vector<Tuple> tuple_step(const Node& step, const Tuple& t, bool first, bool no_context, int depth) {
+    if (depth > kMaxDepth) fail("the expression is nested too deeply");
+    std::vector<const Node*> stages;
+    const Node* base = &step;
+    while (base->kind == Node::Filter || base->kind == Node::FocusBind || base->kind == Node::IndexBind) {
+      stages.push_back(base);
+      base = base->args[0].get();
+    }
+    std::reverse(stages.begin(), stages.end());
+    // item: what predicates and # see; out: the tuple that goes on.
+    struct Item {
+      json item;
+      Tuple out;
+    };
+    std::vector<Item> items;
+    auto here = std::make_shared<const Ancestry>(Ancestry{t.value, t.parents});
+    const json* ctx = no_context ? nullptr : &t.value;
+    if (base->kind == Node::Parent) {
+      if (!t.parents) fail("The object representing the 'parent' cannot be derived from this expression");
+      items.push_back(Item{t.parents->value, Tuple{t.parents->value, t.parents->up, t.vars}});
+    } else {
+      Val v = in_tuple(*base, t, ctx, t.parents, depth);
+      if (v.v) {
+        auto add = [&](json x) { items.push_back(Item{x, Tuple{std::move(x), here, t.vars}}); };
+        if (v.v->is_array() && (first || v.seq || base->kind != Node::Array)) {
+          for (auto& x : *v.v) add(std::move(x));
+        } else {
+          add(std::move(*v.v));
+        }
+      }
+    }
+    for (const Node* s : stages) {
+      if (s->kind == Node::IndexBind) {
+        for (size_t i = 0; i < items.size(); ++i) items[i].out.vars.emplace_back(s->text, json(i));
+      } else if (s->kind == Node::FocusBind) {
+        for (auto& it : items) {
+          it.out.vars.emplace_back(s->text, it.item);
+          it.out.value = t.value;
+          it.out.parents = t.parents;
+        }
+      } else {
+        items = tuple_filter(*s->args[1], std::move(items), here, depth);
+      }
+    }
+    std::vector<Tuple> out;
+    for (auto& it : items) out.push_back(std::move(it.out));
+    return out;
+  }
+
+  template <class Item>
+  std::vector<Item> tuple_filter(const Node& pred, std::vector<Item> items, const Parents& here, int depth) {
+    std::vector<Item> kept;
+    auto index_of = [&](const json& num) {
+      double d = std::floor(num.get<double>());
+      if (!(std::fabs(d) < 1e15)) return int64_t{-1} - static_cast<int64_t>(items.size());
+      auto i = static_cast<int64_t>(d);
+      if (i < 0) i += static_cast<int64_t>(items.size());
+      return i;
+    };
+    for (size_t i = 0; i < items.size(); ++i) {
+      Val r = in_tuple(pred, items[i].out, &items[i].item, here, depth);
+      if (r.v && r.v->is_number()) {
+        if (index_of(*r.v) == static_cast<int64_t>(i)) kept.push_back(items[i]);
+      } else if (functions::truthy(r.v)) {
+        kept.push_back(items[i]);
+      }
+    }
+    return kept;
+  }
+
   const Bindings& b_;
   json root_;
   Scope* scope_ = nullptr;
+  Parents parents_;                 // what % reads
+  std::vector<NodePtr> parsed_;     // the expressions of $eval
   std::vector<std::unique_ptr<Scope>> scopes_;
   size_t steps_ = 0;
   std::optional<int64_t> now_;
