@@ -97,7 +97,41 @@ class Evaluator {
     scope_ = new_scope(nullptr);
   }
 
-  Val eval(const Node& n, const json* ctx, int depth) {
+  // A function inside an array or object is stored there as a binary value (which no JSON text
+  // holds) whose subtype indexes fns_, and is a function again when read.
+  Val eval(const Node& n, const json* ctx, int depth) { return loaded(eval_node(n, ctx, depth)); }
+
+  Val loaded(Val v) const {
+    if (!v.v || fns_.empty()) return v;
+    const json* x = &*v.v;
+    if (v.seq && x->is_array() && x->size() == 1) x = &(*x)[0];
+    if (!x->is_binary() || x->get_binary().subtype() >= fns_.size()) return v;
+    return Val{std::nullopt, false, fns_[x->get_binary().subtype()]};
+  }
+  json stored(Val v) {
+    if (!v.fn) return unwrap(std::move(v));
+    if (fns_.size() >= kMaxScopes) fail("the expression applies too many functions");
+    fns_.push_back(v.fn);
+    return json::binary({}, fns_.size() - 1);
+  }
+  FnPtr function_of(const Val& v) const { return v.fn ? v.fn : loaded(v).fn; }
+  // The value without the functions inside it (left out of objects and arrays): what leaves
+  // the evaluator, or goes to a built-in function.
+  std::optional<json> without_functions(std::optional<json> v, int depth = 0) const {
+    if (!v || fns_.empty()) return v;
+    if (v->is_binary()) return std::nullopt;
+    if (depth > kMaxDepth + 64 || !(v->is_array() || v->is_object())) return v;
+    json out = v->is_array() ? json::array() : json::object();
+    for (auto it = v->begin(); it != v->end(); ++it) {
+      auto x = without_functions(*it, depth + 1);
+      if (!x) continue;
+      if (v->is_array()) out.push_back(std::move(*x));
+      else out[it.key()] = std::move(*x);
+    }
+    return out;
+  }
+
+  Val eval_node(const Node& n, const json* ctx, int depth) {
     if (depth > kMaxDepth) fail("the expression is nested too deeply");
     if (++steps_ > kMaxSteps) fail("the expression takes too many steps to evaluate");
     switch (n.kind) {
@@ -139,7 +173,7 @@ class Evaluator {
           Val k = eval(*n.args[i], ctx, depth + 1);
           if (!k.v || !k.v->is_string()) fail("an object key must be a string");
           Val v = eval(*n.args[i + 1], ctx, depth + 1);
-          if (v.v) out[k.v->get<std::string>()] = unwrap(std::move(v));
+          if (v.v || v.fn) out[k.v->get<std::string>()] = stored(std::move(v));
         }
         return {out};
       }
@@ -255,8 +289,8 @@ class Evaluator {
     if (first) args.push_back(*first);
     for (const auto& a : n.args) args.push_back(eval(*a, ctx, depth + 1));
     if (const Val* bound = local(n.text)) {
-      if (!bound->fn) fail("Attempted to invoke a non-function: $" + n.text);
-      FnPtr f = bound->fn;
+      FnPtr f = function_of(*bound);
+      if (!f) fail("Attempted to invoke a non-function: $" + n.text);
       return apply(*f, args, ctx, depth);
     }
     return builtin(n.text, args, ctx, depth);
@@ -267,8 +301,8 @@ class Evaluator {
     auto p = std::make_shared<Function>();
     p->kind = Function::Partial;
     if (const Val* bound = local(n.text)) {
-      if (!bound->fn) fail("Attempted to partially apply a non-function: $" + n.text);
-      p->first = bound->fn;
+      p->first = function_of(*bound);
+      if (!p->first) fail("Attempted to partially apply a non-function: $" + n.text);
     } else if (functions::is_function(n.text) || evaluator_function(n.text)) {
       auto f = std::make_shared<Function>();
       f->name = n.text;
@@ -363,7 +397,7 @@ class Evaluator {
     std::vector<std::optional<json>> plain_args;
     for (size_t i = 0; i < args.size(); ++i) {
       if (args[i].fn) fail("$" + fn + ": argument " + std::to_string(i + 1) + " must not be a function");
-      plain_args.push_back(plain(args[i]));
+      plain_args.push_back(without_functions(plain(args[i])));
     }
     return {functions::call(fn, plain_args)};
   }
@@ -500,45 +534,11 @@ class Evaluator {
         if (!text || !text->is_string()) fail("Attempted to replace a matched string with a non-string value");
         out += text->get<std::string>();
       } else {
-        out += substitute(args[2].v->get_ref<const std::string&>(), s.substr(m.begin, m.end - m.begin), m.groups);
+        out += regex_substitute(args[2].v->get_ref<const std::string&>(), s.substr(m.begin, m.end - m.begin), m.groups);
       }
       from = m.end;
     }
     return {out + s.substr(from)};
-  }
-
-  // A replacement string: $$ is $, $0 the match, $N the Nth group (the longest N that names a
-  // group; a group that took no part is empty).
-  static std::string substitute(const std::string& rep, const std::string& whole,
-                                const std::vector<std::optional<std::string>>& groups) {
-    std::string out;
-    for (size_t i = 0; i < rep.size(); ++i) {
-      if (rep[i] != '$' || i + 1 >= rep.size()) {
-        out += rep[i];
-        continue;
-      }
-      if (rep[i + 1] == '$') {
-        out += '$';
-        ++i;
-        continue;
-      }
-      size_t j = i + 1, n = 0, used = 0;
-      while (j < rep.size() && rep[j] >= '0' && rep[j] <= '9') {
-        size_t next = n * 10 + static_cast<size_t>(rep[j] - '0');
-        if (j > i + 1 && next > groups.size()) break;
-        n = next;
-        ++j;
-        used = j - i - 1;
-      }
-      if (used == 0) {
-        out += '$';
-        continue;
-      }
-      if (n == 0) out += whole;
-      else if (n <= groups.size() && groups[n - 1]) out += *groups[n - 1];
-      i += used;
-    }
-    return out;
   }
 
   int64_t now_millis() {
@@ -707,6 +707,7 @@ class Evaluator {
         continue;
       }
       Val v = eval(*item, ctx, depth + 1);
+      if (v.fn) out.push_back(stored(std::move(v)));
       if (!v.v) continue;
       if (v.seq && v.v->is_array()) for (auto& x : *v.v) out.push_back(std::move(x));
       else out.push_back(std::move(*v.v));
@@ -914,6 +915,7 @@ class Evaluator {
   json root_;
   Scope* scope_ = nullptr;
   Parents parents_;                 // what % reads
+  std::vector<FnPtr> fns_;          // the functions stored in arrays and objects
   std::vector<NodePtr> parsed_;     // the expressions of $eval
   std::vector<std::unique_ptr<Scope>> scopes_;
   size_t steps_ = 0;
@@ -927,7 +929,7 @@ std::optional<json> evaluate(const Node& node, const Bindings& b) {
   const json* ctx = b.states.contains("input") ? &b.states["input"] : nullptr;
   Val v = ev.eval(node, ctx, 0);
   if (!v.v) return std::nullopt;
-  return Evaluator::unwrap(std::move(v));
+  return ev.without_functions(Evaluator::unwrap(std::move(v)));
 }
 
 json evaluate_template(const json& tpl, const Bindings& b, int depth) {

@@ -141,3 +141,19 @@ TEST(StepFunctionsJsonataPaths, Malformed) {
   n = jsonata::parse("**");
   EXPECT_THROW(jsonata::evaluate(*n, jsonata::Bindings{d, vars}), stepfunctions::StatesError);
 }
+
+TEST(StepFunctionsJsonataPaths, FunctionsInArraysAndObjects) {
+  expect_values({
+      {"{'double': function($x) { $x * 2 }}.double(21)", 42},
+      {"($o := {'f': function($x) { $x + 1 }, 'n': 1}; $o.f($o.n))", 2},
+      {"[function($x) { $x }, $uppercase][1]('ab')", "AB"},
+      {"($fs := [$lowercase, function($s) { $s & '!' }]; $map($fs, function($f) { $f('Hi') }))", {"hi", "Hi!"}},
+      {"($t := {'inc': function($n) { $n + 1 }}; $t.inc($t.inc(1)))", 3},
+      {"$type({'f': $string}.f)", "function"},
+      // Where JSON is needed, a function inside is left out.
+      {"{'f': function() { 1 }, 'n': 2}", {{"n", 2}}},
+      {"[1, $string, 2]", {1, 2}},
+      {"$string({'f': $string, 'n': 1})", "{\"n\":1}"},
+  });
+  expect_error("{'n': 1}.n(2)", "Attempted to invoke a non-function");
+}
