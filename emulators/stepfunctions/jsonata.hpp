@@ -43,7 +43,8 @@ struct Node {
     Sort,       // args[0]^(args[1], ...): ordered by the keys; value[i - 1] true for a descending key
     Bind,       // $text := args[0]
     Wildcard,   // * (every field value of the context)
-    Lambda,     // function($p, ...) { args[0] }: parameter names in value; a value (bound with
+    Lambda,     // function($p, ...)<text> { args[0] }: parameter names in value, the signature
+                // (jsonata_signature.hpp) in text; a value (bound with
                 // :=, passed to a function, returned, applied)
     Regex,      // /text/flags (flags in value), compiled in `regex`
     Chain,      // args[0] ~> args[1] (a call gets args[0] as its first argument)

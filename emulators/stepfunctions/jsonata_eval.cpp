@@ -19,6 +19,7 @@
 #include "stepfunctions/jsonata_datetime.hpp"
 #include "stepfunctions/jsonata_functions.hpp"
 #include "stepfunctions/jsonata_regex.hpp"
+#include "stepfunctions/jsonata_signature.hpp"
 
 namespace awan::stepfunctions::jsonata {
 
@@ -213,6 +214,7 @@ class Evaluator {
         if (!f.fn) fail("Attempted to invoke a non-function");
         std::vector<Val> args;
         for (size_t i = 1; i < n.args.size(); ++i) args.push_back(eval(*n.args[i], ctx, depth + 1));
+        callee_.clear();
         return apply(*f.fn, args, ctx, depth);
       }
       case Node::Placeholder: fail("a placeholder ? is only allowed as an argument of a function call");
@@ -291,6 +293,7 @@ class Evaluator {
     if (const Val* bound = local(n.text)) {
       FnPtr f = function_of(*bound);
       if (!f) fail("Attempted to invoke a non-function: $" + n.text);
+      callee_ = n.text;
       return apply(*f, args, ctx, depth);
     }
     return builtin(n.text, args, ctx, depth);
@@ -323,10 +326,13 @@ class Evaluator {
     switch (f.kind) {
       case Function::Lambda: {
         const Node& lambda = *f.node;
+        std::vector<Val> fitted;
+        if (!lambda.text.empty()) fitted = signed_arguments(lambda.text, args, ctx);
+        const std::vector<Val>& given = lambda.text.empty() ? args : fitted;
         Scope* saved = scope_;
         scope_ = new_scope(f.closure);
-        for (size_t i = 0; i < lambda.value.size() && i < args.size(); ++i)
-          if (args[i].v || args[i].fn) scope_->vars[lambda.value[i].get<std::string>()] = Val{plain(args[i]), false, args[i].fn};
+        for (size_t i = 0; i < lambda.value.size() && i < given.size(); ++i)
+          if (given[i].v || given[i].fn) scope_->vars[lambda.value[i].get<std::string>()] = Val{plain(given[i]), false, given[i].fn};
         Val v = eval(*lambda.args[0], ctx, depth + 1);
         scope_ = saved;
         return v;
@@ -352,6 +358,49 @@ class Evaluator {
     return {};
   }
 
+  // The arguments of a call of a lambda with a signature, fitted to it: a missing `-` argument
+  // is the context, a single value for an array parameter an array of one; T0410 / T0412 when
+  // they do not fit.
+  std::vector<Val> signed_arguments(const std::string& text, const std::vector<Val>& args, const json* ctx) {
+    auto params = parse_signature(text, nullptr);
+    if (!params) fail("invalid function signature <" + text + ">");
+    auto letter = [](const json& v) {
+      return v.is_binary() ? 'f' : v.is_boolean() ? 'b' : v.is_number() ? 'n' : v.is_string() ? 's' : v.is_null() ? 'l' : v.is_array() ? 'a' : 'o';
+    };
+    std::string types;
+    for (const auto& a : args) types += a.fn ? 'f' : !a.v ? 'm' : letter(unwrap(a));
+    SignatureFit fit = fit_signature(*params, types);
+    const std::string who = callee_.empty() ? "function" : "function " + callee_;
+    if (!fit.ok) fail("Argument " + std::to_string(fit.bad_argument) + " of " + who + " does not match function signature");
+    std::vector<Val> out;
+    for (size_t p = 0; p < params->size(); ++p) {
+      const SignatureParam& sp = (*params)[p];
+      auto [begin, end] = fit.spans[p];
+      if (begin == end) {
+        out.push_back(sp.modifier == '-' && ctx ? Val{*ctx} : Val{});
+        continue;
+      }
+      for (size_t i = begin; i < end; ++i) {
+        Val a = args[i];
+        if (sp.types == "a" && a.v && !a.fn) {
+          json v = unwrap(a);
+          if (!v.is_array()) v = json::array({v});
+          if (sp.subtype)
+            for (const auto& x : v) {
+              if (!type_fits(letter(x), std::string(1, sp.subtype))) {
+                static const std::map<char, std::string> plural = {{'a', "arrays"}, {'b', "booleans"}, {'f', "functions"},
+                                                                   {'n', "numbers"}, {'o', "objects"}, {'s', "strings"}, {'l', "nulls"}};
+                fail("Argument " + std::to_string(i + 1) + " of " + who + " must be an array of " + plural.at(sp.subtype));
+              }
+            }
+          a = Val{v};
+        }
+        out.push_back(std::move(a));
+      }
+    }
+    return out;
+  }
+
   // A function argument applied to the values a higher-order function hands it: a lambda takes
   // as many as it declares, a built-in function or regex only the first (`keep` of them).
   static size_t arity(const Function& f, size_t keep) {
@@ -361,6 +410,7 @@ class Evaluator {
   }
   Val apply_each(const Function& f, std::vector<Val> args, size_t keep, const json* ctx, int depth) {
     if (args.size() > arity(f, keep)) args.resize(arity(f, keep));
+    callee_.clear();
     return apply(f, args, ctx, depth);
   }
 
@@ -916,6 +966,7 @@ class Evaluator {
   Scope* scope_ = nullptr;
   Parents parents_;                 // what % reads
   std::vector<FnPtr> fns_;          // the functions stored in arrays and objects
+  std::string callee_;              // the $name of the lambda being called (for T0410 / T0412)
   std::vector<NodePtr> parsed_;     // the expressions of $eval
   std::vector<std::unique_ptr<Scope>> scopes_;
   size_t steps_ = 0;

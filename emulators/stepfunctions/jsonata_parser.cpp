@@ -8,6 +8,7 @@
 
 #include "stepfunctions/jsonata.hpp"
 #include "stepfunctions/jsonata_regex.hpp"
+#include "stepfunctions/jsonata_signature.hpp"
 
 namespace awan::stepfunctions::jsonata {
 
@@ -33,6 +34,19 @@ struct ParseError {
 class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s) {}
+
+  // The text of a function signature up to its closing '>' (the '<' was the last token).
+  std::string signature() {
+    size_t start = i_;
+    int depth = 1;
+    for (; i_ < s_.size(); ++i_) {
+      if (s_[i_] == '<') ++depth;
+      else if (s_[i_] == '>' && --depth == 0) break;
+    }
+    if (i_ >= s_.size()) throw ParseError{"unterminated function signature at " + std::to_string(start)};
+    operand_next_ = false;
+    return std::string(s_.substr(start, i_++ - start));
+  }
 
   Token next() {
     Token t = scan();
@@ -340,7 +354,7 @@ class Parser {
     throw ParseError{"unexpected '" + o + "' at " + std::to_string(t.at)};
   }
 
-  // function($a, $b) { body }
+  // function($a, $b)<signature> { body }
   NodePtr lambda(int depth) {
     expect("(");
     json params = json::array();
@@ -353,10 +367,18 @@ class Parser {
       advance();
     }
     expect(")");
+    std::string signature;
+    if (is_op("<")) {
+      signature = lex_.signature();
+      std::string why;
+      auto sig = parse_signature(signature, &why);
+      if (!sig) throw ParseError{why};
+      advance();
+    }
     expect("{");
     NodePtr body = expression(0, depth + 1);
     expect("}");
-    return make(Node::Lambda, "", {body}, params);
+    return make(Node::Lambda, signature, {body}, params);
   }
 
   NodePtr infix(NodePtr left, int depth) {

@@ -157,3 +157,39 @@ TEST(StepFunctionsJsonataPaths, FunctionsInArraysAndObjects) {
   });
   expect_error("{'n': 1}.n(2)", "Attempted to invoke a non-function");
 }
+
+TEST(StepFunctionsJsonataPaths, FunctionSignatures) {
+  const std::string add = "($add := function($x, $y)<nn:n> { $x + $y }; ";
+  const std::string count = "($f := function($a)<a<n>> { $count($a) }; ";
+  expect_values({
+      {add + "$add(1, 2))", 3},
+      {count + "$f(5))", 1},
+      {count + "$f([1, 2, 3]))", 3},
+      {"[1, 2, 3].(function($x)<n->{ $x * 10 })()", {10, 20, 30}},
+      {"function($s, $n)<sn?:s>{ $s & $string($n) }('a')", "a"},
+      {"function($s, $n)<sn?:s>{ $s & $string($n) }('a', 1)", "a1"},
+      {"function($v)<(sn)>{ $v }(1)", 1},
+      {"function($a, $b)<s+n>{ $b }('a', 'b', 3)", "b"},
+      {"function($f, $x)<f<n:n>n:n>{ $f($x) }(function($y) { $y + 1 }, 1)", 2},
+      {"library.books[0].(function($o)<o-:s>{ $o.title })()", "A"},
+      {"$map([1, 2], function($v)<n:n>{ $v * 2 })", {2, 4}},
+  });
+  EXPECT_FALSE(eval(add + "$add(1, $states.input.missing))").has_value());  // undefined fits any parameter
+  expect_error(add + "$add(1, 'a'))", "Argument 2 of function add does not match function signature");
+  expect_error(add + "$add(1))", "Argument 2 of function add does not match function signature");
+  expect_error(add + "$add(1, 2, 3))", "Argument 3 of function add does not match function signature");
+  expect_error(count + "$f(['x']))", "Argument 1 of function f must be an array of numbers");
+  expect_error("function($v)<(sn)>{ $v }(true)", "Argument 1 of function does not match function signature");
+  expect_error("function($a, $b)<s+n>{ $b }(3)", "Argument 1 of function does not match function signature");
+  expect_error("function($x)<j>{ $x }($string)", "Argument 1 of function does not match function signature");
+  for (const char* bad : {"function($x)<q>{1}", "function($x)<n", "function($x)<(sn>{1}", "function($x)<n<n>>{1}",
+                          "function($x)<a<nn>>{1}", "function($x)<n:>{1}", "function($x)<()>{1}", "function($x)<f<q>>{1}",
+                          "function($x)<a<n>{1}"}) {
+    std::string why;
+    EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+  std::string deep = "function($x)<";
+  for (int i = 0; i < 2000; ++i) deep += "f<";
+  EXPECT_EQ(jsonata::parse(deep + "n" + std::string(2000, '>') + ">{1}"), nullptr);  // bounded, refused
+}
