@@ -398,4 +398,37 @@ std::optional<int64_t> parse(const std::string& s, const std::string& picture) {
   return days * kDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + milli - int64_t{offset} * 60000;
 }
 
+std::optional<nlohmann::json> call(const std::string& fn, const std::vector<std::optional<nlohmann::json>>& args,
+                                   int64_t now_millis) {
+  auto text_arg = [&](size_t i) -> std::optional<std::string> {
+    if (args.size() <= i || !args[i]) return std::nullopt;
+    if (!args[i]->is_string()) fail("$" + fn + ": argument " + std::to_string(i + 1) + " must be a string");
+    return args[i]->get<std::string>();
+  };
+  const std::string kDefault = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]";
+  if (fn == "millis") {
+    if (!args.empty()) fail("$millis: wrong number of arguments");
+    return nlohmann::json(now_millis);
+  }
+  if (fn == "now") {
+    if (args.size() > 2) fail("$now: wrong number of arguments");
+    return nlohmann::json(format(now_millis, text_arg(0).value_or(kDefault), text_arg(1)));
+  }
+  if (fn == "fromMillis") {
+    if (args.empty() || args.size() > 3) fail("$fromMillis: wrong number of arguments");
+    if (!args[0]) return std::nullopt;
+    if (!args[0]->is_number()) fail("$fromMillis: argument 1 must be a number");
+    double ms = std::floor(args[0]->get<double>());
+    if (!(std::fabs(ms) <= 8.64e15)) fail("$fromMillis: the time is out of range");
+    return nlohmann::json(format(static_cast<int64_t>(ms), text_arg(1).value_or(kDefault), text_arg(2)));
+  }
+  if (args.empty() || args.size() > 2) fail("$toMillis: wrong number of arguments");
+  auto text = text_arg(0);
+  if (!text) return std::nullopt;
+  auto picture = text_arg(1);
+  if (!picture) return nlohmann::json(parse_iso8601(*text));
+  auto ms = parse(*text, *picture);
+  return ms ? std::optional<nlohmann::json>(*ms) : std::nullopt;
+}
+
 }  // namespace awan::stepfunctions::jsonata::datetime

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace awan::stepfunctions::jsonata::datetime {
 
@@ -19,5 +22,9 @@ std::string format(int64_t millis, const std::string& picture, const std::option
 int64_t parse_iso8601(const std::string& text);
 // Text written in a picture to milliseconds; nullopt when it does not match the picture.
 std::optional<int64_t> parse(const std::string& text, const std::string& picture);
+// $now([picture[, timezone]]) and $millis() at `now_millis`, $fromMillis(ms[, picture[,
+// timezone]]), $toMillis(timestamp[, picture]); nullopt when undefined.
+std::optional<nlohmann::json> call(const std::string& fn, const std::vector<std::optional<nlohmann::json>>& args,
+                                   int64_t now_millis);
 
 }  // namespace awan::stepfunctions::jsonata::datetime

@@ -440,7 +440,11 @@ class Evaluator {
     if (fn == "single") return single(args, ctx, depth);
     if (fn == "match" || ((fn == "contains" || fn == "split" || fn == "replace") && args.size() > 1 && pattern_of(args[1])))
       return regex_function(fn, args, ctx, depth);
-    if (fn == "now" || fn == "millis" || fn == "fromMillis" || fn == "toMillis") return clock_function(fn, args);
+    if (fn == "now" || fn == "millis" || fn == "fromMillis" || fn == "toMillis") {
+      std::vector<std::optional<json>> plain_args;
+      for (const auto& a : args) plain_args.push_back(a.fn ? std::optional<json>(json::binary({})) : plain(a));
+      return {datetime::call(fn, plain_args, now_millis())};
+    }
     if (fn == "eval") return eval_function(args, ctx, depth);
     if (fn == "exists" && args.size() == 1 && args[0].fn) return {true};
     if (fn == "type" && args.size() == 1 && args[0].fn) return {"function"};
@@ -594,39 +598,6 @@ class Evaluator {
   int64_t now_millis() {
     if (!now_) now_ = b_.clock ? b_.clock->epoch_millis() : SystemClock::instance().epoch_millis();
     return *now_;
-  }
-
-  // $now([picture[, timezone]]), $millis(), $fromMillis(ms[, picture[, timezone]]),
-  // $toMillis(timestamp[, picture]).
-  Val clock_function(const std::string& fn, const std::vector<Val>& args) {
-    auto opt_string = [&](size_t i) -> std::optional<std::string> {
-      if (args.size() <= i || !args[i].v) return std::nullopt;
-      return need_string(fn, args[i], i);
-    };
-    const std::string kDefault = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]";
-    if (fn == "millis") {
-      if (!args.empty()) fail("$millis: wrong number of arguments");
-      return {now_millis()};
-    }
-    if (fn == "now") {
-      if (args.size() > 2) fail("$now: wrong number of arguments");
-      return {datetime::format(now_millis(), opt_string(0).value_or(kDefault), opt_string(1))};
-    }
-    if (fn == "fromMillis") {
-      if (args.empty() || args.size() > 3) fail("$fromMillis: wrong number of arguments");
-      if (!args[0].v) return {};
-      if (!args[0].v->is_number()) fail("$fromMillis: argument 1 must be a number");
-      double ms = std::floor(args[0].v->get<double>());
-      if (!(std::fabs(ms) <= 8.64e15)) fail("$fromMillis: the time is out of range");
-      return {datetime::format(static_cast<int64_t>(ms), opt_string(1).value_or(kDefault), opt_string(2))};
-    }
-    if (args.empty() || args.size() > 2) fail("$toMillis: wrong number of arguments");
-    if (!args[0].v) return {};
-    const std::string& text = need_string(fn, args[0], 0);
-    auto picture = opt_string(1);
-    if (!picture) return {datetime::parse_iso8601(text)};
-    auto ms = datetime::parse(text, *picture);
-    return ms ? Val{*ms} : Val{};
   }
 
   static Val name(const std::string& field, const json* ctx) {
