@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "stepfunctions/errors.hpp"
+#include "stepfunctions/jsonata_numbers.hpp"
 
 namespace awan::stepfunctions::jsonata::datetime {
 
@@ -147,7 +148,7 @@ std::vector<Part> split_picture(const std::string& pic) {
       p.m.min_width = num(lo);
       p.m.max_width = num(hi);
     }
-    if (std::string("YMDdFHhPmsfZz").find(p.m.component) == std::string::npos)
+    if (std::string("YMDdFWwXxHhPmsfZz").find(p.m.component) == std::string::npos)
       fail(std::string("the picture component '") + p.m.component + "' is not supported");
     parts.push_back(std::move(p));
   }
@@ -209,13 +210,23 @@ std::string render(const Marker& m, const Civil& c, int offset) {
   std::string pres = m.presentation.empty() ? default_presentation(m.component) : m.presentation;
   if (m.component == 'Z' || m.component == 'z') return timezone_text(offset, m);
   int64_t dow = ((c.days % 7) + 7 + 3) % 7;  // 0 = Monday (1970-01-01 was a Thursday)
-  if (m.component == 'F' && !is_numeric(pres)) return name_in(kDays[dow], pres, m.max_width);
-  if (m.component == 'M' && !is_numeric(pres)) return name_in(kMonths[c.month - 1], pres, m.max_width);
+  static const std::string kNumberWords[] = {"w", "W", "Ww", "i", "I", "a", "A"};
+  bool words = std::find(std::begin(kNumberWords), std::end(kNumberWords), pres) != std::end(kNumberWords);
+  if (m.component == 'F' && !is_numeric(pres) && !words) return name_in(kDays[dow], pres, m.max_width);
+  if (m.component == 'M' && !is_numeric(pres) && !words) return name_in(kMonths[c.month - 1], pres, m.max_width);
   if (m.component == 'P') return name_in(c.hour < 12 ? "am" : "pm", pres == "1" ? "n" : pres, 0);
-  if (!is_numeric(pres)) fail("the presentation '" + pres + "' of [" + std::string(1, m.component) + "] is not supported");
+  if (!is_numeric(pres) && !words)
+    fail("the presentation '" + pres + "' of [" + std::string(1, m.component) + "] is not supported");
   int width = std::max(mandatory_digits(pres), m.min_width);
+  // The ISO week date: the week (W) and its year (X) are those of the week's Thursday; so are
+  // the week of the month (w) and its month (x).
+  Civil thursday = civil((c.days - dow + 3) * kDayMs);
   int64_t v = 0;
   switch (m.component) {
+    case 'W': v = (thursday.days - days_from_civil(thursday.year, 1, 1)) / 7 + 1; break;
+    case 'X': v = thursday.year; break;
+    case 'w': v = (thursday.day - 1) / 7 + 1; break;
+    case 'x': v = thursday.month; break;
     case 'Y': v = c.year; break;
     case 'M': v = c.month; break;
     case 'D': v = c.day; break;
@@ -234,6 +245,12 @@ std::string render(const Marker& m, const Civil& c, int offset) {
     default: break;
   }
   if (m.component == 'Y' && (mandatory_digits(pres) == 2 || m.max_width == 2)) v %= 100;
+  if (words) {
+    if (v <= 0 && pres != "w" && pres != "W" && pres != "Ww") return padded(v, width);  // no roman or letter zero
+    std::string out = numbers::format_integer(static_cast<double>(v), pres + (m.ordinal ? ";o" : ""));
+    if (m.max_width > 0 && static_cast<int>(out.size()) > m.max_width) out.resize(static_cast<size_t>(m.max_width));
+    return out;
+  }
   return padded(v, width) + (m.ordinal ? ordinal_suffix(v) : "");
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // Date and time for the JSONata subset's $now, $fromMillis and $toMillis: ISO 8601 text and
-// XPath picture strings ("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"). Pictures
-// are partial: components Y M D d F H h P m s f Z z (numbers with their minimum width, names N n
-// Nn with a maximum width, the ordinal suffix o); W w X x C E are refused. Failures throw
-// StatesError (States.QueryEvaluationError).
+// XPath picture strings ("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"): components
+// Y M D d F W w X x H h P m s f Z z (numbers with their minimum width, names N n Nn with a
+// maximum width, the ordinal suffix o, words w W Ww, roman i I and letters a A through
+// jsonata_numbers.hpp); C and E are refused. Failures throw StatesError
+// (States.QueryEvaluationError).
 #include <cstdint>
 #include <optional>
 #include <string>
