@@ -331,6 +331,7 @@ int64_t parse_iso8601(const std::string& s) {
 std::optional<int64_t> parse(const std::string& s, const std::string& picture) {
   std::vector<Part> parts = split_picture(picture);
   int64_t year = 1970, month = 1, day = 1, yday = -1, hour = 0, minute = 0, second = 0, milli = 0;
+  int64_t iso_year = -1, iso_week = -1, weekday = 1;  // [X] [W] [F1]: an ISO week date
   int offset = 0;
   bool pm = false, twelve = false;
   size_t i = 0;
@@ -400,6 +401,9 @@ std::optional<int64_t> parse(const std::string& s, const std::string& picture) {
       case 'm': minute = v; break;
       case 's': second = v; break;
       case 'f': milli = std::stoll((d + "00").substr(0, 3)); break;
+      case 'X': iso_year = v; break;
+      case 'W': iso_week = v; break;
+      case 'F': weekday = v; break;
       default: break;
     }
     if (m.ordinal) {
@@ -412,6 +416,12 @@ std::optional<int64_t> parse(const std::string& s, const std::string& picture) {
       minute > 59 || second > 59 || year > 275000)
     return std::nullopt;
   int64_t days = yday > 0 ? days_from_civil(year, 1, 1) + yday - 1 : days_from_civil(year, month, day);
+  if (iso_year >= 0 && iso_week >= 1) {  // week 1 is the one with January 4th
+    if (iso_year > 275000 || iso_week > 53 || weekday < 1 || weekday > 7) return std::nullopt;
+    int64_t jan4 = days_from_civil(iso_year, 1, 4);
+    int64_t monday = jan4 - (((jan4 % 7) + 7 + 3) % 7);
+    days = monday + (iso_week - 1) * 7 + (weekday - 1);
+  }
   return days * kDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + milli - int64_t{offset} * 60000;
 }
 

@@ -41,6 +41,8 @@ TEST(StepFunctionsJsonataDateTime, PictureStrings) {
       {"$fromMillis(1704067200000, '[DWwo] of [YI]')", "First of MMXXIV"},
       {"$fromMillis(1510067557121, '[Ma]/[Da]')", "k/g"},
       {"$fromMillis(1510067557121, '[HW]')", "FIFTEEN"},
+      {"$toMillis('2020-W53-5', '[X0001]-W[W01]-[F1]')", 1609459200000},
+      {"$toMillis('2024-W01', '[X0001]-W[W01]')", 1704067200000},
   };
   for (const auto& t : table) {
     std::optional<json> v;
