@@ -790,6 +790,8 @@ class Evaluator {
     if (args.empty() || args.size() > 2) fail("$eval: wrong number of arguments");
     if (!args[0].v) return {};
     const std::string& text = need_string("eval", args[0], 0);
+    steps_ += text.size();  // parsing is work too
+    if (steps_ > kMaxSteps) fail("the expression takes too many steps to evaluate");
     std::string why;
     NodePtr n = parse(text, &why);
     if (!n) fail("Syntax error in expression passed to function eval: " + why);

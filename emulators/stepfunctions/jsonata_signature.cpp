@@ -1,7 +1,10 @@
 // JSONata function signatures (see jsonata_signature.hpp): the parser of `<...>` and the fitting
-// of a call's arguments, a dynamic programme over (parameter, argument) so that `+` and `?`
-// never backtrack exponentially.
+// of a call's arguments, a dynamic programme over (parameter, argument), linear in each, so that
+// `+` and `?` never backtrack.
 #include "stepfunctions/jsonata_signature.hpp"
+
+#include <algorithm>
+#include <cstdint>
 
 namespace awan::stepfunctions::jsonata {
 
@@ -86,46 +89,49 @@ bool type_fits(char t, const std::string& types) {
 
 SignatureFit fit_signature(const std::vector<SignatureParam>& params, const std::string& args) {
   const size_t P = params.size(), A = args.size();
-  // can[p][a]: parameters p.. take exactly the arguments a..; filled from the end.
+  // run[p][a]: how many arguments from a on fit parameter p's types; a parameter takes between
+  // least(p) and most(p, a) of them.
+  std::vector<std::vector<size_t>> run(P, std::vector<size_t>(A + 1, 0));
+  for (size_t p = 0; p < P; ++p)
+    for (size_t a = A; a-- > 0;) run[p][a] = type_fits(args[a], params[p].types) ? run[p][a + 1] + 1 : 0;
+  auto least = [&](size_t p) -> size_t { return params[p].modifier == '?' || params[p].modifier == '-' ? 0 : 1; };
+  auto most = [&](size_t p, size_t a) -> size_t { return params[p].modifier == '+' ? run[p][a] : std::min<size_t>(1, run[p][a]); };
+  // can[p][a]: parameters p.. take exactly the arguments a..; take[p][a]: how many p takes (as
+  // many as possible).
   std::vector<std::vector<char>> can(P + 1, std::vector<char>(A + 1, 0));
   std::vector<std::vector<size_t>> take(P + 1, std::vector<size_t>(A + 1, 0));
   can[P][A] = 1;
   for (size_t p = P; p-- > 0;) {
-    const SignatureParam& sp = params[p];
-    for (size_t a = A + 1; a-- > 0;) {
-      size_t most = sp.modifier == '+' ? A - a : std::min<size_t>(1, A - a);
-      size_t least = (sp.modifier == '?' || sp.modifier == '-') ? 0 : 1;
-      for (size_t n = most + 1; n-- > least;) {  // greedy: as many as fit
-        bool fits = true;
-        for (size_t k = 0; k < n && fits; ++k) fits = type_fits(args[a + k], sp.types);
-        if (fits && can[p + 1][a + n]) {
-          can[p][a] = 1;
-          take[p][a] = n;
-          break;
-        }
+    std::vector<size_t> last(A + 1, SIZE_MAX);  // last[j]: the largest k <= j with can[p + 1][k]
+    for (size_t j = 0; j <= A; ++j) last[j] = can[p + 1][j] ? j : j > 0 ? last[j - 1] : SIZE_MAX;
+    for (size_t a = 0; a <= A; ++a) {
+      size_t k = last[a + most(p, a)];
+      if (k != SIZE_MAX && k >= a + least(p)) {
+        can[p][a] = 1;
+        take[p][a] = k - a;
       }
     }
   }
   SignatureFit fit;
   if (!can[0][0]) {
     // The first argument that no prefix of the parameters can reach past.
+    std::vector<char> seen(A + 1, 0);
+    seen[0] = 1;
     size_t reach = 0;
-    std::vector<std::vector<char>> seen(P + 1, std::vector<char>(A + 1, 0));
-    seen[0][0] = 1;
-    for (size_t p = 0; p < P; ++p)
-      for (size_t a = 0; a <= A; ++a) {
-        if (!seen[p][a]) continue;
-        const SignatureParam& sp = params[p];
-        size_t most = sp.modifier == '+' ? A - a : std::min<size_t>(1, A - a);
-        size_t least = (sp.modifier == '?' || sp.modifier == '-') ? 0 : 1;
-        for (size_t n = least; n <= most; ++n) {
-          bool fits = true;
-          for (size_t k = 0; k < n && fits; ++k) fits = type_fits(args[a + k], sp.types);
-          if (!fits) break;
-          seen[p + 1][a + n] = 1;
-          reach = std::max(reach, a + n);
+    for (size_t p = 0; p < P; ++p) {
+      std::vector<int> diff(A + 2, 0);
+      for (size_t a = 0; a <= A; ++a)
+        if (seen[a] && least(p) <= most(p, a)) {
+          ++diff[a + least(p)];
+          --diff[a + most(p, a) + 1];
         }
+      int open = 0;
+      for (size_t a = 0; a <= A; ++a) {
+        open += diff[a];
+        seen[a] = open > 0;
+        if (seen[a]) reach = std::max(reach, a);
       }
+    }
     fit.bad_argument = reach + 1;
     return fit;
   }

@@ -189,6 +189,11 @@ TEST(StepFunctionsJsonataPaths, FunctionSignatures) {
     EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
     EXPECT_FALSE(why.empty()) << bad;
   }
+  // Many arguments for a `+` parameter: fitted in linear time.
+  std::string many = "function($a, $b)<n+s?>{ $a }(";
+  for (int i = 0; i < 3000; ++i) many += std::to_string(i) + ", ";
+  expect_values({{many + "'s')", 0}});
+  expect_error(many + "'s', 1)", "Argument 3002 of function does not match function signature");
   std::string deep = "function($x)<";
   for (int i = 0; i < 2000; ++i) deep += "f<";
   EXPECT_EQ(jsonata::parse(deep + "n" + std::string(2000, '>') + ">{1}"), nullptr);  // bounded, refused
