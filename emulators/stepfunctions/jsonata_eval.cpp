@@ -359,8 +359,8 @@ class Evaluator {
   }
 
   // The arguments of a call of a lambda with a signature, fitted to it: a missing `-` argument
-  // is the context, a single value for an array parameter an array of one; T0410 / T0412 when
-  // they do not fit.
+  // is the context, a single value for an array parameter an array of one; T0410 / T0411 /
+  // T0412 when they do not fit.
   std::vector<Val> signed_arguments(const std::string& text, const std::vector<Val>& args, const json* ctx) {
     auto params = parse_signature(text, nullptr);
     if (!params) fail("invalid function signature <" + text + ">");
@@ -377,6 +377,8 @@ class Evaluator {
       const SignatureParam& sp = (*params)[p];
       auto [begin, end] = fit.spans[p];
       if (begin == end) {
+        if (sp.modifier == '-' && ctx && !type_fits(letter(*ctx), sp.types))
+          fail("Context value is not a compatible type with argument " + std::to_string(begin + 1) + " of " + who);
         out.push_back(sp.modifier == '-' && ctx ? Val{*ctx} : Val{});
         continue;
       }

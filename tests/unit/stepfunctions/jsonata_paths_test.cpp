@@ -179,6 +179,7 @@ TEST(StepFunctionsJsonataPaths, FunctionSignatures) {
   expect_error(add + "$add(1))", "Argument 2 of function add does not match function signature");
   expect_error(add + "$add(1, 2, 3))", "Argument 3 of function add does not match function signature");
   expect_error(count + "$f(['x']))", "Argument 1 of function f must be an array of numbers");
+  expect_error("library.books[0].(function($x)<n->{ $x })()", "Context value is not a compatible type with argument 1 of function");
   expect_error("function($v)<(sn)>{ $v }(true)", "Argument 1 of function does not match function signature");
   expect_error("function($a, $b)<s+n>{ $b }(3)", "Argument 1 of function does not match function signature");
   expect_error("function($x)<j>{ $x }($string)", "Argument 1 of function does not match function signature");
