@@ -119,6 +119,22 @@ TEST(StepFunctionsJsonataLimits, MapLimitsFromExpressions) {
   }
 }
 
+TEST(StepFunctionsJsonataLimits, DistributedMapLimitsFromExpressions) {
+  Fixture fx;
+  json items = {{"items", {1, 2, 4}}, {"n", 1}};
+  json m = failing_map({{"ToleratedFailureCount", "{% $states.input.n %}"}, {"MaxConcurrency", "{% $states.input.n + 1 %}"}});
+  m["States"]["M"]["ItemProcessor"]["ProcessorConfig"] = {{"Mode", "DISTRIBUTED"}, {"ExecutionType", "STANDARD"}};
+  auto d = fx.run(m, items);
+  EXPECT_EQ(d["status"], "SUCCEEDED") << d.dump();
+  items["n"] = 0;
+  d = fx.run(m, items);
+  EXPECT_EQ(d["error"], "States.ExceedToleratedFailureThreshold") << d.dump();
+  m["States"]["M"]["ToleratedFailurePercentage"] = "{% 'half' %}";
+  d = fx.run(m, items);
+  EXPECT_EQ(d["error"], "States.QueryEvaluationError") << d.dump();
+  EXPECT_EQ(d["cause"], "The value of the field 'ToleratedFailurePercentage' must be a number between 0 and 100, was \"half\"");
+}
+
 TEST(StepFunctionsJsonataLimits, Validation) {
   // Expressions are accepted in JSONata states, checked for syntax; JSONPath states still want numbers.
   auto ok = stepfunctions::asl::parse(waiting_task({{"TimeoutSeconds", "{% $x %}"}, {"HeartbeatSeconds", "{% 1 %}"}}).dump());
