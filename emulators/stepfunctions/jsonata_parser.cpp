@@ -439,6 +439,8 @@ class Parser {
     if (o == "@" || o == "#") {  // step@$v, step#$i
       if (tok_.kind != Token::Variable || tok_.text.empty() || tok_.text == "$")
         throw ParseError{"'" + o + "' must be followed by a $variable, at " + std::to_string(t.at)};
+      if (o == "@" && (left->kind == Node::Filter || left->kind == Node::Sort))
+        throw ParseError{"A context variable binding must precede any predicates on a step, at " + std::to_string(t.at)};
       std::string var = tok_.text;
       advance();
       return make(o == "@" ? Node::FocusBind : Node::IndexBind, var, {left});

@@ -116,7 +116,8 @@ TEST(StepFunctionsJsonataPaths, DescendantsAndEval) {
 }
 
 TEST(StepFunctionsJsonataPaths, Malformed) {
-  for (const char* bad : {"a@", "a#", "a@b", "a#1", "a@$", "a#$$", "a@($x)", "%%", "**2", "a**b", "a.#$i", "@$x", "#$i"}) {
+  for (const char* bad : {"a@", "a#", "a@b", "a#1", "a@$", "a#$$", "a@($x)", "%%", "**2", "a**b", "a.#$i", "@$x", "#$i",
+                          "a[0]@$x", "a^(b)@$x"}) {
     std::string why;
     EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
     EXPECT_FALSE(why.empty()) << bad;
