@@ -749,7 +749,7 @@ class Evaluator {
     Val lv = eval(*n.args[0], ctx, depth + 1), rv = eval(*n.args[1], ctx, depth + 1);
     std::optional<json> l = lv.v ? std::optional<json>(unwrap(std::move(lv))) : std::nullopt;
     std::optional<json> r = rv.v ? std::optional<json>(unwrap(std::move(rv))) : std::nullopt;
-    if (op == "&") return {functions::to_string(l) + functions::to_string(r)};
+    if (op == "&") return {functions::to_string(without_functions(l)) + functions::to_string(without_functions(r))};
     if (op == "=" || op == "!=") {
       bool eq = l && r && functions::equal(*l, *r);
       return {op == "=" ? eq : (l && r && !eq)};

@@ -155,6 +155,7 @@ TEST(StepFunctionsJsonataPaths, FunctionsInArraysAndObjects) {
       {"{'f': function() { 1 }, 'n': 2}", {{"n", 2}}},
       {"[1, $string, 2]", {1, 2}},
       {"$string({'f': $string, 'n': 1})", "{\"n\":1}"},
+      {"[1, $string] & ''", "[1]"},
   });
   expect_error("{'n': 1}.n(2)", "Attempted to invoke a non-function");
 }
