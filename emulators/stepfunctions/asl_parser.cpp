@@ -191,7 +191,9 @@ struct Validator {
       if (auto bad = jsonata::check_template(tpl))
         schema("The JSONata expression of the field '" + field + "' is invalid: " + bad->second, where + bad->first);
     };
-    for (const char* f : {"Arguments", "Output", "Assign", "Items", "ItemSelector", "Error", "Cause", "Seconds", "Timestamp"})
+    for (const char* f : {"Arguments", "Output", "Assign", "Items", "ItemSelector", "Error", "Cause", "Seconds", "Timestamp",
+                          "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency", "ToleratedFailureCount",
+                          "ToleratedFailurePercentage"})
       if (st.contains(f)) check(st[f], at + "/" + f, f);
     for (const char* list : {"Catch", "Choices"}) {
       if (!st.contains(list) || !st[list].is_array()) continue;
@@ -373,7 +375,7 @@ struct Validator {
         for (size_t i = 0; i < st["Catch"].size(); ++i)
           if (st["Catch"][i].is_object()) target(st["Catch"][i], "Next", states, at + "/Catch[" + std::to_string(i) + "]");
     }
-    if (type == "Task") task(st, at);
+    if (type == "Task") task(st, at, ata);
     else if (type == "Choice" && ata) jsonata_choices(st, states, at);
     else if (type == "Choice") choice_state(st, states, at);
     else if (type == "Wait") wait(st, at, ata);
@@ -382,22 +384,23 @@ struct Validator {
     else if (type == "Map") map(st, at, depth, ata);
   }
 
-  void positive(const json& st, const char* f, const std::string& at) {
-    if (!st.contains(f)) return;
+  // ata: a JSONata state, whose "{% %}" limits are checked when the state runs (jsonata_limits.cpp).
+  void positive(const json& st, const char* f, const std::string& at, bool ata) {
+    if (!st.contains(f) || (ata && jsonata::is_expression(st[f]))) return;
     const json& v = st[f];
     if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 99999999)
       schema(std::string("The value for the field '") + f + "' must be a positive integer", at + "/" + f);
   }
 
-  void task(const json& st, const std::string& at) {
+  void task(const json& st, const std::string& at, bool ata) {
     if (!st.contains("Resource")) schema("These fields are required: [Resource]", at);
     else if (!st["Resource"].is_string()) schema("The value for the field 'Resource' must be a STRING", at + "/Resource");
     else {
       const std::string& r = st["Resource"].get_ref<const std::string&>();
       if (r.rfind("arn:", 0) != 0) schema("Value is not a valid resource ARN", at + "/Resource");
     }
-    positive(st, "TimeoutSeconds", at);
-    positive(st, "HeartbeatSeconds", at);
+    positive(st, "TimeoutSeconds", at, ata);
+    positive(st, "HeartbeatSeconds", at, ata);
     path_field(st, "TimeoutSecondsPath", at, true);
     path_field(st, "HeartbeatSecondsPath", at, true);
     if (st.contains("TimeoutSeconds") && st.contains("TimeoutSecondsPath"))
@@ -492,14 +495,15 @@ struct Validator {
       machine(p, at + "/" + proc, depth + 1, false, ata);
     }
     path_field(st, "ItemsPath", at, true);
-    if (st.contains("MaxConcurrency") && (!st["MaxConcurrency"].is_number_integer() || st["MaxConcurrency"].get<long long>() < 0))
+    auto given = [&](const char* f) { return st.contains(f) && !(ata && jsonata::is_expression(st[f])); };
+    if (given("MaxConcurrency") && (!st["MaxConcurrency"].is_number_integer() || st["MaxConcurrency"].get<long long>() < 0))
       schema("The value for the field 'MaxConcurrency' must be a non-negative integer", at + "/MaxConcurrency");
-    if (st.contains("ToleratedFailurePercentage") &&
+    if (given("ToleratedFailurePercentage") &&
         (!st["ToleratedFailurePercentage"].is_number() || st["ToleratedFailurePercentage"].get<double>() < 0 ||
          st["ToleratedFailurePercentage"].get<double>() > 100))
       schema("The value for the field 'ToleratedFailurePercentage' must be a number between 0 and 100",
              at + "/ToleratedFailurePercentage");
-    if (st.contains("ToleratedFailureCount") &&
+    if (given("ToleratedFailureCount") &&
         (!st["ToleratedFailureCount"].is_number_integer() || st["ToleratedFailureCount"].get<long long>() < 0))
       schema("The value for the field 'ToleratedFailureCount' must be a non-negative integer", at + "/ToleratedFailureCount");
     if (st.contains("Label") && (!st["Label"].is_string() || st["Label"].get_ref<const std::string&>().size() > 40))

@@ -99,7 +99,7 @@ void StepFunctionsService::call(const Execution& e, const std::string& service, 
 }
 
 void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, const json& st, json params,
-                                    OutcomeFn done) {
+                                    OutcomeFn done, const json& limits) {
   Execution& e = *f->exec;
   std::string resource = st["Resource"];
   bool wait_token = false;
@@ -122,7 +122,12 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
     *settled = true;
     done(std::move(o));
   };
-  int64_t timeout = st.value("TimeoutSeconds", 0);
+  auto limit = [&](const char* field) -> int64_t {
+    if (limits.contains(field)) return limits[field].get<int64_t>();
+    return st.contains(field) && st[field].is_number_integer() ? st[field].get<int64_t>() : 0;
+  };
+  const int64_t heartbeat = limit("HeartbeatSeconds");
+  int64_t timeout = limit("TimeoutSeconds");
   if (st.contains("TimeoutSecondsPath")) {
     json ctx = e.context, vars = f->variables;
     auto v = paths::resolve(st["TimeoutSecondsPath"], paths::Scope{params, ctx, vars});
@@ -147,7 +152,7 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
     t.token = token;
     t.activity_arn = resource;
     t.input = params;
-    t.heartbeat_seconds = st.value("HeartbeatSeconds", 0);
+    t.heartbeat_seconds = heartbeat;
     t.resume = [this, f, finish](Outcome o) {
       std::lock_guard lock(mu_);
       if (o.ok) add_event(f, "ActivitySucceeded", {{"output", o.output.dump()}, {"outputDetails", {{"truncated", false}}}}, "activitySucceededEventDetails");
@@ -232,7 +237,7 @@ void StepFunctionsService::run_task(const FramePtr& f, const std::string& name, 
     if (token.empty()) token = ids::uuid4() + ids::uuid4();
     TaskToken t;
     t.token = token;
-    t.heartbeat_seconds = st.value("HeartbeatSeconds", 0);
+    t.heartbeat_seconds = heartbeat;
     t.resume = [this, f, finish, resource_type, integration](Outcome o) {
       std::lock_guard lock(mu_);
       if (o.ok)

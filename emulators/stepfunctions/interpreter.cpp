@@ -427,7 +427,12 @@ void StepFunctionsService::run_state(const FramePtr& f, const std::string& name,
                     : st.contains("Parameters") ? paths::payload(st["Parameters"], eff_scope, "Parameters") : eff;
       if (e.test) e.inspection[ata ? "afterArguments" : "afterParameters"] = io(params);
       if (e.test && !e.mock.is_null()) return finish(e.mocked());
-      return run_task(f, name, st, std::move(params), finish);
+      json limits = json::object();  // TimeoutSeconds / HeartbeatSeconds given as "{% %}"
+      if (ata)
+        for (const char* field : {"TimeoutSeconds", "HeartbeatSeconds"})
+          if (st.contains(field))
+            limits[field] = static_cast<int64_t>(jsonata::limit(st, field, jsonata::Limit::Positive, bind, 0));
+      return run_task(f, name, st, std::move(params), finish, limits);
     }
     if (type == "Parallel") {
       if (f->depth >= kMaxFrameDepth) return finish(Outcome::failure("States.Runtime", "Parallel nested too deeply"));

@@ -1,7 +1,8 @@
 #pragma once
 // A subset of JSONata, the query language of Step Functions states with QueryLanguage
 // "JSONata" ("{% expression %}" strings in Arguments, Output, Assign, Condition, Items, ...).
-// Parser: jsonata_parser.cpp (Pratt parser, depth bounded); evaluation: jsonata_eval.cpp;
+// Parser: jsonata_parser.cpp (Pratt parser, depth bounded); evaluation: jsonata_eval.cpp (with
+// tuple streams for paths that use %, @ and #);
 // the function library: jsonata_functions.cpp. What is supported is listed in
 // docs/services/stepfunctions.md. Runtime failures throw StatesError
 // {"States.QueryEvaluationError", ...}.
@@ -42,11 +43,19 @@ struct Node {
     Sort,       // args[0]^(args[1], ...): ordered by the keys; value[i - 1] true for a descending key
     Bind,       // $text := args[0]
     Wildcard,   // * (every field value of the context)
-    Lambda,     // function($p, ...) { args[0] }: parameter names in value; a value (bound with
+    Lambda,     // function($p, ...)<text> { args[0] }: parameter names in value, the signature
+                // (jsonata_signature.hpp) in text; a value (bound with
                 // :=, passed to a function, returned, applied)
     Regex,      // /text/flags (flags in value), compiled in `regex`
     Chain,      // args[0] ~> args[1] (a call gets args[0] as its first argument)
+    Parent,     // % (the context a path step's value came from)
+    Descendants,  // ** (the context and every value below it)
+    FocusBind,  // args[0]@$text: each value bound to $text, the context stays that of the step
+    IndexBind,  // args[0]#$text: each value's position in its step bound to $text
   } kind = Literal;
+  // Whether the subtree holds % or a @/# binding: its paths then carry each value's ancestry
+  // and bindings along (a tuple stream).
+  bool tuples = false;
   std::string text;
   nlohmann::json value;
   std::vector<std::shared_ptr<const Node>> args;
@@ -77,5 +86,13 @@ bool is_expression(const nlohmann::json& v, std::string* expr = nullptr);
 nlohmann::json evaluate_template(const nlohmann::json& tpl, const Bindings& b, int depth = 0);
 // The first "{% %}" string of a template that does not parse: its pointer ("/a/b") and why.
 std::optional<std::pair<std::string, std::string>> check_template(const nlohmann::json& tpl, int depth = 0);
+
+// The numeric limits of a JSONata state, literal or "{% %}" (jsonata_limits.cpp): TimeoutSeconds
+// and HeartbeatSeconds (Positive: an integer 1..99999999), MaxConcurrency and
+// ToleratedFailureCount (NonNegative: an integer >= 0), ToleratedFailurePercentage (Percentage:
+// a number 0..100). `fallback` when the state lacks the field; a value of the wrong kind throws
+// States.QueryEvaluationError.
+enum class Limit { Positive, NonNegative, Percentage };
+double limit(const nlohmann::json& st, const char* field, Limit kind, const Bindings& b, double fallback);
 
 }  // namespace awan::stepfunctions::jsonata

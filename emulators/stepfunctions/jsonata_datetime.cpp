@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "stepfunctions/errors.hpp"
+#include "stepfunctions/jsonata_numbers.hpp"
 
 namespace awan::stepfunctions::jsonata::datetime {
 
@@ -147,7 +148,7 @@ std::vector<Part> split_picture(const std::string& pic) {
       p.m.min_width = num(lo);
       p.m.max_width = num(hi);
     }
-    if (std::string("YMDdFHhPmsfZz").find(p.m.component) == std::string::npos)
+    if (std::string("YMDdFWwXxHhPmsfZz").find(p.m.component) == std::string::npos)
       fail(std::string("the picture component '") + p.m.component + "' is not supported");
     parts.push_back(std::move(p));
   }
@@ -209,13 +210,23 @@ std::string render(const Marker& m, const Civil& c, int offset) {
   std::string pres = m.presentation.empty() ? default_presentation(m.component) : m.presentation;
   if (m.component == 'Z' || m.component == 'z') return timezone_text(offset, m);
   int64_t dow = ((c.days % 7) + 7 + 3) % 7;  // 0 = Monday (1970-01-01 was a Thursday)
-  if (m.component == 'F' && !is_numeric(pres)) return name_in(kDays[dow], pres, m.max_width);
-  if (m.component == 'M' && !is_numeric(pres)) return name_in(kMonths[c.month - 1], pres, m.max_width);
+  static const std::string kNumberWords[] = {"w", "W", "Ww", "i", "I", "a", "A"};
+  bool words = std::find(std::begin(kNumberWords), std::end(kNumberWords), pres) != std::end(kNumberWords);
+  if (m.component == 'F' && !is_numeric(pres) && !words) return name_in(kDays[dow], pres, m.max_width);
+  if (m.component == 'M' && !is_numeric(pres) && !words) return name_in(kMonths[c.month - 1], pres, m.max_width);
   if (m.component == 'P') return name_in(c.hour < 12 ? "am" : "pm", pres == "1" ? "n" : pres, 0);
-  if (!is_numeric(pres)) fail("the presentation '" + pres + "' of [" + std::string(1, m.component) + "] is not supported");
+  if (!is_numeric(pres) && !words)
+    fail("the presentation '" + pres + "' of [" + std::string(1, m.component) + "] is not supported");
   int width = std::max(mandatory_digits(pres), m.min_width);
+  // The ISO week date: the week (W) and its year (X) are those of the week's Thursday; so are
+  // the week of the month (w) and its month (x).
+  Civil thursday = civil((c.days - dow + 3) * kDayMs);
   int64_t v = 0;
   switch (m.component) {
+    case 'W': v = (thursday.days - days_from_civil(thursday.year, 1, 1)) / 7 + 1; break;
+    case 'X': v = thursday.year; break;
+    case 'w': v = (thursday.day - 1) / 7 + 1; break;
+    case 'x': v = thursday.month; break;
     case 'Y': v = c.year; break;
     case 'M': v = c.month; break;
     case 'D': v = c.day; break;
@@ -234,6 +245,12 @@ std::string render(const Marker& m, const Civil& c, int offset) {
     default: break;
   }
   if (m.component == 'Y' && (mandatory_digits(pres) == 2 || m.max_width == 2)) v %= 100;
+  if (words) {
+    if (v <= 0 && pres != "w" && pres != "W" && pres != "Ww") return padded(v, width);  // no roman or letter zero
+    std::string out = numbers::format_integer(static_cast<double>(v), pres + (m.ordinal ? ";o" : ""));
+    if (m.max_width > 0 && static_cast<int>(out.size()) > m.max_width) out.resize(static_cast<size_t>(m.max_width));
+    return out;
+  }
   return padded(v, width) + (m.ordinal ? ordinal_suffix(v) : "");
 }
 
@@ -314,6 +331,7 @@ int64_t parse_iso8601(const std::string& s) {
 std::optional<int64_t> parse(const std::string& s, const std::string& picture) {
   std::vector<Part> parts = split_picture(picture);
   int64_t year = 1970, month = 1, day = 1, yday = -1, hour = 0, minute = 0, second = 0, milli = 0;
+  int64_t iso_year = -1, iso_week = -1, weekday = 1;  // [X] [W] [F1]: an ISO week date
   int offset = 0;
   bool pm = false, twelve = false;
   size_t i = 0;
@@ -383,6 +401,9 @@ std::optional<int64_t> parse(const std::string& s, const std::string& picture) {
       case 'm': minute = v; break;
       case 's': second = v; break;
       case 'f': milli = std::stoll((d + "00").substr(0, 3)); break;
+      case 'X': iso_year = v; break;
+      case 'W': iso_week = v; break;
+      case 'F': weekday = v; break;
       default: break;
     }
     if (m.ordinal) {
@@ -395,7 +416,46 @@ std::optional<int64_t> parse(const std::string& s, const std::string& picture) {
       minute > 59 || second > 59 || year > 275000)
     return std::nullopt;
   int64_t days = yday > 0 ? days_from_civil(year, 1, 1) + yday - 1 : days_from_civil(year, month, day);
+  if (iso_year >= 0 && iso_week >= 1) {  // week 1 is the one with January 4th
+    if (iso_year > 275000 || iso_week > 53 || weekday < 1 || weekday > 7) return std::nullopt;
+    int64_t jan4 = days_from_civil(iso_year, 1, 4);
+    int64_t monday = jan4 - (((jan4 % 7) + 7 + 3) % 7);
+    days = monday + (iso_week - 1) * 7 + (weekday - 1);
+  }
   return days * kDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + milli - int64_t{offset} * 60000;
+}
+
+std::optional<nlohmann::json> call(const std::string& fn, const std::vector<std::optional<nlohmann::json>>& args,
+                                   int64_t now_millis) {
+  auto text_arg = [&](size_t i) -> std::optional<std::string> {
+    if (args.size() <= i || !args[i]) return std::nullopt;
+    if (!args[i]->is_string()) fail("$" + fn + ": argument " + std::to_string(i + 1) + " must be a string");
+    return args[i]->get<std::string>();
+  };
+  const std::string kDefault = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]";
+  if (fn == "millis") {
+    if (!args.empty()) fail("$millis: wrong number of arguments");
+    return nlohmann::json(now_millis);
+  }
+  if (fn == "now") {
+    if (args.size() > 2) fail("$now: wrong number of arguments");
+    return nlohmann::json(format(now_millis, text_arg(0).value_or(kDefault), text_arg(1)));
+  }
+  if (fn == "fromMillis") {
+    if (args.empty() || args.size() > 3) fail("$fromMillis: wrong number of arguments");
+    if (!args[0]) return std::nullopt;
+    if (!args[0]->is_number()) fail("$fromMillis: argument 1 must be a number");
+    double ms = std::floor(args[0]->get<double>());
+    if (!(std::fabs(ms) <= 8.64e15)) fail("$fromMillis: the time is out of range");
+    return nlohmann::json(format(static_cast<int64_t>(ms), text_arg(1).value_or(kDefault), text_arg(2)));
+  }
+  if (args.empty() || args.size() > 2) fail("$toMillis: wrong number of arguments");
+  auto text = text_arg(0);
+  if (!text) return std::nullopt;
+  auto picture = text_arg(1);
+  if (!picture) return nlohmann::json(parse_iso8601(*text));
+  auto ms = parse(*text, *picture);
+  return ms ? std::optional<nlohmann::json>(*ms) : std::nullopt;
 }
 
 }  // namespace awan::stepfunctions::jsonata::datetime

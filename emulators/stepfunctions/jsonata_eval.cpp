@@ -4,8 +4,9 @@
 // functions, regular expressions, `~>` chains and compositions, partial application), and
 // templates. The function library is in jsonata_functions.cpp; the evaluator itself runs the
 // functions that take functions ($map, $filter, $reduce, $each, $sift, $single, $sort with a
-// comparator, the regex forms of $match, $contains, $split, $replace) and the clock ($now,
-// $millis, $fromMillis, $toMillis).
+// comparator, the regex forms of $match, $contains, $split, $replace), the clock ($now,
+// $millis, $fromMillis, $toMillis) and $eval. A path that uses %, @ or # runs as a tuple stream
+// (tuple_path): each value carries its ancestry and bindings from step to step.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,6 +19,7 @@
 #include "stepfunctions/jsonata_datetime.hpp"
 #include "stepfunctions/jsonata_functions.hpp"
 #include "stepfunctions/jsonata_regex.hpp"
+#include "stepfunctions/jsonata_signature.hpp"
 
 namespace awan::stepfunctions::jsonata {
 
@@ -61,10 +63,25 @@ struct Scope {
   Scope* parent = nullptr;
 };
 
+// Where a path step's value came from: the context of that step, and that context's own
+// ancestry (what % and %.% read).
+struct Ancestry {
+  json value;
+  std::shared_ptr<const Ancestry> up;
+};
+using Parents = std::shared_ptr<const Ancestry>;
+
+// A value of a path that carries its ancestry and its @/# bindings (a tuple stream).
+struct Tuple {
+  json value;
+  Parents parents;
+  std::vector<std::pair<std::string, json>> vars;
+};
+
 // The functions the evaluator runs itself (they take functions or read the clock).
 bool evaluator_function(const std::string& n) {
   return n == "map" || n == "filter" || n == "reduce" || n == "each" || n == "sift" || n == "single" || n == "match" || n == "now" ||
-         n == "millis" || n == "fromMillis" || n == "toMillis";
+         n == "millis" || n == "fromMillis" || n == "toMillis" || n == "eval";
 }
 
 size_t code_points(const std::string& s, size_t bytes) {
@@ -81,7 +98,41 @@ class Evaluator {
     scope_ = new_scope(nullptr);
   }
 
-  Val eval(const Node& n, const json* ctx, int depth) {
+  // A function inside an array or object is stored there as a binary value (which no JSON text
+  // holds) whose subtype indexes fns_, and is a function again when read.
+  Val eval(const Node& n, const json* ctx, int depth) { return loaded(eval_node(n, ctx, depth)); }
+
+  Val loaded(Val v) const {
+    if (!v.v || fns_.empty()) return v;
+    const json* x = &*v.v;
+    if (v.seq && x->is_array() && x->size() == 1) x = &(*x)[0];
+    if (!x->is_binary() || x->get_binary().subtype() >= fns_.size()) return v;
+    return Val{std::nullopt, false, fns_[x->get_binary().subtype()]};
+  }
+  json stored(Val v) {
+    if (!v.fn) return unwrap(std::move(v));
+    if (fns_.size() >= kMaxScopes) fail("the expression applies too many functions");
+    fns_.push_back(v.fn);
+    return json::binary({}, fns_.size() - 1);
+  }
+  FnPtr function_of(const Val& v) const { return v.fn ? v.fn : loaded(v).fn; }
+  // The value without the functions inside it (left out of objects and arrays): what leaves
+  // the evaluator, or goes to a built-in function.
+  std::optional<json> without_functions(std::optional<json> v, int depth = 0) const {
+    if (!v || fns_.empty()) return v;
+    if (v->is_binary()) return std::nullopt;
+    if (depth > kMaxDepth + 64 || !(v->is_array() || v->is_object())) return v;
+    json out = v->is_array() ? json::array() : json::object();
+    for (auto it = v->begin(); it != v->end(); ++it) {
+      auto x = without_functions(*it, depth + 1);
+      if (!x) continue;
+      if (v->is_array()) out.push_back(std::move(*x));
+      else out[it.key()] = std::move(*x);
+    }
+    return out;
+  }
+
+  Val eval_node(const Node& n, const json* ctx, int depth) {
     if (depth > kMaxDepth) fail("the expression is nested too deeply");
     if (++steps_ > kMaxSteps) fail("the expression takes too many steps to evaluate");
     switch (n.kind) {
@@ -89,8 +140,19 @@ class Evaluator {
       case Node::Name: return name(n.text, ctx);
       case Node::Wildcard: return wildcard(ctx);
       case Node::Variable: return variable(n.text, ctx);
-      case Node::Path: return path(n, ctx, depth);
-      case Node::Filter: return filter(n, ctx, depth);
+      case Node::Path: return n.tuples ? tuple_path(n, ctx, depth) : path(n, ctx, depth);
+      case Node::Filter: return n.tuples ? tuple_path(n, ctx, depth) : filter(n, ctx, depth);
+      case Node::FocusBind:
+      case Node::IndexBind: return tuple_path(n, ctx, depth);
+      case Node::Parent:
+        if (!parents_) fail("The object representing the 'parent' cannot be derived from this expression");
+        return {parents_->value};
+      case Node::Descendants: {
+        if (!ctx) return {};
+        json out = json::array();
+        descendants(*ctx, out, depth + 1);
+        return out.empty() ? Val{} : Val{out, true};
+      }
       case Node::Negate: {
         Val v = eval(*n.args[0], ctx, depth + 1);
         if (!v.v) return {};
@@ -112,7 +174,7 @@ class Evaluator {
           Val k = eval(*n.args[i], ctx, depth + 1);
           if (!k.v || !k.v->is_string()) fail("an object key must be a string");
           Val v = eval(*n.args[i + 1], ctx, depth + 1);
-          if (v.v) out[k.v->get<std::string>()] = unwrap(std::move(v));
+          if (v.v || v.fn) out[k.v->get<std::string>()] = stored(std::move(v));
         }
         return {out};
       }
@@ -152,6 +214,7 @@ class Evaluator {
         if (!f.fn) fail("Attempted to invoke a non-function");
         std::vector<Val> args;
         for (size_t i = 1; i < n.args.size(); ++i) args.push_back(eval(*n.args[i], ctx, depth + 1));
+        callee_.clear();
         return apply(*f.fn, args, ctx, depth);
       }
       case Node::Placeholder: fail("a placeholder ? is only allowed as an argument of a function call");
@@ -228,8 +291,9 @@ class Evaluator {
     if (first) args.push_back(*first);
     for (const auto& a : n.args) args.push_back(eval(*a, ctx, depth + 1));
     if (const Val* bound = local(n.text)) {
-      if (!bound->fn) fail("Attempted to invoke a non-function: $" + n.text);
-      FnPtr f = bound->fn;
+      FnPtr f = function_of(*bound);
+      if (!f) fail("Attempted to invoke a non-function: $" + n.text);
+      callee_ = n.text;
       return apply(*f, args, ctx, depth);
     }
     return builtin(n.text, args, ctx, depth);
@@ -240,8 +304,8 @@ class Evaluator {
     auto p = std::make_shared<Function>();
     p->kind = Function::Partial;
     if (const Val* bound = local(n.text)) {
-      if (!bound->fn) fail("Attempted to partially apply a non-function: $" + n.text);
-      p->first = bound->fn;
+      p->first = function_of(*bound);
+      if (!p->first) fail("Attempted to partially apply a non-function: $" + n.text);
     } else if (functions::is_function(n.text) || evaluator_function(n.text)) {
       auto f = std::make_shared<Function>();
       f->name = n.text;
@@ -262,10 +326,13 @@ class Evaluator {
     switch (f.kind) {
       case Function::Lambda: {
         const Node& lambda = *f.node;
+        std::vector<Val> fitted;
+        if (!lambda.text.empty()) fitted = signed_arguments(lambda.text, args, ctx);
+        const std::vector<Val>& given = lambda.text.empty() ? args : fitted;
         Scope* saved = scope_;
         scope_ = new_scope(f.closure);
-        for (size_t i = 0; i < lambda.value.size() && i < args.size(); ++i)
-          if (args[i].v || args[i].fn) scope_->vars[lambda.value[i].get<std::string>()] = Val{plain(args[i]), false, args[i].fn};
+        for (size_t i = 0; i < lambda.value.size() && i < given.size(); ++i)
+          if (given[i].v || given[i].fn) scope_->vars[lambda.value[i].get<std::string>()] = Val{plain(given[i]), false, given[i].fn};
         Val v = eval(*lambda.args[0], ctx, depth + 1);
         scope_ = saved;
         return v;
@@ -291,6 +358,51 @@ class Evaluator {
     return {};
   }
 
+  // The arguments of a call of a lambda with a signature, fitted to it: a missing `-` argument
+  // is the context, a single value for an array parameter an array of one; T0410 / T0411 /
+  // T0412 when they do not fit.
+  std::vector<Val> signed_arguments(const std::string& text, const std::vector<Val>& args, const json* ctx) {
+    auto params = parse_signature(text, nullptr);
+    if (!params) fail("invalid function signature <" + text + ">");
+    auto letter = [](const json& v) {
+      return v.is_binary() ? 'f' : v.is_boolean() ? 'b' : v.is_number() ? 'n' : v.is_string() ? 's' : v.is_null() ? 'l' : v.is_array() ? 'a' : 'o';
+    };
+    std::string types;
+    for (const auto& a : args) types += a.fn ? 'f' : !a.v ? 'm' : letter(unwrap(a));
+    SignatureFit fit = fit_signature(*params, types);
+    const std::string who = callee_.empty() ? "function" : "function " + callee_;
+    if (!fit.ok) fail("Argument " + std::to_string(fit.bad_argument) + " of " + who + " does not match function signature");
+    std::vector<Val> out;
+    for (size_t p = 0; p < params->size(); ++p) {
+      const SignatureParam& sp = (*params)[p];
+      auto [begin, end] = fit.spans[p];
+      if (begin == end) {
+        if (sp.modifier == '-' && ctx && !type_fits(letter(*ctx), sp.types))
+          fail("Context value is not a compatible type with argument " + std::to_string(begin + 1) + " of " + who);
+        out.push_back(sp.modifier == '-' && ctx ? Val{*ctx} : Val{});
+        continue;
+      }
+      for (size_t i = begin; i < end; ++i) {
+        Val a = args[i];
+        if (sp.types == "a" && a.v && !a.fn) {
+          json v = unwrap(a);
+          if (!v.is_array()) v = json::array({v});
+          if (sp.subtype)
+            for (const auto& x : v) {
+              if (!type_fits(letter(x), std::string(1, sp.subtype))) {
+                static const std::map<char, std::string> plural = {{'a', "arrays"}, {'b', "booleans"}, {'f', "functions"},
+                                                                   {'n', "numbers"}, {'o', "objects"}, {'s', "strings"}, {'l', "nulls"}};
+                fail("Argument " + std::to_string(i + 1) + " of " + who + " must be an array of " + plural.at(sp.subtype));
+              }
+            }
+          a = Val{v};
+        }
+        out.push_back(std::move(a));
+      }
+    }
+    return out;
+  }
+
   // A function argument applied to the values a higher-order function hands it: a lambda takes
   // as many as it declares, a built-in function or regex only the first (`keep` of them).
   static size_t arity(const Function& f, size_t keep) {
@@ -300,6 +412,7 @@ class Evaluator {
   }
   Val apply_each(const Function& f, std::vector<Val> args, size_t keep, const json* ctx, int depth) {
     if (args.size() > arity(f, keep)) args.resize(arity(f, keep));
+    callee_.clear();
     return apply(f, args, ctx, depth);
   }
 
@@ -329,13 +442,18 @@ class Evaluator {
     if (fn == "single") return single(args, ctx, depth);
     if (fn == "match" || ((fn == "contains" || fn == "split" || fn == "replace") && args.size() > 1 && pattern_of(args[1])))
       return regex_function(fn, args, ctx, depth);
-    if (fn == "now" || fn == "millis" || fn == "fromMillis" || fn == "toMillis") return clock_function(fn, args);
+    if (fn == "now" || fn == "millis" || fn == "fromMillis" || fn == "toMillis") {
+      std::vector<std::optional<json>> plain_args;
+      for (const auto& a : args) plain_args.push_back(a.fn ? std::optional<json>(json::binary({})) : plain(a));
+      return {datetime::call(fn, plain_args, now_millis())};
+    }
+    if (fn == "eval") return eval_function(args, ctx, depth);
     if (fn == "exists" && args.size() == 1 && args[0].fn) return {true};
     if (fn == "type" && args.size() == 1 && args[0].fn) return {"function"};
     std::vector<std::optional<json>> plain_args;
     for (size_t i = 0; i < args.size(); ++i) {
       if (args[i].fn) fail("$" + fn + ": argument " + std::to_string(i + 1) + " must not be a function");
-      plain_args.push_back(plain(args[i]));
+      plain_args.push_back(without_functions(plain(args[i])));
     }
     return {functions::call(fn, plain_args)};
   }
@@ -472,83 +590,16 @@ class Evaluator {
         if (!text || !text->is_string()) fail("Attempted to replace a matched string with a non-string value");
         out += text->get<std::string>();
       } else {
-        out += substitute(args[2].v->get_ref<const std::string&>(), s.substr(m.begin, m.end - m.begin), m.groups);
+        out += regex_substitute(args[2].v->get_ref<const std::string&>(), s.substr(m.begin, m.end - m.begin), m.groups);
       }
       from = m.end;
     }
     return {out + s.substr(from)};
   }
 
-  // A replacement string: $$ is $, $0 the match, $N the Nth group (the longest N that names a
-  // group; a group that took no part is empty).
-  static std::string substitute(const std::string& rep, const std::string& whole,
-                                const std::vector<std::optional<std::string>>& groups) {
-    std::string out;
-    for (size_t i = 0; i < rep.size(); ++i) {
-      if (rep[i] != '$' || i + 1 >= rep.size()) {
-        out += rep[i];
-        continue;
-      }
-      if (rep[i + 1] == '$') {
-        out += '$';
-        ++i;
-        continue;
-      }
-      size_t j = i + 1, n = 0, used = 0;
-      while (j < rep.size() && rep[j] >= '0' && rep[j] <= '9') {
-        size_t next = n * 10 + static_cast<size_t>(rep[j] - '0');
-        if (j > i + 1 && next > groups.size()) break;
-        n = next;
-        ++j;
-        used = j - i - 1;
-      }
-      if (used == 0) {
-        out += '$';
-        continue;
-      }
-      if (n == 0) out += whole;
-      else if (n <= groups.size() && groups[n - 1]) out += *groups[n - 1];
-      i += used;
-    }
-    return out;
-  }
-
   int64_t now_millis() {
     if (!now_) now_ = b_.clock ? b_.clock->epoch_millis() : SystemClock::instance().epoch_millis();
     return *now_;
-  }
-
-  // $now([picture[, timezone]]), $millis(), $fromMillis(ms[, picture[, timezone]]),
-  // $toMillis(timestamp[, picture]).
-  Val clock_function(const std::string& fn, const std::vector<Val>& args) {
-    auto opt_string = [&](size_t i) -> std::optional<std::string> {
-      if (args.size() <= i || !args[i].v) return std::nullopt;
-      return need_string(fn, args[i], i);
-    };
-    const std::string kDefault = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]";
-    if (fn == "millis") {
-      if (!args.empty()) fail("$millis: wrong number of arguments");
-      return {now_millis()};
-    }
-    if (fn == "now") {
-      if (args.size() > 2) fail("$now: wrong number of arguments");
-      return {datetime::format(now_millis(), opt_string(0).value_or(kDefault), opt_string(1))};
-    }
-    if (fn == "fromMillis") {
-      if (args.empty() || args.size() > 3) fail("$fromMillis: wrong number of arguments");
-      if (!args[0].v) return {};
-      if (!args[0].v->is_number()) fail("$fromMillis: argument 1 must be a number");
-      double ms = std::floor(args[0].v->get<double>());
-      if (!(std::fabs(ms) <= 8.64e15)) fail("$fromMillis: the time is out of range");
-      return {datetime::format(static_cast<int64_t>(ms), opt_string(1).value_or(kDefault), opt_string(2))};
-    }
-    if (args.empty() || args.size() > 2) fail("$toMillis: wrong number of arguments");
-    if (!args[0].v) return {};
-    const std::string& text = need_string(fn, args[0], 0);
-    auto picture = opt_string(1);
-    if (!picture) return {datetime::parse_iso8601(text)};
-    auto ms = datetime::parse(text, *picture);
-    return ms ? Val{*ms} : Val{};
   }
 
   static Val name(const std::string& field, const json* ctx) {
@@ -679,6 +730,7 @@ class Evaluator {
         continue;
       }
       Val v = eval(*item, ctx, depth + 1);
+      if (v.fn) out.push_back(stored(std::move(v)));
       if (!v.v) continue;
       if (v.seq && v.v->is_array()) for (auto& x : *v.v) out.push_back(std::move(x));
       else out.push_back(std::move(*v.v));
@@ -697,7 +749,7 @@ class Evaluator {
     Val lv = eval(*n.args[0], ctx, depth + 1), rv = eval(*n.args[1], ctx, depth + 1);
     std::optional<json> l = lv.v ? std::optional<json>(unwrap(std::move(lv))) : std::nullopt;
     std::optional<json> r = rv.v ? std::optional<json>(unwrap(std::move(rv))) : std::nullopt;
-    if (op == "&") return {functions::to_string(l) + functions::to_string(r)};
+    if (op == "&") return {functions::to_string(without_functions(l)) + functions::to_string(without_functions(r))};
     if (op == "=" || op == "!=") {
       bool eq = l && r && functions::equal(*l, *r);
       return {op == "=" ? eq : (l && r && !eq)};
@@ -734,9 +786,163 @@ class Evaluator {
     fail("unknown operator " + op);
   }
 
+  // $eval(expr[, context]): the expression text parsed and evaluated here (with this scope's
+  // variables), over `context` or the current context.
+  Val eval_function(const std::vector<Val>& args, const json* ctx, int depth) {
+    if (args.empty() || args.size() > 2) fail("$eval: wrong number of arguments");
+    if (!args[0].v) return {};
+    const std::string& text = need_string("eval", args[0], 0);
+    steps_ += text.size();  // parsing is work too
+    if (steps_ > kMaxSteps) fail("the expression takes too many steps to evaluate");
+    std::string why;
+    NodePtr n = parse(text, &why);
+    if (!n) fail("Syntax error in expression passed to function eval: " + why);
+    parsed_.push_back(n);  // lambdas of the expression may outlive this call
+    std::optional<json> over = args.size() == 2 ? plain(args[1]) : std::nullopt;
+    if (args.size() == 2 && args[1].fn) fail("$eval: argument 2 must not be a function");
+    if (args.size() == 2 && !over) return {};
+    try {
+      return eval(*n, over ? &*over : ctx, depth + 1);
+    } catch (const StatesError& e) {
+      fail("Dynamic error evaluating the expression passed to function eval: " + e.cause);
+    }
+  }
+
+  void descendants(const json& v, json& out, int depth) {
+    if (depth > kMaxDepth) fail("the value is nested too deeply for **");
+    if (++steps_ > kMaxSteps) fail("the expression takes too many steps to evaluate");
+    if (v.is_array()) {
+      for (const auto& x : v) descendants(x, out, depth + 1);
+      return;
+    }
+    out.push_back(v);
+    if (v.is_object())
+      for (const auto& x : v) descendants(x, out, depth + 1);
+  }
+
+  // A path whose steps carry ancestry and bindings: each step runs over every tuple of the
+  // previous one, with the tuple's @/# variables in scope and % reading its ancestry.
+  Val tuple_path(const Node& n, const json* ctx, int depth) {
+    std::vector<const Node*> steps;
+    const Node* p = &n;
+    while (p->kind == Node::Path) {
+      steps.push_back(p->args[1].get());
+      p = p->args[0].get();
+    }
+    steps.push_back(p);
+    std::reverse(steps.begin(), steps.end());
+    std::vector<Tuple> stream;
+    stream.push_back(Tuple{ctx ? *ctx : json(), parents_, {}});
+    bool undefined_context = !ctx;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      std::vector<Tuple> next;
+      for (const Tuple& t : stream) {
+        auto out = tuple_step(*steps[i], t, i == 0, undefined_context, depth + 1);
+        for (auto& o : out) next.push_back(std::move(o));
+      }
+      stream = std::move(next);
+      undefined_context = false;
+      if (stream.empty()) return {};
+    }
+    json out = json::array();
+    for (auto& t : stream) out.push_back(std::move(t.value));
+    return {out, true};
+  }
+
+  // Evaluates `e` for the tuple `t` (its variables bound, its ancestry as %).
+  Val in_tuple(const Node& e, const Tuple& t, const json* ctx, const Parents& parents, int depth) {
+    Scope* saved_scope = scope_;
+    Parents saved_parents = parents_;
+    if (!t.vars.empty()) {
+      scope_ = new_scope(saved_scope);
+      for (const auto& [name, v] : t.vars) scope_->vars[name] = Val{v};
+    }
+    parents_ = parents;
+    Val v = eval(e, ctx, depth);
+    scope_ = saved_scope;
+    parents_ = saved_parents;
+    return v;
+  }
+
+  // One step of a tuple path for one tuple: the step's values as tuples, after its predicates,
+  // @ and # (in the order written).
+  std::vector<Tuple> tuple_step(const Node& step, const Tuple& t, bool first, bool no_context, int depth) {
+    if (depth > kMaxDepth) fail("the expression is nested too deeply");
+    std::vector<const Node*> stages;
+    const Node* base = &step;
+    while (base->kind == Node::Filter || base->kind == Node::FocusBind || base->kind == Node::IndexBind) {
+      stages.push_back(base);
+      base = base->args[0].get();
+    }
+    std::reverse(stages.begin(), stages.end());
+    // item: what predicates and # see; out: the tuple that goes on.
+    struct Item {
+      json item;
+      Tuple out;
+    };
+    std::vector<Item> items;
+    auto here = std::make_shared<const Ancestry>(Ancestry{t.value, t.parents});
+    const json* ctx = no_context ? nullptr : &t.value;
+    if (base->kind == Node::Parent) {
+      if (!t.parents) fail("The object representing the 'parent' cannot be derived from this expression");
+      items.push_back(Item{t.parents->value, Tuple{t.parents->value, t.parents->up, t.vars}});
+    } else {
+      Val v = in_tuple(*base, t, ctx, t.parents, depth);
+      if (v.v) {
+        auto add = [&](json x) { items.push_back(Item{x, Tuple{std::move(x), here, t.vars}}); };
+        if (v.v->is_array() && (first || v.seq || base->kind != Node::Array)) {
+          for (auto& x : *v.v) add(std::move(x));
+        } else {
+          add(std::move(*v.v));
+        }
+      }
+    }
+    for (const Node* s : stages) {
+      if (s->kind == Node::IndexBind) {
+        for (size_t i = 0; i < items.size(); ++i) items[i].out.vars.emplace_back(s->text, json(i));
+      } else if (s->kind == Node::FocusBind) {
+        for (auto& it : items) {
+          it.out.vars.emplace_back(s->text, it.item);
+          it.out.value = t.value;
+          it.out.parents = t.parents;
+        }
+      } else {
+        items = tuple_filter(*s->args[1], std::move(items), here, depth);
+      }
+    }
+    std::vector<Tuple> out;
+    for (auto& it : items) out.push_back(std::move(it.out));
+    return out;
+  }
+
+  template <class Item>
+  std::vector<Item> tuple_filter(const Node& pred, std::vector<Item> items, const Parents& here, int depth) {
+    std::vector<Item> kept;
+    auto index_of = [&](const json& num) {
+      double d = std::floor(num.get<double>());
+      if (!(std::fabs(d) < 1e15)) return int64_t{-1} - static_cast<int64_t>(items.size());
+      auto i = static_cast<int64_t>(d);
+      if (i < 0) i += static_cast<int64_t>(items.size());
+      return i;
+    };
+    for (size_t i = 0; i < items.size(); ++i) {
+      Val r = in_tuple(pred, items[i].out, &items[i].item, here, depth);
+      if (r.v && r.v->is_number()) {
+        if (index_of(*r.v) == static_cast<int64_t>(i)) kept.push_back(items[i]);
+      } else if (functions::truthy(r.v)) {
+        kept.push_back(items[i]);
+      }
+    }
+    return kept;
+  }
+
   const Bindings& b_;
   json root_;
   Scope* scope_ = nullptr;
+  Parents parents_;                 // what % reads
+  std::vector<FnPtr> fns_;          // the functions stored in arrays and objects
+  std::string callee_;              // the $name of the lambda being called (for T0410 / T0412)
+  std::vector<NodePtr> parsed_;     // the expressions of $eval
   std::vector<std::unique_ptr<Scope>> scopes_;
   size_t steps_ = 0;
   std::optional<int64_t> now_;
@@ -749,7 +955,7 @@ std::optional<json> evaluate(const Node& node, const Bindings& b) {
   const json* ctx = b.states.contains("input") ? &b.states["input"] : nullptr;
   Val v = ev.eval(node, ctx, 0);
   if (!v.v) return std::nullopt;
-  return Evaluator::unwrap(std::move(v));
+  return ev.without_functions(Evaluator::unwrap(std::move(v)));
 }
 
 json evaluate_template(const json& tpl, const Bindings& b, int depth) {

@@ -1,12 +1,14 @@
 // The JSONata subset's parser (see jsonata.hpp): a tokenizer and a Pratt parser with
 // JSONata's binding powers (:= 10, ?: 20, or 25, and 30, comparisons, `in`, ~> and ^ 40, + - &
-// 50, * / % 60, . 75, [ ( 80). A `/` where an operand is expected opens a regular expression
+// 50, * / % 60, . 75, [ ( @ # 80); `%` and `**` where an operand is expected are the parent and
+// the descendants. A `/` where an operand is expected opens a regular expression
 // (compiled here, see jsonata_regex.hpp). Nesting is bounded; any malformed input is a nullptr
 // with a reason.
 #include <cmath>
 
 #include "stepfunctions/jsonata.hpp"
 #include "stepfunctions/jsonata_regex.hpp"
+#include "stepfunctions/jsonata_signature.hpp"
 
 namespace awan::stepfunctions::jsonata {
 
@@ -32,6 +34,19 @@ struct ParseError {
 class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s) {}
+
+  // The text of a function signature up to its closing '>' (the '<' was the last token).
+  std::string signature() {
+    size_t start = i_;
+    int depth = 1;
+    for (; i_ < s_.size(); ++i_) {
+      if (s_[i_] == '<') ++depth;
+      else if (s_[i_] == '>' && --depth == 0) break;
+    }
+    if (i_ >= s_.size()) throw ParseError{"unterminated function signature at " + std::to_string(start)};
+    operand_next_ = false;
+    return std::string(s_.substr(start, i_++ - start));
+  }
 
   Token next() {
     Token t = scan();
@@ -108,7 +123,7 @@ class Lexer {
         t.text = op;
         return t;
       }
-    if (std::string_view("+-*/%=<>&?:.,;()[]{}^").find(c) != std::string_view::npos) {
+    if (std::string_view("+-*/%=<>&?:.,;()[]{}^@#").find(c) != std::string_view::npos) {
       ++i_;
       t.kind = Token::Op;
       t.text = std::string(1, c);
@@ -225,7 +240,7 @@ int binding_power(const Token& t) {
   if (o == "+" || o == "-" || o == "&") return 50;
   if (o == "*" || o == "/" || o == "%") return 60;
   if (o == ".") return 75;
-  if (o == "[" || o == "(") return 80;
+  if (o == "[" || o == "(" || o == "@" || o == "#") return 80;
   return 0;
 }
 
@@ -252,6 +267,8 @@ class Parser {
     n->text = std::move(text);
     n->args = std::move(args);
     n->value = std::move(value);
+    n->tuples = k == Node::Parent || k == Node::FocusBind || k == Node::IndexBind;
+    for (const auto& a : n->args) n->tuples = n->tuples || a->tuples;
     return n;
   }
 
@@ -295,6 +312,8 @@ class Parser {
     const std::string& o = t.text;
     if (o == "-") return make(Node::Negate, "", {expression(70, depth + 1)});
     if (o == "*") return make(Node::Wildcard);
+    if (o == "**") return make(Node::Descendants);
+    if (o == "%") return make(Node::Parent);
     if (o == "(") {
       std::vector<NodePtr> parts;
       while (!is_op(")")) {
@@ -335,7 +354,7 @@ class Parser {
     throw ParseError{"unexpected '" + o + "' at " + std::to_string(t.at)};
   }
 
-  // function($a, $b) { body }
+  // function($a, $b)<signature> { body }
   NodePtr lambda(int depth) {
     expect("(");
     json params = json::array();
@@ -348,10 +367,18 @@ class Parser {
       advance();
     }
     expect(")");
+    std::string signature;
+    if (is_op("<")) {
+      signature = lex_.signature();
+      std::string why;
+      auto sig = parse_signature(signature, &why);
+      if (!sig) throw ParseError{why};
+      advance();
+    }
     expect("{");
     NodePtr body = expression(0, depth + 1);
     expect("}");
-    return make(Node::Lambda, "", {body}, params);
+    return make(Node::Lambda, signature, {body}, params);
   }
 
   NodePtr infix(NodePtr left, int depth) {
@@ -409,6 +436,15 @@ class Parser {
       return make(Node::Bind, left->text, {expression(bp - 1, depth + 1)});  // right-associative
     }
     if (o == "~>") return make(Node::Chain, "", {left, expression(bp, depth + 1)});
+    if (o == "@" || o == "#") {  // step@$v, step#$i
+      if (tok_.kind != Token::Variable || tok_.text.empty() || tok_.text == "$")
+        throw ParseError{"'" + o + "' must be followed by a $variable, at " + std::to_string(t.at)};
+      if (o == "@" && (left->kind == Node::Filter || left->kind == Node::Sort))
+        throw ParseError{"A context variable binding must precede any predicates on a step, at " + std::to_string(t.at)};
+      std::string var = tok_.text;
+      advance();
+      return make(o == "@" ? Node::FocusBind : Node::IndexBind, var, {left});
+    }
     if (o == "^") {  // order-by: ^(key, <key, >key)
       expect("(");
       std::vector<NodePtr> args = {left};

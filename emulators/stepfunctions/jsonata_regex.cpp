@@ -99,4 +99,38 @@ std::vector<RegexMatch> regex_matches(const Regex& re, const std::string& s, siz
 
 bool regex_test(const Regex& re, const std::string& s) { return !regex_matches(re, s, 1).empty(); }
 
+// A replacement string: $$ is $, $0 the match, $N the Nth group (the longest N that names a
+// group; a group that took no part is empty).
+std::string regex_substitute(const std::string& rep, const std::string& whole,
+                             const std::vector<std::optional<std::string>>& groups) {
+  std::string out;
+  for (size_t i = 0; i < rep.size(); ++i) {
+    if (rep[i] != '$' || i + 1 >= rep.size()) {
+      out += rep[i];
+      continue;
+    }
+    if (rep[i + 1] == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    size_t j = i + 1, n = 0, used = 0;
+    while (j < rep.size() && rep[j] >= '0' && rep[j] <= '9') {
+      size_t next = n * 10 + static_cast<size_t>(rep[j] - '0');
+      if (j > i + 1 && next > groups.size()) break;
+      n = next;
+      ++j;
+      used = j - i - 1;
+    }
+    if (used == 0) {
+      out += '$';
+      continue;
+    }
+    if (n == 0) out += whole;
+    else if (n <= groups.size() && groups[n - 1]) out += *groups[n - 1];
+    i += used;
+  }
+  return out;
+}
+
 }  // namespace awan::stepfunctions::jsonata

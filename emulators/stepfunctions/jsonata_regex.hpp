@@ -26,5 +26,9 @@ struct RegexMatch {
 // D1004) or a failure of the engine.
 std::vector<RegexMatch> regex_matches(const Regex& re, const std::string& s, size_t limit);
 bool regex_test(const Regex& re, const std::string& s);
+// $replace's replacement string: $$ is $, $0 the match, $N the Nth group (the longest N that
+// names a group; a group that took no part is empty).
+std::string regex_substitute(const std::string& rep, const std::string& whole,
+                             const std::vector<std::optional<std::string>>& groups);
 
 }  // namespace awan::stepfunctions::jsonata

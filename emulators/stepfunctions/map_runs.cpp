@@ -111,6 +111,11 @@ void StepFunctionsService::run_distributed_map(const FramePtr& f, const std::str
     }
     if (st.contains("ItemBatcher")) inputs = make_batches(st["ItemBatcher"], inputs, scope);
     auto number = [&](const char* field, double fallback) {
+      if (st.contains(field) && jsonata::is_expression(st[field])) {
+        json states = {{"input", input}, {"context", ctx}};
+        auto kind = std::string_view(field) == "ToleratedFailurePercentage" ? jsonata::Limit::Percentage : jsonata::Limit::NonNegative;
+        return jsonata::limit(st, field, kind, jsonata::Bindings{states, f->variables, env_.clock}, fallback);
+      }
       if (st.contains(field) && st[field].is_number()) return st[field].get<double>();
       std::string pf = std::string(field) + "Path";
       if (!st.contains(pf)) return fallback;

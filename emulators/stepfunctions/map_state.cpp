@@ -22,9 +22,15 @@ bool distributed(const json& st) {
          proc["ProcessorConfig"].value("Mode", "INLINE") == "DISTRIBUTED";
 }
 
-// An integer field or its ...Path form (resolved in `scope`); `fallback` when absent.
+// An integer field, its "{% %}" form (a JSONata state) or its ...Path form (resolved in `scope`);
+// `fallback` when absent.
 template <typename T>
-T number_field(const json& st, const char* field, const paths::Scope& scope, T fallback) {
+T number_field(const json& st, const char* field, const paths::Scope& scope, T fallback, const Clock* clock) {
+  if (st.contains(field) && jsonata::is_expression(st[field])) {
+    json states = {{"input", scope.input}, {"context", scope.context}};
+    auto kind = std::string_view(field) == "ToleratedFailurePercentage" ? jsonata::Limit::Percentage : jsonata::Limit::NonNegative;
+    return static_cast<T>(jsonata::limit(st, field, kind, jsonata::Bindings{states, scope.variables, clock}, 0));
+  }
   if (st.contains(field) && st[field].is_number()) return st[field].get<T>();
   std::string path_field = std::string(field) + "Path";
   if (st.contains(path_field) && st[path_field].is_string()) {
@@ -193,10 +199,10 @@ void StepFunctionsService::run_mocked_map(const FramePtr& f, const json& st, con
         items = std::move(selected);
       }
       if (st.contains("ItemBatcher")) e.inspection["afterItemBatcher"] = make_batches(st["ItemBatcher"], items, scope).dump();
-      size_t mc = number_field<size_t>(st, "MaxConcurrency", scope, 0);
+      size_t mc = number_field<size_t>(st, "MaxConcurrency", scope, 0, env_.clock);
       e.inspection["maxConcurrency"] = mc;
-      pct = number_field<double>(st, "ToleratedFailurePercentage", scope, -1);
-      count = number_field<int64_t>(st, "ToleratedFailureCount", scope, -1);
+      pct = number_field<double>(st, "ToleratedFailurePercentage", scope, -1, env_.clock);
+      count = number_field<int64_t>(st, "ToleratedFailureCount", scope, -1, env_.clock);
       if (count >= 0) e.inspection["toleratedFailureCount"] = count;
       if (pct >= 0) e.inspection["toleratedFailurePercentage"] = pct;
     } catch (const StatesError& err) {
@@ -253,10 +259,10 @@ void StepFunctionsService::map_items(const FramePtr& f, const std::string& name,
   try {
     json ctx = f->exec->context;
     paths::Scope s{join->input, ctx, f->variables};
-    size_t mc = number_field<size_t>(st, "MaxConcurrency", s, 0);
+    size_t mc = number_field<size_t>(st, "MaxConcurrency", s, 0, env_.clock);
     join->max_concurrency = mc == 0 ? kMaxConcurrency : std::min(mc, kMaxConcurrency);
-    join->tolerated_pct = number_field<double>(st, "ToleratedFailurePercentage", s, -1);
-    join->tolerated_count = number_field<int64_t>(st, "ToleratedFailureCount", s, -1);
+    join->tolerated_pct = number_field<double>(st, "ToleratedFailurePercentage", s, -1, env_.clock);
+    join->tolerated_count = number_field<int64_t>(st, "ToleratedFailureCount", s, -1, env_.clock);
   } catch (const StatesError& e) {
     return done(Outcome::failure(e.error, e.cause));
   }

@@ -369,7 +369,9 @@ class StepFunctionsService final : public Service {
   void save(const Execution& e);
 
   // ---- integrations.cpp ----
-  void run_task(const FramePtr& f, const std::string& name, const json& st, json params, OutcomeFn done);
+  // limits: TimeoutSeconds / HeartbeatSeconds of a JSONata state, evaluated (else the literals).
+  void run_task(const FramePtr& f, const std::string& name, const json& st, json params, OutcomeFn done,
+                const json& limits = json::object());
   void call(const Execution& e, const std::string& service, const std::string& operation, json input,
             std::function<void(Result)> done, std::shared_ptr<Payload> payload = nullptr);
 
