@@ -192,6 +192,34 @@ TEST_F(V2Fixture, RouteThrottling) {
   EXPECT_EQ(http(api, "GET", "/").status, 201);
 }
 
+// A Lambda authorizer's answer is whatever the function returned: an isAuthorized that is not
+// a boolean, or an Effect that is not a string, refuses the call (403) and never throws.
+TEST_F(V2Fixture, LambdaAuthorizerAnswersOfTheWrongShapeAreRefused) {
+  std::string api = quick_api();
+  auto route_of = [&] { return ok("GetRoutes", {{"ApiId", api}})["Items"][0]["RouteId"].get<std::string>(); };
+  auto authorizer = [&](bool simple) {
+    std::string id = ok("CreateAuthorizer", {{"ApiId", api}, {"Name", simple ? "s" : "p"}, {"AuthorizerType", "REQUEST"},
+                                             {"AuthorizerUri", "arn:aws:lambda:us-east-1:000000000000:function:auth"},
+                                             {"AuthorizerPayloadFormatVersion", "2.0"}, {"EnableSimpleResponses", simple},
+                                             {"AuthorizerResultTtlInSeconds", 0}})["AuthorizerId"];
+    ok("UpdateRoute", {{"ApiId", api}, {"RouteId", route_of()}, {"AuthorizationType", "CUSTOM"}, {"AuthorizerId", id}});
+  };
+  authorizer(true);
+  reply = R"({"isAuthorized": "true"})";
+  EXPECT_EQ(http(api, "GET", "/").status, 403);
+  reply = R"({"isAuthorized": 1})";
+  EXPECT_EQ(http(api, "GET", "/").status, 403);
+  reply = R"({"isAuthorized": true})";
+  EXPECT_EQ(http(api, "GET", "/").status, 200);
+  authorizer(false);
+  reply = R"({"principalId": "me", "policyDocument": {"Statement": [{"Effect": ["Allow"], "Action": "execute-api:Invoke"}]}})";
+  EXPECT_EQ(http(api, "GET", "/").status, 403);
+  reply = R"({"principalId": "me", "policyDocument": {"Statement": "Allow"}})";
+  EXPECT_EQ(http(api, "GET", "/").status, 403);
+  reply = R"({"principalId": "me", "policyDocument": {"Statement": {"Effect": "Allow", "Action": "execute-api:Invoke"}}})";
+  EXPECT_EQ(http(api, "GET", "/").status, 200);
+}
+
 TEST_F(V2Fixture, WebSocketConnectMessageDisconnect) {
   std::string api = ok("CreateApi", {{"Name", "w"}, {"ProtocolType", "WEBSOCKET"}, {"RouteSelectionExpression", "$request.body.action"}})["ApiId"];
   std::string i = ok("CreateIntegration", {{"ApiId", api}, {"IntegrationType", "AWS_PROXY"}, {"IntegrationUri", "f"}})["IntegrationId"];
