@@ -220,6 +220,32 @@ TEST_F(V2Fixture, LambdaAuthorizerAnswersOfTheWrongShapeAreRefused) {
   EXPECT_EQ(http(api, "GET", "/").status, 200);
 }
 
+// An imported definition is whatever its author wrote: members of the wrong type are skipped
+// (json::value threw, and a ReimportApi that threw had already dropped the API's routes).
+TEST_F(V2Fixture, ImportSkipsMembersOfTheWrongType) {
+  json spec = json::parse(R"({"openapi": "3.0.1", "info": {"title": 5},
+    "x-amazon-apigateway-cors": {"allowOrigins": 5, "allowMethods": ["GET"], "maxAge": "x", "allowCredentials": true},
+    "components": {"securitySchemes": {"s": {"x-amazon-apigateway-authorizer": {"type": 3, "enableSimpleResponses": "yes",
+                                                                                "authorizerUri": "arn:aws:lambda:us-east-1:000000000000:function:a",
+                                                                                "authorizerPayloadFormatVersion": 2}}}},
+    "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {"type": 1, "uri": "arn:aws:lambda:us-east-1:000000000000:function:f", "httpMethod": 2}, "security": [{"s": []}]}}}})");
+  json api = ok("ImportApi", {{"Body", spec.dump()}});
+  EXPECT_EQ(api["Name"], "imported");
+  EXPECT_EQ(api["CorsConfiguration"], json({{"AllowMethods", {"GET"}}, {"AllowCredentials", true}}));
+  std::string id = api["ApiId"];
+  ok("ReimportApi", {{"ApiId", id}, {"Body", spec.dump()}});
+  json routes = ok("GetRoutes", {{"ApiId", id}})["Items"];
+  ASSERT_EQ(routes.size(), 1u);
+  EXPECT_EQ(routes[0]["RouteKey"], "GET /a");
+  EXPECT_EQ(routes[0]["AuthorizationType"], "CUSTOM");
+  json authorizers = ok("GetAuthorizers", {{"ApiId", id}})["Items"];
+  ASSERT_EQ(authorizers.size(), 1u);
+  EXPECT_EQ(authorizers[0]["EnableSimpleResponses"], false);
+  EXPECT_EQ(authorizers[0]["AuthorizerPayloadFormatVersion"], "2.0");
+  spec["components"]["securitySchemes"]["s"]["x-amazon-apigateway-authorizer"]["authorizerUri"] = json::array({"u"});
+  EXPECT_EQ(fail("ImportApi", {{"Body", spec.dump()}}).message, "AuthorizerUri is required for REQUEST authorizers");
+}
+
 TEST_F(V2Fixture, WebSocketConnectMessageDisconnect) {
   std::string api = ok("CreateApi", {{"Name", "w"}, {"ProtocolType", "WEBSOCKET"}, {"RouteSelectionExpression", "$request.body.action"}})["ApiId"];
   std::string i = ok("CreateIntegration", {{"ApiId", api}, {"IntegrationType", "AWS_PROXY"}, {"IntegrationUri", "f"}})["IntegrationId"];
