@@ -263,6 +263,14 @@ std::string text_of(const json& v) {
   return v.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// A member of a definition's object, `fallback` when `v` is not an object or has no such member
+// (json::value throws on a non-object: the definition is whatever its author wrote).
+json member_of(const json& v, const char* key, json fallback = json::object()) {
+  if (!v.is_object()) return fallback;
+  auto it = v.find(key);
+  return it == v.end() ? fallback : *it;
+}
+
 const char* kOperations[] = {"get", "put", "post", "delete", "patch", "head", "options", "x-amazon-apigateway-any-method"};
 
 json integration_of(const json& x) {
@@ -362,7 +370,7 @@ std::string model_named(const json& schema) {
 
 // The API Gateway pieces of a definition besides its paths: models, validators, gateway responses.
 void import_extras(const json& def, bool oas3, ImportedApi& out) {
-  json schemas = oas3 ? def.value("components", json::object()).value("schemas", json::object())
+  json schemas = oas3 ? member_of(member_of(def, "components"), "schemas")
                       : def.value("definitions", json::object());
   if (schemas.is_object())
     for (auto& [name, schema] : schemas.items()) {
@@ -392,7 +400,7 @@ void import_extras(const json& def, bool oas3, ImportedApi& out) {
 void import_request_models(const json& op, const json& def, bool oas3, json& m) {
   json models = json::object();
   if (oas3) {
-    json content = op.value("requestBody", json::object()).value("content", json::object());
+    json content = member_of(member_of(op, "requestBody"), "content");
     if (content.is_object())
       for (auto& [type, media] : content.items())
         if (media.is_object())
@@ -402,7 +410,7 @@ void import_request_models(const json& op, const json& def, bool oas3, json& m) 
     std::string type = consumes.is_array() && !consumes.empty() && consumes[0].is_string() ? consumes[0].get<std::string>()
                                                                                           : "application/json";
     for (auto& p : op.value("parameters", json::array()))
-      if (p.is_object() && p.value("in", "") == "body")
+      if (p.is_object() && text_of(p.value("in", json())) == "body")
         if (std::string name = model_named(p.value("schema", json())); !name.empty()) models[type] = name;
   }
   if (!models.empty()) m["requestModels"] = models;
@@ -429,7 +437,7 @@ std::variant<ImportedApi, std::string> import_openapi(const json& def) {
   if (auto s = def.find("x-amazon-apigateway-api-key-source"); s != def.end() && s->is_string())
     out.fields["apiKeySource"] = upper(*s);
 
-  json schemes = oas3 ? def.value("components", json::object()).value("securitySchemes", json::object())
+  json schemes = oas3 ? member_of(member_of(def, "components"), "securitySchemes")
                       : def.value("securityDefinitions", json::object());
   std::set<std::string> key_schemes, iam_schemes;
   if (schemes.is_object()) {
@@ -451,7 +459,7 @@ std::variant<ImportedApi, std::string> import_openapi(const json& def) {
         out.authorizers[name] = auth;
       } else if (authtype == "awsSigv4") {
         iam_schemes.insert(name);
-      } else if (s.value("type", "") == "apiKey") {
+      } else if (text_of(s.value("type", json())) == "apiKey") {
         key_schemes.insert(name);
       }
     }
@@ -496,7 +504,7 @@ std::variant<ImportedApi, std::string> import_openapi(const json& def) {
           std::string where = text_of(p["in"]);
           if (where == "query") where = "querystring";
           if (where != "path" && where != "querystring" && where != "header") continue;
-          params["method.request." + where + "." + text_of(p["name"])] = p.value("required", false) == true;
+          params["method.request." + where + "." + text_of(p["name"])] = p.value("required", json(false)) == true;
         }
       }
       if (!params.empty()) m["requestParameters"] = params;

@@ -11,6 +11,7 @@
 #include "apigateway/rest_match.hpp"
 #include "apigateway/vtl.hpp"
 #include "core/crypto.hpp"
+#include "core/document.hpp"
 #include "core/ids.hpp"
 #include "core/text.hpp"
 #include "core/timefmt.hpp"
@@ -122,7 +123,7 @@ std::string policy_verdict(const json& policy, const std::string& method_arn) {
   bool allowed = false;
   for (const auto& st : statements) {
     if (!st.is_object()) continue;
-    std::string effect = st.value("Effect", "");
+    std::string effect = text_of(st, "Effect");  // a function's answer: any member may be of any type
     auto list = [](const json& v) {
       std::vector<std::string> out;
       if (v.is_string()) out.push_back(v);
@@ -541,7 +542,7 @@ bool apply_policy(const InvocationP& inv, const json& result) {
       if (v.is_string() || v.is_number() || v.is_boolean()) ctx[k] = v.is_string() ? v : json(v.dump(-1, ' ', false, json::error_handler_t::replace));
   ctx["principalId"] = result["principalId"].is_string() ? result["principalId"] : json(result["principalId"].dump(-1, ' ', false, json::error_handler_t::replace));
   inv->auth_context = ctx;
-  inv->usage_key = result.value("usageIdentifierKey", "");
+  inv->usage_key = text_of(result, "usageIdentifierKey");
   return true;
 }
 
@@ -671,7 +672,7 @@ bool RestService::invoke_http(const RequestContext& ctx, const HttpCall& call, H
     json out = json::parse(payload, nullptr, false);
     if (r.output.contains("FunctionError") && r.output["FunctionError"].is_string() &&
         !r.output["FunctionError"].get<std::string>().empty()) {
-      std::string msg = out.is_object() ? out.value("errorMessage", "") : "";
+      std::string msg = text_of(out, "errorMessage");
       if (msg == "Unauthorized") return inv->finish(unauthorized(*inv));
       return inv->finish(authorizer_error(*inv));
     }

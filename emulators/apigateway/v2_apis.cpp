@@ -5,6 +5,7 @@
 
 #include "apigateway/v2_impl.hpp"
 #include "apigateway/v2_routes.hpp"
+#include "core/document.hpp"
 #include "core/ids.hpp"
 
 namespace awan::apigateway::v2 {
@@ -114,6 +115,15 @@ Result V2Service::delete_api(json& in) {
   return Result::ok();
 }
 
+namespace {
+// A string member of an imported definition, `fallback` when absent or of another type (the
+// definition is whatever its author wrote; json::value would throw on another type).
+std::string spec_text(const json& o, const char* key, const std::string& fallback = "") {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+}  // namespace
+
 // OpenAPI 3 import: paths → routes and integrations, securitySchemes → JWT authorizers,
 // x-amazon-apigateway-cors → the CORS configuration.
 void V2Service::import_openapi(Api& api, const json& spec, bool replace) {
@@ -134,8 +144,16 @@ void V2Service::import_openapi(Api& api, const json& spec, bool replace) {
     static const std::pair<const char*, const char*> kCors[] = {
         {"allowOrigins", "AllowOrigins"}, {"allowMethods", "AllowMethods"}, {"allowHeaders", "AllowHeaders"},
         {"exposeHeaders", "ExposeHeaders"}, {"allowCredentials", "AllowCredentials"}, {"maxAge", "MaxAge"}};
-    for (auto [from, to] : kCors)
-      if (spec["x-amazon-apigateway-cors"].contains(from)) cors[to] = spec["x-amazon-apigateway-cors"][from];
+    for (auto [from, to] : kCors) {
+      auto v = spec["x-amazon-apigateway-cors"].find(from);
+      if (v == spec["x-amazon-apigateway-cors"].end()) continue;
+      // Only members of the model's types: string lists, a boolean, an integer.
+      bool list = v->is_array() && std::all_of(v->begin(), v->end(), [](const json& e) { return e.is_string(); });
+      if (std::string_view(to) == "AllowCredentials" ? v->is_boolean()
+          : std::string_view(to) == "MaxAge"         ? v->is_number_integer()
+                                                     : list)
+        cors[to] = *v;
+    }
     api.doc["CorsConfiguration"] = cors;
   }
   std::map<std::string, std::string> authorizer_ids;
@@ -146,21 +164,22 @@ void V2Service::import_openapi(Api& api, const json& spec, bool replace) {
       const json& az = scheme["x-amazon-apigateway-authorizer"];
       if (!az.is_object()) continue;
       json a = {{"ApiId", api.id()}, {"Name", name}};
-      if (lower(az.value("type", "")) == "jwt") {
+      if (lower(spec_text(az, "type")) == "jwt") {
         a["AuthorizerType"] = "JWT";
         json jc = json::object();
         if (az.contains("jwtConfiguration") && az["jwtConfiguration"].is_object()) {
-          jc["Issuer"] = az["jwtConfiguration"].value("issuer", "");
+          jc["Issuer"] = spec_text(az["jwtConfiguration"], "issuer");
           if (az["jwtConfiguration"].contains("audience")) jc["Audience"] = az["jwtConfiguration"]["audience"];
         }
         a["JwtConfiguration"] = jc;
-        std::string src = az.value("identitySource", "$request.header.Authorization");
+        std::string src = spec_text(az, "identitySource", "$request.header.Authorization");
         a["IdentitySource"] = json::array({src});
       } else {
         a["AuthorizerType"] = "REQUEST";
-        a["AuthorizerUri"] = az.value("authorizerUri", "");
-        a["AuthorizerPayloadFormatVersion"] = az.value("authorizerPayloadFormatVersion", "2.0");
-        a["EnableSimpleResponses"] = az.value("enableSimpleResponses", false);
+        a["AuthorizerUri"] = spec_text(az, "authorizerUri");
+        a["AuthorizerPayloadFormatVersion"] = spec_text(az, "authorizerPayloadFormatVersion", "2.0");
+        auto simple = az.find("enableSimpleResponses");
+        a["EnableSimpleResponses"] = simple != az.end() && simple->is_boolean() && simple->get<bool>();
         if (az.contains("identitySource") && az["identitySource"].is_string())
           a["IdentitySource"] = json::array({az["identitySource"]});
       }
@@ -178,8 +197,8 @@ void V2Service::import_openapi(Api& api, const json& spec, bool replace) {
       json route = {{"ApiId", api.id()}, {"RouteKey", key}};
       if (op.contains("x-amazon-apigateway-integration") && op["x-amazon-apigateway-integration"].is_object()) {
         const json& x = op["x-amazon-apigateway-integration"];
-        json integ = {{"ApiId", api.id()}, {"IntegrationType", upper(x.value("type", "aws_proxy"))},
-                      {"IntegrationUri", x.value("uri", "")}};
+        json integ = {{"ApiId", api.id()}, {"IntegrationType", upper(spec_text(x, "type", "aws_proxy"))},
+                      {"IntegrationUri", spec_text(x, "uri")}};
         if (x.contains("httpMethod") && x["httpMethod"].is_string()) integ["IntegrationMethod"] = x["httpMethod"];
         if (x.contains("payloadFormatVersion") && x["payloadFormatVersion"].is_string())
           integ["PayloadFormatVersion"] = x["payloadFormatVersion"];
@@ -218,7 +237,7 @@ json parse_spec(const json& in) {
 
 Result V2Service::import_api(json& in) {
   json spec = parse_spec(in);
-  std::string title = spec.contains("info") && spec["info"].is_object() ? spec["info"].value("title", "") : "";
+  std::string title = spec.contains("info") ? spec_text(spec["info"], "title") : "";
   json create = {{"Name", title.empty() ? "imported" : title}, {"ProtocolType", "HTTP"}};
   Result r = create_api(create);
   Api& api = *apis_[r.output["ApiId"].get<std::string>()];

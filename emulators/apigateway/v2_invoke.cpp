@@ -12,6 +12,7 @@
 #include "apigateway/v2_routes.hpp"
 #include "core/cors_config.hpp"
 #include "core/crypto.hpp"
+#include "core/document.hpp"
 #include "core/ids.hpp"
 #include "core/text.hpp"
 
@@ -359,13 +360,18 @@ void V2Service::invoke_route(const RequestContext& ctx, const HttpCall& call, Ro
                     bool allowed = false;
                     json context = json::object();
                     if (res.is_object()) {
+                      // The function's answer is untrusted: a member of the wrong type refuses.
                       if (simple) {
-                        allowed = res.value("isAuthorized", false) == true;
+                        auto a = res.find("isAuthorized");
+                        allowed = a != res.end() && a->is_boolean() && a->get<bool>();
                       } else if (res.contains("policyDocument") && res["policyDocument"].is_object()) {
-                        for (const auto& st : res["policyDocument"].value("Statement", json::array()))
-                          if (st.is_object() && st.value("Effect", "") == "Allow") allowed = true;
-                        for (const auto& st : res["policyDocument"].value("Statement", json::array()))
-                          if (st.is_object() && st.value("Effect", "") == "Deny") allowed = false;
+                        json statements = res["policyDocument"].value("Statement", json::array());
+                        if (statements.is_object()) statements = json::array({statements});
+                        if (!statements.is_array()) statements = json::array();
+                        for (const auto& st : statements)
+                          if (text_of(st, "Effect") == "Allow") allowed = true;
+                        for (const auto& st : statements)
+                          if (text_of(st, "Effect") == "Deny") allowed = false;
                       }
                       if (res.contains("context") && res["context"].is_object()) context = res["context"];
                     }

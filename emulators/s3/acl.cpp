@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/document.hpp"
 #include "s3/errors.hpp"
 
 namespace awan::s3::acl {
@@ -199,7 +200,7 @@ bool policy_is_public(const std::string& policy_text) {
                                          "aws:principalorgid", "aws:principalaccount", "aws:principalarn",
                                          "aws:userid",         "aws:principalorgpaths", "s3:dataaccesspointaccount"};
   for (const auto& s : statements) {
-    if (!s.is_object() || s.value("Effect", "") != "Allow") continue;
+    if (text_of(s, "Effect") != "Allow") continue;  // the caller's document: members of any type
     const json p = s.value("Principal", json());
     bool everyone = (p.is_string() && p.get<std::string>() == "*") ||
                     (p.is_object() && p.contains("AWS") &&

@@ -45,7 +45,8 @@ std::optional<AwsError> parse_tagging_header(std::string_view header, nlohmann::
     size_t eq = pair.find('=');
     auto k = text::percent_decode(pair.substr(0, eq), true);
     auto v = text::percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!k || !v) return AwsError("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.", 400);
+    // Raw bytes that are not UTF-8 are refused here (they would not survive as JSON text).
+    if (!k || !v || !text::valid_utf8(*k) || !text::valid_utf8(*v)) return AwsError("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.", 400);
     tags.push_back({{"Key", *k}, {"Value", *v}});
   }
   return validate_tag_set(tags, 10);

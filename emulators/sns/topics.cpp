@@ -260,6 +260,17 @@ Result SnsService::list_tags_for_resource(json& in) {
   return Result::ok({{"Tags", tag_list(t->row.tags)}});
 }
 
+namespace {
+// The statements of a Policy document the caller set: one statement object or a list; anything
+// else holds none (SetTopicAttributes only checked that the document is a JSON object).
+json statements_of(const json& policy) {
+  auto it = policy.find("Statement");
+  if (it == policy.end()) return json::array();
+  if (it->is_object()) return json::array({*it});
+  return it->is_array() ? *it : json::array();
+}
+}  // namespace
+
 // AddPermission / RemovePermission edit the topic's Policy document by statement label.
 Result SnsService::add_permission(json& in) {
   Topic& t = require_topic(in);
@@ -270,8 +281,9 @@ Result SnsService::add_permission(json& in) {
   if (!actions.is_array() || actions.empty()) throw errors::missing("ActionName");
   json policy = json::parse(t.row.attributes.value("Policy", ""), nullptr, false);
   if (!policy.is_object()) policy = default_policy(t);
+  policy["Statement"] = statements_of(policy);
   for (const auto& st : policy["Statement"])
-    if (st.value("Sid", "") == label) throw errors::invalid_parameter("Statement already exists");
+    if (text_of(st, "Sid") == label) throw errors::invalid_parameter("Statement already exists");
   json principals = json::array(), acts = json::array();
   for (const auto& a : accounts) principals.push_back("arn:aws:iam::" + a.get<std::string>() + ":root");
   for (const auto& a : actions) acts.push_back("SNS:" + a.get<std::string>());
@@ -292,8 +304,8 @@ Result SnsService::remove_permission(json& in) {
   json policy = json::parse(t.row.attributes.value("Policy", ""), nullptr, false);
   if (!policy.is_object() || !policy.contains("Statement")) return Result::ok();
   json kept = json::array();
-  for (const auto& st : policy["Statement"])
-    if (st.value("Sid", "") != label) kept.push_back(st);
+  for (const auto& st : statements_of(policy))
+    if (text_of(st, "Sid") != label) kept.push_back(st);
   policy["Statement"] = std::move(kept);
   t.row.attributes["Policy"] = policy.dump();
   store_.update_topic(t.row);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto.hpp"
+#include "core/document.hpp"
 #include "sqs/errors.hpp"
 #include "sqs/service_impl.hpp"
 
@@ -326,7 +327,7 @@ Result SqsService::add_permission(json& in) {
     policy["Statement"] = json::array();
   }
   for (const auto& s : policy["Statement"])
-    if (s.is_object() && s.value("Sid", "") == label)
+    if (text_of(s, "Sid") == label)
       throw errors::invalid_value(label, "Label", "Already exists.");
   policy["Statement"].push_back({{"Sid", label},
                                  {"Effect", "Allow"},
@@ -348,7 +349,7 @@ Result SqsService::remove_permission(json& in) {
   if (policy.is_object() && policy.contains("Statement") && policy["Statement"].is_array()) {
     json& st = policy["Statement"];
     for (auto it = st.begin(); it != st.end(); ++it) {
-      if (it->is_object() && it->value("Sid", "") == label) {
+      if (text_of(*it, "Sid") == label) {
         st.erase(it);
         found = true;
         break;

@@ -4,6 +4,7 @@
 #include "protocol/codec.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
@@ -232,10 +233,14 @@ AwsError decode_error(const Model& model, int status, const http::Headers& heade
   ProtocolKind kind = model.metadata().kind;
   if (kind == ProtocolKind::Json || kind == ProtocolKind::RestJson) {
     json j = json::parse(body, nullptr, false);
-    if (j.is_object()) {
-      code = j.value("__type", j.value("code", j.value("Code", std::string())));
-      message = j.value("message", j.value("Message", j.value("errorMessage", std::string())));
-    }
+    // The first of these members that is a string: the answer is the server's, of any shape.
+    auto first_text = [&j](std::initializer_list<const char*> keys) {
+      for (const char* k : keys)
+        if (auto it = j.find(k); it != j.end() && it->is_string()) return it->get<std::string>();
+      return std::string();
+    };
+    code = first_text({"__type", "code", "Code"});
+    message = first_text({"message", "Message", "errorMessage"});
     if (std::string_view t = headers.get("x-amzn-ErrorType"); !t.empty()) code = std::string(t);
     if (std::string_view q = headers.get("x-amzn-query-error"); !q.empty()) code = std::string(q.substr(0, q.find(';')));
   } else {

@@ -88,6 +88,25 @@ TEST(RestOpenApi, ImportErrors) {
   EXPECT_TRUE(std::holds_alternative<std::string>(import_openapi({{"swagger", "1.2"}, {"info", {{"title", "x"}}}})));
 }
 
+// A definition is whatever its author wrote: members of the wrong type are skipped, never thrown
+// (json::value throws on a non-object and on a member of another type than its default).
+TEST(RestOpenApi, MembersOfTheWrongTypeAreSkipped) {
+  auto oas3 = import_openapi(json::parse(R"({"openapi": "3.0.1", "info": {"title": "t"}, "components": "x",
+    "paths": {"/a": {"post": {"requestBody": [1], "parameters": [{"name": "q", "in": "query", "required": "yes"}],
+                               "x-amazon-apigateway-integration": {"type": "mock"}}}}})"));
+  auto* api = std::get_if<ImportedApi>(&oas3);
+  ASSERT_NE(api, nullptr);
+  ASSERT_EQ(api->paths.size(), 1u);
+  EXPECT_EQ(api->paths[0]["methods"]["POST"]["requestParameters"], json({{"method.request.querystring.q", false}}));
+  auto swagger = import_openapi(json::parse(R"({"swagger": "2.0", "info": {"title": "t"},
+    "securityDefinitions": {"k": {"type": 7}, "n": {"type": "apiKey"}},
+    "paths": {"/b": {"put": {"parameters": [{"in": 5, "schema": {"$ref": "#/definitions/M"}}], "security": [{"n": []}]}}}})"));
+  api = std::get_if<ImportedApi>(&swagger);
+  ASSERT_NE(api, nullptr);
+  EXPECT_EQ(api->paths[0]["methods"]["PUT"]["apiKeyRequired"], true);
+  EXPECT_FALSE(api->paths[0]["methods"]["PUT"].contains("requestModels"));
+}
+
 TEST(RestOpenApi, ExportRoundTrips) {
   ExportInput x;
   x.api = {{"name", "n"}, {"binaryMediaTypes", {"image/png"}}};

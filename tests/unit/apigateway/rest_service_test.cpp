@@ -225,6 +225,26 @@ TEST_F(Fixture, TokenAuthorizerCachesItsPolicy) {
   EXPECT_EQ(auth_calls, 3);
 }
 
+// An authorizer's answer is whatever the function returned: members of the wrong type refuse
+// the call (a statement without a string Effect applies no effect), they never throw.
+TEST_F(Fixture, AuthorizerAnswersOfTheWrongShapeAreRefused) {
+  std::string api = proxy_api(*this, "CUSTOM", "auth");
+  lambda = [&](const json& ev) {
+    if (ev.value("type", "") != "TOKEN") return json{{"statusCode", 200}, {"body", "in"}};
+    std::string token = ev["authorizationToken"];
+    json allow = {{"Action", "execute-api:Invoke"}, {"Effect", "Allow"}, {"Resource", "*"}};
+    if (token == "effect") allow["Effect"] = json::array({"Allow"});
+    json out = {{"principalId", "me"}, {"policyDocument", {{"Statement", json::array({allow})}}}};
+    if (token == "key") out["usageIdentifierKey"] = 5;
+    if (token == "error") return json{{"errorMessage", {{"m", "Unauthorized"}}}};
+    return out;
+  };
+  EXPECT_EQ(invoke(api, "/prod/x", {{"Authorization", "effect"}}).status, 403);
+  EXPECT_EQ(invoke(api, "/prod/x", {{"Authorization", "key"}}).status, 200);
+  EXPECT_EQ(invoke(api, "/prod/x", {{"Authorization", "error"}}).status, 500);
+  EXPECT_EQ(invoke(api, "/prod/x", {{"Authorization", "fine"}}).status, 200);
+}
+
 TEST_F(Fixture, IamMethodsNeedASignedCaller) {
   std::string api = proxy_api(*this, "AWS_IAM");
   EXPECT_EQ(invoke(api, "/prod/x").body, R"({"message":"Missing Authentication Token"})");

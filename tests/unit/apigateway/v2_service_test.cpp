@@ -192,6 +192,60 @@ TEST_F(V2Fixture, RouteThrottling) {
   EXPECT_EQ(http(api, "GET", "/").status, 201);
 }
 
+// A Lambda authorizer's answer is whatever the function returned: an isAuthorized that is not
+// a boolean, or an Effect that is not a string, refuses the call (403) and never throws.
+TEST_F(V2Fixture, LambdaAuthorizerAnswersOfTheWrongShapeAreRefused) {
+  std::string api = quick_api();
+  auto route_of = [&] { return ok("GetRoutes", {{"ApiId", api}})["Items"][0]["RouteId"].get<std::string>(); };
+  auto authorizer = [&](bool simple) {
+    std::string id = ok("CreateAuthorizer", {{"ApiId", api}, {"Name", simple ? "s" : "p"}, {"AuthorizerType", "REQUEST"},
+                                             {"AuthorizerUri", "arn:aws:lambda:us-east-1:000000000000:function:auth"},
+                                             {"AuthorizerPayloadFormatVersion", "2.0"}, {"EnableSimpleResponses", simple},
+                                             {"AuthorizerResultTtlInSeconds", 0}})["AuthorizerId"];
+    ok("UpdateRoute", {{"ApiId", api}, {"RouteId", route_of()}, {"AuthorizationType", "CUSTOM"}, {"AuthorizerId", id}});
+  };
+  authorizer(true);
+  reply = R"({"isAuthorized": "true"})";
+  EXPECT_EQ(http(api, "GET", "/").status, 403);
+  reply = R"({"isAuthorized": 1})";
+  EXPECT_EQ(http(api, "GET", "/").status, 403);
+  reply = R"({"isAuthorized": true})";
+  EXPECT_EQ(http(api, "GET", "/").status, 200);
+  authorizer(false);
+  reply = R"({"principalId": "me", "policyDocument": {"Statement": [{"Effect": ["Allow"], "Action": "execute-api:Invoke"}]}})";
+  EXPECT_EQ(http(api, "GET", "/").status, 403);
+  reply = R"({"principalId": "me", "policyDocument": {"Statement": "Allow"}})";
+  EXPECT_EQ(http(api, "GET", "/").status, 403);
+  reply = R"({"principalId": "me", "policyDocument": {"Statement": {"Effect": "Allow", "Action": "execute-api:Invoke"}}})";
+  EXPECT_EQ(http(api, "GET", "/").status, 200);
+}
+
+// An imported definition is whatever its author wrote: members of the wrong type are skipped
+// (json::value threw, and a ReimportApi that threw had already dropped the API's routes).
+TEST_F(V2Fixture, ImportSkipsMembersOfTheWrongType) {
+  json spec = json::parse(R"({"openapi": "3.0.1", "info": {"title": 5},
+    "x-amazon-apigateway-cors": {"allowOrigins": 5, "allowMethods": ["GET"], "maxAge": "x", "allowCredentials": true},
+    "components": {"securitySchemes": {"s": {"x-amazon-apigateway-authorizer": {"type": 3, "enableSimpleResponses": "yes",
+                                                                                "authorizerUri": "arn:aws:lambda:us-east-1:000000000000:function:a",
+                                                                                "authorizerPayloadFormatVersion": 2}}}},
+    "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {"type": 1, "uri": "arn:aws:lambda:us-east-1:000000000000:function:f", "httpMethod": 2}, "security": [{"s": []}]}}}})");
+  json api = ok("ImportApi", {{"Body", spec.dump()}});
+  EXPECT_EQ(api["Name"], "imported");
+  EXPECT_EQ(api["CorsConfiguration"], json({{"AllowMethods", {"GET"}}, {"AllowCredentials", true}}));
+  std::string id = api["ApiId"];
+  ok("ReimportApi", {{"ApiId", id}, {"Body", spec.dump()}});
+  json routes = ok("GetRoutes", {{"ApiId", id}})["Items"];
+  ASSERT_EQ(routes.size(), 1u);
+  EXPECT_EQ(routes[0]["RouteKey"], "GET /a");
+  EXPECT_EQ(routes[0]["AuthorizationType"], "CUSTOM");
+  json authorizers = ok("GetAuthorizers", {{"ApiId", id}})["Items"];
+  ASSERT_EQ(authorizers.size(), 1u);
+  EXPECT_EQ(authorizers[0]["EnableSimpleResponses"], false);
+  EXPECT_EQ(authorizers[0]["AuthorizerPayloadFormatVersion"], "2.0");
+  spec["components"]["securitySchemes"]["s"]["x-amazon-apigateway-authorizer"]["authorizerUri"] = json::array({"u"});
+  EXPECT_EQ(fail("ImportApi", {{"Body", spec.dump()}}).message, "AuthorizerUri is required for REQUEST authorizers");
+}
+
 TEST_F(V2Fixture, WebSocketConnectMessageDisconnect) {
   std::string api = ok("CreateApi", {{"Name", "w"}, {"ProtocolType", "WEBSOCKET"}, {"RouteSelectionExpression", "$request.body.action"}})["ApiId"];
   std::string i = ok("CreateIntegration", {{"ApiId", api}, {"IntegrationType", "AWS_PROXY"}, {"IntegrationUri", "f"}})["IntegrationId"];

@@ -157,6 +157,18 @@ TEST(ClientCodec, RefusesWhatItCannotEncode) {
   EXPECT_EQ(empty_error.error->http_status, 500);
 }
 
+// An error answer's members of the wrong type are skipped, never thrown (json::value would).
+TEST(ClientCodec, ErrorMembersOfTheWrongTypeAreSkipped) {
+  Result r = decode_response("dynamodb", "Query", 400, {}, R"({"__type": 1, "code": "Throttled", "message": ["x"], "Message": "m"})");
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, "Throttled");
+  EXPECT_EQ(r.error->message, "m");
+  r = decode_response("lambda", "Invoke", 500, {}, R"({"__type": {}, "errorMessage": 3})");
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, "500");
+  EXPECT_EQ(r.error->message, "");
+}
+
 TEST(ClientCodec, DecodesAnXmlDocumentOfAShape) {
   auto doc = decode_xml_shape("s3", "Tagging",
                               "<Tagging><TagSet><Tag><Key>a</Key><Value>b &amp; c</Value></Tag></TagSet></Tagging>");

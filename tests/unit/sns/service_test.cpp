@@ -225,6 +225,28 @@ TEST_F(SnsTest, ErrorsUseSnsCodesAndMessages) {
   EXPECT_EQ(e.code, "InvalidAction");
 }
 
+// A topic's Policy is any JSON object its owner set: AddPermission and RemovePermission read
+// statements of any shape (one object, members of the wrong type) without throwing.
+TEST_F(SnsTest, PermissionsEditAPolicyOfAnyShape) {
+  std::string t = topic("t");
+  auto set_policy = [&](const std::string& p) {
+    ok("SetTopicAttributes", {{"TopicArn", t}, {"AttributeName", "Policy"}, {"AttributeValue", p}});
+  };
+  auto statements = [&] {
+    return json::parse(ok("GetTopicAttributes", {{"TopicArn", t}})["Attributes"]["Policy"].get<std::string>())["Statement"];
+  };
+  json add = {{"TopicArn", t}, {"Label", "a"}, {"AWSAccountId", {"111122223333"}}, {"ActionName", {"Publish"}}};
+  set_policy(R"({"Statement": [{"Sid": 1}, "x"]})");
+  ok("AddPermission", add);
+  EXPECT_EQ(statements().size(), 3u);
+  ok("RemovePermission", {{"TopicArn", t}, {"Label", "a"}});
+  EXPECT_EQ(statements(), json::parse(R"([{"Sid": 1}, "x"])"));
+  set_policy(R"({"Statement": {"Sid": "a"}})");
+  EXPECT_EQ(fails("AddPermission", add).message, "Invalid parameter: Statement already exists");
+  ok("RemovePermission", {{"TopicArn", t}, {"Label", "a"}});
+  EXPECT_EQ(statements(), json::array());
+}
+
 TEST_F(SnsTest, BurstsToOneQueueGoOutInBatches) {
   std::string t = topic("burst");
   subscribe(t, "many", {{"RawMessageDelivery", "true"}});

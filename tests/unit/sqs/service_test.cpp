@@ -282,6 +282,16 @@ TEST_F(SqsTest, DeletingAQueueAnswersItsWaiters) {
   EXPECT_EQ(fail("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}}), "QueueDoesNotExist");
 }
 
+// A queue's Policy is any JSON object its owner set: a statement whose Sid is not a string is
+// no label, never a thrown type error.
+TEST_F(SqsTest, PermissionsEditAPolicyWithStatementsOfAnyShape) {
+  std::string url = queue("q");
+  ok("SetQueueAttributes", {{"QueueUrl", url}, {"Attributes", {{"Policy", R"({"Statement": [{"Sid": 1}, {"Sid": ["a"]}]})"}}}});
+  ok("AddPermission", {{"QueueUrl", url}, {"Label", "a"}, {"AWSAccountIds", {"111122223333"}}, {"Actions", {"SendMessage"}}});
+  ok("RemovePermission", {{"QueueUrl", url}, {"Label", "a"}});
+  EXPECT_EQ(fail("RemovePermission", {{"QueueUrl", url}, {"Label", "a"}}), "InvalidParameterValue");
+}
+
 TEST_F(SqsTest, PurgeOnlyOncePerMinute) {
   std::string url = queue("p");
   ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}});
