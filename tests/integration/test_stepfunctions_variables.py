@@ -2,9 +2,7 @@
 scopes), DescribeStateMachine's variableReferences, includedData and encryptionConfiguration,
 and RedriveExecution's clientToken, through a botocore client built from the pip botocore's
 model (these members are newer than Debian's) and aws-cli."""
-import gzip
 import json
-import os
 
 import botocore.session
 import pytest
@@ -12,19 +10,11 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import AwsCliError
-from test_stepfunctions_distributed import MODEL, wait_done
+from test_stepfunctions_distributed import MODEL, model_dir, wait_done  # noqa: F401 (model_dir: a fixture)
 
 SFN_ROLE = "arn:aws:iam::000000000000:role/sfn-role"
 
 pytestmark = pytest.mark.skipif(not MODEL, reason="the newer botocore model is not installed")
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("models")
-    os.makedirs(d / "stepfunctions" / "2016-11-23")
-    (d / "stepfunctions" / "2016-11-23" / "service-2.json").write_bytes(gzip.open(MODEL).read())
-    return str(d)
 
 
 @pytest.fixture

@@ -11,26 +11,14 @@
 
 #include "core/compress.hpp"
 #include "stepfunctions/item_reader.hpp"
+#include "stepfunctions/test_data.hpp"
 
 using nlohmann::json;
 using namespace awan::stepfunctions;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  for (auto dir = std::filesystem::current_path(); !dir.empty(); dir = dir.parent_path()) {
-    auto p = dir / "tests/data/stepfunctions" / name;
-    if (std::filesystem::exists(p)) {
-      std::ifstream in(p, std::ios::binary);
-      std::ostringstream s;
-      s << in.rdbuf();
-      return s.str();
-    }
-    if (dir == dir.parent_path()) break;
-  }
-  ADD_FAILURE() << "fixture " << name << " not found";
-  return {};
-}
+std::string fixture(const std::string& name) { return awan::sfn_test::data_file(name); }
 
 const char* kManifest = R"({
   "sourceBucket": "src-bucket",

@@ -3,6 +3,7 @@
 // examples; malformed forms refused by the parser.
 #include "stepfunctions/errors.hpp"
 #include "stepfunctions/jsonata.hpp"
+#include "stepfunctions/jsonata_check.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,27 +33,7 @@ std::optional<json> eval(const std::string& expr) {
   return jsonata::evaluate(*n, jsonata::Bindings{s, vars});
 }
 
-struct T {
-  std::string expr;
-  json want;
-};
-
-void expect_values(const std::vector<T>& table) {
-  for (const auto& t : table) {
-    std::optional<json> v;
-    try {
-      v = eval(t.expr);
-    } catch (const stepfunctions::StatesError& e) {
-      ADD_FAILURE() << t.expr << ": " << e.cause;
-      continue;
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << t.expr << ": " << e.what();
-      continue;
-    }
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
-}
+void expect_values(const std::vector<sfn_test::JsonataCase>& table) { sfn_test::expect_jsonata_values(table, eval); }
 
 // The expression fails with States.QueryEvaluationError whose cause starts with `cause`.
 void expect_error(const std::string& expr, const std::string& cause) {

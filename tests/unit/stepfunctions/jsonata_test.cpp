@@ -5,6 +5,7 @@
 #include "stepfunctions/asl_parser.hpp"
 #include "stepfunctions/errors.hpp"
 #include "stepfunctions/fixture.hpp"
+#include "stepfunctions/jsonata_check.hpp"
 #include "stepfunctions/jsonata.hpp"
 
 using nlohmann::json;
@@ -33,11 +34,7 @@ std::optional<json> eval(const std::string& expr, const json& vars = json::objec
 // Each row's expression evaluates to its `want`.
 template <class Table>
 void expect_values(const Table& table) {
-  for (const auto& t : table) {
-    auto v = eval(t.expr);
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
+  sfn_test::expect_jsonata_values(table, [](const std::string& e) { return eval(e); });
 }
 
 // The expression fails with States.QueryEvaluationError.
@@ -649,17 +646,7 @@ TEST(StepFunctionsJsonata, CallingAnyFunctionValue) {
       {"($f := $lowercase; ($f)('MiX'))", "mix"},
       {"($make := function($n) { function($x) { $x + $n } }; $make(1)(2))", 3},
   };
-  for (const auto& t : table) {
-    std::optional<json> v;
-    try {
-      v = eval(t.expr);
-    } catch (const stepfunctions::StatesError& e) {
-      ADD_FAILURE() << t.expr << ": " << e.cause;
-      continue;
-    }
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
+  expect_values(table);
   for (const char* bad : {"function($x) { $x }(?)", "(1)(?, 2)"}) {
     std::string why;
     EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;
@@ -689,17 +676,7 @@ TEST(StepFunctionsJsonata, OrderBy) {
       {"[{'a': 2}, {'b': 1}, {'a': 1}]^(a)", {json{{"a", 1}}, json{{"a", 2}}, json{{"b", 1}}}},  // undefined last
       {"[{'k': 'b', 'i': 1}, {'k': 'a', 'i': 2}, {'k': 'b', 'i': 3}]^(<k).i", {2, 1, 3}},  // stable
   };
-  for (const auto& t : table) {
-    std::optional<json> v;
-    try {
-      v = eval(t.expr);
-    } catch (const stepfunctions::StatesError& e) {
-      ADD_FAILURE() << t.expr << ": " << e.cause;
-      continue;
-    }
-    ASSERT_TRUE(v.has_value()) << t.expr;
-    EXPECT_EQ(*v, t.want) << t.expr;
-  }
+  expect_values(table);
   for (const char* bad : {"a^", "a^()", "a^(b", "a^(>)", "a^b"}) {
     std::string why;
     EXPECT_EQ(jsonata::parse(bad, &why), nullptr) << bad;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stepfunctions/item_reader.hpp"
+#include "stepfunctions/test_data.hpp"
 #include "stepfunctions/parquet.hpp"
 
 using nlohmann::json;
@@ -22,21 +23,7 @@ namespace pq = awan::stepfunctions::parquet;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  // The tests run from the build folder: look upwards for tests/data.
-  for (auto dir = std::filesystem::current_path(); !dir.empty(); dir = dir.parent_path()) {
-    auto p = dir / "tests/data/stepfunctions" / name;
-    if (std::filesystem::exists(p)) {
-      std::ifstream in(p, std::ios::binary);
-      std::ostringstream s;
-      s << in.rdbuf();
-      return s.str();
-    }
-    if (dir == dir.parent_path()) break;
-  }
-  ADD_FAILURE() << "fixture " << name << " not found";
-  return {};
-}
+std::string fixture(const std::string& name) { return awan::sfn_test::data_file(name); }
 
 const json kTypesRows = json::parse(R"([
   {"b": true, "i32": -7, "i64": 9007199254740993, "f": 1.5, "d": -2.25, "s": "h\u00e9llo", "raw": "AAEC/w==",
