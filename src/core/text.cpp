@@ -85,4 +85,19 @@ size_t invalid_utf8_at(std::string_view s, bool& middle) {
   return std::string_view::npos;
 }
 
+std::string header_text(std::string_view value) {
+  if (valid_utf8(value)) return std::string(value);
+  std::string out;
+  out.reserve(value.size() * 2);
+  for (unsigned char c : value) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
 }  // namespace awan::text

@@ -40,4 +40,8 @@ inline bool valid_utf8(std::string_view s) {
   return invalid_utf8_at(s, middle) == std::string_view::npos;
 }
 
+// An HTTP header value as text: itself when it is UTF-8, else its bytes read as ISO-8859-1
+// (RFC 9110's obs-text), so that any value a client sends becomes a valid string.
+std::string header_text(std::string_view value);
+
 }  // namespace awan::text

@@ -432,6 +432,10 @@ std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) cons
         }
         json v;
         std::string why;
+        if (m.shape->type == ShapeType::String) {  // any bytes a client sent become text
+          in[m.name] = text::header_text(*h);
+          break;
+        }
         if (!wire::text_to_value(m, *h, v, why)) {
           // S3 ignores a date it cannot read (If-Modified-Since ...): the service gets the text.
           if (!xml_ || m.shape->type != ShapeType::Timestamp) return bad_value(std::string(m.wire_name()), *h, why);
@@ -448,7 +452,7 @@ std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) cons
             continue;
           std::string key = h.name.substr(prefix.size());
           std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-          obj[key] = h.value;
+          obj[key] = text::header_text(h.value);
         }
         if (!obj.empty()) in[m.name] = std::move(obj);
         break;
