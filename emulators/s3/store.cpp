@@ -1,6 +1,7 @@
 // The S3 emulator's SQLite schema and statements (store.hpp).
 #include "s3/store.hpp"
 
+#include "protocol/json_parse.hpp"
 #include "storage/json_column.hpp"
 
 namespace awan::s3 {
@@ -10,6 +11,16 @@ using json = nlohmann::json;
 using storage::Statement;
 
 using storage::object_column;
+
+constexpr size_t kBucketCacheSize = 4096;  // more buckets than this: the cache starts again
+
+// A JSON object column read on every GET/HEAD (an object's metadata): simdjson's fast path,
+// else nlohmann; {} when the text is not an object.
+json meta_column(std::string_view text) {
+  json v;
+  if (!protocol::parse_json_fast(text, v)) return storage::object_column(text);
+  return v.is_object() ? v : json::object();
+}
 
 constexpr const char* kObjectColumns =
     "bucket, key, version, seq, latest, marker, size, etag, modified, meta, data, path, segments";
@@ -44,7 +55,7 @@ ObjectRow read_object(Statement& s) {
   r.size = s.int64(6);
   r.etag = s.text(7);
   r.modified = s.real(8);
-  r.meta = object_column(s.text_view(9));
+  r.meta = meta_column(s.text_view(9));
   if (!s.is_null(10)) r.body.data = s.blob(10);
   if (!s.is_null(11)) r.body.path = s.text(11);
   if (!s.is_null(12)) r.body.segments = segments_of(s.text_view(12));
@@ -127,7 +138,10 @@ void Store::create_schema() {
   if (!has_segments) db_.exec("ALTER TABLE objects ADD COLUMN segments TEXT");
 }
 
-void Store::reset() { db_.exec("DELETE FROM parts; DELETE FROM uploads; DELETE FROM objects; DELETE FROM buckets;"); }
+void Store::reset() {
+  bucket_cache_.clear();
+  db_.exec("DELETE FROM parts; DELETE FROM uploads; DELETE FROM objects; DELETE FROM buckets;");
+}
 
 // ---------------------------------------------------------------- buckets
 
@@ -152,25 +166,32 @@ std::vector<BucketRow> Store::buckets() {
 }
 
 std::optional<BucketRow> Store::bucket(std::string_view name) {
+  if (auto it = bucket_cache_.find(name); it != bucket_cache_.end()) return it->second;
   auto s = db_.cached("SELECT name, account, region, created, versioning, config FROM buckets WHERE name = ?");
   s->bind(1, name);
   if (!s->step()) return std::nullopt;
-  return read_bucket(*s);
+  BucketRow row = read_bucket(*s);
+  if (bucket_cache_.size() >= kBucketCacheSize) bucket_cache_.clear();
+  bucket_cache_.emplace(row.name, row);
+  return row;
 }
 
 void Store::insert_bucket(const BucketRow& b) {
+  bucket_cache_.erase(b.name);
   auto s = db_.cached("INSERT INTO buckets(name, account, region, created, versioning, config) VALUES(?,?,?,?,?,?)");
   s->bind(1, b.name).bind(2, b.account).bind(3, b.region).bind(4, b.created).bind(5, b.versioning).bind(6, b.config.dump());
   s->run();
 }
 
 void Store::update_bucket(const BucketRow& b) {
+  bucket_cache_.erase(b.name);
   auto s = db_.cached("UPDATE buckets SET versioning = ?, config = ? WHERE name = ?");
   s->bind(1, b.versioning).bind(2, b.config.dump()).bind(3, b.name);
   s->run();
 }
 
 void Store::delete_bucket(std::string_view name) {
+  if (auto it = bucket_cache_.find(name); it != bucket_cache_.end()) bucket_cache_.erase(it);
   auto s = db_.cached("DELETE FROM buckets WHERE name = ?");
   s->bind(1, name);
   s->run();

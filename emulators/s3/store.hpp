@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -83,7 +84,7 @@ class Store {
 
   // ---- buckets ----
   std::vector<BucketRow> buckets();
-  std::optional<BucketRow> bucket(std::string_view name);
+  std::optional<BucketRow> bucket(std::string_view name);  // from a cache of the rows read (every request reads one)
   void insert_bucket(const BucketRow& b);
   void update_bucket(const BucketRow& b);  // versioning and config
   void delete_bucket(std::string_view name);
@@ -120,6 +121,13 @@ class Store {
  private:
   void create_schema();
   storage::Database db_;
+  // Bucket rows as last read, by name; a write of a bucket drops its entry (read again from the
+  // table, so a rolled-back write is never seen).
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, BucketRow, NameHash, std::equal_to<>> bucket_cache_;
 };
 
 }  // namespace awan::s3

@@ -31,12 +31,18 @@ struct PathMatch {
   std::vector<std::pair<std::string, std::string>> labels;  // label → raw (still encoded) value
 };
 
-bool match_path(const std::vector<RestCodec::Segment>& segs, const std::vector<std::string_view>& parts, PathMatch& m) {
+// Whether the path parts fit the route's segments; with `m`, the labels' values too (routing
+// only asks whether, for every route of the method: no strings built then).
+bool match_path(const std::vector<RestCodec::Segment>& segs, const std::vector<std::string_view>& parts, PathMatch* m) {
   size_t i = 0;
   for (size_t si = 0; si < segs.size(); ++si) {
     const auto& s = segs[si];
     if (s.greedy) {
       if (i >= parts.size()) return false;
+      if (!m && s.literal.empty() && s.suffix.empty()) {  // the rest of the path, not empty
+        bool empty = parts.size() - i == 1 && parts[i].empty();
+        return !empty && si + 1 == segs.size();
+      }
       std::string joined;
       for (size_t j = i; j < parts.size(); ++j) {
         if (j > i) joined += '/';
@@ -46,7 +52,7 @@ bool match_path(const std::vector<RestCodec::Segment>& segs, const std::vector<s
         return false;
       std::string value = joined.substr(s.literal.size(), joined.size() - s.literal.size() - s.suffix.size());
       if (value.empty()) return false;
-      m.labels.emplace_back(s.label, std::move(value));
+      if (m) m->labels.emplace_back(s.label, std::move(value));
       return si + 1 == segs.size();
     }
     if (i >= parts.size()) return false;
@@ -58,7 +64,9 @@ bool match_path(const std::vector<RestCodec::Segment>& segs, const std::vector<s
     if (part.size() <= s.literal.size() + s.suffix.size() || part.compare(0, s.literal.size(), s.literal) != 0 ||
         part.substr(part.size() - s.suffix.size()) != s.suffix)
       return false;
-    m.labels.emplace_back(s.label, std::string(part.substr(s.literal.size(), part.size() - s.literal.size() - s.suffix.size())));
+    if (m)
+      m->labels.emplace_back(s.label,
+                             std::string(part.substr(s.literal.size(), part.size() - s.literal.size() - s.suffix.size())));
   }
   // A trailing slash ("/bucket/") leaves one empty part.
   return i == parts.size() || (i + 1 == parts.size() && parts[i].empty());
@@ -275,8 +283,6 @@ const Operation* RestCodec::route(const http::Request& req) const {
   std::tuple<int, int, int, int, long> best_score{};
   for (const Route& r : routes_) {
     if (r.op->http_method != req.method) continue;
-    PathMatch m;
-    if (!match_path(r.segments, parts, m)) continue;
     int satisfied = 0;
     bool ok = true;
     for (const auto& [k, v] : r.query) {
@@ -294,7 +300,7 @@ const Operation* RestCodec::route(const http::Request& req) const {
       }
       ++satisfied;
     }
-    if (!ok) continue;
+    if (!ok || !match_path(r.segments, parts, nullptr)) continue;  // the path last: the dearest check
     std::tuple<int, int, int, int, long> score{satisfied, r.literal_count, r.greedy ? 0 : 1, r.op->deprecated ? 0 : 1,
                                                -static_cast<long>(r.index)};
     if (!best || score > best_score) {
@@ -355,7 +361,7 @@ std::variant<Decoded, AwsError> RestCodec::decode(const http::Request& req) cons
   for (const Route& r : routes_) {
     if (r.op != op) continue;
     PathMatch m;
-    match_path(r.segments, parts, m);
+    match_path(r.segments, parts, &m);
     for (const auto& [label, raw] : m.labels) {
       auto value = wire::percent_decode(raw, false);
       if (!value) return xml_ ? AwsError("InvalidURI", "Couldn't parse the specified URI.", 400)
