@@ -10,6 +10,7 @@
 #include <openssl/param_build.h>
 
 #include "core/crypto.hpp"
+#include "core/document.hpp"  // text_of: json::value would throw on a member of another type
 
 namespace awan::apigateway {
 
@@ -47,13 +48,6 @@ std::optional<Jwt> parse_jwt(std::string_view token) {
 }
 
 namespace {
-
-// A string member of an untrusted document, "" when absent or not a string (json::value would
-// throw on a member of another type: a token's header is whatever its sender wrote).
-std::string text_of(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }

@@ -527,34 +527,6 @@ std::vector<Column> flat_columns(const FileMeta& meta) {
 
 }  // namespace
 
-std::string lossy_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = p[i];
-    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    bool ok = len > 0 && i + len <= n;
-    for (size_t k = 1; ok && k < len; ++k) {
-      unsigned char d = p[i + k];
-      ok = (d & 0xC0) == 0x80;
-      if (k == 1 && c == 0xE0) ok = ok && d >= 0xA0;  // overlong
-      if (k == 1 && c == 0xED) ok = ok && d < 0xA0;   // surrogates
-      if (k == 1 && c == 0xF0) ok = ok && d >= 0x90;  // overlong
-      if (k == 1 && c == 0xF4) ok = ok && d < 0x90;   // beyond U+10FFFF
-    }
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return out;
-}
-
 Result read(std::string_view file, const Limits& limits) {
   Result r;
   try {

@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.hpp"
+
 namespace awan::stepfunctions::parquet {
 
 struct Limits {
@@ -40,8 +42,7 @@ struct Result {
 // Reads the rows of `file` (at most limits.max_rows of them).
 Result read(std::string_view file, const Limits& limits = {});
 
-// `s` with every byte that is not part of well-formed UTF-8 replaced by U+FFFD (JSON strings
-// must be valid UTF-8).
-std::string lossy_utf8(std::string_view s);
+// Strings from a file are made valid UTF-8 (JSON strings must be) by core/text's lossy_utf8.
+using text::lossy_utf8;
 
 }  // namespace awan::stepfunctions::parquet

@@ -40,6 +40,9 @@ inline bool valid_utf8(std::string_view s) {
   return invalid_utf8_at(s, middle) == std::string_view::npos;
 }
 
+// The text with each byte that does not start a well-formed sequence replaced by U+FFFD.
+std::string lossy_utf8(std::string_view s);
+
 // An HTTP header value as text: itself when it is UTF-8, else its bytes read as ISO-8859-1
 // (RFC 9110's obs-text), so that any value a client sends becomes a valid string.
 std::string header_text(std::string_view value);
