@@ -3,6 +3,7 @@
 // codes and what each means, not its texts: the messages are ours.
 #include <string>
 
+#include "core/document.hpp"  // text_of: a definition may give any member any type
 #include "stepfunctions/asl_parser.hpp"
 #include "stepfunctions/intrinsics.hpp"
 
@@ -75,14 +76,14 @@ struct Warner {
         for (size_t i = 0; i < l->size(); ++i)
           if ((*l)[i].is_object() && (*l)[i].contains("Assign"))
             template_members((*l)[i]["Assign"], at + "/" + list + "[" + std::to_string(i) + "]/Assign", 0);
-    if (st.value("Type", "") == "Fail")
+    if (text_of(st, "Type") == "Fail")
       for (const char* f : {"Error", "Cause"})
         if (auto v = st.find(f); v != st.end() && v->is_string() && looks_evaluated(v->get<std::string>()))
           add("NO_PATH",
               std::string("The value of the field '") + f + "' looks like a path, but the field name does not end with "
               "'Path': it is used as a literal string (use '" + f + "Path')",
               at + "/" + f);
-    if (st.value("Type", "") == "Pass")
+    if (text_of(st, "Type") == "Pass")
       if (auto r = st.find("Result"); r != st.end()) static_result(*r, at + "/Result", 0);
   }
 

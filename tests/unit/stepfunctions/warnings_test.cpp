@@ -63,5 +63,17 @@ TEST(StepFunctionsWarnings, OnlyForSeverityWarningAndNeverRefused) {
   EXPECT_FALSE(fx.create("warned", kWarned).empty());  // CreateStateMachine takes it
 }
 
+// A state whose Type is not a string is an ERROR, never a thrown type error (fuzz find).
+TEST(StepFunctionsWarnings, MembersOfTheWrongTypeAreErrorsNotThrown) {
+  Fixture fx;
+  json bad = kWarned;
+  bad["States"]["F"]["Type"] = 1;
+  bad["States"]["R"]["Type"] = json::array();
+  auto r = fx.call("ValidateStateMachineDefinition", {{"definition", bad.dump()}, {"severity", "WARNING"}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.output["result"], "FAIL");
+  EXPECT_EQ(r.output["diagnostics"][0]["severity"], "ERROR");
+}
+
 }  // namespace
 }  // namespace awan::sfn_test
