@@ -274,9 +274,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_body() {
     body_start_ = now_ms();
     body_received_ = 0;
+    const auto& o = server_->options;
     auto declared = parser_->content_length();
-    if ((!declared && parser_->chunked()) || (declared && *declared > server_->options.spool_threshold)) {
-      return start_spool();
+    if ((!declared && parser_->chunked()) || (declared && *declared > o.spool_threshold)) return start_spool(nullptr);
+    if (declared && *declared > o.digest_spool_threshold && o.spool_digester && o.worker_threads > 0) {
+      if (auto digester = o.spool_digester(pending_)) return start_spool(std::move(digester));
     }
     // Fast path: a request without body, or whose body already arrived with the header, is
     // parsed from the buffer right here (an asynchronous read would complete through one more
@@ -327,7 +329,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // ---- large and chunked bodies: streamed to a temporary file ----
-  void start_spool() {
+  // `digester`: the body's digester if the caller already asked the hook for it.
+  void start_spool(std::unique_ptr<PayloadDigester> digester) {
     spool_ = make_body_file(server_->options.spool_dir);
     spool_fp_ = spool_ ? std::fopen(spool_->path().c_str(), "wb") : nullptr;
     if (!spool_fp_) return fail_spool();
@@ -335,7 +338,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::setvbuf(spool_fp_, nullptr, _IONBF, 0);
     spool_size_ = 0;
     spool_buf_.resize(1024 * 1024);
-    start_spool_hash();
+    start_spool_hash(std::move(digester));
     auto declared = parser_->content_length();
     if (declared && !parser_->chunked()) {
       // A declared length: the bytes go from the socket to the file as they are, without the
@@ -444,12 +447,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // ---- digests of a spooled body, computed on the worker pool as it arrives (spool_digest.hpp) ----
-  void start_spool_hash() {
+  void start_spool_hash(std::unique_ptr<PayloadDigester> digester) {
     spool_hash_.reset();
     spool_waiting_ = false;
     const auto& o = server_->options;
     if (!o.spool_digester || o.worker_threads <= 0) return;
-    if (auto digester = o.spool_digester(pending_)) spool_hash_ = SpoolDigest::open(std::move(digester), spool_->path());
+    if (!digester) digester = o.spool_digester(pending_);
+    if (digester) spool_hash_ = SpoolDigest::open(std::move(digester), spool_->path());
   }
 
   void pump_spool_hash() {

@@ -42,6 +42,10 @@ struct ServerOptions {
   // Bodies above this size, and chunked bodies, are streamed to a temporary file
   // (Request::body_file) instead of memory.
   uint64_t spool_threshold = 8ull * 1024 * 1024;
+  // Bodies that have a digester (spool_digester below: S3 object and part uploads) are
+  // streamed to a file from this size: their hashing then runs while they arrive, and a client
+  // sending many parts at once (aws s3 cp: ten 8 MiB parts) holds no part in memory.
+  uint64_t digest_spool_threshold = 1024 * 1024;
   std::string spool_dir;  // "" = $TMPDIR or /tmp
   // Header-time hook: a digester for the body of this request, should it be spooled (nullptr:
   // none). The spooled bytes go through it as they arrive, hashed on the worker pool behind the

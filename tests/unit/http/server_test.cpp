@@ -379,6 +379,29 @@ TEST_F(ServerTest, NoDigestsWhenTheHookGivesNoDigester) {
   EXPECT_EQ(r.find(" md5="), std::string::npos) << r;
 }
 
+// A body with a digester spools from digest_spool_threshold, below spool_threshold; one without
+// stays in memory up to spool_threshold.
+TEST_F(ServerTest, BodiesWithADigesterSpoolFromTheirOwnThreshold) {
+  ServerOptions o = digesting_options();
+  o.spool_threshold = 1'000'000;
+  o.digest_spool_threshold = 4000;
+  start([](Request&& req, Responder respond) {
+    Response r;
+    r.body = std::string(req.body_file ? "file" : "memory") + (req.body_file && req.body_file->digests() ? "+digests" : "");
+    respond(std::move(r));
+  }, o);
+  Client c(server->port());
+  auto put = [&](const std::string& path, size_t n) {
+    c.send("PUT " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(n) + "\r\n\r\n" + std::string(n, 'd'));
+    std::string r = c.response();
+    return r.substr(r.find("\r\n\r\n") + 4);
+  };
+  EXPECT_EQ(put("/up", 4000), "memory");
+  EXPECT_EQ(put("/up", 4001), "file+digests");
+  EXPECT_EQ(put("/plain", 4001), "memory");
+  EXPECT_EQ(put("/plain", 1'000'001), "file");
+}
+
 TEST_F(ServerTest, BodyCutShortWhileHashingClosesTheConnection) {
   start(digests_or_none(), digesting_options());
   {
