@@ -219,25 +219,26 @@ Result S3Service::post_object(json& in) {
 // ---------------------------------------------------------------- GetObject / HeadObject
 
 Result S3Service::read_object(json& in, bool head) {
-  BucketRow b = require_bucket(in);
+  const auto bucket = require_bucket_ref(in);
+  const BucketRow& b = *bucket;
   std::string key = in.value("Key", "");
   std::string version = in.value("VersionId", "");
-  ObjectRow obj;
+  std::shared_ptr<const ObjectRow> row;  // the latest from the store's cache, not copied
   if (!version.empty()) {
-    auto row = store_.version(b.name, key, version);
-    if (!row) {
+    auto v = store_.version(b.name, key, version);
+    if (!v) {
       if (version != "null" && version.size() != 32)
         throw errors::invalid_argument("Invalid version id specified", "versionId", version);
       throw errors::no_such_version(key, version);
     }
-    if (row->delete_marker)
+    if (v->delete_marker)
       throw AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405);
-    obj = std::move(*row);
+    row = std::make_shared<const ObjectRow>(std::move(*v));
   } else {
-    auto row = store_.latest(b.name, key);
+    row = store_.latest_ref(b.name, key);
     if (!row || row->delete_marker) throw errors::no_such_key(key);
-    obj = std::move(*row);
   }
+  const ObjectRow& obj = *row;
   check_read_conditions(in, obj);
 
   uint64_t size = static_cast<uint64_t>(obj.size);

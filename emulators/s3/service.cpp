@@ -58,11 +58,14 @@ double S3Service::now() const {
   return std::floor(std::chrono::duration<double>(clock->now().time_since_epoch()).count());
 }
 
-BucketRow S3Service::require_bucket(const json& in) {
-  std::string name = in.value("Bucket", "");
-  auto b = store_.bucket(name);
-  if (!b) throw errors::no_such_bucket(name);
-  return *b;
+BucketRow S3Service::require_bucket(const json& in) { return *require_bucket_ref(in); }
+
+std::shared_ptr<const BucketRow> S3Service::require_bucket_ref(const json& in) {
+  auto it = in.find("Bucket");
+  std::string_view name = it != in.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : "";
+  auto b = store_.bucket_ref(name);
+  if (!b) throw errors::no_such_bucket(std::string(name));
+  return b;
 }
 
 ObjectRow S3Service::require_object(const BucketRow& b, const json& in, const char* version_member) {

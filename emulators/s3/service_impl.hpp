@@ -40,6 +40,7 @@ class S3Service final : public Service {
   // ---- shared helpers (service.cpp) ----
   double now() const;  // epoch seconds, whole seconds (S3's Last-Modified precision)
   BucketRow require_bucket(const json& in);
+  std::shared_ptr<const BucketRow> require_bucket_ref(const json& in);  // the same, not copied
   ObjectRow require_object(const BucketRow& b, const json& in, const char* version_member = "VersionId");
   std::string new_version_id() const;
   json owner() const;

@@ -13,6 +13,16 @@ using storage::Statement;
 using storage::object_column;
 
 constexpr size_t kBucketCacheSize = 4096;  // more buckets than this: the cache starts again
+constexpr size_t kObjectCacheSize = 4096;   // latest object rows
+constexpr size_t kObjectCacheBytes = 16u << 20;
+
+std::string object_cache_key(std::string_view bucket, std::string_view key) {
+  std::string k;
+  k.reserve(bucket.size() + 1 + key.size());
+  k.append(bucket).push_back('/');
+  k.append(key);
+  return k;
+}
 
 // A JSON object column read on every GET/HEAD (an object's metadata): simdjson's fast path,
 // else nlohmann; {} when the text is not an object.
@@ -140,6 +150,8 @@ void Store::create_schema() {
 
 void Store::reset() {
   bucket_cache_.clear();
+  object_cache_.clear();
+  object_cache_bytes_ = 0;
   db_.exec("DELETE FROM parts; DELETE FROM uploads; DELETE FROM objects; DELETE FROM buckets;");
 }
 
@@ -166,13 +178,20 @@ std::vector<BucketRow> Store::buckets() {
 }
 
 std::optional<BucketRow> Store::bucket(std::string_view name) {
+  auto row = bucket_ref(name);
+  if (!row) return std::nullopt;
+  return *row;
+}
+
+std::shared_ptr<const BucketRow> Store::bucket_ref(std::string_view name) {
   if (auto it = bucket_cache_.find(name); it != bucket_cache_.end()) return it->second;
   auto s = db_.cached("SELECT name, account, region, created, versioning, config FROM buckets WHERE name = ?");
   s->bind(1, name);
-  if (!s->step()) return std::nullopt;
-  BucketRow row = read_bucket(*s);
+  if (!s->step()) return nullptr;
+  auto row = std::make_shared<const BucketRow>(read_bucket(*s));
+  if (db_.in_transaction()) return row;
   if (bucket_cache_.size() >= kBucketCacheSize) bucket_cache_.clear();
-  bucket_cache_.emplace(row.name, row);
+  bucket_cache_.emplace(row->name, row);
   return row;
 }
 
@@ -192,6 +211,8 @@ void Store::update_bucket(const BucketRow& b) {
 
 void Store::delete_bucket(std::string_view name) {
   if (auto it = bucket_cache_.find(name); it != bucket_cache_.end()) bucket_cache_.erase(it);
+  object_cache_.clear();  // an empty bucket has none, but a name is reused: nothing stays behind
+  object_cache_bytes_ = 0;
   auto s = db_.cached("DELETE FROM buckets WHERE name = ?");
   s->bind(1, name);
   s->run();
@@ -211,10 +232,38 @@ bool Store::bucket_has_content(std::string_view name) {
 // ---------------------------------------------------------------- objects
 
 std::optional<ObjectRow> Store::latest(std::string_view bucket, std::string_view key) {
-  auto s = db_.cached(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ? AND latest = 1");
+  auto row = latest_ref(bucket, key);
+  if (!row) return std::nullopt;
+  return *row;
+}
+
+std::shared_ptr<const ObjectRow> Store::latest_ref(std::string_view bucket, std::string_view key) {
+  std::string ck = object_cache_key(bucket, key);
+  if (auto it = object_cache_.find(ck); it != object_cache_.end()) return it->second.row;
+  static const std::string kSql =
+      std::string("SELECT ") + kObjectColumns + " FROM objects WHERE bucket = ? AND key = ? AND latest = 1";
+  auto s = db_.cached(kSql);
   s->bind(1, bucket).bind_blob(2, key);
-  if (!s->step()) return std::nullopt;
-  return read_object(*s);
+  if (!s->step()) return nullptr;
+  size_t bytes = ck.size() + s->text_view(9).size();
+  auto row = std::make_shared<const ObjectRow>(read_object(*s));
+  if (db_.in_transaction()) return row;
+  bytes += row->body.data.size();
+  if (bytes > kObjectCacheBytes / 16) return row;  // a large inline body stays in the table only
+  if (object_cache_.size() >= kObjectCacheSize || object_cache_bytes_ + bytes > kObjectCacheBytes) {
+    object_cache_.clear();
+    object_cache_bytes_ = 0;
+  }
+  object_cache_.emplace(std::move(ck), CachedObject{row, bytes});
+  object_cache_bytes_ += bytes;
+  return row;
+}
+
+void Store::forget_object(std::string_view bucket, std::string_view key) {
+  auto it = object_cache_.find(object_cache_key(bucket, key));
+  if (it == object_cache_.end()) return;
+  object_cache_bytes_ -= it->second.bytes;
+  object_cache_.erase(it);
 }
 
 std::optional<ObjectRow> Store::version(std::string_view bucket, std::string_view key, std::string_view version) {
@@ -225,6 +274,7 @@ std::optional<ObjectRow> Store::version(std::string_view bucket, std::string_vie
 }
 
 void Store::put_version(ObjectRow& row) {
+  forget_object(row.bucket, row.key);
   {
     auto s = db_.cached("UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1");
     s->bind(1, row.bucket).bind_blob(2, row.key);
@@ -242,6 +292,7 @@ void Store::put_version(ObjectRow& row) {
 }
 
 void Store::delete_version(std::string_view bucket, std::string_view key, std::string_view version) {
+  forget_object(bucket, key);
   {
     auto s = db_.cached("DELETE FROM objects WHERE bucket = ? AND key = ? AND version = ?");
     s->bind(1, bucket).bind_blob(2, key).bind(3, version);
@@ -260,6 +311,7 @@ void Store::delete_version(std::string_view bucket, std::string_view key, std::s
 }
 
 void Store::update_meta(std::string_view bucket, std::string_view key, std::string_view version, const json& meta) {
+  forget_object(bucket, key);
   auto s = db_.cached("UPDATE objects SET meta = ? WHERE bucket = ? AND key = ? AND version = ?");
   s->bind(1, meta.dump()).bind(2, bucket).bind_blob(3, key).bind(4, version);
   s->run();

@@ -4,6 +4,7 @@
 // the newest version of each key marked `latest`, multipart uploads and their parts. Bodies are
 // not here unless small and in memory: rows name a file of body_store.hpp otherwise.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,6 +86,7 @@ class Store {
   // ---- buckets ----
   std::vector<BucketRow> buckets();
   std::optional<BucketRow> bucket(std::string_view name);  // from a cache of the rows read (every request reads one)
+  std::shared_ptr<const BucketRow> bucket_ref(std::string_view name);  // the same, without a copy (null: none)
   void insert_bucket(const BucketRow& b);
   void update_bucket(const BucketRow& b);  // versioning and config
   void delete_bucket(std::string_view name);
@@ -92,6 +94,9 @@ class Store {
 
   // ---- objects ----
   std::optional<ObjectRow> latest(std::string_view bucket, std::string_view key);
+  // The same from a cache of the latest rows read (GET and HEAD read one each), without a copy;
+  // null when the key has no version.
+  std::shared_ptr<const ObjectRow> latest_ref(std::string_view bucket, std::string_view key);
   std::optional<ObjectRow> version(std::string_view bucket, std::string_view key, std::string_view version);
   // Inserts (or replaces the same version id of) a version and makes it the key's latest.
   void put_version(ObjectRow& row);
@@ -121,13 +126,22 @@ class Store {
  private:
   void create_schema();
   storage::Database db_;
-  // Bucket rows as last read, by name; a write of a bucket drops its entry (read again from the
-  // table, so a rolled-back write is never seen).
+  void forget_object(std::string_view bucket, std::string_view key);
+  // Bucket rows as last read, by name, and the latest object rows by "<bucket>/<key>" (bucket
+  // names have no '/'). A write drops the entry it touches; rows are cached only when read
+  // outside a Transaction, so a rolled-back write is never kept. Both start again when full.
   struct NameHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, BucketRow, NameHash, std::equal_to<>> bucket_cache_;
+  using Cache = std::unordered_map<std::string, std::shared_ptr<const BucketRow>, NameHash, std::equal_to<>>;
+  Cache bucket_cache_;
+  struct CachedObject {
+    std::shared_ptr<const ObjectRow> row;
+    size_t bytes = 0;  // its key, metadata text and inline body
+  };
+  std::unordered_map<std::string, CachedObject, NameHash, std::equal_to<>> object_cache_;
+  size_t object_cache_bytes_ = 0;
 };
 
 }  // namespace awan::s3

@@ -103,6 +103,8 @@ class Database {
   int64_t last_insert_rowid() const;
   int changes() const;
   bool in_memory() const { return in_memory_; }
+  // A Transaction is open: what is read now may still be rolled back (caches must not keep it).
+  bool in_transaction() const { return tx_depth_ > 0; }
   const std::string& path() const { return path_; }
   sqlite3* handle() const { return db_; }
 
