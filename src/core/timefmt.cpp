@@ -3,12 +3,14 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <string_view>
 
 namespace awan::timefmt {
 
 namespace {
 std::tm to_tm(time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  // floor, not to_time_t's truncation: 1969-12-31T23:59:59.5 is in second 59, not in 1970.
+  std::time_t tt = static_cast<std::time_t>(std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
   std::tm tm{};
   gmtime_r(&tt, &tm);
   return tm;
@@ -42,24 +44,59 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   out = v;
   return true;
 }
+// Writes v (0 <= v < 10^n) as n digits, zero-padded.
+void put_digits(char*& p, int v, int n) {
+  for (int i = n - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  p += n;
+}
+void put_text(char*& p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  p += s.size();
+}
 bool valid_fields(int mo, int d, int h, int mi, int s) {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 &&
          s <= 60;
 }
 }  // namespace
 
+// Every response carries one or two of these: digits written by hand, not through printf. Years
+// outside 0-9999 (not a date S3 or SQS can hold) take the printf form.
 std::string iso8601(time_point t, bool millis) {
   std::tm tm = to_tm(t);
+  int year = tm.tm_year + 1900;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+  if (ms < 0) ms += 1000;
   char buf[80];  // room for any int fields, so that GCC sees no truncation
-  if (millis) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-    if (ms < 0) ms += 1000;
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  } else {
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (year < 0 || year > 9999) {
+    if (millis) {
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
+                    tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+    } else {
+      std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    return buf;
   }
-  return buf;
+  char* p = buf;
+  put_digits(p, year, 4);
+  *p++ = '-';
+  put_digits(p, tm.tm_mon + 1, 2);
+  *p++ = '-';
+  put_digits(p, tm.tm_mday, 2);
+  *p++ = 'T';
+  put_digits(p, tm.tm_hour, 2);
+  *p++ = ':';
+  put_digits(p, tm.tm_min, 2);
+  *p++ = ':';
+  put_digits(p, tm.tm_sec, 2);
+  if (millis) {
+    *p++ = '.';
+    put_digits(p, static_cast<int>(ms), 3);
+  }
+  *p++ = 'Z';
+  return std::string(buf, p);
 }
 
 std::string amz_date(time_point t) {
@@ -70,14 +107,33 @@ std::string amz_date(time_point t) {
 }
 
 std::string http_date(time_point t) {
-  static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::string_view days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::tm tm = to_tm(t);
+  int year = tm.tm_year + 1900;
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
-                months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  if (year < 0 || year > 9999) {
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday].data(), tm.tm_mday,
+                  months[tm.tm_mon].data(), year, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf;
+  }
+  char* p = buf;
+  put_text(p, days[tm.tm_wday]);
+  put_text(p, ", ");
+  put_digits(p, tm.tm_mday, 2);
+  *p++ = ' ';
+  put_text(p, months[tm.tm_mon]);
+  *p++ = ' ';
+  put_digits(p, year, 4);
+  *p++ = ' ';
+  put_digits(p, tm.tm_hour, 2);
+  *p++ = ':';
+  put_digits(p, tm.tm_min, 2);
+  *p++ = ':';
+  put_digits(p, tm.tm_sec, 2);
+  put_text(p, " GMT");
+  return std::string(buf, p);
 }
 
 std::optional<time_point> parse_iso8601(std::string_view s) {

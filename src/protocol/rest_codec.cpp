@@ -547,12 +547,11 @@ void RestCodec::encode_output(const std::string& operation, const nlohmann::json
     return;
   }
   std::string content_length;
-  for (const MemberRef& m : shape->members) {
-    auto it = output.find(m.name);
-    if (it == output.end() || it->is_null()) continue;
+  auto emit = [&](const MemberRef& m, const json& v) {
+    if (v.is_null()) return;
     switch (m.location) {
       case Location::Header: {
-        std::string text = support::header_text(m, *it);
+        std::string text = support::header_text(m, v);
         if (http::iequals(m.wire_name(), "Content-Length")) {
           content_length = text;
           break;
@@ -561,16 +560,25 @@ void RestCodec::encode_output(const std::string& operation, const nlohmann::json
         break;
       }
       case Location::Headers:
-        if (it->is_object())
-          for (auto h = it->begin(); h != it->end(); ++h)
+        if (v.is_object())
+          for (auto h = v.begin(); h != v.end(); ++h)
             out.headers.add(std::string(m.wire_name()) + h.key(), h->is_string() ? h->get<std::string>() : dump(*h));
         break;
       case Location::StatusCode:
-        if (it->is_number_integer()) out.status = it->get<int>();
+        if (v.is_number_integer()) out.status = v.get<int>();
         break;
       default:
         break;
     }
+  };
+  // Whichever side is smaller is walked (S3's GetObject output has 40 header members, an answer
+  // a handful): the headers come out in either order.
+  if (output.size() < shape->members.size()) {
+    for (auto it = output.begin(); it != output.end(); ++it)
+      if (const MemberRef* m = shape->find_member(it.key())) emit(*m, *it);
+  } else {
+    for (const MemberRef& m : shape->members)
+      if (auto it = output.find(m.name); it != output.end()) emit(m, *it);
   }
 
   if (const MemberRef* pm = shape->payload_member) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <string>
+
 #include "core/timefmt.hpp"
 
 using namespace awan;
@@ -46,4 +49,24 @@ TEST(TimeFmt, RejectsTimesTheClockCannotRepresent) {
   EXPECT_FALSE(timefmt::parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").has_value());
   EXPECT_TRUE(timefmt::parse_amz_date("22600101T000000Z").has_value());
   EXPECT_TRUE(timefmt::parse_iso8601("1700-01-01T00:00:00Z").has_value());
+}
+
+// The hand-written digits give what strftime gives (C locale), before 1970 too.
+TEST(TimeFmt, FormatsAsStrftimeDoes) {
+  for (int64_t secs = -2'000'000'000; secs < 7'000'000'000; secs += 86'399'937) {
+    for (int64_t ms : {0, 7, 999}) {
+      auto t = timefmt::time_point{std::chrono::seconds(secs) + std::chrono::milliseconds(ms)};
+      std::time_t tt = secs;
+      std::tm tm{};
+      gmtime_r(&tt, &tm);
+      char want[64];
+      std::strftime(want, sizeof want, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+      EXPECT_EQ(timefmt::http_date(t), want) << secs;
+      std::strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      EXPECT_EQ(timefmt::iso8601(t), want) << secs;
+      std::string with_ms = timefmt::iso8601(t, true);
+      EXPECT_EQ(with_ms.substr(0, 19) + with_ms.substr(23), want) << secs;
+      EXPECT_EQ(with_ms.substr(19, 4), ms == 0 ? ".000" : ms == 7 ? ".007" : ".999") << secs;
+    }
+  }
 }
