@@ -74,6 +74,8 @@ inline AwsError precondition_failed(const std::string& condition) {
 }
 
 // S3's canonical user id of an account (64 hex digits), stable per account.
-inline std::string canonical_id(const std::string& account) { return crypto::sha256_hex("awan-canonical:" + account); }
+// The canonical user ID Awan gives an account (a SHA-256: computed once per account and thread,
+// object_support.cpp).
+std::string canonical_id(const std::string& account);
 
 }  // namespace awan::s3::errors

@@ -35,8 +35,8 @@ Result S3Service::write_object(json& in, const char* event) {
   json grants;
   {
     std::lock_guard lock(mu_);
-    BucketRow b = require_bucket(in);  // before the payload is stored
-    grants = object_acl_for_write(b, in).value_or(json());
+    auto b = require_bucket_ref(in);  // before the payload is stored
+    grants = object_acl_for_write(*b, in).value_or(json());
   }
   json meta = write_metadata(in);
   if (!grants.is_null()) meta["Grants"] = std::move(grants);
@@ -70,20 +70,21 @@ Result S3Service::write_object(json& in, const char* event) {
   row.meta = std::move(meta);
   row.body = std::move(body);
   std::vector<BodyRef> garbage;
-  BucketRow b;
+  std::shared_ptr<const BucketRow> bucket;
   try {
     std::lock_guard lock(mu_);
-    b = require_bucket(in);
-    auto current = store_.latest(b.name, key);
-    check_write_conditions(in, current && !current->delete_marker ? &*current : nullptr);
+    bucket = require_bucket_ref(in);
+    auto current = store_.latest_ref(bucket->name, key);
+    check_write_conditions(in, current && !current->delete_marker ? current.get() : nullptr);
     row.modified = now();
     storage::Transaction tx(store_.db());
-    write_version(b, row, garbage);
+    write_version(*bucket, row, garbage, current.get());
     tx.commit();
   } catch (...) {
     bodies_.remove(row.body);
     throw;
   }
+  const BucketRow& b = *bucket;
   discard(bodies_, garbage);
   json out = {{"ETag", row.etag}, {"ServerSideEncryption", row.meta.value("ServerSideEncryption", "AES256")}};
   if (b.versioning == "Enabled") out["VersionId"] = row.version;

@@ -87,7 +87,8 @@ std::string S3Service::new_version_id() const {
 
 json S3Service::owner() const { return owner_of(ctx_ ? ctx_->account_id : env_.default_account_id); }
 
-void S3Service::write_version(const BucketRow& b, ObjectRow& row, std::vector<BodyRef>& garbage) {
+void S3Service::write_version(const BucketRow& b, ObjectRow& row, std::vector<BodyRef>& garbage,
+                              const ObjectRow* latest) {
   row.bucket = b.name;
   row.seq = ++seq_;
   if (b.versioning == "Enabled") {
@@ -95,7 +96,11 @@ void S3Service::write_version(const BucketRow& b, ObjectRow& row, std::vector<Bo
   } else {
     // Unversioned and suspended buckets overwrite the "null" version.
     row.version = "null";
-    if (auto old = store_.version(b.name, row.key, "null")) garbage.push_back(old->body);
+    if (latest && latest->key == row.key && latest->version == "null") {
+      garbage.push_back(latest->body);
+    } else if (auto old = store_.version(b.name, row.key, "null")) {
+      garbage.push_back(old->body);
+    }
   }
   store_.put_version(row);
 }

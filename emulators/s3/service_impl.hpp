@@ -46,7 +46,9 @@ class S3Service final : public Service {
   json owner() const;
   // Replaces a key's current version (or adds one, versioning enabled) and removes what it
   // replaced; returns the body files to delete once committed.
-  void write_version(const BucketRow& b, ObjectRow& row, std::vector<BodyRef>& garbage);
+  // `latest`: the key's latest row when the caller has just read it (spares a read).
+  void write_version(const BucketRow& b, ObjectRow& row, std::vector<BodyRef>& garbage,
+                     const ObjectRow* latest = nullptr);
 
   // ---- lifecycle_sweeper.cpp ----
   std::string expiration_header(const BucketRow& b, const ObjectRow& r) const;
