@@ -1,6 +1,5 @@
 // DynamoDB BatchGetItem and BatchWriteItem.
 #include "dynamodb/service_impl.hpp"
-#include <cstdio>
 
 namespace awan::dynamodb::svc {
 
@@ -83,23 +82,12 @@ json DynamoDbService::batch_get_item(json& in) {
 namespace {
 
 // AWS prints the offending map as Java renders it: {Table=[com.amazonaws.dynamodb.v20120810.WriteRequest@<hash>,
-// ...]}, the hash being the object's hashCode in unpadded hex. Ours is a 32-bit FNV-1a of the request's JSON:
-// the same shape, stable for the same request, not Java's value.
+// ...]} (java_object_list).
 std::string write_request_map_text(const json& req) {
   std::string out = "{";
   for (auto it = req.begin(); it != req.end(); ++it) {
     if (it != req.begin()) out += ", ";
-    out += it.key() + "=[";
-    bool first = true;
-    for (const json& w : it.value()) {
-      uint32_t h = 2166136261u;
-      for (unsigned char ch : w.dump()) h = (h ^ ch) * 16777619u;
-      char hex[16];
-      std::snprintf(hex, sizeof hex, "%x", h);
-      out += (first ? "" : ", ") + std::string("com.amazonaws.dynamodb.v20120810.WriteRequest@") + hex;
-      first = false;
-    }
-    out += "]";
+    out += it.key() + "=" + java_object_list(it.value(), "WriteRequest");
   }
   return out + "}";
 }

@@ -38,6 +38,7 @@ inline constexpr size_t kPageSize = 1024 * 1024;
 using request::Constraints;
 using request::invalid;
 using request::member;
+using request::java_object_list;
 using request::str_member;
 
 [[noreturn]] inline void not_found(std::string msg = "Requested resource not found") {
