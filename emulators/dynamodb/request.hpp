@@ -34,6 +34,13 @@ inline std::string str_member(const json& in, const char* name, std::string def 
           "' failed to satisfy constraint: Member must not be null");
 }
 
+// CreateTable, DescribeTable, DeleteTable, UpdateTable and DescribeTimeToLive without a TableName:
+// AWS answers this before the model's constraints (the item operations say "Value null at
+// 'tableName' ..." instead).
+inline void require_table_name(const json& in) {
+  if (!member(in, "TableName")) invalid("The parameter 'TableName' is required but was not present in the request");
+}
+
 // A list of structures as AWS's Java service prints it in constraint messages:
 // [com.amazonaws.dynamodb.v20120810.<shape>@<hash>, ...], the hash being the object's hashCode in
 // unpadded hex. Ours is a 32-bit FNV-1a of each element's JSON: the same shape, stable for the same

@@ -349,6 +349,7 @@ void DynamoDbService::check_index_definition(const json& index, bool global) {
 }
 
 json DynamoDbService::create_table(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   if (!member(in, "AttributeDefinitions")) c.add(nullptr, "attributeDefinitions", "Member must not be null");
@@ -471,6 +472,7 @@ void DynamoDbService::set_stream(json& meta, const json& spec, const TableInfo* 
 }
 
 json DynamoDbService::describe_table(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   c.raise();
@@ -504,6 +506,7 @@ json DynamoDbService::list_tables(json& in) {
 }
 
 json DynamoDbService::delete_table(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   c.raise();
@@ -521,6 +524,7 @@ json DynamoDbService::delete_table(json& in) {
 }
 
 json DynamoDbService::update_table(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});

@@ -141,3 +141,19 @@ def test_transact_update_of_only_removals_does_not_create_the_item(awan, raw_ddb
     raw_ddb.transact_write_items(TransactItems=[{"Update": {"TableName": t, "Key": key, "UpdateExpression": "REMOVE y"}}])
     assert raw_ddb.get_item(TableName=t, Key=key)["Item"] == key
     assert records(awan, raw_ddb, t) == ["INSERT", "MODIFY"]
+
+
+def test_a_missing_table_name(raw_ddb):
+    required = ("ValidationException", "The parameter 'TableName' is required but was not present in the request")
+    keys = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    # Checked before the model's constraints (the key schema's here).
+    assert error_of(lambda: raw_ddb.create_table(**keys, ProvisionedThroughput={"ReadCapacityUnits": 0})) == required
+    assert error_of(lambda: raw_ddb.describe_table()) == required
+    assert error_of(lambda: raw_ddb.delete_table()) == required
+    assert error_of(lambda: raw_ddb.update_table(BillingMode="PAY_PER_REQUEST")) == required
+    assert error_of(lambda: raw_ddb.describe_time_to_live()) == required
+    # The item operations name the member instead.
+    assert error_of(lambda: raw_ddb.put_item(Item={"pk": {"S": "a"}})) == (
+        "ValidationException", "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: "
+                               "Member must not be null")
