@@ -9,8 +9,18 @@ json DynamoDbService::batch_get_item(json& in) {
   return_capacity_constraint(c, in);
   c.raise();
   json& req = in["RequestItems"];
-  if (req.empty())
-    invalid("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  // The nested members are checked as AWS does today (2026), naming RequestItems.<table>.member.X
+  // without the value.
+  if (req.empty()) c.add_unvalued("RequestItems", "Member must have length greater than or equal to 1");
+  for (auto& [name, r] : req.items()) {
+    const std::string base = "RequestItems." + name + ".member.";
+    if (const json* keys = member(r, "Keys"); keys && keys->is_array() && (keys->empty() || keys->size() > 100))
+      c.add_unvalued(base + "Keys", keys->empty() ? "Member must have length greater than or equal to 1"
+                                                  : "Member must have length less than or equal to 100");
+    if (const json* atg = member(r, "AttributesToGet"); atg && atg->is_array() && atg->empty())
+      c.add_unvalued(base + "AttributesToGet", "Member must have length greater than or equal to 1");
+  }
+  c.raise();
   size_t total = 0;
   for (auto& [name, r] : req.items()) total += r.contains("Keys") ? r["Keys"].size() : 0;
   if (total > 100) invalid("Too many items requested for the BatchGetItem call");

@@ -82,6 +82,12 @@ class Constraints {
     e.append(value).append(" at '").append(path).append("' failed to satisfy constraint: ").append(msg);
     errs_.push_back(std::move(e));
   }
+  // "Value at '<path>' ...": AWS prints no value for members of RequestItems' map values.
+  void add_unvalued(const std::string& path, const std::string& msg) {
+    std::string e = "Value at '";
+    e.append(path).append("' failed to satisfy constraint: ").append(msg);
+    errs_.push_back(std::move(e));
+  }
   void raise() const {
     if (errs_.empty()) return;
     std::string m = std::to_string(errs_.size()) + " validation error" + (errs_.size() > 1 ? "s" : "") + " detected: ";

@@ -156,7 +156,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   json describe(const TableInfo& t, const std::string& status = "ACTIVE");
 
   void check_index_definition(const json& index, bool global);
-  static void check_multi_key_schema(const json& ks, bool global);
+  static void check_multi_key_schema(const json& ks);
   json create_table(json& in);
 
   void set_stream(json& meta, const json& spec, const TableInfo* current = nullptr);

@@ -213,7 +213,14 @@ void index_definition_constraints(Constraints& c, const json& x, const std::stri
 void index_constraints(Constraints& c, const json* indexes, const std::string& kind) {
   if (!indexes || !indexes->is_array()) return;
   size_t i = 1;
-  for (const auto& x : *indexes) index_definition_constraints(c, x, kind + "." + std::to_string(i++) + ".member.");
+  for (const auto& x : *indexes) {
+    std::string base = kind + "." + std::to_string(i++) + ".member.";
+    index_definition_constraints(c, x, base);
+    // Only global secondary indexes have multi-attribute keys.
+    if (const json* ks = member(x, "KeySchema"); kind == "localSecondaryIndexes" && ks && ks->is_array() && ks->size() > 2)
+      c.add_quoted(java_object_list(*ks, "KeySchemaElement"), base + "keySchema",
+                   "Member must have length less than or equal to 2");
+  }
 }
 
 // AttributeDefinitions: names of at most 255 bytes, types S, N or B.
@@ -300,26 +307,26 @@ void add_index_definitions(json& meta, const json& index, const json* request_de
 }  // namespace
 
 // A global secondary index key schema of multi-attribute keys: up to four HASH elements, then up
-// to four RANGE elements, each attribute once. Local secondary indexes keep one of each. (Awan's
-// wording: AWS's messages for these are not documented.)
-void DynamoDbService::check_multi_key_schema(const json& ks, bool global) {
+// to four RANGE elements, each attribute once, with AWS's messages. (A local secondary index of
+// more than two elements is refused by the KeySchema length constraint, one of two by the
+// HASH-then-RANGE check.)
+void DynamoDbService::check_multi_key_schema(const json& ks) {
   size_t hashes = 0, ranges = 0;
   std::set<std::string> names;
   for (const auto& k : ks) {
     std::string type = str_member(k, "KeyType");
     if (type == "HASH" && ranges > 0)
-      invalid("Invalid KeySchema: A HASH KeySchemaElement cannot follow a RANGE KeySchemaElement");
+      invalid("One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes "
+              "in the KeySchema");
     ++(type == "HASH" ? hashes : ranges);
-    std::string n = str_member(k, "AttributeName");
-    if (!names.insert(n).second)
-      invalid(ks.size() == 2 ? std::string("Both the Hash Key and the Range Key element in the KeySchema have the same name")
-                             : "Invalid KeySchema: The KeySchema names attribute " + n + " more than once");
+    if (!names.insert(str_member(k, "AttributeName")).second)
+      invalid(ks.size() == 2 ? "Both the Hash Key and the Range Key element in the KeySchema have the same name"
+                             : "The KeySchema contains multiple key attributes with the same name");
   }
-  if (!global && (hashes > 1 || ranges > 1))
-    invalid("Invalid KeySchema: A local secondary index has one HASH and one RANGE KeySchemaElement");
-  if (hashes > 4 || ranges > 4)
-    invalid("Invalid KeySchema: A global secondary index has at most 4 HASH and 4 RANGE KeySchemaElements; HASH: " +
-            std::to_string(hashes) + ", RANGE: " + std::to_string(ranges));
+  for (auto [count, kind] : {std::pair{hashes, "HASH"}, {ranges, "RANGE"}})
+    if (count > 4)
+      invalid(std::string("One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number "
+                          "of ") + kind + " key attributes");
 }
 
 // An index's key schema and projection, checked as DynamoDB checks them (after the constraints).
@@ -329,7 +336,7 @@ void DynamoDbService::check_index_definition(const json& index, bool global) {
     if (str_member((*ks)[0], "KeyType") != "HASH") invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
     if (!global && ks->size() == 2 && str_member((*ks)[1], "KeyType") != "RANGE")
       invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-    if (ks->size() > 1) check_multi_key_schema(*ks, global);
+    if (ks->size() > 1) check_multi_key_schema(*ks);
   }
   const json* pr = member(index, "Projection");
   const json* type = pr && pr->is_object() ? member(*pr, "ProjectionType") : nullptr;
@@ -381,6 +388,13 @@ json DynamoDbService::create_table(json& in) {
   for (const auto& d : ad) {
     std::string n = str_member(d, "AttributeName");
     if (!defs.emplace(n, str_member(d, "AttributeType")).second) invalid("Attribute Name is duplicated: " + n);
+  }
+  // A two-element key with an attribute not defined (or one name twice and one definition): AWS's
+  // message is then this one, before the others.
+  if (ks.size() == 2) {
+    std::string a = str_member(ks[0], "AttributeName"), b = str_member(ks[1], "AttributeName");
+    if (!defs.count(a) || !defs.count(b) || (a == b && defs.size() == 1))
+      invalid("Invalid KeySchema: Some index key attribute have no definition");
   }
   if (str_member(ks[0], "KeyType") != "HASH") invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   if (ks.size() == 2) {

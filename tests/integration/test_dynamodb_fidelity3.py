@@ -192,3 +192,158 @@ def test_request_content_encodings(awan, raw_ddb):
         assert (status, out["__type"].split("#")[-1]) == (500, "InternalServerError"), encoding
         assert out["message"] == "Internal server error"
     assert "Item" not in raw_ddb.get_item(TableName=t, Key={"pk": {"S": "x"}})
+
+
+def ord_table(c):
+    c.create_table(TableName="ord3", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                                {"AttributeName": "sk", "KeyType": "RANGE"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "sk", "AttributeType": "S"}],
+                   BillingMode="PAY_PER_REQUEST")
+    c.put_item(TableName="ord3", Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "5"}, "s": {"S": "abc"}})
+    return "ord3"
+
+
+WANT_TYPE = "Incorrect operand type for operator or function; operator or function: %s, operand type: %s"
+
+
+@pytest.mark.parametrize("low,high,kind", [({"M": {}}, {"M": {}}, "M"), ({"N": "1"}, {"SS": ["x"]}, "SS"),
+                                           ({"NULL": True}, {"N": "9"}, "NULL")])
+def test_between_unorderable_constants_in_filter_and_key_conditions(raw_ddb, low, high, kind):
+    t = ord_table(raw_ddb)
+    values = {":a": low, ":b": high}
+    assert error_of(lambda: raw_ddb.scan(TableName=t, FilterExpression="n BETWEEN :a AND :b",
+                                         ExpressionAttributeValues=values)) == (
+        "ValidationException", "Invalid FilterExpression: " + WANT_TYPE % ("BETWEEN", kind))
+    assert error_of(lambda: raw_ddb.query(TableName=t, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+                                          ExpressionAttributeValues={":p": {"S": "a"}, **values})) == (
+        "ValidationException", "Invalid KeyConditionExpression: " + WANT_TYPE % ("BETWEEN", kind))
+
+
+def test_begins_with_operand_types_in_a_condition(raw_ddb):
+    t = ord_table(raw_ddb)
+    key = {"pk": {"S": "a"}, "sk": {"S": "1"}}
+
+    def put(cond, value):
+        return error_of(lambda: raw_ddb.put_item(TableName=t, Item=key, ConditionExpression=cond,
+                                                 ExpressionAttributeValues={":v": value}))
+    for value, kind in (({"N": "1"}, "N"), ({"L": []}, "L"), ({"BOOL": True}, "BOOL"), ({"SS": ["a"]}, "SS")):
+        assert put("begins_with(s, :v)", value) == (
+            "ValidationException", "Invalid ConditionExpression: " + WANT_TYPE % ("begins_with", kind))
+    assert put("begins_with(:v, s)", {"N": "1"}) == (
+        "ValidationException", "Invalid ConditionExpression: " + WANT_TYPE % ("begins_with", "N"))
+    # A path of another type, or a binary prefix of a string, is only a false condition.
+    assert put("begins_with(n, :v)", {"S": "5"})[0] == "ConditionalCheckFailedException"
+    assert put("begins_with(s, :v)", {"B": b"a"})[0] == "ConditionalCheckFailedException"
+    raw_ddb.put_item(TableName=t, Item=key, ConditionExpression="begins_with(s, :v)",
+                     ExpressionAttributeValues={":v": {"S": "ab"}})
+
+
+def test_expected_in_that_fails(raw_ddb):
+    t = ord_table(raw_ddb)
+    item = {"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "6"}}
+    assert error_of(lambda: raw_ddb.put_item(TableName=t, Item=item, Expected={
+        "n": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"N": "2"}]}})) == (
+        "ConditionalCheckFailedException", "The conditional request failed")
+    assert error_of(lambda: raw_ddb.put_item(TableName=t, Item=item, Expected={  # a missing attribute is not IN
+        "nope": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "5"}]}}))[0] == "ConditionalCheckFailedException"
+    assert raw_ddb.get_item(TableName=t, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["n"] == {"N": "5"}
+    raw_ddb.put_item(TableName=t, Item=item, Expected={
+        "n": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "2"}, {"N": "5"}]}})
+    assert raw_ddb.get_item(TableName=t, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["n"] == {"N": "6"}
+
+
+def test_batch_get_item_member_constraints(raw_ddb):
+    t = ord_table(raw_ddb)
+    key = {"pk": {"S": "a"}, "sk": {"S": "1"}}
+    base = "1 validation error detected: Value at 'RequestItems.%s.member." % t
+    assert error_of(lambda: raw_ddb.batch_get_item(RequestItems={t: {"Keys": [key], "AttributesToGet": []}})) == (
+        "ValidationException", base + "AttributesToGet' failed to satisfy constraint: Member must have length greater "
+                                      "than or equal to 1")
+    assert error_of(lambda: raw_ddb.batch_get_item(RequestItems={t: {"Keys": []}})) == (
+        "ValidationException", base + "Keys' failed to satisfy constraint: Member must have length greater than or "
+                                      "equal to 1")
+    assert error_of(lambda: raw_ddb.batch_get_item(RequestItems={})) == (
+        "ValidationException", "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: "
+                               "Member must have length greater than or equal to 1")
+    got = raw_ddb.batch_get_item(RequestItems={t: {"Keys": [key], "AttributesToGet": ["n"]}})
+    assert got["Responses"][t] == [{"n": {"N": "5"}}]
+
+
+def test_consumed_capacity_of_a_table_without_indexes(raw_ddb):
+    # As DynamoDB answers (no ReadCapacityUnits / WriteCapacityUnits split outside transactions).
+    t = ord_table(raw_ddb)
+    key = {"pk": {"S": "a"}, "sk": {"S": "1"}}
+    assert raw_ddb.scan(TableName=t, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"] == {
+        "TableName": t, "CapacityUnits": 0.5}
+    assert raw_ddb.scan(TableName=t, ReturnConsumedCapacity="INDEXES", ConsistentRead=True)["ConsumedCapacity"] == {
+        "TableName": t, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
+    assert raw_ddb.get_item(TableName=t, Key=key, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"] == {
+        "TableName": t, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.5}}
+    assert raw_ddb.put_item(TableName=t, Item={"pk": {"S": "b"}, "sk": {"S": "1"}},
+                            ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"] == {
+        "TableName": t, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
+    assert raw_ddb.query(TableName=t, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}},
+                         ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"] == {
+        "TableName": t, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.5}}
+
+
+def test_a_local_index_key_too_long_is_refused_at_write(raw_ddb):
+    raw_ddb.create_table(TableName="lsik", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                                      {"AttributeName": "sk", "KeyType": "RANGE"}],
+                         AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "l")],
+                         BillingMode="PAY_PER_REQUEST",
+                         LocalSecondaryIndexes=[{"IndexName": "byl", "KeySchema": [
+                             {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+                             "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    key = {"pk": {"S": "a"}, "sk": {"S": "1"}}
+    assert error_of(lambda: raw_ddb.put_item(TableName="lsik", Item={**key, "l": {"S": "x" * 1025}})) == (
+        "ValidationException", "One or more parameter values were invalid: Aggregated size of all range keys has "
+                               "exceeded the size limit of 1024 bytes")
+    assert error_of(lambda: raw_ddb.update_item(TableName="lsik", Key=key, UpdateExpression="SET l = :v",
+                                                ExpressionAttributeValues={":v": {"S": "x" * 1025}}))[0] == (
+        "ValidationException")
+    assert "Item" not in raw_ddb.get_item(TableName="lsik", Key=key)
+    raw_ddb.put_item(TableName="lsik", Item={**key, "l": {"S": "x" * 1024}})
+    assert raw_ddb.query(TableName="lsik", IndexName="byl", KeyConditionExpression="pk = :p",
+                         ExpressionAttributeValues={":p": {"S": "a"}})["Count"] == 1
+
+
+def test_a_local_index_of_three_key_elements_is_refused(raw_ddb):
+    code, msg = error_of(lambda: raw_ddb.create_table(
+        TableName="lsi3", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "l", "m")],
+        LocalSecondaryIndexes=[{"IndexName": "byl", "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"},
+            {"AttributeName": "m", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]))
+    assert code == "ValidationException"
+    assert re.fullmatch(r"1 validation error detected: Value '\[(com\.amazonaws\.dynamodb\.v20120810\.KeySchemaElement@"
+                        r"[0-9a-f]+(, )?){3}\]' at 'localSecondaryIndexes\.1\.member\.keySchema' failed to satisfy "
+                        r"constraint: Member must have length less than or equal to 2", msg), msg
+
+
+def test_a_multi_attribute_index_with_an_include_projection(raw_ddb):
+    raw_ddb.create_table(
+        TableName="games", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": t}
+                              for n, t in (("id", "S"), ("tour", "S"), ("reg", "S"), ("rnd", "N"))],
+        GlobalSecondaryIndexes=[{"IndexName": "byTour", "KeySchema": [
+            {"AttributeName": "tour", "KeyType": "HASH"}, {"AttributeName": "reg", "KeyType": "HASH"},
+            {"AttributeName": "rnd", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["score"]}}])
+    for i, rnd in enumerate(("3", "1", "2")):
+        raw_ddb.put_item(TableName="games", Item={"id": {"S": "g%d" % i}, "tour": {"S": "t"}, "reg": {"S": "eu"},
+                                                  "rnd": {"N": rnd}, "score": {"N": str(10 * i)},
+                                                  "notes": {"S": "not projected"}})
+    raw_ddb.put_item(TableName="games", Item={"id": {"S": "other"}, "tour": {"S": "t"}, "reg": {"S": "us"},
+                                              "rnd": {"N": "1"}})
+    out = raw_ddb.query(TableName="games", IndexName="byTour",
+                        KeyConditionExpression="tour = :t AND reg = :r AND rnd >= :n",
+                        ExpressionAttributeValues={":t": {"S": "t"}, ":r": {"S": "eu"}, ":n": {"N": "2"}})
+    assert out["Items"] == [
+        {"id": {"S": "g2"}, "tour": {"S": "t"}, "reg": {"S": "eu"}, "rnd": {"N": "2"}, "score": {"N": "20"}},
+        {"id": {"S": "g0"}, "tour": {"S": "t"}, "reg": {"S": "eu"}, "rnd": {"N": "3"}, "score": {"N": "0"}}]
+    assert error_of(lambda: raw_ddb.query(
+        TableName="games", IndexName="byTour", Select="ALL_ATTRIBUTES", KeyConditionExpression="tour = :t AND reg = :r",
+        ExpressionAttributeValues={":t": {"S": "t"}, ":r": {"S": "eu"}}))[0] == "ValidationException"
