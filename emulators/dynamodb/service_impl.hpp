@@ -157,6 +157,7 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
 
   void check_index_definition(const json& index, bool global);
   static void check_multi_key_schema(const json& ks);
+  void check_index_updates(const TableInfo& t, const json& updates);
   json create_table(json& in);
 
   void set_stream(json& meta, const json& spec, const TableInfo* current = nullptr);

@@ -537,6 +537,40 @@ json DynamoDbService::delete_table(json& in) {
   return {{"TableDescription", d}};
 }
 
+// GlobalSecondaryIndexUpdates as AWS takes them: one action an entry, one entry an index, and one
+// index created or deleted at a time (none while one is being built); updates of throughput may
+// accompany that one.
+void DynamoDbService::check_index_updates(const TableInfo& t, const json& updates) {
+  if (!updates.is_array()) return;
+  size_t online = 0;
+  std::set<std::string> named;
+  for (const auto& u : updates) {
+    const json* action = nullptr;
+    int actions = 0;
+    for (const char* kind : {"Create", "Update", "Delete"})
+      if (const json* a = member(u, kind)) {
+        action = a;
+        ++actions;
+        if (std::string(kind) != "Update") ++online;
+      }
+    if (actions == 0)
+      invalid("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
+              "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
+    if (actions > 1)
+      invalid("One or more parameter values were invalid: Only one global secondary index action is allowed per "
+              "GlobalSecondaryIndexUpdate object");
+    std::string n = str_member(*action, "IndexName");
+    if (!named.insert(n).second)
+      invalid("One or more parameter values were invalid: Only one global secondary index update per index is allowed "
+              "simultaneously. Index: " + n);
+  }
+  bool building = false;
+  for (const auto& i : t.indexes) building = building || (i.global && backfilling(t, i.name));
+  if (online > 1 || (online == 1 && building))
+    throw AwsError("LimitExceededException",
+                   "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+}
+
 json DynamoDbService::update_table(json& in) {
   request::require_table_name(in);
   Constraints c;
@@ -579,6 +613,7 @@ json DynamoDbService::update_table(json& in) {
               ". Requested WriteCapacityUnits: " + std::to_string(rw) +
               ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
   }
+  if (const json* updates = member(in, "GlobalSecondaryIndexUpdates")) check_index_updates(t, *updates);
   std::vector<ReplicaAction> replica_actions;
   if (const json* ru = member(in, "ReplicaUpdates")) replica_actions = plan_replica_updates(t, *ru);
   check_billing_switch(t, in);
@@ -630,7 +665,7 @@ json DynamoDbService::update_table(json& in) {
       if (const json* cr = member(u, "Create")) {
         std::string n = str_member(*cr, "IndexName");
         check_index_definition(*cr, true);
-        if (t.find_index(n)) invalid("One or more parameter values were invalid: Index with name: " + n + " already exists");
+        if (t.find_index(n)) invalid("Attempting to create an index which already exists");
         add_index_definitions(meta, *cr, member(in, "AttributeDefinitions"), n);
         if (!meta.contains("GlobalSecondaryIndexes")) meta["GlobalSecondaryIndexes"] = json::array();
         meta["GlobalSecondaryIndexes"].push_back(*cr);

@@ -72,11 +72,51 @@ def test_update_table_attribute_definitions_of_a_created_index(raw_ddb):
     d = raw_ddb.describe_table(TableName=t)["Table"]
     assert d["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"},
                                          {"AttributeName": "g", "AttributeType": "S"}]
-    # An attribute an index already uses cannot change its type either.
+    # An attribute an index already uses cannot change its type either (once that index is built).
+    wait_built(raw_ddb, t, "byg")
     idx2 = {"IndexName": "byg2", "KeySchema": [G], "Projection": {"ProjectionType": "ALL"}}
     code, msg = error_of(lambda: create_index(raw_ddb, t, idx2, [{"AttributeName": "g", "AttributeType": "N"}]))
     assert "Attributes cannot be redefined" in msg
     assert "Existing schema: Schema:[SchemaElement: key{g:S:HASH}]" in msg
+
+
+def wait_built(c, t, name):
+    import time
+    for _ in range(100):
+        if all(i["IndexStatus"] == "ACTIVE" for i in c.describe_table(TableName=t)["Table"]["GlobalSecondaryIndexes"]
+               if i["IndexName"] == name):
+            return
+        time.sleep(0.02)
+    raise AssertionError("index %s still building" % name)
+
+
+def test_global_secondary_index_update_rules(raw_ddb):
+    t = table(raw_ddb, "gsiu")
+    idx = lambda n: {"Create": {"IndexName": n, "KeySchema": [G], "Projection": {"ProjectionType": "ALL"}}}
+    limit = ("LimitExceededException",
+             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")
+    ut = lambda *u: raw_ddb.update_table(TableName=t, AttributeDefinitions=G_DEF, GlobalSecondaryIndexUpdates=list(u))
+    assert error_of(lambda: ut(idx("one"), idx("two"))) == limit
+    assert error_of(lambda: ut({})) == (
+        "ValidationException", "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
+                               "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")
+    assert error_of(lambda: ut({**idx("one"), "Delete": {"IndexName": "x"}})) == (
+        "ValidationException", "One or more parameter values were invalid: Only one global secondary index action is "
+                               "allowed per GlobalSecondaryIndexUpdate object")
+    assert error_of(lambda: ut({"Delete": {"IndexName": "one"}}, idx("one"))) == (
+        "ValidationException", "One or more parameter values were invalid: Only one global secondary index update per "
+                               "index is allowed simultaneously. Index: one")
+    assert "GlobalSecondaryIndexes" not in raw_ddb.describe_table(TableName=t)["Table"]
+    ut(idx("one"))
+    # Nothing else is created or deleted while it is built; then a name in use is refused.
+    assert error_of(lambda: ut(idx("two"))) == limit
+    wait_built(raw_ddb, t, "one")
+    assert error_of(lambda: ut(idx("one"))) == ("ValidationException",
+                                                "Attempting to create an index which already exists")
+    assert error_of(lambda: ut(idx("two"), {"Delete": {"IndexName": "one"}})) == limit
+    ut(idx("two"))
+    assert sorted(i["IndexName"] for i in raw_ddb.describe_table(TableName=t)["Table"]["GlobalSecondaryIndexes"]) == [
+        "one", "two"]
 
 
 def gsi_table(c, projection):
