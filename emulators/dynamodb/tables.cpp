@@ -667,6 +667,12 @@ json DynamoDbService::update_table(json& in) {
         check_index_definition(*cr, true);
         if (t.find_index(n)) invalid("Attempting to create an index which already exists");
         add_index_definitions(meta, *cr, member(in, "AttributeDefinitions"), n);
+        const bool provisioned = meta.value("BillingMode", "PROVISIONED") == "PROVISIONED";
+        if (provisioned && !member(*cr, "ProvisionedThroughput"))
+          invalid("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: " + n);
+        if (!provisioned && member(*cr, "ProvisionedThroughput"))
+          invalid("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be "
+                  "specified for index: " + n + " when BillingMode is PAY_PER_REQUEST");
         if (!meta.contains("GlobalSecondaryIndexes")) meta["GlobalSecondaryIndexes"] = json::array();
         meta["GlobalSecondaryIndexes"].push_back(*cr);
         backfill.push_back(n);

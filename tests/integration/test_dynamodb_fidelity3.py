@@ -119,6 +119,24 @@ def test_global_secondary_index_update_rules(raw_ddb):
         "one", "two"]
 
 
+def test_a_created_index_throughput_follows_the_billing_mode(raw_ddb):
+    raw_ddb.create_table(TableName="prov3", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    idx = {"IndexName": "byg", "KeySchema": [G], "Projection": {"ProjectionType": "ALL"}}
+    assert error_of(lambda: create_index(raw_ddb, "prov3", idx)) == (
+        "ValidationException", "One or more parameter values were invalid: ProvisionedThroughput must be specified "
+                               "for index: byg")
+    t = table(raw_ddb, "ppr3")
+    pt = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    assert error_of(lambda: create_index(raw_ddb, t, {**idx, "ProvisionedThroughput": pt})) == (
+        "ValidationException", "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+                               "WriteCapacityUnits can be specified for index: byg when BillingMode is PAY_PER_REQUEST")
+    create_index(raw_ddb, "prov3", {**idx, "ProvisionedThroughput": pt})
+    d = raw_ddb.describe_table(TableName="prov3")["Table"]["GlobalSecondaryIndexes"][0]
+    assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 1
+
+
 def gsi_table(c, projection):
     return c.create_table(TableName="proj", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                           AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
