@@ -1,6 +1,5 @@
 // DynamoDB BatchGetItem and BatchWriteItem.
 #include "dynamodb/service_impl.hpp"
-#include <cstdio>
 
 namespace awan::dynamodb::svc {
 
@@ -10,8 +9,18 @@ json DynamoDbService::batch_get_item(json& in) {
   return_capacity_constraint(c, in);
   c.raise();
   json& req = in["RequestItems"];
-  if (req.empty())
-    invalid("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  // The nested members are checked as AWS does today (2026), naming RequestItems.<table>.member.X
+  // without the value.
+  if (req.empty()) c.add_unvalued("RequestItems", "Member must have length greater than or equal to 1");
+  for (auto& [name, r] : req.items()) {
+    const std::string base = "RequestItems." + name + ".member.";
+    if (const json* keys = member(r, "Keys"); keys && keys->is_array() && (keys->empty() || keys->size() > 100))
+      c.add_unvalued(base + "Keys", keys->empty() ? "Member must have length greater than or equal to 1"
+                                                  : "Member must have length less than or equal to 100");
+    if (const json* atg = member(r, "AttributesToGet"); atg && atg->is_array() && atg->empty())
+      c.add_unvalued(base + "AttributesToGet", "Member must have length greater than or equal to 1");
+  }
+  c.raise();
   size_t total = 0;
   for (auto& [name, r] : req.items()) total += r.contains("Keys") ? r["Keys"].size() : 0;
   if (total > 100) invalid("Too many items requested for the BatchGetItem call");
@@ -83,23 +92,12 @@ json DynamoDbService::batch_get_item(json& in) {
 namespace {
 
 // AWS prints the offending map as Java renders it: {Table=[com.amazonaws.dynamodb.v20120810.WriteRequest@<hash>,
-// ...]}, the hash being the object's hashCode in unpadded hex. Ours is a 32-bit FNV-1a of the request's JSON:
-// the same shape, stable for the same request, not Java's value.
+// ...]} (java_object_list).
 std::string write_request_map_text(const json& req) {
   std::string out = "{";
   for (auto it = req.begin(); it != req.end(); ++it) {
     if (it != req.begin()) out += ", ";
-    out += it.key() + "=[";
-    bool first = true;
-    for (const json& w : it.value()) {
-      uint32_t h = 2166136261u;
-      for (unsigned char ch : w.dump()) h = (h ^ ch) * 16777619u;
-      char hex[16];
-      std::snprintf(hex, sizeof hex, "%x", h);
-      out += (first ? "" : ", ") + std::string("com.amazonaws.dynamodb.v20120810.WriteRequest@") + hex;
-      first = false;
-    }
-    out += "]";
+    out += it.key() + "=" + java_object_list(it.value(), "WriteRequest");
   }
   return out + "}";
 }

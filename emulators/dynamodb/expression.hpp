@@ -4,6 +4,7 @@
 // validation phases (syntax, redundant parentheses, function names and contexts, reserved
 // words, attribute names/values, operand counts and types, path overlaps) with AWS's messages,
 // and the evaluator. Every failure is an AwsError ValidationException, never a crash.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -65,6 +66,13 @@ struct UpdateAction {
 };
 struct Update {
   std::vector<UpdateAction> actions;
+  // Only REMOVE and DELETE actions (at least one): on an item that does not exist such an update
+  // writes nothing, as in DynamoDB (UpdateItem and TransactWriteItems).
+  bool only_removals() const {
+    return !actions.empty() && std::all_of(actions.begin(), actions.end(), [](const UpdateAction& a) {
+      return a.type == UpdateAction::Remove || a.type == UpdateAction::Delete;
+    });
+  }
 };
 Update parse_update(std::string_view text, Context& ctx);
 // Applies the update to `item` (name -> AttributeValue) in place; runtime errors throw

@@ -201,10 +201,7 @@ json DynamoDbService::update_item(json& in) {
   std::optional<json> old = checked_old_item(t, pk, sk, cond, in);
   // Only REMOVE and DELETE actions on an item that does not exist: nothing is written (no item
   // holding just the key, no stream record), as in DynamoDB.
-  bool only_removals = !update.actions.empty();
-  for (const auto& a : update.actions)
-    only_removals = only_removals && (a.type == expr::UpdateAction::Remove || a.type == expr::UpdateAction::Delete);
-  if (!old && only_removals) {
+  if (!old && update.only_removals()) {
     json out = json::object();
     if (wants_capacity(in))
       out["ConsumedCapacity"] = capacity(t, write_units(item_size(key)), str_member(in, "ReturnConsumedCapacity"), true,

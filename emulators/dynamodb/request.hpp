@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -33,20 +34,58 @@ inline std::string str_member(const json& in, const char* name, std::string def 
           "' failed to satisfy constraint: Member must not be null");
 }
 
+// CreateTable, DescribeTable, DeleteTable, UpdateTable and DescribeTimeToLive without a TableName:
+// AWS answers this before the model's constraints (the item operations say "Value null at
+// 'tableName' ..." instead).
+inline void require_table_name(const json& in) {
+  if (!member(in, "TableName")) invalid("The parameter 'TableName' is required but was not present in the request");
+}
+
+// A list of structures as AWS's Java service prints it in constraint messages:
+// [com.amazonaws.dynamodb.v20120810.<shape>@<hash>, ...], the hash being the object's hashCode in
+// unpadded hex. Ours is a 32-bit FNV-1a of each element's JSON: the same shape, stable for the same
+// element, not Java's value.
+inline std::string java_object_list(const json& list, const char* shape) {
+  std::string out = "[";
+  bool first = true;
+  for (const json& e : list) {
+    uint32_t h = 2166136261u;
+    for (unsigned char ch : e.dump()) h = (h ^ ch) * 16777619u;
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%x", h);
+    out.append(first ? "" : ", ").append("com.amazonaws.dynamodb.v20120810.").append(shape).append("@").append(hex);
+    first = false;
+  }
+  return out + "]";
+}
+
 // "N validation error(s) detected: ..." (the awsJson constraint-violation form).
 class Constraints {
  public:
   void add(const json* v, const std::string& path, const std::string& msg) {
+    std::string value = "null";
+    if (v) {
+      value = "'";
+      value.append(v->is_string() ? v->get_ref<const std::string&>() : v->dump()).append("'");
+    }
+    add_text(value, path, msg);
+  }
+  void add_quoted(const std::string& rendered, const std::string& path, const std::string& msg) {
+    std::string value = "'";
+    value.append(rendered).append("'");
+    add_text(value, path, msg);
+  }
+  // The value already rendered (quoted, or null).
+  void add_text(const std::string& value, const std::string& path, const std::string& msg) {
     // Appended piece by piece: GCC 12 warns -Wrestrict (falsely, PR105329) on "lit" + string.
     std::string e = "Value ";
-    if (!v) {
-      e += "null";
-    } else {
-      e += '\'';
-      e += v->is_string() ? v->get<std::string>() : v->dump();
-      e += '\'';
-    }
-    e.append(" at '").append(path).append("' failed to satisfy constraint: ").append(msg);
+    e.append(value).append(" at '").append(path).append("' failed to satisfy constraint: ").append(msg);
+    errs_.push_back(std::move(e));
+  }
+  // "Value at '<path>' ...": AWS prints no value for members of RequestItems' map values.
+  void add_unvalued(const std::string& path, const std::string& msg) {
+    std::string e = "Value at '";
+    e.append(path).append("' failed to satisfy constraint: ").append(msg);
     errs_.push_back(std::move(e));
   }
   void raise() const {

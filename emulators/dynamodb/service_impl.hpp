@@ -38,6 +38,7 @@ inline constexpr size_t kPageSize = 1024 * 1024;
 using request::Constraints;
 using request::invalid;
 using request::member;
+using request::java_object_list;
 using request::str_member;
 
 [[noreturn]] inline void not_found(std::string msg = "Requested resource not found") {
@@ -155,7 +156,8 @@ class DynamoDbService final : public Service, public TableHost, public FeaturesO
   json describe(const TableInfo& t, const std::string& status = "ACTIVE");
 
   void check_index_definition(const json& index, bool global);
-  static void check_multi_key_schema(const json& ks, bool global);
+  static void check_multi_key_schema(const json& ks);
+  void check_index_updates(const TableInfo& t, const json& updates);
   json create_table(json& in);
 
   void set_stream(json& meta, const json& spec, const TableInfo* current = nullptr);

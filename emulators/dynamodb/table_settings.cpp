@@ -88,6 +88,7 @@ json DynamoDbService::describe_endpoints(json&) {
 }
 
 json DynamoDbService::describe_time_to_live(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   c.raise();

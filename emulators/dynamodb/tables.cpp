@@ -170,57 +170,163 @@ void key_name_constraint(Constraints& c, const json& element, const std::string&
     c.add(n, base + "attributeName", "Member must have length less than or equal to 255");
 }
 
-// The model's constraints on an index definition: its name, key names, projection type and throughput.
+// A list of strings as the Java service prints it: [a, b].
+std::string java_string_list(const json& list) {
+  std::string out = "[";
+  for (const auto& e : list) out.append(out.size() > 1 ? ", " : "").append(e.is_string() ? e.get<std::string>() : e.dump());
+  return out + "]";
+}
+
+// The model's constraints on one index definition (CreateTable's GlobalSecondaryIndexes and
+// LocalSecondaryIndexes, UpdateTable's GlobalSecondaryIndexUpdates Create): its name, key names,
+// projection type, NonKeyAttributes (1 to 20) and throughput. base: "<list>.N.member." or
+// "globalSecondaryIndexUpdates.N.member.create.".
+void index_definition_constraints(Constraints& c, const json& x, const std::string& base) {
+  for (auto [name, path] : {std::pair{"IndexName", "indexName"}, {"KeySchema", "keySchema"}, {"Projection", "projection"}})
+    if (!member(x, name)) c.add(nullptr, base + path, "Member must not be null");
+  if (const json* n = member(x, "IndexName"); n && n->is_string()) {
+    const std::string& name = n->get_ref<const std::string&>();
+    if (name.size() < 3) c.add(n, base + "indexName", "Member must have length greater than or equal to 3");
+    if (name.size() > 255) c.add(n, base + "indexName", "Member must have length less than or equal to 255");
+    bool pattern = !name.empty();
+    for (char ch : name)
+      pattern = pattern && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                            ch == '_' || ch == '.' || ch == '-');
+    if (!pattern) c.add(n, base + "indexName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+  }
+  if (const json* pr = member(x, "Projection"); pr && pr->is_object()) {
+    const json* t = member(*pr, "ProjectionType");
+    if (t && *t != "ALL" && *t != "KEYS_ONLY" && *t != "INCLUDE")
+      c.add(t, base + "projection.projectionType", "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
+    if (const json* nk = member(*pr, "NonKeyAttributes"); nk && nk->is_array() && (nk->empty() || nk->size() > 20))
+      c.add_quoted(java_string_list(*nk), base + "projection.nonKeyAttributes",
+                 nk->empty() ? "Member must have length greater than or equal to 1"
+                             : "Member must have length less than or equal to 20");
+  }
+  if (const json* ks = member(x, "KeySchema"); ks && ks->is_array()) {
+    size_t k = 1;
+    for (const auto& e : *ks) key_name_constraint(c, e, base + "keySchema." + std::to_string(k++) + ".member.");
+  }
+  throughput_constraints(c, member(x, "ProvisionedThroughput"), base);
+}
+
 void index_constraints(Constraints& c, const json* indexes, const std::string& kind) {
   if (!indexes || !indexes->is_array()) return;
   size_t i = 1;
   for (const auto& x : *indexes) {
     std::string base = kind + "." + std::to_string(i++) + ".member.";
-    if (const json* n = member(x, "IndexName"); n && n->is_string()) {
-      const std::string& name = n->get_ref<const std::string&>();
-      if (name.size() < 3) c.add(n, base + "indexName", "Member must have length greater than or equal to 3");
-      if (name.size() > 255) c.add(n, base + "indexName", "Member must have length less than or equal to 255");
-      bool pattern = !name.empty();
-      for (char ch : name)
-        pattern = pattern && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                              ch == '_' || ch == '.' || ch == '-');
-      if (!pattern) c.add(n, base + "indexName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    index_definition_constraints(c, x, base);
+    // Only global secondary indexes have multi-attribute keys.
+    if (const json* ks = member(x, "KeySchema"); kind == "localSecondaryIndexes" && ks && ks->is_array() && ks->size() > 2)
+      c.add_quoted(java_object_list(*ks, "KeySchemaElement"), base + "keySchema",
+                   "Member must have length less than or equal to 2");
+  }
+}
+
+// AttributeDefinitions: names of at most 255 bytes, types S, N or B.
+void attribute_definition_constraints(Constraints& c, const json* ad) {
+  if (!ad || !ad->is_array()) return;
+  size_t i = 1;
+  for (const auto& d : *ad) {
+    std::string base = "attributeDefinitions." + std::to_string(i++) + ".member.";
+    key_name_constraint(c, d, base);
+    const json* at = member(d, "AttributeType");
+    if (at && *at != "S" && *at != "N" && *at != "B")
+      c.add(at, base + "attributeType", "Member must satisfy enum value set: [B, N, S]");
+  }
+}
+
+// "Schema:[SchemaElement: key{pk:S:HASH}, ...]", the form of AWS's "Attributes cannot be redefined".
+std::string schema_text(const json& key_schema, const std::map<std::string, std::string>& types) {
+  std::string out = "Schema:[";
+  bool first = true;
+  for (const auto& k : key_schema) {
+    std::string n = str_member(k, "AttributeName");
+    auto it = types.find(n);
+    out.append(first ? "" : ", ").append("SchemaElement: key{").append(n).append(":");
+    out.append(it == types.end() ? "" : it->second).append(":").append(str_member(k, "KeyType")).append("}");
+    first = false;
+  }
+  return out + "]";
+}
+
+// The AttributeDefinitions of an UpdateTable that creates `index` (named `name`): they must be
+// given, define each key attribute of the index (here or already in the table) and not redefine one
+// the table's keys or indexes use with another type. The definitions the index uses join the table's;
+// the others are ignored, as AWS does.
+void add_index_definitions(json& meta, const json& index, const json* request_defs, const std::string& name) {
+  if (!request_defs || !request_defs->is_array())
+    invalid("One or more parameter values were invalid: AttributeDefinitions is not specified for index: " + name);
+  std::map<std::string, std::string> given, current;
+  for (const auto& d : *request_defs) {
+    std::string n = str_member(d, "AttributeName");
+    if (!given.emplace(n, str_member(d, "AttributeType")).second) invalid("Attribute Name is duplicated: " + n);
+  }
+  for (const auto& d : meta["AttributeDefinitions"]) current[str_member(d, "AttributeName")] = str_member(d, "AttributeType");
+  const json& ks = index["KeySchema"];
+  std::map<std::string, std::string> types = current;  // the new index's key types
+  for (const auto& k : ks) {
+    std::string n = str_member(k, "AttributeName");
+    auto g = given.find(n);
+    if (g == given.end() && !current.count(n)) {
+      std::string keys, attrs;
+      for (const auto& kk : ks) keys += (keys.empty() ? "" : ", ") + str_member(kk, "AttributeName");
+      for (const auto& d : *request_defs) attrs += (attrs.empty() ? "" : ", ") + str_member(d, "AttributeName");
+      invalid("One or more parameter values were invalid: Some index key attributes are not defined in "
+              "AttributeDefinitions. Keys: [" + keys + "], AttributeDefinitions: [" + attrs + "]");
     }
-    if (const json* pr = member(x, "Projection"); pr && pr->is_object()) {
-      const json* t = member(*pr, "ProjectionType");
-      if (t && *t != "ALL" && *t != "KEYS_ONLY" && *t != "INCLUDE")
-        c.add(t, base + "projection.projectionType", "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
-    }
-    if (const json* ks = member(x, "KeySchema"); ks && ks->is_array()) {
-      size_t k = 1;
-      for (const auto& e : *ks) key_name_constraint(c, e, base + "keySchema." + std::to_string(k++) + ".member.");
-    }
-    throughput_constraints(c, member(x, "ProvisionedThroughput"), base);
+    if (g != given.end()) types[n] = g->second;
+  }
+  // A key schema of the table already using an attribute of the new index with another type.
+  std::vector<const json*> schemas{&meta["KeySchema"]};
+  for (const char* kind : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"})
+    if (meta.contains(kind))
+      for (const auto& i : meta[kind]) schemas.push_back(&i["KeySchema"]);
+  for (const auto& k : ks) {
+    std::string n = str_member(k, "AttributeName");
+    auto cur = current.find(n);
+    if (cur == current.end() || cur->second == types[n]) continue;
+    for (const json* schema : schemas)
+      for (const auto& e : *schema)
+        if (str_member(e, "AttributeName") == n)
+          invalid("One or more parameter values were invalid: Attributes cannot be redefined. Please check that your "
+                  "attribute has the same type as previously defined. Existing schema: " + schema_text(*schema, current) +
+                  " New schema: " + schema_text(ks, types));
+  }
+  for (const auto& k : ks) {  // the index's definitions (a stale, unused one takes the new type)
+    std::string n = str_member(k, "AttributeName");
+    bool found = false;
+    for (auto& d : meta["AttributeDefinitions"])
+      if (d["AttributeName"] == n) {
+        d["AttributeType"] = types[n];
+        found = true;
+      }
+    if (!found) meta["AttributeDefinitions"].push_back({{"AttributeName", n}, {"AttributeType", types[n]}});
   }
 }
 }  // namespace
 
 // A global secondary index key schema of multi-attribute keys: up to four HASH elements, then up
-// to four RANGE elements, each attribute once. Local secondary indexes keep one of each. (Awan's
-// wording: AWS's messages for these are not documented.)
-void DynamoDbService::check_multi_key_schema(const json& ks, bool global) {
+// to four RANGE elements, each attribute once, with AWS's messages. (A local secondary index of
+// more than two elements is refused by the KeySchema length constraint, one of two by the
+// HASH-then-RANGE check.)
+void DynamoDbService::check_multi_key_schema(const json& ks) {
   size_t hashes = 0, ranges = 0;
   std::set<std::string> names;
   for (const auto& k : ks) {
     std::string type = str_member(k, "KeyType");
     if (type == "HASH" && ranges > 0)
-      invalid("Invalid KeySchema: A HASH KeySchemaElement cannot follow a RANGE KeySchemaElement");
+      invalid("One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes "
+              "in the KeySchema");
     ++(type == "HASH" ? hashes : ranges);
-    std::string n = str_member(k, "AttributeName");
-    if (!names.insert(n).second)
-      invalid(ks.size() == 2 ? std::string("Both the Hash Key and the Range Key element in the KeySchema have the same name")
-                             : "Invalid KeySchema: The KeySchema names attribute " + n + " more than once");
+    if (!names.insert(str_member(k, "AttributeName")).second)
+      invalid(ks.size() == 2 ? "Both the Hash Key and the Range Key element in the KeySchema have the same name"
+                             : "The KeySchema contains multiple key attributes with the same name");
   }
-  if (!global && (hashes > 1 || ranges > 1))
-    invalid("Invalid KeySchema: A local secondary index has one HASH and one RANGE KeySchemaElement");
-  if (hashes > 4 || ranges > 4)
-    invalid("Invalid KeySchema: A global secondary index has at most 4 HASH and 4 RANGE KeySchemaElements; HASH: " +
-            std::to_string(hashes) + ", RANGE: " + std::to_string(ranges));
+  for (auto [count, kind] : {std::pair{hashes, "HASH"}, {ranges, "RANGE"}})
+    if (count > 4)
+      invalid(std::string("One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number "
+                          "of ") + kind + " key attributes");
 }
 
 // An index's key schema and projection, checked as DynamoDB checks them (after the constraints).
@@ -230,12 +336,14 @@ void DynamoDbService::check_index_definition(const json& index, bool global) {
     if (str_member((*ks)[0], "KeyType") != "HASH") invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
     if (!global && ks->size() == 2 && str_member((*ks)[1], "KeyType") != "RANGE")
       invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-    if (ks->size() > 1) check_multi_key_schema(*ks, global);
+    if (ks->size() > 1) check_multi_key_schema(*ks);
   }
   const json* pr = member(index, "Projection");
   const json* type = pr && pr->is_object() ? member(*pr, "ProjectionType") : nullptr;
   if (!type) invalid("One or more parameter values were invalid: Unknown ProjectionType: null");
   const json* non_key = member(*pr, "NonKeyAttributes");
+  if (!non_key && *type == "INCLUDE")
+    invalid("One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
   if (non_key && *type != "INCLUDE")
     invalid("One or more parameter values were invalid: ProjectionType is " + type->get<std::string>() +
             ", but NonKeyAttributes is specified");
@@ -243,11 +351,12 @@ void DynamoDbService::check_index_definition(const json& index, bool global) {
     std::set<std::string> seen;
     for (const auto& a : *non_key)
       if (a.is_string() && !seen.insert(a.get<std::string>()).second)
-        invalid("One or more parameter values were invalid: Duplicate NonKeyAttribute: " + a.get<std::string>());
+        invalid("One or more parameter values were invalid: Duplicate element in NonKeyAttributes: " + a.get<std::string>());
   }
 }
 
 json DynamoDbService::create_table(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   if (!member(in, "AttributeDefinitions")) c.add(nullptr, "attributeDefinitions", "Member must not be null");
@@ -255,9 +364,10 @@ json DynamoDbService::create_table(json& in) {
   c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
   c.enum_value(in, "TableClass", "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
   if (const json* ks = member(in, "KeySchema")) {
-    if (ks->empty() || ks->size() > 2)
-      c.add(ks, "keySchema", ks->empty() ? "Member must have length greater than or equal to 1"
-                                         : "Member must have length less than or equal to 2");
+    if (ks->is_array() && (ks->empty() || ks->size() > 2))
+      c.add_quoted(java_object_list(*ks, "KeySchemaElement"), "keySchema",
+                 ks->empty() ? "Member must have length greater than or equal to 1"
+                             : "Member must have length less than or equal to 2");
     size_t i = 1;
     for (const auto& k : *ks) {
       Constraints* cc = &c;
@@ -267,17 +377,7 @@ json DynamoDbService::create_table(json& in) {
       if (kt && *kt != "HASH" && *kt != "RANGE") cc->add(kt, base + "keyType", "Member must satisfy enum value set: [HASH, RANGE]");
     }
   }
-  if (const json* ad = member(in, "AttributeDefinitions")) {
-    size_t i = 1;
-    for (const auto& d : *ad) {
-      key_name_constraint(c, d, "attributeDefinitions." + std::to_string(i) + ".member.");
-      const json* at = member(d, "AttributeType");
-      if (at && *at != "S" && *at != "N" && *at != "B")
-        c.add(at, "attributeDefinitions." + std::to_string(i) + ".member.attributeType",
-              "Member must satisfy enum value set: [B, N, S]");
-      ++i;
-    }
-  }
+  attribute_definition_constraints(c, member(in, "AttributeDefinitions"));
   throughput_constraints(c, member(in, "ProvisionedThroughput"), "");
   index_constraints(c, member(in, "GlobalSecondaryIndexes"), "globalSecondaryIndexes");
   index_constraints(c, member(in, "LocalSecondaryIndexes"), "localSecondaryIndexes");
@@ -287,8 +387,14 @@ json DynamoDbService::create_table(json& in) {
   std::map<std::string, std::string> defs;
   for (const auto& d : ad) {
     std::string n = str_member(d, "AttributeName");
-    if (!defs.emplace(n, str_member(d, "AttributeType")).second)
-      invalid("Cannot have two attributes with the same name");
+    if (!defs.emplace(n, str_member(d, "AttributeType")).second) invalid("Attribute Name is duplicated: " + n);
+  }
+  // A two-element key with an attribute not defined (or one name twice and one definition): AWS's
+  // message is then this one, before the others.
+  if (ks.size() == 2) {
+    std::string a = str_member(ks[0], "AttributeName"), b = str_member(ks[1], "AttributeName");
+    if (!defs.count(a) || !defs.count(b) || (a == b && defs.size() == 1))
+      invalid("Invalid KeySchema: Some index key attribute have no definition");
   }
   if (str_member(ks[0], "KeyType") != "HASH") invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   if (ks.size() == 2) {
@@ -380,6 +486,7 @@ void DynamoDbService::set_stream(json& meta, const json& spec, const TableInfo* 
 }
 
 json DynamoDbService::describe_table(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   c.raise();
@@ -413,6 +520,7 @@ json DynamoDbService::list_tables(json& in) {
 }
 
 json DynamoDbService::delete_table(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   c.raise();
@@ -429,12 +537,56 @@ json DynamoDbService::delete_table(json& in) {
   return {{"TableDescription", d}};
 }
 
+// GlobalSecondaryIndexUpdates as AWS takes them: one action an entry, one entry an index, and one
+// index created or deleted at a time (none while one is being built); updates of throughput may
+// accompany that one.
+void DynamoDbService::check_index_updates(const TableInfo& t, const json& updates) {
+  if (!updates.is_array()) return;
+  size_t online = 0;
+  std::set<std::string> named;
+  for (const auto& u : updates) {
+    const json* action = nullptr;
+    int actions = 0;
+    for (const char* kind : {"Create", "Update", "Delete"})
+      if (const json* a = member(u, kind)) {
+        action = a;
+        ++actions;
+        if (std::string(kind) != "Update") ++online;
+      }
+    if (actions == 0)
+      invalid("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
+              "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
+    if (actions > 1)
+      invalid("One or more parameter values were invalid: Only one global secondary index action is allowed per "
+              "GlobalSecondaryIndexUpdate object");
+    std::string n = str_member(*action, "IndexName");
+    if (!named.insert(n).second)
+      invalid("One or more parameter values were invalid: Only one global secondary index update per index is allowed "
+              "simultaneously. Index: " + n);
+  }
+  bool building = false;
+  for (const auto& i : t.indexes) building = building || (i.global && backfilling(t, i.name));
+  if (online > 1 || (online == 1 && building))
+    throw AwsError("LimitExceededException",
+                   "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+}
+
 json DynamoDbService::update_table(json& in) {
+  request::require_table_name(in);
   Constraints c;
   c.table_name(in);
   c.enum_value(in, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
   c.enum_value(in, "TableClass", "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
   throughput_constraints(c, member(in, "ProvisionedThroughput"), "");
+  attribute_definition_constraints(c, member(in, "AttributeDefinitions"));
+  if (const json* updates = member(in, "GlobalSecondaryIndexUpdates"); updates && updates->is_array()) {
+    size_t i = 1;
+    for (const auto& u : *updates) {
+      if (const json* cr = member(u, "Create"))
+        index_definition_constraints(c, *cr, "globalSecondaryIndexUpdates." + std::to_string(i) + ".member.create.");
+      ++i;
+    }
+  }
   c.raise();
   TableInfo& t = find_table_named(in);
   check_not_updating(t);
@@ -461,18 +613,11 @@ json DynamoDbService::update_table(json& in) {
               ". Requested WriteCapacityUnits: " + std::to_string(rw) +
               ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
   }
+  if (const json* updates = member(in, "GlobalSecondaryIndexUpdates")) check_index_updates(t, *updates);
   std::vector<ReplicaAction> replica_actions;
   if (const json* ru = member(in, "ReplicaUpdates")) replica_actions = plan_replica_updates(t, *ru);
   check_billing_switch(t, in);
   json meta = t.meta;
-  if (const json* ad = member(in, "AttributeDefinitions")) {
-    for (const auto& d : *ad) {
-      bool found = false;
-      for (auto& e : meta["AttributeDefinitions"])
-        if (e["AttributeName"] == d["AttributeName"]) found = true;
-      if (!found) meta["AttributeDefinitions"].push_back(d);
-    }
-  }
   if (const json* b = member(in, "BillingMode")) {
     if (*b == "PAY_PER_REQUEST") {
       meta.erase("ProvisionedThroughput");
@@ -520,15 +665,14 @@ json DynamoDbService::update_table(json& in) {
       if (const json* cr = member(u, "Create")) {
         std::string n = str_member(*cr, "IndexName");
         check_index_definition(*cr, true);
-        if (t.find_index(n)) invalid("One or more parameter values were invalid: Index with name: " + n + " already exists");
-        for (const auto& k : (*cr)["KeySchema"]) {
-          bool defined = false;
-          for (const auto& d : meta["AttributeDefinitions"])
-            if (d["AttributeName"] == k["AttributeName"]) defined = true;
-          if (!defined)
-            invalid("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                    k["AttributeName"].get<std::string>() + "]");
-        }
+        if (t.find_index(n)) invalid("Attempting to create an index which already exists");
+        add_index_definitions(meta, *cr, member(in, "AttributeDefinitions"), n);
+        const bool provisioned = meta.value("BillingMode", "PROVISIONED") == "PROVISIONED";
+        if (provisioned && !member(*cr, "ProvisionedThroughput"))
+          invalid("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: " + n);
+        if (!provisioned && member(*cr, "ProvisionedThroughput"))
+          invalid("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be "
+                  "specified for index: " + n + " when BillingMode is PAY_PER_REQUEST");
         if (!meta.contains("GlobalSecondaryIndexes")) meta["GlobalSecondaryIndexes"] = json::array();
         meta["GlobalSecondaryIndexes"].push_back(*cr);
         backfill.push_back(n);

@@ -107,6 +107,9 @@ json DynamoDbService::transact_write_items(json& in) {
   // failure becomes the operation's cancellation reason (TransactionCanceledException).
   std::vector<std::optional<json>> olds;
   std::vector<json> news(ops.size());
+  // An Update of only REMOVE / DELETE actions on an item that does not exist writes nothing (no
+  // key-only item, no stream record), as UpdateItem.
+  std::vector<bool> no_write(ops.size(), false);
   json reasons = json::array();
   bool failed = false;
   for (size_t i = 0; i < ops.size(); ++i) {
@@ -122,7 +125,9 @@ json DynamoDbService::transact_write_items(json& in) {
       if (old && str_member(*op.body, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") reason["Item"] = *old;
     } else {
       try {
-        if (op.kind == "Update") {
+        if (op.kind == "Update" && !old && op.update.only_removals()) {
+          no_write[i] = true;
+        } else if (op.kind == "Update") {
           news[i] = old ? *old : (*op.body)["Key"];
           expr::apply_update(op.update, news[i]);
           if (nesting_depth(news[i]) >= kMaxNestingDepth) invalid(std::string(kNestingTooDeep));
@@ -144,14 +149,14 @@ json DynamoDbService::transact_write_items(json& in) {
     const json* old = olds[i] ? &*olds[i] : nullptr;
     if (op.kind == "Put") write_item(*op.t, op.pk, op.sk, old, &(*op.body)["Item"]);
     else if (op.kind == "Delete") write_item(*op.t, op.pk, op.sk, old, nullptr);
-    else if (op.kind == "Update") write_item(*op.t, op.pk, op.sk, old, &news[i]);
+    else if (op.kind == "Update" && !no_write[i]) write_item(*op.t, op.pk, op.sk, old, &news[i]);
   }
   tx.commit();
   // A transactional write costs twice a plain one (the prepare and the commit).
   for (size_t i = 0; i < ops.size(); ++i) {
     auto& op = *ops[i];
     const json* old = olds[i] ? &*olds[i] : nullptr;
-    const json* now = op.kind == "Put" ? &(*op.body)["Item"] : op.kind == "Update" ? &news[i] : nullptr;
+    const json* now = op.kind == "Put" ? &(*op.body)["Item"] : op.kind == "Update" && !no_write[i] ? &news[i] : nullptr;
     size_t bytes = std::max(old ? item_size(*old) : 0, now ? item_size(*now) : 0);
     bool changes = op.kind != "ConditionCheck";  // a check writes no index
     consume(*op.t, nullptr, true, 2.0 * write_units(bytes ? bytes : 1), changes ? old : nullptr, changes ? now : nullptr);
@@ -171,7 +176,7 @@ json DynamoDbService::transact_write_items(json& in) {
     for (size_t i = 0; i < ops.size(); ++i) {
       const auto& op = *ops[i];
       const json* old = olds[i] ? &*olds[i] : nullptr;
-      const json* now = op.kind == "Put" ? &(*op.body)["Item"] : op.kind == "Update" ? &news[i] : nullptr;
+      const json* now = op.kind == "Put" ? &(*op.body)["Item"] : op.kind == "Update" && !no_write[i] ? &news[i] : nullptr;
       size_t bytes = std::max(old ? item_size(*old) : 0, now ? item_size(*now) : 0);
       bool changes = op.kind != "ConditionCheck";
       add_capacity(per_table[op.t->name], capacity(*op.t, 2.0 * write_units(bytes ? bytes : 1), mode, changes,

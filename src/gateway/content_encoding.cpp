@@ -25,6 +25,11 @@ std::optional<AwsError> decode_content_encoding(http::Request& req, const Route&
   if (route.service == "s3" || route.service.empty()) return std::nullopt;
   const std::string* ce = req.headers.find("content-encoding");
   if (!ce) return std::nullopt;
+  // DynamoDB answers 500 to a coding it does not know and to a body that does not inflate (empty
+  // included); the other services pass unknown codings on and answer 400 to such a body.
+  const bool dynamodb = route.service == "dynamodb";
+  const AwsError dynamodb_error("InternalServerError", "Internal server error", 500, false);
+  auto undecodable = [&](AwsError other) { return dynamodb ? dynamodb_error : other; };
   // Codings apply in the order listed: undo them from the last; only gzip/deflate are ours.
   std::vector<std::string> codings;
   size_t pos = 0;
@@ -35,16 +40,20 @@ std::optional<AwsError> decode_content_encoding(http::Request& req, const Route&
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
+  if (dynamodb)
+    for (const auto& c : codings)
+      if (c != "gzip" && c != "x-gzip" && c != "deflate" && c != "identity")
+        return dynamodb_error;
   bool changed = false;
   while (!codings.empty() && (codings.back() == "gzip" || codings.back() == "x-gzip" || codings.back() == "deflate")) {
     auto enc = codings.back() == "deflate" ? compress::Encoding::deflate : compress::Encoding::gzip;
     if (req.body.empty())
-      return AwsError::serialization("The request body is empty but its Content-Encoding is " + codings.back());
+      return undecodable(AwsError::serialization("The request body is empty but its Content-Encoding is " + codings.back()));
     bool too_large = false;
     auto out = compress::decode(req.body, enc, max_bytes, &too_large);
     if (!out) {
       if (too_large) return AwsError("RequestEntityTooLarge", "Request body exceeds the maximum allowed size once decompressed", 413);
-      return AwsError::serialization("The request body is not valid " + codings.back() + " data");
+      return undecodable(AwsError::serialization("The request body is not valid " + codings.back() + " data"));
     }
     req.body = std::move(*out);
     codings.pop_back();

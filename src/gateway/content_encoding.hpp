@@ -15,7 +15,9 @@ namespace awan::gateway {
 
 // Inflates a gzip (or deflate) body in place and removes that coding from Content-Encoding;
 // an error for a body that does not inflate or inflates beyond `max_bytes`. Requests without
-// such a coding, and S3 requests, are left alone.
+// such a coding, and S3 requests, are left alone. DynamoDB, as AWS's does, answers 500
+// InternalServerError to a body that does not inflate (an empty one too) and to a coding other
+// than gzip, deflate and identity; elsewhere those are a SerializationException and passed on.
 std::optional<AwsError> decode_content_encoding(http::Request& req, const Route& route, uint64_t max_bytes);
 
 }  // namespace awan::gateway

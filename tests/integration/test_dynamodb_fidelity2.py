@@ -341,10 +341,17 @@ def test_required_parameters_and_limits(raw_ddb):
         "greater than or equal to 1")
     assert error_of(lambda: raw_ddb.batch_get_item(RequestItems={t: {"Keys": [
         {"pk": {"S": str(i)}, "sk": {"S": "1"}} for i in range(101)]}}))[1] == (
-        "Too many items requested for the BatchGetItem call")
+        "1 validation error detected: Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member "
+        "must have length less than or equal to 100" % t)
+    # One name twice with one definition: AWS says the key has no definition; with two, the names clash.
     assert error_of(lambda: raw_ddb.create_table(
         TableName="dup", KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}],
         AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST"))[1] == (
+        "Invalid KeySchema: Some index key attribute have no definition")
+    assert error_of(lambda: raw_ddb.create_table(
+        TableName="dup", KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST"))[1] == (
         "Both the Hash Key and the Range Key element in the KeySchema have the same name")
     cond = " AND ".join("attribute_not_exists(abcdefghij%d)" % i for i in range(200))
     code, msg = error_of(lambda: raw_ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"S": "1"}},
@@ -492,12 +499,18 @@ def test_multi_attribute_gsi_writes_projections_and_backfill(raw_ddb):
 @pytest.mark.parametrize("keys,message", [
     ([{"AttributeName": "tour", "KeyType": "HASH"}, {"AttributeName": "rnd", "KeyType": "RANGE"},
       {"AttributeName": "reg", "KeyType": "HASH"}],
-     "Invalid KeySchema: A HASH KeySchemaElement cannot follow a RANGE KeySchemaElement"),
+     "One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes in the "
+     "KeySchema"),
     ([{"AttributeName": "tour", "KeyType": "HASH"}, {"AttributeName": "tour", "KeyType": "HASH"},
       {"AttributeName": "rnd", "KeyType": "RANGE"}],
-     "Invalid KeySchema: The KeySchema names attribute tour more than once"),
+     "The KeySchema contains multiple key attributes with the same name"),
     ([{"AttributeName": a, "KeyType": "HASH"} for a in ("tour", "reg", "rnd", "brk", "seqn")],
-     "Invalid KeySchema: A global secondary index has at most 4 HASH and 4 RANGE KeySchemaElements; HASH: 5, RANGE: 0"),
+     "One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of HASH key "
+     "attributes"),
+    ([{"AttributeName": "tour", "KeyType": "HASH"}] +
+     [{"AttributeName": a, "KeyType": "RANGE"} for a in ("reg", "rnd", "brk", "seqn", "id")],
+     "One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of RANGE key "
+     "attributes"),
     ([{"AttributeName": "rnd", "KeyType": "RANGE"}, {"AttributeName": "tour", "KeyType": "HASH"}],
      "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"),
 ])

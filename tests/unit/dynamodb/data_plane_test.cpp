@@ -240,7 +240,8 @@ TEST_F(DataPlaneTest, RequestLimits) {
   json reads = json::array();
   for (int i = 0; i < 101; ++i) reads.push_back(key("a", std::to_string(i)));
   EXPECT_EQ(err("BatchGetItem", {{"RequestItems", {{"tbl", {{"Keys", reads}}}}}}).message,
-            "Too many items requested for the BatchGetItem call");
+            "1 validation error detected: Value at 'RequestItems.tbl.member.Keys' failed to satisfy constraint: Member "
+            "must have length less than or equal to 100");
 }
 
 }  // namespace
