@@ -112,9 +112,10 @@ def test_garbage_on_the_tls_port_then_a_valid_request(tls, ca):
                 s.shutdown(socket.SHUT_WR)
                 while s.recv(4096):
                     pass
-            except (ConnectionResetError, BrokenPipeError, TimeoutError):
-                # A reset, or (seen once in five runs, cause not found) no close within 5 s: the
-                # handshake deadline ends such a connection; what matters is the daemon lives on.
+            except OSError:
+                # A reset, a broken pipe, a shutdown after the daemon already closed (ENOTCONN,
+                # seen once), or (seen once in five runs, cause not found) no close within 5 s:
+                # the handshake deadline ends such a connection; what matters is the daemon lives on.
                 pass
     assert tls.proc.poll() is None
     s3 = client(tls, "s3", ca)
