@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from test_dynamodb_fidelity import error_of, raw_ddb, records, table  # noqa: F401  (fixture)
+from test_dynamodb_fidelity import _post, error_of, raw_ddb, records, table  # noqa: F401  (fixture)
 
 G = {"AttributeName": "g", "KeyType": "HASH"}
 G_DEF = [{"AttributeName": "g", "AttributeType": "S"}]
@@ -217,28 +217,13 @@ def test_a_missing_table_name(raw_ddb):
                                "Member must not be null")
 
 
-def _post_encoded(awan, body, encoding):
-    import json
-    import urllib.error
-    import urllib.request
-    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.PutItem",
-               "Content-Encoding": encoding,
-               "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, "
-                                "SignedHeaders=host, Signature=0"}
-    try:
-        with urllib.request.urlopen(urllib.request.Request(awan.endpoint + "/", data=body, headers=headers)) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
-
-
 def test_request_content_encodings(awan, raw_ddb):
     import json
     import zlib
     t = table(raw_ddb, "enc")
     item = {"pk": {"S": "d"}, "text": {"S": "deflated " * 200}}
     # deflate (zlib) bodies are inflated, as gzip ones.
-    status, _ = _post_encoded(awan, zlib.compress(json.dumps({"TableName": t, "Item": item}).encode()), "deflate")
+    status, _ = _post(awan, "PutItem", zlib.compress(json.dumps({"TableName": t, "Item": item}).encode()), "deflate")
     assert status == 200
     assert raw_ddb.get_item(TableName=t, Key={"pk": {"S": "d"}})["Item"] == item
     # DynamoDB answers 500 to a coding it does not support, to a body that does not inflate and to an
@@ -246,7 +231,7 @@ def test_request_content_encodings(awan, raw_ddb):
     plain = json.dumps({"TableName": t, "Item": {"pk": {"S": "x"}}}).encode()
     for body, encoding in ((plain, "br"), (plain, "compress"), (plain, "gzip"), (plain, "deflate"),
                            (b"", "gzip"), (b"", "deflate")):
-        status, out = _post_encoded(awan, body, encoding)
+        status, out = _post(awan, "PutItem", body, encoding)
         assert (status, out["__type"].split("#")[-1]) == (500, "InternalServerError"), encoding
         assert out["message"] == "Internal server error"
     assert "Item" not in raw_ddb.get_item(TableName=t, Key={"pk": {"S": "x"}})
