@@ -221,13 +221,7 @@ std::string canonical_id(const std::string& account) {
 }  // namespace errors
 
 json owner_of(const std::string& account) {
-  thread_local std::string last_account;
-  thread_local json last = nullptr;
-  if (last.is_null() || last_account != account) {
-    last = {{"DisplayName", "awan"}, {"ID", errors::canonical_id(account)}};
-    last_account = account;
-  }
-  return last;
+  return {{"DisplayName", "awan"}, {"ID", errors::canonical_id(account)}};
 }
 
 // ---------------------------------------------------------------- metadata

@@ -150,8 +150,7 @@ void Store::create_schema() {
 
 void Store::reset() {
   bucket_cache_.clear();
-  object_cache_.clear();
-  object_cache_bytes_ = 0;
+  drop_object_cache();
   db_.exec("DELETE FROM parts; DELETE FROM uploads; DELETE FROM objects; DELETE FROM buckets;");
 }
 
@@ -211,8 +210,7 @@ void Store::update_bucket(const BucketRow& b) {
 
 void Store::delete_bucket(std::string_view name) {
   if (auto it = bucket_cache_.find(name); it != bucket_cache_.end()) bucket_cache_.erase(it);
-  object_cache_.clear();  // an empty bucket has none, but a name is reused: nothing stays behind
-  object_cache_bytes_ = 0;
+  drop_object_cache();  // an empty bucket has none, but a name is reused: nothing stays behind
   auto s = db_.cached("DELETE FROM buckets WHERE name = ?");
   s->bind(1, name);
   s->run();
@@ -250,13 +248,15 @@ std::shared_ptr<const ObjectRow> Store::latest_ref(std::string_view bucket, std:
   if (db_.in_transaction()) return row;
   bytes += row->body.data.size();
   if (bytes > kObjectCacheBytes / 16) return row;  // a large inline body stays in the table only
-  if (object_cache_.size() >= kObjectCacheSize || object_cache_bytes_ + bytes > kObjectCacheBytes) {
-    object_cache_.clear();
-    object_cache_bytes_ = 0;
-  }
+  if (object_cache_.size() >= kObjectCacheSize || object_cache_bytes_ + bytes > kObjectCacheBytes) drop_object_cache();
   object_cache_.emplace(std::move(ck), CachedObject{row, bytes});
   object_cache_bytes_ += bytes;
   return row;
+}
+
+void Store::drop_object_cache() {
+  object_cache_.clear();
+  object_cache_bytes_ = 0;
 }
 
 void Store::forget_object(std::string_view bucket, std::string_view key) {

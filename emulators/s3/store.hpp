@@ -127,6 +127,7 @@ class Store {
   void create_schema();
   storage::Database db_;
   void forget_object(std::string_view bucket, std::string_view key);
+  void drop_object_cache();
   // Bucket rows as last read, by name, and the latest object rows by "<bucket>/<key>" (bucket
   // names have no '/'). A write drops the entry it touches; rows are cached only when read
   // outside a Transaction, so a rolled-back write is never kept. Both start again when full.
